@@ -1,0 +1,197 @@
+// The one intermediate representation every phase after loading reads: a message
+// specification (one message, one version) with its code lists. Names follow the official
+// documents (class = XML element, attribute = XML attribute) so nobody has to translate.
+//
+// Every node keeps `at`, where it was written in the YAML, so that later phases (lint, diff,
+// mapping checks) can point a person at the right line.
+
+/** A place in a source file: 1-based line and column. */
+export interface SourcePos {
+  file: string;
+  line: number;
+  col: number;
+}
+
+/** The receiver's consequence when a quality control fails (the Word document's "Konsekvens"). */
+export type Consequence =
+  | 'discard-message' // Slettemerk melding
+  | 'discard-row' //     Slettemerk rad med underelementer
+  | 'set-null' //        Sett verdi til NULL
+  | 'set-minus-one' //   Sett verdi til -1
+  | 'set-zero' //        Sett verdi til 0
+  | 'none'; //           Ingen handling (the check is made and logged only)
+
+/** Attribute value types. `coded` values are strings drawn from a code list. */
+export type AttributeType =
+  | 'string'
+  | 'date'
+  | 'dateTime'
+  | 'integer'
+  | 'nonNegativeInteger'
+  | 'guid'
+  | 'coded';
+
+/**
+ * How an attribute is used in this message. The first three are the XSD's `use`; the last two
+ * come from the per-message usage table (`*_C.docx.txt`): `ignored` (I: the receiver ignores it;
+ * the XSD prohibits it) and `obligatory` (O: must be sent for this message although the
+ * information model says 0..1; the XSD requires it).
+ */
+export type AttributeUse = 'required' | 'optional' | 'prohibited' | 'ignored' | 'obligatory';
+
+/** One of the receiver's quality controls on an attribute. */
+export type Control =
+  | { kind: 'required'; consequence: Consequence; at?: SourcePos }
+  | {
+      kind: 'datatype';
+      /** The official name of the check, e.g. "Streng max 100 tegn", "Dato". */
+      check: string;
+      /** The receiver's regular expression, where published. */
+      regex?: string;
+      consequence: Consequence;
+      at?: SourcePos;
+    }
+  | {
+      kind: 'code';
+      /** XPath of the date on which the code must be valid, as published (e.g. /Melding/@uttakDato). */
+      validOn?: string;
+      consequence: Consequence;
+      at?: SourcePos;
+    }
+  | {
+      kind: 'range';
+      /** XPath of the lower bound (value must be on or after it). */
+      from?: string;
+      /** XPath of the upper bound (value must be on or before it). */
+      to?: string;
+      consequence: Consequence;
+      at?: SourcePos;
+    };
+
+export interface Attribute {
+  name: string;
+  /** Norwegian label from the information model, e.g. "Løpenummer". */
+  label: string;
+  type: AttributeType;
+  use: AttributeUse;
+  /** Code list number (Volven), for `coded`. */
+  codelist?: string;
+  /**
+   * Codes of the code list published for this message, when the message's coding scheme lists
+   * fewer than the shared list holds. Absent: all codes of the list.
+   */
+  codes?: string[];
+  /**
+   * Codes this message accepts, when the usage notes narrow the published list further
+   * (e.g. typeID 9032: only 1, 2, 3 and 9 for HST). Validators enforce this set.
+   */
+  accept?: string[];
+  fixed?: string;
+  maxLength?: number;
+  minLength?: number;
+  /** A regular expression the value must match (ECMAScript and XSD compatible). */
+  pattern?: string;
+  description?: string;
+  usage?: string;
+  comment?: string;
+  examples?: string[];
+  /** Where the information model says this attribute came from, e.g. "NPR felt 64". */
+  origin?: string;
+  /** Comment in the usage table for this message (column *_c). */
+  usageComment?: string;
+  controls: Control[];
+  at: SourcePos;
+}
+
+export interface ChildRef {
+  class: string;
+  min: number;
+  /** `null` = unbounded. */
+  max: number | null;
+  at: SourcePos;
+}
+
+/** An xs:unique or xs:key constraint: within the class, `selector` children are unique by `fields`. */
+export interface Unique {
+  name: string;
+  selector: string;
+  fields: string[];
+  at: SourcePos;
+}
+
+/** An xs:keyref: values at `selector`/@fields must exist among the referred unique's values. */
+export interface KeyRef {
+  name: string;
+  refer: string;
+  selector: string;
+  fields: string[];
+  at: SourcePos;
+}
+
+export interface ClassDef {
+  name: string;
+  label: string;
+  description?: string;
+  usage?: string;
+  comment?: string;
+  examples?: string[];
+  /** Attribute names forming the primary key in the information model ("Har primærnøkkel"). */
+  primaryKey?: string[];
+  /** Child elements in XSD sequence order. */
+  children: ChildRef[];
+  /** Attributes in XSD declaration order. */
+  attributes: Attribute[];
+  unique: Unique[];
+  keyrefs: KeyRef[];
+  at: SourcePos;
+}
+
+export interface Code {
+  code: string;
+  text: string;
+  comment?: string;
+  validFrom?: string;
+  validTo?: string;
+  at: SourcePos;
+}
+
+export interface CodeList {
+  /** Volven number, e.g. "9505". */
+  number: string;
+  name: string;
+  oid: string;
+  description?: string;
+  codes: Code[];
+  at: SourcePos;
+}
+
+export interface MessageSpec {
+  /** Short message id used in paths and references: `hst`, `iplos`. */
+  message: string;
+  version: string;
+  schemaVersion: string;
+  standard: string;
+  title: string;
+  status: string;
+  published: string;
+  validFrom: string;
+  namespace: string;
+  root: string;
+  description?: string;
+  /** Classes in document order; the root first. */
+  classes: ClassDef[];
+  /** The code lists this message refers to, by number. */
+  codelists: Map<string, CodeList>;
+  /** The YAML file it was loaded from. */
+  file: string;
+  at: SourcePos;
+}
+
+/** `hst@56.0.0`: how commands and code name one message version. */
+export function specId(spec: Pick<MessageSpec, 'message' | 'version'>): string {
+  return `${spec.message}@${spec.version}`;
+}
+
+export function findClass(spec: MessageSpec, name: string): ClassDef | undefined {
+  return spec.classes.find((c) => c.name === name);
+}
