@@ -2,8 +2,10 @@
 // assembles them and turns thrown errors into exit codes.
 import { Command, CommanderError } from 'commander';
 import { EXIT, UserError, type Registrar } from '../runtime/cli/program.ts';
+import { register as registerSpec } from '../generator/cli.ts';
 
 const registrars: Registrar[] = [
+  registerSpec,
 ];
 
 export async function main(argv: string[]): Promise<number> {

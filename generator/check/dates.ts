@@ -1,0 +1,19 @@
+// Dates must be real calendar days, and a specification is not valid before it exists.
+import { diag, type Diagnostic } from '../diagnostics.ts';
+import { isCalendarDate, type SpecRule } from './rule.ts';
+
+export const dates: SpecRule = {
+  ids: ['KPR1101', 'KPR1103'],
+  check(spec) {
+    const out: Diagnostic[] = [];
+    for (const key of ['published', 'validFrom'] as const) {
+      if (!isCalendarDate(spec[key])) out.push(diag('KPR1101', spec.at, `${key} ${spec[key]} is not a calendar date`));
+    }
+    // Helsedirektoratet publishes by 1 April for the next year; a spec that applies before its
+    // publication is allowed (HST 56.0.0 did) but worth a second look.
+    if (isCalendarDate(spec.published) && isCalendarDate(spec.validFrom) && spec.validFrom < spec.published) {
+      out.push(diag('KPR1103', spec.at, `validFrom ${spec.validFrom} is before published ${spec.published}`));
+    }
+    return out;
+  },
+};

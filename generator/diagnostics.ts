@@ -1,0 +1,97 @@
+// The catalogue of every diagnostic kpr-kit's spec tools can report. Ids are stable: users
+// search for them, tests name them, and docs/diagnostics.md is generated from this table.
+// Add new ids at the end of their block; never reuse or renumber one.
+
+import type { SourcePos } from './model/types.ts';
+
+export type Severity = 'error' | 'warning';
+
+export interface DiagnosticDef {
+  id: string;
+  /** kebab-case name, for people who prefer words to numbers. */
+  name: string;
+  severity: Severity;
+  /** What the diagnostic means, for the catalogue. */
+  summary: string;
+  /** What to do about it. */
+  hint: string;
+}
+
+export interface Diagnostic {
+  id: string;
+  severity: Severity;
+  file: string;
+  line: number;
+  col: number;
+  message: string;
+  hint?: string;
+}
+
+const defs = [
+  // 1000: reading files
+  ['KPR1001', 'yaml-syntax', 'error', 'The file is not valid YAML.', 'Fix the YAML syntax at the position shown (indentation, quotes, colons).'],
+  ['KPR1002', 'duplicate-key', 'error', 'A key appears twice in the same mapping.', 'Remove or rename one of them; YAML keeps only one.'],
+  ['KPR1003', 'unknown-key', 'error', 'A key the spec format does not know.', 'Check the spelling against docs/spec-format.md; editors with the YAML extension complete valid keys.'],
+  ['KPR1004', 'missing-key', 'error', 'A required key is missing.', 'Add the key; docs/spec-format.md lists what each node needs.'],
+  ['KPR1005', 'wrong-type', 'error', 'A value has the wrong type (e.g. a list where a text is expected).', 'Write the value in the form docs/spec-format.md shows; quote codes and numbers meant as text.'],
+  ['KPR1006', 'bad-value', 'error', 'A value is not one of the allowed values or does not match the expected form.', 'Use one of the values listed in the message.'],
+  ['KPR1007', 'unreadable-file', 'error', 'A file could not be read.', 'Check the path and permissions.'],
+  // 1100: dates and versions
+  ['KPR1101', 'bad-date', 'error', 'A date is not a real calendar date.', 'Write dates as YYYY-MM-DD with a valid month and day.'],
+  ['KPR1102', 'bad-version', 'error', 'Version, schema version, message id and file path disagree.', 'A message file lives at spec/<message>/<version>.yaml; schemaVersion starts with the version.'],
+  ['KPR1103', 'validity-order', 'warning', 'The specification applies from a date before it was published.', 'Check validFrom and published against the title page.'],
+  // 1200: classes and structure
+  ['KPR1201', 'unknown-class', 'error', 'A child refers to a class that is not defined.', 'Define the class under `classes`, or fix the name (official names are case-sensitive).'],
+  ['KPR1202', 'unknown-root', 'error', 'The root names a class that is not defined.', 'Set `root` to the top-level class, normally Melding.'],
+  ['KPR1203', 'class-cycle', 'error', 'Classes contain each other in a cycle; a message could never end.', 'Remove one of the child references that close the cycle.'],
+  ['KPR1204', 'unreachable-class', 'warning', 'A class is defined but no path from the root reaches it.', 'Add it as a child where it belongs, or remove it.'],
+  ['KPR1205', 'duplicate-child', 'error', 'A class lists the same child class twice.', 'List each child class once, with its cardinality.'],
+  ['KPR1206', 'bad-cardinality', 'error', 'A cardinality whose minimum exceeds its maximum.', 'Write cardinality as min..max with min <= max, e.g. 0..1, 1..*.'],
+  // 1300: code lists
+  ['KPR1301', 'unknown-codelist', 'error', 'An attribute refers to a code list that is not defined.', 'Add spec/codelists/<number>.yaml, or fix the number.'],
+  ['KPR1302', 'unknown-code', 'error', 'A code named in `codes` or `accept` is not in the code list.', 'Add the code to the code list, or remove it here.'],
+  ['KPR1303', 'codelist-type-mismatch', 'error', 'A coded attribute without a code list, or a code list on an attribute that is not coded.', 'Give coded attributes a `codelist`, and only those.'],
+  ['KPR1304', 'accept-outside-codes', 'error', '`accept` names a code that `codes` does not publish.', '`accept` must narrow `codes`, not widen it.'],
+  ['KPR1305', 'duplicate-code', 'error', 'A code appears twice in a code list.', 'Keep one entry per code; use validFrom/validTo for changes over time.'],
+  ['KPR1306', 'codelist-identity', 'error', 'A code list file name, number and OID disagree.', 'Name the file <number>.yaml and end the OID with .<number>.'],
+  ['KPR1307', 'code-validity-order', 'error', 'A code is valid to a date before it is valid from.', 'Check validFrom and validTo.'],
+  // 1400: keys and references inside a class
+  ['KPR1401', 'unknown-key-field', 'error', 'A unique, keyref or primary key names an attribute or child that does not exist.', 'Use the official attribute and class names.'],
+  ['KPR1402', 'unknown-unique', 'error', 'A keyref refers to a unique constraint that is not defined.', 'Name an existing `unique` in `refer`.'],
+  ['KPR1403', 'duplicate-attribute', 'error', 'An attribute name appears in two places where it must be unique.', 'Rename one of them.'],
+  // 1500: attributes and controls
+  ['KPR1501', 'fixed-type-mismatch', 'error', 'A fixed value that the attribute type cannot hold.', 'Make the fixed value match the type.'],
+  ['KPR1502', 'bad-length', 'error', 'minLength is greater than maxLength.', 'Swap or correct the bounds.'],
+  ['KPR1503', 'bad-pattern', 'error', 'A pattern is not a valid regular expression.', 'Write an ECMAScript regular expression that XSD can read too.'],
+  ['KPR1504', 'control-unknown-xpath', 'warning', 'A control refers, by XPath, to an attribute this message does not have.', 'Often inherited from NPR messages; keep it if published, but the runtime cannot use it.'],
+  ['KPR1505', 'required-control-on-optional', 'warning', 'A presence control on an attribute that may be left out.', 'Check `use`: an attribute the receiver requires is usually required or obligatory.'],
+  ['KPR1506', 'control-on-unused', 'warning', 'Controls on an attribute this message prohibits or ignores.', 'Remove the controls or check `use`.'],
+  ['KPR1507', 'codelist-type-controls', 'warning', 'A code control on an attribute that is not coded.', 'Code controls belong to coded attributes.'],
+] as const satisfies readonly (readonly [string, string, Severity, string, string])[];
+
+export type DiagnosticId = (typeof defs)[number][0];
+
+export const DIAGNOSTICS: ReadonlyMap<string, DiagnosticDef> = new Map(
+  defs.map(([id, name, severity, summary, hint]) => [id, { id, name, severity, summary, hint }]),
+);
+
+/** Build a diagnostic of a catalogued kind at a position. */
+export function diag(id: DiagnosticId, at: SourcePos, message: string, hint?: string): Diagnostic {
+  const def = DIAGNOSTICS.get(id)!;
+  return { id, severity: def.severity, file: at.file, line: at.line, col: at.col, message, hint: hint ?? def.hint };
+}
+
+/** `file:line:col: error KPR1234: message` — the form editors and CI annotate. */
+export function formatDiagnostic(d: Diagnostic, withHint = true): string {
+  const head = `${d.file}:${d.line}:${d.col}: ${d.severity} ${d.id}: ${d.message}`;
+  return withHint && d.hint ? `${head}\n  hint: ${d.hint}` : head;
+}
+
+export function hasErrors(ds: readonly Diagnostic[]): boolean {
+  return ds.some((d) => d.severity === 'error');
+}
+
+/** Stable order: by file, line, column, id. */
+export function sortDiagnostics(ds: Diagnostic[]): Diagnostic[] {
+  return ds.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col || a.id.localeCompare(b.id));
+}
