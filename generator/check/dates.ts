@@ -7,12 +7,12 @@ export const dates: SpecRule = {
   check(spec) {
     const out: Diagnostic[] = [];
     for (const key of ['published', 'validFrom'] as const) {
-      if (!isCalendarDate(spec[key])) out.push(diag('KPR1101', spec.at, `${key} ${spec[key]} is not a calendar date`));
+      if (!isCalendarDate(spec[key])) out.push(diag('KPR1101', spec.metaAt[key] ?? spec.at, `${key} ${spec[key]} is not a calendar date`));
     }
     // Helsedirektoratet publishes by 1 April for the next year; a spec that applies before its
     // publication is allowed (HST 56.0.0 did) but worth a second look.
     if (isCalendarDate(spec.published) && isCalendarDate(spec.validFrom) && spec.validFrom < spec.published) {
-      out.push(diag('KPR1103', spec.at, `validFrom ${spec.validFrom} is before published ${spec.published}`));
+      out.push(diag('KPR1103', spec.metaAt.validFrom ?? spec.at, `validFrom ${spec.validFrom} is before published ${spec.published}`));
     }
     return out;
   },

@@ -8,7 +8,7 @@ export const structure: SpecRule = {
   check(spec) {
     const out: Diagnostic[] = [];
     const names = new Set(spec.classes.map((c) => c.name));
-    if (!names.has(spec.root)) out.push(diag('KPR1202', spec.at, `root ${spec.root} is not a defined class`));
+    if (!names.has(spec.root)) out.push(diag('KPR1202', spec.metaAt.root ?? spec.at, `root ${spec.root} is not a defined class`));
     for (const c of spec.classes) {
       const seen = new Set<string>();
       for (const ch of c.children) {

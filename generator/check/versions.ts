@@ -10,13 +10,13 @@ export const versions: SpecRule = {
     const fileVersion = basename(spec.file).replace(/\.ya?ml$/, '');
     const folder = basename(dirname(spec.file));
     if (fileVersion !== spec.version) {
-      out.push(diag('KPR1102', spec.at, `file ${basename(spec.file)} holds version ${spec.version}; name it ${spec.version}.yaml`));
+      out.push(diag('KPR1102', spec.metaAt.version ?? spec.at, `file ${basename(spec.file)} holds version ${spec.version}; name it ${spec.version}.yaml`));
     }
     if (folder !== spec.message) {
-      out.push(diag('KPR1102', spec.at, `message ${spec.message} is in folder ${folder}/; move it to ${spec.message}/`));
+      out.push(diag('KPR1102', spec.metaAt.message ?? spec.at, `message ${spec.message} is in folder ${folder}/; move it to ${spec.message}/`));
     }
     if (!spec.schemaVersion.startsWith(spec.version + '.')) {
-      out.push(diag('KPR1102', spec.at, `schemaVersion ${spec.schemaVersion} does not start with version ${spec.version}`));
+      out.push(diag('KPR1102', spec.metaAt.schemaVersion ?? spec.at, `schemaVersion ${spec.schemaVersion} does not start with version ${spec.version}`));
     }
     const root = spec.classes.find((c) => c.name === spec.root);
     const versjon = root?.attributes.find((a) => a.name === 'versjon');

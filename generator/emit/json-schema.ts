@@ -60,6 +60,14 @@ export function attributeSchema(spec: MessageSpec, a: Attribute): JsonSchema {
   }
   if (a.fixed !== undefined) s.const = isNumeric(a) ? Number(a.fixed) : a.fixed;
   if (a.examples?.length) s.examples = a.examples;
+  // The receiver's quality controls travel with the schema, so the runtime can name the
+  // consequence of a failed check without reading the spec (runtime never imports generator/).
+  if (a.use === 'obligatory') s['x-kpr-use'] = 'obligatory';
+  if (a.controls.length) {
+    s['x-kpr-controls'] = Object.fromEntries(
+      a.controls.map(({ kind, at: _at, ...rest }) => [kind, kind === 'required' ? rest.consequence : rest]),
+    );
+  }
   return s;
 }
 

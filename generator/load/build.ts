@@ -39,6 +39,7 @@ export function buildMessage(raw: Raw, src: YamlSource): Omit<MessageSpec, 'code
     classes,
     file: src.file,
     at: src.pos([]),
+    metaAt: Object.fromEntries(Object.keys(raw).map((k) => [k, src.pos([k])])),
   };
 }
 

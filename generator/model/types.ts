@@ -185,6 +185,8 @@ export interface MessageSpec {
   /** The YAML file it was loaded from. */
   file: string;
   at: SourcePos;
+  /** Where each top-level field (version, published, …) was written. */
+  metaAt: Record<string, SourcePos>;
 }
 
 /** `hst@56.0.0`: how commands and code name one message version. */
