@@ -1,0 +1,83 @@
+// `kpr sandbox`: runs the HelseID and KPR API stand-ins until interrupted. The first line of
+// stdout is the base URL (scripts read it); the lines after it say how to use it.
+import { Command, InvalidArgumentError } from 'commander';
+import { UserError, type Registrar } from '../cli/program.ts';
+import type { MessageCodec } from './codec.ts';
+import type { FaultSettings } from './faults.ts';
+import { startSandbox } from './server.ts';
+
+function int(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a non-negative integer');
+  return n;
+}
+
+/** Makes the registrar; `loadCodec` supplies the validating message codec when there is one. */
+export function registerSandbox(loadCodec?: () => Promise<MessageCodec>): Registrar {
+  return (program: Command) => {
+    program
+      .command('sandbox')
+      .description('run a local stand-in for HelseID and the KPR API (loopback, test keys, fault injection)')
+      .option('--port <n>', 'port to listen on (0 = any free port)', int, 0)
+      .option('--host <host>', 'address to listen on', '127.0.0.1')
+      .option('--data <dir>', 'data directory: keys, certificates, registrations, journal and state', '.kpr/sandbox')
+      .option('--token-lifetime <sec>', 'lifetime of issued access tokens', int, 300)
+      .option('--receiver-her-id <id>', 'the HER-id messages must be addressed to', '8139520')
+      .option('--sender-her-id <id>', 'the HER-id the test signing certificate is registered for', '8139519')
+      .option('--fail-500 <n>', 'answer the next N API requests with 500', int)
+      .option('--drop <n>', 'drop the connection of the next N API requests', int)
+      .option('--delay-ms <ms>', 'delay API requests by this long (with --delay-count)', int)
+      .option('--delay-count <n>', 'how many API requests to delay', int, 1)
+      .option('--rate-limit <n>', 'answer the next N API requests with 429', int)
+      .option('--retry-after <sec>', 'Retry-After of the 429 answers', int, 1)
+      .option('--api-nonce', 'make the API demand a DPoP nonce')
+      .action(async (o) => {
+        const loopback = ['127.0.0.1', '::1', 'localhost'].includes(o.host);
+        if (!loopback) process.stderr.write(`kpr sandbox: warning: listening on ${o.host}, not loopback; the admin endpoints have no authentication\n`);
+        const faults: FaultSettings = {};
+        if (o.fail500) faults.fail500 = o.fail500;
+        if (o.drop) faults.drop = o.drop;
+        if (o.delayMs) faults.delay = { count: o.delayCount, ms: o.delayMs };
+        if (o.rateLimit) faults.rateLimit = { count: o.rateLimit, retryAfterSec: o.retryAfter };
+        if (o.apiNonce) faults.requireApiNonce = true;
+        let sandbox;
+        try {
+          sandbox = await startSandbox({
+            dataDir: o.data,
+            port: o.port,
+            host: o.host,
+            tokenLifetimeSec: o.tokenLifetime,
+            receiverHerId: o.receiverHerId,
+            senderHerId: o.senderHerId,
+            faults,
+            codec: loadCodec ? await loadCodec() : undefined,
+          });
+        } catch (err) {
+          throw new UserError(`sandbox could not start: ${(err as Error).message}`);
+        }
+        const s = sandbox;
+        process.stdout.write(
+          [
+            s.url,
+            `HelseID authority: ${s.url}   KPR API base: ${s.url}`,
+            `client id: ${s.clientId}   client key: ${s.files.clientJwkFile}   scopes: ${s.scopes.join(' ')}`,
+            `sender HER-id: ${s.senderHerId} (signing certificate in ${s.pki.dir})   receiver HER-id: ${s.receiverHerId}`,
+            `state: GET ${s.url}/sandbox/state   faults: POST ${s.url}/sandbox/faults   data: ${s.dataDir}`,
+            '',
+          ].join('\n'),
+        );
+        await new Promise<void>((done) => {
+          const stop = () => {
+            process.off('SIGINT', stop);
+            process.off('SIGTERM', stop);
+            void s.close().then(done);
+          };
+          process.on('SIGINT', stop);
+          process.on('SIGTERM', stop);
+        });
+      });
+  };
+}
+
+/** Without a codec: the sandbox checks well-formedness only (the lead wires the generated codec). */
+export const register: Registrar = registerSandbox();

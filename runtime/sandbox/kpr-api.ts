@@ -1,0 +1,106 @@
+// The KPR API stand-in: POST /message/process does what the receiver's pipeline does
+// (token, envelope, decrypt and verify the CMS, signer registered for fromHerId, validate the
+// message, check the notification chain, store, answer) and answers in the API's shapes:
+// 200 {messageId, refId}, 400 {validationCode, validationMessage, refId}, 500 {errorCode, ...}.
+import { createHash, randomUUID, X509Certificate } from 'node:crypto';
+import { checkChain, CODES } from './chain.ts';
+import type { MessageCodec } from './codec.ts';
+import type { Answer } from './helseid-stand-in.ts';
+import type { SandboxStore } from './store.ts';
+
+/** Decrypts and verifies a sealed payload; throws an error with a `code` when it cannot. */
+export type PayloadOpener = (der: Buffer) => { content: Buffer; signerCertPem: string };
+
+export interface KprApiDeps {
+  store: SandboxStore;
+  codec: MessageCodec;
+  open: PayloadOpener;
+  receiverHerId: string;
+  /** herId → SHA-256 fingerprints of the signing certificates registered for it. */
+  signers: Map<string, Set<string>>;
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+
+export function certFingerprint(certPem: string): string {
+  return createHash('sha256').update(new X509Certificate(certPem).raw).digest('hex');
+}
+
+interface Envelope {
+  messageHeader: { fromHerId: number; toHerId: number; messageType: string; messageVersion: string; messageId: string };
+  payload: string;
+}
+
+function readEnvelope(body: string): Envelope | string {
+  let json: any;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    return 'body is not JSON';
+  }
+  const h = json?.messageHeader;
+  if (!h || typeof h !== 'object') return 'messageHeader is missing';
+  for (const f of ['fromHerId', 'toHerId'] as const) {
+    if (!Number.isSafeInteger(h[f]) || h[f] <= 0) return `messageHeader.${f} must be a positive integer`;
+  }
+  for (const f of ['messageType', 'messageVersion'] as const) {
+    if (typeof h[f] !== 'string' || !h[f]) return `messageHeader.${f} must be a non-empty string`;
+  }
+  if (typeof h.messageId !== 'string' || !GUID.test(h.messageId)) return 'messageHeader.messageId must be a GUID';
+  if (typeof json.payload !== 'string' || !BASE64.test(json.payload)) return 'payload must be base64';
+  return json as Envelope;
+}
+
+export function processMessage(deps: KprApiDeps, body: string): Answer {
+  const refId = randomUUID();
+  const reject = (validationCode: number, validationMessage: string): Answer => ({
+    status: 400,
+    body: { validationCode, validationMessage, refId },
+  });
+  try {
+    const env = readEnvelope(body);
+    if (typeof env === 'string') return reject(CODES.envelope, env);
+    const h = env.messageHeader;
+    const fromHerId = String(h.fromHerId);
+    // A retry of a message already accepted gets the first answer again.
+    const seen = deps.store.state.messages[h.messageId];
+    if (seen && seen.fromHerId === fromHerId) return { status: 200, body: { messageId: h.messageId, refId: seen.refId } };
+    if (String(h.toHerId) !== deps.receiverHerId) return reject(CODES.receiver, `toHerId ${h.toHerId} is not this receiver (${deps.receiverHerId})`);
+
+    let opened;
+    try {
+      opened = deps.open(Buffer.from(env.payload, 'base64'));
+    } catch (err) {
+      const code = String((err as { code?: string }).code ?? '');
+      const decrypt = ['malformed', 'not-for-recipient', 'decrypt-failed', 'bad-key'].includes(code);
+      return reject(decrypt ? CODES.decrypt : CODES.signature, `${decrypt ? 'Kan ikke dekryptere' : 'Ugyldig signatur'}: ${(err as Error).message}`);
+    }
+    const registered = deps.signers.get(fromHerId);
+    if (!registered?.has(certFingerprint(opened.signerCertPem))) {
+      return reject(CODES.signerNotRegistered, `Feil signeringssertifikat: not registered for fromHerId ${fromHerId}`);
+    }
+
+    const parsed = deps.codec.parse(opened.content.toString('utf8'), h.messageType, h.messageVersion);
+    if ('errors' in parsed) {
+      const shown = parsed.errors.slice(0, 5).join('; ');
+      const more = parsed.errors.length > 5 ? ` (and ${parsed.errors.length - 5} more)` : '';
+      return reject(CODES.content, `Ugyldig melding: ${shown}${more}`);
+    }
+    const broken = checkChain(deps.store.state, fromHerId, parsed.melding);
+    if (broken) return reject(broken.validationCode, broken.validationMessage);
+
+    deps.store.accept({
+      messageId: h.messageId,
+      refId,
+      fromHerId,
+      toHerId: String(h.toHerId),
+      messageType: h.messageType,
+      messageVersion: h.messageVersion,
+      melding: parsed.melding,
+    });
+    return { status: 200, body: { messageId: h.messageId, refId } };
+  } catch (err) {
+    return { status: 500, body: { errorCode: 1000, errorMessage: `Teknisk feil: ${(err as Error).message}`, refId } };
+  }
+}

@@ -1,0 +1,259 @@
+// startSandbox: the HelseID and KPR API stand-ins on one loopback HTTP server, with the admin
+// endpoints (/sandbox/...) for state, statistics, fault injection and registrations.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import { genericXmlCodec, type MessageCodec } from './codec.ts';
+import { publicState } from './chain.ts';
+import { Faults, type FaultSettings } from './faults.ts';
+import { HelseIdStandIn, type Answer, type RegisteredClient } from './helseid-stand-in.ts';
+import { certFingerprint, processMessage, type KprApiDeps, type PayloadOpener } from './kpr-api.ts';
+import { ensureSandboxPki, payloadOpener, type SandboxPki } from './pki.ts';
+import { dataDirFiles, DEFAULT_CLIENT_ID, prepareDataDir, readSenders, saveClients, saveSenders, type DataDirFiles } from './setup.ts';
+import { SandboxStore } from './store.ts';
+
+/** Scopes the API stand-in accepts. `hdir:kneik/iplos/submit` is Hdir's; the HST one is a guess. */
+export const DEFAULT_SCOPES = ['hdir:kneik/hst/submit', 'hdir:kneik/iplos/submit'];
+export const DEFAULT_RECEIVER_HER_ID = '8139520';
+export const DEFAULT_SENDER_HER_ID = '8139519';
+
+export interface SandboxOptions {
+  dataDir: string;
+  port?: number;
+  /** Loopback only unless you mean it. */
+  host?: string;
+  /** Turns the decrypted XML into the JSON form and validates it; default: well-formedness only. */
+  codec?: MessageCodec;
+  tokenLifetimeSec?: number;
+  acceptedScopes?: string[];
+  receiverHerId?: string;
+  /** The sender HER-id the test PKI's signing certificate is registered for. */
+  senderHerId?: string;
+  faults?: FaultSettings;
+  /** Replaces the CMS opener (tests of the HTTP layer only). */
+  open?: PayloadOpener;
+}
+
+export interface Sandbox {
+  /** Base URL: the HelseID authority and the KPR API base at once. */
+  url: string;
+  dataDir: string;
+  files: DataDirFiles;
+  clientId: string;
+  scopes: string[];
+  receiverHerId: string;
+  senderHerId: string;
+  pki: SandboxPki;
+  helseid: HelseIdStandIn;
+  store: SandboxStore;
+  applyFaults(f: FaultSettings): void;
+  stats(): Record<string, unknown>;
+  state(): ReturnType<typeof publicState>;
+  registerSender(herId: string, certPem: string): void;
+  registerClient(client: RegisteredClient): void;
+  close(): Promise<void>;
+}
+
+const MAX_BODY = 32 * 1024 * 1024;
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolveBody, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        reject(new Error('body too large'));
+        req.destroy();
+      } else chunks.push(c);
+    });
+    req.on('end', () => resolveBody(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, answer: Answer): void {
+  if (res.destroyed) return;
+  res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
+  res.end(JSON.stringify(answer.body));
+}
+
+export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
+  const dataDir = resolve(opts.dataDir);
+  const files = dataDirFiles(dataDir);
+  const scopes = opts.acceptedScopes ?? DEFAULT_SCOPES;
+  const receiverHerId = opts.receiverHerId ?? DEFAULT_RECEIVER_HER_ID;
+  const senderHerId = opts.senderHerId ?? DEFAULT_SENDER_HER_ID;
+  const { signingJwk, clients } = await prepareDataDir(files, scopes);
+  const pki = await ensureSandboxPki(files.pkiDir);
+  const store = new SandboxStore(dataDir);
+
+  const senders = readSenders(files);
+  if (!senders[senderHerId]?.includes(pki.sender.certPem)) {
+    senders[senderHerId] = [...(senders[senderHerId] ?? []), pki.sender.certPem];
+    saveSenders(files, senders);
+  }
+  const signers = new Map<string, Set<string>>();
+  const addSigner = (herId: string, pem: string) => {
+    let set = signers.get(herId);
+    if (!set) signers.set(herId, (set = new Set()));
+    set.add(certFingerprint(pem));
+  };
+  for (const [herId, pems] of Object.entries(senders)) for (const pem of pems) addSigner(herId, pem);
+
+  const faults = new Faults();
+  let requireApiNonce = false;
+  const counters = { apiRequests: 0, accepted: 0, rejected: 0, failed: 0, faultsServed: 0 };
+  const deps: KprApiDeps = { store, codec: opts.codec ?? genericXmlCodec, open: opts.open ?? payloadOpener(pki), receiverHerId, signers };
+
+  let helseid!: HelseIdStandIn;
+  const applyFaults = (f: FaultSettings) => {
+    faults.add(f);
+    if (f.expireTokens) helseid.epoch++;
+    if (f.rotateNonce) helseid.rotateNonce();
+    if (f.tokenLifetimeSec !== undefined) helseid.tokenLifetimeSec = f.tokenLifetimeSec;
+    if (f.requireApiNonce !== undefined) requireApiNonce = f.requireApiNonce;
+  };
+
+  const registerClient = (client: RegisteredClient) => {
+    helseid.registerClient(client);
+    saveClients(files, [...helseid.clients.values()]);
+  };
+  const registerSender = (herId: string, certPem: string) => {
+    addSigner(String(herId), certPem); // throws on a bad certificate before anything is saved
+    const all = readSenders(files);
+    all[herId] = [...new Set([...(all[herId] ?? []), certPem])];
+    saveSenders(files, all);
+  };
+  const stats = () => ({ ...helseid.stats, tokensIssuedByKey: { ...helseid.stats.tokensIssuedByKey }, ...counters });
+
+  async function api(req: IncomingMessage, res: ServerResponse, url: string): Promise<void> {
+    counters.apiRequests++;
+    const fault = faults.next();
+    if (fault.kind !== 'none') counters.faultsServed++;
+    switch (fault.kind) {
+      case 'drop':
+        req.socket.destroy();
+        return;
+      case 'rateLimit':
+        return send(res, { status: 429, headers: { 'Retry-After': String(fault.retryAfterSec) }, body: { errorCode: 1429, errorMessage: 'For mange forespørsler' } });
+      case 'fail500':
+        counters.failed++;
+        return send(res, { status: 500, body: { errorCode: 1002, errorMessage: 'Teknisk feil på løsning. Prøv igjen senere.', refId: crypto.randomUUID() } });
+      case 'delay':
+        await new Promise((r) => setTimeout(r, fault.ms));
+        break;
+    }
+    const body = await readBody(req);
+    const auth = await helseid.checkApiRequest({
+      authorization: req.headers.authorization,
+      dpop: header(req, 'dpop'),
+      method: 'POST',
+      url,
+      acceptedScopes: scopes,
+      requireNonce: requireApiNonce,
+    });
+    if (!('claims' in auth)) return send(res, auth);
+    const answer = processMessage(deps, body);
+    if (answer.status === 200) counters.accepted++;
+    else if (answer.status === 400) counters.rejected++;
+    else counters.failed++;
+    send(res, answer);
+  }
+
+  async function admin(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    const method = req.method ?? 'GET';
+    if (method === 'GET' && path === '/sandbox/state') return send(res, { status: 200, body: publicState(store.state) });
+    if (method === 'GET' && path === '/sandbox/stats') return send(res, { status: 200, body: stats() });
+    if (method === 'POST') {
+      let body: any;
+      try {
+        body = JSON.parse((await readBody(req)) || '{}');
+        if (path === '/sandbox/faults') {
+          applyFaults(body as FaultSettings);
+          return send(res, { status: 200, body: { pending: faults.pending(), requireApiNonce, tokenLifetimeSec: helseid.tokenLifetimeSec } });
+        }
+        if (path === '/sandbox/clients') {
+          registerClient(body as RegisteredClient);
+          return send(res, { status: 200, body: { registered: body.client_id } });
+        }
+        if (path === '/sandbox/senders') {
+          registerSender(String(body.herId), String(body.certPem));
+          return send(res, { status: 200, body: { registered: String(body.herId) } });
+        }
+      } catch (err) {
+        return send(res, { status: 400, body: { error: (err as Error).message } });
+      }
+    }
+    send(res, { status: 404, body: { error: `no ${method} ${path}` } });
+  }
+
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0]!;
+    const url = `http://${req.headers.host}${path}`;
+    const route = async () => {
+      if (req.method === 'GET' && path === '/.well-known/openid-configuration') return send(res, { status: 200, body: helseid.discovery() });
+      if (req.method === 'GET' && path === '/.well-known/openid-configuration/jwks') return send(res, { status: 200, body: helseid.jwks() });
+      if (req.method === 'POST' && path === '/connect/token') {
+        const form = new URLSearchParams(await readBody(req));
+        return send(res, await helseid.token(form, header(req, 'dpop')));
+      }
+      if (req.method === 'POST' && path === '/message/process') return api(req, res, url);
+      if (path.startsWith('/sandbox/')) return admin(req, res, path);
+      if (path === '/') return send(res, { status: 200, body: { endpoints: ENDPOINTS } });
+      send(res, { status: 404, body: { error: `no ${req.method} ${path}` } });
+    };
+    route().catch((err) => send(res, { status: 500, body: { errorCode: 1000, errorMessage: (err as Error).message } }));
+  });
+
+  const host = opts.host ?? '127.0.0.1';
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(opts.port ?? 0, host, () => ok());
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  helseid = await HelseIdStandIn.create(url, signingJwk, opts.tokenLifetimeSec ?? 300);
+  for (const c of clients) helseid.registerClient(c);
+  if (opts.faults) applyFaults(opts.faults);
+
+  return {
+    url,
+    dataDir,
+    files,
+    clientId: clients[0]?.client_id ?? DEFAULT_CLIENT_ID,
+    scopes,
+    receiverHerId,
+    senderHerId,
+    pki,
+    helseid,
+    store,
+    applyFaults,
+    stats,
+    state: () => publicState(store.state),
+    registerSender,
+    registerClient,
+    close: () =>
+      new Promise<void>((ok) => {
+        server.close(() => ok());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+const ENDPOINTS = [
+  'GET /.well-known/openid-configuration',
+  'GET /.well-known/openid-configuration/jwks',
+  'POST /connect/token',
+  'POST /message/process',
+  'GET /sandbox/state',
+  'GET /sandbox/stats',
+  'POST /sandbox/faults',
+  'POST /sandbox/clients',
+  'POST /sandbox/senders',
+];
