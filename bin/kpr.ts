@@ -3,9 +3,15 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT, UserError, type Registrar } from '../runtime/cli/program.ts';
 import { register as registerSpec } from '../generator/cli.ts';
+import { register as registerSpecImport } from '../generator/import/cli.ts';
+import { register as registerToken } from '../runtime/transport/cli-helseid.ts';
+import { register as registerSandbox } from '../runtime/sandbox/cli.ts';
 
 const registrars: Registrar[] = [
   registerSpec,
+  registerSpecImport,
+  registerToken,
+  registerSandbox,
 ];
 
 export async function main(argv: string[]): Promise<number> {
