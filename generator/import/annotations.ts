@@ -40,6 +40,15 @@ export interface AnnotatedAttribute {
 }
 
 /** `xPath:/Melding/@uttakDato` → `/Melding/@uttakDato` (the prefix only says what kind of value it is). */
+/** Published texts without trailing blanks on their lines (whitespace the Word export leaves). */
+function cleanText(v: string): string {
+  return v
+    .split('\n')
+    .map((l) => l.trimEnd())
+    .join('\n')
+    .trim();
+}
+
 function xpathValue(v: string): string | undefined {
   const s = v.trim().replace(/^xPath:/, '').trim();
   return s || undefined;
@@ -96,11 +105,11 @@ export function readAnnotations(text: string, file: string): Map<string, Annotat
         className,
         label: get('attributeName').trim(),
         name,
-        doc: get('attributeDoc').trim(),
-        use: get('attributeUse').trim(),
-        comment: get('attributeComment').trim(),
-        origin: get('origin').trim(),
-        example: get('example').trim(),
+        doc: cleanText(get('attributeDoc')),
+        use: cleanText(get('attributeUse')),
+        comment: cleanText(get('attributeComment')),
+        origin: cleanText(get('origin')),
+        example: cleanText(get('example')),
         cardinality: get('cardinality').trim(),
         fixedValue: get('fixedValue'),
         primaryKey: get('primaryKey') === 'True',

@@ -135,7 +135,10 @@ function buildClass(cls: XsdClass, src: Sources, usage: Map<string, UsageRow>, l
   }
   put(out, 'description', description);
   put(out, 'usage', wc?.blocks.get('Bruk'));
-  put(out, 'comment', wc?.blocks.get('Kommentar'));
+  // The format has no place for association constraints ({XOR Notifikasjon}); they go in the comment.
+  const constrained = wc?.constrained.length ? `Assosierte klasser:\n${wc.constrained.join('\n')}` : undefined;
+  if (constrained) notes.add(where, 'association constraints (e.g. XOR) are kept as text in the class comment: the format cannot express them');
+  put(out, 'comment', [wc?.blocks.get('Kommentar'), constrained].filter(Boolean).join('\n'));
   if (wc?.blocks.get('Eksempler')) out.examples = [wc.blocks.get('Eksempler')];
   for (const [k] of wc?.blocks ?? []) {
     if (/^Spesielle forhold/.test(k)) notes.add(where, `class text "${k}" is not carried over (the format has no place for it)`);

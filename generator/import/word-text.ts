@@ -37,6 +37,8 @@ export interface WordClass {
   primaryKey: string[];
   /** "Inneholder 0..* 'Notifikasjon'": child cardinality by class label. */
   contains: { cardinality: string; label: string }[];
+  /** Association lines with constraints, e.g. "{XOR Notifikasjon}", as printed without page references. */
+  constrained: string[];
   attributes: WordAttribute[];
 }
 
@@ -115,6 +117,7 @@ function readClass(lines: string[], label: string, name: string): WordClass {
   const head = attrStart < 0 ? lines : lines.slice(0, attrStart);
   const primaryKey: string[] = [];
   const contains: { cardinality: string; label: string }[] = [];
+  const constrained: string[] = [];
   const headLines: string[] = [];
   for (const l of head) {
     const t = l.trim();
@@ -126,10 +129,11 @@ function readClass(lines: string[], label: string, name: string): WordClass {
     }
     const inn = /^Inneholder (\S+) '([^']+)'/.exec(t);
     if (inn) contains.push({ cardinality: inn[1], label: inn[2] });
+    if (/'constraints'/.test(t)) constrained.push(t.replace(/\s*\(Side:[^)]*\)\s*/, ' ').replace(/\s+/g, ' '));
     headLines.push(l);
   }
   const attributes = attrStart < 0 ? [] : readAttributes(lines.slice(attrStart + 1));
-  return { label, name, blocks: blocks(headLines, CLASS_LABELS), primaryKey, contains, attributes };
+  return { label, name, blocks: blocks(headLines, CLASS_LABELS), primaryKey, contains, constrained, attributes };
 }
 
 function readAttributes(lines: string[]): WordAttribute[] {
