@@ -1,0 +1,166 @@
+// The parser behind every generated `fromXml`: saxes (strict, namespace-aware) driven by the
+// message's shape tables, which the generated code passes in. It builds the JSON form directly
+// (arrays for maxOccurs > 1, objects for maxOccurs = 1, integers as numbers) and rejects what
+// the JSON form cannot hold: another root or namespace, unknown elements and attributes,
+// children out of XSD order, a second single child, text content, a DOCTYPE.
+// Content rules (required attributes, codes, patterns) are the validator's job, not this one's.
+
+import { SaxesParser, type SaxesTagNS } from 'saxes';
+import { XmlCodecError } from './errors.ts';
+
+export type AttributeKind = 'string' | 'integer';
+
+export interface ClassShape {
+  /** Attributes the JSON form has, in spec order, with how their value is read. */
+  attributes: readonly (readonly [name: string, kind: AttributeKind])[];
+  /** Attributes the XSD declares but this message does not send (prohibited or ignored). */
+  unused?: readonly string[];
+  /** Child elements in XSD sequence order; `true` where the JSON form holds an array. */
+  children: readonly (readonly [element: string, array: boolean])[];
+}
+
+export interface MessageShape {
+  namespace: string;
+  root: string;
+  classes: Readonly<Record<string, ClassShape>>;
+}
+
+const XMLNS_NS = 'http://www.w3.org/2000/xmlns/';
+// xsi:schemaLocation and friends are allowed (validators add them) and not kept.
+const XSI_NS = 'http://www.w3.org/2001/XMLSchema-instance';
+const XSD_INTEGER = /^[+-]?[0-9]+$/;
+const NOT_SPACE = /[^ \t\r\n]/;
+
+interface Compiled {
+  name: string;
+  attributes: Map<string, AttributeKind>;
+  unused: Set<string>;
+  children: Map<string, { seq: number; array: boolean }>;
+  order: string;
+}
+
+interface Frame {
+  cls: Compiled;
+  obj: Record<string, unknown>;
+  /** JSON pointer of this element. */
+  path: string;
+  /** Sequence position of the last child seen, for the order check. */
+  seq: number;
+}
+
+function compile(shape: MessageShape): Map<string, Compiled> {
+  const out = new Map<string, Compiled>();
+  for (const [name, c] of Object.entries(shape.classes)) {
+    out.set(name, {
+      name,
+      attributes: new Map(c.attributes.map(([n, k]) => [n, k])),
+      unused: new Set(c.unused ?? []),
+      children: new Map(c.children.map(([n, array], seq) => [n, { seq, array }])),
+      order: c.children.map(([n]) => n).join(', '),
+    });
+  }
+  if (!out.has(shape.root)) throw new Error(`XML shape has no class for the root ${shape.root}`);
+  return out;
+}
+
+/** A function that parses one document of this message into its JSON form. */
+export function compileReader<T>(shape: MessageShape): (xml: string) => T {
+  const classes = compile(shape);
+  const root = classes.get(shape.root)!;
+  const ns = shape.namespace;
+
+  return function read(xml: string): T {
+    if (typeof xml !== 'string') throw new XmlCodecError('fromXml expects the XML document as a string');
+    const parser = new SaxesParser({ xmlns: true, position: true });
+    const stack: Frame[] = [];
+    let result: Record<string, unknown> | undefined;
+
+    const fail = (detail: string, path: string, attribute?: string): never => {
+      throw new XmlCodecError(detail, { path, attribute, line: parser.line, column: parser.column + 1 });
+    };
+
+    parser.on('error', (e) => {
+      // saxes prefixes line:column; ours are kept as fields so the message says it once.
+      const detail = e.message.replace(/^\d+:\d+: /, '');
+      throw new XmlCodecError(`not well-formed XML: ${detail}`, {
+        path: stack.length ? stack[stack.length - 1].path : '',
+        line: parser.line,
+        column: parser.column + 1,
+      });
+    });
+    parser.on('doctype', () => fail('a DOCTYPE is not allowed', ''));
+    parser.on('opentag', (tag: SaxesTagNS) => {
+      const parent = stack.length ? stack[stack.length - 1] : undefined;
+      const where = parent ? parent.path : '';
+      if (tag.uri !== ns) {
+        const got = tag.uri ? `namespace "${tag.uri}"` : 'no namespace';
+        fail(`element <${tag.name}> is in ${got}, expected "${ns}"`, where);
+      }
+      const obj: Record<string, unknown> = {};
+      let cls: Compiled;
+      let path: string;
+      if (!parent) {
+        if (tag.local !== shape.root) fail(`the root element is <${tag.local}>, expected <${shape.root}>`, '');
+        cls = root;
+        path = '';
+        result = obj;
+      } else {
+        const ch = parent.cls.children.get(tag.local);
+        if (ch === undefined) {
+          const allowed = parent.cls.order ? `expected one of: ${parent.cls.order}` : 'it has no child elements';
+          return fail(`unknown element <${tag.local}> in <${parent.cls.name}>: ${allowed}`, where);
+        }
+        if (ch.seq < parent.seq) fail(`<${tag.local}> is out of order in <${parent.cls.name}>: the XSD sequence is ${parent.cls.order}`, where);
+        if (ch.array) {
+          let arr = parent.obj[tag.local] as unknown[] | undefined;
+          if (arr === undefined) parent.obj[tag.local] = arr = [];
+          path = `${where}/${tag.local}/${arr.length}`;
+          arr.push(obj);
+        } else {
+          if (parent.obj[tag.local] !== undefined) fail(`<${parent.cls.name}> may hold only one <${tag.local}>`, where);
+          path = `${where}/${tag.local}`;
+          parent.obj[tag.local] = obj;
+        }
+        parent.seq = ch.seq;
+        cls = classes.get(tag.local)!;
+      }
+      const attrs = tag.attributes;
+      for (const key in attrs) {
+        const a = attrs[key];
+        if (a.uri === '') {
+          const kind = cls.attributes.get(a.local);
+          if (kind === undefined) {
+            const why = cls.unused.has(a.local) ? 'is not used in this message (prohibited or ignored)' : 'is unknown';
+            fail(`attribute ${a.local} on <${cls.name}> ${why}`, `${path}/${a.local}`, a.local);
+          }
+          if (kind === 'integer') {
+            const t = a.value.trim();
+            const n = Number(t);
+            if (!XSD_INTEGER.test(t) || !Number.isSafeInteger(n)) {
+              fail(`attribute ${a.local} on <${cls.name}> must be an integer, got ${JSON.stringify(a.value)}`, `${path}/${a.local}`, a.local);
+            }
+            obj[a.local] = n;
+          } else {
+            obj[a.local] = a.value;
+          }
+        } else if (a.uri !== XMLNS_NS && a.uri !== XSI_NS) {
+          fail(`attribute ${a.name} on <${cls.name}> is in foreign namespace "${a.uri}"`, path, a.name);
+        }
+      }
+      stack.push({ cls, obj, path, seq: -1 });
+    });
+    parser.on('closetag', () => {
+      stack.pop();
+    });
+    parser.on('text', (t) => {
+      if (stack.length && NOT_SPACE.test(t)) fail(`text is not allowed in <${stack[stack.length - 1].cls.name}>`, stack[stack.length - 1].path);
+    });
+    parser.on('cdata', (t) => {
+      if (stack.length && NOT_SPACE.test(t)) fail(`text is not allowed in <${stack[stack.length - 1].cls.name}>`, stack[stack.length - 1].path);
+    });
+
+    parser.write(xml).close();
+    if (!result) throw new XmlCodecError(`no <${shape.root}> element found`);
+    return result as T;
+  };
+}

@@ -1,0 +1,75 @@
+// Helpers the generated serialisers (`generated/<m>/<v>/xml.ts`, `toXml`) call for every
+// attribute and child. They are small so V8 inlines them; the error path is kept out of the
+// way: an error is raised with the attribute's name and located on the way up (`$within`),
+// so no JSON path is built while serialising valid data.
+
+import { escapeAttribute } from './chars.ts';
+import { XmlCodecError } from './errors.ts';
+
+export { XmlCodecError } from './errors.ts';
+
+function show(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v)}`;
+  if (typeof v === 'number') return `the number ${v}`;
+  return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
+}
+
+/** A string attribute's value, escaped for a double-quoted attribute. */
+export function $str(v: unknown, name: string): string {
+  if (typeof v !== 'string') throw new XmlCodecError(`attribute ${name} must be a string, got ${show(v)}`, { path: '/' + name, attribute: name });
+  const r = escapeAttribute(v);
+  if (typeof r === 'string') return r;
+  throw new XmlCodecError(`attribute ${name} ${r.describe()}`, { path: '/' + name, attribute: name });
+}
+
+/** An integer attribute's value in XSD integer syntax (plain digits, never an exponent). */
+export function $int(v: unknown, name: string): string {
+  if (typeof v === 'number' && Number.isSafeInteger(v)) return '' + v;
+  throw new XmlCodecError(`attribute ${name} must be an integer (a JSON number without fraction, at most 2^53-1), got ${show(v)}`, {
+    path: '/' + name,
+    attribute: name,
+  });
+}
+
+/** A required attribute or child is absent. */
+export function $missing(name: string, what: 'attribute' | 'element'): XmlCodecError {
+  return new XmlCodecError(`required ${what} ${name} is missing`, what === 'attribute' ? { path: '/' + name, attribute: name } : { path: '/' + name });
+}
+
+/** The value where an element's object belongs is not an object. */
+export function $notObject(v: unknown, name: string): XmlCodecError {
+  return new XmlCodecError(`${name} must be an object, got ${show(v)}`);
+}
+
+/** An array child is not an array, or has too few or too many items. */
+export function $badArray(v: unknown, name: string, min: number, max: number | null): XmlCodecError {
+  const n = Array.isArray(v) ? `${v.length} item(s)` : show(v);
+  const want = max === null ? `at least ${min}` : `${min} to ${max}`;
+  return new XmlCodecError(`${name} must be an array of ${want} item(s), got ${n}`, { path: '/' + name });
+}
+
+/**
+ * Locate an error raised inside child `name` (item `index` for arrays) by prefixing the JSON
+ * path. Anything that is not an XmlCodecError (a bug, or a getter that throws) is wrapped.
+ */
+export function $within(e: unknown, name: string, index?: number): XmlCodecError {
+  const seg = index === undefined ? '/' + name : '/' + name + '/' + index;
+  if (e instanceof XmlCodecError) {
+    e.path = seg + e.path;
+    e.message = e.describe();
+    return e;
+  }
+  const err = new XmlCodecError(`cannot serialise: ${e instanceof Error ? e.message : String(e)}`, { path: seg });
+  (err as Error & { cause?: unknown }).cause = e;
+  return err;
+}
+
+/** The error toXml throws: XmlCodecErrors as they are, anything else wrapped at the root. */
+export function $root(e: unknown): XmlCodecError {
+  if (e instanceof XmlCodecError) return e;
+  const err = new XmlCodecError(`cannot serialise: ${e instanceof Error ? e.message : String(e)}`);
+  (err as Error & { cause?: unknown }).cause = e;
+  return err;
+}
