@@ -30,6 +30,8 @@ export interface SandboxOptions {
   /** The sender HER-id the test PKI's signing certificate is registered for. */
   senderHerId?: string;
   faults?: FaultSettings;
+  /** Where the test PKI lives; default `<dataDir>/pki`. Tests share one to save key generation. */
+  pkiDir?: string;
   /** Replaces the CMS opener (tests of the HTTP layer only). */
   open?: PayloadOpener;
 }
@@ -85,7 +87,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const receiverHerId = opts.receiverHerId ?? DEFAULT_RECEIVER_HER_ID;
   const senderHerId = opts.senderHerId ?? DEFAULT_SENDER_HER_ID;
   const { signingJwk, clients } = await prepareDataDir(files, scopes);
-  const pki = await ensureSandboxPki(files.pkiDir);
+  const pki = await ensureSandboxPki(opts.pkiDir ? resolve(opts.pkiDir) : files.pkiDir);
   const store = new SandboxStore(dataDir);
 
   const senders = readSenders(files);
