@@ -245,6 +245,13 @@ export function octetValue(tlv: Tlv): Buffer {
   return parts.length === 1 ? parts[0] : Buffer.concat(parts);
 }
 
+/** An OCTET STRING's bytes, primitive (DER) or constructed (BER, 0x24). */
+export function readOctets(tlv: Tlv | undefined, what: string): Buffer {
+  if (!tlv) throw new DerError(`${what} is missing`);
+  if (tlv.tag !== TAG.OCTET_STRING && tlv.tag !== (TAG.OCTET_STRING | 0x20)) return octetValue(expectTag(tlv, TAG.OCTET_STRING, what));
+  return octetValue(tlv);
+}
+
 /** The OID in dotted form, checking the tag. */
 export function readOid(tlv: Tlv | undefined, what: string): string {
   return oidToString(content(expectTag(tlv, TAG.OID, what)));

@@ -4,7 +4,7 @@
 // removed here, with implicit rejection: a bad padding yields a random key, and the failure
 // surfaces later as one uniform `decrypt-failed`, not as a padding oracle.
 import { constants, createDecipheriv, privateDecrypt, randomBytes, type KeyObject } from 'node:crypto';
-import { children, content, encoding, expectTag, octetValue, readAll, readOid, TAG, type Tlv } from './der.ts';
+import { children, content, encoding, expectTag, octetValue, readAll, readOctets, readOid, TAG, type Tlv } from './der.ts';
 import { CmsError } from './errors.ts';
 import { CIPHER_BY_OID, OID } from './oids.ts';
 import type { CertInfo } from './pem.ts';
@@ -45,7 +45,7 @@ function readRecipients(set: Tlv): RecipientEntry[] {
     const rid = f[1];
     const entry: RecipientEntry = {
       keyAlgorithm: readOid(children(expectTag(f[2], TAG.SEQUENCE, 'keyEncryptionAlgorithm'))[0], 'algorithm'),
-      encryptedKey: octetValue(expectTag(f[3], TAG.OCTET_STRING, 'encryptedKey')),
+      encryptedKey: readOctets(f[3], 'encryptedKey'),
     };
     if (rid?.tag === TAG.SEQUENCE) {
       const ias = children(rid);
@@ -87,7 +87,7 @@ export function openEnvelope(der: Buffer, recipient: CertInfo, key: KeyObject): 
   const cipherOid = readOid(alg[0], 'algorithm');
   const cipher = CIPHER_BY_OID.get(cipherOid);
   if (!cipher) throw new CmsError('unsupported-algorithm', `content cipher ${cipherOid} is not supported`);
-  const iv = octetValue(expectTag(alg[1], TAG.OCTET_STRING, 'IV'));
+  const iv = readOctets(alg[1], 'IV');
   if (iv.length !== cipher.ivLength) throw new CmsError('malformed', `IV of ${iv.length} bytes for ${cipher.name}`);
   const body = eci[2];
   if (!body || (body.tag !== TAG.CTX0_PRIMITIVE && body.tag !== TAG.CTX0)) {

@@ -9,6 +9,7 @@ import {
   encoding,
   expectTag,
   octetValue,
+  readOctets,
   readAll,
   readOid,
   readTime,
@@ -57,12 +58,19 @@ export function verifySignedData(der: Buffer, expectSigner?: CertInfo): Verified
   const encap = children(expectTag(sd[2], TAG.SEQUENCE, 'encapContentInfo'));
   const eContentType = readOid(encap[0], 'eContentType');
   if (!encap[1]) throw new CmsError('malformed', 'the SignedData is detached: it carries no content');
-  const payload = octetValue(expectTag(children(expectTag(encap[1], TAG.CTX0, 'eContent'))[0], TAG.OCTET_STRING, 'eContent'));
+  const payload = readOctets(children(expectTag(encap[1], TAG.CTX0, 'eContent'))[0], 'eContent');
 
   let i = 3;
   const certs: CertInfo[] = [];
   if (sd[i]?.tag === TAG.CTX0) {
-    for (const c of children(sd[i])) if (c.tag === TAG.SEQUENCE) certs.push(certFromDer(Buffer.from(encoding(c))));
+    for (const c of children(sd[i])) {
+      if (c.tag !== TAG.SEQUENCE) continue; // other CertificateChoices are not used for signing
+      try {
+        certs.push(certFromDer(Buffer.from(encoding(c))));
+      } catch (err) {
+        throw new CmsError('malformed', `an included certificate is unreadable: ${(err as Error).message}`);
+      }
+    }
     i++;
   }
   if (sd[i]?.tag === TAG.CTX1) i++; // crls
@@ -98,7 +106,7 @@ export function verifySignedData(der: Buffer, expectSigner?: CertInfo): Verified
   if (impliedDigest && impliedDigest !== digestName) {
     throw new CmsError('malformed', `signature algorithm ${sigOid} does not match digest ${digestName}`);
   }
-  const signature = octetValue(expectTag(si[j + 1], TAG.OCTET_STRING, 'signature'));
+  const signature = readOctets(si[j + 1], 'signature');
   if (signer.publicKey.asymmetricKeyType !== 'rsa') {
     throw new CmsError('unsupported-algorithm', `signer key type ${signer.publicKey.asymmetricKeyType} is not supported`);
   }
@@ -111,7 +119,7 @@ export function verifySignedData(der: Buffer, expectSigner?: CertInfo): Verified
     if (!md) throw new CmsError('malformed', 'the signed attributes lack messageDigest');
     const ct = single(attrs, OID.contentType, 'contentType');
     if (!ct) throw new CmsError('malformed', 'the signed attributes lack contentType');
-    const expected = octetValue(expectTag(md, TAG.OCTET_STRING, 'messageDigest'));
+    const expected = readOctets(md, 'messageDigest');
     const actual = createHash(digestName).update(payload).digest();
     if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) {
       throw new CmsError('digest-mismatch', 'the content does not match the signed digest: it was altered after signing');
