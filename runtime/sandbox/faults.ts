@@ -3,6 +3,8 @@
 // or by POST /sandbox/faults; counters count down as API requests consume them.
 
 export interface FaultSettings {
+  /** Forget the pending countable faults first. */
+  clear?: boolean;
   /** Answer the next N API requests with 500. */
   fail500?: number;
   /** Hold the next `count` API requests for `ms` before handling them (past the client's timeout). */
@@ -66,6 +68,13 @@ export class Faults {
       return { kind: 'fail500' };
     }
     return { kind: 'none' };
+  }
+
+  clear(): void {
+    this.fail500 = 0;
+    this.drop = 0;
+    this.delay = { count: 0, ms: 0 };
+    this.rateLimit = { count: 0, retryAfterSec: 1 };
   }
 
   pending() {

@@ -105,11 +105,13 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
 
   const faults = new Faults();
   let requireApiNonce = false;
-  const counters = { apiRequests: 0, accepted: 0, rejected: 0, failed: 0, faultsServed: 0 };
+  const counters = { apiRequests: 0, accepted: 0, rejected: 0, failed: 0, unauthorized: 0, faultsServed: 0 };
+  const messageIdsSeen: string[] = [];
   const deps: KprApiDeps = { store, codec: opts.codec ?? genericXmlCodec, open: opts.open ?? payloadOpener(pki), receiverHerId, signers };
 
   let helseid!: HelseIdStandIn;
   const applyFaults = (f: FaultSettings) => {
+    if (f.clear) faults.clear();
     faults.add(f);
     if (f.expireTokens) helseid.epoch++;
     if (f.rotateNonce) helseid.rotateNonce();
@@ -127,10 +129,12 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     all[herId] = [...new Set([...(all[herId] ?? []), certPem])];
     saveSenders(files, all);
   };
-  const stats = () => ({ ...helseid.stats, tokensIssuedByKey: { ...helseid.stats.tokensIssuedByKey }, ...counters });
+  const stats = () => ({ ...helseid.stats, tokensIssuedByKey: { ...helseid.stats.tokensIssuedByKey }, ...counters, messageIdsSeen: [...messageIdsSeen] });
 
   async function api(req: IncomingMessage, res: ServerResponse, url: string): Promise<void> {
     counters.apiRequests++;
+    const body = await readBody(req);
+    noteMessageId(body);
     const fault = faults.next();
     if (fault.kind !== 'none') counters.faultsServed++;
     switch (fault.kind) {
@@ -146,7 +150,6 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
         await new Promise((r) => setTimeout(r, fault.ms));
         break;
     }
-    const body = await readBody(req);
     const auth = await helseid.checkApiRequest({
       authorization: req.headers.authorization,
       dpop: header(req, 'dpop'),
@@ -155,12 +158,28 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       acceptedScopes: scopes,
       requireNonce: requireApiNonce,
     });
-    if (!('claims' in auth)) return send(res, auth);
+    if (!('claims' in auth)) {
+      counters.unauthorized++;
+      return send(res, auth);
+    }
     const answer = processMessage(deps, body);
     if (answer.status === 200) counters.accepted++;
     else if (answer.status === 400) counters.rejected++;
     else counters.failed++;
     send(res, answer);
+  }
+
+  /** Remembers the messageId of every API request, faulted or not, so tests can see resends. */
+  function noteMessageId(body: string): void {
+    try {
+      const id = (JSON.parse(body) as { messageHeader?: { messageId?: unknown } }).messageHeader?.messageId;
+      if (typeof id === 'string') {
+        messageIdsSeen.push(id);
+        if (messageIdsSeen.length > 1000) messageIdsSeen.shift();
+      }
+    } catch {
+      // not JSON: processMessage will say so
+    }
   }
 
   async function admin(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
