@@ -21,6 +21,7 @@ export function registerSandbox(loadCodec?: () => Promise<MessageCodec>): Regist
       .option('--port <n>', 'port to listen on (0 = any free port)', int, 0)
       .option('--host <host>', 'address to listen on', '127.0.0.1')
       .option('--data <dir>', 'data directory: keys, certificates, registrations, journal and state', '.kpr/sandbox')
+      .option('--pki <dir>', 'test PKI folder to use or create (default: <data>/pki)')
       .option('--token-lifetime <sec>', 'lifetime of issued access tokens', int, 300)
       .option('--receiver-her-id <id>', 'the HER-id messages must be addressed to', '8139520')
       .option('--sender-her-id <id>', 'the HER-id the test signing certificate is registered for', '8139519')
@@ -44,6 +45,7 @@ export function registerSandbox(loadCodec?: () => Promise<MessageCodec>): Regist
         try {
           sandbox = await startSandbox({
             dataDir: o.data,
+            pkiDir: o.pki,
             port: o.port,
             host: o.host,
             tokenLifetimeSec: o.tokenLifetime,
