@@ -1,7 +1,7 @@
 // Certificates for transport: loading (PEM, PKCS#12), inspection and fitness checks, and the
 // lookup of a receiver's encryption certificate.
 export { CertificateError, type CertificateErrorCode } from './errors.ts';
-export { loadCredentials, parsePem, parsePkcs12, readPassphraseFile, type LoadedCredentials } from './load.ts';
+export { loadCredentials, loadPrivateKey, parsePem, parsePkcs12, readPassphraseFile, type LoadedCredentials } from './load.ts';
 export {
   assertFitFor,
   expiryWarning,

@@ -59,6 +59,23 @@ function toPkcs8(key: string | { key: Buffer; format: 'der'; type: 'pkcs8' }, so
   }
 }
 
+/** The private key of a PEM file (PKCS#8 or PKCS#1, unencrypted), as PKCS#8 PEM. */
+export function loadPrivateKey(path: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new CertificateError('not-found', `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  for (const m of text.matchAll(PEM_BLOCK)) {
+    if (m[1] === 'ENCRYPTED PRIVATE KEY') {
+      throw new CertificateError('unreadable', `${path}: encrypted PEM keys are not supported; use PKCS#12 with a passphrase file`);
+    }
+    if (/PRIVATE KEY$/.test(m[1])) return toPkcs8(m[0], path);
+  }
+  throw new CertificateError('not-found', `${path}: no private key in the file`);
+}
+
 /** Put the key's certificate first. */
 function finish(certPems: string[], keyPem: string | undefined, source: string): LoadedCredentials {
   if (keyPem && certPems.length > 0) {
