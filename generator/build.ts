@@ -9,6 +9,7 @@ import { emitIndex } from './emit/index-module.ts';
 import { emitJsonSchema } from './emit/json-schema.ts';
 import { emitTypes } from './emit/types.ts';
 import { emitValidator } from './emit/validator.ts';
+import { emitXmlCodec } from './emit/xml-codec.ts';
 import { loadSpecRoot } from './load/index.ts';
 import type { MessageSpec } from './model/types.ts';
 
@@ -37,8 +38,9 @@ export async function buildArtefacts(root: string): Promise<BuildResult> {
     const v = emitValidator(spec, source);
     files.set(`${dir}/validator.js`, v.js);
     files.set(`${dir}/validator.d.ts`, v.dts);
+    files.set(`${dir}/xml.ts`, emitXmlCodec(spec, source));
   }
-  files.set('index.ts', emitIndex(specs, false));
+  files.set('index.ts', emitIndex(specs, true));
   return { specs, files, diagnostics: loaded.diagnostics };
 }
 

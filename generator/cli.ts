@@ -21,6 +21,13 @@ function printDiagnostics(ds: Diagnostic[]): void {
   for (const d of ds) process.stderr.write(formatDiagnostic(d) + '\n');
 }
 
+/** Build and check show errors in full, but only count warnings: `spec lint` is where to read them. */
+function printErrorsCountWarnings(ds: Diagnostic[]): void {
+  printDiagnostics(ds.filter((d) => d.severity === 'error'));
+  const w = ds.filter((d) => d.severity === 'warning').length;
+  if (w) process.stderr.write(`${w} warning${w === 1 ? '' : 's'} (see \`kpr spec lint\`)\n`);
+}
+
 function summary(ds: Diagnostic[]): string {
   const e = ds.filter((d) => d.severity === 'error').length;
   const w = ds.length - e;
@@ -77,7 +84,7 @@ export function register(program: Command): void {
     .action(async (opts: { specDir: string; out: string }) => {
       const started = performance.now();
       const r = await buildArtefacts(opts.specDir);
-      printDiagnostics(r.diagnostics);
+      printErrorsCountWarnings(r.diagnostics);
       if (hasErrors(r.diagnostics)) throw new UserError(`spec has errors (${summary(r.diagnostics)}); nothing written`, EXIT.partial);
       const d = writeArtefacts(opts.out, r.files);
       const ms = Math.round(performance.now() - started);
@@ -94,7 +101,7 @@ export function register(program: Command): void {
     .option('--out <dir>', 'output folder', DEFAULT_OUT_DIR)
     .action(async (opts: { specDir: string; out: string }) => {
       const r = await buildArtefacts(opts.specDir);
-      printDiagnostics(r.diagnostics);
+      printErrorsCountWarnings(r.diagnostics);
       if (hasErrors(r.diagnostics)) throw new UserError(`spec has errors (${summary(r.diagnostics)})`, EXIT.partial);
       const d = compareWithDisk(opts.out, r.files);
       const stale = [...d.changed.map((p) => `changed  ${p}`), ...d.missing.map((p) => `missing  ${p}`), ...d.extra.map((p) => `extra    ${p}`)];
