@@ -273,8 +273,39 @@ function buildAttribute(
   }
   put(out, 'controls', controls);
 
-  if (wa) crossCheckWord(where, { ...ann, ...t }, wa, notes);
+  if (wa) {
+    crossCheckWord(where, { ...ann, ...t }, wa, notes);
+    // The Word text prints NPR.xsd types by their own name (kommNr, bydelNr).
+    const printedType = a.type.kind === 'restricted' && wa.type === a.type.name ? 'string' : WORD_TYPES[wa.type.toLowerCase()];
+    const ourType = out.type;
+    if (printedType !== ourType) notes.add(where, `type: the XSD gives ${a.typeName} (${String(ourType)}), the Word text prints "${wa.type}"; the XSD is kept`);
+    crossCheckSpecial(where, row, wa, notes);
+  }
   return out;
+}
+
+/** The Word text's type column, lower-cased, in the format's words. */
+const WORD_TYPES: Record<string, string> = {
+  string: 'string',
+  date: 'date',
+  datetime: 'dateTime',
+  integer: 'integer',
+  nonnegativeinteger: 'nonNegativeInteger',
+  guid: 'guid',
+  kodet: 'coded',
+};
+
+/**
+ * The Word text repeats the usage table as "Spesielle forhold for …: Ignorer." / "Obligatorisk." /
+ * "Fast verdi. K". Anything else there is prose the format only keeps if the table has it too.
+ */
+function crossCheckSpecial(where: string, row: UsageRow | undefined, wa: WordAttribute, notes: Notes): void {
+  const key = [...wa.blocks.keys()].find((k) => /^Spesielle forhold/.test(k));
+  const said = key ? normaliseSpace(wa.blocks.get(key) ?? '') : '';
+  const letter = row?.letter ?? '';
+  const words: Record<string, string> = { I: 'Ignorer.', O: 'Obligatorisk.', V: 'Valgfri.', B: 'Betinget bruk.', D: 'Normalverdi.', F: 'Fast verdi.' };
+  const expected = letter ? normaliseSpace(`${words[letter]} ${row?.comment ?? ''}`) : normaliseSpace(row?.comment ?? '');
+  if (said !== expected) notes.add(where, `the Word text's "${key ?? 'Spesielle forhold'}" says "${said}", the usage table "${expected}"; the usage table is kept`);
 }
 
 type Texts = Pick<AnnotatedAttribute, 'doc' | 'use' | 'comment' | 'example' | 'origin'>;
