@@ -1,0 +1,62 @@
+// Calendar arithmetic for the demo data: days and milliseconds since the epoch in UTC, Norwegian
+// local time (CET/CEST) for when consultations happen, and the one timestamp format the export
+// uses (UTC with `Z`, whole seconds).
+
+export const MINUTE = 60_000;
+export const HOUR = 60 * MINUTE;
+export const DAY = 24 * HOUR;
+
+/** Day number (days since 1970-01-01) of an ISO date `YYYY-MM-DD`, or NaN. */
+export function dayOf(isoDate: string): number {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(isoDate)) return NaN;
+  const ms = Date.parse(`${isoDate}T00:00:00Z`);
+  if (Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== isoDate) return NaN;
+  return ms / DAY;
+}
+
+export function isoDate(day: number): string {
+  return new Date(day * DAY).toISOString().slice(0, 10);
+}
+
+/** `YYYY-MM-DDTHH:MM:SSZ`: the export's timestamp format. */
+export function isoTime(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().slice(0, 19) + 'Z';
+}
+
+export function yearOfDay(day: number): number {
+  return new Date(day * DAY).getUTCFullYear();
+}
+
+/** Day number of a calendar date (month 1..12). */
+export function dayFromParts(year: number, month: number, dayOfMonth: number): number {
+  return Date.UTC(year, month - 1, dayOfMonth) / DAY;
+}
+
+/** 0 = Sunday … 6 = Saturday. */
+export function weekday(day: number): number {
+  return (((day + 4) % 7) + 7) % 7;
+}
+
+/** The next weekday on or after `day`: clinics are closed at weekends. */
+export function onWeekday(day: number): number {
+  const w = weekday(day);
+  return w === 6 ? day + 2 : w === 0 ? day + 1 : day;
+}
+
+/** Last Sunday of a month, as a day number. */
+function lastSunday(year: number, month: number): number {
+  const last = dayFromParts(year, month + 1, 0);
+  return last - weekday(last);
+}
+
+/** Hours Norway is ahead of UTC on that day (EU rule: summer time from the last Sunday in March to the last Sunday in October). */
+export function osloOffsetHours(day: number): number {
+  const year = yearOfDay(day);
+  // Daytime on the changeover Sundays: already summer time in March, already winter time in October.
+  return day >= lastSunday(year, 3) && day < lastSunday(year, 10) ? 2 : 1;
+}
+
+/** UTC milliseconds of a Norwegian local wall-clock time on `day` (minutes after midnight). */
+export function osloLocalToUtc(day: number, minutesOfDay: number): number {
+  return day * DAY + minutesOfDay * MINUTE - osloOffsetHours(day) * HOUR;
+}
