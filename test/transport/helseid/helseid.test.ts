@@ -240,6 +240,18 @@ describe('kpr token', () => {
     expect(decodeJwt(r.out.trim()).client_id).toBe(sb.clientId);
   });
 
+  it('refuses plain http to anything but loopback', async () => {
+    let err = '';
+    const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
+    try {
+      const code = await main(['node', 'kpr', 'token', '--authority', 'http://helseid.example', '--client-id', 'c', '--jwk', sb.files.clientJwkFile, '--scope', HST_SCOPE]);
+      expect(code).toBe(2);
+      expect(err).toContain('refusing http:');
+    } finally {
+      e.mockRestore();
+    }
+  });
+
   it('exits 2 with the HelseID error explained', async () => {
     const r = await run(['--scope', 'not:granted']);
     expect(r.code).toBe(2);

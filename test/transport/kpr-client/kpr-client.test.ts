@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../../runtime/sandbox/index.ts';
-import { KprClient, type AttemptInfo, type KprClientOptions } from '../../../runtime/transport/kpr-client/index.ts';
+import { classify, KprClient, retryAfterMs, type AttemptInfo, type KprClientOptions } from '../../../runtime/transport/kpr-client/index.ts';
 import type { HelseIdClient } from '../../../runtime/transport/helseid/index.ts';
 import { clientFor, guid, HST_SCOPE, meldingXml, partsFor, startTestSandbox, tmpDir } from '../../sandbox/fixtures.ts';
 
@@ -176,5 +176,33 @@ describe('KPR client', () => {
     const { client } = makeClient({ helseid: await clientFor(sb, false) });
     expect(await client.send(m.parts)).toMatchObject({ outcome: 'accepted' });
     m.accepted();
+  });
+});
+
+describe('classify', () => {
+  const res = (status: number, body: unknown, headers: Record<string, string> = {}) => ({
+    status,
+    headers: new Headers(headers),
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const cases: Array<[string, ReturnType<typeof res>, string]> = [
+    ['200', res(200, { messageId: 'm', refId: 'r' }), 'accepted'],
+    ['400', res(400, { validationCode: 1234, validationMessage: 'Feil signeringssertifikat', refId: 'r' }), 'rejected'],
+    ['403 scope', res(403, { error: 'insufficient_scope' }), 'rejected'],
+    ['500', res(500, { errorCode: 1002, errorMessage: 'Teknisk feil', refId: 'r' }), 'retryable'],
+    ['502 html', res(502, '<html>bad gateway</html>'), 'retryable'],
+    ['429', res(429, '', { 'retry-after': '3' }), 'retryable'],
+    ['401', res(401, '', { 'www-authenticate': 'DPoP error="invalid_token"' }), 'unauthorized'],
+  ];
+  it.each(cases)('%s', (_name, r, kind) => {
+    expect(classify(r).kind).toBe(kind);
+  });
+
+  it('reads Retry-After as seconds or as an HTTP date', () => {
+    const now = Date.parse('2026-01-01T00:00:00Z');
+    expect(retryAfterMs('3', now)).toBe(3000);
+    expect(retryAfterMs('Thu, 01 Jan 2026 00:00:10 GMT', now)).toBe(10_000);
+    expect(retryAfterMs('soon', now)).toBeUndefined();
+    expect(retryAfterMs(null, now)).toBeUndefined();
   });
 });
