@@ -187,6 +187,29 @@ describe.each(MESSAGES)('$message $version agrees with the official package', ({
     }
   });
 
+  it('has the texts of the Annotations and the class descriptions of the XSD', () => {
+    // Quotation marks: the Annotations write them as "SpesTegn"; whitespace is not content.
+    const norm = (x: string | string[] | undefined) =>
+      (Array.isArray(x) ? x.join(' ') : (x ?? '')).replace(/SpesTegn|["'“”‘’«»]/g, '"').replace(/\s+/g, ' ').trim();
+    const fields: [string, string][] = [['description', 'attributeDoc'], ['usage', 'attributeUse'], ['comment', 'attributeComment'], ['examples', 'example'], ['origin', 'origin']];
+    for (const c of schema.classes) {
+      const y = spec.classes[c.name];
+      for (const a of c.attributes) {
+        const v = annotations.get(`${c.name}/${a.name}`)!.values;
+        for (const [yk, ak] of fields) expect(norm(y.attributes[a.name][yk]), `${c.name}/@${a.name} ${yk}`).toBe(norm(v[ak]));
+      }
+      // The IPLOS XSD carries "ï¿½" where a letter was lost; it stands for any one character.
+      if (c.documentation) {
+        const pattern = c.documentation
+          .trim()
+          .split(/\s+/)
+          .map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/ï¿½/g, '.'))
+          .join('\\s+');
+        expect(y.description ?? '', `${c.name} description`).toMatch(new RegExp(`^${pattern}$`));
+      }
+    }
+  });
+
   it('publishes for each coded attribute exactly the codes and texts of its coding scheme', () => {
     for (const c of schema.classes) {
       for (const a of c.attributes) {

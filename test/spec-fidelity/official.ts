@@ -71,6 +71,7 @@ export interface OfficialAttribute {
 }
 export interface OfficialClass {
   name: string;
+  documentation?: string;
   children: { name: string; min: string; max: string }[];
   attributes: OfficialAttribute[];
   unique: { name: string; selector: string; fields: string[] }[];
@@ -93,8 +94,10 @@ export function readSchema(path: string): OfficialSchema {
     const ct = kids(el, 'complexType')[0];
     const seq = kids(ct, 'sequence')[0];
     const fields = (c: Node) => kids(c, 'field').map((f) => f.attrs.xpath.replace(/^@/, ''));
+    const doc = kids(el, 'annotation')[0];
     return {
       name: el.attrs.name,
+      documentation: doc ? kids(doc, 'documentation')[0]?.text : undefined,
       children: (seq ? kids(seq, 'element') : []).map((r) => ({
         name: noPrefix(r.attrs.ref),
         min: r.attrs.minOccurs ?? '1',
