@@ -5,6 +5,7 @@ import { EXIT, UserError, type Registrar } from '../runtime/cli/program.ts';
 import { register as registerSpec } from '../generator/cli.ts';
 import { register as registerSpecImport } from '../generator/import/cli.ts';
 import { register as registerSpecDiff } from '../generator/diff/cli.ts';
+import { register as registerSpecDiff } from '../generator/diff/cli.ts';
 import { register as registerXml } from '../runtime/message/xml-command.ts';
 import { register as registerToken } from '../runtime/transport/cli-helseid.ts';
 import { register as registerSandbox } from '../runtime/sandbox/cli.ts';
@@ -14,6 +15,7 @@ import { register as registerDemoData } from '../runtime/demo-data/command.ts';
 const registrars: Registrar[] = [
   registerSpec,
   registerSpecImport,
+  registerSpecDiff,
   registerSpecDiff,
   registerXml,
   registerToken,

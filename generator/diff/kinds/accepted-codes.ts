@@ -10,6 +10,11 @@ const restricted = kind('accepted-codes-restricted', 'breaking', 'accepted-codes
 const widened = kind('accepted-codes-widened', 'info', 'accepted-codes-restricted',
   'An attribute accepts more codes of its list: messages valid before stay valid; senders may map more.');
 
+/** A few codes by name, the rest counted: a long list helps nobody in one sentence. */
+export function someCodes(codes: readonly string[]): string {
+  return codes.length <= 8 ? codes.join(', ') : `${codes.slice(0, 8).join(', ')} and ${codes.length - 8} more`;
+}
+
 export const acceptedCodesRule: DiffRule = {
   kinds: [restricted, widened],
   detect(ctx) {
@@ -23,8 +28,8 @@ export const acceptedCodesRule: DiffRule = {
       const gained = accB.filter((c) => !setA.has(c) && listA.has(c));
       const who = named(p.name, p.b.label);
       const common = { path: p.path, label: p.b.label, before: site(p.a.at), after: site(p.b.at), from: accA, to: accB };
-      if (dropped.length) ctx.emit(restricted, { ...common, description: `Attribute ${who} on ${p.cls} no longer accepts code(s) ${dropped.join(', ')} of list ${p.b.codelist}.` });
-      if (gained.length) ctx.emit(widened, { ...common, description: `Attribute ${who} on ${p.cls} now also accepts code(s) ${gained.join(', ')} of list ${p.b.codelist}.` });
+      if (dropped.length) ctx.emit(restricted, { ...common, description: `Attribute ${who} on ${p.cls} no longer accepts code(s) ${someCodes(dropped)} of list ${p.b.codelist}.` });
+      if (gained.length) ctx.emit(widened, { ...common, description: `Attribute ${who} on ${p.cls} now also accepts code(s) ${someCodes(gained)} of list ${p.b.codelist}.` });
     }
   },
 };

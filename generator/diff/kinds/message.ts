@@ -1,6 +1,9 @@
 // Message metadata: namespace, root, version, validity and the title-page facts.
 import { named, site } from '../context.ts';
+import { existsSync } from 'node:fs';
+import { YamlSource } from '../../load/source.ts';
 import type { MessageSpec } from '../../model/types.ts';
+import type { ChangeSite } from '../change.ts';
 import { kind, type DiffRule } from './rule.ts';
 
 const namespaceChanged = kind('namespace-changed', 'breaking', 'namespace-changed',
@@ -27,26 +30,26 @@ export const message: DiffRule = {
   kinds: [namespaceChanged, rootChanged, versionChanged, validityChanged, metadataChanged],
   detect(ctx) {
     const { a, b } = ctx;
-    const both = { before: site(a.at), after: site(b.at) };
+    const both = (key: string) => ({ before: keySite(a, key), after: keySite(b, key) });
     if (a.namespace !== b.namespace) {
-      ctx.emit(namespaceChanged, { path: 'message/namespace', label: 'Navnerom', ...both, from: a.namespace, to: b.namespace,
+      ctx.emit(namespaceChanged, { path: 'message/namespace', label: 'Navnerom', ...both('namespace'), from: a.namespace, to: b.namespace,
         description: `The XML namespace changed from ${a.namespace} to ${b.namespace}.` });
     }
     if (a.root !== b.root) {
-      ctx.emit(rootChanged, { path: 'message/root', label: 'Rotelement', ...both, from: a.root, to: b.root,
+      ctx.emit(rootChanged, { path: 'message/root', label: 'Rotelement', ...both('root'), from: a.root, to: b.root,
         description: `The root element changed from ${a.root} to ${b.root}.` });
     }
     if (a.version !== b.version) {
-      ctx.emit(versionChanged, { path: 'message/version', label: 'Versjon', ...both, from: a.version, to: b.version,
+      ctx.emit(versionChanged, { path: 'message/version', label: 'Versjon', ...both('version'), from: a.version, to: b.version,
         description: `The specification version changed from ${a.version} to ${b.version}.` });
     }
     if (a.validFrom !== b.validFrom) {
-      ctx.emit(validityChanged, { path: 'message/validFrom', label: 'Gjelder fra og med', ...both, from: a.validFrom, to: b.validFrom,
+      ctx.emit(validityChanged, { path: 'message/validFrom', label: 'Gjelder fra og med', ...both('validFrom'), from: a.validFrom, to: b.validFrom,
         description: `The specification now applies from ${b.validFrom} (was ${a.validFrom}).` });
     }
     for (const { key, label } of META) {
       if (a[key] === b[key]) continue;
-      ctx.emit(metadataChanged, { path: `message/${key}`, label, ...both, from: a[key], to: b[key],
+      ctx.emit(metadataChanged, { path: `message/${key}`, label, ...both(key), from: a[key], to: b[key],
         description: `${named(key, label)} changed from ${show(a[key])} to ${show(b[key])}.` });
     }
   },
@@ -56,4 +59,13 @@ function show(v: unknown): string {
   if (v === undefined) return '(none)';
   const s = String(v).replace(/\s+/g, ' ');
   return s.length > 60 ? `"${s.slice(0, 57)}..."` : `"${s}"`;
+}
+
+// The model keeps one position for the message as a whole; the title-page keys are re-read from
+// the file (once per spec) so that a change points at its own line.
+const sources = new WeakMap<MessageSpec, YamlSource | null>();
+function keySite(spec: MessageSpec, key: string): ChangeSite | undefined {
+  if (!sources.has(spec)) sources.set(spec, existsSync(spec.file) ? (YamlSource.read(spec.file).source ?? null) : null);
+  const src = sources.get(spec);
+  return site(src ? src.pos([key], { key: true }) : spec.at);
 }
