@@ -5,8 +5,8 @@ import { EXIT, UserError, type Registrar } from '../runtime/cli/program.ts';
 import { register as registerSpec } from '../generator/cli.ts';
 import { register as registerSpecImport } from '../generator/import/cli.ts';
 import { register as registerSpecDiff } from '../generator/diff/cli.ts';
-import { register as registerSpecDiff } from '../generator/diff/cli.ts';
 import { register as registerXml } from '../runtime/message/xml-command.ts';
+import { register as registerDemo } from '../runtime/demo/command.ts';
 import { register as registerToken } from '../runtime/transport/cli-helseid.ts';
 import { register as registerSandbox } from '../runtime/sandbox/cli.ts';
 import { register as registerCms } from '../runtime/transport/cli-cms.ts';
@@ -16,8 +16,8 @@ const registrars: Registrar[] = [
   registerSpec,
   registerSpecImport,
   registerSpecDiff,
-  registerSpecDiff,
   registerXml,
+  registerDemo,
   registerToken,
   registerSandbox,
   registerCms,

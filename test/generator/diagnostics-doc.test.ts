@@ -1,0 +1,12 @@
+// docs/diagnostics.md is rendered from the catalogue; this keeps the two equal.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { expect, it } from 'vitest';
+import { emitDiagnosticsDoc } from '../../generator/emit/diagnostics-doc.ts';
+import { DIAGNOSTICS } from '../../generator/diagnostics.ts';
+
+it('docs/diagnostics.md lists every diagnostic of the catalogue', () => {
+  const doc = emitDiagnosticsDoc();
+  if (process.env.UPDATE_GOLDEN) writeFileSync('docs/diagnostics.md', doc);
+  for (const id of DIAGNOSTICS.keys()) expect(doc).toContain(`| ${id} |`);
+  expect(readFileSync('docs/diagnostics.md', 'utf8')).toBe(doc);
+});
