@@ -131,7 +131,8 @@ function buildClass(cls: XsdClass, src: Sources, usage: Map<string, UsageRow>, l
   const out: Obj = { label };
   const description = wc?.blocks.get('Beskrivelse') || cls.documentation;
   if (wc?.blocks.get('Beskrivelse') && cls.documentation && !same(wc.blocks.get('Beskrivelse'), cls.documentation)) {
-    notes.add(where, 'description: Word text and XSD documentation differ; the Word text is kept');
+    const lost = /ï¿½|\uFFFD/.test(cls.documentation) ? ' (the XSD documentation has lost letters: "ï¿½")' : '';
+    notes.add(where, `description: Word text and XSD documentation differ${lost}; the Word text is kept`);
   }
   put(out, 'description', description);
   put(out, 'usage', wc?.blocks.get('Bruk'));
