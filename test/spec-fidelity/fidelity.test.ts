@@ -99,6 +99,20 @@ describe.each(MESSAGES)('$message $version agrees with the official package', ({
     expect([spec.root]).toEqual(schema.classes.filter((c) => !referenced.has(c.name)).map((c) => c.name));
   });
 
+  it('has the title page of the Word document', () => {
+    const text = readFileSync(join(dir, `XPR(${module}).docx.txt`), 'utf8');
+    const line = (label: string) => new RegExp(`^${label}:[ \\t]*(.*?)\\s*$`, 'm').exec(text)?.[1];
+    const iso = (d: string | undefined) => d?.replace(/^(\d{2})\.(\d{2})\.(\d{4})$/, '$3-$2-$1');
+    expect(spec.title).toBe(line('Publikasjonens tittel'));
+    expect(spec.standard).toBe(line('Teknisk standard nr\\.'));
+    expect(spec.status).toBe(line('Status'));
+    expect(spec.published).toBe(iso(line('Utgitt dato')));
+    const from = /Gjelder fra og med (\d{2}\.\d{2}\.\d{4})/.exec(line('Frist') ?? '');
+    // A Frist that is no date ("Besluttes senere") leaves validFrom at the published date, said in the description.
+    if (from) expect(spec.validFrom).toBe(iso(from[1]));
+    else expect(spec.description).toContain(line('Frist'));
+  });
+
   it('has every element in XSD order, with its children in sequence order and cardinality', () => {
     expect(Object.keys(spec.classes)).toEqual(schema.classes.map((c) => c.name));
     for (const c of schema.classes) {
