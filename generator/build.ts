@@ -5,6 +5,8 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { hasErrors, type Diagnostic } from './diagnostics.ts';
+import { emitChangelog } from './emit/changelog.ts';
+import { emitFieldReference } from './emit/field-reference.ts';
 import { emitIndex } from './emit/index-module.ts';
 import { emitJsonSchema } from './emit/json-schema.ts';
 import { emitTypes } from './emit/types.ts';
@@ -39,6 +41,10 @@ export async function buildArtefacts(root: string): Promise<BuildResult> {
     files.set(`${dir}/validator.js`, v.js);
     files.set(`${dir}/validator.d.ts`, v.dts);
     files.set(`${dir}/xml.ts`, emitXmlCodec(spec, source));
+    files.set(`${dir}/README.md`, emitFieldReference(spec, source));
+  }
+  for (const message of new Set(specs.map((s) => s.message))) {
+    files.set(`${message}/CHANGELOG.md`, emitChangelog(specs.filter((s) => s.message === message)));
   }
   files.set('index.ts', emitIndex(specs, true));
   return { specs, files, diagnostics: loaded.diagnostics };
