@@ -4,6 +4,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { UserError, type Registrar } from '../cli/program.ts';
 import type { MessageCodec } from './codec.ts';
 import type { FaultSettings } from './faults.ts';
+import { generatedCodec } from './generated-codec.ts';
 import { startSandbox } from './server.ts';
 
 function int(value: string): number {
@@ -81,5 +82,5 @@ export function registerSandbox(loadCodec?: () => Promise<MessageCodec>): Regist
   };
 }
 
-/** Without a codec: the sandbox checks well-formedness only (the lead wires the generated codec). */
-export const register: Registrar = registerSandbox();
+/** `kpr sandbox` validates with the generated codecs (every message version in generated/). */
+export const register: Registrar = registerSandbox(async () => generatedCodec((await import('../../generated/index.ts')).MESSAGES));

@@ -4,9 +4,13 @@
 // `genericXmlCodec` is the fallback: well-formedness only, no validation against a spec.
 import { SaxesParser, type SaxesTagNS } from 'saxes';
 
-/** An element in JSON form: attributes as properties, child elements as arrays by local name. */
+/**
+ * An element in JSON form: attributes as properties, child elements by local name. The generic
+ * reader gives strings and arrays; a generated codec may give typed values and single objects
+ * for children that occur once. The sandbox relies only on the fields named below.
+ */
 export interface ElementJson {
-  [name: string]: string | ElementJson[] | undefined;
+  [name: string]: unknown;
 }
 
 export interface KonsultasjonJson extends ElementJson {
@@ -17,7 +21,7 @@ export interface NotifikasjonJson extends ElementJson {
   statusNotifikasjon: string;
   notifikasjonGUID: string;
   notifikasjonForrigeGUID: string;
-  notifikasjonLopeNr: string;
+  notifikasjonLopeNr: string | number;
   notifikasjonRef?: string;
   Konsultasjon?: KonsultasjonJson[];
 }
@@ -49,7 +53,7 @@ export function xmlToElementJson(xml: string): { root: string; element: ElementJ
     }
     const parent = stack[stack.length - 1];
     if (parent) {
-      const list = (parent[tag.local!] ??= []) as ElementJson[];
+      const list = (parent[tag.local!] ??= []) as ElementJson[] | string;
       if (!Array.isArray(list)) errors.push(`element ${tag.local} clashes with an attribute of the same name`);
       else list.push(element);
     } else {

@@ -7,3 +7,4 @@ export type { RegisteredClient } from './helseid-stand-in.ts';
 export type { PayloadOpener } from './kpr-api.ts';
 export type { SandboxPki } from './pki.ts';
 export { DEFAULT_CLIENT_ID } from './setup.ts';
+export { generatedCodec } from './generated-codec.ts';
