@@ -121,8 +121,41 @@ export function toBuffer(root: Buffer | DerNode): Buffer {
   return out;
 }
 
-function write(item: Buffer | DerNode, out: Buffer, at: number): number {
-  if (Buffer.isBuffer(item)) return at + item.copy(out, at);
+/**
+ * The encoding of a tree as a sequence of chunks, without assembling it: large raw buffers are
+ * yielded as they are (no copy), headers and small parts coalesced. Lets a cipher consume a
+ * structure holding a 10 MB payload without first copying it into one buffer.
+ */
+export function* chunks(root: Buffer | DerNode, coalesceBelow = 16 * 1024): Generator<Buffer> {
+  let pending: Buffer[] = [];
+  let pendingLength = 0;
+  function* flush(): Generator<Buffer> {
+    if (pendingLength > 0) yield pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingLength);
+    pending = [];
+    pendingLength = 0;
+  }
+  function* walk(item: Buffer | DerNode): Generator<Buffer> {
+    if (Buffer.isBuffer(item)) {
+      if (item.length >= coalesceBelow) {
+        yield* flush();
+        yield item;
+      } else {
+        pending.push(item);
+        pendingLength += item.length;
+      }
+      return;
+    }
+    const header = Buffer.allocUnsafe(1 + lengthOfLength(item.bodyLength));
+    writeHeader(item, header, 0);
+    pending.push(header);
+    pendingLength += header.length;
+    for (const child of item.body) yield* walk(child);
+  }
+  yield* walk(root);
+  yield* flush();
+}
+
+function writeHeader(item: DerNode, out: Buffer, at: number): number {
   out[at++] = item.tag;
   const len = item.bodyLength;
   if (len < 0x80) out[at++] = len;
@@ -131,6 +164,12 @@ function write(item: Buffer | DerNode, out: Buffer, at: number): number {
     out[at++] = 0x80 | n;
     for (let i = n - 1; i >= 0; i--) out[at++] = Math.floor(len / 256 ** i) % 256;
   }
+  return at;
+}
+
+function write(item: Buffer | DerNode, out: Buffer, at: number): number {
+  if (Buffer.isBuffer(item)) return at + item.copy(out, at);
+  at = writeHeader(item, out, at);
   for (const child of item.body) at = write(child, out, at);
   return at;
 }

@@ -4,7 +4,7 @@
 // pkcs7.createEnvelopedData output byte for byte, including its constructed [0] around the
 // encrypted content (BER that openssl, BouncyCastle and .NET read).
 import { constants, createCipheriv, publicEncrypt, type KeyObject } from 'node:crypto';
-import { NULL_VALUE, node, octets, oid, seq, set, smallInt, TAG, toBuffer } from './der.ts';
+import { chunks, NULL_VALUE, node, oid, octets, seq, set, smallInt, TAG, toBuffer, type DerNode } from './der.ts';
 import { CIPHERS, ENCODED, type ContentCipher } from './oids.ts';
 import type { CertInfo } from './pem.ts';
 
@@ -30,7 +30,7 @@ export function rsaPkcs1Encrypt(publicKey: KeyObject, message: Buffer, random: (
 
 /** The encoding of a ContentInfo holding the EnvelopedData. */
 export function buildEnvelopedData(
-  inner: Buffer,
+  inner: Buffer | DerNode,
   recipient: CertInfo,
   cipherName: ContentCipher,
   random: (n: number) => Buffer,
@@ -39,8 +39,12 @@ export function buildEnvelopedData(
   const key = random(cipher.keyLength);
   const iv = random(cipher.ivLength);
   const encryptedKey = rsaPkcs1Encrypt(recipient.publicKey, key, random);
+  // The inner structure is fed to the cipher chunk by chunk and the ciphertext pieces go into
+  // the tree as they are: the payload is copied once, into the final buffer.
   const c = createCipheriv(cipher.name, key, iv);
-  const encrypted = Buffer.concat([c.update(inner), c.final()]);
+  const encrypted: Buffer[] = [];
+  for (const chunk of chunks(inner)) encrypted.push(c.update(chunk));
+  encrypted.push(c.final());
 
   const recipientInfo = seq(
     smallInt(0),
@@ -51,7 +55,7 @@ export function buildEnvelopedData(
   const encryptedContentInfo = seq(
     ENCODED.data,
     seq(oid(cipher.oid), octets(iv)),
-    node(TAG.CTX0, octets(encrypted)),
+    node(TAG.CTX0, node(TAG.OCTET_STRING, ...encrypted)),
   );
   const envelopedData = seq(smallInt(0), set(recipientInfo), encryptedContentInfo);
   return toBuffer(seq(ENCODED.envelopedData, node(TAG.CTX0, envelopedData)));

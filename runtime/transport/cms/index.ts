@@ -7,7 +7,8 @@ import { CmsError } from './errors.ts';
 import { defaultRandom, type SealHooks } from './hooks.ts';
 import { CIPHERS, type ContentCipher } from './oids.ts';
 import { openEnvelope } from './open-envelope.ts';
-import { certFromPem, derToPem, keyMatchesCert, privateKeyFromPem, describeCert } from './pem.ts';
+import { cachedCert, cachedKey, cachedKeyMatches } from './cache.ts';
+import { derToPem, describeCert } from './pem.ts';
 import { buildSignedData } from './sign.ts';
 import { verifySignedData } from './verify.ts';
 
@@ -47,12 +48,12 @@ export interface Unsealed {
 export function seal(payload: Buffer, opts: SealOptions, hooks: SealHooks = {}): Buffer {
   const cipher = opts.cipher ?? 'aes-256-cbc';
   if (!CIPHERS[cipher]) throw new CmsError('unsupported-algorithm', `unknown cipher ${cipher}; use one of ${CONTENT_CIPHERS.join(', ')}`);
-  const signerCert = certFromPem(opts.signer.certPem);
-  const key = privateKeyFromPem(opts.signer.keyPem);
-  if (!keyMatchesCert(key, signerCert)) {
+  const signerCert = cachedCert(opts.signer.certPem);
+  const key = cachedKey(opts.signer.keyPem);
+  if (!cachedKeyMatches(opts.signer.keyPem, opts.signer.certPem)) {
     throw new CmsError('bad-key', `the signing key does not belong to the signing certificate ${describeCert(signerCert)}`);
   }
-  const recipient = certFromPem(opts.recipientCertPem);
+  const recipient = cachedCert(opts.recipientCertPem);
   if (recipient.publicKey.asymmetricKeyType !== 'rsa') {
     throw new CmsError('bad-key', `the recipient certificate has a ${recipient.publicKey.asymmetricKeyType} key; RSA is required`);
   }
@@ -66,12 +67,12 @@ export function seal(payload: Buffer, opts: SealOptions, hooks: SealHooks = {}):
  * Throws CmsError with a stable code on any failure.
  */
 export function unseal(der: Buffer, opts: UnsealOptions): Unsealed {
-  const recipient = certFromPem(opts.recipient.certPem);
-  const key = privateKeyFromPem(opts.recipient.keyPem);
-  if (!keyMatchesCert(key, recipient)) {
+  const recipient = cachedCert(opts.recipient.certPem);
+  const key = cachedKey(opts.recipient.keyPem);
+  if (!cachedKeyMatches(opts.recipient.keyPem, opts.recipient.certPem)) {
     throw new CmsError('bad-key', `the recipient key does not belong to the certificate ${describeCert(recipient)}`);
   }
-  const expect = opts.expectSigner ? certFromPem(opts.expectSigner) : undefined;
+  const expect = opts.expectSigner ? cachedCert(opts.expectSigner) : undefined;
   const inner = guard('the message', () => openEnvelope(der, recipient, key));
   const v = guard('the decrypted SignedData', () => verifySignedData(inner, expect));
   return { content: v.content, signerCertPem: derToPem(v.signer.der, 'CERTIFICATE'), signingTime: v.signingTime };

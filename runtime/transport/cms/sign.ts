@@ -16,8 +16,8 @@ function attribute(type: Buffer, value: Buffer | DerNode): DerNode {
   return seq(type, set(value));
 }
 
-/** The encoding of a ContentInfo holding the SignedData. */
-export function buildSignedData(payload: Buffer, cert: CertInfo, key: KeyObject, signingTime: Date): Buffer {
+/** A ContentInfo holding the SignedData, as a tree (serialise with toBuffer or chunks). */
+export function buildSignedData(payload: Buffer, cert: CertInfo, key: KeyObject, signingTime: Date): DerNode {
   const digest = createHash('sha256').update(payload).digest();
   const attrs = [
     attribute(ENCODED.contentType, ENCODED.data),
@@ -46,5 +46,5 @@ export function buildSignedData(payload: Buffer, cert: CertInfo, key: KeyObject,
     node(TAG.CTX0, cert.der),
     set(signerInfo),
   );
-  return toBuffer(seq(ENCODED.signedData, node(TAG.CTX0, signedData)));
+  return seq(ENCODED.signedData, node(TAG.CTX0, signedData));
 }
