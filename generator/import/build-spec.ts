@@ -9,7 +9,7 @@ import type { CodingScheme } from './coding-schemes.ts';
 import { ImportError, Notes } from './errors.ts';
 import { acceptFromNotes, restrictionFromCheck } from './restrictions.ts';
 import type { UsageRow, UsageTable } from './usage-table.ts';
-import type { WordAttribute, WordClass, WordText } from './word-text.ts';
+import type { WordAttribute, WordText } from './word-text.ts';
 import { normaliseSpace, type XsdAttribute, type XsdClass, type XsdSchema } from './xsd-structure.ts';
 
 export interface Sources {
