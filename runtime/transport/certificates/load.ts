@@ -11,7 +11,8 @@ export interface LoadedCredentials {
   certPems: string[];
   /** The private key (PKCS#8 PEM), if the file holds one. */
   keyPem?: string;
-  /** The certificate belonging to the key, else the first certificate. */
+  /** The certificate belonging to the key, else the first certificate. Reading it throws
+   *  CertificateError('not-found') for a file holding only a key. */
   certPem: string;
 }
 
@@ -84,7 +85,16 @@ function finish(certPems: string[], keyPem: string | undefined, source: string):
     if (i < 0) throw new CertificateError('unreadable', `${source}: the private key belongs to none of the certificates`);
     certPems.unshift(...certPems.splice(i, 1));
   }
-  if (certPems.length === 0) throw new CertificateError('not-found', `${source}: the file holds a key but no certificate`);
+  if (certPems.length === 0) {
+    // A key-only file is fine for callers that want the key; reading its certificate is not.
+    return {
+      certPems,
+      keyPem,
+      get certPem(): string {
+        throw new CertificateError('not-found', `${source}: the file holds a key but no certificate`);
+      },
+    };
+  }
   return { certPems, keyPem, certPem: certPems[0] };
 }
 

@@ -44,6 +44,11 @@ describe('certificates', async () => {
     expect(loaded.certPems).toHaveLength(2);
     expect(sameCert(loaded.certPem, pki.senderSigning.certPem)).toBe(true);
     expect(loaded.keyPem).toMatch(/BEGIN PRIVATE KEY/);
+    // A key-only file gives its key; asking it for a certificate is an error.
+    const keyOnly = loadCredentials(pki.senderSigning.keyPath);
+    expect(keyOnly.keyPem).toMatch(/BEGIN PRIVATE KEY/);
+    expect(keyOnly.certPems).toEqual([]);
+    expect(() => keyOnly.certPem).toThrow(/holds a key but no certificate/);
   });
 
   it('loads the PKCS#12 bundle with the passphrase from a file, as openssl does', async () => {
