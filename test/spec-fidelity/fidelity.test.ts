@@ -5,6 +5,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { parse as parseYaml } from 'yaml';
 import {
   readAnnotations,
@@ -246,6 +247,21 @@ describe.each(MESSAGES)('$message $version agrees with the official package', ({
         expect(sort(codes.map(norm)), where).toEqual(sort(official.codes.map(norm)));
         for (const code of y.accept ?? []) expect(official.codes.map((k) => k.code), `${where} accept ${code}`).toContain(code);
       }
+    }
+  });
+});
+
+describe('the spec files follow the format', () => {
+  it('validate against spec/spec.schema.json and spec/codelist.schema.json', () => {
+    const ajv = new Ajv2020({ allErrors: true, strict: false });
+    const specSchema = ajv.compile(JSON.parse(readFileSync(join(REPO_ROOT, 'spec/spec.schema.json'), 'utf8')));
+    const listSchema = ajv.compile(JSON.parse(readFileSync(join(REPO_ROOT, 'spec/codelist.schema.json'), 'utf8')));
+    for (const { message, version } of MESSAGES) {
+      const file = `spec/${message}/${version}.yaml`;
+      expect(specSchema(loadYaml(join(REPO_ROOT, file))) ? [] : specSchema.errors, file).toEqual([]);
+    }
+    for (const f of readdirSync(join(REPO_ROOT, 'spec/codelists'))) {
+      expect(listSchema(loadYaml(join(REPO_ROOT, 'spec/codelists', f))) ? [] : listSchema.errors, f).toEqual([]);
     }
   });
 });
