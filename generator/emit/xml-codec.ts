@@ -37,6 +37,21 @@ function classIdents(spec: MessageSpec): Map<string, string> {
   return out;
 }
 
+/** The classes a document can hold (reachable from the root), in spec order. */
+function reachableClasses(spec: MessageSpec): ClassDef[] {
+  const seen = new Set([spec.root]);
+  const queue = [spec.root];
+  while (queue.length) {
+    for (const ch of findClass(spec, queue.shift()!)?.children ?? []) {
+      if (!seen.has(ch.class)) {
+        seen.add(ch.class);
+        queue.push(ch.class);
+      }
+    }
+  }
+  return spec.classes.filter((c) => seen.has(c.name));
+}
+
 /**
  * Each class's TypeScript type, reached from the root type by indexed access, so the codec
  * depends only on the root's name in types.ts and not on how the types emitter names the rest.
@@ -120,13 +135,13 @@ function writer(spec: MessageSpec, c: ClassDef, ids: Map<string, string>): strin
   return L.join('\n');
 }
 
-function shapeTable(spec: MessageSpec): string {
+function shapeTable(spec: MessageSpec, classes: ClassDef[]): string {
   const L: string[] = [];
   L.push('const SHAPE: MessageShape = {');
   L.push(`  namespace: NAMESPACE,`);
   L.push(`  root: ROOT,`);
   L.push('  classes: {');
-  for (const c of spec.classes) {
+  for (const c of classes) {
     const attrs = sentAttributes(c).map((a) => `[${lit(a.name)}, ${lit(isNumeric(a) ? 'integer' : 'string')}]`);
     const unused = c.attributes.filter((a) => !sentAttributes(c).includes(a)).map((a) => lit(a.name));
     const children = c.children.map((ch) => `[${lit(ch.class)}, ${isArrayChild(ch)}]`);
@@ -141,9 +156,9 @@ function shapeTable(spec: MessageSpec): string {
   return L.join('\n');
 }
 
-function orderTable(spec: MessageSpec, name: string, doc: string, list: (c: ClassDef) => string[]): string {
+function orderTable(classes: ClassDef[], name: string, doc: string, list: (c: ClassDef) => string[]): string {
   const L = [`/** ${doc} */`, `export const ${name}: Readonly<Record<string, readonly string[]>> = {`];
-  for (const c of spec.classes) L.push(`  ${lit(c.name)}: [${list(c).map(lit).join(', ')}],`);
+  for (const c of classes) L.push(`  ${lit(c.name)}: [${list(c).map(lit).join(', ')}],`);
   L.push('};');
   return L.join('\n');
 }
@@ -152,6 +167,7 @@ export function emitXmlCodec(spec: MessageSpec, source: string): string {
   if (!IDENT.test(spec.root)) throw new Error(`root class ${spec.root} is not a TypeScript identifier`);
   if (!findClass(spec, spec.root)) throw new Error(`root class ${spec.root} is not defined`);
   const ids = classIdents(spec);
+  const classes = reachableClasses(spec);
   const root = spec.root;
   const rootId = ids.get(root)!;
   const out: string[] = [];
@@ -167,14 +183,14 @@ export function emitXmlCodec(spec: MessageSpec, source: string): string {
   out.push(`export const NAMESPACE = ${lit(spec.namespace)};`);
   out.push(`export const ROOT = ${lit(root)};`);
   out.push('');
-  out.push(orderTable(spec, 'ELEMENT_ORDER', 'Child elements of each class in XSD sequence order.', (c) => c.children.map((ch) => ch.class)));
+  out.push(orderTable(classes, 'ELEMENT_ORDER', 'Child elements of each class in XSD sequence order.', (c) => c.children.map((ch) => ch.class)));
   out.push('');
-  out.push(orderTable(spec, 'ATTRIBUTE_ORDER', 'Attributes of each class that the JSON form and the XML carry, in spec order.', (c) => sentAttributes(c).map((a) => a.name)));
+  out.push(orderTable(classes, 'ATTRIBUTE_ORDER', 'Attributes of each class that the JSON form and the XML carry, in spec order.', (c) => sentAttributes(c).map((a) => a.name)));
   out.push('');
   if (rootId !== root) out.push(`type ${rootId} = ${root};`);
   out.push(...classTypes(spec, ids));
   out.push('');
-  for (const c of spec.classes) {
+  for (const c of classes) {
     out.push(writer(spec, c, ids));
     out.push('');
   }
@@ -193,7 +209,7 @@ export function emitXmlCodec(spec: MessageSpec, source: string): string {
   out.push(`  return opts.declaration === false ? body : '<?xml version="1.0" encoding="UTF-8"?>\\n' + body;`);
   out.push('}');
   out.push('');
-  out.push(shapeTable(spec));
+  out.push(shapeTable(spec, classes));
   out.push('');
   out.push(`const read = compileReader<${root}>(SHAPE);`);
   out.push('');
