@@ -2,26 +2,20 @@
 // assembles them and turns thrown errors into exit codes.
 import { Command, CommanderError } from 'commander';
 import { EXIT, UserError, type Registrar } from '../runtime/cli/program.ts';
-import { register as registerSpec } from '../generator/cli.ts';
-import { register as registerSpecImport } from '../generator/import/cli.ts';
-import { register as registerSpecDiff } from '../generator/diff/cli.ts';
-import { register as registerXml } from '../runtime/message/xml-command.ts';
-import { register as registerDemo } from '../runtime/demo/command.ts';
-import { register as registerToken } from '../runtime/transport/cli-helseid.ts';
-import { register as registerSandbox } from '../runtime/sandbox/cli.ts';
-import { register as registerCms } from '../runtime/transport/cli-cms.ts';
-import { register as registerDemoData } from '../runtime/demo-data/command.ts';
-
-const registrars: Registrar[] = [
-  registerSpec,
-  registerSpecImport,
-  registerSpecDiff,
-  registerXml,
-  registerDemo,
-  registerToken,
-  registerSandbox,
-  registerCms,
-  registerDemoData,
+// Which module registers which top-level commands. Only the modules of the command being run are
+// loaded (each import costs start-up time); `kpr --help` and unknown commands load them all.
+// To add commands: one line here, with the top-level names your module's register() adds.
+const registrars: [commands: string[], load: () => Promise<{ register: Registrar }>][] = [
+  [['spec'], () => import('../generator/cli.ts')],
+  [['spec'], () => import('../generator/import/cli.ts')],
+  [['spec'], () => import('../generator/diff/cli.ts')],
+  [['xml'], () => import('../runtime/message/xml-command.ts')],
+  [['demo'], () => import('../runtime/demo/command.ts')],
+  [['token'], () => import('../runtime/transport/cli-helseid.ts')],
+  [['sandbox'], () => import('../runtime/sandbox/cli.ts')],
+  [['seal', 'unseal', 'cert'], () => import('../runtime/transport/cli-cms.ts')],
+  [['demo-data'], () => import('../runtime/demo-data/command.ts')],
+  [['mapping', 'map'], () => import('../runtime/mapping/cli.ts')],
 ];
 
 export async function main(argv: string[]): Promise<number> {
@@ -29,7 +23,9 @@ export async function main(argv: string[]): Promise<number> {
     .description('kpr-kit: report consultations from helsestasjon and skolehelsetjeneste to KPR')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const register of registrars) register(program);
+  const wanted = argv.slice(2).find((a) => !a.startsWith('-'));
+  const chosen = registrars.filter(([names]) => wanted !== undefined && names.includes(wanted));
+  for (const [, load] of chosen.length ? chosen : registrars) (await load()).register(program);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;

@@ -1,0 +1,175 @@
+// `kpr map`'s engine: streams an NDJSON extract through a mapping, line by line, into two
+// outputs, so that every input line ends in exactly one of them: a Konsultasjon (or an
+// annulment) in `out`, or a rejection in `rejects`. Nothing is held but the current chunk; a
+// line longer than the limit is rejected without being kept; bad JSON, wrong types or a mapping
+// that throws reject that line and never stop the run. Outputs are written to temporary files
+// and renamed at the end, so a failed run leaves no half file behind.
+
+import { createReadStream, createWriteStream, renameSync, rmSync, type WriteStream } from 'node:fs';
+import { rejectionOf, type MapResult, type Rejection } from './apply.ts';
+import type { Issue } from '../rules/issue.ts';
+
+export interface MapCounts {
+  lines: number;
+  konsultasjoner: number;
+  annulments: number;
+  rejected: number;
+  warnings: number;
+}
+
+export interface MapStreamOptions {
+  apply: (record: unknown) => MapResult;
+  input: string;
+  out: string;
+  rejects: string;
+  /** Where warnings go (one line per record with warnings); not written when absent. */
+  warnings?: string;
+  /** Longest accepted line in bytes; longer lines are rejected unread. Default 1 MiB. */
+  maxLineBytes?: number;
+}
+
+const FLUSH_AT = 1 << 16;
+
+/** A buffered writer to a temporary file that honours backpressure. */
+class Output {
+  private buf = '';
+  private readonly stream: WriteStream;
+  readonly tmp: string;
+  private failed?: Error;
+
+  constructor(readonly path: string) {
+    this.tmp = `${path}.tmp-${process.pid}`;
+    this.stream = createWriteStream(this.tmp, { highWaterMark: 1 << 20 });
+    this.stream.on('error', (err) => (this.failed = err));
+  }
+
+  /** Adds a line; returns a promise only when the buffer went to the file and the file is full. */
+  line(s: string): Promise<void> | undefined {
+    this.buf += s + '\n';
+    return this.buf.length >= FLUSH_AT ? this.flush() : undefined;
+  }
+
+  async flush(): Promise<void> {
+    if (this.failed) throw this.failed;
+    if (!this.buf) return;
+    const ok = this.stream.write(this.buf);
+    this.buf = '';
+    if (!ok) await new Promise<void>((resolve) => this.stream.once('drain', resolve));
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    await new Promise<void>((resolve, reject) => {
+      this.stream.once('error', reject);
+      this.stream.end(resolve);
+    });
+    if (this.failed) throw this.failed;
+  }
+
+  commit(): void {
+    renameSync(this.tmp, this.path);
+  }
+
+  discard(): void {
+    this.stream.destroy();
+    rmSync(this.tmp, { force: true });
+  }
+}
+
+function reject(rule: string, message: string, line: number, sourceId?: string): Rejection {
+  return { sourceId, line, path: '', rule, message, consequence: 'discard-row' };
+}
+
+/** Maps one line of text; never throws. */
+export function mapLine(apply: (record: unknown) => MapResult, text: string, line: number): { out?: string; reject?: Rejection; warnings?: Issue[]; annul?: boolean } {
+  let record: unknown;
+  try {
+    record = JSON.parse(text);
+  } catch (err) {
+    return { reject: reject('malformed-json', `line ${line} is not JSON: ${(err as Error).message}`, line) };
+  }
+  if (record === null || typeof record !== 'object' || Array.isArray(record)) {
+    return { reject: reject('malformed-record', `line ${line} is not a JSON object`, line) };
+  }
+  let r: MapResult;
+  try {
+    r = apply(record);
+  } catch (err) {
+    return { reject: reject('mapping-failed', `the mapping failed on line ${line}: ${(err as Error).message}`, line) };
+  }
+  if (!r.ok) return { reject: rejectionOf(r.issues, r.sourceId, line) };
+  if (r.kind === 'annul') return { out: JSON.stringify({ annul: r.value }), annul: true };
+  return { out: JSON.stringify(r.value), warnings: r.warnings.length ? r.warnings : undefined };
+}
+
+export async function mapStream(opts: MapStreamOptions): Promise<MapCounts> {
+  const max = opts.maxLineBytes ?? 1 << 20;
+  const counts: MapCounts = { lines: 0, konsultasjoner: 0, annulments: 0, rejected: 0, warnings: 0 };
+  const out = new Output(opts.out);
+  const rejects = new Output(opts.rejects);
+  const warnings = opts.warnings ? new Output(opts.warnings) : undefined;
+  const outputs = [out, rejects, ...(warnings ? [warnings] : [])];
+
+  const handle = async (text: string | undefined, bytes: number) => {
+    const line = ++counts.lines;
+    if (text === undefined) {
+      counts.rejected++;
+      await rejects.line(JSON.stringify(reject('line-too-long', `line ${line} has ${bytes} bytes, more than the limit of ${max}`, line)));
+      return;
+    }
+    const r = mapLine(opts.apply, text, line);
+    if (r.reject) {
+      counts.rejected++;
+      await rejects.line(JSON.stringify(r.reject));
+      return;
+    }
+    if (r.annul) counts.annulments++;
+    else counts.konsultasjoner++;
+    await out.line(r.out!);
+    if (r.warnings) {
+      counts.warnings += r.warnings.length;
+      if (warnings) await warnings.line(JSON.stringify({ line, warnings: r.warnings }));
+    }
+  };
+
+  try {
+    // Split on newline bytes (never inside a UTF-8 sequence), keeping at most one partial line.
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    let tooLong = false;
+    const input = createReadStream(opts.input, { highWaterMark: 1 << 20 });
+    for await (const chunk of input as AsyncIterable<Buffer>) {
+      let start = 0;
+      for (;;) {
+        const nl = chunk.indexOf(10, start);
+        if (nl < 0) break;
+        const bytes = pendingBytes + (nl - start);
+        if (tooLong || bytes > max) await handle(undefined, bytes);
+        else if (pending.length) await handle(Buffer.concat([...pending, chunk.subarray(start, nl)]).toString('utf8'), bytes);
+        else await handle(chunk.toString('utf8', start, nl), bytes);
+        pending = [];
+        pendingBytes = 0;
+        tooLong = false;
+        start = nl + 1;
+      }
+      if (start < chunk.length) {
+        pendingBytes += chunk.length - start;
+        if (pendingBytes > max) {
+          tooLong = true;
+          pending = [];
+        } else pending.push(chunk.subarray(start));
+      }
+    }
+    if (pendingBytes > 0) {
+      // The last line had no newline: still a line.
+      if (tooLong) await handle(undefined, pendingBytes);
+      else await handle(Buffer.concat(pending).toString('utf8'), pendingBytes);
+    }
+    for (const o of outputs) await o.close();
+  } catch (err) {
+    for (const o of outputs) o.discard();
+    throw err;
+  }
+  for (const o of outputs) o.commit();
+  return counts;
+}

@@ -1,0 +1,31 @@
+// What a check says about one record: where (JSON path inside the Konsultasjon), which rule
+// (a stable id), a message for the person correcting the EPJ, and what the receiver would do
+// with it. Shared by the mapping, the generated validator's adapter and the semantic rules.
+
+export type Consequence = 'discard-message' | 'discard-row' | 'set-null' | 'set-minus-one' | 'set-zero' | 'none';
+
+export interface Issue {
+  /** JSON pointer inside the produced object, e.g. `/Barn_ungdom/fid`; '' for the whole record. */
+  path: string;
+  /** Stable rule id: `fnr-check-digit`, `schema/required`, `unmapped-code`... */
+  rule: string;
+  message: string;
+  /** The receiver's consequence (from the spec's controls where published, else discard-row). */
+  consequence: Consequence;
+  /** Warnings go with a successful result; errors reject the record. */
+  severity: 'error' | 'warning';
+}
+
+/** Worst first: what the receiver would do to the most data. */
+const RANK: Record<Consequence, number> = {
+  'discard-message': 0,
+  'discard-row': 1,
+  'set-null': 2,
+  'set-minus-one': 3,
+  'set-zero': 4,
+  none: 5,
+};
+
+export function worstFirst(issues: Issue[]): Issue[] {
+  return issues.sort((a, b) => RANK[a.consequence] - RANK[b.consequence]);
+}

@@ -1,0 +1,216 @@
+// The receiver's rules and a careful sender's checks on a mapped Konsultasjon (or any class of
+// the message), beyond what the JSON Schema can say: check digits of fødselsnummer, D- and
+// H-numbers and organisation numbers; codes valid on the consultation date; dates not after the
+// extract date; periods in order; plausible growth. Compiled once per target into one walk over
+// only the attributes that have a check.
+//
+// Rule ids are stable (rejections name them): fnr-check-digit, person-id-type-mismatch,
+// orgnr-check-digit, hpr-format, kommunenummer-format, code-not-valid-on-date,
+// date-after-extract, period-order, growth-implausible (a warning).
+
+import type { Target, TargetAttribute, TargetClass } from '../mapping/target.ts';
+import { classifyPersonId, isValidHprNummer, isValidKommunenummer, isValidOrganisasjonsnummer } from './identifiers.ts';
+import { growthKindOf, growthProblem, growthValue } from './growth.ts';
+import type { Consequence, Issue } from './issue.ts';
+
+export interface RuleContext {
+  /** The extract date (uttakDato), `YYYY-MM-DD`: no date in the record may be after it. */
+  extractDate: string;
+  /** Melding attributes, when known (for XPaths such as /Melding/@tilDatoPeriode). */
+  melding?: Record<string, unknown>;
+}
+
+type Obj = Record<string, unknown>;
+
+/** One node of the walk: the object, its parent, and the root (Konsultasjon). */
+interface Here {
+  obj: Obj;
+  parent: Obj | undefined;
+  root: Obj;
+  path: string;
+  issues: Issue[];
+  ctx: RuleContext;
+}
+
+type AttrCheck = (value: unknown, here: Here) => void;
+
+const TYPE_ID_KIND: Record<string, 'fnr' | 'dnr' | 'hnr'> = { '1': 'fnr', '2': 'dnr', '3': 'hnr' };
+const KIND_TEXT = { fnr: 'fødselsnummer', dnr: 'D-nummer', hnr: 'H-nummer' } as const;
+
+function push(here: Here, name: string, rule: string, message: string, consequence: Consequence, severity: 'error' | 'warning' = 'error') {
+  here.issues.push({ path: `${here.path}/${name}`, rule, message, consequence, severity });
+}
+
+/** Resolves a published XPath (/Melding/@x, ./@x, @x, ../@x) to a value, if this walk can see it. */
+function xpathValue(xpath: string | undefined, here: Here): unknown {
+  if (!xpath) return undefined;
+  let m = /^\/Melding\/@(\w+)$/.exec(xpath);
+  if (m) return m[1] === 'uttakDato' ? (here.ctx.melding?.uttakDato ?? here.ctx.extractDate) : here.ctx.melding?.[m[1]];
+  m = /^(?:\.\/)?@(\w+)$/.exec(xpath);
+  if (m) return here.obj[m[1]];
+  m = /^\.\.\/@(\w+)$/.exec(xpath);
+  if (m) return here.parent?.[m[1]];
+  return undefined;
+}
+
+const dateOf = (v: unknown) => (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}/.test(v) ? v.slice(0, 10) : undefined);
+
+function checksFor(attr: TargetAttribute, cls: TargetClass): AttrCheck[] {
+  const name = attr.name;
+  const checks: AttrCheck[] = [];
+  const datatype = attr.controls.datatype?.consequence ?? 'discard-row';
+
+  // Identifiers, by their official attribute names.
+  if (name === 'fid' && cls.attributes.has('typeID')) {
+    checks.push((v, here) => {
+      const want = TYPE_ID_KIND[String(here.obj.typeID)];
+      if (!want || typeof v !== 'string') return;
+      const info = classifyPersonId(v);
+      if (!info.ok) push(here, name, 'fnr-check-digit', `fid is not a valid ${KIND_TEXT[want]} (${info.reason})`, 'discard-row');
+      else if (info.kind !== want) push(here, name, 'person-id-type-mismatch', `fid is a ${KIND_TEXT[info.kind]}, but typeID ${String(here.obj.typeID)} says ${KIND_TEXT[want]}`, 'discard-row');
+    });
+  }
+  if (/^(orgNr|kommuneOrgNr|\w+OrgNr)$/.test(name)) {
+    checks.push((v, here) => {
+      if (typeof v === 'string' && !isValidOrganisasjonsnummer(v)) push(here, name, 'orgnr-check-digit', `${name} ${JSON.stringify(v)} is not a valid organisasjonsnummer`, datatype);
+    });
+  }
+  if (name === 'helsepersonHPR') {
+    checks.push((v, here) => {
+      if (typeof v === 'string' && !isValidHprNummer(v)) push(here, name, 'hpr-format', `helsepersonHPR must be 1 to 9 digits`, datatype);
+    });
+  }
+  if (name === 'kommuneNr') {
+    checks.push((v, here) => {
+      if (typeof v === 'string' && !isValidKommunenummer(v)) push(here, name, 'kommunenummer-format', `kommuneNr ${JSON.stringify(v)} is not a kommunenummer`, datatype);
+    });
+  }
+
+  // Dates: never after the extract date; and the published ranges between attributes.
+  if (attr.kind === 'date' || attr.kind === 'dateTime') {
+    const range = attr.controls.range;
+    const extractConsequence = range?.to === '/Melding/@uttakDato' ? range.consequence : (range?.consequence ?? 'discard-row');
+    checks.push((v, here) => {
+      const d = dateOf(v);
+      if (d && d > here.ctx.extractDate) push(here, name, 'date-after-extract', `${name} ${String(v)} is after the extract date ${here.ctx.extractDate}`, extractConsequence);
+    });
+    if (range?.from) {
+      checks.push((v, here) => {
+        const bound = xpathValue(range.from, here);
+        if (typeof v === 'string' && typeof bound === 'string' && v < bound) push(here, name, 'period-order', `${name} ${v} is before ${range.from} ${bound}`, range.consequence);
+      });
+    }
+    if (range?.to && range.to !== '/Melding/@uttakDato') {
+      checks.push((v, here) => {
+        const bound = xpathValue(range.to, here);
+        if (typeof v === 'string' && typeof bound === 'string' && v > bound) push(here, name, 'period-order', `${name} ${v} is after ${range.to} ${bound}`, range.consequence);
+      });
+    }
+  }
+
+  // Codes valid on the date the receiver checks them against: the published XPath where this
+  // walk can resolve it, else the consultation's date.
+  if (attr.kind === 'coded' && attr.codeValidity?.size) {
+    const validity = attr.codeValidity;
+    const validOn = attr.controls.code?.validOn;
+    const consequence = attr.controls.code?.consequence ?? 'discard-row';
+    checks.push((v, here) => {
+      if (typeof v !== 'string') return;
+      const period = validity.get(v);
+      if (!period) return;
+      const on = dateOf(xpathValue(validOn, here)) ?? dateOf(here.root.datoTidStart) ?? here.ctx.extractDate;
+      if ((period.from && on < period.from) || (period.to && on > period.to)) {
+        push(here, name, 'code-not-valid-on-date', `code ${v} of ${name} is valid ${period.from ?? '…'} to ${period.to ?? '…'}, not on ${on}`, consequence);
+      }
+    });
+  }
+  return checks;
+}
+
+type ClassCheck = (obj: Obj, parent: Obj | undefined, root: Obj, path: string, issues: Issue[], ctx: RuleContext) => void;
+
+function compileClass(target: Target, cls: TargetClass, seen: Map<string, ClassCheck>): ClassCheck {
+  const cached = seen.get(cls.name);
+  if (cached) return cached;
+  const attrs: { name: string; checks: AttrCheck[] }[] = [];
+  for (const a of cls.attributes.values()) {
+    const checks = checksFor(a, cls);
+    if (checks.length) attrs.push({ name: a.name, checks });
+  }
+  const growth = cls.attributes.has('typeMaling') && cls.children.has('Maleresultat');
+  const kids: { name: string; array: boolean; check: () => ClassCheck }[] = [];
+  let self: ClassCheck;
+  // Children are compiled lazily so the walk is built once even for deep trees.
+  for (const [name, ch] of cls.children) {
+    const childCls = target.classes.get(ch.name);
+    if (!childCls) continue;
+    let compiled: ClassCheck | undefined;
+    kids.push({ name, array: ch.array, check: () => (compiled ??= compileClass(target, childCls, seen)) });
+  }
+  self = (obj, parent, root, path, issues, ctx) => {
+    const here: Here = { obj, parent, root, path, issues, ctx };
+    for (const a of attrs) {
+      const v = obj[a.name];
+      if (v === undefined) continue;
+      for (const c of a.checks) c(v, here);
+    }
+    if (growth) growthCheck(here);
+    for (const k of kids) {
+      const v = obj[k.name];
+      if (v === undefined || v === null) continue;
+      if (k.array) {
+        if (!Array.isArray(v)) continue;
+        const check = k.check();
+        for (let i = 0; i < v.length; i++) if (v[i] && typeof v[i] === 'object') check(v[i], obj, root, `${path}/${k.name}/${i}`, issues, ctx);
+      } else if (typeof v === 'object') k.check()(v as Obj, obj, root, `${path}/${k.name}`, issues, ctx);
+    }
+  };
+  seen.set(cls.name, self);
+  return self;
+}
+
+/** The child's age in years at `when` (a date or date-time), from Barn_ungdom of the root. */
+function ageAt(root: Obj, when: string): number | undefined {
+  const child = root.Barn_ungdom as Obj | undefined;
+  if (!child) return undefined;
+  let birth: string | undefined;
+  if (typeof child.fid === 'string' && TYPE_ID_KIND[String(child.typeID)]) {
+    const info = classifyPersonId(child.fid);
+    if (info.ok) birth = info.birthDate;
+  }
+  const t = Date.parse(when.slice(0, 10));
+  if (birth) return (t - Date.parse(birth)) / (365.25 * 86_400_000);
+  // Only the birth year: assume the middle of it, and accept the half year of uncertainty.
+  if (typeof child.fodselsar === 'number' && child.fodselsar > 0) return (t - Date.UTC(child.fodselsar, 6, 1)) / (365.25 * 86_400_000);
+  return undefined;
+}
+
+function growthCheck(here: Here): void {
+  const kind = growthKindOf(here.obj.typeMaling);
+  if (!kind || typeof here.obj.malingDatoTid !== 'string') return;
+  const results = here.obj.Maleresultat;
+  if (!Array.isArray(results) || !results.length) return;
+  const r = results[0] as Obj;
+  const value = growthValue(kind, r.verdi, r.enhet);
+  const age = ageAt(here.root, here.obj.malingDatoTid);
+  if (value === undefined || age === undefined) return;
+  const problem = growthProblem(kind, value, age);
+  if (problem) here.issues.push({ path: `${here.path}/Maleresultat/0/verdi`, rule: 'growth-implausible', message: problem, consequence: 'none', severity: 'warning' });
+}
+
+/** The semantic checks of one class (normally Konsultasjon) and everything under it. */
+export function compileSemanticRules(target: Target, rootClass: string): (obj: Obj, ctx: RuleContext) => Issue[] {
+  const cls = target.classes.get(rootClass);
+  if (!cls) throw new Error(`${target.id} has no class ${rootClass}`);
+  const check = compileClass(target, cls, new Map());
+  return (obj, ctx) => {
+    const issues: Issue[] = [];
+    check(obj, undefined, obj, '', issues, ctx);
+    return issues;
+  };
+}
+
+/** tilDato on or after fraDato (both `YYYY-MM-DD`), for the period a Melding covers. */
+export function periodProblem(fraDato: string, tilDato: string): string | undefined {
+  return tilDato < fraDato ? `tilDato ${tilDato} is before fraDato ${fraDato}` : undefined;
+}
