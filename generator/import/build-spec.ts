@@ -281,8 +281,21 @@ function buildAttribute(
     const ourType = out.type;
     if (printedType !== ourType) notes.add(where, `type: the XSD gives ${a.typeName} (${String(ourType)}), the Word text prints "${wa.type}"; the XSD is kept`);
     crossCheckSpecial(where, row, wa, notes);
+    crossCheckKodeverk(where, scheme, wa, notes);
   }
   return out;
+}
+
+/** "Kodeverk: 9032 Type personidentifikasjon … Totalt antall koder:11" against the coding scheme. */
+function crossCheckKodeverk(where: string, scheme: CodingScheme | undefined, wa: WordAttribute, notes: Notes): void {
+  const block = wa.blocks.get('Kodeverk');
+  if (!block || !scheme) return;
+  const lines = block.split('\n');
+  const number = /^Kodeverk:\s*(\d+)/.exec(lines[0])?.[1];
+  const total = /Totalt antall koder:\s*(\d+)/.exec(block)?.[1];
+  const count = total ? Number(total) : lines.length - 1;
+  if (number !== scheme.number) notes.add(where, `code list: the Word text prints Kodeverk ${number}, the CodingSchemes ${scheme.number}`);
+  else if (count !== scheme.codes.length) notes.add(where, `code list ${number}: the Word text counts ${count} codes, the CodingSchemes publish ${scheme.codes.length}`);
 }
 
 /** The Word text's type column, lower-cased, in the format's words. */
