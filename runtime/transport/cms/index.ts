@@ -1,7 +1,7 @@
 // CMS sealing for transport: seal = sign, then encrypt (NHN's convention, see
 // docs/transport-cms.md); unseal = decrypt, then verify. Bytes in, bytes out: this module
 // knows nothing of the messages it carries.
-import { DerError } from './der.ts';
+import { DerError, readAll } from './der.ts';
 import { buildEnvelopedData } from './envelope.ts';
 import { CmsError } from './errors.ts';
 import { defaultRandom, type SealHooks } from './hooks.ts';
@@ -74,6 +74,16 @@ export function unseal(der: Buffer, opts: UnsealOptions): Unsealed {
   }
   const expect = opts.expectSigner ? cachedCert(opts.expectSigner) : undefined;
   const inner = guard('the message', () => openEnvelope(der, recipient, key));
+  // CBC with a wrong key "succeeds" about once in 256 tries and yields noise; noise is not a
+  // DER element spanning the whole plaintext, so report it as the decryption failure it is.
+  try {
+    readAll(inner);
+  } catch {
+    throw new CmsError(
+      'decrypt-failed',
+      'the decrypted content is not a CMS structure: wrong key or altered message (or the sender encrypted an unsigned payload)',
+    );
+  }
   const v = guard('the decrypted SignedData', () => verifySignedData(inner, expect));
   return { content: v.content, signerCertPem: derToPem(v.signer.der, 'CERTIFICATE'), signingTime: v.signingTime };
 }
