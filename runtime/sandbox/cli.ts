@@ -1,5 +1,6 @@
 // `kpr sandbox`: runs the HelseID and KPR API stand-ins until interrupted. The first line of
 // stdout is the base URL (scripts read it); the lines after it say how to use it.
+import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { UserError, type Registrar } from '../cli/program.ts';
 import type { MessageCodec } from './codec.ts';
@@ -66,6 +67,7 @@ export function registerSandbox(loadCodec?: () => Promise<MessageCodec>): Regist
             `client id: ${s.clientId}   client key: ${s.files.clientJwkFile}   scopes: ${s.scopes.join(' ')}`,
             `sender HER-id: ${s.senderHerId} (signing certificate in ${s.pki.dir})   receiver HER-id: ${s.receiverHerId}`,
             `state: GET ${s.url}/sandbox/state   faults: POST ${s.url}/sandbox/faults   data: ${s.dataDir}`,
+            `connection settings: ${join(s.dataDir, 'connection.json')}`,
             '',
           ].join('\n'),
         );

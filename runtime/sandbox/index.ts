@@ -1,5 +1,5 @@
 // The local sandbox of HelseID and the KPR API, for tests, the demo and vendors' development.
-export { startSandbox, DEFAULT_SCOPES, DEFAULT_RECEIVER_HER_ID, DEFAULT_SENDER_HER_ID, type Sandbox, type SandboxOptions } from './server.ts';
+export { startSandbox, DEFAULT_SCOPES, DEFAULT_RECEIVER_HER_ID, DEFAULT_SENDER_HER_ID, type Sandbox, type SandboxConnection, type SandboxOptions } from './server.ts';
 export { genericXmlCodec, xmlToElementJson, type MessageCodec, type MeldingJson, type NotifikasjonJson, type KonsultasjonJson, type ElementJson, type ParseResult } from './codec.ts';
 export { CODES, type SandboxState } from './chain.ts';
 export type { FaultSettings } from './faults.ts';

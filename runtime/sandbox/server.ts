@@ -2,7 +2,7 @@
 // endpoints (/sandbox/...) for state, statistics, fault injection and registrations.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { genericXmlCodec, type MessageCodec } from './codec.ts';
 import { publicState } from './chain.ts';
 import { Faults, type FaultSettings } from './faults.ts';
@@ -10,7 +10,7 @@ import { HelseIdStandIn, type Answer, type RegisteredClient } from './helseid-st
 import { certFingerprint, processMessage, type KprApiDeps, type PayloadOpener } from './kpr-api.ts';
 import { ensureSandboxPki, payloadOpener, type SandboxPki } from './pki.ts';
 import { dataDirFiles, DEFAULT_CLIENT_ID, prepareDataDir, readSenders, saveClients, saveSenders, type DataDirFiles } from './setup.ts';
-import { SandboxStore } from './store.ts';
+import { SandboxStore, writeFileAtomic } from './store.ts';
 
 /** Scopes the API stand-in accepts. `hdir:kneik/iplos/submit` is Hdir's; the HST one is a guess. */
 export const DEFAULT_SCOPES = ['hdir:kneik/hst/submit', 'hdir:kneik/iplos/submit'];
@@ -36,9 +36,27 @@ export interface SandboxOptions {
   open?: PayloadOpener;
 }
 
+/** Everything a sender needs to talk to this sandbox; also written to `<data>/connection.json`. */
+export interface SandboxConnection {
+  /** HelseID authority and KPR API base. */
+  url: string;
+  clientId: string;
+  /** The client's private JWK file. */
+  jwkFile: string;
+  scopes: string[];
+  fromHerId: number;
+  toHerId: number;
+  /** The sender's signing certificate and key (PEM files) registered for fromHerId. */
+  signerCertFile: string;
+  signerKeyFile: string;
+  /** The receiver's encryption certificate (PEM file) to seal for. */
+  recipientCertFile: string;
+}
+
 export interface Sandbox {
   /** Base URL: the HelseID authority and the KPR API base at once. */
   url: string;
+  connection: SandboxConnection;
   dataDir: string;
   files: DataDirFiles;
   clientId: string;
@@ -238,8 +256,22 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   for (const c of clients) helseid.registerClient(c);
   if (opts.faults) applyFaults(opts.faults);
 
+  const connection: SandboxConnection = {
+    url,
+    clientId: clients[0]?.client_id ?? DEFAULT_CLIENT_ID,
+    jwkFile: files.clientJwkFile,
+    scopes,
+    fromHerId: Number(senderHerId),
+    toHerId: Number(receiverHerId),
+    signerCertFile: pki.test.senderSigning.certPath,
+    signerKeyFile: pki.test.senderSigning.keyPath,
+    recipientCertFile: pki.test.receiverEncryption.certPath,
+  };
+  writeFileAtomic(join(dataDir, 'connection.json'), `${JSON.stringify(connection, null, 2)}\n`);
+
   return {
     url,
+    connection,
     dataDir,
     files,
     clientId: clients[0]?.client_id ?? DEFAULT_CLIENT_ID,

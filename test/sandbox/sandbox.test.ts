@@ -3,7 +3,7 @@
 // that survives a restart, the admin endpoints, and `kpr sandbox` as a separate process.
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { exportJWK, generateKeyPair } from 'jose';
@@ -215,7 +215,8 @@ describe('persistence', () => {
 
 describe('kpr sandbox', () => {
   it('prints its URL as the first line and serves its state there', async () => {
-    const child = spawn(process.execPath, ['bin/kpr.mjs', 'sandbox', '--port', '0', '--data', tmpDir(), '--pki', pkiDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const dataDir = tmpDir();
+    const child = spawn(process.execPath, ['bin/kpr.mjs', 'sandbox', '--port', '0', '--data', dataDir, '--pki', pkiDir], { stdio: ['ignore', 'pipe', 'inherit'] });
     try {
       const lines = createInterface({ input: child.stdout! });
       const first = await new Promise<string>((resolve, reject) => {
@@ -227,6 +228,9 @@ describe('kpr sandbox', () => {
       expect(await res.json()).toEqual({ senders: {}, consultations: {} });
       const disco = await (await fetch(`${first}/.well-known/openid-configuration`)).json();
       expect(disco.issuer).toBe(first);
+      const conn = JSON.parse(readFileSync(join(dataDir, 'connection.json'), 'utf8'));
+      expect(conn).toMatchObject({ url: first, fromHerId: 8139519, toHerId: 8139520 });
+      for (const f of [conn.jwkFile, conn.signerCertFile, conn.signerKeyFile, conn.recipientCertFile]) expect(existsSync(f)).toBe(true);
     } finally {
       const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
       child.kill('SIGTERM');
