@@ -214,11 +214,11 @@ export function emitXmlCodec(spec: MessageSpec, source: string): string {
   out.push(`const read = compileReader<${root}>(SHAPE);`);
   out.push('');
   out.push('/**');
-  out.push(` * The JSON form of a ${root} document (strict, namespace-aware). Throws XmlCodecError naming the`);
-  out.push(' * element path, line and column for anything the JSON form cannot hold. Content rules are the');
-  out.push(" * validator's job.");
+  out.push(` * The JSON form of a ${root} document (a string, or UTF-8 bytes whatever the declaration says;`);
+  out.push(' * strict, namespace-aware). Throws XmlCodecError naming the element path, line and column for');
+  out.push(" * anything the JSON form cannot hold. Content rules are the validator's job.");
   out.push(' */');
-  out.push(`export function fromXml(xml: string): ${root} {`);
+  out.push(`export function fromXml(xml: string | Uint8Array): ${root} {`);
   out.push('  return read(xml);');
   out.push('}');
   out.push('');

@@ -63,14 +63,31 @@ function compile(shape: MessageShape): Map<string, Compiled> {
   return out;
 }
 
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Bytes are read as UTF-8 whatever the declaration says (what we and the receiver exchange is
+ * UTF-8); bytes that are not UTF-8 are an error rather than a silent replacement character.
+ */
+function decode(xml: string | Uint8Array): string {
+  if (typeof xml === 'string') return xml;
+  if (!(xml instanceof Uint8Array)) throw new XmlCodecError('fromXml expects the XML document as a string or UTF-8 bytes');
+  try {
+    return UTF8.decode(xml);
+  } catch {
+    const declared = /^\s*<\?xml[^>]*encoding\s*=\s*["']([^"']+)["']/.exec(new TextDecoder('latin1').decode(xml.subarray(0, 200)))?.[1];
+    throw new XmlCodecError(`the document is not UTF-8${declared ? ` (it declares ${declared})` : ''}: convert it to UTF-8 first`);
+  }
+}
+
 /** A function that parses one document of this message into its JSON form. */
-export function compileReader<T>(shape: MessageShape): (xml: string) => T {
+export function compileReader<T>(shape: MessageShape): (xml: string | Uint8Array) => T {
   const classes = compile(shape);
   const root = classes.get(shape.root)!;
   const ns = shape.namespace;
 
-  return function read(xml: string): T {
-    if (typeof xml !== 'string') throw new XmlCodecError('fromXml expects the XML document as a string');
+  return function read(input: string | Uint8Array): T {
+    const xml = decode(input);
     const parser = new SaxesParser({ xmlns: true, position: true });
     const stack: Frame[] = [];
     let result: Record<string, unknown> | undefined;

@@ -23,7 +23,7 @@ export function loadSpec(specDir: string, file: string): MessageSpec {
 
 export interface Codec<T = any> {
   toXml(m: T, opts?: { declaration?: boolean }): string;
-  fromXml(xml: string): T;
+  fromXml(xml: string | Uint8Array): T;
   ELEMENT_ORDER: Readonly<Record<string, readonly string[]>>;
   ATTRIBUTE_ORDER: Readonly<Record<string, readonly string[]>>;
   NAMESPACE: string;

@@ -156,6 +156,16 @@ describe('mini codec: behaviour', () => {
     });
   });
 
+  it('reads UTF-8 bytes whatever the declaration says, and refuses bytes that are not UTF-8', () => {
+    const m = melding();
+    m.Konsultasjon[0].konsultasjonID = 'Ærøy-é-𝄞';
+    const xml = codec.toXml(m).replace('encoding="UTF-8"', 'encoding="ISO-8859-1"');
+    expect(codec.fromXml(Buffer.from(xml, 'utf8'))).toEqual(m);
+    expect(codec.fromXml(new Uint8Array([0xef, 0xbb, 0xbf, ...Buffer.from(xml, 'utf8')]))).toEqual(m);
+    const latin1 = Buffer.from(xml.replace('-𝄞', ''), 'latin1');
+    expect(() => codec.fromXml(latin1)).toThrow(/not UTF-8 \(it declares ISO-8859-1\)/);
+  });
+
   it.each([
     ['a wrong namespace', `<Melding xmlns="urn:other" versjon="1.0.0"/>`, /line 1, column \d+: .*namespace "urn:other", expected "http:\/\/example.invalid\/mini"/],
     ['no namespace', `<Melding versjon="1.0.0"/>`, /no namespace/],

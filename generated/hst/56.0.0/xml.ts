@@ -478,10 +478,10 @@ const SHAPE: MessageShape = {
 const read = compileReader<Melding>(SHAPE);
 
 /**
- * The JSON form of a Melding document (strict, namespace-aware). Throws XmlCodecError naming the
- * element path, line and column for anything the JSON form cannot hold. Content rules are the
- * validator's job.
+ * The JSON form of a Melding document (a string, or UTF-8 bytes whatever the declaration says;
+ * strict, namespace-aware). Throws XmlCodecError naming the element path, line and column for
+ * anything the JSON form cannot hold. Content rules are the validator's job.
  */
-export function fromXml(xml: string): Melding {
+export function fromXml(xml: string | Uint8Array): Melding {
   return read(xml);
 }
