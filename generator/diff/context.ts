@@ -96,8 +96,18 @@ export function createContext(a: MessageSpec, b: MessageSpec, out: Change[]): Di
     codelists,
     classPath,
     emit(kind, fields) {
-      const change: Change = { kind: kind.id, severity: kind.severity, ...fields };
-      // Keep JSON output free of `"label": undefined` noise and key order stable.
+      // One key order for every change, and no `"label": undefined` noise in JSON.
+      const change: Change = {
+        kind: kind.id,
+        severity: kind.severity,
+        path: fields.path,
+        label: fields.label,
+        description: fields.description,
+        before: fields.before,
+        after: fields.after,
+        from: fields.from,
+        to: fields.to,
+      };
       for (const k of Object.keys(change) as (keyof Change)[]) if (change[k] === undefined) delete change[k];
       out.push(change);
     },
