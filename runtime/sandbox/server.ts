@@ -133,7 +133,10 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     faults.add(f);
     if (f.expireTokens) helseid.epoch++;
     if (f.rotateNonce) helseid.rotateNonce();
-    if (f.tokenLifetimeSec !== undefined) helseid.tokenLifetimeSec = f.tokenLifetimeSec;
+    if (f.tokenLifetimeSec !== undefined) {
+      if (!Number.isInteger(f.tokenLifetimeSec) || f.tokenLifetimeSec < 1) throw new Error('tokenLifetimeSec must be a positive integer');
+      helseid.tokenLifetimeSec = f.tokenLifetimeSec;
+    }
     if (f.requireApiNonce !== undefined) requireApiNonce = f.requireApiNonce;
   };
 

@@ -24,12 +24,14 @@ export const register: Registrar = (program: Command) => {
     .action(async (o) => {
       if (o.orgChild && !o.orgParent) throw new UserError('--org-child needs --org-parent');
       for (const n of [o.orgParent, o.orgChild]) if (n && !ORGNR.test(n)) throw new UserError(`not an organisation number (9 digits): ${n}`);
+      const timeoutMs = Number(o.timeout);
+      if (!Number.isInteger(timeoutMs) || timeoutMs < 1) throw new UserError(`--timeout must be a positive number of milliseconds, got ${o.timeout}`);
       const scopes = String(o.scope).split(/\s+/).filter(Boolean);
       if (!scopes.length) throw new UserError('--scope is empty');
       let token;
       try {
         const key = await loadSigningKey(o.jwk);
-        const client = new HelseIdClient({ authority: o.authority, clientId: o.clientId, key, dpop: Boolean(o.dpop), timeoutMs: Number(o.timeout) });
+        const client = new HelseIdClient({ authority: o.authority, clientId: o.clientId, key, dpop: Boolean(o.dpop), timeoutMs });
         token = await client.getToken({ scopes, org: o.orgParent ? { parent: o.orgParent, child: o.orgChild } : undefined });
       } catch (err) {
         if (err instanceof HelseIdError) throw new UserError(err.message, EXIT.failed);

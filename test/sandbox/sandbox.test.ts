@@ -214,9 +214,9 @@ describe('persistence', () => {
 });
 
 describe('kpr sandbox', () => {
-  it('prints its URL as the first line and serves its state there', async () => {
+  it('prints its URL as the first line, serves its state there, and takes faults as flags', async () => {
     const dataDir = tmpDir();
-    const child = spawn(process.execPath, ['bin/kpr.mjs', 'sandbox', '--port', '0', '--data', dataDir, '--pki', pkiDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['bin/kpr.mjs', 'sandbox', '--port', '0', '--data', dataDir, '--pki', pkiDir, '--fail-500', '1'], { stdio: ['ignore', 'pipe', 'inherit'] });
     try {
       const lines = createInterface({ input: child.stdout! });
       const first = await new Promise<string>((resolve, reject) => {
@@ -231,6 +231,10 @@ describe('kpr sandbox', () => {
       const conn = JSON.parse(readFileSync(join(dataDir, 'connection.json'), 'utf8'));
       expect(conn).toMatchObject({ url: first, fromHerId: 8139519, toHerId: 8139520 });
       for (const f of [conn.jwkFile, conn.signerCertFile, conn.signerKeyFile, conn.recipientCertFile]) expect(existsSync(f)).toBe(true);
+      // --fail-500 1: the first API request fails whatever it holds, the next one is judged.
+      const post = () => fetch(`${first}/message/process`, { method: 'POST', body: '{}' }).then((r) => r.status);
+      expect(await post()).toBe(500);
+      expect(await post()).toBe(401);
     } finally {
       const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
       child.kill('SIGTERM');
