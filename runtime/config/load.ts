@@ -1,0 +1,270 @@
+// Loads kpr.yaml: parse with positions, check against kpr.schema.json (Ajv), then resolve the
+// profile, defaults and paths (relative to the file). Every problem is reported at once as
+// `file:line:col: message`, so an operator fixes the file in one go.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import { EXIT, UserError } from '../cli/program.ts';
+import { resolveProfile, type Profile } from './profiles.ts';
+import type { SecretRef } from './secrets.ts';
+import { PositionedYaml, type Path, type Position } from './yaml-positions.ts';
+
+export interface ConfigIssue {
+  at: Position;
+  message: string;
+}
+
+/** kpr.yaml is wrong: every issue with its position. Exit code 2 (nothing was done). */
+export class ConfigError extends UserError {
+  constructor(readonly issues: ConfigIssue[]) {
+    super(`invalid configuration:\n${issues.map((i) => `  ${i.at.file}:${i.at.line}:${i.at.col}: ${i.message}`).join('\n')}`, EXIT.failed);
+    this.name = 'ConfigError';
+  }
+}
+
+export type SigningConfig = { certFile: string; keyFile: string } | { p12File: string; passphrase?: SecretRef };
+
+export interface KprConfig {
+  file: string;
+  dir: string;
+  profileName: string;
+  /** The resolved profile; baseUrl/receiverHerId may be missing (prod): see requireTransport. */
+  profile: Profile;
+  helseid?: {
+    authority?: string;
+    clientId: string;
+    jwkFile: string;
+    scopes: string[];
+    dpop: boolean;
+    orgNumbers?: { parent: string; child?: string };
+    timeoutMs?: number;
+  };
+  certificates?: {
+    signing: SigningConfig;
+    receiverEncryptionCertFile: string;
+    cipher: 'aes-256-cbc' | 'aes-192-cbc' | 'aes-128-cbc' | 'des-ede3-cbc';
+    warnDays: number;
+  };
+  sender: {
+    herId: number;
+    orgNr: string;
+    Kommune: Record<string, unknown>[];
+    Kontaktperson: Record<string, unknown>[];
+  };
+  epj: { leverandor: string; navnEPJ: string; versjonEPJ: string; versjonUt: string };
+  message: { spec: string; messageType: string; meldingstype: 'E' | 'B' | 'K'; generatedDir: string };
+  mapping?: string;
+  batch: { maxConsultations: number; maxBytes: number; recordsPerTransaction: number };
+  source: { type: 'file' | 'folder' | 'command'; path?: string; command?: string[]; env: Record<string, SecretRef>; timeoutSec: number };
+  database: string;
+  log: { level: string };
+  /** Position of a key in kpr.yaml, for errors found later (e.g. a profile without baseUrl). */
+  positionOf(path: Path): Position;
+}
+
+export const DEFAULTS = {
+  maxConsultations: 1000,
+  /** Sealed, base64'd and wrapped in JSON a message grows by about 40 %: stay well below common 10 MB limits. */
+  maxBytes: 4_000_000,
+  recordsPerTransaction: 5000,
+  sourceTimeoutSec: 3600,
+  warnDays: 30,
+  versjonUt: 'kpr-kit 0.1.0',
+} as const;
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+let validator: ValidateFunction | undefined;
+
+function compiled(): ValidateFunction {
+  if (!validator) {
+    const ajv = new Ajv2020({ allErrors: true, strict: false });
+    validator = ajv.compile(JSON.parse(readFileSync(new URL('./kpr.schema.json', import.meta.url), 'utf8')));
+  }
+  return validator;
+}
+
+export function loadConfig(file: string): KprConfig {
+  const abs = resolve(file);
+  let text: string;
+  try {
+    text = readFileSync(abs, 'utf8');
+  } catch (err) {
+    throw new UserError(`cannot read configuration ${abs}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  return parseConfig(abs, text);
+}
+
+/** Parses and checks the text of a kpr.yaml located at `file` (paths resolve against its folder). */
+export function parseConfig(file: string, text: string): KprConfig {
+  const { yaml, errors } = PositionedYaml.parse(file, text);
+  if (errors.length) throw new ConfigError(errors);
+  const data = yaml.toJS() as Record<string, any>;
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    throw new ConfigError([{ at: yaml.pos([]), message: 'kpr.yaml must be a mapping of settings' }]);
+  }
+  const validate = compiled();
+  if (!validate(data)) throw new ConfigError(schemaIssues(validate.errors ?? [], yaml));
+
+  const dir = dirname(file);
+  const issues: ConfigIssue[] = [];
+  const path = (p: string, at: Path, mustExist = true): string => {
+    const r = resolve(dir, p);
+    if (mustExist && !existsSync(r)) issues.push({ at: yaml.pos(at), message: `${at.join('.')}: no such file or folder: ${r}` });
+    return r;
+  };
+  const secret = (s: { file?: string; env?: string }, at: Path): SecretRef =>
+    s.file !== undefined ? { file: path(s.file, [...at, 'file']), where: at.join('.') } : { env: s.env, where: at.join('.') };
+
+  const profile = resolveProfile(data.profile, data.profiles, data.api);
+  if (!profile) {
+    const known = ['sandbox', 'dev', 'test', 'pilot', 'prod', ...Object.keys(data.profiles ?? {})];
+    issues.push({ at: yaml.pos(['profile']), message: `unknown profile "${data.profile}"; known: ${[...new Set(known)].join(', ')}` });
+  }
+
+  const h = data.helseid;
+  const c = data.certificates;
+  const spec: string = data.message.spec;
+  const signing: SigningConfig | undefined = !c
+    ? undefined
+    : c.signing.p12File !== undefined
+      ? { p12File: path(c.signing.p12File, ['certificates', 'signing', 'p12File']), passphrase: c.signing.passphrase && secret(c.signing.passphrase, ['certificates', 'signing', 'passphrase']) }
+      : { certFile: path(c.signing.certFile, ['certificates', 'signing', 'certFile']), keyFile: path(c.signing.keyFile, ['certificates', 'signing', 'keyFile']) };
+  const src = data.source;
+  const config: KprConfig = {
+    file,
+    dir,
+    profileName: data.profile,
+    profile: profile ?? {},
+    helseid: h && {
+      authority: h.authority,
+      clientId: h.clientId,
+      jwkFile: path(h.jwkFile, ['helseid', 'jwkFile']),
+      scopes: h.scopes,
+      dpop: h.dpop ?? true,
+      orgNumbers: h.orgNumbers,
+      timeoutMs: h.timeoutMs,
+    },
+    certificates: c && {
+      signing: signing!,
+      receiverEncryptionCertFile: path(c.receiverEncryptionCertFile, ['certificates', 'receiverEncryptionCertFile']),
+      cipher: c.cipher ?? 'aes-256-cbc',
+      warnDays: c.warnDays ?? DEFAULTS.warnDays,
+    },
+    sender: data.sender,
+    epj: { ...data.epj, versjonUt: data.epj.versjonUt ?? DEFAULTS.versjonUt },
+    message: {
+      spec,
+      messageType: data.message.messageType ?? spec.split('@')[0]!.toUpperCase(),
+      meldingstype: data.message.meldingstype ?? 'E',
+      generatedDir: data.message.generatedDir !== undefined ? path(data.message.generatedDir, ['message', 'generatedDir']) : resolve(repoRoot, 'generated'),
+    },
+    mapping: data.mapping !== undefined ? path(data.mapping, ['mapping']) : undefined,
+    batch: {
+      maxConsultations: data.batch?.maxConsultations ?? DEFAULTS.maxConsultations,
+      maxBytes: data.batch?.maxBytes ?? DEFAULTS.maxBytes,
+      recordsPerTransaction: data.batch?.recordsPerTransaction ?? DEFAULTS.recordsPerTransaction,
+    },
+    source: {
+      type: src.type,
+      // A folder or file that is not there yet is the source's business at run time.
+      path: src.path !== undefined ? path(src.path, ['source', 'path'], false) : undefined,
+      command: src.command,
+      env: Object.fromEntries(Object.entries(src.env ?? {}).map(([k, v]) => [k, secret(v as { file?: string; env?: string }, ['source', 'env', k])])),
+      timeoutSec: src.timeoutSec ?? DEFAULTS.sourceTimeoutSec,
+    },
+    database: path(data.database ?? 'kpr.db', ['database'], false),
+    log: { level: data.log?.level ?? 'info' },
+    positionOf: (p) => yaml.pos(p),
+  };
+  if (issues.length) throw new ConfigError(issues);
+  return config;
+}
+
+/** What sending needs beyond a dry run; throws a positioned ConfigError naming what is missing. */
+export function requireTransport(config: KprConfig): {
+  baseUrl: string;
+  receiverHerId: number;
+  helseid: NonNullable<KprConfig['helseid']> & { authority: string };
+  certificates: NonNullable<KprConfig['certificates']>;
+} {
+  const issues: ConfigIssue[] = [];
+  const p = config.profile;
+  const at = config.positionOf(['profile']);
+  if (!p.baseUrl) issues.push({ at, message: `profile ${config.profileName} has no baseUrl: set api.baseUrl` });
+  if (!p.receiverHerId) issues.push({ at, message: `profile ${config.profileName} has no receiverHerId: set api.receiverHerId` });
+  if (!config.helseid) issues.push({ at: config.positionOf([]), message: 'sending needs a helseid section (clientId, jwkFile, scopes)' });
+  const authority = config.helseid?.authority ?? p.helseidAuthority;
+  if (config.helseid && !authority) issues.push({ at: config.positionOf(['helseid']), message: 'helseid.authority is not set and the profile has none' });
+  if (!config.certificates) issues.push({ at: config.positionOf([]), message: 'sending needs a certificates section (signing, receiverEncryptionCertFile)' });
+  if (issues.length) throw new ConfigError(issues);
+  return { baseUrl: p.baseUrl!, receiverHerId: p.receiverHerId!, helseid: { ...config.helseid!, authority: authority! }, certificates: config.certificates! };
+}
+
+function pathOf(pointer: string): (string | number)[] {
+  if (!pointer) return [];
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+
+const ONE_OF_HINTS: [RegExp, string][] = [
+  [/\/signing\/oneOf$/, 'needs either certFile and keyFile (PEM), or p12File (with passphrase), not both'],
+  [/\/secret\/oneOf$/, 'needs exactly one of file or env'],
+];
+
+function schemaIssues(errors: ErrorObject[], yaml: PositionedYaml): ConfigIssue[] {
+  const out: ConfigIssue[] = [];
+  const seen = new Set<string>();
+  const oneOfAt = new Set(errors.filter((e) => e.keyword === 'oneOf').map((e) => e.instancePath));
+  for (const e of errors) {
+    const path = pathOf(e.instancePath);
+    const name = path.length ? path.join('.') : 'kpr.yaml';
+    // Errors inside a failed oneOf's branches are noise: the oneOf's own message says it.
+    if (e.keyword !== 'oneOf' && e.schemaPath.includes('/oneOf/') && oneOfAt.has(e.instancePath)) continue;
+    if (e.keyword === 'if') continue;
+    let issue: ConfigIssue;
+    switch (e.keyword) {
+      case 'additionalProperties': {
+        const key = String((e.params as { additionalProperty: string }).additionalProperty);
+        issue = { at: yaml.pos([...path, key], { key: true }), message: `unknown setting \`${key}\` in ${name}` };
+        break;
+      }
+      case 'required': {
+        const key = String((e.params as { missingProperty: string }).missingProperty);
+        issue = { at: yaml.pos(path, { key: path.length > 0 }), message: `${name} needs \`${key}\`` };
+        break;
+      }
+      case 'enum':
+        issue = { at: yaml.pos(path), message: `${name} must be one of: ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}` };
+        break;
+      case 'oneOf': {
+        const hint = ONE_OF_HINTS.find(([re]) => re.test(e.schemaPath))?.[1] ?? (path.at(-2) === 'env' || /passphrase$/.test(name) ? ONE_OF_HINTS[1]![1] : 'matches none or several of its allowed forms');
+        issue = { at: yaml.pos(path), message: `${name} ${hint}` };
+        break;
+      }
+      case 'pattern':
+        issue = { at: yaml.pos(path), message: `${name} has the wrong form (expected ${describePattern((e.params as { pattern: string }).pattern)})` };
+        break;
+      default:
+        issue = { at: yaml.pos(path), message: `${name} ${e.message ?? 'is not valid'}` };
+    }
+    const k = `${issue.at.line}:${issue.at.col}:${issue.message}`;
+    if (!seen.has(k)) {
+      seen.add(k);
+      out.push(issue);
+    }
+  }
+  return out.sort((a, b) => a.at.line - b.at.line || a.at.col - b.at.col);
+}
+
+function describePattern(p: string): string {
+  if (p === '^\\d{9}$') return 'an organisation number of 9 digits';
+  if (p === '^\\d{4}$') return 'a kommunenummer of 4 digits';
+  if (p.startsWith('^https?')) return 'an http(s) URL';
+  if (p.includes('@\\d+')) return 'a message spec id like hst@56.0.0';
+  if (p.includes('@')) return 'an e-mail address';
+  return `/${p}/`;
+}

@@ -1,0 +1,79 @@
+// Assembles what a job needs from kpr.yaml: store, message kit, header, mapper, source, sealer
+// and sender. `kpr run`, `kpr backfill` and `kpr resend` share it, and so can the lead's demo.
+import { EXIT, UserError } from '../cli/program.ts';
+import type { KprConfig } from '../config/load.ts';
+import { createLogger, type Logger } from '../log.ts';
+import type { MeldingHeader } from '../message/melding.ts';
+import { buildMelding, osloDate } from '../message/melding.ts';
+import { describeAjvErrors, formatFinding } from '../message/validation.ts';
+import { openSource } from '../sources/index.ts';
+import { SqliteStore } from '../store/sqlite.ts';
+import { mappingMapper, passthroughMapper, type RecordMapper } from './mapper.ts';
+import { loadMessageKit, type MessageKit } from './message-kit.ts';
+import type { TransferDeps } from './transfer.ts';
+
+export function meldingHeader(config: KprConfig, kit: MessageKit, meldingstype: string): MeldingHeader {
+  return {
+    versjon: kit.version,
+    meldingstype,
+    leverandor: config.epj.leverandor,
+    navnEPJ: config.epj.navnEPJ,
+    versjonEPJ: config.epj.versjonEPJ,
+    versjonUt: config.epj.versjonUt,
+    Kontaktperson: config.sender.Kontaktperson,
+    Kommune: config.sender.Kommune,
+  };
+}
+
+/** The header from kpr.yaml must make a valid Melding on its own: checked before any work. */
+export function checkHeader(config: KprConfig, kit: MessageKit, header: MeldingHeader): void {
+  if (!kit.validateMelding) return;
+  const today = osloDate(new Date());
+  const melding = buildMelding(header, { lopenr: 1, uttakDato: today, notifications: [] });
+  delete melding.Notifikasjon;
+  if (kit.validateMelding(melding)) return;
+  const findings = describeAjvErrors(kit.validateMelding.errors).map(formatFinding);
+  throw new UserError(`${config.file}: the Melding header from sender/epj does not validate against ${kit.id}:\n  ${findings.join('\n  ')}`, EXIT.failed);
+}
+
+export async function loadMapper(config: KprConfig, kit: MessageKit): Promise<RecordMapper> {
+  if (!config.mapping) return passthroughMapper(kit);
+  try {
+    return await mappingMapper(config.mapping, { extractDate: osloDate(new Date()) });
+  } catch (err) {
+    throw new UserError(`mapping ${config.mapping}: ${(err as Error).message}`, EXIT.failed);
+  }
+}
+
+export interface JobBase {
+  store: SqliteStore;
+  kit: MessageKit;
+  log: Logger;
+}
+
+export async function openJob(config: KprConfig, opts: { log?: Logger; databasePath?: string } = {}): Promise<JobBase> {
+  const log = opts.log ?? createLogger({ level: config.log.level });
+  const kit = await loadMessageKit(config.message.generatedDir, config.message.spec);
+  const store = new SqliteStore(opts.databasePath ?? config.database);
+  return { store, kit, log };
+}
+
+export async function transferDeps(
+  config: KprConfig,
+  base: JobBase,
+  meldingstype: string,
+  io: Pick<TransferDeps, 'sender' | 'sealer' | 'onProgress'>,
+): Promise<TransferDeps> {
+  const header = meldingHeader(config, base.kit, meldingstype);
+  checkHeader(config, base.kit, header);
+  return {
+    store: base.store,
+    kit: base.kit,
+    log: base.log,
+    header,
+    limits: config.batch,
+    mapper: await loadMapper(config, base.kit),
+    source: openSource(config),
+    ...io,
+  };
+}

@@ -1,0 +1,109 @@
+// From a source line to what the chain decides on: a consultation (its mapped Konsultasjon), a
+// deletion (its konsultasjonID), or a rejection (path, rule, message, receiver consequence).
+// With `mapping:` in kpr.yaml the vendor's mapping does the work (runtime/mapping, which also
+// validates); without it the source already yields KPR consultations ("passthrough", see
+// docs/configuration.md), validated here with the generated validator.
+import { describeAjvErrors } from '../message/validation.ts';
+import type { MessageKit } from './message-kit.ts';
+
+export interface Finding {
+  path: string;
+  rule: string;
+  message: string;
+  consequence: string;
+}
+
+export type Mapped =
+  | { kind: 'konsultasjon'; sourceId: string; changedAt: string; konsultasjonId: string; konsultasjon: Record<string, unknown> }
+  | { kind: 'deleted'; sourceId: string; changedAt: string; konsultasjonId: string }
+  | { kind: 'rejected'; sourceId: string; changedAt: string | null; findings: Finding[] };
+
+export interface RecordMapper {
+  map(value: unknown, at: { file: string; line: number }): Mapped;
+}
+
+/** What a rejected record means at the receiver's end when it is not sent. */
+export const NOT_SENT = 'not sent; waits for a corrected version from the EPJ';
+
+/** Instants compare as text only in one form: normalise to UTC ISO with milliseconds. */
+export function normaliseInstant(v: unknown): string | null {
+  if (typeof v !== 'string' && typeof v !== 'number') return null;
+  const ms = typeof v === 'number' ? v : Date.parse(v);
+  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
+}
+
+function reject(sourceId: string, changedAt: string | null, path: string, rule: string, message: string, consequence = NOT_SENT): Mapped {
+  return { kind: 'rejected', sourceId, changedAt, findings: [{ path, rule, message, consequence }] };
+}
+
+/**
+ * Passthrough records: `{"id": "...", "changedAt": "...", "Konsultasjon": {...}}`, or for a
+ * deletion `{"id": "...", "changedAt": "...", "deleted": true, "konsultasjonID": "..."}`.
+ * `id` defaults to the konsultasjonID.
+ */
+export function passthroughMapper(kit: MessageKit): RecordMapper {
+  return {
+    map(value, at) {
+      const fallbackId = `${at.file}:${at.line}`;
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) return reject(fallbackId, null, '/', 'source/shape', 'a record must be a JSON object');
+      const r = value as Record<string, unknown>;
+      const k = r.Konsultasjon as Record<string, unknown> | undefined;
+      const konsultasjonId = typeof r.konsultasjonID === 'string' ? r.konsultasjonID : typeof k?.konsultasjonID === 'string' ? k.konsultasjonID : undefined;
+      const sourceId = typeof r.id === 'string' || typeof r.id === 'number' ? String(r.id) : (konsultasjonId ?? fallbackId);
+      const changedAt = normaliseInstant(r.changedAt);
+      if (!changedAt) return reject(sourceId, null, '/changedAt', 'source/changedAt', 'changedAt is missing or not a point in time');
+      if (r.deleted === true) {
+        if (!konsultasjonId) return reject(sourceId, changedAt, '/konsultasjonID', 'source/konsultasjonID', 'a deletion needs konsultasjonID');
+        return { kind: 'deleted', sourceId, changedAt, konsultasjonId };
+      }
+      if (!k || typeof k !== 'object') return reject(sourceId, changedAt, '/Konsultasjon', 'source/shape', 'Konsultasjon is missing');
+      if (!konsultasjonId) return reject(sourceId, changedAt, '/Konsultasjon/konsultasjonID', 'schema/required', 'konsultasjonID is required');
+      const validate = kit.validateKonsultasjon;
+      if (validate && !validate(k)) {
+        const findings = describeAjvErrors(validate.errors).map((f) => ({ ...f, path: `/Konsultasjon${f.path === '/' ? '' : f.path}`, consequence: NOT_SENT }));
+        return { kind: 'rejected', sourceId, changedAt, findings };
+      }
+      return { kind: 'konsultasjon', sourceId, changedAt, konsultasjonId, konsultasjon: k };
+    },
+  };
+}
+
+interface MappingIssue {
+  path: string;
+  rule: string;
+  message: string;
+  consequence: string;
+  severity?: string;
+}
+type MappingResult =
+  | { ok: true; kind: 'konsultasjon' | 'annul'; sourceId?: string; value: Record<string, unknown> }
+  | { ok: false; sourceId?: string; issues: MappingIssue[] };
+
+/**
+ * The vendor's mapping (runtime/mapping `loadMapping(file).apply(record)`). changedAt is read
+ * from the raw record (`changedAtField`, default `changedAt`): it identifies the version.
+ */
+export async function mappingMapper(file: string, opts: { extractDate: string; changedAtField?: string }): Promise<RecordMapper> {
+  const mod = (await import(new URL('../mapping/apply.ts', import.meta.url).href)) as {
+    loadMapping(file: string, opts: { extractDate?: string }): Promise<{ apply(record: unknown): MappingResult }>;
+  };
+  const mapping = await mod.loadMapping(file, { extractDate: opts.extractDate });
+  const field = opts.changedAtField ?? 'changedAt';
+  return {
+    map(value, at) {
+      const fallbackId = `${at.file}:${at.line}`;
+      const changedAt = normaliseInstant((value as Record<string, unknown> | null)?.[field]);
+      const res = mapping.apply(value);
+      const sourceId = res.sourceId ?? fallbackId;
+      if (!changedAt) return reject(sourceId, null, `/${field}`, 'source/changedAt', `${field} is missing or not a point in time`);
+      if (!res.ok) {
+        const errors = res.issues.filter((i) => i.severity !== 'warning');
+        return { kind: 'rejected', sourceId, changedAt, findings: (errors.length ? errors : res.issues).map((i) => ({ path: i.path, rule: i.rule, message: i.message, consequence: i.consequence })) };
+      }
+      const konsultasjonId = res.value.konsultasjonID;
+      if (typeof konsultasjonId !== 'string') return reject(sourceId, changedAt, '/konsultasjonID', 'schema/required', 'the mapping gave no konsultasjonID');
+      if (res.kind === 'annul') return { kind: 'deleted', sourceId, changedAt, konsultasjonId };
+      return { kind: 'konsultasjon', sourceId, changedAt, konsultasjonId, konsultasjon: res.value };
+    },
+  };
+}

@@ -1,0 +1,367 @@
+// The transfer: the one loop behind `kpr run`, `kpr backfill` and `kpr resend`.
+//
+//   1. send what is unconfirmed, in chain order, with its original messageId and bytes;
+//   2. decide what an operator or a rejection queued again (requeue);
+//   3. stream the source: map, validate, skip versions already decided, decide N/M/C, chain;
+//   4. every `maxConsultations` notifications (or bytes, or records): build the Melding(s) and
+//      commit them to the outbox together with every decision, rejection and source position
+//      they stem from (one transaction), then send them.
+//
+// Sending only moves outbox states; the receiver's confirmation is what makes a consultation
+// "accepted". The first message that is not accepted stops the line: later ones would break
+// the chain the receiver checks.
+import { randomUUID } from 'node:crypto';
+import { EXIT } from '../cli/program.ts';
+import type { Logger } from '../log.ts';
+import { BatchCollector, serialiseWithin } from '../message/batch.ts';
+import { buildMelding, osloDate, osloDateTime, type MeldingHeader, type NotificationInput } from '../message/melding.ts';
+import { ChainBuilder } from '../notify/chain.ts';
+import { afterDecision, decide } from '../notify/decide.ts';
+import { contentHash } from '../notify/hash.ts';
+import type { ReadOptions, Source, SourceLine } from '../sources/types.ts';
+import type { SqliteStore } from '../store/sqlite.ts';
+import type { ConsultationState, ItemRow, NewMessage, Rejection, SeenRecord } from '../store/types.ts';
+import type { Mapped, RecordMapper } from './mapper.ts';
+import type { MessageKit } from './message-kit.ts';
+import type { Sealer, Sender } from './sender.ts';
+
+export interface TransferDeps {
+  store: SqliteStore;
+  kit: MessageKit;
+  header: MeldingHeader;
+  limits: { maxConsultations: number; maxBytes: number; recordsPerTransaction: number };
+  sender: Sender;
+  sealer: Sealer;
+  log: Logger;
+  mapper?: RecordMapper;
+  source?: Source;
+  /** Injected in tests for reproducible chains and dates. */
+  newGuid?: () => string;
+  newMessageId?: () => string;
+  now?: () => Date;
+  onProgress?: (p: TransferProgress) => void;
+  /** Test hook: called at named points; throwing there simulates a crash at that point. */
+  failpoint?: (name: FailPoint) => void;
+}
+
+export type FailPoint = 'before-commit' | 'after-commit' | 'after-sealed' | 'after-send' | 'after-accept';
+
+export interface TransferOptions {
+  kind: 'run' | 'backfill' | 'resend';
+  /** Read the source (false for resend: only the queue and the outbox). */
+  readSource: boolean;
+  read?: ReadOptions;
+  /** Backfill window on the consultation's datoTidStart (dates, inclusive). */
+  window?: { from: string; to?: string };
+  /** Save the source position under this key with every commit (resumable backfill). */
+  checkpointKey?: string;
+}
+
+export interface TransferProgress {
+  records: number;
+  messages: number;
+  bytesRead: number;
+  bytesTotal?: number;
+  elapsedMs: number;
+}
+
+export interface TransferSummary {
+  runId: number;
+  kind: string;
+  records: number;
+  skipped: number;
+  outsideWindow: number;
+  unchanged: number;
+  rejectedRecords: number;
+  notifications: { N: number; M: number; C: number };
+  messagesBuilt: number;
+  messagesAccepted: number;
+  /** Why the line stopped, if it did. */
+  stopped?: { messageId: string; state: 'rejected' | 'retrying'; reason: string };
+  outcome: 'ok' | 'partial' | 'failed';
+  exitCode: number;
+}
+
+interface Pending {
+  row: ItemRow;
+  konsultasjon?: Record<string, unknown>;
+}
+
+/** Average XML bytes of a Notifikasjon wrapper, added to a consultation's JSON length as estimate. */
+const NOTIFIKASJON_BYTES = 330;
+
+export async function transfer(deps: TransferDeps, opts: TransferOptions): Promise<TransferSummary> {
+  const { store, log } = deps;
+  const now = deps.now ?? (() => new Date());
+  const newMessageId = deps.newMessageId ?? randomUUID;
+  const fail = deps.failpoint ?? (() => {});
+  const runId = store.startRun(opts.kind);
+  const started = Date.now();
+  const s: TransferSummary = {
+    runId,
+    kind: opts.kind,
+    records: 0,
+    skipped: 0,
+    outsideWindow: 0,
+    unchanged: 0,
+    rejectedRecords: 0,
+    notifications: { N: 0, M: 0, C: 0 },
+    messagesBuilt: 0,
+    messagesAccepted: 0,
+    outcome: 'ok',
+    exitCode: EXIT.ok,
+  };
+  log.info({ runId, kind: opts.kind }, 'transfer started');
+
+  // --- sending --------------------------------------------------------------------------
+  const drain = async (): Promise<boolean> => {
+    for (const m of store.unconfirmed()) {
+      const xml = store.messageXml(m.seq);
+      if (xml === null) throw new Error(`outbox message ${m.messageId} has no XML`);
+      // Sealed once, then kept: a resend repeats the very bytes (and messageId) sent before.
+      let payload = store.messagePayload(m.seq);
+      if (!payload) payload = deps.sealer(Buffer.from(xml, 'utf8'));
+      store.markSending(m.seq, payload);
+      fail('after-sealed');
+      let r;
+      try {
+        r = await deps.sender.send({ seq: m.seq, messageId: m.messageId, lopenr: m.lopenr, xml, payload });
+      } catch (err) {
+        r = { outcome: 'retryable' as const, reason: (err as Error).message };
+      }
+      fail('after-send');
+      if (r.outcome === 'accepted') {
+        store.markAccepted(m.seq, r.refId ?? null);
+        s.messagesAccepted++;
+        log.info({ messageId: m.messageId, lopenr: m.lopenr, consultations: m.consultations, refId: r.refId }, 'message accepted');
+        fail('after-accept');
+        continue;
+      }
+      if (r.outcome === 'rejected') {
+        store.markRejected(m.seq, { validationCode: r.validationCode ?? null, validationMessage: r.validationMessage, refId: r.refId ?? null });
+        s.stopped = { messageId: m.messageId, state: 'rejected', reason: `${r.validationCode ?? r.status ?? ''} ${r.validationMessage}`.trim() };
+        log.error({ messageId: m.messageId, validationCode: r.validationCode, validationMessage: r.validationMessage, refId: r.refId }, 'message rejected by the receiver');
+      } else {
+        store.markRetrying(m.seq, r.reason, r.refId ?? null);
+        s.stopped = { messageId: m.messageId, state: 'retrying', reason: r.reason };
+        log.warn({ messageId: m.messageId, reason: r.reason }, 'message not confirmed; it is resent with the same messageId next time');
+      }
+      return false;
+    }
+    return true;
+  };
+
+  // --- building -------------------------------------------------------------------------
+  const today = osloDate(now());
+  const year = Number(today.slice(0, 4));
+  const counters = store.counters();
+  const chain = new ChainBuilder(counters.chainHead, counters.notifLopeNr, deps.newGuid);
+  const overlay = new Map<string, ConsultationState>();
+  const batchSeen = new Map<string, SeenRecord>();
+  let rejections: Rejection[] = [];
+  let requeueDone: string[] = [];
+  let position: SourceLine | undefined;
+  let recordsSinceCommit = 0;
+  const collector = new BatchCollector<Pending>(
+    { maxConsultations: deps.limits.maxConsultations, maxBytes: deps.limits.maxBytes },
+    (p) => NOTIFIKASJON_BYTES + (p.row.json?.length ?? 0),
+  );
+
+  const serialise = (items: Pending[], lopenr: number) => {
+    const notifications: NotificationInput[] = items.map((p) => ({
+      status: p.row.status,
+      guid: p.row.guid,
+      forrigeGuid: p.row.forrigeGuid,
+      lopeNr: p.row.lopeNr,
+      ref: p.row.ref,
+      notifikasjonTid: p.row.notifikasjonTid,
+      konsultasjon: p.konsultasjon,
+    }));
+    const xml = deps.kit.toXml(buildMelding(deps.header, { lopenr, uttakDato: today, notifications }));
+    return { xml, bytes: Buffer.byteLength(xml) };
+  };
+
+  const commit = () => {
+    const items = collector.take();
+    const messages: NewMessage[] = [];
+    if (items.length) {
+      const first = store.lastLopenr(year) + 1;
+      const parts = serialiseWithin(items, deps.limits.maxBytes, (p) => serialise(p, first));
+      parts.forEach(({ part, result }, i) => {
+        const lopenr = first + i;
+        const xml = i === 0 ? result.xml : serialise(part, lopenr).xml;
+        messages.push({ messageId: newMessageId(), year, lopenr, meldingstype: deps.header.meldingstype, xml, items: part.map((p) => p.row) });
+      });
+    }
+    const checkpoints = [];
+    let watermark: string | undefined;
+    for (const r of batchSeen.values()) if (!watermark || r.changedAt > watermark) watermark = r.changedAt;
+    if (watermark && watermark > (store.checkpoint('watermark') ?? '')) checkpoints.push({ key: 'watermark', value: watermark });
+    if (opts.checkpointKey && position) checkpoints.push({ key: opts.checkpointKey, value: JSON.stringify({ file: position.file, line: position.line }) });
+    fail('before-commit');
+    store.commitBatch({
+      runId,
+      messages,
+      seen: [...batchSeen.values()],
+      rejections,
+      requeueDone,
+      chainHead: chain.head.guid,
+      notifLopeNr: chain.head.lopeNr,
+      checkpoints,
+    });
+    fail('after-commit');
+    s.messagesBuilt += messages.length;
+    for (const m of messages) log.info({ messageId: m.messageId, lopenr: m.lopenr, consultations: m.items.length, bytes: Buffer.byteLength(m.xml) }, 'message built');
+    overlay.clear();
+    batchSeen.clear();
+    rejections = [];
+    requeueDone = [];
+    recordsSinceCommit = 0;
+  };
+
+  const stateOf = (id: string) => overlay.get(id) ?? store.consultation(id);
+
+  /** Decides one version; returns false when nothing is to be sent. */
+  const consider = (konsultasjonId: string, sourceId: string, changedAt: string, deleted: boolean, konsultasjon: Record<string, unknown> | undefined, json: string | null, hash: string | null) => {
+    const state = stateOf(konsultasjonId);
+    const d = decide(state, { deleted, hash });
+    if (!d) {
+      s.unchanged++;
+      return;
+    }
+    const item: Pending = { row: undefined as unknown as ItemRow, konsultasjon: d.status === 'C' ? undefined : konsultasjon };
+    const json_ = d.status === 'C' ? null : json;
+    // Cut the message before this item if it would not fit: everything committed then is
+    // complete (its records, its chain head), and this item starts the next message.
+    if (!collector.fits({ row: { json: json_ } as ItemRow })) commit();
+    const link = chain.next();
+    item.row = {
+      konsultasjonId,
+      status: d.status,
+      guid: link.guid,
+      forrigeGuid: link.forrigeGuid,
+      ref: d.ref,
+      lopeNr: link.lopeNr,
+      hash: d.status === 'C' ? null : hash,
+      sourceId,
+      changedAt,
+      json: json_,
+      notifikasjonTid: osloDateTime(changedAt),
+    };
+    overlay.set(konsultasjonId, afterDecision(state, d.status, link.guid, item.row.hash));
+    s.notifications[d.status]++;
+    collector.add(item);
+  };
+
+  const maybeCommit = async (): Promise<boolean> => {
+    if (collector.full || recordsSinceCommit >= deps.limits.recordsPerTransaction) {
+      commit();
+      store.heartbeat();
+      deps.onProgress?.(progress());
+      return drain();
+    }
+    return true;
+  };
+
+  const progress = (): TransferProgress => ({
+    records: s.records,
+    messages: s.messagesBuilt,
+    ...(deps.source?.progress() ?? { bytesRead: 0 }),
+    elapsedMs: Date.now() - started,
+  });
+
+  const handle = (m: Mapped, line: SourceLine) => {
+    if (m.kind !== 'rejected' || m.changedAt) {
+      const changedAt = m.changedAt!;
+      const prior = batchSeen.get(m.sourceId);
+      if ((prior && prior.changedAt >= changedAt) || store.seen(m.sourceId, changedAt)) {
+        s.skipped++;
+        return;
+      }
+    }
+    if (m.kind === 'konsultasjon' && opts.window) {
+      const day = String(m.konsultasjon.datoTidStart ?? '').slice(0, 10);
+      if (day < opts.window.from || (opts.window.to && day > opts.window.to)) {
+        // Not marked as seen: a later run (or another window) still takes it.
+        s.outsideWindow++;
+        return;
+      }
+    }
+    if (m.kind === 'rejected') {
+      s.rejectedRecords++;
+      if (m.changedAt) batchSeen.set(m.sourceId, { sourceId: m.sourceId, changedAt: m.changedAt, rejected: true });
+      for (const f of m.findings) {
+        rejections.push({ sourceId: m.sourceId, changedAt: m.changedAt, file: line.file, line: line.line, path: f.path, rule: f.rule, message: f.message, consequence: f.consequence });
+      }
+      log.warn({ sourceId: m.sourceId, file: line.file, line: line.line, rules: m.findings.map((f) => f.rule) }, 'record rejected');
+      return;
+    }
+    if (m.kind === 'deleted') {
+      consider(m.konsultasjonId, m.sourceId, m.changedAt, true, undefined, null, null);
+    } else {
+      const json = JSON.stringify(m.konsultasjon);
+      consider(m.konsultasjonId, m.sourceId, m.changedAt, false, m.konsultasjon, json, contentHash(m.konsultasjon));
+    }
+    // Only now: a commit inside consider() must not mark this record before its notification.
+    batchSeen.set(m.sourceId, { sourceId: m.sourceId, changedAt: m.changedAt, rejected: false });
+  };
+
+  let exitError: unknown;
+  try {
+    let flowing = await drain();
+    if (flowing) {
+      for (const q of store.requeued()) {
+        const k = q.json ? (JSON.parse(q.json) as Record<string, unknown>) : undefined;
+        consider(q.konsultasjonId, q.sourceId, q.changedAt, q.deleted, k, q.json, q.hash ?? (k ? contentHash(k) : null));
+        requeueDone.push(q.konsultasjonId);
+      }
+      if (requeueDone.length) {
+        commit();
+        flowing = await drain();
+      }
+    }
+    if (flowing && opts.readSource && deps.source && deps.mapper) {
+      for await (const line of deps.source.read(opts.read ?? {})) {
+        s.records++;
+        recordsSinceCommit++;
+        if (line.parseError !== undefined) {
+          const sourceId = `${line.file}:${line.line}`;
+          s.rejectedRecords++;
+          rejections.push({ sourceId, changedAt: null, file: line.file, line: line.line, path: '/', rule: 'source/json', message: `not JSON: ${line.parseError}`, consequence: 'not sent' });
+        } else {
+          handle(deps.mapper.map(line.value, line), line);
+        }
+        // The position a commit saves is that of the last line fully handled.
+        position = line;
+        if (!(await maybeCommit())) {
+          flowing = false;
+          break;
+        }
+      }
+    }
+    if (flowing) {
+      commit();
+      flowing = await drain();
+    }
+  } catch (err) {
+    exitError = err;
+  }
+
+  if (exitError || s.stopped) {
+    s.outcome = 'failed';
+    s.exitCode = EXIT.failed;
+  } else if (s.rejectedRecords > 0) {
+    s.outcome = 'partial';
+    s.exitCode = EXIT.partial;
+  }
+  deps.onProgress?.(progress());
+  const summary = { ...s, error: exitError ? String((exitError as Error).message ?? exitError) : undefined };
+  try {
+    store.finishRun(runId, s.outcome, s.exitCode, summary);
+  } catch {
+    // The store itself failed; the error below says why.
+  }
+  log.info({ ...summary }, 'transfer finished');
+  if (exitError) throw exitError;
+  return s;
+}

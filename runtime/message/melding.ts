@@ -1,0 +1,121 @@
+// Builds the Melding of one batch: the header from the configuration (versjon, meldingstype,
+// leverandor, navnEPJ, versjonEPJ, versjonUt, Kontaktperson, Kommune), the period and
+// extraction date, the year's lopenr, and one Notifikasjon per consultation decision, in chain
+// order. Produces the JSON form the generated codec serialises (keys in the spec's order).
+
+export interface MeldingHeader {
+  /** The spec version, e.g. "56.0.0" (attribute versjon). */
+  versjon: string;
+  meldingstype: string;
+  leverandor: string;
+  navnEPJ: string;
+  versjonEPJ: string;
+  versjonUt: string;
+  Kontaktperson: Record<string, unknown>[];
+  Kommune: Record<string, unknown>[];
+}
+
+export interface NotificationInput {
+  status: 'N' | 'M' | 'C';
+  guid: string;
+  forrigeGuid: string;
+  lopeNr: number;
+  ref: string | null;
+  /** Local time `YYYY-MM-DDTHH:MM:SS`. */
+  notifikasjonTid: string;
+  /** The mapped Konsultasjon (absent for C: the annulment names the notification it annuls). */
+  konsultasjon?: Record<string, unknown>;
+}
+
+export interface MeldingInput {
+  lopenr: number;
+  /** Local date `YYYY-MM-DD` of the extraction. */
+  uttakDato: string;
+  notifications: NotificationInput[];
+}
+
+/** The period a message covers: its consultations' first and last day (the extraction date when it has none). */
+export function period(notifications: readonly NotificationInput[], uttakDato: string): { fra: string; til: string } {
+  let fra: string | undefined;
+  let til: string | undefined;
+  for (const n of notifications) {
+    const start = n.konsultasjon?.datoTidStart;
+    if (typeof start !== 'string' || start.length < 10) continue;
+    const day = start.slice(0, 10);
+    if (fra === undefined || day < fra) fra = day;
+    if (til === undefined || day > til) til = day;
+  }
+  return { fra: fra ?? uttakDato, til: til ?? uttakDato };
+}
+
+export function notifikasjon(n: NotificationInput): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    statusNotifikasjon: n.status,
+    notifikasjonTid: n.notifikasjonTid,
+    notifikasjonGUID: n.guid,
+    notifikasjonForrigeGUID: n.forrigeGuid,
+    notifikasjonLopeNr: String(n.lopeNr),
+  };
+  if (n.ref) out.notifikasjonRef = n.ref;
+  if (n.konsultasjon) out.Konsultasjon = [n.konsultasjon];
+  return out;
+}
+
+export function buildMelding(h: MeldingHeader, m: MeldingInput): Record<string, unknown> {
+  const { fra, til } = period(m.notifications, m.uttakDato);
+  return {
+    versjon: h.versjon,
+    meldingstype: h.meldingstype,
+    fraDatoPeriode: fra,
+    uttakDato: m.uttakDato,
+    leverandor: h.leverandor,
+    navnEPJ: h.navnEPJ,
+    versjonEPJ: h.versjonEPJ,
+    versjonUt: h.versjonUt,
+    lopenr: m.lopenr,
+    tilDatoPeriode: til,
+    Notifikasjon: m.notifications.map(notifikasjon),
+    Kontaktperson: h.Kontaktperson,
+    Kommune: h.Kommune,
+  };
+}
+
+// --- Norwegian local time ------------------------------------------------------------------
+
+const offsets = new Map<number, number>();
+let fmt: Intl.DateTimeFormat | undefined;
+
+/** Europe/Oslo's UTC offset at `ms`, cached per UTC hour (offsets change on the hour). */
+function osloOffset(ms: number): number {
+  const hour = Math.floor(ms / 3_600_000);
+  let off = offsets.get(hour);
+  if (off === undefined) {
+    fmt ??= new Intl.DateTimeFormat('en-GB', {
+      timeZone: 'Europe/Oslo',
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    const p: Record<string, number> = {};
+    for (const part of fmt.formatToParts(new Date(hour * 3_600_000))) if (part.type !== 'literal') p[part.type] = Number(part.value);
+    off = Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!) - hour * 3_600_000;
+    if (offsets.size > 100_000) offsets.clear();
+    offsets.set(hour, off);
+  }
+  return off;
+}
+
+/** `YYYY-MM-DDTHH:MM:SS` in Norwegian local time for an instant (a Date, epoch ms or ISO text with zone). */
+export function osloDateTime(t: Date | number | string): string {
+  const ms = typeof t === 'number' ? t : typeof t === 'string' ? Date.parse(t) : t.getTime();
+  if (Number.isNaN(ms)) throw new Error(`not a point in time: ${String(t)}`);
+  return new Date(ms + osloOffset(ms)).toISOString().slice(0, 19);
+}
+
+export function osloDate(t: Date | number | string): string {
+  return osloDateTime(t).slice(0, 10);
+}

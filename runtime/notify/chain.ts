@@ -1,0 +1,31 @@
+// The notification chain: every Notifikasjon gets a new GUID, points at the previous one with
+// notifikasjonForrigeGUID, and carries a strictly increasing notifikasjonLopeNr. The chain is
+// global per sender and continues across runs from the store's head. The first notification
+// ever points at the nil GUID (00000000-0000-0000-0000-000000000000): the receiver has nothing
+// to compare it with (the sandbox does not check the first link).
+import { randomUUID } from 'node:crypto';
+
+export interface ChainLink {
+  guid: string;
+  forrigeGuid: string;
+  lopeNr: number;
+}
+
+export class ChainBuilder {
+  constructor(
+    private headGuid: string,
+    private lopeNr: number,
+    private readonly newGuid: () => string = randomUUID,
+  ) {}
+
+  next(): ChainLink {
+    const link = { guid: this.newGuid(), forrigeGuid: this.headGuid, lopeNr: this.lopeNr + 1 };
+    this.headGuid = link.guid;
+    this.lopeNr = link.lopeNr;
+    return link;
+  }
+
+  get head(): { guid: string; lopeNr: number } {
+    return { guid: this.headGuid, lopeNr: this.lopeNr };
+  }
+}

@@ -1,0 +1,46 @@
+// Where EPJ records come from: an NDJSON file, a folder of NDJSON files, or a command whose
+// stdout is NDJSON (so a vendor can plug in their own SQL extract). A source yields parsed
+// lines with their position; it knows nothing of consultations.
+
+export interface SourceLine {
+  /** The parsed JSON value, or undefined when the line is not JSON (see parseError). */
+  value: unknown;
+  parseError?: string;
+  /** File name (or `command`), and 1-based line number within it. */
+  file: string;
+  line: number;
+}
+
+export interface ReadOptions {
+  /** Changed since (ISO instant): passed to commands as {since}; files are read whole. */
+  since?: string;
+  /** Backfill window (dates): passed to commands as {from} and {to}. */
+  from?: string;
+  to?: string;
+  /** Skip lines up to and including this position (a resumed backfill). */
+  after?: { file: string; line: number };
+}
+
+export interface Source {
+  describe(): string;
+  read(opts: ReadOptions): AsyncIterable<SourceLine>;
+  /** Bytes read so far and in all (when known): for progress and ETA. */
+  progress(): { bytesRead: number; bytesTotal?: number };
+}
+
+export class SourceError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SourceError';
+  }
+}
+
+export function parseLine(text: string, file: string, line: number): SourceLine | undefined {
+  const t = text.trim();
+  if (!t) return undefined;
+  try {
+    return { value: JSON.parse(t), file, line };
+  } catch (err) {
+    return { value: undefined, parseError: (err as Error).message, file, line };
+  }
+}

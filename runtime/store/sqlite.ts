@@ -1,0 +1,498 @@
+// The Store on an embedded SQLite database (better-sqlite3): WAL journal, prepared statements,
+// one transaction per state change. The schema is created on first open and versioned in `meta`.
+import { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { EXIT, UserError } from '../cli/program.ts';
+import type {
+  BatchCommit,
+  ChainCounters,
+  ConsultationState,
+  LockHolder,
+  MessageState,
+  OutboxMessage,
+  Rejection,
+  RequeuedRecord,
+  RunRow,
+  Store,
+} from './types.ts';
+
+/** notifikasjonForrigeGUID of the very first notification a sender sends (documented convention). */
+export const NIL_GUID = '00000000-0000-0000-0000-000000000000';
+const SCHEMA_VERSION = '1';
+/** A lock whose holder runs on another host counts as abandoned after this long without heartbeat. */
+const STALE_LOCK_MS = 10 * 60_000;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS lopenr (year INTEGER PRIMARY KEY, last INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS consultation (
+  id TEXT PRIMARY KEY,
+  acc_hash TEXT, acc_guid TEXT, acc_active INTEGER NOT NULL DEFAULT 0,
+  pend_hash TEXT, pend_guid TEXT, pend_active INTEGER NOT NULL DEFAULT 0, pend_item INTEGER
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS outbox (
+  seq INTEGER PRIMARY KEY,
+  message_id TEXT NOT NULL UNIQUE,
+  state TEXT NOT NULL,
+  year INTEGER NOT NULL, lopenr INTEGER NOT NULL, meldingstype TEXT NOT NULL,
+  consultations INTEGER NOT NULL, bytes INTEGER NOT NULL,
+  created_at TEXT NOT NULL, sent_at TEXT, done_at TEXT, attempts INTEGER NOT NULL DEFAULT 0,
+  xml TEXT, payload BLOB,
+  ref_id TEXT, validation_code INTEGER, validation_message TEXT, last_error TEXT,
+  run_id INTEGER
+);
+CREATE INDEX IF NOT EXISTS outbox_state ON outbox(state, seq);
+CREATE TABLE IF NOT EXISTS item (
+  id INTEGER PRIMARY KEY,
+  seq INTEGER NOT NULL,
+  konsultasjon_id TEXT NOT NULL, status TEXT NOT NULL, guid TEXT NOT NULL, forrige_guid TEXT NOT NULL,
+  ref TEXT, lope_nr INTEGER NOT NULL, hash TEXT,
+  source_id TEXT NOT NULL, changed_at TEXT NOT NULL, json TEXT
+);
+CREATE INDEX IF NOT EXISTS item_seq ON item(seq);
+CREATE INDEX IF NOT EXISTS item_konsultasjon ON item(konsultasjon_id);
+CREATE TABLE IF NOT EXISTS requeue (
+  konsultasjon_id TEXT PRIMARY KEY, source_id TEXT NOT NULL, changed_at TEXT NOT NULL,
+  deleted INTEGER NOT NULL, hash TEXT, json TEXT, reason TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS source_record (source_id TEXT PRIMARY KEY, changed_at TEXT NOT NULL, rejected INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS rejection (
+  id INTEGER PRIMARY KEY, source_id TEXT NOT NULL, changed_at TEXT, file TEXT, line INTEGER,
+  path TEXT NOT NULL, rule TEXT NOT NULL, message TEXT NOT NULL, consequence TEXT NOT NULL,
+  run_id INTEGER, created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS rejection_source ON rejection(source_id);
+CREATE TABLE IF NOT EXISTS run (
+  id INTEGER PRIMARY KEY, kind TEXT NOT NULL, started_at TEXT NOT NULL, ended_at TEXT, pid INTEGER NOT NULL,
+  outcome TEXT, exit_code INTEGER, summary TEXT
+);
+CREATE TABLE IF NOT EXISTS lock (
+  id INTEGER PRIMARY KEY CHECK (id = 1), pid INTEGER NOT NULL, host TEXT NOT NULL, kind TEXT NOT NULL,
+  started_at TEXT NOT NULL, heartbeat_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS checkpoint (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+`;
+
+const now = () => new Date().toISOString();
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+interface OutboxDbRow {
+  seq: number;
+  message_id: string;
+  state: MessageState;
+  year: number;
+  lopenr: number;
+  meldingstype: string;
+  consultations: number;
+  bytes: number;
+  created_at: string;
+  sent_at: string | null;
+  done_at: string | null;
+  attempts: number;
+  ref_id: string | null;
+  validation_code: number | null;
+  validation_message: string | null;
+  last_error: string | null;
+}
+
+const OUTBOX_COLS =
+  'seq, message_id, state, year, lopenr, meldingstype, consultations, bytes, created_at, sent_at, done_at, attempts, ref_id, validation_code, validation_message, last_error';
+
+function toMessage(r: OutboxDbRow): OutboxMessage {
+  return {
+    seq: r.seq,
+    messageId: r.message_id,
+    state: r.state,
+    year: r.year,
+    lopenr: r.lopenr,
+    meldingstype: r.meldingstype,
+    consultations: r.consultations,
+    bytes: r.bytes,
+    createdAt: r.created_at,
+    sentAt: r.sent_at,
+    doneAt: r.done_at,
+    attempts: r.attempts,
+    refId: r.ref_id,
+    validationCode: r.validation_code,
+    validationMessage: r.validation_message,
+    lastError: r.last_error,
+  };
+}
+
+export class SqliteStore implements Store {
+  private readonly db: Database.Database;
+  private readonly st: Record<string, Database.Statement>;
+  private lockHeld = false;
+
+  constructor(readonly path: string) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    // FULL: a committed decision survives a power cut, not only a killed process.
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.exec(SCHEMA);
+    const version = this.db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get('schema_version') as string | undefined;
+    if (version === undefined) this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('schema_version', SCHEMA_VERSION);
+    else if (version !== SCHEMA_VERSION) throw new UserError(`${path}: database schema version ${version}, this kpr-kit knows ${SCHEMA_VERSION}`);
+    const p = (sql: string) => this.db.prepare(sql);
+    this.st = {
+      metaGet: p('SELECT value FROM meta WHERE key = ?').pluck(),
+      metaSet: p('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
+      seen: p('SELECT changed_at FROM source_record WHERE source_id = ?').pluck(),
+      seenSet: p('INSERT INTO source_record (source_id, changed_at, rejected) VALUES (?, ?, ?) ON CONFLICT(source_id) DO UPDATE SET changed_at = excluded.changed_at, rejected = excluded.rejected'),
+      consultation: p('SELECT acc_hash, acc_guid, acc_active, pend_hash, pend_guid, pend_active, pend_item FROM consultation WHERE id = ?'),
+      pend: p(
+        'INSERT INTO consultation (id, pend_hash, pend_guid, pend_active, pend_item) VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET pend_hash = excluded.pend_hash, pend_guid = excluded.pend_guid, pend_active = excluded.pend_active, pend_item = excluded.pend_item',
+      ),
+      lopenrGet: p('SELECT last FROM lopenr WHERE year = ?').pluck(),
+      lopenrSet: p('INSERT INTO lopenr (year, last) VALUES (?, ?) ON CONFLICT(year) DO UPDATE SET last = excluded.last'),
+      insertMessage: p(
+        "INSERT INTO outbox (message_id, state, year, lopenr, meldingstype, consultations, bytes, created_at, xml, run_id) VALUES (?, 'built', ?, ?, ?, ?, ?, ?, ?, ?)",
+      ),
+      insertItem: p(
+        'INSERT INTO item (seq, konsultasjon_id, status, guid, forrige_guid, ref, lope_nr, hash, source_id, changed_at, json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+      deleteRejections: p('DELETE FROM rejection WHERE source_id = ?'),
+      insertRejection: p(
+        'INSERT INTO rejection (source_id, changed_at, file, line, path, rule, message, consequence, run_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+      requeueDelete: p('DELETE FROM requeue WHERE konsultasjon_id = ?'),
+      checkpointGet: p('SELECT value FROM checkpoint WHERE key = ?').pluck(),
+      checkpointSet: p('INSERT INTO checkpoint (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
+      message: p(`SELECT ${OUTBOX_COLS} FROM outbox WHERE message_id = ?`),
+      messageBySeq: p(`SELECT ${OUTBOX_COLS} FROM outbox WHERE seq = ?`),
+      unconfirmed: p(`SELECT ${OUTBOX_COLS} FROM outbox WHERE state IN ('built', 'sent', 'retrying') ORDER BY seq`),
+      xml: p('SELECT xml FROM outbox WHERE seq = ?').pluck(),
+      payload: p('SELECT payload FROM outbox WHERE seq = ?').pluck(),
+      sending: p("UPDATE outbox SET state = 'sent', payload = ?, sent_at = ?, attempts = attempts + 1 WHERE seq = ?"),
+      accept: p("UPDATE outbox SET state = 'accepted', ref_id = ?, done_at = ?, xml = NULL, payload = NULL, last_error = NULL WHERE seq = ?"),
+      acceptItems: p(`UPDATE consultation SET
+          acc_hash = i.hash, acc_guid = i.guid, acc_active = (i.status != 'C'),
+          pend_hash = CASE WHEN consultation.pend_item = i.id THEN NULL ELSE pend_hash END,
+          pend_guid = CASE WHEN consultation.pend_item = i.id THEN NULL ELSE pend_guid END,
+          pend_active = CASE WHEN consultation.pend_item = i.id THEN 0 ELSE pend_active END,
+          pend_item = CASE WHEN consultation.pend_item = i.id THEN NULL ELSE pend_item END
+        FROM (SELECT id, konsultasjon_id, hash, guid, status FROM item
+              WHERE id IN (SELECT MAX(id) FROM item WHERE seq = ? GROUP BY konsultasjon_id)) AS i
+        WHERE consultation.id = i.konsultasjon_id`),
+      lastItemGuid: p('SELECT guid FROM item WHERE seq = ? ORDER BY id DESC LIMIT 1').pluck(),
+      dropItemJson: p('UPDATE item SET json = NULL WHERE seq = ?'),
+      retrying: p("UPDATE outbox SET state = 'retrying', last_error = ?, ref_id = COALESCE(?, ref_id) WHERE seq = ?"),
+      lockGet: p('SELECT pid, host, kind, started_at, heartbeat_at FROM lock WHERE id = 1'),
+      lockSet: p('INSERT OR REPLACE INTO lock (id, pid, host, kind, started_at, heartbeat_at) VALUES (1, ?, ?, ?, ?, ?)'),
+      lockBeat: p('UPDATE lock SET heartbeat_at = ? WHERE id = 1 AND pid = ? AND host = ?'),
+      lockDelete: p('DELETE FROM lock WHERE id = 1 AND pid = ? AND host = ?'),
+    };
+  }
+
+  close(): void {
+    if (this.lockHeld) this.releaseLock();
+    this.db.close();
+  }
+
+  private meta(key: string): string | undefined {
+    return this.st.metaGet!.get(key) as string | undefined;
+  }
+
+  // --- single-run lock ---------------------------------------------------------------------
+
+  acquireLock(kind: string): void {
+    const host = hostname();
+    const take = this.db.transaction(() => {
+      const h = this.st.lockGet!.get() as { pid: number; host: string; kind: string; started_at: string; heartbeat_at: string } | undefined;
+      if (h) {
+        const alive = h.host === host ? pidAlive(h.pid) : Date.now() - Date.parse(h.heartbeat_at) < STALE_LOCK_MS;
+        if (alive) {
+          throw new UserError(
+            `another kpr ${h.kind} (pid ${h.pid}${h.host === host ? '' : ` on ${h.host}`}, started ${h.started_at}) holds ${this.path}; wait for it to finish`,
+            EXIT.failed,
+          );
+        }
+      }
+      const t = now();
+      this.st.lockSet!.run(process.pid, host, kind, t, t);
+    });
+    take.immediate();
+    this.lockHeld = true;
+  }
+
+  heartbeat(): void {
+    if (this.lockHeld) this.st.lockBeat!.run(now(), process.pid, hostname());
+  }
+
+  releaseLock(): void {
+    this.st.lockDelete!.run(process.pid, hostname());
+    this.lockHeld = false;
+  }
+
+  lockHolder(): LockHolder | undefined {
+    const h = this.st.lockGet!.get() as { pid: number; host: string; started_at: string; heartbeat_at: string } | undefined;
+    return h && { pid: h.pid, host: h.host, startedAt: h.started_at, heartbeatAt: h.heartbeat_at };
+  }
+
+  // --- runs --------------------------------------------------------------------------------
+
+  startRun(kind: string): number {
+    return Number(this.db.prepare('INSERT INTO run (kind, started_at, pid) VALUES (?, ?, ?)').run(kind, now(), process.pid).lastInsertRowid);
+  }
+
+  finishRun(runId: number, outcome: string, exitCode: number, summary: Record<string, unknown>): void {
+    this.db.prepare('UPDATE run SET ended_at = ?, outcome = ?, exit_code = ?, summary = ? WHERE id = ?').run(now(), outcome, exitCode, JSON.stringify(summary), runId);
+  }
+
+  lastRun(): RunRow | undefined {
+    const r = this.db.prepare('SELECT id, kind, started_at, ended_at, pid, outcome, exit_code, summary FROM run ORDER BY id DESC LIMIT 1').get() as
+      | { id: number; kind: string; started_at: string; ended_at: string | null; pid: number; outcome: string | null; exit_code: number | null; summary: string | null }
+      | undefined;
+    return (
+      r && {
+        id: r.id,
+        kind: r.kind,
+        startedAt: r.started_at,
+        endedAt: r.ended_at,
+        pid: r.pid,
+        outcome: r.outcome,
+        exitCode: r.exit_code,
+        summary: r.summary ? (JSON.parse(r.summary) as Record<string, unknown>) : null,
+      }
+    );
+  }
+
+  // --- decisions ---------------------------------------------------------------------------
+
+  seen(sourceId: string, changedAt: string): boolean {
+    const prev = this.st.seen!.get(sourceId) as string | undefined;
+    return prev !== undefined && prev >= changedAt;
+  }
+
+  consultation(id: string): ConsultationState | undefined {
+    const r = this.st.consultation!.get(id) as
+      | { acc_hash: string | null; acc_guid: string | null; acc_active: number; pend_hash: string | null; pend_guid: string | null; pend_active: number; pend_item: number | null }
+      | undefined;
+    if (!r) return undefined;
+    return {
+      accHash: r.acc_hash,
+      accGuid: r.acc_guid,
+      accActive: r.acc_active === 1,
+      pendHash: r.pend_hash,
+      pendGuid: r.pend_guid,
+      pendActive: r.pend_active === 1,
+      hasPending: r.pend_item !== null,
+    };
+  }
+
+  counters(): ChainCounters {
+    return {
+      chainHead: this.meta('chain_head') ?? NIL_GUID,
+      acceptedHead: this.meta('accepted_head') ?? NIL_GUID,
+      notifLopeNr: Number(this.meta('notif_lopenr') ?? 0),
+    };
+  }
+
+  lastLopenr(year: number): number {
+    return (this.st.lopenrGet!.get(year) as number | undefined) ?? 0;
+  }
+
+  commitBatch(b: BatchCommit): void {
+    const t = now();
+    this.db.transaction(() => {
+      for (const m of b.messages) {
+        const seq = Number(this.st.insertMessage!.run(m.messageId, m.year, m.lopenr, m.meldingstype, m.items.length, Buffer.byteLength(m.xml), t, m.xml, b.runId).lastInsertRowid);
+        for (const i of m.items) {
+          const itemId = Number(
+            this.st.insertItem!.run(seq, i.konsultasjonId, i.status, i.guid, i.forrigeGuid, i.ref, i.lopeNr, i.hash, i.sourceId, i.changedAt, i.json).lastInsertRowid,
+          );
+          this.st.pend!.run(i.konsultasjonId, i.hash, i.guid, i.status === 'C' ? 0 : 1, itemId);
+        }
+        if (m.lopenr > this.lastLopenr(m.year)) this.st.lopenrSet!.run(m.year, m.lopenr);
+      }
+      for (const s of b.seen) {
+        this.st.seenSet!.run(s.sourceId, s.changedAt, s.rejected ? 1 : 0);
+        // A newer version replaces what was wrong with the older one.
+        this.st.deleteRejections!.run(s.sourceId);
+      }
+      for (const r of b.rejections) {
+        this.st.insertRejection!.run(r.sourceId, r.changedAt, r.file, r.line, r.path, r.rule, r.message, r.consequence, b.runId, t);
+      }
+      for (const k of b.requeueDone) this.st.requeueDelete!.run(k);
+      this.st.metaSet!.run('chain_head', b.chainHead);
+      this.st.metaSet!.run('notif_lopenr', String(b.notifLopeNr));
+      for (const c of b.checkpoints ?? []) this.st.checkpointSet!.run(c.key, c.value);
+    })();
+  }
+
+  requeued(): RequeuedRecord[] {
+    const rows = this.db.prepare('SELECT konsultasjon_id, source_id, changed_at, deleted, hash, json FROM requeue ORDER BY changed_at, konsultasjon_id').all() as {
+      konsultasjon_id: string;
+      source_id: string;
+      changed_at: string;
+      deleted: number;
+      hash: string | null;
+      json: string | null;
+    }[];
+    return rows.map((r) => ({ konsultasjonId: r.konsultasjon_id, sourceId: r.source_id, changedAt: r.changed_at, deleted: r.deleted === 1, hash: r.hash, json: r.json }));
+  }
+
+  checkpoint(key: string): string | undefined {
+    return this.st.checkpointGet!.get(key) as string | undefined;
+  }
+
+  // --- sending -----------------------------------------------------------------------------
+
+  unconfirmed(): OutboxMessage[] {
+    return (this.st.unconfirmed!.all() as OutboxDbRow[]).map(toMessage);
+  }
+
+  message(messageId: string): OutboxMessage | undefined {
+    const r = this.st.message!.get(messageId) as OutboxDbRow | undefined;
+    return r && toMessage(r);
+  }
+
+  messageXml(seq: number): string | null {
+    return (this.st.xml!.get(seq) as string | null | undefined) ?? null;
+  }
+
+  messagePayload(seq: number): Buffer | null {
+    return (this.st.payload!.get(seq) as Buffer | null | undefined) ?? null;
+  }
+
+  markSending(seq: number, payload: Buffer): void {
+    this.st.sending!.run(payload, now(), seq);
+  }
+
+  markAccepted(seq: number, refId: string | null): void {
+    this.db.transaction(() => {
+      this.st.accept!.run(refId, now(), seq);
+      this.st.acceptItems!.run(seq);
+      this.st.dropItemJson!.run(seq);
+      const last = this.st.lastItemGuid!.get(seq) as string | undefined;
+      if (last) this.st.metaSet!.run('accepted_head', last);
+    })();
+  }
+
+  markRetrying(seq: number, reason: string, refId: string | null): void {
+    this.st.retrying!.run(reason, refId, seq);
+  }
+
+  markRejected(seq: number, info: { validationCode: number | null; validationMessage: string; refId: string | null }): void {
+    this.db.transaction(() => {
+      this.db
+        .prepare("UPDATE outbox SET state = 'rejected', validation_code = ?, validation_message = ?, ref_id = COALESCE(?, ref_id), done_at = ?, payload = NULL WHERE seq = ?")
+        .run(info.validationCode, info.validationMessage, info.refId, now(), seq);
+      // Everything built after it points into a chain the receiver never accepted: it was never
+      // sent (sending stops at the first unconfirmed message), so it is rebuilt from its items.
+      const later = this.db.prepare("SELECT seq FROM outbox WHERE seq > ? AND state IN ('built', 'sent', 'retrying') ORDER BY seq").pluck().all(seq) as number[];
+      const requeue = this.db.prepare(
+        "INSERT INTO requeue (konsultasjon_id, source_id, changed_at, deleted, hash, json, reason) VALUES (?, ?, ?, ?, ?, ?, 'superseded') ON CONFLICT(konsultasjon_id) DO UPDATE SET source_id = excluded.source_id, changed_at = excluded.changed_at, deleted = excluded.deleted, hash = excluded.hash, json = excluded.json, reason = excluded.reason",
+      );
+      const items = this.db.prepare('SELECT konsultasjon_id, status, hash, source_id, changed_at, json FROM item WHERE seq = ? ORDER BY id');
+      for (const s of later) {
+        for (const i of items.all(s) as { konsultasjon_id: string; status: string; hash: string | null; source_id: string; changed_at: string; json: string | null }[]) {
+          requeue.run(i.konsultasjon_id, i.source_id, i.changed_at, i.status === 'C' ? 1 : 0, i.hash, i.json);
+        }
+        this.db.prepare("UPDATE outbox SET state = 'superseded', xml = NULL, payload = NULL, done_at = ? WHERE seq = ?").run(now(), s);
+      }
+      // What was pending for these consultations is not on its way any more.
+      this.db
+        .prepare('UPDATE consultation SET pend_hash = NULL, pend_guid = NULL, pend_active = 0, pend_item = NULL WHERE pend_item IN (SELECT id FROM item WHERE seq >= ?)')
+        .run(seq);
+      this.db.prepare('DELETE FROM item WHERE seq > ? AND seq IN (SELECT seq FROM outbox WHERE state = ?)').run(seq, 'superseded');
+      // The chain continues from the last accepted notification; numbers the superseded
+      // messages held were never seen by the receiver and are handed out again.
+      this.st.metaSet!.run('chain_head', this.meta('accepted_head') ?? NIL_GUID);
+      const maxLope = this.db.prepare("SELECT MAX(i.lope_nr) FROM item i JOIN outbox o ON o.seq = i.seq WHERE o.state != 'superseded'").pluck().get() as number | null;
+      this.st.metaSet!.run('notif_lopenr', String(Math.max(maxLope ?? 0, 0)));
+      this.db.exec("UPDATE lopenr SET last = COALESCE((SELECT MAX(lopenr) FROM outbox WHERE outbox.year = lopenr.year AND state != 'superseded'), 0)");
+    })();
+  }
+
+  requeueMessage(seq: number): number {
+    return this.db.transaction(() => {
+      const items = this.db
+        .prepare(
+          // Only consultations nothing newer was decided for since (no later item, nothing queued).
+          `SELECT i.konsultasjon_id, i.status, i.hash, i.source_id, i.changed_at, i.json FROM item i
+           WHERE i.seq = ? AND i.id = (SELECT MAX(id) FROM item j WHERE j.konsultasjon_id = i.konsultasjon_id)
+             AND NOT EXISTS (SELECT 1 FROM requeue r WHERE r.konsultasjon_id = i.konsultasjon_id)
+           ORDER BY i.id`,
+        )
+        .all(seq) as { konsultasjon_id: string; status: string; hash: string | null; source_id: string; changed_at: string; json: string | null }[];
+      const ins = this.db.prepare("INSERT INTO requeue (konsultasjon_id, source_id, changed_at, deleted, hash, json, reason) VALUES (?, ?, ?, ?, ?, ?, 'resend')");
+      for (const i of items) ins.run(i.konsultasjon_id, i.source_id, i.changed_at, i.status === 'C' ? 1 : 0, i.hash, i.json);
+      this.db.prepare("UPDATE outbox SET state = 'requeued' WHERE seq = ?").run(seq);
+      return items.length;
+    })();
+  }
+
+  // --- monitoring --------------------------------------------------------------------------
+
+  countsByState(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const r of this.db.prepare('SELECT state, COUNT(*) AS n FROM outbox GROUP BY state').all() as { state: string; n: number }[]) out[r.state] = r.n;
+    return out;
+  }
+
+  rejectionsByRule(): { rule: string; count: number }[] {
+    return this.db.prepare('SELECT rule, COUNT(DISTINCT source_id) AS count FROM rejection GROUP BY rule ORDER BY count DESC, rule').all() as { rule: string; count: number }[];
+  }
+
+  rejections(): (Rejection & { createdAt: string })[] {
+    const rows = this.db
+      .prepare('SELECT source_id, changed_at, file, line, path, rule, message, consequence, created_at FROM rejection ORDER BY id')
+      .all() as {
+      source_id: string;
+      changed_at: string | null;
+      file: string | null;
+      line: number | null;
+      path: string;
+      rule: string;
+      message: string;
+      consequence: string;
+      created_at: string;
+    }[];
+    return rows.map((r) => ({
+      sourceId: r.source_id,
+      changedAt: r.changed_at,
+      file: r.file,
+      line: r.line,
+      path: r.path,
+      rule: r.rule,
+      message: r.message,
+      consequence: r.consequence,
+      createdAt: r.created_at,
+    }));
+  }
+
+  rejectedMessages(): OutboxMessage[] {
+    return (this.db.prepare(`SELECT ${OUTBOX_COLS} FROM outbox WHERE state IN ('rejected', 'requeued') ORDER BY seq`).all() as OutboxDbRow[]).map(toMessage);
+  }
+
+  oldestUnconfirmed(): OutboxMessage | undefined {
+    const r = this.db.prepare(`SELECT ${OUTBOX_COLS} FROM outbox WHERE state IN ('built', 'sent', 'retrying') ORDER BY seq LIMIT 1`).get() as OutboxDbRow | undefined;
+    return r && toMessage(r);
+  }
+
+  /** For `kpr status`: how many consultations the receiver holds (active) and how many wait. */
+  consultationCounts(): { active: number; annulled: number; pending: number } {
+    return this.db
+      .prepare(
+        'SELECT COALESCE(SUM(acc_guid IS NOT NULL AND acc_active = 1), 0) AS active, COALESCE(SUM(acc_guid IS NOT NULL AND acc_active = 0), 0) AS annulled, COALESCE(SUM(pend_item IS NOT NULL), 0) AS pending FROM consultation',
+      )
+      .get() as { active: number; annulled: number; pending: number };
+  }
+}
+
+export function openStore(path: string): SqliteStore {
+  return new SqliteStore(path);
+}

@@ -1,0 +1,184 @@
+// The durable state of the transfer, behind one interface (SQLite now; PostgreSQL later should
+// only need another implementation of `Store`). Every method that changes state is one
+// transaction: a crash leaves either all of it or none of it.
+
+/** Outbox states. A message moves built → sent → accepted | rejected | retrying (→ sent ...);
+ * `superseded`: built after a message the receiver rejected, never sent, rebuilt from its items;
+ * `requeued`: a rejected message whose content an operator queued again (`kpr resend`). */
+export type MessageState = 'built' | 'sent' | 'retrying' | 'accepted' | 'rejected' | 'superseded' | 'requeued';
+export const UNCONFIRMED: readonly MessageState[] = ['built', 'sent', 'retrying'];
+
+export type StatusNotifikasjon = 'N' | 'M' | 'C';
+
+/** What the receiver knows (accepted) and what is on its way (pending) for one konsultasjonID. */
+export interface ConsultationState {
+  /** Last accepted: content hash (hex), notification GUID, and whether it is active or annulled. */
+  accHash: string | null;
+  accGuid: string | null;
+  accActive: boolean;
+  /** Last built but not yet accepted notification for it, if any. */
+  pendHash: string | null;
+  pendGuid: string | null;
+  pendActive: boolean;
+  hasPending: boolean;
+}
+
+/** One notification in a message: one Konsultasjon per Notifikasjon (so M and C are unambiguous). */
+export interface ItemRow {
+  konsultasjonId: string;
+  status: StatusNotifikasjon;
+  guid: string;
+  forrigeGuid: string;
+  ref: string | null;
+  lopeNr: number;
+  /** Content hash (hex); null for C. */
+  hash: string | null;
+  sourceId: string;
+  changedAt: string;
+  /** The mapped Konsultasjon as JSON (kept until accepted, for rebuilding); null for C. */
+  json: string | null;
+  /** ISO local time used as notifikasjonTid. */
+  notifikasjonTid: string;
+}
+
+export interface NewMessage {
+  messageId: string;
+  year: number;
+  lopenr: number;
+  meldingstype: string;
+  xml: string;
+  items: ItemRow[];
+}
+
+export interface Rejection {
+  sourceId: string;
+  changedAt: string | null;
+  file: string | null;
+  line: number | null;
+  path: string;
+  rule: string;
+  message: string;
+  consequence: string;
+}
+
+/** A source record decision to remember: identity and outcome (for idempotent re-reading). */
+export interface SeenRecord {
+  sourceId: string;
+  changedAt: string;
+  rejected: boolean;
+}
+
+/** Everything decided since the last commit, written in one transaction. */
+export interface BatchCommit {
+  runId: number;
+  messages: NewMessage[];
+  seen: SeenRecord[];
+  /** Rejections of the records in `seen` (replacing earlier ones of the same source ids). */
+  rejections: Rejection[];
+  /** Requeued konsultasjonIDs consumed by this batch. */
+  requeueDone: string[];
+  /** Chain head and counters after this batch. */
+  chainHead: string;
+  notifLopeNr: number;
+  /** Source progress (watermark, backfill position), saved with the decisions. */
+  checkpoints?: { key: string; value: string }[];
+}
+
+export interface ChainCounters {
+  /** notifikasjonGUID of the last built notification (the nil GUID before the first). */
+  chainHead: string;
+  /** notifikasjonGUID of the last accepted notification (nil before the first). */
+  acceptedHead: string;
+  notifLopeNr: number;
+}
+
+export interface OutboxMessage {
+  seq: number;
+  messageId: string;
+  state: MessageState;
+  year: number;
+  lopenr: number;
+  meldingstype: string;
+  consultations: number;
+  bytes: number;
+  createdAt: string;
+  sentAt: string | null;
+  doneAt: string | null;
+  attempts: number;
+  refId: string | null;
+  validationCode: number | null;
+  validationMessage: string | null;
+  lastError: string | null;
+}
+
+export interface RequeuedRecord {
+  konsultasjonId: string;
+  sourceId: string;
+  changedAt: string;
+  deleted: boolean;
+  json: string | null;
+  hash: string | null;
+}
+
+export interface RunRow {
+  id: number;
+  kind: string;
+  startedAt: string;
+  endedAt: string | null;
+  pid: number;
+  outcome: string | null;
+  exitCode: number | null;
+  summary: Record<string, unknown> | null;
+}
+
+export interface LockHolder {
+  pid: number;
+  host: string;
+  startedAt: string;
+  heartbeatAt: string;
+}
+
+export interface Store {
+  readonly path: string;
+  close(): void;
+
+  acquireLock(runKind: string): void;
+  heartbeat(): void;
+  releaseLock(): void;
+
+  startRun(kind: string): number;
+  finishRun(runId: number, outcome: string, exitCode: number, summary: Record<string, unknown>): void;
+
+  /** True when this source record version (or a newer one) was already decided. */
+  seen(sourceId: string, changedAt: string): boolean;
+  consultation(konsultasjonId: string): ConsultationState | undefined;
+  counters(): ChainCounters;
+  /** Next lopenr for `year` given the ones already handed out in this batch. */
+  lastLopenr(year: number): number;
+  commitBatch(batch: BatchCommit): void;
+  requeued(): RequeuedRecord[];
+  checkpoint(key: string): string | undefined;
+
+  /** Unconfirmed messages in chain order. */
+  unconfirmed(): OutboxMessage[];
+  message(messageId: string): OutboxMessage | undefined;
+  messageXml(seq: number): string | null;
+  messagePayload(seq: number): Buffer | null;
+  /** built/retrying → sent; the sealed bytes are kept so a resend repeats them exactly. */
+  markSending(seq: number, payload: Buffer): void;
+  markAccepted(seq: number, refId: string | null): void;
+  markRetrying(seq: number, reason: string, refId: string | null): void;
+  /** The receiver said no: unwinds what was built after it (see docs/operations.md). */
+  markRejected(seq: number, info: { validationCode: number | null; validationMessage: string; refId: string | null }): void;
+  /** Queues a rejected message's consultations again; returns how many. */
+  requeueMessage(seq: number): number;
+
+  // Monitoring
+  countsByState(): Record<string, number>;
+  lastRun(): RunRow | undefined;
+  rejectionsByRule(): { rule: string; count: number }[];
+  rejections(): (Rejection & { createdAt: string })[];
+  rejectedMessages(): OutboxMessage[];
+  oldestUnconfirmed(): OutboxMessage | undefined;
+  lockHolder(): LockHolder | undefined;
+}

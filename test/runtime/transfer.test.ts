@@ -1,0 +1,203 @@
+// The transfer against a fake receiver that applies the sandbox's chain rules: N/M/C decisions,
+// the chain across runs, lopenr per year, batching, and recovery after a crash at every step.
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { passthroughMapper } from '../../runtime/jobs/mapper.ts';
+import { transfer, type FailPoint, type TransferDeps } from '../../runtime/jobs/transfer.ts';
+import { silentLogger } from '../../runtime/log.ts';
+import { FileSource } from '../../runtime/sources/files.ts';
+import { NIL_GUID, SqliteStore } from '../../runtime/store/sqlite.ts';
+import { del, FakeReceiver, HEADER, identitySealer, rec, STAND_IN_KIT, tmp, writeNdjson, type Rec } from './helpers.ts';
+
+function setup(limits: Partial<TransferDeps['limits']> = {}) {
+  const dir = tmp();
+  const receiver = new FakeReceiver();
+  const file = join(dir, 'epj.ndjson');
+  const dbPath = join(dir, 'kpr.db');
+  let now = new Date('2024-06-01T12:00:00Z');
+  const run = async (records: Rec[], extra: Partial<TransferDeps> = {}) => {
+    writeNdjson(file, records);
+    const store = new SqliteStore(dbPath);
+    try {
+      return await transfer(
+        {
+          store,
+          kit: STAND_IN_KIT,
+          header: HEADER,
+          limits: { maxConsultations: 1000, maxBytes: 4_000_000, recordsPerTransaction: 5000, ...limits },
+          sender: receiver,
+          sealer: identitySealer,
+          log: silentLogger,
+          mapper: passthroughMapper(STAND_IN_KIT),
+          source: new FileSource(file, 'file'),
+          now: () => now,
+          ...extra,
+        },
+        { kind: 'run', readSource: true },
+      );
+    } finally {
+      store.close();
+    }
+  };
+  return { dir, receiver, run, dbPath, setNow: (d: string) => (now = new Date(d)) };
+}
+
+describe('N/M/C decisions across runs', () => {
+  it('N, then nothing for unchanged content, M for changed content, C for a deletion', async () => {
+    const t = setup();
+    const r1 = await t.run([rec('K1', '2024-05-01T08:00:00Z'), rec('K2', '2024-05-01T08:00:00Z')]);
+    expect(r1.notifications).toEqual({ N: 2, M: 0, C: 0 });
+    expect(r1.exitCode).toBe(0);
+    // The same file again: every version was decided already.
+    const r2 = await t.run([rec('K1', '2024-05-01T08:00:00Z'), rec('K2', '2024-05-01T08:00:00Z')]);
+    expect(r2).toMatchObject({ skipped: 2, notifications: { N: 0, M: 0, C: 0 }, messagesBuilt: 0 });
+    // A new version with the same content is unchanged; one with new content is an M.
+    const r3 = await t.run([rec('K1', '2024-05-02T08:00:00Z'), rec('K2', '2024-05-02T08:00:00Z', 1)]);
+    expect(r3).toMatchObject({ unchanged: 1, notifications: { N: 0, M: 1, C: 0 } });
+    const r4 = await t.run([del('K1', '2024-05-03T08:00:00Z')]);
+    expect(r4.notifications).toEqual({ N: 0, M: 0, C: 1 });
+    expect(t.receiver.holdings()).toEqual({ K1: 'annulled', K2: 'active:2' });
+    const m = t.receiver.applied.find((a) => a.status === 'M')!;
+    const melding = t.receiver.meldinger.find((x) => x.Notifikasjon?.some((n) => n.notifikasjonGUID === m.guid))!;
+    const n = melding.Notifikasjon!.find((x) => x.notifikasjonGUID === m.guid)!;
+    const originalN = t.receiver.applied.find((a) => a.status === 'N' && a.ids[0] === 'K2')!;
+    expect(n.notifikasjonRef).toBe(originalN.guid);
+    // The first notification ever points at the nil GUID; lopeNr strictly increases.
+    expect(t.receiver.meldinger[0]!.Notifikasjon![0]!.notifikasjonForrigeGUID).toBe(NIL_GUID);
+    const lope = t.receiver.meldinger.flatMap((x) => x.Notifikasjon!.map((y) => Number(y.notifikasjonLopeNr)));
+    expect(lope).toEqual([1, 2, 3, 4]);
+    expect(t.receiver.meldinger.map((x) => x.lopenr)).toEqual(['1', '2', '3']);
+  });
+
+  it('an edit of a consultation whose N is not confirmed yet becomes an M referring to that N', async () => {
+    const t = setup();
+    t.receiver.plan.push('retry');
+    const r1 = await t.run([rec('K1', '2024-05-01T08:00:00Z')]);
+    expect(r1.exitCode).toBe(2);
+    expect(r1.stopped?.state).toBe('retrying');
+    const r2 = await t.run([rec('K1', '2024-05-01T08:00:00Z'), rec('K1', '2024-05-02T08:00:00Z', 2)]);
+    expect(r2.exitCode).toBe(0);
+    expect(t.receiver.applied.map((a) => a.status)).toEqual(['N', 'M']);
+    expect(t.receiver.holdings()).toEqual({ K1: 'active:3' });
+    // The unconfirmed message was resent with its messageId and bytes.
+    expect(t.receiver.calls[1]!.messageId).toBe(t.receiver.calls[0]!.messageId);
+    expect(t.receiver.calls[1]!.payload.equals(t.receiver.calls[0]!.payload)).toBe(true);
+  });
+
+  it('a consultation deleted before it was ever sent is never sent; one edited twice in a run is sent in its last version', async () => {
+    const t = setup();
+    const r = await t.run([rec('K1', '2024-05-01T08:00:00Z'), rec('K2', '2024-05-01T08:00:00Z'), rec('K2', '2024-05-01T09:00:00Z', 1)]);
+    expect(r.notifications).toEqual({ N: 2, M: 1, C: 0 });
+    const r2 = await t.run([del('K3', '2024-05-02T08:00:00Z')]);
+    expect(r2.notifications).toEqual({ N: 0, M: 0, C: 0 });
+    expect(t.receiver.holdings()).toEqual({ K1: 'active:1', K2: 'active:2' });
+  });
+
+  it('a consultation annulled and then registered again comes back as N', async () => {
+    const t = setup();
+    await t.run([rec('K1', '2024-05-01T08:00:00Z'), del('K1', '2024-05-01T09:00:00Z'), rec('K1', '2024-05-01T10:00:00Z', 1)]);
+    // Three versions of one record in one file: each is decided in turn.
+    expect(t.receiver.applied.map((a) => a.status)).toEqual(['N', 'C', 'N']);
+    await t.run([del('K1', '2024-05-02T09:00:00Z')]);
+    await t.run([rec('K1', '2024-05-03T10:00:00Z', 2)]);
+    expect(t.receiver.applied.map((a) => a.status)).toEqual(['N', 'C', 'N', 'C', 'N']);
+    expect(t.receiver.holdings()).toEqual({ K1: 'active:3' });
+  });
+});
+
+describe('lopenr and batching', () => {
+  it('counts lopenr per year and starts again at 1 in a new year', async () => {
+    const t = setup({ maxConsultations: 2 });
+    t.setNow('2024-12-31T10:00:00Z');
+    await t.run([rec('A', '2024-12-01T08:00:00Z'), rec('B', '2024-12-01T08:00:00Z'), rec('C', '2024-12-01T08:00:00Z')]);
+    t.setNow('2025-01-01T10:00:00Z');
+    await t.run([rec('D', '2024-12-31T08:00:00Z')]);
+    expect(t.receiver.meldinger.map((m) => [m.uttakDato, m.lopenr])).toEqual([
+      ['2024-12-31', '1'],
+      ['2024-12-31', '2'],
+      ['2025-01-01', '1'],
+    ]);
+  });
+
+  it('cuts messages at maxConsultations and at maxBytes', async () => {
+    const byCount = setup({ maxConsultations: 3 });
+    const recs = Array.from({ length: 7 }, (_, i) => rec(`K${i}`, '2024-05-01T08:00:00Z'));
+    await byCount.run(recs);
+    expect(byCount.receiver.meldinger.map((m) => m.Notifikasjon!.length)).toEqual([3, 3, 1]);
+    const byBytes = setup({ maxBytes: 10_000 });
+    await byBytes.run(Array.from({ length: 40 }, (_, i) => rec(`K${i}`, '2024-05-01T08:00:00Z')));
+    const sizes = byBytes.receiver.calls.map((c) => c.xml.length);
+    expect(byBytes.receiver.meldinger.length).toBeGreaterThan(1);
+    for (const s of sizes) expect(s).toBeLessThanOrEqual(10_000);
+    expect(byBytes.receiver.meldinger.flatMap((m) => m.Notifikasjon!).length).toBe(40);
+  });
+});
+
+describe('the receiver rejects a message', () => {
+  it('stops the line, rebuilds later messages onto the accepted chain, and resends the rejected content on request', async () => {
+    const t = setup({ maxConsultations: 2 });
+    t.receiver.plan.push('accept', 'reject');
+    const recs = ['A', 'B', 'C', 'D', 'E'].map((id) => rec(id, '2024-05-01T08:00:00Z'));
+    const r1 = await t.run(recs);
+    expect(r1.exitCode).toBe(2);
+    expect(r1.stopped?.state).toBe('rejected');
+    expect(Object.keys(t.receiver.holdings())).toEqual(['A', 'B']);
+    // Next run: the message after the rejected one (E) was rebuilt and goes out.
+    const r2 = await t.run(recs);
+    expect(r2.exitCode).toBe(0);
+    expect(Object.keys(t.receiver.holdings()).sort()).toEqual(['A', 'B', 'E']);
+    // An operator fixed the cause: requeue C and D.
+    const store = new SqliteStore(t.dbPath);
+    const [rejected] = store.rejectedMessages();
+    expect(rejected!.validationMessage).toBe('scripted rejection');
+    expect(store.requeueMessage(rejected!.seq)).toBe(2);
+    store.close();
+    const r3 = await t.run([]);
+    expect(r3.notifications).toEqual({ N: 2, M: 0, C: 0 });
+    expect(Object.keys(t.receiver.holdings()).sort()).toEqual(['A', 'B', 'C', 'D', 'E']);
+    expect(Object.values(t.receiver.newCounts())).toEqual([1, 1, 1, 1, 1]);
+    // lopenr has no gap among the messages that reached the receiver's door.
+    expect(t.receiver.calls.map((c) => c.lopenr)).toEqual([1, 2, 3, 4]);
+  });
+});
+
+describe('crash recovery', () => {
+  const points: FailPoint[] = ['before-commit', 'after-commit', 'after-sealed', 'after-send', 'after-accept'];
+  for (const point of points) {
+    it(`a crash at ${point} followed by a new run loses nothing and sends nothing twice as new`, async () => {
+      const t = setup({ maxConsultations: 2 });
+      const day1 = ['A', 'B', 'C'].map((id) => rec(id, '2024-05-01T08:00:00Z'));
+      let hits = 0;
+      const crash = (name: FailPoint) => {
+        if (name === point && ++hits === 2) throw new Error(`simulated crash at ${name}`);
+      };
+      await expect(t.run(day1, { failpoint: crash })).rejects.toThrow('simulated crash');
+      const day2 = [...day1, rec('B', '2024-05-02T08:00:00Z', 1), del('C', '2024-05-02T09:00:00Z'), rec('D', '2024-05-02T08:00:00Z')];
+      const r = await t.run(day2);
+      expect(r.exitCode).toBe(0);
+      expect(t.receiver.holdings()).toEqual({ A: 'active:1', B: 'active:2', C: 'annulled', D: 'active:1' });
+      expect(t.receiver.newCounts()).toEqual({ A: 1, B: 1, C: 1, D: 1 });
+      // Every call with a messageId the receiver had seen repeated it byte for byte.
+      const first = new Map<string, Buffer>();
+      for (const c of t.receiver.calls) {
+        const prior = first.get(c.messageId);
+        if (prior) expect(c.payload.equals(prior)).toBe(true);
+        else first.set(c.messageId, c.payload);
+      }
+      const store = new SqliteStore(t.dbPath);
+      expect(store.unconfirmed()).toEqual([]);
+      store.close();
+    });
+  }
+
+  it('an answer lost after the receiver stored the message: the resend gets the same refId, nothing is new twice', async () => {
+    const t = setup();
+    t.receiver.plan.push('lose-answer');
+    const r1 = await t.run([rec('A', '2024-05-01T08:00:00Z')]);
+    expect(r1.stopped?.state).toBe('retrying');
+    const r2 = await t.run([rec('A', '2024-05-01T08:00:00Z')]);
+    expect(r2.messagesAccepted).toBe(1);
+    expect(t.receiver.calls.map((c) => c.messageId)).toEqual([t.receiver.calls[0]!.messageId, t.receiver.calls[0]!.messageId]);
+    expect(t.receiver.newCounts()).toEqual({ A: 1 });
+  });
+});
