@@ -123,6 +123,33 @@ describe('unseal refuses', async () => {
     expect(codeOf(() => seal(payload, { signer: { certPem: signer.certPem, keyPem: pki.receiverSigning.keyPem }, recipientCertPem: recipient.certPem }))).toBe('bad-key');
   });
 
+  it('a signed contentType that differs from the content type: content-type-mismatch', () => {
+    const p7 = forge.pkcs7.createSignedData();
+    p7.content = forge.util.createBuffer(payload.toString('binary'));
+    p7.addCertificate(signer.certPem);
+    p7.addSigner({
+      key: forge.pki.privateKeyFromPem(signer.keyPem),
+      certificate: signer.certPem,
+      digestAlgorithm: forge.pki.oids.sha256,
+      authenticatedAttributes: [
+        { type: forge.pki.oids.contentType, value: forge.pki.oids.signedData },
+        { type: forge.pki.oids.messageDigest },
+      ],
+    });
+    p7.sign();
+    const signed = Buffer.from(forge.asn1.toDer(p7.toAsn1()).getBytes(), 'binary');
+    expect(codeOf(() => open(opensslEnvelope(signed, 'content-type')))).toBe('content-type-mismatch');
+  });
+
+  it('no certificate in the message: signer-not-found, unless the expected signer is given', () => {
+    const signedPath = join(dir, 'nocerts.der');
+    const s = openssl(['cms', '-sign', '-in', payloadPath, '-signer', pki.senderSigning.certPath, '-inkey', pki.senderSigning.keyPath, '-md', 'sha256', '-binary', '-nodetach', '-nocerts', '-outform', 'DER', '-out', signedPath]);
+    expect(s.status, s.stderr).toBe(0);
+    const msg = opensslEnvelope(readFileSync(signedPath), 'nocerts');
+    expect(codeOf(() => unseal(msg, { recipient }))).toBe('signer-not-found');
+    expect(open(msg, signer.certPem).content.equals(payload)).toBe(true);
+  });
+
   it('a signed-only message and garbage: malformed', () => {
     const signedPath = join(dir, 'plain-signed.der');
     openssl(['cms', '-sign', '-in', payloadPath, '-signer', pki.senderSigning.certPath, '-inkey', pki.senderSigning.keyPath, '-md', 'sha256', '-binary', '-nodetach', '-outform', 'DER', '-out', signedPath]);
