@@ -65,7 +65,7 @@ function melding(ks: Konsultasjon[], lopenr: number): Melding {
     }),
     Kontaktperson: [{ kontPerson: 'Kari Kontakt', meldEpost1: 'kari@example.invalid', typeKontaktperson: '1' }],
     Kommune: [...units].map(([kommuneNr, ids]) => ({ kommuneNr, Enhet: [...ids].map((enhetID) => ({ enhetID })) })),
-  } as Melding;
+  } as unknown as Melding;
 }
 
 describe('the example mapping over demo data', () => {
