@@ -40,10 +40,10 @@ export const codes: DiffRule = {
         if (a.text !== b.text) ctx.emit(textChanged, { ...common, from: a.text, to: b.text, description: `Code ${p.name} in ${where} now reads "${b.text}" (was "${a.text}").` });
         const fa = a.validFrom ?? NEVER, fb = b.validFrom ?? NEVER;
         const ta = a.validTo ?? FOREVER, tb = b.validTo ?? FOREVER;
-        const period = (c: Code) => `${c.validFrom ?? '…'} to ${c.validTo ?? '…'}`;
+        const period = (c: Code) => (c.validFrom && c.validTo ? `from ${c.validFrom} to ${c.validTo}` : c.validFrom ? `from ${c.validFrom}` : c.validTo ? `until ${c.validTo}` : 'at any date');
         const validity = { ...common, from: { validFrom: a.validFrom, validTo: a.validTo }, to: { validFrom: b.validFrom, validTo: b.validTo } };
-        if (fb > fa || tb < ta) ctx.emit(validityNarrowed, { ...validity, description: `Code ${p.name} in ${where} is now valid ${period(b)} (was ${period(a)}): fewer dates.` });
-        if (fb < fa || tb > ta) ctx.emit(validityWidened, { ...validity, description: `Code ${p.name} in ${where} is now valid ${period(b)} (was ${period(a)}): more dates.` });
+        if (fb > fa || tb < ta) ctx.emit(validityNarrowed, { ...validity, description: `Code ${p.name} in ${where} is now valid ${period(b)} (was ${period(a)}).` });
+        if (fb < fa || tb > ta) ctx.emit(validityWidened, { ...validity, description: `Code ${p.name} in ${where} is now valid ${period(b)} (was ${period(a)}).` });
       }
     }
   },
