@@ -154,7 +154,7 @@ export function compileReader<T>(shape: MessageShape): (xml: string | Uint8Array
             const t = a.value.trim();
             const n = Number(t);
             if (!XSD_INTEGER.test(t) || !Number.isSafeInteger(n)) {
-              fail(`attribute ${a.local} on <${cls.name}> must be an integer, got ${JSON.stringify(a.value)}`, `${path}/${a.local}`, a.local);
+              fail(`attribute ${a.local} on <${cls.name}> must be an integer (XSD integer syntax, at most 2^53-1)`, `${path}/${a.local}`, a.local);
             }
             obj[a.local] = n;
           } else {

@@ -8,11 +8,15 @@ import { XmlCodecError } from './errors.ts';
 
 export { XmlCodecError } from './errors.ts';
 
+/**
+ * What a wrong value is, without the value itself: errors get logged, and a misplaced value can
+ * be a national identity number.
+ */
 function show(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'an array';
-  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v)}`;
-  if (typeof v === 'number') return `the number ${v}`;
+  if (typeof v === 'string') return `a string (${v.length} characters)`;
+  if (typeof v === 'number') return 'a number';
   return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
 }
 
@@ -27,7 +31,8 @@ export function $str(v: unknown, name: string): string {
 /** An integer attribute's value in XSD integer syntax (plain digits, never an exponent). */
 export function $int(v: unknown, name: string): string {
   if (typeof v === 'number' && Number.isSafeInteger(v)) return '' + v;
-  throw new XmlCodecError(`attribute ${name} must be an integer (a JSON number without fraction, at most 2^53-1), got ${show(v)}`, {
+  const got = typeof v !== 'number' ? show(v) : Number.isInteger(v) ? 'an integer beyond 2^53-1' : Number.isFinite(v) ? 'a number with a fraction' : String(v);
+  throw new XmlCodecError(`attribute ${name} must be an integer (a JSON number without fraction, at most 2^53-1), got ${got}`, {
     path: '/' + name,
     attribute: name,
   });

@@ -60,6 +60,14 @@ for (const [message, o] of Object.entries(OFFICIAL)) {
       }
     });
 
+    it('names the JSON path of a value XML 1.0 cannot carry', () => {
+      const [, m] = o.samples()[1];
+      const leaf = message === 'hst' ? m.Notifikasjon[0].Konsultasjon[3].Barn_ungdom : m.Notifikasjon[3].TjenesteutforerEndret.Bruker;
+      leaf.fid = '0101\u000190123';
+      const path = message === 'hst' ? '/Notifikasjon/0/Konsultasjon/3/Barn_ungdom/fid' : '/Notifikasjon/3/TjenesteutforerEndret/Bruker/fid';
+      expect(() => codec.toXml(m)).toThrow(`${path}: attribute fid contains U+0001 at offset 4, which XML 1.0 cannot carry`);
+    });
+
     it('the judge rejects a document with children out of XSD order', () => {
       const [, m] = o.samples()[0];
       const xml = codec.toXml(m);
