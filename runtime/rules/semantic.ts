@@ -46,7 +46,8 @@ function xpathValue(xpath: string | undefined, here: Here): unknown {
   if (!xpath) return undefined;
   let m = /^\/Melding\/@(\w+)$/.exec(xpath);
   if (m) return m[1] === 'uttakDato' ? (here.ctx.melding?.uttakDato ?? here.ctx.extractDate) : here.ctx.melding?.[m[1]];
-  m = /^(?:\.\/)?@(\w+)$/.exec(xpath);
+  // ./@x, @x, and ./x (published so for formKonsultasjon) all mean this element's attribute.
+  m = /^(?:\.\/)?@?(\w+)$/.exec(xpath);
   if (m) return here.obj[m[1]];
   m = /^\.\.\/@(\w+)$/.exec(xpath);
   if (m) return here.parent?.[m[1]];
