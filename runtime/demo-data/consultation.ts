@@ -3,11 +3,11 @@
 // written, the record itself. Both are pure functions of (seed, child, slot), each drawing from
 // its own PRNG stream, so a record can be rebuilt at any time without keeping it in memory.
 
-import { Rng } from './random.ts';
+import { Rng, hashInts } from './random.ts';
 import type { Slot } from './programme.ts';
 import { childOf, schoolYearStartDay, type BirthSpan, type Child, type Municipality, type Unit } from './population.ts';
 import { headCircumferenceCm, heightCm, weightGrams } from './growth.ts';
-import { DAY, MINUTE, dayFromParts, isoTime, onWeekday, osloLocalToUtc } from './time.ts';
+import { DAY, MINUTE, dayFromParts, isoDate, isoTime, onWeekday, osloLocalToUtc, yearOfDay } from './time.ts';
 import { applyDefect, pickDefect } from './defects.ts';
 import type {
   BreastfeedingCode,
@@ -54,6 +54,10 @@ export interface VersionPlan {
 }
 
 export interface ConsultationPlan {
+  /** The consultation id, stable across versions. */
+  id: string;
+  /** Names the consultation's own PRNG streams (content, edit, defect). */
+  key: number;
   child: number;
   slot: Slot;
   startDay: number;
@@ -63,7 +67,18 @@ export interface ConsultationPlan {
 }
 
 /**
- * The earliest time any version of `slot`'s consultation can have for a child born on
+ * A school visit's earliest day: the school year's start plus a share of the year that follows
+ * the child's birthday within its birth year. Nurses see classes through the whole year; tying
+ * the order loosely to birth date keeps each school slot's stream nearly sorted (flat memory)
+ * while the visits still spread evenly over the school year.
+ */
+function schoolBaseDay(birthDay: number, grade: number): number {
+  const yearStart = dayFromParts(yearOfDay(birthDay), 1, 1);
+  return schoolYearStartDay(birthDay, grade) + 3 + Math.floor(((birthDay - yearStart) / 366) * 290);
+}
+
+/**
+ * The earliest time any version of a programme slot's consultation can have for a child born on
  * `birthDay`. It never decreases with the birth day, which is what the time-ordered merge needs.
  */
 export function lowerBoundMs(slot: Slot, birthDay: number): number {
@@ -71,25 +86,46 @@ export function lowerBoundMs(slot: Slot, birthDay: number): number {
     case 'infant':
       return (birthDay + Math.max(1, slot.ageDays! - slot.spreadDays!)) * DAY;
     case 'school':
-      return schoolYearStartDay(birthDay, slot.grade!) * DAY;
-    case 'youth':
-      return (birthDay + Math.floor(slot.ageYears! * 365.25)) * DAY;
-    case 'extra':
-      return (birthDay + slot.bandDays![0]) * DAY;
+      return schoolBaseDay(birthDay, slot.grade!) * DAY;
+    default:
+      throw new Error(`slot ${slot.idPart} is an age band, not a programme step`);
   }
 }
 
-/** Consultation id: stable for the child and slot, whatever the version. */
-export function consultationId(child: number, slot: Slot): string {
+/** Consultation id of a programme step: the child and the slot, whatever the version. */
+export function programmeConsultationId(child: number, slot: Slot): string {
   return `K${String(child + 1).padStart(7, '0')}-${slot.idPart}`;
 }
 
-/** When (and whether) the consultation happens, and its versions within the window; null if none. */
-export function planConsultation(ctx: GenContext, child: number, birthDay: number, slot: Slot): ConsultationPlan | null {
-  const rng = new Rng(ctx.seed, SEED_PLAN, child, slot.index);
-  // Draw everything in a fixed order, so changing a rate changes only what that rate decides.
+/** When (and whether) a child has a programme step's consultation within the window; null if not. */
+export function planProgrammeStep(ctx: GenContext, child: number, birthDay: number, slot: Slot): ConsultationPlan | null {
+  const key = hashInts(1, child, slot.index);
+  const rng = new Rng(ctx.seed, SEED_PLAN, key);
   const attends = rng.next();
   const dayDraw = rng.next();
+  let day: number;
+  if (slot.kind === 'infant') {
+    const spread = slot.spreadDays!;
+    day = birthDay + Math.max(1, slot.ageDays! - spread + Math.floor(dayDraw * (2 * spread + 1)));
+    // The midwife's visit comes whatever the weekday; the rest wait for Monday.
+    if (slot.vendorStep !== 'HB-JORDMOR') day = onWeekday(day);
+  } else {
+    day = onWeekday(schoolBaseDay(birthDay, slot.grade!) + Math.floor(dayDraw * 11));
+  }
+  const plan = timedPlan(ctx, rng, programmeConsultationId(child, slot), key, child, slot, day);
+  return attends < slot.attendance ? plan : null;
+}
+
+/** A visit in an age band (youth, extra) on `day`, the `serial`-th of that slot's visits that day. */
+export function planBandVisit(ctx: GenContext, slot: Slot, day: number, serial: number, child: number): ConsultationPlan | null {
+  const key = hashInts(2, slot.index, day, serial);
+  const id = `K${String(child + 1).padStart(7, '0')}-${slot.idPart}-${isoDate(day).replaceAll('-', '')}-${serial + 1}`;
+  return timedPlan(ctx, new Rng(ctx.seed, SEED_PLAN, key), id, key, child, slot, day);
+}
+
+/** Times, versions and defects of a consultation on `day`; null when outside the window or not yet registered. */
+function timedPlan(ctx: GenContext, rng: Rng, id: string, key: number, child: number, slot: Slot, day: number): ConsultationPlan | null {
+  // Draw everything in a fixed order, so changing a rate changes only what that rate decides.
   const minuteDraw = rng.int(0, 90);
   const duration = rng.int(20, 60);
   const registration = rng.next();
@@ -99,29 +135,7 @@ export function planConsultation(ctx: GenContext, child: number, birthDay: numbe
   const deleteDraw = rng.next();
   const deleteDelay = rng.next();
   const defectDraws = [rng.next(), rng.next(), rng.next(), rng.next()];
-  if (attends >= slot.attendance) return null;
 
-  let day: number;
-  switch (slot.kind) {
-    case 'infant': {
-      const spread = slot.spreadDays!;
-      day = birthDay + Math.max(1, slot.ageDays! - spread + Math.floor(dayDraw * (2 * spread + 1)));
-      if (slot.vendorStep !== 'HB-JORDMOR') day = onWeekday(day);
-      break;
-    }
-    case 'school':
-      // A school year from mid-August to mid-June; the nurse is not at school in July.
-      day = onWeekday(schoolYearStartDay(birthDay, slot.grade!) + 3 + Math.floor(dayDraw * 300));
-      break;
-    case 'youth':
-      day = onWeekday(birthDay + Math.floor(slot.ageYears! * 365.25) + Math.floor(dayDraw * 365));
-      break;
-    case 'extra': {
-      const [lo, hi] = slot.bandDays!;
-      day = onWeekday(birthDay + lo + Math.floor(dayDraw * (hi - lo + 1)));
-      break;
-    }
-  }
   const startMs = osloLocalToUtc(day, 8 * 60 + 5 * minuteDraw);
   if (startMs < ctx.fromMs || startMs > ctx.toMs || startMs > ctx.todayMs) return null;
 
@@ -131,7 +145,7 @@ export function planConsultation(ctx: GenContext, child: number, birthDay: numbe
     registration < 0.7
       ? endMs + Math.floor(registrationDelay * 240) * MINUTE
       : registration < 0.95
-        ? endMs + (1 + Math.floor(registrationDelay * 3)) * DAY + Math.floor(registrationDelay * 7919) % 480 * MINUTE
+        ? endMs + (1 + Math.floor(registrationDelay * 3)) * DAY + (Math.floor(registrationDelay * 7919) % 480) * MINUTE
         : endMs + (4 + Math.floor(registrationDelay * 17)) * DAY;
   if (registeredMs > ctx.todayMs) return null;
 
@@ -151,7 +165,7 @@ export function planConsultation(ctx: GenContext, child: number, birthDay: numbe
   due.forEach((v, i) => {
     if (v.kind !== 'deletion' && defectDraws[2 * i] < ctx.badRate) v.defect = pickDefect(defectDraws[2 * i + 1]);
   });
-  return { child, slot, startDay: day, startMs, registeredMs, versions: due };
+  return { id, key, child, slot, startDay: day, startMs, registeredMs, versions: due };
 }
 
 /** The unit that holds the consultation: the health station until school age, then school health (youth visits go back to the health station). */
@@ -244,13 +258,13 @@ function breastfeedingFor(rng: Rng, child: Child, slot: Slot, ageDays: number): 
 
 /** The record as first registered. */
 function originalRecord(ctx: GenContext, plan: ConsultationPlan, child: Child): ConsultationRecord {
-  const rng = new Rng(ctx.seed, SEED_CONTENT, plan.child, plan.slot.index);
+  const rng = new Rng(ctx.seed, SEED_CONTENT, plan.key);
   const slot = plan.slot;
   const ageDays = plan.startDay - child.birthDay;
   const unit = unitFor(child, slot, ageDays);
   let form = rng.weighted(slot.forms);
   if (form === 'video' && plan.startDay < VIDEO_FROM_DAY) form = 'clinic';
-  const id = consultationId(plan.child, slot);
+  const id = plan.id;
   return {
     recordId: `${id}/1`,
     version: 1,
@@ -284,7 +298,7 @@ function originalRecord(ctx: GenContext, plan: ConsultationPlan, child: Child): 
 
 /** A later correction: one plausible change to the original. */
 function applyEdit(ctx: GenContext, plan: ConsultationPlan, child: Child, record: ConsultationRecord): void {
-  const rng = new Rng(ctx.seed, SEED_EDIT, plan.child, plan.slot.index);
+  const rng = new Rng(ctx.seed, SEED_EDIT, plan.key);
   const weight = record.measurements.find((m) => m.type === 'weight');
   const kind = rng.weighted([
     ['weight', weight ? 3 : 0],
@@ -323,7 +337,7 @@ function applyEdit(ctx: GenContext, plan: ConsultationPlan, child: Child, record
 /** The record for one version of a planned consultation. */
 export function buildRecord(ctx: GenContext, plan: ConsultationPlan, version: VersionPlan): DemoRecord {
   const child = childOf(ctx.seed, ctx.span, ctx.municipalities, plan.child);
-  const id = consultationId(plan.child, plan.slot);
+  const id = plan.id;
   if (version.kind === 'deletion') {
     const unit = unitFor(child, plan.slot, plan.startDay - child.birthDay);
     const deletion: DeletionRecord = {
@@ -345,7 +359,7 @@ export function buildRecord(ctx: GenContext, plan: ConsultationPlan, version: Ve
     record.changedAt = isoTime(version.changedMs);
   }
   if (version.defect) {
-    applyDefect(record, version.defect, new Rng(ctx.seed, SEED_DEFECT, plan.child, plan.slot.index, version.version), ctx.todayMs);
+    applyDefect(record, version.defect, new Rng(ctx.seed, SEED_DEFECT, plan.key, version.version), ctx.todayMs);
   }
   return record;
 }

@@ -1,19 +1,20 @@
 // The demo EPJ's daily-extract stream: every version of every consultation of N synthetic
 // children, in the order of its change time, generated lazily with flat memory.
 //
-// How it stays flat: each programme slot (3D, 10D, ..., first grade, ..., extra) is a stream
-// over the children in birth order, and a slot's earliest possible time never decreases with the
-// birth date. A k-way merge takes the stream whose next possible time is earliest, plans that
-// child's consultation and queues its versions; a queued version is written as soon as no stream
-// can still produce anything earlier. The queue holds only versions planned but not yet due (about
-// one school year of one cohort at most, as small plan objects); records are built when written.
+// How it stays flat: each programme step (3D, 10D, ..., first grade, ...) is a stream over the
+// children in birth order, whose earliest possible time never decreases with the birth date; each
+// age band of youth and extra visits is a stream over days. A k-way merge takes the stream whose
+// next possible time is earliest, plans that child's (or day's) consultations and queues their
+// versions; a queued version is written as soon as no stream can still produce anything earlier.
+// The queue holds only versions planned but not yet due: a few weeks of births per stream, plus
+// pending edits and deletions, as small plan objects. Records are built when written.
 
 import { MinHeap } from './heap.ts';
-import { hashSeed } from './random.ts';
+import { Rng, hashSeed } from './random.ts';
 import { SLOTS, type Slot } from './programme.ts';
 import { MAX_MUNICIPALITIES, birthDayOf, buildMunicipalities, type BirthSpan } from './population.ts';
-import { buildRecord, lowerBoundMs, planConsultation, type ConsultationPlan, type GenContext, type VersionPlan } from './consultation.ts';
-import { DAY, dayOf } from './time.ts';
+import { buildRecord, lowerBoundMs, planBandVisit, planProgrammeStep, type ConsultationPlan, type GenContext, type VersionPlan } from './consultation.ts';
+import { DAY, dayOf, weekday } from './time.ts';
 import type { DemoRecord } from './record.ts';
 
 export interface DemoDataOptions {
@@ -90,10 +91,12 @@ export function makeContext(opts: DemoDataOptions): GenContext {
   };
 }
 
+/** A source of plans in time order: its next plan can start no earlier than `lbMs`. */
 interface Stream {
   slot: Slot;
-  cursor: number;
   lbMs: number;
+  /** Programme steps: the next child. Age bands: the next day. */
+  cursor: number;
 }
 
 interface Pending {
@@ -104,7 +107,7 @@ interface Pending {
 
 const streamLess = (a: Stream, b: Stream) => a.lbMs < b.lbMs || (a.lbMs === b.lbMs && a.slot.index < b.slot.index);
 
-// Change time first; ties broken by child, slot and version so the order is total and stable.
+// Change time first; ties broken by child, slot, consultation and version: a total, stable order.
 const pendingLess = (a: Pending, b: Pending) =>
   a.ms !== b.ms
     ? a.ms < b.ms
@@ -112,21 +115,81 @@ const pendingLess = (a: Pending, b: Pending) =>
       ? a.plan.child < b.plan.child
       : a.plan.slot.index !== b.plan.slot.index
         ? a.plan.slot.index < b.plan.slot.index
-        : a.version.version < b.version.version;
+        : a.plan.id !== b.plan.id
+          ? a.plan.id < b.plan.id
+          : a.version.version < b.version.version;
+
+/** The first child index born on or after `day` (children are in birth order). */
+function firstBornOnOrAfter(ctx: GenContext, n: number, day: number): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (birthDayOf(ctx.seed, ctx.span, mid) < day) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Poisson-distributed count (Knuth for small means, a rounded normal for large ones). */
+function poisson(rng: Rng, mean: number): number {
+  if (mean <= 0) return 0;
+  if (mean > 30) return Math.max(0, Math.round(mean + Math.sqrt(mean) * rng.normal(6)));
+  const limit = Math.exp(-mean);
+  let k = 0;
+  let p = rng.next();
+  while (p > limit) {
+    k++;
+    p *= rng.next();
+  }
+  return k;
+}
+
+/**
+ * One day of an age-band slot: the visits of that day, each to a child drawn from those whose age
+ * is in the band, so that a child has `slot.attendance` such visits on average. Weekends are closed.
+ */
+function planBandDay(ctx: GenContext, n: number, slot: Slot, day: number): ConsultationPlan[] {
+  if (weekday(day) === 0 || weekday(day) === 6) return [];
+  const [lo, hi] = slot.bandDays!;
+  const first = firstBornOnOrAfter(ctx, n, day - hi);
+  const end = firstBornOnOrAfter(ctx, n, day - lo + 1);
+  if (end <= first) return [];
+  const rng = new Rng(ctx.seed, SEED_BAND_DAY, slot.index, day);
+  const count = poisson(rng, (slot.attendance * (end - first) * 7) / (5 * (hi - lo + 1)));
+  const plans: ConsultationPlan[] = [];
+  for (let serial = 0; serial < count; serial++) {
+    const child = first + Math.floor(rng.next() * (end - first));
+    const plan = planBandVisit(ctx, slot, day, serial, child);
+    if (plan) plans.push(plan);
+  }
+  return plans;
+}
+
+const SEED_BAND_DAY = 31;
 
 /** Every record version of the demo extract, in change-time order. Lazy: pull as you write. */
 export function* generateRecords(opts: DemoDataOptions): Generator<DemoRecord, void, undefined> {
   const ctx = makeContext(opts);
   const n = opts.children;
   const lastMs = Math.min(ctx.toMs, ctx.todayMs);
+  const lastDay = Math.floor(lastMs / DAY);
   const streams = new MinHeap<Stream>(streamLess);
   if (n > 0) {
     for (const slot of SLOTS) {
-      const lbMs = lowerBoundMs(slot, birthDayOf(ctx.seed, ctx.span, 0));
-      if (lbMs <= lastMs) streams.push({ slot, cursor: 0, lbMs });
+      if (slot.kind === 'infant' || slot.kind === 'school') {
+        const lbMs = lowerBoundMs(slot, birthDayOf(ctx.seed, ctx.span, 0));
+        if (lbMs <= lastMs) streams.push({ slot, cursor: 0, lbMs });
+      } else {
+        const firstDay = Math.floor(ctx.fromMs / DAY);
+        streams.push({ slot, cursor: firstDay, lbMs: firstDay * DAY });
+      }
     }
   }
   const pending = new MinHeap<Pending>(pendingLess);
+  const queue = (plan: ConsultationPlan | null) => {
+    if (plan) for (const version of plan.versions) pending.push({ ms: version.changedMs, plan, version });
+  };
   for (;;) {
     const stream = streams.peek();
     const next = pending.peek();
@@ -136,12 +199,20 @@ export function* generateRecords(opts: DemoDataOptions): Generator<DemoRecord, v
       continue;
     }
     if (!stream) return;
-    const birthDay = birthDayOf(ctx.seed, ctx.span, stream.cursor);
-    const plan = planConsultation(ctx, stream.cursor, birthDay, stream.slot);
-    if (plan) for (const version of plan.versions) pending.push({ ms: version.changedMs, plan, version });
-    stream.cursor++;
-    if (stream.cursor < n) stream.lbMs = lowerBoundMs(stream.slot, birthDayOf(ctx.seed, ctx.span, stream.cursor));
-    if (stream.cursor >= n || stream.lbMs > lastMs) streams.pop();
+    const slot = stream.slot;
+    let done: boolean;
+    if (slot.kind === 'infant' || slot.kind === 'school') {
+      queue(planProgrammeStep(ctx, stream.cursor, birthDayOf(ctx.seed, ctx.span, stream.cursor), slot));
+      stream.cursor++;
+      if (stream.cursor < n) stream.lbMs = lowerBoundMs(slot, birthDayOf(ctx.seed, ctx.span, stream.cursor));
+      done = stream.cursor >= n || stream.lbMs > lastMs;
+    } else {
+      for (const plan of planBandDay(ctx, n, slot, stream.cursor)) queue(plan);
+      stream.cursor++;
+      stream.lbMs = stream.cursor * DAY;
+      done = stream.cursor > lastDay;
+    }
+    if (done) streams.pop();
     else streams.updateTop();
   }
 }

@@ -5,6 +5,11 @@
 
 import type { FormCode, ProfessionCode } from './record.ts';
 
+/**
+ * infant and school slots are fixed programme steps: each child has at most one, at a set age or
+ * school year. youth and extra slots are visits anywhere in an age band: a child may have none,
+ * one or several, generated as a day-by-day stream of events (see generate.ts).
+ */
 export type SlotKind = 'infant' | 'school' | 'youth' | 'extra';
 
 export interface Slot {
@@ -15,15 +20,16 @@ export interface Slot {
   kprStep: string;
   /** The demo EPJ's own code for the step, as exported in `consultation.programmeStep`. */
   vendorStep: string;
-  /** Short id part: unique per slot (extras share a step code but not an id part). */
+  /** Short id part: unique per slot (extras share a step code but not an id part). Event slots add the day and a serial. */
   idPart: string;
-  /** Probability that a child in the window has this consultation at all. */
+  /** infant, school: probability that a child has this consultation; youth, extra: expected number per child in the band. */
   attendance: number;
-  /** infant: target age and ± days; youth: age in years; extra: age band in days. */
+  /** infant: target age and ± days. */
   ageDays?: number;
   spreadDays?: number;
+  /** school: the grade (1 = first year of school). */
   grade?: number;
-  ageYears?: number;
+  /** youth, extra: the age band in days, both ends included. */
   bandDays?: readonly [number, number];
   /** Who leads the consultation; `withDoctor` adds a doctor (programme steps "med lege"). */
   lead: ProfessionCode;
@@ -75,31 +81,22 @@ const SCHOOL: Array<[kpr: string, grade: number, attendance: number, withDoctor:
   ['15A', 10, 0.85, 0, 0.3],
 ];
 
-// Helsestasjon for ungdom: visits at 16, 17 and 18 years for some.
-const YOUTH: Array<[kpr: string, years: number]> = [
-  ['16A', 16],
-  ['17A', 17],
-  ['18A', 18],
+// Helsestasjon for ungdom: some teenagers come at 16, 17 and 18 years of age.
+const YOUTH: Array<[kpr: string, years: number, attendance: number]> = [
+  ['16A', 16, 0.25],
+  ['17A', 17, 0.25],
+  ['18A', 18, 0.2],
 ];
 
 // Extra consultations (9505 "E"): follow-ups in the first years, and the school nurse's open
-// door, much used by teenagers. Age bands in days and how often a child has one there.
-const EXTRA: Array<[band: readonly [number, number], attendance: number]> = [
-  [[14, 365], 0.5],
-  [[14, 365], 0.3],
-  [[14, 365], 0.15],
-  [[366, 1095], 0.35],
-  [[366, 1095], 0.2],
+// door, much used by teenagers. Age bands in days and the expected number per child there.
+const EXTRA: Array<[band: readonly [number, number], perChild: number]> = [
+  [[14, 365], 0.95],
+  [[366, 1095], 0.55],
   [[1096, 2190], 0.25],
-  [[2191, 3650], 0.3],
-  [[2191, 3650], 0.15],
-  [[3651, 5110], 0.35],
-  [[3651, 5110], 0.25],
-  [[3651, 5110], 0.15],
-  [[5111, 6935], 0.45],
-  [[5111, 6935], 0.35],
-  [[5111, 6935], 0.25],
-  [[5111, 6935], 0.15],
+  [[2191, 3650], 0.45],
+  [[3651, 5110], 0.75],
+  [[5111, 6935], 1.2],
 ];
 
 function buildSlots(): Slot[] {
@@ -111,11 +108,12 @@ function buildSlots(): Slot[] {
     const vendor = `T${String(grade).padStart(2, '0')}`;
     slots.push({ index: slots.length, kind: 'school', kprStep: kpr, vendorStep: vendor, idPart: vendor, attendance, grade, lead: 'HSYK', withDoctor, forms: [['school', 0.9], ['clinic', 0.1]], measure: { height: m, weight: m, head: 0 } });
   }
-  for (const [kpr, years] of YOUTH) {
-    slots.push({ index: slots.length, kind: 'youth', kprStep: kpr, vendorStep: `A${years}`, idPart: `A${years}`, attendance: 0.25, ageYears: years, lead: 'HSYK', withDoctor: 0.2, forms: [['clinic', 0.85], ['video', 0.15]], measure: { height: 0.1, weight: 0.1, head: 0 } });
+  for (const [kpr, years, attendance] of YOUTH) {
+    const band = [Math.floor(years * 365.25), Math.floor((years + 1) * 365.25) - 1] as const;
+    slots.push({ index: slots.length, kind: 'youth', kprStep: kpr, vendorStep: `A${years}`, idPart: `A${years}`, attendance, bandDays: band, lead: 'HSYK', withDoctor: 0.2, forms: [['clinic', 0.85], ['video', 0.15]], measure: { height: 0.1, weight: 0.1, head: 0 } });
   }
-  EXTRA.forEach(([band, attendance], i) => {
-    slots.push({ index: slots.length, kind: 'extra', kprStep: 'E', vendorStep: 'EKSTRA', idPart: `X${i + 1}`, attendance, bandDays: band, lead: 'HSYK', withDoctor: 0.1, forms: [['clinic', 0.8], ['video', 0.1], ['home', 0.1]], measure: NONE });
+  EXTRA.forEach(([band, perChild], i) => {
+    slots.push({ index: slots.length, kind: 'extra', kprStep: 'E', vendorStep: 'EKSTRA', idPart: `X${i + 1}`, attendance: perChild, bandDays: band, lead: 'HSYK', withDoctor: 0.1, forms: [['clinic', 0.8], ['video', 0.1], ['home', 0.1]], measure: NONE });
   });
   return slots;
 }
