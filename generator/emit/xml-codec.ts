@@ -119,7 +119,7 @@ function writer(spec: MessageSpec, c: ClassDef, ids: Map<string, string>): strin
       L.push('    } catch (e) {');
       L.push(`      throw $within(e, ${name}, i);`);
       L.push('    }');
-      L.push(ch.min > 0 ? `  } else ${bad}` : '  }');
+      L.push(ch.min > 0 ? `  } else throw $missing(${name}, 'element');` : '  }');
     } else {
       L.push(`  if (${x} !== undefined) {`);
       L.push('    try {');

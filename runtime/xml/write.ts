@@ -14,6 +14,7 @@ export { XmlCodecError } from './errors.ts';
  */
 function show(v: unknown): string {
   if (v === null) return 'null';
+  if (v === undefined) return 'nothing';
   if (Array.isArray(v)) return 'an array';
   if (typeof v === 'string') return `a string (${v.length} characters)`;
   if (typeof v === 'number') return 'a number';

@@ -68,6 +68,14 @@ for (const [message, o] of Object.entries(OFFICIAL)) {
       expect(() => codec.toXml(m)).toThrow(`${path}: attribute fid contains U+0001 at offset 4, which XML 1.0 cannot carry`);
     });
 
+    it('refuses a Melding without its required Kontaktperson rather than writing XML the XSD rejects', () => {
+      const [, m] = o.samples()[0];
+      m.Kontaktperson = [];
+      expect(() => codec.toXml(m)).toThrow('/Kontaktperson: Kontaktperson must be an array of at least 1 item(s), got 0 item(s)');
+      delete m.Kontaktperson;
+      expect(() => codec.toXml(m)).toThrow('/Kontaktperson: required element Kontaktperson is missing');
+    });
+
     it('the judge rejects a document with children out of XSD order', () => {
       const [, m] = o.samples()[0];
       const xml = codec.toXml(m);

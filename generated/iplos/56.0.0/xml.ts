@@ -93,7 +93,7 @@ function w_Melding(o: Melding): string {
     } catch (e) {
       throw $within(e, "Kontaktperson", i);
     }
-  } else throw $badArray(c1, "Kontaktperson", 1, null);
+  } else throw $missing("Kontaktperson", 'element');
   const c2 = o.Kommune;
   if (c2 !== undefined) {
     if (!Array.isArray(c2) || c2.length < 1) throw $badArray(c2, "Kommune", 1, null);
@@ -103,7 +103,7 @@ function w_Melding(o: Melding): string {
     } catch (e) {
       throw $within(e, "Kommune", i);
     }
-  } else throw $badArray(c2, "Kommune", 1, null);
+  } else throw $missing("Kommune", 'element');
   return c === '' ? s + '/>' : s + '>' + c + "</Melding>";
 }
 
