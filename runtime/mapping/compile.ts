@@ -419,9 +419,12 @@ function blockOf(ck: Checker, node: unknown, child: TargetChild, scope: Scope, p
 function classOf(ck: Checker, node: YAMLMap, cls: TargetClass, scope: Scope, keyNode: unknown, path: string): ClassPlan {
   const rules = new Map<string, RulePlan>();
   const children = new Map<string, ChildPlan>();
+  // Attributes with a rule that has its own error: not reported again as unmapped.
+  const attempted = new Set<string>();
   for (const e of entries(node)) {
     const attr = cls.attributes.get(e.key);
     if (attr) {
+      attempted.add(attr.name);
       const r = ruleOf(ck, e.value, attr, scope, e.keyNode);
       if (r) rules.set(attr.name, r);
       continue;
@@ -447,7 +450,7 @@ function classOf(ck: Checker, node: YAMLMap, cls: TargetClass, scope: Scope, key
     ck.report('MAP2002', e.keyNode, `${cls.name} has no attribute or child "${e.key}"${near ? `; did you mean ${near}?` : ''}`, `${cls.name} has: ${known.join(', ')}`);
   }
   for (const attr of cls.attributes.values()) {
-    if (rules.has(attr.name) || !attr.required) continue;
+    if (rules.has(attr.name) || attempted.has(attr.name) || !attr.required) continue;
     if (attr.fixed !== undefined) {
       // A fixed value needs no rule: the mapping fills it in.
       rules.set(attr.name, { target: attr.name, attr, constValue: attr.fixed, transforms: [], at: ck.at(keyNode) });
