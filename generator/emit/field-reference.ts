@@ -65,7 +65,7 @@ function classView(spec: MessageSpec, c: ClassDef, path: string, byName: Map<str
     unique: c.unique.map((u) => ({ name: u.name, what: `${u.selector}/@${u.fields.join(' + @')}` })),
     keyrefs: c.keyrefs.map((k) => ({ name: k.name, what: `${k.selector}/@${k.fields.join(' + @')} → ${k.refer}` })),
     primaryKey: c.primaryKey?.join(', '),
-    attributes: c.attributes.map((a) => attributeView(spec, a, path)),
+    attributes: c.attributes.map((a) => ({ ...attributeView(spec, a, path), anchor: `${anchor(c.name)}-${a.name.toLowerCase().replace(/[^a-z0-9_-]+/g, '-')}` })),
   };
 }
 

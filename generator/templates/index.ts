@@ -15,6 +15,11 @@ export function mdText(value: unknown): string {
   return String(value).replace(/&(?=[A-Za-z#][A-Za-z0-9]*;)/g, '&amp;').replace(/</g, '&lt;').replace(/\r\n?/g, '\n');
 }
 
+/** A paragraph of spec prose: its line breaks are kept (published usage notes are often lists). */
+export function mdPara(value: unknown): string {
+  return mdText(value).trim().replace(/[ \t]*\n/g, '  \n');
+}
+
 /** One table cell: no pipe may end the cell early and no line break may end the row. */
 export function mdCell(value: unknown): string {
   return mdText(value).trim().replace(/\|/g, '\\|').replace(/\n+/g, '<br>');
@@ -31,6 +36,7 @@ export function mdCode(value: unknown): string {
 }
 
 hb.registerHelper('text', (v: unknown) => mdText(v));
+hb.registerHelper('para', (v: unknown) => mdPara(v));
 hb.registerHelper('cell', (v: unknown) => mdCell(v));
 hb.registerHelper('code', (v: unknown) => mdCode(v));
 // Inline code inside a table cell: the pipe must still be escaped.

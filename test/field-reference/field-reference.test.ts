@@ -46,8 +46,33 @@ describe('emitFieldReference', () => {
     const a = tricky.classes[1].attributes[0];
     a.label = 'Episode | ID\nandre linje';
     tricky.classes[0].description = 'Se <b>dette</b>';
+    a.usage = 'Første linje.\nAndre linje.';
     const out = emitFieldReference(tricky, 'x.yaml');
-    expect(out).toContain('| `konsultasjonID` | Episode \\| ID<br>andre linje | string |');
+    expect(out).toContain('| [`konsultasjonID`](#class-konsultasjon-konsultasjonid) | Episode \\| ID<br>andre linje | string |');
     expect(out).toContain('Se &lt;b>dette&lt;/b>');
+    // Published usage notes are often line-by-line lists: the breaks must survive Markdown.
+    expect(out).toContain('**Bruk (usage):** Første linje.  \nAndre linje.');
+    expect(out).toContain('<a id="class-konsultasjon-konsultasjonid"></a>');
+  });
+});
+
+describe('emitFieldReference on the published HST 56.0.0', () => {
+  const r = loadSpecRoot(here('../../spec'));
+  const hst = r.value!.find((s) => s.message === 'hst' && s.version === '56.0.0')!;
+  const md = emitFieldReference(hst, 'spec/hst/56.0.0.yaml');
+
+  it('documents every attribute, every control and every published code', () => {
+    for (const c of hst.classes) {
+      expect(md).toContain(`<a id="class-${c.name.toLowerCase()}"></a>`);
+      for (const a of c.attributes) {
+        expect(md).toMatch(new RegExp(`### [A-Za-z_/]*/@${a.name}( \\(|\\n)`));
+        for (const ctl of a.controls) expect(md).toContain(`(${ctl.kind}) |`);
+        const list = a.codelist ? hst.codelists.get(a.codelist) : undefined;
+        for (const code of list?.codes ?? []) {
+          if (!a.codes || a.codes.includes(code.code)) expect(md).toContain(`| \`${code.code}\` | ${code.text.replace(/\|/g, '\\|')}`);
+        }
+      }
+    }
+    expect(md).toContain('Slettemerk melding (discard-message)');
   });
 });
