@@ -16,6 +16,7 @@ const registrars: [commands: string[], load: () => Promise<{ register: Registrar
   [['seal', 'unseal', 'cert'], () => import('../runtime/transport/cli-cms.ts')],
   [['demo-data'], () => import('../runtime/demo-data/command.ts')],
   [['mapping', 'map'], () => import('../runtime/mapping/cli.ts')],
+  [['run', 'backfill', 'resend', 'status', 'errors'], () => import('../runtime/jobs/cli.ts')],
 ];
 
 export async function main(argv: string[]): Promise<number> {

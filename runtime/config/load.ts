@@ -177,7 +177,7 @@ export function parseConfig(file: string, text: string): KprConfig {
     log: { level: data.log?.level ?? 'info' },
     positionOf: (p) => yaml.pos(p),
   };
-  if (issues.length) throw new ConfigError(issues);
+  if (issues.length) throw new ConfigError(issues.sort((a, b) => a.at.line - b.at.line || a.at.col - b.at.col));
   return config;
 }
 

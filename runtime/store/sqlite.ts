@@ -348,6 +348,20 @@ export class SqliteStore implements Store {
     return this.st.checkpointGet!.get(key) as string | undefined;
   }
 
+  setCheckpoint(key: string, value: string): void {
+    this.st.checkpointSet!.run(key, value);
+  }
+
+  /** Forgets a message's sealed bytes so the next send seals its XML again (new certificates). */
+  clearPayload(seq: number): void {
+    this.db.prepare("UPDATE outbox SET payload = NULL WHERE seq = ? AND state IN ('built', 'sent', 'retrying')").run(seq);
+  }
+
+  /** A consistent copy of the database (for --dry-run, which must not change the real one). */
+  async snapshotTo(file: string): Promise<void> {
+    await this.db.backup(file);
+  }
+
   // --- sending -----------------------------------------------------------------------------
 
   unconfirmed(): OutboxMessage[] {

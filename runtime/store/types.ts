@@ -158,6 +158,8 @@ export interface Store {
   commitBatch(batch: BatchCommit): void;
   requeued(): RequeuedRecord[];
   checkpoint(key: string): string | undefined;
+  setCheckpoint(key: string, value: string): void;
+  clearPayload(seq: number): void;
 
   /** Unconfirmed messages in chain order. */
   unconfirmed(): OutboxMessage[];

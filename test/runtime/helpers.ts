@@ -34,15 +34,21 @@ export function tmp(prefix = 'kpr-rt-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
+/** A GUID that is the same for the same id (so content hashes are stable across runs). */
+export function guidFor(id: string): string {
+  const hex = Buffer.from(id).toString('hex').padStart(12, '0').slice(-12);
+  return `00000000-0000-4000-8000-${hex}`;
+}
+
 export function konsultasjon(id: string, variant = 0, day = '2024-03-01'): Record<string, unknown> {
   return {
     konsultasjonID: id,
     datoTidStart: `${day}T10:00:00`,
-    formKonsultasjon: '1',
+    formKonsultasjon: 'H',
     anbefaltTypeKonsultasjon: '6U',
     konsultasjonRegistrertTidspunkt: `${day}T10:30:00`,
     amming: String(1 + (variant % 3)),
-    Barn_ungdom: { pasientGUID: `p-${id}`, barn_ungdomNr: '1', kjonn: '2', fodselsar: 2023, fid: '01822312345', typeID: '1' },
+    Barn_ungdom: { pasientGUID: guidFor(id), barn_ungdomNr: '1', kjonn: '2', fodselsar: 2023, fid: '01822312345', typeID: '1' },
   };
 }
 

@@ -1,0 +1,190 @@
+// `kpr status` and `kpr errors`: what an operator needs to watch the transfer and fix what was
+// rejected. Read-only: they never take the run lock, so they work while a run is going on.
+import { existsSync, readFileSync } from 'node:fs';
+import { UserError } from '../cli/program.ts';
+import type { KprConfig } from '../config/load.ts';
+import { SqliteStore } from '../store/sqlite.ts';
+import type { LockHolder, OutboxMessage, Rejection, RunRow } from '../store/types.ts';
+import { inspectCertificate } from '../transport/certificates/index.ts';
+import { signingMaterial } from './sender.ts';
+
+export interface CertificateStatus {
+  name: string;
+  file: string;
+  subject?: string;
+  notAfter?: string;
+  daysLeft?: number;
+  status?: string;
+  error?: string;
+}
+
+export interface StatusReport {
+  database: string;
+  profile: string;
+  messages: Record<string, number>;
+  consultations: { active: number; annulled: number; pending: number };
+  lastRun: RunRow | null;
+  chain: { acceptedHead: string; builtHead: string; notifikasjonLopeNr: number; lopenrThisYear: number };
+  oldestUnconfirmed: Pick<OutboxMessage, 'messageId' | 'state' | 'createdAt' | 'attempts' | 'lastError' | 'lopenr'> | null;
+  rejectedRecordsByRule: { rule: string; count: number }[];
+  certificates: CertificateStatus[];
+  runningNow: LockHolder | null;
+}
+
+function openExisting(config: KprConfig): SqliteStore {
+  if (!existsSync(config.database)) throw new UserError(`no database at ${config.database} yet: nothing has run with this configuration`);
+  return new SqliteStore(config.database);
+}
+
+function certificates(config: KprConfig, now: Date): CertificateStatus[] {
+  const c = config.certificates;
+  if (!c) return [];
+  const out: CertificateStatus[] = [];
+  const add = (name: string, file: string, pem: () => string) => {
+    try {
+      const r = inspectCertificate(pem(), { now, warnDays: c.warnDays });
+      out.push({ name, file, subject: r.subject, notAfter: r.notAfter.toISOString(), daysLeft: r.daysLeft, status: r.status });
+    } catch (err) {
+      out.push({ name, file, error: (err as Error).message });
+    }
+  };
+  const s = c.signing;
+  add('signing', 'p12File' in s ? s.p12File : s.certFile, () => signingMaterial(config).certPem);
+  add('receiver encryption', c.receiverEncryptionCertFile, () => readFileSync(c.receiverEncryptionCertFile, 'utf8'));
+  return out;
+}
+
+export function statusReport(config: KprConfig, now = new Date()): StatusReport {
+  const store = openExisting(config);
+  try {
+    const counters = store.counters();
+    const oldest = store.oldestUnconfirmed();
+    return {
+      database: config.database,
+      profile: config.profileName,
+      messages: store.countsByState(),
+      consultations: store.consultationCounts(),
+      lastRun: store.lastRun() ?? null,
+      chain: {
+        acceptedHead: counters.acceptedHead,
+        builtHead: counters.chainHead,
+        notifikasjonLopeNr: counters.notifLopeNr,
+        lopenrThisYear: store.lastLopenr(now.getUTCFullYear()),
+      },
+      oldestUnconfirmed: oldest
+        ? { messageId: oldest.messageId, state: oldest.state, createdAt: oldest.createdAt, attempts: oldest.attempts, lastError: oldest.lastError, lopenr: oldest.lopenr }
+        : null,
+      rejectedRecordsByRule: store.rejectionsByRule(),
+      certificates: certificates(config, now),
+      runningNow: store.lockHolder() ?? null,
+    };
+  } finally {
+    store.close();
+  }
+}
+
+export function formatStatus(r: StatusReport): string {
+  const lines: string[] = [];
+  lines.push(`database  ${r.database} (profile ${r.profile})`);
+  const states = Object.entries(r.messages);
+  lines.push(`messages  ${states.length ? states.map(([k, v]) => `${k} ${v}`).join(', ') : 'none yet'}`);
+  lines.push(`consultations at the receiver: ${r.consultations.active} active, ${r.consultations.annulled} annulled; ${r.consultations.pending} on their way`);
+  if (r.lastRun) {
+    const s = r.lastRun.summary as { error?: string; stopped?: { messageId: string; state: string; reason: string } } | null;
+    let why = s?.error ? ` (${s.error})` : s?.stopped ? ` (message ${s.stopped.messageId} ${s.stopped.state}: ${s.stopped.reason})` : '';
+    if (!r.lastRun.endedAt) why = ' (did not finish: interrupted, or still running)';
+    lines.push(`last run  ${r.lastRun.kind} #${r.lastRun.id} started ${r.lastRun.startedAt}: ${r.lastRun.outcome ?? 'unfinished'}${r.lastRun.exitCode !== null ? `, exit ${r.lastRun.exitCode}` : ''}${why}`);
+  } else lines.push('last run  never');
+  lines.push(`chain     accepted head ${r.chain.acceptedHead}; built head ${r.chain.builtHead}; notifikasjonLopeNr ${r.chain.notifikasjonLopeNr}; lopenr this year ${r.chain.lopenrThisYear}`);
+  lines.push(
+    r.oldestUnconfirmed
+      ? `oldest unconfirmed  ${r.oldestUnconfirmed.messageId} (${r.oldestUnconfirmed.state}, built ${r.oldestUnconfirmed.createdAt}, ${r.oldestUnconfirmed.attempts} attempt(s)${r.oldestUnconfirmed.lastError ? `, last error: ${r.oldestUnconfirmed.lastError}` : ''})`
+      : 'oldest unconfirmed  none',
+  );
+  lines.push(
+    r.rejectedRecordsByRule.length
+      ? `rejected records by rule: ${r.rejectedRecordsByRule.map((x) => `${x.rule} ${x.count}`).join(', ')} (details: kpr errors)`
+      : 'rejected records: none',
+  );
+  for (const c of r.certificates) {
+    lines.push(c.error ? `certificate ${c.name}: ${c.error}` : `certificate ${c.name}: ${c.daysLeft} day(s) left (until ${c.notAfter}, ${c.status})`);
+  }
+  if (r.runningNow) lines.push(`running now: pid ${r.runningNow.pid} on ${r.runningNow.host} since ${r.runningNow.startedAt}`);
+  return lines.join('\n');
+}
+
+// --- errors ----------------------------------------------------------------------------------
+
+export interface ErrorRow {
+  kind: 'record' | 'message';
+  /** Source record id, or the messageId. */
+  id: string;
+  changedAt: string;
+  file: string;
+  line: string;
+  path: string;
+  rule: string;
+  message: string;
+  consequence: string;
+  validationCode: string;
+  refId: string;
+}
+
+export function errorRows(config: KprConfig): ErrorRow[] {
+  const store = openExisting(config);
+  try {
+    const records = store.rejections().map(
+      (r: Rejection): ErrorRow => ({
+        kind: 'record',
+        id: r.sourceId,
+        changedAt: r.changedAt ?? '',
+        file: r.file ?? '',
+        line: r.line === null ? '' : String(r.line),
+        path: r.path,
+        rule: r.rule,
+        message: r.message,
+        consequence: r.consequence,
+        validationCode: '',
+        refId: '',
+      }),
+    );
+    const messages = store.rejectedMessages().map(
+      (m): ErrorRow => ({
+        kind: 'message',
+        id: m.messageId,
+        changedAt: m.doneAt ?? '',
+        file: '',
+        line: '',
+        path: '',
+        rule: 'receiver',
+        message: m.validationMessage ?? '',
+        consequence:
+          m.state === 'requeued' ? 'whole message discarded by the receiver; its consultations were queued again' : `whole message discarded by the receiver; after fixing the cause: kpr resend ${m.messageId}`,
+        validationCode: m.validationCode === null ? '' : String(m.validationCode),
+        refId: m.refId ?? '',
+      }),
+    );
+    return [...records, ...messages];
+  } finally {
+    store.close();
+  }
+}
+
+const COLUMNS: (keyof ErrorRow)[] = ['kind', 'id', 'changedAt', 'file', 'line', 'path', 'rule', 'message', 'consequence', 'validationCode', 'refId'];
+
+function csvCell(v: string): string {
+  // Formula injection: a cell a spreadsheet would evaluate is prefixed with a quote.
+  const safe = /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
+  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+export function formatErrors(rows: ErrorRow[], format: 'table' | 'json' | 'csv'): string {
+  if (format === 'json') return `${JSON.stringify(rows, null, 2)}\n`;
+  if (format === 'csv') return `${[COLUMNS.join(','), ...rows.map((r) => COLUMNS.map((c) => csvCell(r[c])).join(','))].join('\r\n')}\r\n`;
+  if (!rows.length) return 'no rejected records or messages\n';
+  const cols: (keyof ErrorRow)[] = ['kind', 'id', 'line', 'path', 'rule', 'message', 'consequence', 'validationCode', 'refId'];
+  const width = cols.map((c) => Math.min(60, Math.max(c.length, ...rows.map((r) => r[c].length))));
+  const cell = (v: string, w: number) => (v.length > w ? `${v.slice(0, w - 1)}…` : v.padEnd(w));
+  const head = cols.map((c, i) => cell(c, width[i]!)).join('  ');
+  return `${[head, ...rows.map((r) => cols.map((c, i) => cell(r[c], width[i]!)).join('  '))].map((l) => l.trimEnd()).join('\n')}\n`;
+}

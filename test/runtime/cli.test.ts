@@ -1,0 +1,153 @@
+// The operator's commands as a user runs them: kpr run --dry-run (XML judged by xmllint against
+// the official XSD), kpr errors in its three formats, kpr status, exit codes, and the lock.
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { hostname } from 'node:os';
+import { loadConfig } from '../../runtime/config/load.ts';
+import { describeSummary, dryRunJob, runJob } from '../../runtime/jobs/jobs.ts';
+import { errorRows, formatErrors, formatStatus, statusReport } from '../../runtime/jobs/report.ts';
+import { silentLogger } from '../../runtime/log.ts';
+import { SqliteStore } from '../../runtime/store/sqlite.ts';
+import { runKpr } from '../helpers/cli.ts';
+import { xmllint } from '../helpers/reference.ts';
+import { del, konsultasjon, rec, tmp, writeNdjson } from './helpers.ts';
+
+const YAML = `profile: sandbox
+sender:
+  herId: 8139519
+  orgNr: "974770000"
+  Kommune:
+    - kommuneNr: "0301"
+      Enhet: [{ enhetID: E1, orgNr: "974770000" }]
+  Kontaktperson:
+    - { kontPerson: Kari Kontakt, meldEpost1: kari@example.invalid, typeKontaktperson: "1" }
+epj: { leverandor: Test AS, navnEPJ: TestEPJ, versjonEPJ: "1.0" }
+message: { spec: hst@56.0.0 }
+batch: { maxConsultations: 2 }
+source: { type: file, path: epj.ndjson }
+`;
+
+function project(records: unknown[]) {
+  const dir = tmp('kpr-cli-');
+  writeFileSync(join(dir, 'kpr.yaml'), YAML);
+  writeNdjson(join(dir, 'epj.ndjson'), records);
+  return dir;
+}
+
+const bad = { id: 'BAD', changedAt: '2024-05-01T08:00:00Z', Konsultasjon: { ...konsultasjon('BAD'), amming: '7' } };
+
+describe('kpr run --dry-run', () => {
+  it('writes XML that the official XSD accepts and envelopes, and leaves the database untouched', () => {
+    const dir = project([rec('K1', '2024-05-01T08:00:00Z'), rec('K2', '2024-05-01T08:00:00Z'), rec('K3', '2024-05-01T08:00:00Z'), del('K9', '2024-05-01T09:00:00Z')]);
+    const out = join(dir, 'out');
+    const r = runKpr(['run', '--config', join(dir, 'kpr.yaml'), '--dry-run', '--out', out]);
+    expect(r.stderr).not.toContain('internal error');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('N 3, M 0, C 0');
+    const files = readdirSync(out).sort();
+    const xmls = files.filter((f) => f.endsWith('.xml'));
+    expect(xmls).toHaveLength(2);
+    expect(files.filter((f) => f.endsWith('.envelope.json'))).toHaveLength(2);
+    for (const f of xmls) expect(xmllint(join(out, f), 'hst')).toBe('');
+    const envelope = JSON.parse(readFileSync(join(out, xmls[0]!.replace('.xml', '.envelope.json')), 'utf8'));
+    expect(envelope.messageHeader).toMatchObject({ fromHerId: 8139519, toHerId: 8139520, messageType: 'HST', messageVersion: '56.0.0' });
+    expect(readFileSync(join(out, xmls[0]!), 'utf8')).toContain('lopenr="1"');
+    expect(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'))).toMatchObject({ dryRun: true, sealed: false, messagesBuilt: 2 });
+    expect(existsSync(join(dir, 'kpr.db'))).toBe(false);
+  });
+});
+
+describe('kpr errors and exit codes', () => {
+  it('exit 1 when records were rejected; a real run without transport settings fails with exit 2 before doing anything', async () => {
+    const dir = project([]);
+    writeFileSync(join(dir, 'epj.ndjson'), `${JSON.stringify(rec('K1', '2024-05-01T08:00:00Z'))}\n${JSON.stringify(bad)}\n{not json\n`);
+    const config = loadConfig(join(dir, 'kpr.yaml'));
+    await expect(runJob({ config, log: silentLogger })).rejects.toThrow('sending needs a helseid section');
+    const dry = await dryRunJob({ config, out: join(dir, 'out'), log: silentLogger });
+    expect(dry).toMatchObject({ exitCode: 1, rejectedRecords: 2, notifications: { N: 1, M: 0, C: 0 } });
+    expect(describeSummary(dry)).toContain('2 record(s) rejected (see kpr errors)');
+  });
+});
+
+describe('kpr status, kpr errors, the lock', () => {
+  function seeded() {
+    const dir = project([]);
+    const store = new SqliteStore(join(dir, 'kpr.db'));
+    const runId = store.startRun('run');
+    store.commitBatch({
+      runId,
+      messages: [],
+      seen: [{ sourceId: 'R1', changedAt: '2024-05-01T08:00:00.000Z', rejected: true }],
+      rejections: [
+        { sourceId: 'R1', changedAt: '2024-05-01T08:00:00.000Z', file: 'epj.ndjson', line: 2, path: '/Konsultasjon/amming', rule: 'schema/enum', message: 'not a code, "quoted", =x', consequence: 'not sent' },
+      ],
+      requeueDone: [],
+      chainHead: '00000000-0000-0000-0000-000000000000',
+      notifLopeNr: 0,
+    });
+    store.finishRun(runId, 'partial', 1, {});
+    store.close();
+    return dir;
+  }
+
+  it('kpr errors: table, json and csv', () => {
+    const dir = seeded();
+    const cfg = join(dir, 'kpr.yaml');
+    const rows = errorRows(loadConfig(cfg));
+    const table = formatErrors(rows, 'table');
+    expect(table.split('\n')[0]).toMatch(/^kind\s+id\s+line\s+path\s+rule\s+message\s+consequence/);
+    expect(table).toContain('R1');
+    expect(JSON.parse(formatErrors(rows, 'json'))).toEqual([
+      {
+        kind: 'record',
+        id: 'R1',
+        changedAt: '2024-05-01T08:00:00.000Z',
+        file: 'epj.ndjson',
+        line: '2',
+        path: '/Konsultasjon/amming',
+        rule: 'schema/enum',
+        message: 'not a code, "quoted", =x',
+        consequence: 'not sent',
+        validationCode: '',
+        refId: '',
+      },
+    ]);
+    // The command itself, once: exit 1 while there are errors to fix.
+    const r = runKpr(['errors', '--config', cfg, '--format', 'csv']);
+    expect(r.code).toBe(1);
+    const csv = r.stdout.split('\r\n');
+    expect(csv[0]).toBe('kind,id,changedAt,file,line,path,rule,message,consequence,validationCode,refId');
+    expect(csv[1]).toBe('record,R1,2024-05-01T08:00:00.000Z,epj.ndjson,2,/Konsultasjon/amming,schema/enum,"not a code, ""quoted"", =x",not sent,,');
+  });
+
+  it('kpr status shows the last run, rejected records by rule and the chain head', () => {
+    const dir = seeded();
+    const report = statusReport(loadConfig(join(dir, 'kpr.yaml')));
+    expect(report.rejectedRecordsByRule).toEqual([{ rule: 'schema/enum', count: 1 }]);
+    const text = formatStatus(report);
+    expect(text).toContain('last run  run #1');
+    expect(text).toContain('rejected records by rule: schema/enum 1');
+    expect(text).toContain('accepted head 00000000-0000-0000-0000-000000000000');
+  });
+
+  it('a second run on the same database refuses with exit 2 and says who holds it; a dead holder is taken over', () => {
+    const dir = seeded();
+    const db = join(dir, 'kpr.db');
+    const holder = new SqliteStore(db);
+    holder.acquireLock('run');
+    const r = runKpr(['run', '--config', join(dir, 'kpr.yaml')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`another kpr run \\(pid ${process.pid}, started [0-9T:.Z-]+\\) holds ${db.replace(/[.]/g, '\\.')}`));
+    holder.close();
+    // A holder killed with -9 leaves its row behind; its pid is gone, so the next run takes over.
+    const raw = new SqliteStore(db);
+    (raw as unknown as { db: { prepare(s: string): { run(...a: unknown[]): void } } }).db
+      .prepare("INSERT OR REPLACE INTO lock (id, pid, host, kind, started_at, heartbeat_at) VALUES (1, 999999999, ?, 'run', '2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z')")
+      .run(hostname());
+    raw.close();
+    const second = new SqliteStore(db);
+    expect(() => second.acquireLock('run')).not.toThrow();
+    second.close();
+  });
+});

@@ -1,0 +1,111 @@
+// kpr.yaml: a valid file resolves profile, defaults and paths; every kind of mistake is reported
+// at its line and column, all at once.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig, requireTransport } from '../../runtime/config/load.ts';
+import { readSecret } from '../../runtime/config/secrets.ts';
+import { tmp } from './helpers.ts';
+
+export const VALID = `profile: test
+helseid:
+  clientId: my-client
+  jwkFile: keys/client.jwk.json
+  scopes: [hdir:kneik/hst/submit]
+certificates:
+  signing:
+    p12File: keys/signing.p12
+    passphrase: { env: KPR_P12_PASS }
+  receiverEncryptionCertFile: keys/receiver.pem
+sender:
+  herId: 8139519
+  orgNr: "974770000"
+  Kommune:
+    - kommuneNr: "0301"
+      Enhet: [{ enhetID: E1, orgNr: "974770000" }]
+  Kontaktperson:
+    - { kontPerson: Kari Kontakt, meldEpost1: kari@example.invalid, typeKontaktperson: "1" }
+epj: { leverandor: Test AS, navnEPJ: TestEPJ, versjonEPJ: "1.0" }
+message: { spec: hst@56.0.0 }
+source: { type: folder, path: exports }
+database: state/kpr.db
+`;
+
+function dirWithKeys(): string {
+  const dir = tmp('kpr-cfg-');
+  mkdirSync(join(dir, 'keys'));
+  for (const f of ['client.jwk.json', 'signing.p12', 'receiver.pem']) writeFileSync(join(dir, 'keys', f), 'x');
+  return dir;
+}
+
+function issues(text: string, dir = dirWithKeys()): string[] {
+  try {
+    parseConfig(join(dir, 'kpr.yaml'), text);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.issues.map((i) => `${i.at.line}:${i.at.col}: ${i.message}`);
+    throw err;
+  }
+  return [];
+}
+
+describe('kpr.yaml', () => {
+  it('resolves the profile, defaults and paths relative to the file', () => {
+    const dir = dirWithKeys();
+    const c = parseConfig(join(dir, 'kpr.yaml'), VALID);
+    expect(c.profile).toEqual({
+      baseUrl: 'https://hint-inet.utv.helsedir.no/proxy/api/kneik',
+      receiverHerId: 8139520,
+      helseidAuthority: 'https://helseid-sts.test.nhn.no',
+    });
+    expect(c.database).toBe(join(dir, 'state/kpr.db'));
+    expect(c.source.path).toBe(join(dir, 'exports'));
+    expect(c.helseid!.dpop).toBe(true);
+    expect(c.message).toMatchObject({ spec: 'hst@56.0.0', messageType: 'HST', meldingstype: 'E' });
+    expect(c.batch).toEqual({ maxConsultations: 1000, maxBytes: 4_000_000, recordsPerTransaction: 5000 });
+    expect(requireTransport(c).receiverHerId).toBe(8139520);
+  });
+
+  it('pilot has receiver 159000; prod has no built-in values until the operator sets them', () => {
+    const dir = dirWithKeys();
+    expect(parseConfig(join(dir, 'kpr.yaml'), VALID.replace('profile: test', 'profile: pilot')).profile.receiverHerId).toBe(159000);
+    const prod = parseConfig(join(dir, 'kpr.yaml'), VALID.replace('profile: test', 'profile: prod'));
+    expect(() => requireTransport(prod)).toThrow(/1:10: profile prod has no baseUrl: set api.baseUrl/);
+    const set = parseConfig(join(dir, 'kpr.yaml'), `${VALID.replace('profile: test', 'profile: prod')}api: { baseUrl: "https://kpr.example.invalid/api", receiverHerId: 42, helseidAuthority: "https://helseid-sts.nhn.no" }\n`);
+    expect(requireTransport(set)).toMatchObject({ baseUrl: 'https://kpr.example.invalid/api', receiverHerId: 42 });
+  });
+
+  it.each([
+    ['an unknown key, at the key', VALID.replace('  orgNr: "974770000"\n  Kommune', '  orgNr: "974770000"\n  orgnr: x\n  Kommune'), ['14:3: unknown setting `orgnr` in sender']],
+    ['a wrong organisation number', VALID.replace('orgNr: "974770000"\n  Kommune', 'orgNr: "97477"\n  Kommune'), ['13:10: sender.orgNr has the wrong form (expected an organisation number of 9 digits)']],
+    ['a missing required section', VALID.replace('epj: { leverandor: Test AS, navnEPJ: TestEPJ, versjonEPJ: "1.0" }\n', ''), ['1:1: kpr.yaml needs `epj`']],
+    ['a missing key inside a section', VALID.replace(', versjonEPJ: "1.0"', ''), ['19:1: epj needs `versjonEPJ`']],
+    ['a bad enum', VALID.replace('type: folder', 'type: database'), ['21:17: source.type must be one of: file, folder, command']],
+    ['both P12 and PEM', VALID.replace('    p12File: keys/signing.p12\n', '    p12File: keys/signing.p12\n    certFile: keys/receiver.pem\n'), ['8:5: certificates.signing needs either certFile and keyFile (PEM), or p12File (with passphrase), not both']],
+    ['a secret both in a file and in the environment', VALID.replace('{ env: KPR_P12_PASS }', '{ env: KPR_P12_PASS, file: pass.txt }'), ['9:17: certificates.signing.passphrase needs exactly one of file or env']],
+    ['an unknown profile', VALID.replace('profile: test', 'profile: staging'), ['1:10: unknown profile "staging"; known: sandbox, dev, test, pilot, prod']],
+    ['a YAML syntax error', VALID.replace('sender:\n  herId', 'sender:\n  herId: [1'), ['13:3: Flow sequence in block collection must be sufficiently indented and end with a ]']],
+    ['a duplicate key', VALID.replace('database: state/kpr.db', 'database: a.db\ndatabase: b.db'), ['23:1: Map keys must be unique']],
+  ])('reports %s with its position', (_name, text, want) => {
+    expect(issues(text)).toEqual(want);
+  });
+
+  it('reports a file that does not exist at the line naming it, and several problems at once', () => {
+    const dir = tmp('kpr-cfg-');
+    const got = issues(VALID, dir);
+    expect(got).toEqual([
+      `4:12: helseid.jwkFile: no such file or folder: ${join(dir, 'keys/client.jwk.json')}`,
+      `8:14: certificates.signing.p12File: no such file or folder: ${join(dir, 'keys/signing.p12')}`,
+      `10:31: certificates.receiverEncryptionCertFile: no such file or folder: ${join(dir, 'keys/receiver.pem')}`,
+    ]);
+  });
+
+  it('reads secrets from the environment or a file, never from kpr.yaml', () => {
+    const dir = tmp('kpr-cfg-');
+    writeFileSync(join(dir, 'pass.txt'), 's3cret\n');
+    expect(readSecret({ file: join(dir, 'pass.txt'), where: 'x' })).toBe('s3cret');
+    expect(readSecret({ env: 'KPR_TEST_SECRET', where: 'x' }, { KPR_TEST_SECRET: 'abc' })).toBe('abc');
+    expect(() => readSecret({ env: 'KPR_TEST_SECRET', where: 'certificates.signing.passphrase' }, {})).toThrow(
+      'certificates.signing.passphrase: environment variable KPR_TEST_SECRET is not set',
+    );
+  });
+});
