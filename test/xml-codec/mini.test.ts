@@ -189,6 +189,9 @@ describe('mini codec: behaviour', () => {
     ['text content', `<Melding xmlns="${NS}">tekst</Melding>`, /text is not allowed in <Melding>/],
     ['a non-integer integer', `<Melding xmlns="${NS}" lopenr="7.0"/>`, /\/lopenr: attribute lopenr on <Melding> must be an integer/],
     ['a DOCTYPE', `<!DOCTYPE Melding [<!ENTITY x "y">]><Melding xmlns="${NS}"/>`, /DOCTYPE is not allowed/],
+    ['a character reference to a C0 control', `<Melding xmlns="${NS}" versjon="&#1;"/>`, /not well-formed XML: malformed character entity/],
+    ['a character reference to a lone surrogate', `<Melding xmlns="${NS}" versjon="&#xD800;"/>`, /not well-formed XML: malformed character entity/],
+    ['a raw C0 control', `<Melding xmlns="${NS}" versjon="\u0001"/>`, /not well-formed XML: disallowed character/],
     ['malformed XML', `<Melding xmlns="${NS}"><Konsultasjon></Melding>`, /not well-formed XML/],
     ['an empty document', ``, /not well-formed|no <Melding>/],
   ])('fromXml rejects %s with a clear error', (_name, xml, msg) => {
