@@ -9,6 +9,7 @@ import { emitChangelog } from './emit/changelog.ts';
 import { emitFieldReference } from './emit/field-reference.ts';
 import { emitIndex } from './emit/index-module.ts';
 import { emitJsonSchema } from './emit/json-schema.ts';
+import { emitMappingTemplate } from './emit/mapping-template.ts';
 import { emitTypes } from './emit/types.ts';
 import { emitValidator } from './emit/validator.ts';
 import { emitXmlCodec } from './emit/xml-codec.ts';
@@ -42,6 +43,7 @@ export async function buildArtefacts(root: string): Promise<BuildResult> {
     files.set(`${dir}/validator.d.ts`, v.dts);
     files.set(`${dir}/xml.ts`, emitXmlCodec(spec, source));
     files.set(`${dir}/README.md`, emitFieldReference(spec, source));
+    files.set(`${dir}/mapping-template.yaml`, emitMappingTemplate(spec, source));
   }
   for (const message of new Set(specs.map((s) => s.message))) {
     files.set(`${message}/CHANGELOG.md`, emitChangelog(specs.filter((s) => s.message === message)));
