@@ -14,17 +14,41 @@ export function dayOf(isoDate: string): number {
   return ms / DAY;
 }
 
-export function isoDate(day: number): string {
-  return new Date(day * DAY).toISOString().slice(0, 10);
+/**
+ * Year, month (1..12) and day of a day number, by Howard Hinnant's civil-from-days algorithm:
+ * several times faster than going through Date and toISOString, which matters at millions of
+ * timestamps.
+ */
+export function civilFromDays(day: number): [year: number, month: number, dayOfMonth: number] {
+  const z = day + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  return [yoe + era * 400 + (m <= 2 ? 1 : 0), m, d];
 }
 
-/** `YYYY-MM-DDTHH:MM:SSZ`: the export's timestamp format. */
+const TWO = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
+
+export function isoDate(day: number): string {
+  const [y, m, d] = civilFromDays(day);
+  return `${y}-${TWO[m]}-${TWO[d]}`;
+}
+
+/** `YYYY-MM-DDTHH:MM:SSZ`: the export's timestamp format (whole seconds, rounded down). */
 export function isoTime(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().slice(0, 19) + 'Z';
+  const day = Math.floor(ms / DAY);
+  const seconds = Math.floor((ms - day * DAY) / 1000);
+  const h = Math.floor(seconds / 3600);
+  const mi = Math.floor((seconds % 3600) / 60);
+  return `${isoDate(day)}T${TWO[h]}:${TWO[mi]}:${TWO[seconds % 60]}Z`;
 }
 
 export function yearOfDay(day: number): number {
-  return new Date(day * DAY).getUTCFullYear();
+  return civilFromDays(day)[0];
 }
 
 /** Day number of a calendar date (month 1..12). */

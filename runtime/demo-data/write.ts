@@ -59,7 +59,18 @@ export async function writeNdjson<T>(items: Iterable<T>, out: string | undefined
   const flush = async () => {
     const ok = stream.write(buffer);
     buffer = '';
-    if (!ok && !failure && !closedEarly) await Promise.race([once(stream, 'drain'), once(stream, 'close')]);
+    if (!ok && !failure && !closedEarly) {
+      // Wait for room, or for the stream to close on an error (which onError has recorded).
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          stream.off('drain', done);
+          stream.off('close', done);
+          resolve();
+        };
+        stream.on('drain', done);
+        stream.on('close', done);
+      });
+    }
   };
   try {
     for (const item of items) {
