@@ -42,10 +42,18 @@ interface Compiled {
 interface Frame {
   cls: Compiled;
   obj: Record<string, unknown>;
-  /** JSON pointer of this element. */
-  path: string;
+  /** The element's name and its index in the parent's array (-1: a single child, or the root). */
+  name: string;
+  index: number;
   /** Sequence position of the last child seen, for the order check. */
   seq: number;
+}
+
+/** JSON pointer of the innermost open element, built only when an error needs it. */
+function pointer(stack: Frame[]): string {
+  let p = '';
+  for (let i = 1; i < stack.length; i++) p += stack[i].index < 0 ? `/${stack[i].name}` : `/${stack[i].name}/${stack[i].index}`;
+  return p;
 }
 
 function compile(shape: MessageShape): Map<string, Compiled> {
@@ -99,48 +107,43 @@ export function compileReader<T>(shape: MessageShape): (xml: string | Uint8Array
     parser.on('error', (e) => {
       // saxes prefixes line:column; ours are kept as fields so the message says it once.
       const detail = e.message.replace(/^\d+:\d+: /, '');
-      throw new XmlCodecError(`not well-formed XML: ${detail}`, {
-        path: stack.length ? stack[stack.length - 1].path : '',
-        line: parser.line,
-        column: parser.column + 1,
-      });
+      throw new XmlCodecError(`not well-formed XML: ${detail}`, { path: pointer(stack), line: parser.line, column: parser.column + 1 });
     });
     parser.on('doctype', () => fail('a DOCTYPE is not allowed', ''));
     parser.on('opentag', (tag: SaxesTagNS) => {
       const parent = stack.length ? stack[stack.length - 1] : undefined;
-      const where = parent ? parent.path : '';
       if (tag.uri !== ns) {
         const got = tag.uri ? `namespace "${tag.uri}"` : 'no namespace';
-        fail(`element <${tag.name}> is in ${got}, expected "${ns}"`, where);
+        fail(`element <${tag.name}> is in ${got}, expected "${ns}"`, pointer(stack));
       }
       const obj: Record<string, unknown> = {};
+      const local = tag.local;
       let cls: Compiled;
-      let path: string;
+      let index = -1;
       if (!parent) {
-        if (tag.local !== shape.root) fail(`the root element is <${tag.local}>, expected <${shape.root}>`, '');
+        if (local !== shape.root) fail(`the root element is <${local}>, expected <${shape.root}>`, '');
         cls = root;
-        path = '';
         result = obj;
       } else {
-        const ch = parent.cls.children.get(tag.local);
+        const ch = parent.cls.children.get(local);
         if (ch === undefined) {
           const allowed = parent.cls.order ? `expected one of: ${parent.cls.order}` : 'it has no child elements';
-          return fail(`unknown element <${tag.local}> in <${parent.cls.name}>: ${allowed}`, where);
+          return fail(`unknown element <${local}> in <${parent.cls.name}>: ${allowed}`, pointer(stack));
         }
-        if (ch.seq < parent.seq) fail(`<${tag.local}> is out of order in <${parent.cls.name}>: the XSD sequence is ${parent.cls.order}`, where);
+        if (ch.seq < parent.seq) fail(`<${local}> is out of order in <${parent.cls.name}>: the XSD sequence is ${parent.cls.order}`, pointer(stack));
         if (ch.array) {
-          let arr = parent.obj[tag.local] as unknown[] | undefined;
-          if (arr === undefined) parent.obj[tag.local] = arr = [];
-          path = `${where}/${tag.local}/${arr.length}`;
+          let arr = parent.obj[local] as unknown[] | undefined;
+          if (arr === undefined) parent.obj[local] = arr = [];
+          index = arr.length;
           arr.push(obj);
         } else {
-          if (parent.obj[tag.local] !== undefined) fail(`<${parent.cls.name}> may hold only one <${tag.local}>`, where);
-          path = `${where}/${tag.local}`;
-          parent.obj[tag.local] = obj;
+          if (parent.obj[local] !== undefined) fail(`<${parent.cls.name}> may hold only one <${local}>`, pointer(stack));
+          parent.obj[local] = obj;
         }
         parent.seq = ch.seq;
-        cls = classes.get(tag.local)!;
+        cls = classes.get(local)!;
       }
+      stack.push({ cls, obj, name: local, index, seq: -1 });
       const attrs = tag.attributes;
       for (const key in attrs) {
         const a = attrs[key];
@@ -148,33 +151,31 @@ export function compileReader<T>(shape: MessageShape): (xml: string | Uint8Array
           const kind = cls.attributes.get(a.local);
           if (kind === undefined) {
             const why = cls.unused.has(a.local) ? 'is not used in this message (prohibited or ignored)' : 'is unknown';
-            fail(`attribute ${a.local} on <${cls.name}> ${why}`, `${path}/${a.local}`, a.local);
+            fail(`attribute ${a.local} on <${cls.name}> ${why}`, `${pointer(stack)}/${a.local}`, a.local);
           }
           if (kind === 'integer') {
             const t = a.value.trim();
             const n = Number(t);
             if (!XSD_INTEGER.test(t) || !Number.isSafeInteger(n)) {
-              fail(`attribute ${a.local} on <${cls.name}> must be an integer (XSD integer syntax, at most 2^53-1)`, `${path}/${a.local}`, a.local);
+              fail(`attribute ${a.local} on <${cls.name}> must be an integer (XSD integer syntax, at most 2^53-1)`, `${pointer(stack)}/${a.local}`, a.local);
             }
             obj[a.local] = n;
           } else {
             obj[a.local] = a.value;
           }
         } else if (a.uri !== XMLNS_NS && a.uri !== XSI_NS) {
-          fail(`attribute ${a.name} on <${cls.name}> is in foreign namespace "${a.uri}"`, path, a.name);
+          fail(`attribute ${a.name} on <${cls.name}> is in foreign namespace "${a.uri}"`, pointer(stack), a.name);
         }
       }
-      stack.push({ cls, obj, path, seq: -1 });
     });
     parser.on('closetag', () => {
       stack.pop();
     });
-    parser.on('text', (t) => {
-      if (stack.length && NOT_SPACE.test(t)) fail(`text is not allowed in <${stack[stack.length - 1].cls.name}>`, stack[stack.length - 1].path);
-    });
-    parser.on('cdata', (t) => {
-      if (stack.length && NOT_SPACE.test(t)) fail(`text is not allowed in <${stack[stack.length - 1].cls.name}>`, stack[stack.length - 1].path);
-    });
+    const noText = (t: string): void => {
+      if (stack.length && NOT_SPACE.test(t)) fail(`text is not allowed in <${stack[stack.length - 1].cls.name}>`, pointer(stack));
+    };
+    parser.on('text', noText);
+    parser.on('cdata', noText);
 
     parser.write(xml).close();
     if (!result) throw new XmlCodecError(`no <${shape.root}> element found`);
