@@ -137,7 +137,7 @@ function writer(spec: MessageSpec, c: ClassDef, ids: Map<string, string>): strin
 
 function shapeTable(spec: MessageSpec, classes: ClassDef[]): string {
   const L: string[] = [];
-  L.push('const SHAPE: MessageShape = {');
+  L.push('const SHAPE: $MessageShape = {');
   L.push(`  namespace: NAMESPACE,`);
   L.push(`  root: ROOT,`);
   L.push('  classes: {');
@@ -174,7 +174,8 @@ export function emitXmlCodec(spec: MessageSpec, source: string): string {
   out.push(banner(source, `XML codec of ${specId(spec)} (${spec.standard}): toXml and fromXml for the JSON form.`).trimEnd());
   out.push('');
   out.push(`import type { ${root} } from './types.ts';`);
-  out.push(`import { compileReader, type MessageShape } from '${RUNTIME}/read.ts';`);
+  // Runtime types are imported under $ names: class aliases are XML names, which hold no $, so nothing clashes.
+  out.push(`import { compileReader, type MessageShape as $MessageShape } from '${RUNTIME}/read.ts';`);
   out.push(`import { $badArray, $int, $missing, $notObject, $root, $str, $within } from '${RUNTIME}/write.ts';`);
   out.push('');
   out.push(`export { XmlCodecError } from '${RUNTIME}/errors.ts';`);
