@@ -263,6 +263,8 @@ function originalRecord(ctx: GenContext, plan: ConsultationPlan, child: Child): 
   const ageDays = plan.startDay - child.birthDay;
   const unit = unitFor(child, slot, ageDays);
   let form = rng.weighted(slot.forms);
+  // The school nurse's open door is at school.
+  if (slot.kind === 'extra' && unit.kind === 'SHT' && form !== 'video') form = 'school';
   if (form === 'video' && plan.startDay < VIDEO_FROM_DAY) form = 'clinic';
   const id = plan.id;
   return {
