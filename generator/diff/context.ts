@@ -73,11 +73,16 @@ function classPaths(spec: MessageSpec): Map<string, string> {
 }
 
 export function createContext(a: MessageSpec, b: MessageSpec, out: Change[]): DiffContext {
-  // Paths are taken from the newer version, so that diff(a, b) and diff(b, a) name things alike.
-  const [older, newer] = compareVersions(a.version, b.version) > 0 ? [b, a] : [a, b];
-  const newerPaths = classPaths(newer);
-  const olderPaths = classPaths(older);
-  const classPath = (name: string) => newerPaths.get(name) ?? olderPaths.get(name) ?? name;
+  // Paths are taken from the newer version, so that diff(a, b) and diff(b, a) name things alike;
+  // between two files of the same version, the first path in code-unit order.
+  const order = compareVersions(a.version, b.version);
+  const pathsA = classPaths(a), pathsB = classPaths(b);
+  const classPath = (name: string) => {
+    const pa = pathsA.get(name), pb = pathsB.get(name);
+    if (pa === undefined || pb === undefined) return pa ?? pb ?? name;
+    if (order !== 0) return order > 0 ? pa : pb;
+    return pa < pb ? pa : pb;
+  };
 
   const classes = pair(a.classes, b.classes, (c) => c.name);
   const attributes: AttributePair[] = [];
