@@ -11,11 +11,13 @@ const registrars: [commands: string[], load: () => Promise<{ register: Registrar
   [['spec'], () => import('../generator/diff/cli.ts')],
   [['xml'], () => import('../runtime/message/xml-command.ts')],
   [['demo'], () => import('../runtime/demo/command.ts')],
+  [['init'], () => import('../runtime/init/command.ts')],
   [['token'], () => import('../runtime/transport/cli-helseid.ts')],
   [['sandbox'], () => import('../runtime/sandbox/cli.ts')],
   [['seal', 'unseal', 'cert'], () => import('../runtime/transport/cli-cms.ts')],
   [['demo-data'], () => import('../runtime/demo-data/command.ts')],
   [['mapping', 'map'], () => import('../runtime/mapping/cli.ts')],
+  [['mapping'], () => import('../generator/mapping/cli.ts')],
   [['run', 'backfill', 'resend', 'status', 'errors'], () => import('../runtime/jobs/cli.ts')],
 ];
 

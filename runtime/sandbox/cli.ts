@@ -1,5 +1,6 @@
 // `kpr sandbox`: runs the HelseID and KPR API stand-ins until interrupted. The first line of
 // stdout is the base URL (scripts read it); the lines after it say how to use it.
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { UserError, type Registrar } from '../cli/program.ts';
@@ -14,6 +15,29 @@ function int(value: string): number {
   return n;
 }
 
+/**
+ * Settings a data folder carries for itself (`kpr init --profile sandbox` writes them), so that
+ * `kpr sandbox --data D/sandbox` with no other flag serves the address the configuration names.
+ * Flags given on the command line win.
+ */
+export const SANDBOX_SETTINGS_FILE = 'sandbox.json';
+export interface SandboxSettings {
+  host?: string;
+  port?: number;
+  receiverHerId?: string;
+  senderHerId?: string;
+}
+
+function readSettings(dataDir: string): SandboxSettings {
+  const file = join(dataDir, SANDBOX_SETTINGS_FILE);
+  if (!existsSync(file)) return {};
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as SandboxSettings;
+  } catch (err) {
+    throw new UserError(`${file} is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
 /** Makes the registrar; `loadCodec` supplies the validating message codec when there is one. */
 export function registerSandbox(loadCodec?: () => Promise<MessageCodec>): Registrar {
   return (program: Command) => {
@@ -22,7 +46,7 @@ export function registerSandbox(loadCodec?: () => Promise<MessageCodec>): Regist
       .description('run a local stand-in for HelseID and the KPR API (loopback, test keys, fault injection)')
       .option('--port <n>', 'port to listen on (0 = any free port)', int, 0)
       .option('--host <host>', 'address to listen on', '127.0.0.1')
-      .option('--data <dir>', 'data directory: keys, certificates, registrations, journal and state', '.kpr/sandbox')
+      .option('--data <dir>', 'data directory: keys, certificates, registrations, journal and state (and sandbox.json defaults)', '.kpr/sandbox')
       .option('--pki <dir>', 'test PKI folder to use or create (default: <data>/pki)')
       .option('--token-lifetime <sec>', 'lifetime of issued access tokens', int, 300)
       .option('--receiver-her-id <id>', 'the HER-id messages must be addressed to', '8139520')
@@ -34,7 +58,14 @@ export function registerSandbox(loadCodec?: () => Promise<MessageCodec>): Regist
       .option('--rate-limit <n>', 'answer the next N API requests with 429', int)
       .option('--retry-after <sec>', 'Retry-After of the 429 answers', int, 1)
       .option('--api-nonce', 'make the API demand a DPoP nonce')
-      .action(async (o) => {
+      .action(async (o, cmd: Command) => {
+        const saved = readSettings(o.data);
+        const fromFile = (key: keyof SandboxSettings, value: unknown) =>
+          cmd.getOptionValueSource(key) === 'default' && saved[key] !== undefined ? saved[key] : value;
+        o.host = fromFile('host', o.host);
+        o.port = fromFile('port', o.port);
+        o.receiverHerId = String(fromFile('receiverHerId', o.receiverHerId));
+        o.senderHerId = String(fromFile('senderHerId', o.senderHerId));
         const loopback = ['127.0.0.1', '::1', 'localhost'].includes(o.host);
         if (!loopback) process.stderr.write(`kpr sandbox: warning: listening on ${o.host}, not loopback; the admin endpoints have no authentication\n`);
         const faults: FaultSettings = {};
