@@ -16,7 +16,7 @@ export interface Finding {
 export type Mapped =
   | { kind: 'konsultasjon'; sourceId: string; changedAt: string; konsultasjonId: string; konsultasjon: Record<string, unknown> }
   | { kind: 'deleted'; sourceId: string; changedAt: string; konsultasjonId: string }
-  | { kind: 'rejected'; sourceId: string; changedAt: string | null; findings: Finding[] };
+  | { kind: 'rejected'; sourceId: string; changedAt: string | null; konsultasjonId?: string; findings: Finding[] };
 
 export interface RecordMapper {
   map(value: unknown, at: { file: string; line: number }): Mapped;
@@ -61,7 +61,7 @@ export function passthroughMapper(kit: MessageKit): RecordMapper {
       const validate = kit.validateKonsultasjon;
       if (validate && !validate(k)) {
         const findings = describeAjvErrors(validate.errors).map((f) => ({ ...f, path: `/Konsultasjon${f.path === '/' ? '' : f.path}`, consequence: NOT_SENT }));
-        return { kind: 'rejected', sourceId, changedAt, findings };
+        return { kind: 'rejected', sourceId, changedAt, konsultasjonId, findings };
       }
       return { kind: 'konsultasjon', sourceId, changedAt, konsultasjonId, konsultasjon: k };
     },
@@ -77,7 +77,7 @@ interface MappingIssue {
 }
 type MappingResult =
   | { ok: true; kind: 'konsultasjon' | 'annul'; sourceId?: string; value: Record<string, unknown> }
-  | { ok: false; sourceId?: string; issues: MappingIssue[] };
+  | { ok: false; sourceId?: string; issues: MappingIssue[]; value?: Record<string, unknown> };
 
 /**
  * The vendor's mapping (runtime/mapping `loadMapping(file).apply(record)`). changedAt is read
@@ -98,7 +98,14 @@ export async function mappingMapper(file: string, opts: { extractDate: string; c
       if (!changedAt) return reject(sourceId, null, `/${field}`, 'source/changedAt', `${field} is missing or not a point in time`);
       if (!res.ok) {
         const errors = res.issues.filter((i) => i.severity !== 'warning');
-        return { kind: 'rejected', sourceId, changedAt, findings: (errors.length ? errors : res.issues).map((i) => ({ path: i.path, rule: i.rule, message: i.message, consequence: i.consequence })) };
+        const k = res.value?.konsultasjonID;
+        return {
+          kind: 'rejected',
+          sourceId,
+          changedAt,
+          konsultasjonId: typeof k === 'string' ? k : undefined,
+          findings: (errors.length ? errors : res.issues).map((i) => ({ path: i.path, rule: i.rule, message: i.message, consequence: i.consequence })),
+        };
       }
       const konsultasjonId = res.value.konsultasjonID;
       if (typeof konsultasjonId !== 'string') return reject(sourceId, changedAt, '/konsultasjonID', 'schema/required', 'the mapping gave no konsultasjonID');

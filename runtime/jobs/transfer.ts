@@ -159,6 +159,7 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
   const overlay = new Map<string, ConsultationState>();
   const batchSeen = new Map<string, SeenRecord>();
   let rejections: Rejection[] = [];
+  const rejectedInBatch = new Set<string>();
   let requeueDone: string[] = [];
   let position: SourceLine | undefined;
   let recordsSinceCommit = 0;
@@ -215,6 +216,7 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
     overlay.clear();
     batchSeen.clear();
     rejections = [];
+    rejectedInBatch.clear();
     requeueDone = [];
     recordsSinceCommit = 0;
   };
@@ -290,10 +292,11 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
     if (m.kind === 'rejected') {
       s.rejectedRecords++;
       if (m.changedAt) batchSeen.set(m.sourceId, { sourceId: m.sourceId, changedAt: m.changedAt, rejected: true });
+      if (m.konsultasjonId) rejectedInBatch.add(m.konsultasjonId);
       for (const f of m.findings) {
-        rejections.push({ sourceId: m.sourceId, changedAt: m.changedAt, file: line.file, line: line.line, path: f.path, rule: f.rule, message: f.message, consequence: f.consequence });
+        rejections.push({ sourceId: m.sourceId, konsultasjonId: m.konsultasjonId ?? null, changedAt: m.changedAt, file: line.file, line: line.line, path: f.path, rule: f.rule, message: f.message, consequence: f.consequence });
       }
-      log.warn({ sourceId: m.sourceId, file: line.file, line: line.line, rules: m.findings.map((f) => f.rule) }, 'record rejected');
+      log.debug({ sourceId: m.sourceId, file: line.file, line: line.line, rules: m.findings.map((f) => f.rule) }, 'record rejected');
       return;
     }
     if (m.kind === 'deleted') {
@@ -303,7 +306,12 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
       consider(m.konsultasjonId, m.sourceId, m.changedAt, false, m.konsultasjon, json, contentHash(m.konsultasjon));
     }
     // Only now: a commit inside consider() must not mark this record before its notification.
-    batchSeen.set(m.sourceId, { sourceId: m.sourceId, changedAt: m.changedAt, rejected: false });
+    batchSeen.set(m.sourceId, { sourceId: m.sourceId, konsultasjonId: m.konsultasjonId, changedAt: m.changedAt, rejected: false });
+    // A corrected version in the same batch as the rejected one: the rejection is void.
+    if (rejectedInBatch.has(m.konsultasjonId)) {
+      rejections = rejections.filter((r) => r.konsultasjonId !== m.konsultasjonId);
+      rejectedInBatch.delete(m.konsultasjonId);
+    }
   };
 
   let exitError: unknown;

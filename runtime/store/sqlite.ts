@@ -59,11 +59,12 @@ CREATE TABLE IF NOT EXISTS requeue (
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS source_record (source_id TEXT PRIMARY KEY, changed_at TEXT NOT NULL, rejected INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS rejection (
-  id INTEGER PRIMARY KEY, source_id TEXT NOT NULL, changed_at TEXT, file TEXT, line INTEGER,
+  id INTEGER PRIMARY KEY, source_id TEXT NOT NULL, konsultasjon_id TEXT, changed_at TEXT, file TEXT, line INTEGER,
   path TEXT NOT NULL, rule TEXT NOT NULL, message TEXT NOT NULL, consequence TEXT NOT NULL,
   run_id INTEGER, created_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS rejection_source ON rejection(source_id);
+CREATE INDEX IF NOT EXISTS rejection_konsultasjon ON rejection(konsultasjon_id);
 CREATE TABLE IF NOT EXISTS run (
   id INTEGER PRIMARY KEY, kind TEXT NOT NULL, started_at TEXT NOT NULL, ended_at TEXT, pid INTEGER NOT NULL,
   outcome TEXT, exit_code INTEGER, summary TEXT
@@ -164,8 +165,9 @@ export class SqliteStore implements Store {
         'INSERT INTO item (seq, konsultasjon_id, status, guid, forrige_guid, ref, lope_nr, hash, source_id, changed_at, json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       deleteRejections: p('DELETE FROM rejection WHERE source_id = ?'),
+      deleteRejectionsOf: p('DELETE FROM rejection WHERE konsultasjon_id = ?'),
       insertRejection: p(
-        'INSERT INTO rejection (source_id, changed_at, file, line, path, rule, message, consequence, run_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO rejection (source_id, konsultasjon_id, changed_at, file, line, path, rule, message, consequence, run_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       requeueDelete: p('DELETE FROM requeue WHERE konsultasjon_id = ?'),
       checkpointGet: p('SELECT value FROM checkpoint WHERE key = ?').pluck(),
@@ -319,11 +321,13 @@ export class SqliteStore implements Store {
       }
       for (const s of b.seen) {
         this.st.seenSet!.run(s.sourceId, s.changedAt, s.rejected ? 1 : 0);
-        // A newer version replaces what was wrong with the older one.
+        // A newer version replaces what was wrong with the older one (same record, or the
+        // same consultation under a per-version record id).
         this.st.deleteRejections!.run(s.sourceId);
+        if (!s.rejected && s.konsultasjonId) this.st.deleteRejectionsOf!.run(s.konsultasjonId);
       }
       for (const r of b.rejections) {
-        this.st.insertRejection!.run(r.sourceId, r.changedAt, r.file, r.line, r.path, r.rule, r.message, r.consequence, b.runId, t);
+        this.st.insertRejection!.run(r.sourceId, r.konsultasjonId ?? null, r.changedAt, r.file, r.line, r.path, r.rule, r.message, r.consequence, b.runId, t);
       }
       for (const k of b.requeueDone) this.st.requeueDelete!.run(k);
       this.st.metaSet!.run('chain_head', b.chainHead);

@@ -52,6 +52,8 @@ export interface NewMessage {
 
 export interface Rejection {
   sourceId: string;
+  /** When known (the record could be read that far): a later accepted version clears it. */
+  konsultasjonId?: string | null;
   changedAt: string | null;
   file: string | null;
   line: number | null;
@@ -64,6 +66,7 @@ export interface Rejection {
 /** A source record decision to remember: identity and outcome (for idempotent re-reading). */
 export interface SeenRecord {
   sourceId: string;
+  konsultasjonId?: string;
   changedAt: string;
   rejected: boolean;
 }

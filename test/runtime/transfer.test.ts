@@ -201,3 +201,38 @@ describe('crash recovery', () => {
     expect(t.receiver.newCounts()).toEqual({ A: 1 });
   });
 });
+
+describe('rejected records', () => {
+  const kit = {
+    ...STAND_IN_KIT,
+    validateKonsultasjon: Object.assign(
+      function validate(k: unknown): boolean {
+        const ok = ['1', '2', '3'].includes(String((k as { amming?: unknown }).amming));
+        (validate as { errors?: unknown }).errors = ok ? null : [{ instancePath: '/amming', keyword: 'enum', params: { allowedValues: ['1', '2', '3'] }, schemaPath: '', message: '' }];
+        return ok;
+      },
+      { errors: null },
+    ),
+  };
+  const bad = (id: string, changedAt: string): Rec => ({ id, changedAt, Konsultasjon: { ...rec(id, changedAt).Konsultasjon, amming: '7' } });
+
+  it('wait for correction: listed with path, rule and consequence, cleared by a corrected version (per-version record ids too)', async () => {
+    const t = setup();
+    const mapper = passthroughMapper(kit);
+    const r1 = await t.run([rec('A', '2024-05-01T08:00:00Z'), bad('B', '2024-05-01T08:00:00Z'), { ...bad('C', '2024-05-01T08:00:00Z'), id: 'C/1' }], { kit, mapper });
+    expect(r1).toMatchObject({ exitCode: 1, outcome: 'partial', rejectedRecords: 2, notifications: { N: 1, M: 0, C: 0 } });
+    let store = new SqliteStore(t.dbPath);
+    expect(store.rejections().map((r) => [r.sourceId, r.path, r.rule, r.consequence])).toEqual([
+      ['B', '/Konsultasjon/amming', 'schema/enum', 'not sent; waits for a corrected version from the EPJ'],
+      ['C/1', '/Konsultasjon/amming', 'schema/enum', 'not sent; waits for a corrected version from the EPJ'],
+    ]);
+    store.close();
+    // Corrected in the EPJ: B under the same id, C as a new version with its own record id.
+    const r2 = await t.run([rec('B', '2024-05-02T08:00:00Z'), { ...rec('C', '2024-05-02T08:00:00Z'), id: 'C/2' }], { kit, mapper });
+    expect(r2).toMatchObject({ exitCode: 0, notifications: { N: 2, M: 0, C: 0 } });
+    store = new SqliteStore(t.dbPath);
+    expect(store.rejections()).toEqual([]);
+    store.close();
+    expect(Object.keys(t.receiver.holdings()).sort()).toEqual(['A', 'B', 'C']);
+  });
+});
