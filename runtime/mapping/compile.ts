@@ -79,6 +79,8 @@ export interface CompileOptions {
   generated?: string;
   /** Check against this spec version instead of the one the file names (`kpr mapping check --spec`). */
   spec?: string;
+  /** The target model to check against, when the caller has one (e.g. built in memory from a spec). */
+  target?: Target;
 }
 
 export interface CompileResult {
@@ -483,7 +485,7 @@ export function compileMappingText(text: string, file: string, opts: CompileOpti
     return { diagnostics: [mdiag('MAP1003', posOf(src, specEntry?.value ?? top), specText ? `"${specText}" is not of the form message@version` : 'missing spec: line')] };
   }
   const specRef = opts.spec ?? specText;
-  const target = loadTarget(specRef, opts.generated);
+  const target = opts.target ?? loadTarget(specRef, opts.generated);
   if (!target) return { diagnostics: [mdiag('MAP1004', posOf(src, specEntry!.value), `${specRef} has not been generated`)] };
   const ck = new Checker(src, target);
   let sourceSchemaFile: string | undefined;

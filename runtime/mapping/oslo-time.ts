@@ -43,12 +43,26 @@ function intlOffset(ms: number): number {
   return local - Math.floor(ms / 1000) * 1000;
 }
 
+// The stretch of constant offset the previous instant fell in: most instants of a run share it.
+let cachedOffset = 0;
+let cachedFrom = 0;
+let cachedTo = 0;
+
 /** Europe/Oslo's offset from UTC, in milliseconds, at the instant `ms`. */
 export function osloOffsetMs(ms: number): number {
+  if (ms >= cachedFrom && ms < cachedTo) return cachedOffset;
   const year = new Date(ms).getUTCFullYear();
   if (year < 1996 || year > 2099) return intlOffset(ms);
   const [start, end] = euTransitions(year);
-  return ms >= start && ms < end ? 2 * HOUR : HOUR;
+  if (ms < start) [cachedFrom, cachedTo, cachedOffset] = [Date.UTC(year, 0, 1), start, HOUR];
+  else if (ms < end) [cachedFrom, cachedTo, cachedOffset] = [start, end, 2 * HOUR];
+  else [cachedFrom, cachedTo, cachedOffset] = [end, Date.UTC(year + 1, 0, 1), HOUR];
+  return cachedOffset;
+}
+
+const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+function daysIn(year: number, month: number): number {
+  return month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : DAYS[month - 1];
 }
 
 /** Epoch milliseconds of an ISO 8601 instant with a zone (Z or ±HH:MM), or NaN. */
@@ -59,8 +73,9 @@ export function parseInstant(s: string): number {
   const month = Number(mo);
   const day = Number(d);
   if (month < 1 || month > 12 || day < 1 || day > 31 || Number(h) > 23 || Number(mi) > 59 || Number(sec ?? 0) > 59) return NaN;
-  let ms = Date.UTC(Number(y), month - 1, day, Number(h), Number(mi), Number(sec ?? 0));
-  if (new Date(ms).getUTCDate() !== day) return NaN; // 2023-02-30 and the like
+  const year = Number(y);
+  if (day > 28 && day > daysIn(year, month)) return NaN; // 2023-02-30 and the like
+  let ms = Date.UTC(year, month - 1, day, Number(h), Number(mi), Number(sec ?? 0));
   if (zone !== 'Z') {
     const sign = zone[0] === '-' ? -1 : 1;
     const z = zone.replace(':', '');
@@ -69,11 +84,43 @@ export function parseInstant(s: string): number {
   return ms;
 }
 
+const pad2 = (n: number) => (n < 10 ? '0' + n : String(n));
+
+/** `YYYY-MM-DDTHH:MM:SS` of epoch milliseconds read as UTC, without a Date object (civil-from-days). */
+function formatLocal(ms: number): string {
+  const secs = Math.floor(ms / 1000);
+  const days = Math.floor(secs / 86400);
+  let rem = secs - days * 86400;
+  const h = Math.floor(rem / 3600);
+  rem -= h * 3600;
+  const mi = Math.floor(rem / 60);
+  const se = rem - mi * 60;
+  // Howard Hinnant's days → civil date.
+  const z = days + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  if (y < 1000 || y > 9999) return new Date(ms).toISOString().slice(0, 19);
+  return `${y}-${pad2(m)}-${pad2(d)}T${pad2(h)}:${pad2(mi)}:${pad2(se)}`;
+}
+
+// Records often carry the same instant several times (measurements taken together): remember one.
+let lastIn = '';
+let lastOut: string | undefined;
+
 /** `2024-03-31T01:30:00Z` → `2024-03-31T03:30:00`; undefined when `s` is not an instant with a zone. */
 export function utcToOslo(s: string): string | undefined {
+  if (s === lastIn) return lastOut;
   const ms = parseInstant(s);
-  if (Number.isNaN(ms)) return undefined;
-  return new Date(ms + osloOffsetMs(ms)).toISOString().slice(0, 19);
+  const out = Number.isNaN(ms) ? undefined : formatLocal(ms + osloOffsetMs(ms));
+  lastIn = s;
+  lastOut = out;
+  return out;
 }
 
 /** Today's date in Oslo, `YYYY-MM-DD`: the default extract date (uttakDato). */

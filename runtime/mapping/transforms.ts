@@ -214,13 +214,21 @@ export const TRANSFORMS: Record<string, TransformDef> = {
     make: ([ns = KPR_KIT_NAMESPACE]) => {
       const nsBytes = Buffer.from(String(ns).replace(/[{}-]/g, ''), 'hex');
       if (nsBytes.length !== 16) throw new TransformError(`uuid5: namespace ${ns} is not a UUID`);
+      // The same patient comes back in many records: remember recent GUIDs, in bounded memory.
+      let cache = new Map<string, string>();
       return (v) => {
         if (v === null || typeof v === 'object') throw new TransformError(`uuid5 needs a text or number, got ${JSON.stringify(v)}`);
-        const h = createHash('sha1').update(nsBytes).update(String(v), 'utf8').digest();
+        const key = String(v);
+        const hit = cache.get(key);
+        if (hit !== undefined) return hit;
+        const h = createHash('sha1').update(nsBytes).update(key, 'utf8').digest();
         h[6] = (h[6] & 0x0f) | 0x50;
         h[8] = (h[8] & 0x3f) | 0x80;
         const x = h.toString('hex', 0, 16);
-        return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20, 32)}`;
+        const out = `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20, 32)}`;
+        if (cache.size >= 50_000) cache = new Map();
+        cache.set(key, out);
+        return out;
       };
     },
   },

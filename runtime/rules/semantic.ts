@@ -34,6 +34,17 @@ interface Here {
 
 type AttrCheck = (value: unknown, here: Here) => void;
 
+// The fid check and the growth check both read the same number: classify it once per record.
+let lastId = '';
+let lastInfo: ReturnType<typeof classifyPersonId> = { ok: false, reason: 'not-11-digits' };
+function classify(id: string): ReturnType<typeof classifyPersonId> {
+  if (id !== lastId) {
+    lastInfo = classifyPersonId(id);
+    lastId = id;
+  }
+  return lastInfo;
+}
+
 const TYPE_ID_KIND: Record<string, 'fnr' | 'dnr' | 'hnr'> = { '1': 'fnr', '2': 'dnr', '3': 'hnr' };
 const KIND_TEXT = { fnr: 'fødselsnummer', dnr: 'D-nummer', hnr: 'H-nummer' } as const;
 
@@ -66,7 +77,7 @@ function checksFor(attr: TargetAttribute, cls: TargetClass): AttrCheck[] {
     checks.push((v, here) => {
       const want = TYPE_ID_KIND[String(here.obj.typeID)];
       if (!want || typeof v !== 'string') return;
-      const info = classifyPersonId(v);
+      const info = classify(v);
       if (!info.ok) push(here, name, 'fnr-check-digit', `fid is not a valid ${KIND_TEXT[want]} (${info.reason})`, 'discard-row');
       else if (info.kind !== want) push(here, name, 'person-id-type-mismatch', `fid is a ${KIND_TEXT[info.kind]}, but typeID ${String(here.obj.typeID)} says ${KIND_TEXT[want]}`, 'discard-row');
     });
@@ -176,7 +187,7 @@ function ageAt(root: Obj, when: string): number | undefined {
   if (!child) return undefined;
   let birth: string | undefined;
   if (typeof child.fid === 'string' && TYPE_ID_KIND[String(child.typeID)]) {
-    const info = classifyPersonId(child.fid);
+    const info = classify(child.fid);
     if (info.ok) birth = info.birthDate;
   }
   const t = Date.parse(when.slice(0, 10));
