@@ -59,6 +59,28 @@ for (const { message, yaml, xsd } of MESSAGES) {
       );
     });
 
+    it('the XML does not depend on the order of the JSON keys', () => {
+      // Rebuild every object with its keys in an order drawn from `seed`.
+      const shuffle = (v: unknown, seed: number): unknown => {
+        if (Array.isArray(v)) return v.map((x, i) => shuffle(x, seed + i));
+        if (!v || typeof v !== 'object') return v;
+        const entries = Object.entries(v);
+        let r = seed;
+        for (let i = entries.length - 1; i > 0; i--) {
+          r = (r * 1103515245 + 12345) >>> 0;
+          const j = r % (i + 1);
+          [entries[i], entries[j]] = [entries[j], entries[i]];
+        }
+        return Object.fromEntries(entries.map(([k, x]) => [k, shuffle(x, r + k.length)]));
+      };
+      fc.assert(
+        fc.property(arb, fc.nat(), (m, seed) => {
+          expect(codec.toXml(shuffle(m, seed))).toBe(codec.toXml(m));
+        }),
+        { numRuns: 50, seed: SEED },
+      );
+    });
+
     it('a sample of the generated XML is valid by xmllint and the official XSD', () => {
       requireXmllint();
       const sample = fc.sample(arb, { numRuns: 25, seed: SEED + 1 });
