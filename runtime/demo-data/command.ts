@@ -86,7 +86,7 @@ export function register(program: Command): void {
       }
       if (tty) process.stderr.write('\r\x1b[K');
       process.stderr.write(
-        `kpr demo-data: ${result.written} records (${counts.edits} edits, ${counts.deletions} deletions, ${counts.defects} defective) to ${o.out && o.out !== '-' ? o.out : 'stdout'}\n`,
+        `kpr demo-data: ${result.written} records (${counts.edits} edits, ${counts.deletions} deletions, ${counts.defects} defective) to ${o.out && o.out !== '-' ? o.out : 'stdout'}${result.closedEarly ? ', stopped when the reader closed the output' : ''}\n`,
       );
     });
 }
