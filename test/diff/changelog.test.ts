@@ -22,7 +22,7 @@ describe('emitChangelog', () => {
     const i57 = md.indexOf('\n## hst@57.0.0'), i56 = md.indexOf('\n## hst@56.0.0');
     expect(i57).toBeGreaterThan(0);
     expect(i56).toBeGreaterThan(i57);
-    expect(md.slice(i57, i56)).toContain('Compared with hst@56.0.0: 12 breaking, 8 that may break, 19 other.');
+    expect(md.slice(i57, i56)).toContain('Compared with hst@56.0.0: 15 breaking, 8 that may break, 23 other.');
     expect(md.slice(i57, i56)).toContain('- **code-removed** `codelists/8425/1` (Ektefelle eller samboer):');
     expect(md.slice(i56)).toContain('First version in this repository.');
   });

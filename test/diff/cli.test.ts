@@ -74,7 +74,7 @@ describe('kpr spec diff', () => {
     const r = spawnSync(process.execPath, [join(REPO, 'bin/kpr.mjs'), 'spec', 'diff', 'hst@56.0.0', EXAMPLE, '--fail-on', 'breaking', '--format', 'md'], { cwd: REPO, encoding: 'utf8' });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(1);
-    expect(r.stdout).toMatch(/^# hst@56\.0\.0 → hst@57\.0\.0\n\n12 breaking/);
+    expect(r.stdout).toMatch(/^# hst@56\.0\.0 → hst@57\.0\.0\n\n15 breaking/);
   });
 });
 

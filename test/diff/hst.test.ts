@@ -50,7 +50,7 @@ describe('hst 56.0.0 → example 57.0.0', () => {
     const text = renderText(v56, v57, changes);
     const first = text.split('\n').find((l) => /^(BREAKING|WARNING|INFO)/.test(l))!;
     expect(first.startsWith('BREAKING')).toBe(true);
-    expect(text).toContain('spec/hst/56.0.0.yaml:300 → test/fixtures/hst-example-next/spec/hst/57.0.0.yaml:305');
+    expect(text).toContain('spec/hst/56.0.0.yaml:300 → test/fixtures/hst-example-next/spec/hst/57.0.0.yaml:306');
     expect(text.lastIndexOf('BREAKING')).toBeLessThan(text.indexOf('WARNING'));
   });
 });
