@@ -17,7 +17,7 @@ import { BatchCollector, serialiseWithin } from '../message/batch.ts';
 import { buildMelding, osloDate, osloDateTime, type MeldingHeader, type NotificationInput } from '../message/melding.ts';
 import { ChainBuilder } from '../notify/chain.ts';
 import { afterDecision, decide } from '../notify/decide.ts';
-import { contentHash } from '../notify/hash.ts';
+import { contentHash, hashJson } from '../notify/hash.ts';
 import type { ReadOptions, Source, SourceLine } from '../sources/types.ts';
 import type { SqliteStore } from '../store/sqlite.ts';
 import type { ConsultationState, ItemRow, NewMessage, Rejection, SeenRecord } from '../store/types.ts';
@@ -303,7 +303,7 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
       consider(m.konsultasjonId, m.sourceId, m.changedAt, true, undefined, null, null);
     } else {
       const json = JSON.stringify(m.konsultasjon);
-      consider(m.konsultasjonId, m.sourceId, m.changedAt, false, m.konsultasjon, json, contentHash(m.konsultasjon));
+      consider(m.konsultasjonId, m.sourceId, m.changedAt, false, m.konsultasjon, json, hashJson(json));
     }
     // Only now: a commit inside consider() must not mark this record before its notification.
     batchSeen.set(m.sourceId, { sourceId: m.sourceId, konsultasjonId: m.konsultasjonId, changedAt: m.changedAt, rejected: false });

@@ -1,0 +1,154 @@
+// Benchmark: the daily runtime's backfill (kpr backfill: source → mapping → N/M/C decisions →
+// Melding batches → SQLite outbox → seal → send → receipts) beside a bare baseline over the same
+// synthetic demo EPJ file (map → serialise Melding batches → seal, nothing stored). Each pass runs
+// in its own process, so its peak RSS is its own. The receiver is a loopback stand-in that
+// answers "accepted" (the sandbox's own decrypt and parse would share the same 2 cores).
+// Target (issue 6): backfill ≥ 50 % of the baseline's records/s, peak RSS < 500 MB.
+//
+//   node bin/run-ts.mjs bench/runtime.ts              (200 000 records)
+//   node bin/run-ts.mjs bench/runtime.ts 1000000      (another size)
+
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { round } from './_util.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const PASS = '--pass';
+const RECORDS_PER_CHILD = 11.6;
+
+interface PassResult {
+  records: number;
+  consultations: number;
+  messages: number;
+  wallMs: number;
+  cpuMs: number;
+  peakRssMb: number;
+}
+
+function rssSampler() {
+  let peak = process.memoryUsage().rss;
+  const t = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
+  return () => {
+    clearInterval(t);
+    return Math.max(peak, process.memoryUsage().rss) / 1024 / 1024;
+  };
+}
+
+async function pass(kind: string, dir: string): Promise<PassResult> {
+  const { ensureTestPki } = await import('../runtime/transport/pki/index.ts');
+  const { seal } = await import('../runtime/transport/cms/index.ts');
+  const pki = await ensureTestPki(join(dir, 'pki'));
+  const file = join(dir, 'epj.ndjson');
+  const peak = rssSampler();
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  let records = 0;
+  let consultations = 0;
+  let messages = 0;
+  if (kind === 'baseline') {
+    const { loadMapping } = await import('../runtime/mapping/apply.ts');
+    const { getMessage } = await import('../generated/index.ts');
+    const { buildMelding } = await import('../runtime/message/melding.ts');
+    const { FileSource } = await import('../runtime/sources/files.ts');
+    const mapping = await loadMapping(join(ROOT, 'examples/demo-epj/mapping.yaml'), { extractDate: '2026-12-31' });
+    const xml = getMessage('hst@56.0.0').xml as unknown as { toXml(m: unknown): string };
+    const header = { versjon: '56.0.0', meldingstype: 'B', leverandor: 'L', navnEPJ: 'N', versjonEPJ: '1', versjonUt: 'x', Kontaktperson: [{ kontPerson: 'K', meldEpost1: 'k@example.invalid', typeKontaktperson: '1' }], Kommune: [{ kommuneNr: '0301' }] };
+    let batch: Record<string, unknown>[] = [];
+    const flush = () => {
+      if (!batch.length) return;
+      const notifications = batch.map((k, i) => ({ status: 'N' as const, guid: crypto.randomUUID(), forrigeGuid: '00000000-0000-0000-0000-000000000000', lopeNr: i + 1, ref: null, notifikasjonTid: '2024-01-01T00:00:00', konsultasjon: k }));
+      const out = xml.toXml(buildMelding(header, { lopenr: ++messages, uttakDato: '2026-12-31', notifications }));
+      seal(Buffer.from(out), { signer: pki.senderSigning, recipientCertPem: pki.receiverEncryption.certPem });
+      batch = [];
+    };
+    for await (const line of new FileSource(file, 'file').read({})) {
+      records++;
+      const r = mapping.apply(line.value);
+      if (r.ok && r.kind === 'konsultasjon') {
+        batch.push(r.value);
+        consultations++;
+        if (batch.length >= 1000) flush();
+      }
+    }
+    flush();
+  } else {
+    const { parseConfig } = await import('../runtime/config/load.ts');
+    const { backfillJob } = await import('../runtime/jobs/jobs.ts');
+    const { silentLogger } = await import('../runtime/log.ts');
+    const yaml = `profile: sandbox
+certificates:
+  signing: { certFile: ${pki.senderSigning.certPath}, keyFile: ${pki.senderSigning.keyPath} }
+  receiverEncryptionCertFile: ${pki.receiverEncryption.certPath}
+sender:
+  herId: 8139519
+  orgNr: "974770000"
+  Kommune: [{ kommuneNr: "0301" }]
+  Kontaktperson: [{ kontPerson: K, meldEpost1: k@example.invalid, typeKontaktperson: "1" }]
+epj: { leverandor: L, navnEPJ: N, versjonEPJ: "1" }
+message: { spec: hst@56.0.0 }
+mapping: ${join(ROOT, 'examples/demo-epj/mapping.yaml')}
+source: { type: file, path: epj.ndjson }
+database: ${join(dir, 'kpr.db')}
+`;
+    writeFileSync(join(dir, 'kpr.yaml'), yaml);
+    const config = parseConfig(join(dir, 'kpr.yaml'), yaml);
+    const summary = await backfillJob({
+      config,
+      from: '2017-01-01',
+      log: silentLogger,
+      sender: { send: async () => ({ outcome: 'accepted', refId: 'r' }) },
+    });
+    if ('alreadyComplete' in summary) throw new Error('unexpected');
+    records = summary.records;
+    consultations = summary.notifications.N + summary.notifications.M + summary.notifications.C;
+    messages = summary.messagesAccepted;
+  }
+  const wallMs = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  return { records, consultations, messages, wallMs: round(wallMs), cpuMs: round((cpu.user + cpu.system) / 1000), peakRssMb: round(peak(), 1) };
+}
+
+export async function run(records = 200_000): Promise<Record<string, unknown>> {
+  const dir = mkdtempSync(join(tmpdir(), 'kpr-bench-rt-'));
+  try {
+    const { generateRecords } = await import('../runtime/demo-data/generate.ts');
+    const { writeNdjson } = await import('../runtime/demo-data/write.ts');
+    const children = Math.max(1, Math.round(records / RECORDS_PER_CHILD));
+    await writeNdjson(generateRecords({ children, from: '2017-01-01', to: '2026-12-31', seed: 'bench' }), join(dir, 'epj.ndjson'));
+    const results: Record<string, PassResult> = {};
+    for (const kind of ['baseline', 'backfill']) {
+      const r = spawnSync(process.execPath, [join(ROOT, 'bin/run-ts.mjs'), fileURLToPath(import.meta.url), PASS, kind, dir], { encoding: 'utf8', maxBuffer: 1 << 24 });
+      if (r.status !== 0) throw new Error(`${kind} pass failed: ${r.stderr}`);
+      results[kind] = JSON.parse(r.stdout.trim().split('\n').pop()!) as PassResult;
+    }
+    const rate = (p: PassResult, by: 'wallMs' | 'cpuMs') => round((p.records * 1000) / p[by]);
+    const b = results.baseline!;
+    const f = results.backfill!;
+    return {
+      records: b.records,
+      consultationsSent: f.consultations,
+      messages: f.messages,
+      baselineRecordsPerSec: rate(b, 'wallMs'),
+      backfillRecordsPerSec: rate(f, 'wallMs'),
+      baselineRecordsPerCpuSec: rate(b, 'cpuMs'),
+      backfillRecordsPerCpuSec: rate(f, 'cpuMs'),
+      backfillShareOfBaselineCpu: round(rate(f, 'cpuMs') / rate(b, 'cpuMs'), 2),
+      baselinePeakRssMb: b.peakRssMb,
+      backfillPeakRssMb: f.peakRssMb,
+      targetShare: 0.5,
+      targetPeakRssMb: 500,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const invokedDirectly = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === resolve(process.argv[1]);
+if (invokedDirectly) {
+  const i = process.argv.indexOf(PASS);
+  if (i >= 0) process.stdout.write(`${JSON.stringify(await pass(process.argv[i + 1]!, process.argv[i + 2]!))}\n`);
+  else process.stdout.write(`${JSON.stringify(await run(process.argv[2] ? Number(process.argv[2]) : undefined), null, 2)}\n`);
+}
