@@ -60,6 +60,8 @@ export interface ConsultationPlan {
   key: number;
   child: number;
   slot: Slot;
+  /** For age-band visits: which of that slot's visits on `startDay` (0 for programme steps). */
+  serial: number;
   startDay: number;
   startMs: number;
   registeredMs: number;
@@ -112,7 +114,7 @@ export function planProgrammeStep(ctx: GenContext, child: number, birthDay: numb
   } else {
     day = onWeekday(schoolBaseDay(birthDay, slot.grade!) + Math.floor(dayDraw * 11));
   }
-  const plan = timedPlan(ctx, rng, programmeConsultationId(child, slot), key, child, slot, day);
+  const plan = timedPlan(ctx, rng, programmeConsultationId(child, slot), key, child, slot, day, 0);
   return attends < slot.attendance ? plan : null;
 }
 
@@ -120,11 +122,11 @@ export function planProgrammeStep(ctx: GenContext, child: number, birthDay: numb
 export function planBandVisit(ctx: GenContext, slot: Slot, day: number, serial: number, child: number): ConsultationPlan | null {
   const key = hashInts(2, slot.index, day, serial);
   const id = `K${String(child + 1).padStart(7, '0')}-${slot.idPart}-${isoDate(day).replaceAll('-', '')}-${serial + 1}`;
-  return timedPlan(ctx, new Rng(ctx.seed, SEED_PLAN, key), id, key, child, slot, day);
+  return timedPlan(ctx, new Rng(ctx.seed, SEED_PLAN, key), id, key, child, slot, day, serial);
 }
 
 /** Times, versions and defects of a consultation on `day`; null when outside the window or not yet registered. */
-function timedPlan(ctx: GenContext, rng: Rng, id: string, key: number, child: number, slot: Slot, day: number): ConsultationPlan | null {
+function timedPlan(ctx: GenContext, rng: Rng, id: string, key: number, child: number, slot: Slot, day: number, serial: number): ConsultationPlan | null {
   // Draw everything in a fixed order, so changing a rate changes only what that rate decides.
   const minuteDraw = rng.int(0, 90);
   const duration = rng.int(20, 60);
@@ -165,7 +167,7 @@ function timedPlan(ctx: GenContext, rng: Rng, id: string, key: number, child: nu
   due.forEach((v, i) => {
     if (v.kind !== 'deletion' && defectDraws[2 * i] < ctx.badRate) v.defect = pickDefect(defectDraws[2 * i + 1]);
   });
-  return { id, key, child, slot, startDay: day, startMs, registeredMs, versions: due };
+  return { id, key, child, slot, serial, startDay: day, startMs, registeredMs, versions: due };
 }
 
 /** The unit that holds the consultation: the health station until school age, then school health (youth visits go back to the health station). */

@@ -6,10 +6,12 @@
 // age band of youth and extra visits is a stream over days. A k-way merge takes the stream whose
 // next possible time is earliest, plans that child's (or day's) consultations and queues their
 // versions; a queued version is written as soon as no stream can still produce anything earlier.
-// The queue holds only versions planned but not yet due: a few weeks of births per stream, plus
-// pending edits and deletions, as small plan objects. Records are built when written.
+// The queue holds only references to versions planned but not yet due (a few weeks of births per
+// stream, plus pending edits and deletions) in typed arrays; plans and records are rebuilt from
+// the reference when written. Memory depends on births per day, never on the number of records.
 
 import { MinHeap } from './heap.ts';
+import { PendingQueue, type VersionRef } from './pending.ts';
 import { Rng, hashSeed } from './random.ts';
 import { SLOTS, type Slot } from './programme.ts';
 import { MAX_MUNICIPALITIES, birthDayOf, buildMunicipalities, type BirthSpan } from './population.ts';
@@ -99,25 +101,7 @@ interface Stream {
   cursor: number;
 }
 
-interface Pending {
-  ms: number;
-  plan: ConsultationPlan;
-  version: VersionPlan;
-}
-
 const streamLess = (a: Stream, b: Stream) => a.lbMs < b.lbMs || (a.lbMs === b.lbMs && a.slot.index < b.slot.index);
-
-// Change time first; ties broken by child, slot, consultation and version: a total, stable order.
-const pendingLess = (a: Pending, b: Pending) =>
-  a.ms !== b.ms
-    ? a.ms < b.ms
-    : a.plan.child !== b.plan.child
-      ? a.plan.child < b.plan.child
-      : a.plan.slot.index !== b.plan.slot.index
-        ? a.plan.slot.index < b.plan.slot.index
-        : a.plan.id !== b.plan.id
-          ? a.plan.id < b.plan.id
-          : a.version.version < b.version.version;
 
 /** The first child index born on or after `day` (children are in birth order). */
 function firstBornOnOrAfter(ctx: GenContext, n: number, day: number): number {
@@ -168,6 +152,18 @@ function planBandDay(ctx: GenContext, n: number, slot: Slot, day: number): Consu
 
 const SEED_BAND_DAY = 31;
 
+/** The plan and version a queued reference stands for: the same pure functions, called again. */
+function replan(ctx: GenContext, ref: VersionRef): [ConsultationPlan, VersionPlan] {
+  const slot = SLOTS[ref.slot];
+  const plan =
+    slot.kind === 'infant' || slot.kind === 'school'
+      ? planProgrammeStep(ctx, ref.child, birthDayOf(ctx.seed, ctx.span, ref.child), slot)
+      : planBandVisit(ctx, slot, ref.day, ref.serial, ref.child);
+  const version = plan?.versions.find((v) => v.version === ref.version);
+  if (!plan || !version) throw new Error(`demo data: cannot replan ${slot.idPart} of child ${ref.child} (version ${ref.version})`);
+  return [plan, version];
+}
+
 /** Every record version of the demo extract, in change-time order. Lazy: pull as you write. */
 export function* generateRecords(opts: DemoDataOptions): Generator<DemoRecord, void, undefined> {
   const ctx = makeContext(opts);
@@ -186,16 +182,19 @@ export function* generateRecords(opts: DemoDataOptions): Generator<DemoRecord, v
       }
     }
   }
-  const pending = new MinHeap<Pending>(pendingLess);
+  const pending = new PendingQueue();
   const queue = (plan: ConsultationPlan | null) => {
-    if (plan) for (const version of plan.versions) pending.push({ ms: version.changedMs, plan, version });
+    if (!plan) return;
+    for (const v of plan.versions) {
+      pending.push({ ms: v.changedMs, child: plan.child, slot: plan.slot.index, day: plan.startDay, serial: plan.serial, version: v.version });
+    }
   };
+  const due: VersionRef = { ms: 0, child: 0, slot: 0, day: 0, serial: 0, version: 0 };
   for (;;) {
     const stream = streams.peek();
-    const next = pending.peek();
-    if (next && (!stream || next.ms < stream.lbMs)) {
-      pending.pop();
-      yield buildRecord(ctx, next.plan, next.version);
+    if (pending.peekMs() < (stream ? stream.lbMs : Infinity)) {
+      pending.pop(due);
+      yield buildRecord(ctx, ...replan(ctx, due));
       continue;
     }
     if (!stream) return;
