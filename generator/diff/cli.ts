@@ -1,5 +1,6 @@
 // `kpr spec diff` and `kpr spec new`: what changed between two versions of a message, and the
 // next version scaffolded from the previous one.
+import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { EXIT, UserError } from '../../runtime/cli/program.ts';
 import { displayPath, loadSpecFile, loadCodeLists } from '../load/index.ts';
@@ -10,7 +11,6 @@ import { SEVERITIES, type ChangeSeverity } from './change.ts';
 import { diffSpecs, failsOn } from './index.ts';
 import { renderJson, renderMarkdown, renderText } from './render.ts';
 import { DEFAULT_SPEC_DIR, loadSpecRef, SpecRefError } from './resolve.ts';
-import { join } from 'node:path';
 
 function specCommand(program: Command): Command {
   return program.commands.find((c) => c.name() === 'spec') ?? program.command('spec').description('Work with message specifications');

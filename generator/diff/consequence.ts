@@ -1,5 +1,6 @@
-// Consequences of a failed quality control: their official Norwegian text and how harsh they
-// are, so that the diff can say "harsher" or "milder" and documents can quote the original.
+// How quality controls are put into words: what each checks, the official Norwegian text of its
+// consequence and how harsh that is, so that the diff can say "harsher" or "milder" and the
+// field reference can quote the original.
 import type { Consequence, Control } from '../model/types.ts';
 
 export const CONSEQUENCE_TEXT: Readonly<Record<Consequence, string>> = {
@@ -31,4 +32,14 @@ export const CONTROL_TEXT: Readonly<Record<Control['kind'], string>> = {
 
 export function consequenceText(c: Consequence): string {
   return `${c} (${CONSEQUENCE_TEXT[c]})`;
+}
+
+/** What a control checks, apart from its consequence. */
+export function controlDetail(c: Control): string {
+  switch (c.kind) {
+    case 'required': return 'present';
+    case 'datatype': return `${c.check}${c.regex ? ` /${c.regex}/` : ''}`;
+    case 'code': return c.validOn ? `valid on ${c.validOn}` : 'in the code list';
+    case 'range': return `${c.from ? `on or after ${c.from}` : ''}${c.from && c.to ? ' and ' : ''}${c.to ? `on or before ${c.to}` : ''}`;
+  }
 }

@@ -4,8 +4,7 @@
 // the receiver's quality controls with their consequences. Built as a view model here and
 // rendered by templates/field-reference.md.hbs; deterministic, no timestamps.
 
-import { CONSEQUENCE_TEXT, CONTROL_TEXT } from '../diff/consequence.ts';
-import { controlDetail } from '../diff/kinds/controls.ts';
+import { CONSEQUENCE_TEXT, CONTROL_TEXT, controlDetail } from '../diff/consequence.ts';
 import { formatCardinality } from '../load/build.ts';
 import { acceptedCodes, isRequired } from '../model/json-form.ts';
 import type { Attribute, ClassDef, MessageSpec } from '../model/types.ts';

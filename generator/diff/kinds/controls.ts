@@ -1,7 +1,6 @@
 // The receiver's presence, data type and code controls on an attribute (range controls compare
 // two attributes and live in range.ts; consequences are compared in consequences.ts).
-import type { Control } from '../../model/types.ts';
-import { consequenceText, CONTROL_TEXT } from '../consequence.ts';
+import { consequenceText, CONTROL_TEXT, controlDetail } from '../consequence.ts';
 import { named, site } from '../context.ts';
 import { kind, type DiffRule } from './rule.ts';
 
@@ -11,16 +10,6 @@ const controlRemoved = kind('control-removed', 'info', 'control-added',
   'The receiver no longer makes a check: messages accepted before stay accepted.');
 const controlChanged = kind('control-changed', 'warning', 'control-changed',
   'A check now works differently (another data type check or regular expression, or codes checked on another date): values that pass today may fail.');
-
-/** What a control checks, apart from its consequence. */
-export function controlDetail(c: Control): string {
-  switch (c.kind) {
-    case 'required': return 'present';
-    case 'datatype': return `${c.check}${c.regex ? ` /${c.regex}/` : ''}`;
-    case 'code': return c.validOn ? `valid on ${c.validOn}` : 'in the code list';
-    case 'range': return `${c.from ? `on or after ${c.from}` : ''}${c.from && c.to ? ' and ' : ''}${c.to ? `on or before ${c.to}` : ''}`;
-  }
-}
 
 export const controls: DiffRule = {
   kinds: [controlAdded, controlRemoved, controlChanged],
