@@ -144,8 +144,15 @@ export function parseCondition(src: string): ParsedCondition | string {
     const t = peek();
     if (t?.k === 'op') {
       p++;
+      const isLiteral = peek() && (peek()!.k === 'str' || peek()!.k === 'num');
+      const lit = isLiteral ? (peek()!.k === 'num' ? Number(peek()!.v) : peek()!.v) : undefined;
       const right = operand();
       const op = t.v;
+      // The common `type == 'height'`: one strict comparison, loose only when the types differ.
+      if (isLiteral && (op === '==' || op === '!=')) {
+        const eq = (v: unknown) => v === lit || (v != null && typeof v !== typeof lit && String(v) === String(lit));
+        return op === '==' ? (r, i, n) => eq(left(r, i, n)) : (r, i, n) => !eq(left(r, i, n));
+      }
       return (r, i, n) => compare(op, left(r, i, n), right(r, i, n));
     }
     if (isWord('in')) {

@@ -39,6 +39,9 @@ export function parsePath(text: string): ParsedPath | string {
     if (!m) return `cannot read path "${t}" at "${rest.slice(i)}"`;
     if (m[1] !== undefined) {
       if (!SEGMENT.test(m[1])) return `"${m[1]}" is not a field name in path "${t}"`;
+      // Names every object inherits could reach Object.prototype; refusing them here lets the
+      // getters read properties directly, with no own-property check per record.
+      if (m[1] in Object.prototype || m[1] === '__proto__') return `"${m[1]}" cannot be a field name (it is a name every object has)`;
       segments.push(m[1]);
     } else segments.push(Number(m[2]));
     i = re.lastIndex;
@@ -49,8 +52,7 @@ export function parsePath(text: string): ParsedPath | string {
 function step(v: unknown, s: string | number): unknown {
   if (v === null || typeof v !== 'object') return undefined;
   if (typeof s === 'number') return Array.isArray(v) ? v[s] : undefined;
-  // Own properties only: a source record must not reach Object.prototype.
-  return Object.prototype.hasOwnProperty.call(v, s) ? (v as Record<string, unknown>)[s] : undefined;
+  return (v as Record<string, unknown>)[s];
 }
 
 /** A getter specialised for the path's length, so a record is read with no loop and no parsing. */

@@ -30,6 +30,7 @@ interface Here {
   path: string;
   issues: Issue[];
   ctx: RuleContext;
+  extractEnd: string;
 }
 
 type AttrCheck = (value: unknown, here: Here) => void;
@@ -103,8 +104,8 @@ function checksFor(attr: TargetAttribute, cls: TargetClass): AttrCheck[] {
     const range = attr.controls.range;
     const extractConsequence = range?.to === '/Melding/@uttakDato' ? range.consequence : (range?.consequence ?? 'discard-row');
     checks.push((v, here) => {
-      const d = dateOf(v);
-      if (d && d > here.ctx.extractDate) push(here, name, 'date-after-extract', `${name} ${String(v)} is after the extract date ${here.ctx.extractDate}`, extractConsequence);
+      // A date or date-time is after the extract date exactly when it sorts after "<date>\uffff".
+      if (typeof v === 'string' && v > here.extractEnd && dateOf(v)) push(here, name, 'date-after-extract', `${name} ${v} is after the extract date ${here.ctx.extractDate}`, extractConsequence);
     });
     if (range?.from) {
       checks.push((v, here) => {
@@ -159,8 +160,17 @@ function compileClass(target: Target, cls: TargetClass, seen: Map<string, ClassC
     let compiled: ClassCheck | undefined;
     kids.push({ name, array: ch.array, check: () => (compiled ??= compileClass(target, childCls, seen)) });
   }
+  // One Here per class, refilled for each object: the walk is synchronous and a class never
+  // contains itself (the spec linter forbids cycles), so no two live objects share it.
+  const here = {} as Here;
   self = (obj, parent, root, path, issues, ctx) => {
-    const here: Here = { obj, parent, root, path, issues, ctx };
+    here.obj = obj;
+    here.parent = parent;
+    here.root = root;
+    here.path = path;
+    here.issues = issues;
+    here.ctx = ctx;
+    here.extractEnd = extractEnd(ctx.extractDate);
     for (const a of attrs) {
       const v = obj[a.name];
       if (v === undefined) continue;
@@ -181,6 +191,22 @@ function compileClass(target: Target, cls: TargetClass, seen: Map<string, ClassC
   return self;
 }
 
+let lastExtract = '';
+let lastExtractEnd = '';
+function extractEnd(date: string): string {
+  if (date !== lastExtract) {
+    lastExtract = date;
+    lastExtractEnd = date + '\uffff';
+  }
+  return lastExtractEnd;
+}
+
+/** Epoch milliseconds of the day `YYYY-MM-DD…` starts with (read digit by digit: no Date parsing). */
+function dayMs(date: string): number {
+  const n = (i: number) => date.charCodeAt(i) - 48;
+  return Date.UTC(n(0) * 1000 + n(1) * 100 + n(2) * 10 + n(3), n(5) * 10 + n(6) - 1, n(8) * 10 + n(9));
+}
+
 /** The child's age in years at `when` (a date or date-time), from Barn_ungdom of the root. */
 function ageAt(root: Obj, when: string): number | undefined {
   const child = root.Barn_ungdom as Obj | undefined;
@@ -190,8 +216,8 @@ function ageAt(root: Obj, when: string): number | undefined {
     const info = classify(child.fid);
     if (info.ok) birth = info.birthDate;
   }
-  const t = Date.parse(when.slice(0, 10));
-  if (birth) return (t - Date.parse(birth)) / (365.25 * 86_400_000);
+  const t = dayMs(when);
+  if (birth) return (t - dayMs(birth)) / (365.25 * 86_400_000);
   // Only the birth year: assume the middle of it, and accept the half year of uncertainty.
   if (typeof child.fodselsar === 'number' && child.fodselsar > 0) return (t - Date.UTC(child.fodselsar, 6, 1)) / (365.25 * 86_400_000);
   return undefined;
