@@ -1,0 +1,179 @@
+// Reliability (issue 6 §7): `kpr run` is killed with SIGKILL at seeded random moments, while the
+// sandbox injects faults (500s, timeouts, dropped connections, 429, token expiry, nonce
+// rotation) and the extract holds malformed lines and spoiled records. After the last clean run
+// the sandbox must hold every valid consultation exactly once in its latest version (annulled
+// ones annulled), no consultation may have been reported as new twice, the chain must have no
+// gap, and every bad record must be listed by `kpr errors`.
+//
+// KPR_RELIABILITY_TRIALS sets how many kill cycles (default 6; the seed is fixed, so a failure
+// reproduces). Each cycle: start a run, wait until it has begun, kill it after a random delay.
+
+import { spawn } from 'node:child_process';
+import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MESSAGES } from '../../generated/index.ts';
+import { loadConfig } from '../../runtime/config/load.ts';
+import { generateRecords } from '../../runtime/demo-data/generate.ts';
+import { initSandboxSetup, writeRecords, type SandboxSetup } from '../../runtime/init/sandbox-setup.ts';
+import { errorRows } from '../../runtime/jobs/report.ts';
+import { loadMapping } from '../../runtime/mapping/apply.ts';
+import { generatedCodec } from '../../runtime/sandbox/generated-codec.ts';
+import { startSandbox, type Sandbox } from '../../runtime/sandbox/index.ts';
+import { REPO_ROOT } from '../helpers/cli.ts';
+import { consultationIdOf, expectedHoldings, type DemoLike } from '../helpers/expected.ts';
+
+const TRIALS = Number(process.env.KPR_RELIABILITY_TRIALS ?? 6);
+const TODAY = '2026-11-24';
+const SEED = 'kill-9';
+
+/** mulberry32: a small seeded generator, so every trial's timing and faults reproduce. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface RunOutcome {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stderr: string;
+}
+
+/** Start `kpr run`; with `killAfterMs`, SIGKILL it that long after it has logged its start. */
+function kprRun(configFile: string, killAfterMs?: number): Promise<RunOutcome> {
+  return new Promise((resolveRun) => {
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/kpr.mjs'), 'run', '--config', configFile], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    let armed = false;
+    child.stderr.on('data', (b: Buffer) => {
+      stderr += b.toString();
+      if (killAfterMs !== undefined && !armed && stderr.includes('transfer started')) {
+        armed = true;
+        setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+      }
+    });
+    child.on('exit', (code, signal) => resolveRun({ code, signal, stderr }));
+  });
+}
+
+describe('kill -9 at random points, with sandbox faults and bad input', () => {
+  let sandbox: Sandbox;
+  let setup: SandboxSetup;
+  let records: DemoLike[];
+  const malformed = ['{"recordId": "BROKEN-1", "changedAt": ', 'not json at all', '[1,2,3]'];
+
+  beforeAll(async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'kpr-kill9-')), 'setup');
+    setup = await initSandboxSetup({ dir, seed: SEED, children: 60, today: TODAY, port: 0, extract: 'none' });
+    records = [...generateRecords({ children: 60, from: '2017-01-01', to: TODAY, seed: SEED, badRate: 0.03, editRate: 0.1, deleteRate: 0.03 })] as DemoLike[];
+    // Small messages, so a run has many points to be killed at; short HTTP timeouts, so the
+    // sandbox's delay fault costs little.
+    const cfg = readFileSync(setup.configFile, 'utf8').replace('maxConsultations: 500', 'maxConsultations: 25');
+    writeFileSync(setup.configFile, cfg.replace('  dpop: true', '  dpop: true\n  timeoutMs: 2000'));
+    sandbox = await startSandbox({ dataDir: setup.sandboxDir, port: setup.port, host: '127.0.0.1', codec: generatedCodec(MESSAGES) });
+  });
+
+  afterAll(async () => {
+    await sandbox?.close();
+  });
+
+  it(`holds the EPJ truth exactly once after ${TRIALS} kill cycles`, async () => {
+    const rnd = prng(20261125);
+    const day = (r: DemoLike) => r.changedAt.slice(0, 10);
+    const cut = '2026-11-20';
+    // First the backfill extract (with malformed lines), later a day file with edits and deletions.
+    const backfillLines = await writeRecords(join(setup.epjDir, '0000-backfill.ndjson'), records.filter((r) => day(r) < cut));
+    appendFileSync(join(setup.epjDir, '0000-backfill.ndjson'), malformed.join('\n') + '\n');
+
+    const kills: number[] = [];
+    let killed = 0;
+    for (let trial = 0; trial < TRIALS; trial++) {
+      if (trial === Math.floor(TRIALS / 2)) await writeRecords(join(setup.epjDir, `${cut}.ndjson`), records.filter((r) => day(r) >= cut));
+      // A fault of each kind in turn, so every one meets a run.
+      const faults = [
+        { fail500: 2 },
+        { drop: 1 },
+        { rateLimit: { count: 1, retryAfterSec: 1 } },
+        { expireTokens: true },
+        { rotateNonce: true },
+        { delay: { count: 1, ms: 2500 } },
+      ];
+      sandbox.applyFaults(faults[trial % faults.length]);
+      const delay = Math.floor(rnd() * 2500);
+      kills.push(delay);
+      const r = await kprRun(setup.configFile, delay);
+      // A run may finish before the kill lands; it must then have ended cleanly.
+      if (r.signal === 'SIGKILL') killed++;
+      else expect([0, 1], r.stderr.slice(-2000)).toContain(r.code);
+    }
+    // Make sure the day file is in even with very few trials, then run to completion.
+    if (TRIALS < 2) await writeRecords(join(setup.epjDir, `${cut}.ndjson`), records.filter((r) => day(r) >= cut));
+    sandbox.applyFaults({ clear: true });
+    let final: RunOutcome | undefined;
+    for (let i = 0; i < 4; i++) {
+      final = await kprRun(setup.configFile);
+      if (final.code === 1 || final.code === 0) break;
+    }
+    expect(final!.code, final!.stderr.slice(-3000)).toBe(1); // sent, with rejected records
+
+    // 1. Every valid consultation, in the right state.
+    const want = expectedHoldings(records);
+    const state = sandbox.state();
+    const held = Object.fromEntries(Object.entries(state.consultations).map(([id, c]) => [id, c.status]));
+    expect(held).toEqual(Object.fromEntries([...want].sort()));
+
+    // 2. In its latest version: the mapping of the last valid version of each active one.
+    const mapper = await loadMapping(join(setup.dir, 'mapping.yaml'), { extractDate: TODAY });
+    const latest = new Map<string, DemoLike>();
+    for (const r of records) if (!r._defect && !r.deleted) latest.set(consultationIdOf(r), r);
+    const dropEmpty = (v: unknown): unknown =>
+      Array.isArray(v) ? v.map(dropEmpty) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).filter(([, x]) => !(Array.isArray(x) && !x.length)).map(([k, x]) => [k, dropEmpty(x)])) : v;
+    for (const [id, status] of want) {
+      if (status !== 'active') continue;
+      const m = mapper.apply(latest.get(id));
+      expect(m.ok, id).toBe(true);
+      if (m.ok) expect(dropEmpty(state.consultations[id].content), id).toEqual(dropEmpty(m.value));
+    }
+
+    // 3. Never new twice, and the chain complete: every accepted notification is in the journal,
+    //    each pointing at the one before.
+    const journal = readFileSync(join(setup.sandboxDir, 'journal.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const newCount = new Map<string, number>();
+    let previous: string | undefined;
+    let count = 0;
+    let lastLopeNr = 0;
+    for (const entry of journal) {
+      for (const n of entry.melding.Notifikasjon ?? []) {
+        if (previous !== undefined) expect(n.notifikasjonForrigeGUID).toBe(previous);
+        expect(Number(n.notifikasjonLopeNr)).toBeGreaterThan(lastLopeNr);
+        lastLopeNr = Number(n.notifikasjonLopeNr);
+        previous = n.notifikasjonGUID;
+        count++;
+        if (n.statusNotifikasjon === 'N') for (const k of n.Konsultasjon ?? []) newCount.set(k.konsultasjonID, (newCount.get(k.konsultasjonID) ?? 0) + 1);
+      }
+    }
+    expect([...newCount.values()].every((c) => c === 1)).toBe(true);
+    const sender = Object.values(state.senders)[0];
+    expect(sender.chainHead).toBe(previous);
+    expect(sender.notifications).toBe(count);
+
+    // 4. Every bad input is listed by `kpr errors`: spoiled records by id, malformed lines by line.
+    const rows = errorRows(loadConfig(setup.configFile));
+    const listed = new Set(rows.filter((r) => r.kind === 'record').map((r) => r.id));
+    for (const r of records.filter((x) => x._defect)) expect(listed, r.recordId).toContain(r.recordId);
+    const malformedRows = rows.filter((r) => r.rule.startsWith('source/'));
+    expect(malformedRows.map((r) => [r.file.endsWith('0000-backfill.ndjson'), Number(r.line)])).toEqual(malformed.map((_, i) => [true, backfillLines + i + 1]));
+    expect(rows.filter((r) => r.kind === 'message')).toEqual([]);
+    expect(kills.length).toBe(TRIALS);
+    // The point of the test: most cycles must really have died mid-run.
+    expect(killed).toBeGreaterThanOrEqual(Math.ceil(TRIALS / 2));
+    if (process.env.KPR_DEBUG) console.log({ kills, killed, rules: rows.map((r) => r.rule) });
+  });
+});
