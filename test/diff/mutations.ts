@@ -94,7 +94,10 @@ export const MUTATIONS: [string, (s: S) => void, string?][] = [
   ['code-validity-narrowed', (s) => { s.codelists['8524'].codes[1].validFrom = '2021-01-01'; }, 'code-validity-widened'],
   ['class-label-changed', (s) => { C(s).Barn.label = 'Barn eller ungdom'; }],
   ['attribute-label-changed', (s) => { A(s, 'Konsultasjon').amming.label = 'Ammestatus'; }],
-  ['documentation-changed', (s) => { A(s, 'Konsultasjon').datoTidStart.description = 'Dato og klokkeslett for start av konsultasjonen.'; }],
+  ['documentation-changed', (s) => {
+    A(s, 'Konsultasjon').datoTidStart.description = 'Dato og klokkeslett for start av konsultasjonen.';
+    s.codelists['8524'].codes[0].comment = 'Bare morsmelk';
+  }],
 ];
 
 /** The YAML text of a case file. */

@@ -1,12 +1,13 @@
 // Descriptions, usage notes, comments and examples of classes and attributes. Usage notes often
 // carry rules in prose ("Kode E og K skal kun benyttes dersom ..."), so vendors want to see them,
 // but the machine-checked rules are reported by other kinds.
-import { named, site } from '../context.ts';
+import type { Code } from '../../model/types.ts';
+import { named, pair, site } from '../context.ts';
 import type { SourcePos } from '../../model/types.ts';
 import { kind, type DiffRule } from './rule.ts';
 
 const documentationChanged = kind('documentation-changed', 'info', 'documentation-changed',
-  'A description, usage note, comment, example or origin changed. Read it: usage notes can state rules in prose that no validator checks.');
+  'A description, usage note, comment, example or origin changed (of a class, an attribute, a code list or a code). Read it: usage notes can state rules in prose that no validator checks.');
 
 const FIELDS = [
   ['description', 'Beskrivelse'],
@@ -40,6 +41,13 @@ export const documentation: DiffRule = {
     }
     for (const p of ctx.attributes) {
       if (p.a && p.b) compare(p.path, `attribute ${named(p.name, p.b.label)} on ${p.cls}`, p.a, p.b, p.b.label);
+    }
+    for (const list of ctx.codelists) {
+      if (!list.a || !list.b) continue;
+      compare(`codelists/${list.name}`, `code list ${named(list.name, list.b.name)}`, list.a, list.b, list.b.name);
+      for (const c of pair<Code>(list.a.codes, list.b.codes, (x) => x.code)) {
+        if (c.a && c.b) compare(`codelists/${list.name}/${c.name}`, `code ${c.name} in list ${list.name}`, c.a, c.b, c.b.text);
+      }
     }
   },
 };
