@@ -44,7 +44,6 @@ const defs = [
   ['MAP2012', 'bad-constant', 'error', 'A constant or default does not fit the target attribute (type, pattern, length, fixed value).', 'Write a value of the target type; the template comment shows the type and format.'],
   ['MAP2013', 'conditional-required', 'warning', 'A required attribute is mapped only under a condition and has no default.', 'Give it a `default:` or be sure the condition always holds; records where it does not are rejected.'],
   ['MAP2014', 'unused-table', 'warning', 'A translation table is defined but no rule uses it.', 'Remove it or refer to it with `table:`.'],
-  ['MAP2015', 'prohibited-target', 'error', 'The attribute exists in the spec but is not sent in this message (prohibited or ignored).', 'Remove the rule.'],
   // 3000: the mapping against another spec version
   ['MAP3001', 'spec-change', 'warning', 'The other spec version changes something this mapping relies on.', 'Update the rule as described before switching `spec:` to the new version.'],
 ] as const satisfies readonly (readonly [string, string, Severity, string, string])[];
