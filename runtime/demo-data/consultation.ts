@@ -1,7 +1,9 @@
 // One consultation of one child: first its plan (when it happened, was registered, edited,
 // deleted, and which versions carry a deliberate defect), then, only when a version is due to be
-// written, the record itself. Both are pure functions of (seed, child, slot), each drawing from
-// its own PRNG stream, so a record can be rebuilt at any time without keeping it in memory.
+// written, the record itself. Both are pure functions of the seed and the consultation's
+// identity (child and programme step, or age band, day and serial for youth and extra visits),
+// each drawing from its own PRNG stream, so a record can be rebuilt at any time without keeping
+// it in memory.
 
 import { Rng, hashInts } from './random.ts';
 import type { Slot } from './programme.ts';
