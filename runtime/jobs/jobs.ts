@@ -175,8 +175,7 @@ export async function resendJob(o: JobOptions & { messageId: string }): Promise<
         break;
       }
       default:
-        base.store.clearPayload(m.seq);
-        action = `sealing message ${m.messageId} again and sending it with the same messageId`;
+        action = `sending message ${m.messageId} again (sealed with the current certificates, same messageId)`;
     }
     base.log.info({ messageId: m.messageId, state: m.state }, action);
     const summary = await runTransfer(o, base, o.config.message.meldingstype, { kind: 'resend', readSource: false });

@@ -116,12 +116,13 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
   // --- sending --------------------------------------------------------------------------
   const drain = async (): Promise<boolean> => {
     for (const m of store.unconfirmed()) {
-      const xml = store.messageXml(m.seq);
+      const xml = justBuilt.get(m.messageId) ?? store.messageXml(m.seq);
+      justBuilt.delete(m.messageId);
       if (xml === null) throw new Error(`outbox message ${m.messageId} has no XML`);
-      // Sealed once, then kept: a resend repeats the very bytes (and messageId) sent before.
-      let payload = store.messagePayload(m.seq);
-      if (!payload) payload = deps.sealer(Buffer.from(xml, 'utf8'));
-      store.markSending(m.seq, payload);
+      // The stored XML is sealed at every attempt (with the certificates configured now); a
+      // resend carries the same messageId and the same XML, which is what the receiver matches.
+      const payload = deps.sealer(Buffer.from(xml, 'utf8'));
+      store.markSending(m.seq);
       fail('after-sealed');
       let r;
       try {
@@ -157,6 +158,8 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
   const counters = store.counters();
   const chain = new ChainBuilder(counters.chainHead, counters.notifLopeNr, deps.newGuid);
   const overlay = new Map<string, ConsultationState>();
+  /** XML of messages built in this run and not yet sent: no need to read it back. */
+  const justBuilt = new Map<string, string>();
   const batchSeen = new Map<string, SeenRecord>();
   let rejections: Rejection[] = [];
   const rejectedInBatch = new Set<string>();
@@ -191,7 +194,8 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
       parts.forEach(({ part, result }, i) => {
         const lopenr = first + i;
         const xml = i === 0 ? result.xml : serialise(part, lopenr).xml;
-        messages.push({ messageId: newMessageId(), year, lopenr, meldingstype: deps.header.meldingstype, xml, items: part.map((p) => p.row) });
+        const bytes = i === 0 ? result.bytes : Buffer.byteLength(xml);
+        messages.push({ messageId: newMessageId(), year, lopenr, meldingstype: deps.header.meldingstype, xml, bytes, items: part.map((p) => p.row) });
       });
     }
     const checkpoints = [];
@@ -212,7 +216,10 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
     });
     fail('after-commit');
     s.messagesBuilt += messages.length;
-    for (const m of messages) log.info({ messageId: m.messageId, lopenr: m.lopenr, consultations: m.items.length, bytes: Buffer.byteLength(m.xml) }, 'message built');
+    for (const m of messages) {
+      justBuilt.set(m.messageId, m.xml);
+      log.info({ messageId: m.messageId, lopenr: m.lopenr, consultations: m.items.length, bytes: m.bytes }, 'message built');
+    }
     overlay.clear();
     batchSeen.clear();
     rejections = [];

@@ -2,6 +2,7 @@
 // leverandor, navnEPJ, versjonEPJ, versjonUt, Kontaktperson, Kommune), the period and
 // extraction date, the year's lopenr, and one Notifikasjon per consultation decision, in chain
 // order. Produces the JSON form the generated codec serialises (keys in the spec's order).
+import { osloOffsetMs } from '../mapping/oslo-time.ts';
 
 export interface MeldingHeader {
   /** The spec version, e.g. "56.0.0" (attribute versjon). */
@@ -82,38 +83,11 @@ export function buildMelding(h: MeldingHeader, m: MeldingInput): Record<string, 
 
 // --- Norwegian local time ------------------------------------------------------------------
 
-const offsets = new Map<number, number>();
-let fmt: Intl.DateTimeFormat | undefined;
-
-/** Europe/Oslo's UTC offset at `ms`, cached per UTC hour (offsets change on the hour). */
-function osloOffset(ms: number): number {
-  const hour = Math.floor(ms / 3_600_000);
-  let off = offsets.get(hour);
-  if (off === undefined) {
-    fmt ??= new Intl.DateTimeFormat('en-GB', {
-      timeZone: 'Europe/Oslo',
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    const p: Record<string, number> = {};
-    for (const part of fmt.formatToParts(new Date(hour * 3_600_000))) if (part.type !== 'literal') p[part.type] = Number(part.value);
-    off = Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!) - hour * 3_600_000;
-    if (offsets.size > 100_000) offsets.clear();
-    offsets.set(hour, off);
-  }
-  return off;
-}
-
 /** `YYYY-MM-DDTHH:MM:SS` in Norwegian local time for an instant (a Date, epoch ms or ISO text with zone). */
 export function osloDateTime(t: Date | number | string): string {
   const ms = typeof t === 'number' ? t : typeof t === 'string' ? Date.parse(t) : t.getTime();
   if (Number.isNaN(ms)) throw new Error(`not a point in time: ${String(t)}`);
-  return new Date(ms + osloOffset(ms)).toISOString().slice(0, 19);
+  return new Date(ms + osloOffsetMs(ms)).toISOString().slice(0, 19);
 }
 
 export function osloDate(t: Date | number | string): string {

@@ -39,7 +39,7 @@ CREATE TABLE IF NOT EXISTS outbox (
   year INTEGER NOT NULL, lopenr INTEGER NOT NULL, meldingstype TEXT NOT NULL,
   consultations INTEGER NOT NULL, bytes INTEGER NOT NULL,
   created_at TEXT NOT NULL, sent_at TEXT, done_at TEXT, attempts INTEGER NOT NULL DEFAULT 0,
-  xml TEXT, payload BLOB,
+  xml TEXT,
   ref_id TEXT, validation_code INTEGER, validation_message TEXT, last_error TEXT,
   run_id INTEGER
 );
@@ -142,6 +142,8 @@ export class SqliteStore implements Store {
     // FULL: a committed decision survives a power cut, not only a killed process.
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
+    // Large message XML passes through the page cache; keep the lookup tables' pages in it.
+    this.db.pragma('cache_size = -65536');
     this.db.exec(SCHEMA);
     const version = this.db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get('schema_version') as string | undefined;
     if (version === undefined) this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('schema_version', SCHEMA_VERSION);
@@ -164,6 +166,7 @@ export class SqliteStore implements Store {
       insertItem: p(
         'INSERT INTO item (seq, konsultasjon_id, status, guid, forrige_guid, ref, lope_nr, hash, source_id, changed_at, json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ),
+      anyRejection: p('SELECT 1 FROM rejection LIMIT 1').pluck(),
       deleteRejections: p('DELETE FROM rejection WHERE source_id = ?'),
       deleteRejectionsOf: p('DELETE FROM rejection WHERE konsultasjon_id = ?'),
       insertRejection: p(
@@ -176,9 +179,8 @@ export class SqliteStore implements Store {
       messageBySeq: p(`SELECT ${OUTBOX_COLS} FROM outbox WHERE seq = ?`),
       unconfirmed: p(`SELECT ${OUTBOX_COLS} FROM outbox WHERE state IN ('built', 'sent', 'retrying') ORDER BY seq`),
       xml: p('SELECT xml FROM outbox WHERE seq = ?').pluck(),
-      payload: p('SELECT payload FROM outbox WHERE seq = ?').pluck(),
-      sending: p("UPDATE outbox SET state = 'sent', payload = ?, sent_at = ?, attempts = attempts + 1 WHERE seq = ?"),
-      accept: p("UPDATE outbox SET state = 'accepted', ref_id = ?, done_at = ?, xml = NULL, payload = NULL, last_error = NULL WHERE seq = ?"),
+      sending: p("UPDATE outbox SET state = 'sent', sent_at = ?, attempts = attempts + 1 WHERE seq = ?"),
+      accept: p("UPDATE outbox SET state = 'accepted', ref_id = ?, done_at = ?, xml = NULL, last_error = NULL WHERE seq = ?"),
       acceptItems: p(`UPDATE consultation SET
           acc_hash = i.hash, acc_guid = i.guid, acc_active = (i.status != 'C'),
           pend_hash = CASE WHEN consultation.pend_item = i.id THEN NULL ELSE pend_hash END,
@@ -310,7 +312,7 @@ export class SqliteStore implements Store {
     const t = now();
     this.db.transaction(() => {
       for (const m of b.messages) {
-        const seq = Number(this.st.insertMessage!.run(m.messageId, m.year, m.lopenr, m.meldingstype, m.items.length, Buffer.byteLength(m.xml), t, m.xml, b.runId).lastInsertRowid);
+        const seq = Number(this.st.insertMessage!.run(m.messageId, m.year, m.lopenr, m.meldingstype, m.items.length, m.bytes, t, m.xml, b.runId).lastInsertRowid);
         for (const i of m.items) {
           const itemId = Number(
             this.st.insertItem!.run(seq, i.konsultasjonId, i.status, i.guid, i.forrigeGuid, i.ref, i.lopeNr, i.hash, i.sourceId, i.changedAt, i.json).lastInsertRowid,
@@ -319,8 +321,11 @@ export class SqliteStore implements Store {
         }
         if (m.lopenr > this.lastLopenr(m.year)) this.st.lopenrSet!.run(m.year, m.lopenr);
       }
+      // Most days nothing waits for correction: then there is nothing to clear.
+      const anyRejections = this.st.anyRejection!.get() !== undefined;
       for (const s of b.seen) {
         this.st.seenSet!.run(s.sourceId, s.changedAt, s.rejected ? 1 : 0);
+        if (!anyRejections) continue;
         // A newer version replaces what was wrong with the older one (same record, or the
         // same consultation under a per-version record id).
         this.st.deleteRejections!.run(s.sourceId);
@@ -356,11 +361,6 @@ export class SqliteStore implements Store {
     this.st.checkpointSet!.run(key, value);
   }
 
-  /** Forgets a message's sealed bytes so the next send seals its XML again (new certificates). */
-  clearPayload(seq: number): void {
-    this.db.prepare("UPDATE outbox SET payload = NULL WHERE seq = ? AND state IN ('built', 'sent', 'retrying')").run(seq);
-  }
-
   /** A consistent copy of the database (for --dry-run, which must not change the real one). */
   async snapshotTo(file: string): Promise<void> {
     await this.db.backup(file);
@@ -381,12 +381,8 @@ export class SqliteStore implements Store {
     return (this.st.xml!.get(seq) as string | null | undefined) ?? null;
   }
 
-  messagePayload(seq: number): Buffer | null {
-    return (this.st.payload!.get(seq) as Buffer | null | undefined) ?? null;
-  }
-
-  markSending(seq: number, payload: Buffer): void {
-    this.st.sending!.run(payload, now(), seq);
+  markSending(seq: number): void {
+    this.st.sending!.run(now(), seq);
   }
 
   markAccepted(seq: number, refId: string | null): void {
@@ -406,7 +402,7 @@ export class SqliteStore implements Store {
   markRejected(seq: number, info: { validationCode: number | null; validationMessage: string; refId: string | null }): void {
     this.db.transaction(() => {
       this.db
-        .prepare("UPDATE outbox SET state = 'rejected', validation_code = ?, validation_message = ?, ref_id = COALESCE(?, ref_id), done_at = ?, payload = NULL WHERE seq = ?")
+        .prepare("UPDATE outbox SET state = 'rejected', validation_code = ?, validation_message = ?, ref_id = COALESCE(?, ref_id), done_at = ? WHERE seq = ?")
         .run(info.validationCode, info.validationMessage, info.refId, now(), seq);
       // Everything built after it points into a chain the receiver never accepted: it was never
       // sent (sending stops at the first unconfirmed message), so it is rebuilt from its items.
@@ -419,7 +415,7 @@ export class SqliteStore implements Store {
         for (const i of items.all(s) as { konsultasjon_id: string; status: string; hash: string | null; source_id: string; changed_at: string; json: string | null }[]) {
           requeue.run(i.konsultasjon_id, i.source_id, i.changed_at, i.status === 'C' ? 1 : 0, i.hash, i.json);
         }
-        this.db.prepare("UPDATE outbox SET state = 'superseded', xml = NULL, payload = NULL, done_at = ? WHERE seq = ?").run(now(), s);
+        this.db.prepare("UPDATE outbox SET state = 'superseded', xml = NULL, done_at = ? WHERE seq = ?").run(now(), s);
       }
       // What was pending for these consultations is not on its way any more.
       this.db

@@ -47,6 +47,8 @@ export interface NewMessage {
   lopenr: number;
   meldingstype: string;
   xml: string;
+  /** UTF-8 bytes of xml. */
+  bytes: number;
   items: ItemRow[];
 }
 
@@ -162,15 +164,13 @@ export interface Store {
   requeued(): RequeuedRecord[];
   checkpoint(key: string): string | undefined;
   setCheckpoint(key: string, value: string): void;
-  clearPayload(seq: number): void;
 
   /** Unconfirmed messages in chain order. */
   unconfirmed(): OutboxMessage[];
   message(messageId: string): OutboxMessage | undefined;
   messageXml(seq: number): string | null;
-  messagePayload(seq: number): Buffer | null;
-  /** built/retrying → sent; the sealed bytes are kept so a resend repeats them exactly. */
-  markSending(seq: number, payload: Buffer): void;
+  /** built/retrying → sent (attempts + 1), before the request goes out. */
+  markSending(seq: number): void;
   markAccepted(seq: number, refId: string | null): void;
   markRetrying(seq: number, reason: string, refId: string | null): void;
   /** The receiver said no: unwinds what was built after it (see docs/operations.md). */
