@@ -50,3 +50,22 @@ describe.each(names)('case %s', (name) => {
     expect(diffSpecs(b, b)).toEqual([]);
   });
 });
+
+describe('codes of a shared list', () => {
+  // Barn/@typeID accepts only code 1 of list 9032 here; 2 and 9 are in the list but never usable.
+  const narrowed = load(onlySpecIn(join(CASES, 'accepted-codes-restricted', 'b')));
+  const without = (code: string) => {
+    const s = structuredClone(narrowed);
+    const list = s.codelists.get('9032')!;
+    list.codes = list.codes.filter((c) => c.code !== code);
+    return s;
+  };
+
+  it('ignores a removed code no attribute of the message accepts', () => {
+    expect(diffSpecs(narrowed, without('2'))).toEqual([]);
+  });
+
+  it('reports a removed code an attribute accepts', () => {
+    expect(diffSpecs(narrowed, without('1')).map((c) => [c.kind, c.path])).toEqual([['code-removed', 'codelists/9032/1']]);
+  });
+});

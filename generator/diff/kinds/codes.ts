@@ -1,8 +1,10 @@
 // Codes within a code list both versions use: added, removed, text changed, validity changed.
 // Validity is compared bound by bound: a later validFrom or an earlier validTo narrows the
-// dates on which a code may be used.
-import type { Code } from '../../model/types.ts';
-import { pair, site } from '../context.ts';
+// dates on which a code may be used. Only codes some attribute of the message accepts (in either
+// version) are compared: a shared list holds codes this message never lets a sender use.
+import { acceptedCodes } from '../../model/json-form.ts';
+import type { Code, MessageSpec } from '../../model/types.ts';
+import { pair, site, type DiffContext } from '../context.ts';
 import { kind, type DiffRule } from './rule.ts';
 
 const codeAdded = kind('code-added', 'info', 'code-removed',
@@ -19,12 +21,25 @@ const validityWidened = kind('code-validity-widened', 'info', 'code-validity-nar
 const NEVER = '';
 const FOREVER = '9999-12-31';
 
+/** The codes of list `number` that some attribute of either version accepts. */
+function relevantCodes(ctx: DiffContext, number: string): Set<string> {
+  const out = new Set<string>();
+  const add = (spec: MessageSpec) => {
+    for (const c of spec.classes) for (const a of c.attributes) if (a.codelist === number) for (const code of acceptedCodes(spec, a)) out.add(code);
+  };
+  add(ctx.a);
+  add(ctx.b);
+  return out;
+}
+
 export const codes: DiffRule = {
   kinds: [codeAdded, codeRemoved, textChanged, validityNarrowed, validityWidened],
   detect(ctx) {
     for (const list of ctx.codelists) {
       if (!list.a || !list.b) continue;
+      const relevant = relevantCodes(ctx, list.name);
       for (const p of pair<Code>(list.a.codes, list.b.codes, (c) => c.code)) {
+        if (!relevant.has(p.name)) continue;
         const path = `codelists/${list.name}/${p.name}`;
         const where = `list ${list.name} (${list.b.name})`;
         if (p.b && !p.a) {
