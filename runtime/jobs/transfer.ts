@@ -116,11 +116,12 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
   // --- sending --------------------------------------------------------------------------
   const drain = async (): Promise<boolean> => {
     for (const m of store.unconfirmed()) {
-      const xml = justBuilt.get(m.messageId) ?? store.messageXml(m.seq);
+      // A message built in an earlier run is rebuilt from its stored notifications (same GUIDs,
+      // lopenr, uttakDato, content): one copy of each consultation is kept, not two. It is
+      // sealed at every attempt with the certificates configured now; a resend carries the same
+      // messageId and the same content, which is what the receiver matches.
+      const xml = justBuilt.get(m.messageId) ?? rebuild(m.seq, m.lopenr, m.uttakDato, m.meldingstype);
       justBuilt.delete(m.messageId);
-      if (xml === null) throw new Error(`outbox message ${m.messageId} has no XML`);
-      // The stored XML is sealed at every attempt (with the certificates configured now); a
-      // resend carries the same messageId and the same XML, which is what the receiver matches.
       const payload = deps.sealer(Buffer.from(xml, 'utf8'));
       store.markSending(m.seq);
       fail('after-sealed');
@@ -171,7 +172,7 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
     (p) => NOTIFIKASJON_BYTES + (p.row.json?.length ?? 0),
   );
 
-  const serialise = (items: Pending[], lopenr: number) => {
+  const serialise = (items: Pending[], lopenr: number, uttakDato = today, meldingstype = deps.header.meldingstype) => {
     const notifications: NotificationInput[] = items.map((p) => ({
       status: p.row.status,
       guid: p.row.guid,
@@ -181,9 +182,17 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
       notifikasjonTid: p.row.notifikasjonTid,
       konsultasjon: p.konsultasjon,
     }));
-    const xml = deps.kit.toXml(buildMelding(deps.header, { lopenr, uttakDato: today, notifications }));
+    const xml = deps.kit.toXml(buildMelding({ ...deps.header, meldingstype }, { lopenr, uttakDato, notifications }));
     return { xml, bytes: Buffer.byteLength(xml) };
   };
+
+  const rebuild = (seq: number, lopenr: number, uttakDato: string, meldingstype: string) =>
+    serialise(
+      store.messageItems(seq).map((row) => ({ row, konsultasjon: row.json ? (JSON.parse(row.json) as Record<string, unknown>) : undefined })),
+      lopenr,
+      uttakDato,
+      meldingstype,
+    ).xml;
 
   const commit = () => {
     const items = collector.take();
@@ -195,7 +204,7 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
         const lopenr = first + i;
         const xml = i === 0 ? result.xml : serialise(part, lopenr).xml;
         const bytes = i === 0 ? result.bytes : Buffer.byteLength(xml);
-        messages.push({ messageId: newMessageId(), year, lopenr, meldingstype: deps.header.meldingstype, xml, bytes, items: part.map((p) => p.row) });
+        messages.push({ messageId: newMessageId(), year, lopenr, meldingstype: deps.header.meldingstype, xml, bytes, uttakDato: today, items: part.map((p) => p.row) });
       });
     }
     const checkpoints = [];

@@ -5,8 +5,10 @@ import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { EXIT, UserError } from '../cli/program.ts';
+import { osloDateTime } from '../message/melding.ts';
 import type {
   BatchCommit,
+  ItemRow,
   ChainCounters,
   ConsultationState,
   LockHolder,
@@ -39,7 +41,7 @@ CREATE TABLE IF NOT EXISTS outbox (
   year INTEGER NOT NULL, lopenr INTEGER NOT NULL, meldingstype TEXT NOT NULL,
   consultations INTEGER NOT NULL, bytes INTEGER NOT NULL,
   created_at TEXT NOT NULL, sent_at TEXT, done_at TEXT, attempts INTEGER NOT NULL DEFAULT 0,
-  xml TEXT,
+  uttak_dato TEXT NOT NULL,
   ref_id TEXT, validation_code INTEGER, validation_message TEXT, last_error TEXT,
   run_id INTEGER
 );
@@ -97,6 +99,7 @@ interface OutboxDbRow {
   consultations: number;
   bytes: number;
   created_at: string;
+  uttak_dato: string;
   sent_at: string | null;
   done_at: string | null;
   attempts: number;
@@ -107,7 +110,7 @@ interface OutboxDbRow {
 }
 
 const OUTBOX_COLS =
-  'seq, message_id, state, year, lopenr, meldingstype, consultations, bytes, created_at, sent_at, done_at, attempts, ref_id, validation_code, validation_message, last_error';
+  'seq, message_id, state, year, lopenr, meldingstype, consultations, bytes, created_at, uttak_dato, sent_at, done_at, attempts, ref_id, validation_code, validation_message, last_error';
 
 function toMessage(r: OutboxDbRow): OutboxMessage {
   return {
@@ -120,6 +123,7 @@ function toMessage(r: OutboxDbRow): OutboxMessage {
     consultations: r.consultations,
     bytes: r.bytes,
     createdAt: r.created_at,
+    uttakDato: r.uttak_dato,
     sentAt: r.sent_at,
     doneAt: r.done_at,
     attempts: r.attempts,
@@ -142,7 +146,7 @@ export class SqliteStore implements Store {
     // FULL: a committed decision survives a power cut, not only a killed process.
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
-    // Large message XML passes through the page cache; keep the lookup tables' pages in it.
+    // Consultation JSON passes through the page cache; keep the lookup tables' pages in it.
     this.db.pragma('cache_size = -65536');
     this.db.exec(SCHEMA);
     const version = this.db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get('schema_version') as string | undefined;
@@ -161,7 +165,7 @@ export class SqliteStore implements Store {
       lopenrGet: p('SELECT last FROM lopenr WHERE year = ?').pluck(),
       lopenrSet: p('INSERT INTO lopenr (year, last) VALUES (?, ?) ON CONFLICT(year) DO UPDATE SET last = excluded.last'),
       insertMessage: p(
-        "INSERT INTO outbox (message_id, state, year, lopenr, meldingstype, consultations, bytes, created_at, xml, run_id) VALUES (?, 'built', ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO outbox (message_id, state, year, lopenr, meldingstype, consultations, bytes, created_at, uttak_dato, run_id) VALUES (?, 'built', ?, ?, ?, ?, ?, ?, ?, ?)",
       ),
       insertItem: p(
         'INSERT INTO item (seq, konsultasjon_id, status, guid, forrige_guid, ref, lope_nr, hash, source_id, changed_at, json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
@@ -178,9 +182,9 @@ export class SqliteStore implements Store {
       message: p(`SELECT ${OUTBOX_COLS} FROM outbox WHERE message_id = ?`),
       messageBySeq: p(`SELECT ${OUTBOX_COLS} FROM outbox WHERE seq = ?`),
       unconfirmed: p(`SELECT ${OUTBOX_COLS} FROM outbox WHERE state IN ('built', 'sent', 'retrying') ORDER BY seq`),
-      xml: p('SELECT xml FROM outbox WHERE seq = ?').pluck(),
+      items: p('SELECT konsultasjon_id, status, guid, forrige_guid, ref, lope_nr, hash, source_id, changed_at, json FROM item WHERE seq = ? ORDER BY id'),
       sending: p("UPDATE outbox SET state = 'sent', sent_at = ?, attempts = attempts + 1 WHERE seq = ?"),
-      accept: p("UPDATE outbox SET state = 'accepted', ref_id = ?, done_at = ?, xml = NULL, last_error = NULL WHERE seq = ?"),
+      accept: p("UPDATE outbox SET state = 'accepted', ref_id = ?, done_at = ?, last_error = NULL WHERE seq = ?"),
       acceptItems: p(`UPDATE consultation SET
           acc_hash = i.hash, acc_guid = i.guid, acc_active = (i.status != 'C'),
           pend_hash = CASE WHEN consultation.pend_item = i.id THEN NULL ELSE pend_hash END,
@@ -312,7 +316,7 @@ export class SqliteStore implements Store {
     const t = now();
     this.db.transaction(() => {
       for (const m of b.messages) {
-        const seq = Number(this.st.insertMessage!.run(m.messageId, m.year, m.lopenr, m.meldingstype, m.items.length, m.bytes, t, m.xml, b.runId).lastInsertRowid);
+        const seq = Number(this.st.insertMessage!.run(m.messageId, m.year, m.lopenr, m.meldingstype, m.items.length, m.bytes, t, m.uttakDato, b.runId).lastInsertRowid);
         for (const i of m.items) {
           const itemId = Number(
             this.st.insertItem!.run(seq, i.konsultasjonId, i.status, i.guid, i.forrigeGuid, i.ref, i.lopeNr, i.hash, i.sourceId, i.changedAt, i.json).lastInsertRowid,
@@ -377,15 +381,59 @@ export class SqliteStore implements Store {
     return r && toMessage(r);
   }
 
-  messageXml(seq: number): string | null {
-    return (this.st.xml!.get(seq) as string | null | undefined) ?? null;
+  /** The notifications of a message in chain order, with their consultations' JSON (until accepted). */
+  messageItems(seq: number): ItemRow[] {
+    const rows = this.st.items!.all(seq) as {
+      konsultasjon_id: string;
+      status: 'N' | 'M' | 'C';
+      guid: string;
+      forrige_guid: string;
+      ref: string | null;
+      lope_nr: number;
+      hash: string | null;
+      source_id: string;
+      changed_at: string;
+      json: string | null;
+    }[];
+    return rows.map((r) => ({
+      konsultasjonId: r.konsultasjon_id,
+      status: r.status,
+      guid: r.guid,
+      forrigeGuid: r.forrige_guid,
+      ref: r.ref,
+      lopeNr: r.lope_nr,
+      hash: r.hash,
+      sourceId: r.source_id,
+      changedAt: r.changed_at,
+      json: r.json,
+      notifikasjonTid: osloDateTime(r.changed_at),
+    }));
   }
 
   markSending(seq: number): void {
-    this.st.sending!.run(now(), seq);
+    this.relaxed(() => this.st.sending!.run(now(), seq));
+  }
+
+  /**
+   * Runs a write that need not reach the disk before the program goes on: an outcome the
+   * receiver can repeat (a resend with the same messageId gets the same answer) or a bookkeeping
+   * state. The WAL is sequential, so the next fully synced commit (every commitBatch, before
+   * anything new is sent) makes it durable too. Saves one fsync per message and step.
+   */
+  private relaxed<T>(fn: () => T): T {
+    this.db.pragma('synchronous = NORMAL');
+    try {
+      return fn();
+    } finally {
+      this.db.pragma('synchronous = FULL');
+    }
   }
 
   markAccepted(seq: number, refId: string | null): void {
+    this.relaxed(() => this.acceptTx(seq, refId));
+  }
+
+  private acceptTx(seq: number, refId: string | null): void {
     this.db.transaction(() => {
       this.st.accept!.run(refId, now(), seq);
       this.st.acceptItems!.run(seq);
@@ -396,7 +444,7 @@ export class SqliteStore implements Store {
   }
 
   markRetrying(seq: number, reason: string, refId: string | null): void {
-    this.st.retrying!.run(reason, refId, seq);
+    this.relaxed(() => this.st.retrying!.run(reason, refId, seq));
   }
 
   markRejected(seq: number, info: { validationCode: number | null; validationMessage: string; refId: string | null }): void {
@@ -415,7 +463,7 @@ export class SqliteStore implements Store {
         for (const i of items.all(s) as { konsultasjon_id: string; status: string; hash: string | null; source_id: string; changed_at: string; json: string | null }[]) {
           requeue.run(i.konsultasjon_id, i.source_id, i.changed_at, i.status === 'C' ? 1 : 0, i.hash, i.json);
         }
-        this.db.prepare("UPDATE outbox SET state = 'superseded', xml = NULL, done_at = ? WHERE seq = ?").run(now(), s);
+        this.db.prepare("UPDATE outbox SET state = 'superseded', done_at = ? WHERE seq = ?").run(now(), s);
       }
       // What was pending for these consultations is not on its way any more.
       this.db

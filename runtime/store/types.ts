@@ -46,9 +46,12 @@ export interface NewMessage {
   year: number;
   lopenr: number;
   meldingstype: string;
+  /** The Melding as built (sent at once; rebuilt from the items for a resend, not stored). */
   xml: string;
   /** UTF-8 bytes of xml. */
   bytes: number;
+  /** uttakDato of the Melding, kept so that a rebuilt message is the same message. */
+  uttakDato: string;
   items: ItemRow[];
 }
 
@@ -107,6 +110,7 @@ export interface OutboxMessage {
   consultations: number;
   bytes: number;
   createdAt: string;
+  uttakDato: string;
   sentAt: string | null;
   doneAt: string | null;
   attempts: number;
@@ -168,7 +172,7 @@ export interface Store {
   /** Unconfirmed messages in chain order. */
   unconfirmed(): OutboxMessage[];
   message(messageId: string): OutboxMessage | undefined;
-  messageXml(seq: number): string | null;
+  messageItems(seq: number): ItemRow[];
   /** built/retrying → sent (attempts + 1), before the request goes out. */
   markSending(seq: number): void;
   markAccepted(seq: number, refId: string | null): void;
