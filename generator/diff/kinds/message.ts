@@ -1,6 +1,5 @@
 // Message metadata: namespace, root, version, validity and the title-page facts.
 import { named, site } from '../context.ts';
-import { existsSync, readFileSync } from 'node:fs';
 import type { MessageSpec } from '../../model/types.ts';
 import type { ChangeSite } from '../change.ts';
 import { kind, type DiffRule } from './rule.ts';
@@ -60,20 +59,7 @@ function show(v: unknown): string {
   return s.length > 60 ? `"${s.slice(0, 57)}..."` : `"${s}"`;
 }
 
-// The model keeps one position for the message as a whole; the title-page keys are top-level
-// and unindented, so one scan of the file's lines (once per spec) finds each key's own line.
-const keyLines = new WeakMap<MessageSpec, Map<string, number>>();
+// Each title-page key's own position, as the loader recorded it.
 function keySite(spec: MessageSpec, key: string): ChangeSite | undefined {
-  let lines = keyLines.get(spec);
-  if (!lines) {
-    lines = new Map();
-    const text = existsSync(spec.file) ? readFileSync(spec.file, 'utf8') : '';
-    text.split('\n').forEach((line, i) => {
-      const m = /^([A-Za-z]+)\s*:/.exec(line);
-      if (m && !lines!.has(m[1])) lines!.set(m[1], i + 1);
-    });
-    keyLines.set(spec, lines);
-  }
-  const line = lines.get(key);
-  return line ? { file: spec.file, line } : site(spec.at);
+  return site(spec.metaAt?.[key] ?? spec.at);
 }
