@@ -75,8 +75,9 @@ export const register: Registrar = (program: Command) => {
     .action((o: { config: string; format: 'text' | 'json' }) => {
       const report = statusReport(loadConfig(o.config));
       process.stdout.write(o.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : `${formatStatus(report)}\n`);
-      const failing = report.lastRun && report.lastRun.exitCode === EXIT.failed;
-      process.exitCode = failing ? EXIT.failed : EXIT.ok;
+      const last = report.lastRun;
+      const interrupted = last !== null && last.endedAt === null && !report.runningNow?.alive;
+      process.exitCode = last && (last.exitCode === EXIT.failed || interrupted) ? EXIT.failed : EXIT.ok;
     });
 
   program

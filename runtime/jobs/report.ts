@@ -3,7 +3,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { UserError } from '../cli/program.ts';
 import type { KprConfig } from '../config/load.ts';
-import { SqliteStore } from '../store/sqlite.ts';
+import { hostname } from 'node:os';
+import { pidAlive, SqliteStore } from '../store/sqlite.ts';
 import type { LockHolder, OutboxMessage, Rejection, RunRow } from '../store/types.ts';
 import { inspectCertificate } from '../transport/certificates/index.ts';
 import { signingMaterial } from './sender.ts';
@@ -28,7 +29,8 @@ export interface StatusReport {
   oldestUnconfirmed: Pick<OutboxMessage, 'messageId' | 'state' | 'createdAt' | 'attempts' | 'lastError' | 'lopenr'> | null;
   rejectedRecordsByRule: { rule: string; count: number }[];
   certificates: CertificateStatus[];
-  runningNow: LockHolder | null;
+  /** The lock holder; `alive` false when its process is gone (killed): the next run takes over. */
+  runningNow: (LockHolder & { alive: boolean }) | null;
 }
 
 function openExisting(config: KprConfig): SqliteStore {
@@ -54,6 +56,12 @@ function certificates(config: KprConfig, now: Date): CertificateStatus[] {
   return out;
 }
 
+function holder(h: LockHolder | undefined): StatusReport['runningNow'] {
+  if (!h) return null;
+  const alive = h.host === hostname() ? pidAlive(h.pid) : Date.now() - Date.parse(h.heartbeatAt) < 10 * 60_000;
+  return { ...h, alive };
+}
+
 export function statusReport(config: KprConfig, now = new Date()): StatusReport {
   const store = openExisting(config);
   try {
@@ -76,7 +84,7 @@ export function statusReport(config: KprConfig, now = new Date()): StatusReport 
         : null,
       rejectedRecordsByRule: store.rejectionsByRule(),
       certificates: certificates(config, now),
-      runningNow: store.lockHolder() ?? null,
+      runningNow: holder(store.lockHolder()),
     };
   } finally {
     store.close();
@@ -109,7 +117,13 @@ export function formatStatus(r: StatusReport): string {
   for (const c of r.certificates) {
     lines.push(c.error ? `certificate ${c.name}: ${c.error}` : `certificate ${c.name}: ${c.daysLeft} day(s) left (until ${c.notAfter}, ${c.status})`);
   }
-  if (r.runningNow) lines.push(`running now: pid ${r.runningNow.pid} on ${r.runningNow.host} since ${r.runningNow.startedAt}`);
+  if (r.runningNow) {
+    lines.push(
+      !r.runningNow.alive
+        ? `lock      left by pid ${r.runningNow.pid} (started ${r.runningNow.startedAt}), which is gone: the next run takes over`
+        : `running now: pid ${r.runningNow.pid} on ${r.runningNow.host} since ${r.runningNow.startedAt} (last heartbeat ${r.runningNow.heartbeatAt})`,
+    );
+  }
   return lines.join('\n');
 }
 
