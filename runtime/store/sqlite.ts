@@ -173,6 +173,7 @@ export class SqliteStore implements Store {
       anyRejection: p('SELECT 1 FROM rejection LIMIT 1').pluck(),
       deleteRejections: p('DELETE FROM rejection WHERE source_id = ?'),
       deleteRejectionsOf: p('DELETE FROM rejection WHERE konsultasjon_id = ?'),
+      deleteOldRejections: p('DELETE FROM rejection WHERE source_id = ? AND run_id IS NOT ?'),
       insertRejection: p(
         'INSERT INTO rejection (source_id, konsultasjon_id, changed_at, file, line, path, rule, message, consequence, run_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ),
@@ -335,6 +336,9 @@ export class SqliteStore implements Store {
         this.st.deleteRejections!.run(s.sourceId);
         if (!s.rejected && s.konsultasjonId) this.st.deleteRejectionsOf!.run(s.konsultasjonId);
       }
+      // A record rejected again (one without a readable changedAt is read every run) replaces
+      // what an earlier run said about it instead of piling up.
+      for (const id of new Set(b.rejections.map((r) => r.sourceId))) this.st.deleteOldRejections!.run(id, b.runId);
       for (const r of b.rejections) {
         this.st.insertRejection!.run(r.sourceId, r.konsultasjonId ?? null, r.changedAt, r.file, r.line, r.path, r.rule, r.message, r.consequence, b.runId, t);
       }

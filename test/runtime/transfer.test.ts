@@ -1,5 +1,6 @@
 // The transfer against a fake receiver that applies the sandbox's chain rules: N/M/C decisions,
 // the chain across runs, lopenr per year, batching, and recovery after a crash at every step.
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { passthroughMapper } from '../../runtime/jobs/mapper.ts';
@@ -234,5 +235,35 @@ describe('rejected records', () => {
     expect(store.rejections()).toEqual([]);
     store.close();
     expect(Object.keys(t.receiver.holdings()).sort()).toEqual(['A', 'B', 'C']);
+  });
+});
+
+describe('lines that are not JSON', () => {
+  it('are rejected once per line, not once more with every run', async () => {
+    const t = setup();
+    const file = join(t.dir, 'broken.ndjson');
+    writeFileSync(file, `${JSON.stringify(rec('A', '2024-05-01T08:00:00Z'))}\n{oops\n`);
+    for (let i = 0; i < 2; i++) {
+      const store = new SqliteStore(t.dbPath);
+      const r = await transfer(
+        {
+          store,
+          kit: STAND_IN_KIT,
+          header: HEADER,
+          limits: { maxConsultations: 10, maxBytes: 1e6, recordsPerTransaction: 10 },
+          sender: t.receiver,
+          sealer: identitySealer,
+          log: silentLogger,
+          mapper: passthroughMapper(STAND_IN_KIT),
+          source: new FileSource(file, 'file'),
+        },
+        { kind: 'run', readSource: true },
+      );
+      store.close();
+      expect(r).toMatchObject({ exitCode: 1, rejectedRecords: 1, notifications: { N: i === 0 ? 1 : 0, M: 0, C: 0 } });
+    }
+    const store = new SqliteStore(t.dbPath);
+    expect(store.rejections().map((r) => [r.sourceId, r.line, r.rule])).toEqual([['broken.ndjson:2', 2, 'source/json']]);
+    store.close();
   });
 });
