@@ -48,7 +48,7 @@ const PROFESSION: Record<string, string> = { HSYK: '28', LEGE: '1', JORDMOR: '8'
 const ROLE: Record<string, string> = { responsible: '1', assisting: '2' };
 const guid = (parseTransform('uuid5') as { fn: (v: unknown) => unknown }).fn;
 
-function handMap(r: DemoRecord): { annul?: Record<string, unknown>; value?: Record<string, unknown>; issue?: string } {
+export function handMap(r: DemoRecord): { annul?: Record<string, unknown>; value?: Record<string, unknown>; issue?: string } {
   if ('deleted' in r) return { annul: { konsultasjonID: r.consultation.id } };
   const c = r as ConsultationRecord;
   const k = c.consultation;

@@ -5,6 +5,7 @@
 
 import type { Issue } from '../rules/issue.ts';
 import type { BlockPlan, ClassPlan, MappingPlan, RulePlan } from './compile.ts';
+import { generateMapping } from './codegen.ts';
 import { compilePath, type Getter } from './paths.ts';
 import type { TargetAttribute } from './target.ts';
 import { TransformError, type Fn } from './transforms.ts';
@@ -161,9 +162,26 @@ export interface BuiltMapping {
   sourceId(record: unknown): string | undefined;
 }
 
-export function buildMapping(plan: MappingPlan): BuiltMapping {
-  const root = buildClass(plan.root);
+/**
+ * The mapping as functions. By default generated code (codegen.ts), which is several times
+ * faster; `closures: true` uses the closures above (same meaning, no `new Function`, e.g. where
+ * a content security policy forbids it).
+ */
+export function buildMapping(plan: MappingPlan, opts: { closures?: boolean } = {}): BuiltMapping {
   const idGet = plan.sourceId ? compilePath(plan.sourceId) : undefined;
+  if (!opts.closures) {
+    const g = generateMapping(plan);
+    const test = plan.annul?.when.cond.test;
+    return {
+      map: g.map,
+      annul: g.annul && test ? (record, ctx) => (test(record, record, 1) ? g.annul!(record, ctx) : undefined) : undefined,
+      sourceId: (record) => {
+        const v = idGet?.(record, record, 1);
+        return typeof v === 'string' || typeof v === 'number' ? String(v) : undefined;
+      },
+    };
+  }
+  const root = buildClass(plan.root);
   const out: BuiltMapping = {
     map: (record, ctx) => root(record, record, 1, ctx, ''),
     sourceId: (record) => {
