@@ -18,7 +18,7 @@ import { buildMelding, osloDate, osloDateTime, type MeldingHeader, type Notifica
 import { ChainBuilder } from '../notify/chain.ts';
 import { afterDecision, decide } from '../notify/decide.ts';
 import { contentHash, hashJson } from '../notify/hash.ts';
-import type { ReadOptions, Source, SourceLine } from '../sources/types.ts';
+import type { FileIdentity, ReadOptions, Source, SourceLine } from '../sources/types.ts';
 import type { SqliteStore } from '../store/sqlite.ts';
 import type { ConsultationState, ItemRow, NewMessage, Rejection, SeenRecord } from '../store/types.ts';
 import type { Mapped, RecordMapper } from './mapper.ts';
@@ -166,6 +166,18 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
   const rejectedInBatch = new Set<string>();
   let requeueDone: string[] = [];
   let position: SourceLine | undefined;
+  const filesDone: { key: string; value: string }[] = [];
+  const fileKey = (f: FileIdentity) => ({ key: `file:${f.path}`, value: `${f.size}:${f.mtimeMs}` });
+  // A daily run skips files it read to the end before, unchanged since: an export folder grows
+  // for years, and every line in those files was decided. A backfill window reads everything
+  // (lines outside the window stay undecided, so a file is only "done" for a run without one).
+  const readOpts: ReadOptions = opts.window
+    ? { ...opts.read }
+    : {
+        ...opts.read,
+        skipFile: (f) => store.checkpoint(fileKey(f).key) === fileKey(f).value,
+        onFileDone: (f) => filesDone.push(fileKey(f)),
+      };
   let recordsSinceCommit = 0;
   const collector = new BatchCollector<Pending>(
     { maxConsultations: deps.limits.maxConsultations, maxBytes: deps.limits.maxBytes },
@@ -212,6 +224,8 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
     for (const r of batchSeen.values()) if (!watermark || r.changedAt > watermark) watermark = r.changedAt;
     if (watermark && watermark > (store.checkpoint('watermark') ?? '')) checkpoints.push({ key: 'watermark', value: watermark });
     if (opts.checkpointKey && position) checkpoints.push({ key: opts.checkpointKey, value: JSON.stringify({ file: position.file, line: position.line }) });
+    // Files read to their end: their last lines are handled, so they are decided with this commit.
+    checkpoints.push(...filesDone.splice(0));
     fail('before-commit');
     store.commitBatch({
       runId,
@@ -345,7 +359,7 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
       }
     }
     if (flowing && opts.readSource && deps.source && deps.mapper) {
-      for await (const line of deps.source.read(opts.read ?? {})) {
+      for await (const line of deps.source.read(readOpts)) {
         s.records++;
         recordsSinceCommit++;
         if (line.parseError !== undefined) {

@@ -42,8 +42,10 @@ export class FileSource implements Source {
     const after = opts.after;
     for (const file of files) {
       const name = basename(file);
-      const size = statSync(file).size;
-      if (after && name < after.file) {
+      const st = statSync(file);
+      const size = st.size;
+      const identity = { path: file, size, mtimeMs: Math.trunc(st.mtimeMs) };
+      if ((after && name < after.file) || opts.skipFile?.(identity)) {
         this.bytesRead += size;
         continue;
       }
@@ -56,6 +58,7 @@ export class FileSource implements Source {
         const parsed = parseLine(text, name, line);
         if (parsed) yield parsed;
       }
+      opts.onFileDone?.(identity);
     }
   }
 }

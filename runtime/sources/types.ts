@@ -19,6 +19,16 @@ export interface ReadOptions {
   to?: string;
   /** Skip lines up to and including this position (a resumed backfill). */
   after?: { file: string; line: number };
+  /** Files only: skip a whole file (e.g. one read to the end before and unchanged since). */
+  skipFile?: (f: FileIdentity) => boolean;
+  /** Files only: called when a file was read to its end (after its last line was yielded). */
+  onFileDone?: (f: FileIdentity) => void;
+}
+
+export interface FileIdentity {
+  path: string;
+  size: number;
+  mtimeMs: number;
 }
 
 export interface Source {

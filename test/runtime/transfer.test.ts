@@ -244,6 +244,8 @@ describe('lines that are not JSON', () => {
     const file = join(t.dir, 'broken.ndjson');
     writeFileSync(file, `${JSON.stringify(rec('A', '2024-05-01T08:00:00Z'))}\n{oops\n`);
     for (let i = 0; i < 2; i++) {
+      // Touched (a blank line more), so the second run reads the file again.
+      if (i === 1) writeFileSync(file, `${JSON.stringify(rec('A', '2024-05-01T08:00:00Z'))}\n{oops\n\n`);
       const store = new SqliteStore(t.dbPath);
       const r = await transfer(
         {
@@ -265,5 +267,45 @@ describe('lines that are not JSON', () => {
     const store = new SqliteStore(t.dbPath);
     expect(store.rejections().map((r) => [r.sourceId, r.line, r.rule])).toEqual([['broken.ndjson:2', 2, 'source/json']]);
     store.close();
+  });
+});
+
+describe('a folder of daily exports', () => {
+  it('is not read again file by file: a file read to its end and unchanged since is skipped', async () => {
+    const dir = tmp();
+    const { mkdirSync } = await import('node:fs');
+    const folder = join(dir, 'exports');
+    mkdirSync(folder);
+    const receiver = new FakeReceiver();
+    const once = async () => {
+      const store = new SqliteStore(join(dir, 'kpr.db'));
+      try {
+        return await transfer(
+          {
+            store,
+            kit: STAND_IN_KIT,
+            header: HEADER,
+            limits: { maxConsultations: 10, maxBytes: 1e6, recordsPerTransaction: 10 },
+            sender: receiver,
+            sealer: identitySealer,
+            log: silentLogger,
+            mapper: passthroughMapper(STAND_IN_KIT),
+            source: new FileSource(folder, 'folder'),
+          },
+          { kind: 'run', readSource: true },
+        );
+      } finally {
+        store.close();
+      }
+    };
+    writeNdjson(join(folder, '2024-05-01.ndjson'), [rec('A', '2024-05-01T08:00:00Z'), rec('B', '2024-05-01T08:00:00Z')]);
+    expect((await once()).records).toBe(2);
+    expect((await once()).records).toBe(0);
+    writeNdjson(join(folder, '2024-05-02.ndjson'), [rec('B', '2024-05-02T08:00:00Z', 1)]);
+    expect(await once()).toMatchObject({ records: 1, notifications: { N: 0, M: 1, C: 0 } });
+    // A file that changed (appended to) is read again; what was decided is skipped.
+    writeNdjson(join(folder, '2024-05-01.ndjson'), [rec('A', '2024-05-01T08:00:00Z'), rec('B', '2024-05-01T08:00:00Z'), rec('C', '2024-05-01T09:00:00Z')]);
+    expect(await once()).toMatchObject({ records: 3, skipped: 2, notifications: { N: 1, M: 0, C: 0 } });
+    expect(receiver.holdings()).toEqual({ A: 'active:1', B: 'active:2', C: 'active:1' });
   });
 });
