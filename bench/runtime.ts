@@ -5,7 +5,7 @@
 // answers "accepted" (the sandbox's own decrypt and parse would share the same 2 cores).
 // Target (issue 6): backfill ≥ 50 % of the baseline's records/s, peak RSS < 500 MB.
 //
-//   node bin/run-ts.mjs bench/runtime.ts              (200 000 records)
+//   node bin/run-ts.mjs bench/runtime.ts              (100 000 records)
 //   node bin/run-ts.mjs bench/runtime.ts 1000000      (another size)
 
 import { spawnSync } from 'node:child_process';
@@ -111,7 +111,7 @@ database: ${join(dir, 'kpr.db')}
   return { records, consultations, messages, wallMs: round(wallMs), cpuMs: round((cpu.user + cpu.system) / 1000), peakRssMb: round(peak(), 1) };
 }
 
-export async function run(records = 200_000): Promise<Record<string, unknown>> {
+export async function run(records = 100_000): Promise<Record<string, unknown>> {
   const dir = mkdtempSync(join(tmpdir(), 'kpr-bench-rt-'));
   try {
     const { generateRecords } = await import('../runtime/demo-data/generate.ts');

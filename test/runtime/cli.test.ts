@@ -11,7 +11,7 @@ import { silentLogger } from '../../runtime/log.ts';
 import { SqliteStore } from '../../runtime/store/sqlite.ts';
 import { runKpr } from '../helpers/cli.ts';
 import { xmllint } from '../helpers/reference.ts';
-import { del, konsultasjon, rec, tmp, writeNdjson } from './helpers.ts';
+import { del, FakeReceiver, identitySealer, konsultasjon, rec, tmp, writeNdjson } from './helpers.ts';
 
 const YAML = `profile: sandbox
 sender:
@@ -55,6 +55,33 @@ describe('kpr run --dry-run', () => {
     expect(readFileSync(join(out, xmls[0]!), 'utf8')).toContain('lopenr="1"');
     expect(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'))).toMatchObject({ dryRun: true, sealed: false, messagesBuilt: 2 });
     expect(existsSync(join(dir, 'kpr.db'))).toBe(false);
+  });
+});
+
+describe('kpr run --dry-run on a database in use', () => {
+  it('shows only what the next run would send, and changes nothing', async () => {
+    const dir = project([rec('K1', '2024-05-01T08:00:00Z'), rec('K2', '2024-05-01T08:00:00Z')]);
+    const config = loadConfig(join(dir, 'kpr.yaml'));
+    const receiver = new FakeReceiver();
+    const first = await runJob({ config, log: silentLogger, sender: receiver, sealer: identitySealer });
+    expect(first.messagesAccepted).toBe(1);
+    writeNdjson(join(dir, 'epj.ndjson'), [rec('K1', '2024-05-01T08:00:00Z'), rec('K2', '2024-05-02T08:00:00Z', 1), rec('K3', '2024-05-02T08:00:00Z')]);
+    const before = new SqliteStore(config.database);
+    const counts = before.countsByState();
+    const counters = before.counters();
+    before.close();
+    const dry = await dryRunJob({ config, out: join(dir, 'dry'), log: silentLogger });
+    expect(dry).toMatchObject({ skipped: 1, notifications: { N: 1, M: 1, C: 0 }, messagesBuilt: 1 });
+    const xml = readFileSync(join(dir, 'dry', readdirSync(join(dir, 'dry')).find((f) => f.endsWith('.xml'))!), 'utf8');
+    expect(xml).toContain('lopenr="2"');
+    expect(xml).toContain(`notifikasjonForrigeGUID="${counters.acceptedHead}"`);
+    const after = new SqliteStore(config.database);
+    expect(after.countsByState()).toEqual(counts);
+    expect(after.counters()).toEqual(counters);
+    after.close();
+    // The real run then sends exactly that.
+    const real = await runJob({ config, log: silentLogger, sender: receiver, sealer: identitySealer });
+    expect(real).toMatchObject({ notifications: { N: 1, M: 1, C: 0 }, messagesAccepted: 1 });
   });
 });
 

@@ -309,3 +309,52 @@ describe('a folder of daily exports', () => {
     expect(receiver.holdings()).toEqual({ A: 'active:1', B: 'active:2', C: 'active:1' });
   });
 });
+
+describe('a failure inside a store transaction', () => {
+  it('rolls the whole batch back: the next run decides the same records again, once', async () => {
+    const t = setup({ maxConsultations: 3 });
+    const recs = ['A', 'B', 'C', 'D', 'E'].map((id) => rec(id, '2024-05-01T08:00:00Z'));
+    let calls = 0;
+    // Break the disk in the middle of the second batch's item inserts.
+    const breakStore = (store: SqliteStore) => {
+      const st = (store as unknown as { st: Record<string, { run: (...a: unknown[]) => unknown }> }).st;
+      const insert = st.insertItem!;
+      const original = insert.run.bind(insert);
+      st.insertItem = {
+        run: (...a: unknown[]) => {
+          if (++calls === 5) throw Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR' });
+          return original(...a);
+        },
+      };
+    };
+    const store = new SqliteStore(t.dbPath);
+    breakStore(store);
+    await expect(
+      transfer(
+        {
+          store,
+          kit: STAND_IN_KIT,
+          header: HEADER,
+          limits: { maxConsultations: 3, maxBytes: 1e6, recordsPerTransaction: 100 },
+          sender: t.receiver,
+          sealer: identitySealer,
+          log: silentLogger,
+          mapper: passthroughMapper(STAND_IN_KIT),
+          source: (() => {
+            writeNdjson(join(t.dir, 'epj.ndjson'), recs);
+            return new FileSource(join(t.dir, 'epj.ndjson'), 'file');
+          })(),
+        },
+        { kind: 'run', readSource: true },
+      ),
+    ).rejects.toThrow('disk I/O error');
+    store.close();
+    expect(Object.keys(t.receiver.holdings())).toEqual(['A', 'B', 'C']);
+    const r = await t.run(recs);
+    expect(r).toMatchObject({ exitCode: 0, skipped: 3, notifications: { N: 2, M: 0, C: 0 } });
+    expect(t.receiver.newCounts()).toEqual({ A: 1, B: 1, C: 1, D: 1, E: 1 });
+    const check = new SqliteStore(t.dbPath);
+    expect(check.countsByState()).toEqual({ accepted: 2 });
+    check.close();
+  });
+});
