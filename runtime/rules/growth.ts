@@ -70,8 +70,19 @@ export function growthProblem(kind: GrowthKind, value: number, ageYears: number)
 const round = (x: number) => Math.round(x * 10) / 10;
 
 /** What a Maling measures, from its free-text typeMaling (Norwegian or English). */
+const kinds = new Map<string, GrowthKind | undefined>();
+
 export function growthKindOf(typeMaling: unknown): GrowthKind | undefined {
   if (typeof typeMaling !== 'string') return undefined;
+  // A run sees a handful of distinct texts: remember them (bounded, in case it sees many).
+  if (kinds.has(typeMaling)) return kinds.get(typeMaling);
+  const kind = kindOfText(typeMaling);
+  if (kinds.size > 1000) kinds.clear();
+  kinds.set(typeMaling, kind);
+  return kind;
+}
+
+function kindOfText(typeMaling: string): GrowthKind | undefined {
   const t = typeMaling.toLowerCase();
   if (t.includes('høyde') || t.includes('hoyde') || t.includes('lengde') || t.includes('height') || t.includes('length')) return 'height';
   if (t.includes('vekt') || t.includes('weight')) return 'weight';

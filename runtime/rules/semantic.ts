@@ -27,7 +27,10 @@ interface Here {
   obj: Obj;
   parent: Obj | undefined;
   root: Obj;
-  path: string;
+  /** Where the object is, kept in parts: the JSON path is only built when an issue needs it. */
+  up: Here | undefined;
+  key: string;
+  index: number;
   issues: Issue[];
   ctx: RuleContext;
   extractEnd: string;
@@ -49,8 +52,13 @@ function classify(id: string): ReturnType<typeof classifyPersonId> {
 const TYPE_ID_KIND: Record<string, 'fnr' | 'dnr' | 'hnr'> = { '1': 'fnr', '2': 'dnr', '3': 'hnr' };
 const KIND_TEXT = { fnr: 'fødselsnummer', dnr: 'D-nummer', hnr: 'H-nummer' } as const;
 
+function pathOf(here: Here | undefined): string {
+  if (!here || !here.up) return '';
+  return `${pathOf(here.up)}/${here.key}${here.index >= 0 ? `/${here.index}` : ''}`;
+}
+
 function push(here: Here, name: string, rule: string, message: string, consequence: Consequence, severity: 'error' | 'warning' = 'error') {
-  here.issues.push({ path: `${here.path}/${name}`, rule, message, consequence, severity });
+  here.issues.push({ path: `${pathOf(here)}/${name}`, rule, message, consequence, severity });
 }
 
 /** Resolves a published XPath (/Melding/@x, ./@x, @x, ../@x) to a value, if this walk can see it. */
@@ -140,7 +148,7 @@ function checksFor(attr: TargetAttribute, cls: TargetClass): AttrCheck[] {
   return checks;
 }
 
-type ClassCheck = (obj: Obj, parent: Obj | undefined, root: Obj, path: string, issues: Issue[], ctx: RuleContext) => void;
+type ClassCheck = (obj: Obj, up: Here | undefined, key: string, index: number, root: Obj, issues: Issue[], ctx: RuleContext) => void;
 
 function compileClass(target: Target, cls: TargetClass, seen: Map<string, ClassCheck>): ClassCheck {
   const cached = seen.get(cls.name);
@@ -163,11 +171,13 @@ function compileClass(target: Target, cls: TargetClass, seen: Map<string, ClassC
   // One Here per class, refilled for each object: the walk is synchronous and a class never
   // contains itself (the spec linter forbids cycles), so no two live objects share it.
   const here = {} as Here;
-  self = (obj, parent, root, path, issues, ctx) => {
+  self = (obj, up, key, index, root, issues, ctx) => {
     here.obj = obj;
-    here.parent = parent;
+    here.parent = up?.obj;
+    here.up = up;
+    here.key = key;
+    here.index = index;
     here.root = root;
-    here.path = path;
     here.issues = issues;
     here.ctx = ctx;
     here.extractEnd = extractEnd(ctx.extractDate);
@@ -183,8 +193,8 @@ function compileClass(target: Target, cls: TargetClass, seen: Map<string, ClassC
       if (k.array) {
         if (!Array.isArray(v)) continue;
         const check = k.check();
-        for (let i = 0; i < v.length; i++) if (v[i] && typeof v[i] === 'object') check(v[i], obj, root, `${path}/${k.name}/${i}`, issues, ctx);
-      } else if (typeof v === 'object') k.check()(v as Obj, obj, root, `${path}/${k.name}`, issues, ctx);
+        for (let i = 0; i < v.length; i++) if (v[i] && typeof v[i] === 'object') check(v[i], here, k.name, i, root, issues, ctx);
+      } else if (typeof v === 'object') k.check()(v as Obj, here, k.name, -1, root, issues, ctx);
     }
   };
   seen.set(cls.name, self);
@@ -202,9 +212,13 @@ function extractEnd(date: string): string {
 }
 
 /** Epoch milliseconds of the day `YYYY-MM-DD…` starts with (read digit by digit: no Date parsing). */
-function dayMs(date: string): number {
-  const n = (i: number) => date.charCodeAt(i) - 48;
-  return Date.UTC(n(0) * 1000 + n(1) * 100 + n(2) * 10 + n(3), n(5) * 10 + n(6) - 1, n(8) * 10 + n(9));
+function digitAt(d: string, i: number): number {
+  return d.charCodeAt(i) - 48;
+}
+
+function dayMs(d: string): number {
+  const year = digitAt(d, 0) * 1000 + digitAt(d, 1) * 100 + digitAt(d, 2) * 10 + digitAt(d, 3);
+  return Date.UTC(year, digitAt(d, 5) * 10 + digitAt(d, 6) - 1, digitAt(d, 8) * 10 + digitAt(d, 9));
 }
 
 /** The child's age in years at `when` (a date or date-time), from Barn_ungdom of the root. */
@@ -233,7 +247,7 @@ function growthCheck(here: Here): void {
   const age = ageAt(here.root, here.obj.malingDatoTid);
   if (value === undefined || age === undefined) return;
   const problem = growthProblem(kind, value, age);
-  if (problem) here.issues.push({ path: `${here.path}/Maleresultat/0/verdi`, rule: 'growth-implausible', message: problem, consequence: 'none', severity: 'warning' });
+  if (problem) here.issues.push({ path: `${pathOf(here)}/Maleresultat/0/verdi`, rule: 'growth-implausible', message: problem, consequence: 'none', severity: 'warning' });
 }
 
 /** The semantic checks of one class (normally Konsultasjon) and everything under it. */
@@ -243,7 +257,7 @@ export function compileSemanticRules(target: Target, rootClass: string): (obj: O
   const check = compileClass(target, cls, new Map());
   return (obj, ctx) => {
     const issues: Issue[] = [];
-    check(obj, undefined, obj, '', issues, ctx);
+    check(obj, undefined, '', -1, obj, issues, ctx);
     return issues;
   };
 }
