@@ -251,7 +251,7 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
     recordsSinceCommit = 0;
   };
 
-  const stateOf = (id: string) => overlay.get(id) ?? store.consultation(id);
+  const stateOf = (id: string) => overlay.get(id) ?? (store.beginBatch(), store.consultation(id));
 
   /** Decides one version; returns false when nothing is to be sent. */
   const consider = (konsultasjonId: string, sourceId: string, changedAt: string, deleted: boolean, konsultasjon: Record<string, unknown> | undefined, json: string | null, hash: string | null) => {
@@ -306,6 +306,7 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
     if (m.kind !== 'rejected' || m.changedAt) {
       const changedAt = m.changedAt!;
       const prior = batchSeen.get(m.sourceId);
+      store.beginBatch();
       if ((prior && prior.changedAt >= changedAt) || store.seen(m.sourceId, changedAt)) {
         s.skipped++;
         return;
@@ -383,6 +384,7 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
     }
   } catch (err) {
     exitError = err;
+    store.rollbackBatch();
   }
 
   if (exitError || s.stopped) {

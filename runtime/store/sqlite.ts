@@ -206,8 +206,22 @@ export class SqliteStore implements Store {
   }
 
   close(): void {
+    this.rollbackBatch();
     if (this.lockHeld) this.releaseLock();
     this.db.close();
+  }
+
+  /**
+   * Opens the transaction the next commitBatch ends, so that the lookups of a batch (seen,
+   * consultation: two per record) share one snapshot instead of taking a read lock each.
+   */
+  beginBatch(): void {
+    if (!this.db.inTransaction) this.db.exec('BEGIN');
+  }
+
+  /** Abandons an open batch (its decisions are made again by the next run). */
+  rollbackBatch(): void {
+    if (this.db.inTransaction) this.db.exec('ROLLBACK');
   }
 
   private meta(key: string): string | undefined {
@@ -315,7 +329,7 @@ export class SqliteStore implements Store {
 
   commitBatch(b: BatchCommit): void {
     const t = now();
-    this.db.transaction(() => {
+    const write = this.db.transaction(() => {
       for (const m of b.messages) {
         const seq = Number(this.st.insertMessage!.run(m.messageId, m.year, m.lopenr, m.meldingstype, m.items.length, m.bytes, t, m.uttakDato, b.runId).lastInsertRowid);
         for (const i of m.items) {
@@ -346,7 +360,19 @@ export class SqliteStore implements Store {
       this.st.metaSet!.run('chain_head', b.chainHead);
       this.st.metaSet!.run('notif_lopenr', String(b.notifLopeNr));
       for (const c of b.checkpoints ?? []) this.st.checkpointSet!.run(c.key, c.value);
-    })();
+    });
+    if (!this.db.inTransaction) {
+      write.immediate();
+      return;
+    }
+    // Inside the batch's own transaction (beginBatch): the writes join it, and it ends here.
+    try {
+      write();
+      this.db.exec('COMMIT');
+    } catch (err) {
+      this.rollbackBatch();
+      throw err;
+    }
   }
 
   requeued(): RequeuedRecord[] {
