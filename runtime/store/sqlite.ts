@@ -22,18 +22,16 @@ import type {
 
 /** notifikasjonForrigeGUID of the very first notification a sender sends (documented convention). */
 export const NIL_GUID = '00000000-0000-0000-0000-000000000000';
-const SCHEMA_VERSION = '1';
+const SCHEMA_VERSION = '2';
 /** A lock whose holder runs on another host counts as abandoned after this long without heartbeat. */
 const STALE_LOCK_MS = 10 * 60_000;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS lopenr (year INTEGER PRIMARY KEY, last INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS consultation (
-  id TEXT PRIMARY KEY,
-  acc_hash TEXT, acc_guid TEXT, acc_active INTEGER NOT NULL DEFAULT 0,
-  pend_hash TEXT, pend_guid TEXT, pend_active INTEGER NOT NULL DEFAULT 0, pend_item INTEGER
-) WITHOUT ROWID;
+-- Per konsultasjonID its latest notification that is accepted or on its way (never one of a
+-- rejected or superseded message): what the receiver holds once everything built has arrived.
+CREATE TABLE IF NOT EXISTS consultation (id TEXT PRIMARY KEY, item INTEGER) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS outbox (
   seq INTEGER PRIMARY KEY,
   message_id TEXT NOT NULL UNIQUE,
@@ -51,9 +49,11 @@ CREATE TABLE IF NOT EXISTS item (
   seq INTEGER NOT NULL,
   konsultasjon_id TEXT NOT NULL, status TEXT NOT NULL, guid TEXT NOT NULL, forrige_guid TEXT NOT NULL,
   ref TEXT, lope_nr INTEGER NOT NULL, hash TEXT,
-  source_id TEXT NOT NULL, changed_at TEXT NOT NULL, json TEXT
+  source_id TEXT NOT NULL, changed_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS item_seq ON item(seq);
+-- The consultation's JSON, kept until its message is accepted (to rebuild and to requeue it).
+CREATE TABLE IF NOT EXISTS item_json (item_id INTEGER PRIMARY KEY, json TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS item_konsultasjon ON item(konsultasjon_id);
 CREATE TABLE IF NOT EXISTS requeue (
   konsultasjon_id TEXT PRIMARY KEY, source_id TEXT NOT NULL, changed_at TEXT NOT NULL,
@@ -158,18 +158,17 @@ export class SqliteStore implements Store {
       metaSet: p('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
       seen: p('SELECT changed_at FROM source_record WHERE source_id = ?').pluck(),
       seenSet: p('INSERT INTO source_record (source_id, changed_at, rejected) VALUES (?, ?, ?) ON CONFLICT(source_id) DO UPDATE SET changed_at = excluded.changed_at, rejected = excluded.rejected'),
-      consultation: p('SELECT acc_hash, acc_guid, acc_active, pend_hash, pend_guid, pend_active, pend_item FROM consultation WHERE id = ?'),
-      pend: p(
-        'INSERT INTO consultation (id, pend_hash, pend_guid, pend_active, pend_item) VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET pend_hash = excluded.pend_hash, pend_guid = excluded.pend_guid, pend_active = excluded.pend_active, pend_item = excluded.pend_item',
-      ),
+      consultation: p('SELECT i.status, i.hash, i.guid, o.state FROM consultation c JOIN item i ON i.id = c.item JOIN outbox o ON o.seq = i.seq WHERE c.id = ?'),
+      setConsultation: p('INSERT INTO consultation (id, item) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET item = excluded.item'),
       lopenrGet: p('SELECT last FROM lopenr WHERE year = ?').pluck(),
       lopenrSet: p('INSERT INTO lopenr (year, last) VALUES (?, ?) ON CONFLICT(year) DO UPDATE SET last = excluded.last'),
       insertMessage: p(
         "INSERT INTO outbox (message_id, state, year, lopenr, meldingstype, consultations, bytes, created_at, uttak_dato, run_id) VALUES (?, 'built', ?, ?, ?, ?, ?, ?, ?, ?)",
       ),
       insertItem: p(
-        'INSERT INTO item (seq, konsultasjon_id, status, guid, forrige_guid, ref, lope_nr, hash, source_id, changed_at, json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO item (seq, konsultasjon_id, status, guid, forrige_guid, ref, lope_nr, hash, source_id, changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ),
+      insertJson: p('INSERT INTO item_json (item_id, json) VALUES (?, ?)'),
       anyRejection: p('SELECT 1 FROM rejection LIMIT 1').pluck(),
       deleteRejections: p('DELETE FROM rejection WHERE source_id = ?'),
       deleteRejectionsOf: p('DELETE FROM rejection WHERE konsultasjon_id = ?'),
@@ -183,20 +182,14 @@ export class SqliteStore implements Store {
       message: p(`SELECT ${OUTBOX_COLS} FROM outbox WHERE message_id = ?`),
       messageBySeq: p(`SELECT ${OUTBOX_COLS} FROM outbox WHERE seq = ?`),
       unconfirmed: p(`SELECT ${OUTBOX_COLS} FROM outbox WHERE state IN ('built', 'sent', 'retrying') ORDER BY seq`),
-      items: p('SELECT konsultasjon_id, status, guid, forrige_guid, ref, lope_nr, hash, source_id, changed_at, json FROM item WHERE seq = ? ORDER BY id'),
+      items: p(
+        'SELECT i.konsultasjon_id, i.status, i.guid, i.forrige_guid, i.ref, i.lope_nr, i.hash, i.source_id, i.changed_at, j.json FROM item i LEFT JOIN item_json j ON j.item_id = i.id WHERE i.seq = ? ORDER BY i.id',
+      ),
       sending: p("UPDATE outbox SET state = 'sent', sent_at = ?, attempts = attempts + 1 WHERE seq = ?"),
       accept: p("UPDATE outbox SET state = 'accepted', ref_id = ?, done_at = ?, last_error = NULL WHERE seq = ?"),
-      acceptItems: p(`UPDATE consultation SET
-          acc_hash = i.hash, acc_guid = i.guid, acc_active = (i.status != 'C'),
-          pend_hash = CASE WHEN consultation.pend_item = i.id THEN NULL ELSE pend_hash END,
-          pend_guid = CASE WHEN consultation.pend_item = i.id THEN NULL ELSE pend_guid END,
-          pend_active = CASE WHEN consultation.pend_item = i.id THEN 0 ELSE pend_active END,
-          pend_item = CASE WHEN consultation.pend_item = i.id THEN NULL ELSE pend_item END
-        FROM (SELECT id, konsultasjon_id, hash, guid, status FROM item
-              WHERE id IN (SELECT MAX(id) FROM item WHERE seq = ? GROUP BY konsultasjon_id)) AS i
-        WHERE consultation.id = i.konsultasjon_id`),
       lastItemGuid: p('SELECT guid FROM item WHERE seq = ? ORDER BY id DESC LIMIT 1').pluck(),
-      dropItemJson: p('UPDATE item SET json = NULL WHERE seq = ?'),
+      // A message's items have consecutive ids (inserted together): drop their JSON by range.
+      dropJson: p('DELETE FROM item_json WHERE item_id BETWEEN (SELECT MIN(id) FROM item WHERE seq = ?) AND (SELECT MAX(id) FROM item WHERE seq = ?)'),
       retrying: p("UPDATE outbox SET state = 'retrying', last_error = ?, ref_id = COALESCE(?, ref_id) WHERE seq = ?"),
       lockGet: p('SELECT pid, host, kind, started_at, heartbeat_at FROM lock WHERE id = 1'),
       lockSet: p('INSERT OR REPLACE INTO lock (id, pid, host, kind, started_at, heartbeat_at) VALUES (1, ?, ?, ?, ?, ?)'),
@@ -300,19 +293,11 @@ export class SqliteStore implements Store {
   }
 
   consultation(id: string): ConsultationState | undefined {
-    const r = this.st.consultation!.get(id) as
-      | { acc_hash: string | null; acc_guid: string | null; acc_active: number; pend_hash: string | null; pend_guid: string | null; pend_active: number; pend_item: number | null }
-      | undefined;
+    const r = this.st.consultation!.get(id) as { status: string; hash: string | null; guid: string; state: MessageState } | undefined;
     if (!r) return undefined;
-    return {
-      accHash: r.acc_hash,
-      accGuid: r.acc_guid,
-      accActive: r.acc_active === 1,
-      pendHash: r.pend_hash,
-      pendGuid: r.pend_guid,
-      pendActive: r.pend_active === 1,
-      hasPending: r.pend_item !== null,
-    };
+    const active = r.status !== 'C';
+    if (r.state === 'accepted') return { accHash: r.hash, accGuid: r.guid, accActive: active, pendHash: null, pendGuid: null, pendActive: false, hasPending: false };
+    return { accHash: null, accGuid: null, accActive: false, pendHash: r.hash, pendGuid: r.guid, pendActive: active, hasPending: true };
   }
 
   counters(): ChainCounters {
@@ -333,10 +318,9 @@ export class SqliteStore implements Store {
       for (const m of b.messages) {
         const seq = Number(this.st.insertMessage!.run(m.messageId, m.year, m.lopenr, m.meldingstype, m.items.length, m.bytes, t, m.uttakDato, b.runId).lastInsertRowid);
         for (const i of m.items) {
-          const itemId = Number(
-            this.st.insertItem!.run(seq, i.konsultasjonId, i.status, i.guid, i.forrigeGuid, i.ref, i.lopeNr, i.hash, i.sourceId, i.changedAt, i.json).lastInsertRowid,
-          );
-          this.st.pend!.run(i.konsultasjonId, i.hash, i.guid, i.status === 'C' ? 0 : 1, itemId);
+          const itemId = Number(this.st.insertItem!.run(seq, i.konsultasjonId, i.status, i.guid, i.forrigeGuid, i.ref, i.lopeNr, i.hash, i.sourceId, i.changedAt).lastInsertRowid);
+          if (i.json !== null) this.st.insertJson!.run(itemId, i.json);
+          this.st.setConsultation!.run(i.konsultasjonId, itemId);
         }
         if (m.lopenr > this.lastLopenr(m.year)) this.st.lopenrSet!.run(m.year, m.lopenr);
       }
@@ -465,9 +449,10 @@ export class SqliteStore implements Store {
 
   private acceptTx(seq: number, refId: string | null): void {
     this.db.transaction(() => {
+      // The consultations need no update: their item's message is accepted now, which is what
+      // consultation() reads.
       this.st.accept!.run(refId, now(), seq);
-      this.st.acceptItems!.run(seq);
-      this.st.dropItemJson!.run(seq);
+      this.st.dropJson!.run(seq, seq);
       const last = this.st.lastItemGuid!.get(seq) as string | undefined;
       if (last) this.st.metaSet!.run('accepted_head', last);
     })();
@@ -488,18 +473,25 @@ export class SqliteStore implements Store {
       const requeue = this.db.prepare(
         "INSERT INTO requeue (konsultasjon_id, source_id, changed_at, deleted, hash, json, reason) VALUES (?, ?, ?, ?, ?, ?, 'superseded') ON CONFLICT(konsultasjon_id) DO UPDATE SET source_id = excluded.source_id, changed_at = excluded.changed_at, deleted = excluded.deleted, hash = excluded.hash, json = excluded.json, reason = excluded.reason",
       );
-      const items = this.db.prepare('SELECT konsultasjon_id, status, hash, source_id, changed_at, json FROM item WHERE seq = ? ORDER BY id');
+      const items = this.db.prepare(
+        'SELECT i.konsultasjon_id, i.status, i.hash, i.source_id, i.changed_at, j.json FROM item i LEFT JOIN item_json j ON j.item_id = i.id WHERE i.seq = ? ORDER BY i.id',
+      );
       for (const s of later) {
         for (const i of items.all(s) as { konsultasjon_id: string; status: string; hash: string | null; source_id: string; changed_at: string; json: string | null }[]) {
           requeue.run(i.konsultasjon_id, i.source_id, i.changed_at, i.status === 'C' ? 1 : 0, i.hash, i.json);
         }
         this.db.prepare("UPDATE outbox SET state = 'superseded', done_at = ? WHERE seq = ?").run(now(), s);
       }
-      // What was pending for these consultations is not on its way any more.
+      // What was on its way for these consultations is not any more: back to what was accepted.
       this.db
-        .prepare('UPDATE consultation SET pend_hash = NULL, pend_guid = NULL, pend_active = 0, pend_item = NULL WHERE pend_item IN (SELECT id FROM item WHERE seq >= ?)')
+        .prepare(
+          `UPDATE consultation SET item = (SELECT MAX(i.id) FROM item i JOIN outbox o ON o.seq = i.seq
+             WHERE i.konsultasjon_id = consultation.id AND o.state = 'accepted')
+           WHERE item IN (SELECT id FROM item WHERE seq >= ?)`,
+        )
         .run(seq);
-      this.db.prepare('DELETE FROM item WHERE seq > ? AND seq IN (SELECT seq FROM outbox WHERE state = ?)').run(seq, 'superseded');
+      this.db.prepare("DELETE FROM item_json WHERE item_id IN (SELECT id FROM item WHERE seq > ? AND seq IN (SELECT seq FROM outbox WHERE state = 'superseded'))").run(seq);
+      this.db.prepare("DELETE FROM item WHERE seq > ? AND seq IN (SELECT seq FROM outbox WHERE state = 'superseded')").run(seq);
       // The chain continues from the last accepted notification; numbers the superseded
       // messages held were never seen by the receiver and are handed out again.
       this.st.metaSet!.run('chain_head', this.meta('accepted_head') ?? NIL_GUID);
@@ -514,7 +506,7 @@ export class SqliteStore implements Store {
       const items = this.db
         .prepare(
           // Only consultations nothing newer was decided for since (no later item, nothing queued).
-          `SELECT i.konsultasjon_id, i.status, i.hash, i.source_id, i.changed_at, i.json FROM item i
+          `SELECT i.konsultasjon_id, i.status, i.hash, i.source_id, i.changed_at, j.json FROM item i LEFT JOIN item_json j ON j.item_id = i.id
            WHERE i.seq = ? AND i.id = (SELECT MAX(id) FROM item j WHERE j.konsultasjon_id = i.konsultasjon_id)
              AND NOT EXISTS (SELECT 1 FROM requeue r WHERE r.konsultasjon_id = i.konsultasjon_id)
            ORDER BY i.id`,
@@ -523,6 +515,7 @@ export class SqliteStore implements Store {
       const ins = this.db.prepare("INSERT INTO requeue (konsultasjon_id, source_id, changed_at, deleted, hash, json, reason) VALUES (?, ?, ?, ?, ?, ?, 'resend')");
       for (const i of items) ins.run(i.konsultasjon_id, i.source_id, i.changed_at, i.status === 'C' ? 1 : 0, i.hash, i.json);
       this.db.prepare("UPDATE outbox SET state = 'requeued' WHERE seq = ?").run(seq);
+      this.st.dropJson!.run(seq, seq);
       return items.length;
     })();
   }
@@ -579,7 +572,9 @@ export class SqliteStore implements Store {
   consultationCounts(): { active: number; annulled: number; pending: number } {
     return this.db
       .prepare(
-        'SELECT COALESCE(SUM(acc_guid IS NOT NULL AND acc_active = 1), 0) AS active, COALESCE(SUM(acc_guid IS NOT NULL AND acc_active = 0), 0) AS annulled, COALESCE(SUM(pend_item IS NOT NULL), 0) AS pending FROM consultation',
+        `SELECT COALESCE(SUM(o.state = 'accepted' AND i.status != 'C'), 0) AS active, COALESCE(SUM(o.state = 'accepted' AND i.status = 'C'), 0) AS annulled,
+                COALESCE(SUM(o.state != 'accepted'), 0) AS pending
+         FROM consultation c JOIN item i ON i.id = c.item JOIN outbox o ON o.seq = i.seq`,
       )
       .get() as { active: number; annulled: number; pending: number };
   }
