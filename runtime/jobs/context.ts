@@ -8,6 +8,7 @@ import { buildMelding, osloDate } from '../message/melding.ts';
 import { describeAjvErrors, formatFinding } from '../message/validation.ts';
 import { openSource } from '../sources/index.ts';
 import { SqliteStore } from '../store/sqlite.ts';
+import type { Store } from '../store/types.ts';
 import { mappingMapper, passthroughMapper, type RecordMapper } from './mapper.ts';
 import { loadMessageKit, type MessageKit } from './message-kit.ts';
 import type { TransferDeps } from './transfer.ts';
@@ -46,7 +47,7 @@ export async function loadMapper(config: KprConfig, kit: MessageKit): Promise<Re
 }
 
 export interface JobBase {
-  store: SqliteStore;
+  store: Store;
   kit: MessageKit;
   log: Logger;
 }

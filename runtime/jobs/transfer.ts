@@ -19,14 +19,13 @@ import { ChainBuilder } from '../notify/chain.ts';
 import { afterDecision, decide } from '../notify/decide.ts';
 import { contentHash, hashJson } from '../notify/hash.ts';
 import type { FileIdentity, ReadOptions, Source, SourceLine } from '../sources/types.ts';
-import type { SqliteStore } from '../store/sqlite.ts';
-import type { ConsultationState, ItemRow, NewMessage, Rejection, SeenRecord } from '../store/types.ts';
+import type { ConsultationState, ItemRow, NewMessage, Rejection, SeenRecord, Store } from '../store/types.ts';
 import type { Mapped, RecordMapper } from './mapper.ts';
 import type { MessageKit } from './message-kit.ts';
 import type { Sealer, Sender } from './sender.ts';
 
 export interface TransferDeps {
-  store: SqliteStore;
+  store: Store;
   kit: MessageKit;
   header: MeldingHeader;
   limits: { maxConsultations: number; maxBytes: number; recordsPerTransaction: number };

@@ -158,6 +158,11 @@ export interface Store {
   startRun(kind: string): number;
   finishRun(runId: number, outcome: string, exitCode: number, summary: Record<string, unknown>): void;
 
+  /** Opens the transaction the next commitBatch ends (lookups share one snapshot). */
+  beginBatch(): void;
+  /** Abandons an open batch. */
+  rollbackBatch(): void;
+
   /** True when this source record version (or a newer one) was already decided. */
   seen(sourceId: string, changedAt: string): boolean;
   consultation(konsultasjonId: string): ConsultationState | undefined;
@@ -184,10 +189,13 @@ export interface Store {
 
   // Monitoring
   countsByState(): Record<string, number>;
+  consultationCounts(): { active: number; annulled: number; pending: number };
   lastRun(): RunRow | undefined;
   rejectionsByRule(): { rule: string; count: number }[];
   rejections(): (Rejection & { createdAt: string })[];
   rejectedMessages(): OutboxMessage[];
   oldestUnconfirmed(): OutboxMessage | undefined;
   lockHolder(): LockHolder | undefined;
+  /** A consistent copy of the whole store in `file` (for --dry-run). */
+  snapshotTo(file: string): Promise<void>;
 }
