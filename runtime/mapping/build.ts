@@ -1,7 +1,8 @@
-// Turns a checked mapping plan into one closure per class, built once: per record nothing is
-// parsed or looked up by name, and each attribute costs a getter call and a few branches. Values
-// that cannot be converted (an unknown vendor code, a malformed timestamp) become issues, with
-// the consequence the receiver publishes for that attribute.
+// Turns a checked mapping plan into the functions that map records: by default generated code
+// (codegen.ts); or one closure per class, built once, where generated code is not allowed. Both
+// mean the same (a test runs them side by side): per record nothing is parsed or looked up by
+// name. Values that cannot be converted (an unknown vendor code, a malformed timestamp) become
+// issues, with the consequence the receiver publishes for that attribute.
 
 import type { Issue } from '../rules/issue.ts';
 import type { BlockPlan, ClassPlan, MappingPlan, RulePlan } from './compile.ts';
