@@ -148,6 +148,17 @@ function checksFor(attr: TargetAttribute, cls: TargetClass): AttrCheck[] {
   return checks;
 }
 
+/** Whether a class or anything under it has a semantic check. */
+function hasChecks(target: Target, cls: TargetClass): boolean {
+  if (cls.attributes.has('typeMaling') && cls.children.has('Maleresultat')) return true;
+  for (const a of cls.attributes.values()) if (checksFor(a, cls).length) return true;
+  for (const ch of cls.children.values()) {
+    const c = target.classes.get(ch.name);
+    if (c && hasChecks(target, c)) return true;
+  }
+  return false;
+}
+
 type ClassCheck = (obj: Obj, up: Here | undefined, key: string, index: number, root: Obj, issues: Issue[], ctx: RuleContext) => void;
 
 function compileClass(target: Target, cls: TargetClass, seen: Map<string, ClassCheck>): ClassCheck {
@@ -164,7 +175,8 @@ function compileClass(target: Target, cls: TargetClass, seen: Map<string, ClassC
   // Children are compiled lazily so the walk is built once even for deep trees.
   for (const [name, ch] of cls.children) {
     const childCls = target.classes.get(ch.name);
-    if (!childCls) continue;
+    // Subtrees without a single check (Deltaker, RefEnhet in HST) are not walked at all.
+    if (!childCls || !hasChecks(target, childCls)) continue;
     let compiled: ClassCheck | undefined;
     kids.push({ name, array: ch.array, check: () => (compiled ??= compileClass(target, childCls, seen)) });
   }
