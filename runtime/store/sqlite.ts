@@ -54,7 +54,8 @@ CREATE TABLE IF NOT EXISTS item (
 CREATE INDEX IF NOT EXISTS item_seq ON item(seq);
 -- The consultation's JSON, kept until its message is accepted (to rebuild and to requeue it).
 CREATE TABLE IF NOT EXISTS item_json (item_id INTEGER PRIMARY KEY, json TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS item_konsultasjon ON item(konsultasjon_id);
+-- No index on item(konsultasjon_id): one more B-tree with random keys would be written on every
+-- record; the two rare paths that look items up by consultation (a rejection) scan instead.
 CREATE TABLE IF NOT EXISTS requeue (
   konsultasjon_id TEXT PRIMARY KEY, source_id TEXT NOT NULL, changed_at TEXT NOT NULL,
   deleted INTEGER NOT NULL, hash TEXT, json TEXT, reason TEXT NOT NULL
@@ -483,13 +484,16 @@ export class SqliteStore implements Store {
         this.db.prepare("UPDATE outbox SET state = 'superseded', done_at = ? WHERE seq = ?").run(now(), s);
       }
       // What was on its way for these consultations is not any more: back to what was accepted.
+      // One scan of the accepted items of the affected consultations (a rare path).
       this.db
         .prepare(
-          `UPDATE consultation SET item = (SELECT MAX(i.id) FROM item i JOIN outbox o ON o.seq = i.seq
-             WHERE i.konsultasjon_id = consultation.id AND o.state = 'accepted')
-           WHERE item IN (SELECT id FROM item WHERE seq >= ?)`,
+          `WITH affected AS (SELECT DISTINCT konsultasjon_id AS id FROM item WHERE seq >= @seq),
+                accepted AS (SELECT i.konsultasjon_id AS id, MAX(i.id) AS item FROM item i JOIN outbox o ON o.seq = i.seq
+                             WHERE o.state = 'accepted' AND i.konsultasjon_id IN (SELECT id FROM affected) GROUP BY i.konsultasjon_id)
+           UPDATE consultation SET item = (SELECT item FROM accepted WHERE accepted.id = consultation.id)
+           WHERE id IN (SELECT id FROM affected) AND item IN (SELECT id FROM item WHERE seq >= @seq)`,
         )
-        .run(seq);
+        .run({ seq });
       this.db.prepare("DELETE FROM item_json WHERE item_id IN (SELECT id FROM item WHERE seq > ? AND seq IN (SELECT seq FROM outbox WHERE state = 'superseded'))").run(seq);
       this.db.prepare("DELETE FROM item WHERE seq > ? AND seq IN (SELECT seq FROM outbox WHERE state = 'superseded')").run(seq);
       // The chain continues from the last accepted notification; numbers the superseded
@@ -507,7 +511,8 @@ export class SqliteStore implements Store {
         .prepare(
           // Only consultations nothing newer was decided for since (no later item, nothing queued).
           `SELECT i.konsultasjon_id, i.status, i.hash, i.source_id, i.changed_at, j.json FROM item i LEFT JOIN item_json j ON j.item_id = i.id
-           WHERE i.seq = ? AND i.id = (SELECT MAX(id) FROM item j WHERE j.konsultasjon_id = i.konsultasjon_id)
+           WHERE i.seq = ?
+             AND COALESCE((SELECT c.item FROM consultation c WHERE c.id = i.konsultasjon_id), 0) < i.id
              AND NOT EXISTS (SELECT 1 FROM requeue r WHERE r.konsultasjon_id = i.konsultasjon_id)
            ORDER BY i.id`,
         )
