@@ -4,11 +4,12 @@ import { Command, CommanderError } from 'commander';
 import { EXIT, UserError, type Registrar } from '../runtime/cli/program.ts';
 // Which module registers which top-level commands. Only the modules of the command being run are
 // loaded (each import costs start-up time); `kpr --help` and unknown commands load them all.
-// To add commands: one line here, with the top-level names your module's register() adds.
+// To add commands: one line here, with the names your module's register() adds ('spec diff' for a
+// subcommand of a group, so `kpr spec check` need not load the diff engine).
 const registrars: [commands: string[], load: () => Promise<{ register: Registrar }>][] = [
-  [['spec'], () => import('../generator/cli.ts')],
-  [['spec'], () => import('../generator/import/cli.ts')],
-  [['spec'], () => import('../generator/diff/cli.ts')],
+  [['spec lint', 'spec build', 'spec check'], () => import('../generator/cli.ts')],
+  [['spec import'], () => import('../generator/import/cli.ts')],
+  [['spec diff', 'spec new'], () => import('../generator/diff/cli.ts')],
   [['xml'], () => import('../runtime/message/xml-command.ts')],
   [['demo'], () => import('../runtime/demo/command.ts')],
   [['init'], () => import('../runtime/init/command.ts')],
@@ -26,8 +27,10 @@ export async function main(argv: string[]): Promise<number> {
     .description('kpr-kit: report consultations from helsestasjon and skolehelsetjeneste to KPR')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  const wanted = argv.slice(2).find((a) => !a.startsWith('-'));
-  const chosen = registrars.filter(([names]) => wanted !== undefined && names.includes(wanted));
+  const [first, second] = argv.slice(2).filter((a) => !a.startsWith('-'));
+  const exact = registrars.filter(([names]) => names.includes(first) || names.includes(`${first} ${second}`));
+  // `kpr spec --help` and the like: every module of the group.
+  const chosen = exact.length ? exact : registrars.filter(([names]) => names.some((n) => n.split(' ')[0] === first));
   for (const [, load] of chosen.length ? chosen : registrars) (await load()).register(program);
   try {
     await program.parseAsync(argv);

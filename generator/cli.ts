@@ -4,7 +4,6 @@ import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { EXIT, UserError } from '../runtime/cli/program.ts';
-import { buildArtefacts, compareWithDisk, writeArtefacts } from './build.ts';
 import { formatDiagnostic, hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.ts';
 import { findSpecFiles, loadCodeListFile, loadCodeLists, loadSpecFile } from './load/index.ts';
 
@@ -83,6 +82,8 @@ export function register(program: Command): void {
     .option('--out <dir>', 'output folder', DEFAULT_OUT_DIR)
     .action(async (opts: { specDir: string; out: string }) => {
       const started = performance.now();
+      // The emitters (json-schema-to-typescript, Ajv's code generator, Handlebars) load only here.
+      const { buildArtefacts, writeArtefacts } = await import('./build.ts');
       const r = await buildArtefacts(opts.specDir);
       printErrorsCountWarnings(r.diagnostics);
       if (hasErrors(r.diagnostics)) throw new UserError(`spec has errors (${summary(r.diagnostics)}); nothing written`, EXIT.partial);
@@ -100,6 +101,7 @@ export function register(program: Command): void {
     .option('--spec-dir <dir>', 'spec root', DEFAULT_SPEC_DIR)
     .option('--out <dir>', 'output folder', DEFAULT_OUT_DIR)
     .action(async (opts: { specDir: string; out: string }) => {
+      const { buildArtefacts, compareWithDisk } = await import('./build.ts');
       const r = await buildArtefacts(opts.specDir);
       printErrorsCountWarnings(r.diagnostics);
       if (hasErrors(r.diagnostics)) throw new UserError(`spec has errors (${summary(r.diagnostics)})`, EXIT.partial);
