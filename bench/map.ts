@@ -32,6 +32,7 @@ const MAPPING = join(ROOT, 'examples/demo-epj/mapping.yaml');
 const RECORDS_PER_CHILD = 11.6;
 const EXTRACT_DATE = '2026-12-31';
 const PASS_FLAG = '--pass';
+const ROUNDS = Number(process.env.KPR_BENCH_ROUNDS ?? 2);
 
 // ---- the hand-written mapping: what a vendor would write in TypeScript without the language ----
 const FORM: Record<string, string> = { clinic: 'I', home: 'H', group: 'G', video: 'I', school: 'I' };
@@ -162,8 +163,14 @@ export async function run(target = 1_000_000): Promise<Record<string, unknown>> 
   try {
     const { written } = await writeNdjson(generateRecords({ children: Math.round(target / RECORDS_PER_CHILD), from: '2017-01-01', to: '2026-12-31', seed: 'bench-map' }), input);
     const bytes = statSync(input).size;
+    // Interleaved rounds, best of each: on a shared machine one unlucky pass says little.
     const passes: Record<string, PassResult> = {};
-    for (const name of ['bare', 'hand', 'mapping']) passes[name] = runPass(name, input, written);
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const name of ['bare', 'hand', 'mapping']) {
+        const p = runPass(name, input, written);
+        if (!passes[name] || p.cpuSeconds < passes[name].cpuSeconds) passes[name] = p;
+      }
+    }
     const perCpu = (p: PassResult) => p.lines / p.cpuSeconds;
     const perWall = (p: PassResult) => p.lines / p.seconds;
     const figures: Record<string, unknown> = { records: written, bytesPerRecord: round(bytes / written) };
