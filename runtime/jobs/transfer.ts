@@ -205,19 +205,27 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
       meldingstype,
     ).xml;
 
-  const commit = () => {
+  /** Messages cut since the last commit: several go into one transaction (fewer fsyncs). */
+  let messages: NewMessage[] = [];
+  let nextLopenr = 0;
+
+  /** Turns the collected notifications into one Melding (or more, if it came out too large). */
+  const cut = () => {
     const items = collector.take();
-    const messages: NewMessage[] = [];
-    if (items.length) {
-      const first = store.lastLopenr(year) + 1;
-      const parts = serialiseWithin(items, deps.limits.maxBytes, (p) => serialise(p, first));
-      parts.forEach(({ part, result }, i) => {
-        const lopenr = first + i;
-        const xml = i === 0 ? result.xml : serialise(part, lopenr).xml;
-        const bytes = i === 0 ? result.bytes : Buffer.byteLength(xml);
-        messages.push({ messageId: newMessageId(), year, lopenr, meldingstype: deps.header.meldingstype, xml, bytes, uttakDato: today, items: part.map((p) => p.row) });
-      });
-    }
+    if (!items.length) return;
+    const first = messages.length ? nextLopenr : store.lastLopenr(year) + 1;
+    const parts = serialiseWithin(items, deps.limits.maxBytes, (p) => serialise(p, first));
+    parts.forEach(({ part, result }, i) => {
+      const lopenr = first + i;
+      const xml = i === 0 ? result.xml : serialise(part, lopenr).xml;
+      const bytes = i === 0 ? result.bytes : Buffer.byteLength(xml);
+      messages.push({ messageId: newMessageId(), year, lopenr, meldingstype: deps.header.meldingstype, xml, bytes, uttakDato: today, items: part.map((p) => p.row) });
+    });
+    nextLopenr = first + parts.length;
+  };
+
+  const commit = () => {
+    cut();
     const checkpoints = [];
     let watermark: string | undefined;
     for (const r of batchSeen.values()) if (!watermark || r.changedAt > watermark) watermark = r.changedAt;
@@ -242,6 +250,7 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
       justBuilt.set(m.messageId, m.xml);
       log.info({ messageId: m.messageId, lopenr: m.lopenr, consultations: m.items.length, bytes: m.bytes }, 'message built');
     }
+    messages = [];
     overlay.clear();
     batchSeen.clear();
     rejections = [];
@@ -264,7 +273,7 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
     const json_ = d.status === 'C' ? null : json;
     // Cut the message before this item if it would not fit: everything committed then is
     // complete (its records, its chain head), and this item starts the next message.
-    if (!collector.fits({ row: { json: json_ } as ItemRow })) commit();
+    if (!collector.fits({ row: { json: json_ } as ItemRow })) cut();
     const link = chain.next();
     item.row = {
       konsultasjonId,
@@ -285,7 +294,9 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
   };
 
   const maybeCommit = async (): Promise<boolean> => {
-    if (collector.full || recordsSinceCommit >= deps.limits.recordsPerTransaction) {
+    if (collector.full) cut();
+    // A transaction holds up to recordsPerTransaction records, and at least one full message.
+    if (recordsSinceCommit >= deps.limits.recordsPerTransaction || messages.length * deps.limits.maxConsultations >= deps.limits.recordsPerTransaction) {
       commit();
       store.heartbeat();
       deps.onProgress?.(progress());

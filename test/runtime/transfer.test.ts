@@ -25,7 +25,8 @@ function setup(limits: Partial<TransferDeps['limits']> = {}) {
           store,
           kit: STAND_IN_KIT,
           header: HEADER,
-          limits: { maxConsultations: 1000, maxBytes: 4_000_000, recordsPerTransaction: 5000, ...limits },
+          // One message per transaction unless a test says otherwise (crash points per message).
+          limits: { maxConsultations: 1000, maxBytes: 4_000_000, recordsPerTransaction: limits.maxConsultations ?? 5000, ...limits },
           sender: receiver,
           sealer: identitySealer,
           log: silentLogger,
@@ -335,7 +336,7 @@ describe('a failure inside a store transaction', () => {
           store,
           kit: STAND_IN_KIT,
           header: HEADER,
-          limits: { maxConsultations: 3, maxBytes: 1e6, recordsPerTransaction: 100 },
+          limits: { maxConsultations: 3, maxBytes: 1e6, recordsPerTransaction: 3 },
           sender: t.receiver,
           sealer: identitySealer,
           log: silentLogger,
@@ -356,5 +357,18 @@ describe('a failure inside a store transaction', () => {
     const check = new SqliteStore(t.dbPath);
     expect(check.countsByState()).toEqual({ accepted: 2 });
     check.close();
+  });
+});
+
+describe('several messages in one transaction', () => {
+  it('are committed together and sent in order; a crash before the commit loses none of them', async () => {
+    const t = setup({ maxConsultations: 2, recordsPerTransaction: 6 });
+    const recs = ['A', 'B', 'C', 'D', 'E', 'F', 'G'].map((id) => rec(id, '2024-05-01T08:00:00Z'));
+    await expect(t.run(recs, { failpoint: (p) => { if (p === 'before-commit') throw new Error('crash'); } })).rejects.toThrow('crash');
+    expect(t.receiver.calls).toHaveLength(0);
+    const r = await t.run(recs);
+    expect(r).toMatchObject({ messagesBuilt: 4, messagesAccepted: 4 });
+    expect(t.receiver.meldinger.map((m) => [m.lopenr, m.Notifikasjon!.length])).toEqual([['1', 2], ['2', 2], ['3', 2], ['4', 1]]);
+    expect(Object.values(t.receiver.newCounts())).toEqual([1, 1, 1, 1, 1, 1, 1]);
   });
 });
