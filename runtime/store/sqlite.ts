@@ -149,6 +149,8 @@ export class SqliteStore implements Store {
     this.db.pragma('busy_timeout = 5000');
     // Consultation JSON passes through the page cache; keep the lookup tables' pages in it.
     this.db.pragma('cache_size = -65536');
+    // Checkpoint less often (each one syncs the database file): the WAL may grow to ~40 MB.
+    this.db.pragma('wal_autocheckpoint = 10000');
     this.db.exec(SCHEMA);
     const version = this.db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get('schema_version') as string | undefined;
     if (version === undefined) this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('schema_version', SCHEMA_VERSION);
