@@ -58,7 +58,7 @@ function certificates(config: KprConfig, now: Date): CertificateStatus[] {
 
 function holder(h: LockHolder | undefined): StatusReport['runningNow'] {
   if (!h) return null;
-  const alive = h.host === hostname() ? pidAlive(h.pid) : Date.now() - Date.parse(h.heartbeatAt) < 10 * 60_000;
+  const alive = Date.now() - Date.parse(h.heartbeatAt) < 10 * 60_000 && (h.host !== hostname() || pidAlive(h.pid));
   return { ...h, alive };
 }
 

@@ -23,7 +23,7 @@ import type {
 /** notifikasjonForrigeGUID of the very first notification a sender sends (documented convention). */
 export const NIL_GUID = '00000000-0000-0000-0000-000000000000';
 const SCHEMA_VERSION = '2';
-/** A lock whose holder runs on another host counts as abandoned after this long without heartbeat. */
+/** A lock counts as abandoned after this long without heartbeat (every 30 s while running). */
 const STALE_LOCK_MS = 10 * 60_000;
 
 const SCHEMA = `
@@ -231,7 +231,10 @@ export class SqliteStore implements Store {
     const take = this.db.transaction(() => {
       const h = this.st.lockGet!.get() as { pid: number; host: string; kind: string; started_at: string; heartbeat_at: string } | undefined;
       if (h) {
-        const alive = h.host === host ? pidAlive(h.pid) : Date.now() - Date.parse(h.heartbeat_at) < STALE_LOCK_MS;
+        // Alive: the heartbeat is recent and (on this host) the process exists. A pid alone
+        // could have been reused after a kill -9 and a reboot; a heartbeat alone could lag.
+        const fresh = Date.now() - Date.parse(h.heartbeat_at) < STALE_LOCK_MS;
+        const alive = fresh && (h.host !== host || pidAlive(h.pid));
         if (alive) {
           throw new UserError(
             `another kpr ${h.kind} (pid ${h.pid}${h.host === host ? '' : ` on ${h.host}`}, started ${h.started_at}) holds ${this.path}; wait for it to finish`,

@@ -176,5 +176,12 @@ describe('kpr status, kpr errors, the lock', () => {
     const second = new SqliteStore(db);
     expect(() => second.acquireLock('run')).not.toThrow();
     second.close();
+    // A live pid whose heartbeat stopped 10 minutes ago (a reused pid) does not block either.
+    const stale = new SqliteStore(db);
+    (stale as unknown as { db: { prepare(s: string): { run(...a: unknown[]): void } } }).db
+      .prepare("INSERT OR REPLACE INTO lock (id, pid, host, kind, started_at, heartbeat_at) VALUES (1, ?, ?, 'run', ?, ?)")
+      .run(process.pid, hostname(), new Date(Date.now() - 3_600_000).toISOString(), new Date(Date.now() - 11 * 60_000).toISOString());
+    expect(() => stale.acquireLock('run')).not.toThrow();
+    stale.close();
   });
 });
