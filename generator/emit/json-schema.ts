@@ -48,6 +48,13 @@ export function attributeSchema(spec: MessageSpec, a: Attribute): JsonSchema {
       s.enum = codes;
       s['x-kpr-codelist'] = { number: a.codelist, name: list?.name, oid: list?.oid };
       s['x-kpr-codes'] = Object.fromEntries(codes.map((c) => [c, list?.codes.find((k) => k.code === c)?.text ?? '']));
+      // Codes valid only for a period: the runtime checks them on the date the control names.
+      const dated = (list?.codes ?? []).filter((k) => codes.includes(k.code) && (k.validFrom || k.validTo));
+      if (dated.length) {
+        s['x-kpr-code-validity'] = Object.fromEntries(
+          dated.map((k) => [k.code, { ...(k.validFrom ? { from: k.validFrom } : {}), ...(k.validTo ? { to: k.validTo } : {}) }]),
+        );
+      }
       break;
     }
     default:
