@@ -13,6 +13,7 @@ const registrars: [commands: string[], load: () => Promise<{ register: Registrar
   [['xml'], () => import('../runtime/message/xml-command.ts')],
   [['demo'], () => import('../runtime/demo/command.ts')],
   [['init'], () => import('../runtime/init/command.ts')],
+  [['report'], () => import('../runtime/report/command.ts')],
   [['token'], () => import('../runtime/transport/cli-helseid.ts')],
   [['sandbox'], () => import('../runtime/sandbox/cli.ts')],
   [['seal', 'unseal', 'cert'], () => import('../runtime/transport/cli-cms.ts')],

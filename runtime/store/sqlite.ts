@@ -11,6 +11,7 @@ import type {
   ItemRow,
   ChainCounters,
   ConsultationState,
+  DailyVolume,
   LockHolder,
   MessageState,
   OutboxMessage,
@@ -19,6 +20,7 @@ import type {
   RunRow,
   Store,
 } from './types.ts';
+import { UNCONFIRMED } from './types.ts';
 
 /** notifikasjonForrigeGUID of the very first notification a sender sends (documented convention). */
 export const NIL_GUID = '00000000-0000-0000-0000-000000000000';
@@ -571,6 +573,33 @@ export class SqliteStore implements Store {
 
   rejectedMessages(): OutboxMessage[] {
     return (this.db.prepare(`SELECT ${OUTBOX_COLS} FROM outbox WHERE state IN ('rejected', 'requeued') ORDER BY seq`).all() as OutboxDbRow[]).map(toMessage);
+  }
+
+  dailyVolumes(): DailyVolume[] {
+    const days = new Map<string, DailyVolume>();
+    const day = (d: string): DailyVolume => {
+      let v = days.get(d);
+      if (!v) days.set(d, (v = { day: d, messages: { accepted: 0, rejected: 0, unconfirmed: 0 }, accepted: { N: 0, M: 0, C: 0 }, rejectedNotifications: 0, rejectedRecords: 0 }));
+      return v;
+    };
+    const messages = this.db.prepare('SELECT substr(created_at, 1, 10) AS d, state, COUNT(*) AS n FROM outbox GROUP BY d, state').all() as { d: string; state: string; n: number }[];
+    for (const r of messages) {
+      const m = day(r.d).messages;
+      if (r.state === 'accepted') m.accepted += r.n;
+      else if (r.state === 'rejected' || r.state === 'requeued') m.rejected += r.n;
+      else if ((UNCONFIRMED as readonly string[]).includes(r.state)) m.unconfirmed += r.n;
+    }
+    const items = this.db
+      .prepare('SELECT substr(o.created_at, 1, 10) AS d, o.state AS state, i.status AS status, COUNT(*) AS n FROM item i JOIN outbox o ON o.seq = i.seq GROUP BY d, o.state, i.status')
+      .all() as { d: string; state: string; status: 'N' | 'M' | 'C'; n: number }[];
+    for (const r of items) {
+      const v = day(r.d);
+      if (r.state === 'accepted') v.accepted[r.status] += r.n;
+      else if (r.state === 'rejected' || r.state === 'requeued') v.rejectedNotifications += r.n;
+    }
+    const rejected = this.db.prepare('SELECT substr(created_at, 1, 10) AS d, COUNT(DISTINCT source_id) AS n FROM rejection GROUP BY d').all() as { d: string; n: number }[];
+    for (const r of rejected) day(r.d).rejectedRecords += r.n;
+    return [...days.values()].sort((a, b) => a.day.localeCompare(b.day));
   }
 
   oldestUnconfirmed(): OutboxMessage | undefined {

@@ -147,6 +147,18 @@ export interface LockHolder {
   heartbeatAt: string;
 }
 
+/** One day of the daily report (`kpr report`). */
+export interface DailyVolume {
+  day: string;
+  messages: { accepted: number; rejected: number; unconfirmed: number };
+  /** Notifications in messages built that day, by status, counting only accepted messages. */
+  accepted: { N: number; M: number; C: number };
+  /** Notifications in messages the receiver rejected. */
+  rejectedNotifications: number;
+  /** Source records rejected that day (distinct record ids). */
+  rejectedRecords: number;
+}
+
 export interface Store {
   readonly path: string;
   close(): void;
@@ -195,6 +207,8 @@ export interface Store {
   rejections(): (Rejection & { createdAt: string })[];
   rejectedMessages(): OutboxMessage[];
   oldestUnconfirmed(): OutboxMessage | undefined;
+  /** Per day a message was built (UTC): messages and notifications by outcome, rejected records. */
+  dailyVolumes(): DailyVolume[];
   lockHolder(): LockHolder | undefined;
   /** A consistent copy of the whole store in `file` (for --dry-run). */
   snapshotTo(file: string): Promise<void>;

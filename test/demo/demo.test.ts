@@ -8,6 +8,9 @@ import { expect, it } from 'vitest';
 import { generateRecords } from '../../runtime/demo-data/generate.ts';
 import { runDemo } from '../../runtime/demo/command.ts';
 import { expectedHoldings } from '../helpers/expected.ts';
+import { loadConfig } from '../../runtime/config/load.ts';
+import { renderReport } from '../../runtime/report/html.ts';
+import { SqliteStore } from '../../runtime/store/sqlite.ts';
 
 it('backfill and daily runs leave the receiver holding the EPJ truth', async () => {
   const dir = join(mkdtempSync(join(tmpdir(), 'kpr-demo-')), 'demo');
@@ -24,4 +27,20 @@ it('backfill and daily runs leave the receiver holding the EPJ truth', async () 
   expect(Object.values(r.rejectedByRule).reduce((a, b) => a + b, 0)).toBe(defects);
   expect(r.exitCode).toBe(1); // sent, with rejected records
   expect(lines.join('\n')).toMatch(/summary\n {2}notifications sent: +\d+/);
+
+  // The operator's HTML report of the same database: the numbers agree, it is self-contained,
+  // it escapes what the data says, and it names no person.
+  const config = loadConfig(join(dir, 'kpr.yaml'));
+  const store = new SqliteStore(config.database);
+  const volumes = store.dailyVolumes();
+  store.close();
+  const total = (k: 'N' | 'M' | 'C') => volumes.reduce((n, v) => n + v.accepted[k], 0);
+  const sent = [r.backfill, ...r.daily].reduce((acc, s) => ({ N: acc.N + s.notifications.N, M: acc.M + s.notifications.M, C: acc.C + s.notifications.C }), { N: 0, M: 0, C: 0 });
+  expect({ N: total('N'), M: total('M'), C: total('C') }).toEqual(sent);
+  const html = renderReport(config);
+  expect(html).toContain(`<div class="v">${r.active}</div>`);
+  for (const rule of Object.keys(r.rejectedByRule)) expect(html).toContain(`<code>${rule}</code>`);
+  expect(html).not.toMatch(/<script|src=|href="http/);
+  const fnrs = records.map((x) => (x as { child?: { nationalId?: string } }).child?.nationalId).filter((x): x is string => !!x);
+  for (const fnr of fnrs) expect(html).not.toContain(fnr);
 });

@@ -1,0 +1,17 @@
+// `kpr report --html report.html`: the daily report for operators.
+import { Command, Option } from 'commander';
+import { loadConfig } from '../config/load.ts';
+import { writeFileAtomic } from '../io/atomic.ts';
+import { renderReport } from './html.ts';
+
+export function register(program: Command): void {
+  program
+    .command('report')
+    .description('write a self-contained HTML report: volumes per day, accepted/rejected, rejections by rule, chain health')
+    .addOption(new Option('-c, --config <file>', 'the configuration file').default('kpr.yaml'))
+    .requiredOption('--html <file>', 'where to write the report')
+    .action((o: { config: string; html: string }) => {
+      writeFileAtomic(o.html, renderReport(loadConfig(o.config)));
+      process.stdout.write(`wrote ${o.html}\n`);
+    });
+}
