@@ -56,7 +56,7 @@ export interface KprConfig {
   message: { spec: string; messageType: string; meldingstype: 'E' | 'B' | 'K'; generatedDir: string };
   mapping?: string;
   batch: { maxConsultations: number; maxBytes: number; recordsPerTransaction: number };
-  source: { type: 'file' | 'folder' | 'command'; path?: string; command?: string[]; env: Record<string, SecretRef>; timeoutSec: number };
+  source: { type: 'file' | 'folder' | 'command'; path?: string; command?: string[]; env: Record<string, SecretRef>; timeoutSec: number; changedAtField: string };
   database: string;
   log: { level: string };
   /** Position of a key in kpr.yaml, for errors found later (e.g. a profile without baseUrl). */
@@ -172,6 +172,7 @@ export function parseConfig(file: string, text: string): KprConfig {
       command: src.command,
       env: Object.fromEntries(Object.entries(src.env ?? {}).map(([k, v]) => [k, secret(v as { file?: string; env?: string }, ['source', 'env', k])])),
       timeoutSec: src.timeoutSec ?? DEFAULTS.sourceTimeoutSec,
+      changedAtField: src.changedAtField ?? 'changedAt',
     },
     database: path(data.database ?? 'kpr.db', ['database'], false),
     log: { level: data.log?.level ?? 'info' },

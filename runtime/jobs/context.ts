@@ -40,7 +40,7 @@ export function checkHeader(config: KprConfig, kit: MessageKit, header: MeldingH
 export async function loadMapper(config: KprConfig, kit: MessageKit): Promise<RecordMapper> {
   if (!config.mapping) return passthroughMapper(kit);
   try {
-    return await mappingMapper(config.mapping, { extractDate: osloDate(new Date()) });
+    return await mappingMapper(config.mapping, { extractDate: osloDate(new Date()), changedAtField: config.source.changedAtField });
   } catch (err) {
     throw new UserError(`mapping ${config.mapping}: ${(err as Error).message}`, EXIT.failed);
   }
