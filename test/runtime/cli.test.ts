@@ -9,7 +9,7 @@ import { describeSummary, dryRunJob, runJob } from '../../runtime/jobs/jobs.ts';
 import { errorRows, formatErrors, formatStatus, statusReport } from '../../runtime/jobs/report.ts';
 import { silentLogger } from '../../runtime/log.ts';
 import { SqliteStore } from '../../runtime/store/sqlite.ts';
-import { runKpr } from '../helpers/cli.ts';
+import { REPO_ROOT, runKpr } from '../helpers/cli.ts';
 import { xmllint } from '../helpers/reference.ts';
 import { del, FakeReceiver, identitySealer, konsultasjon, rec, tmp, writeNdjson } from './helpers.ts';
 
@@ -82,6 +82,28 @@ describe('kpr run --dry-run on a database in use', () => {
     // The real run then sends exactly that.
     const real = await runJob({ config, log: silentLogger, sender: receiver, sealer: identitySealer });
     expect(real).toMatchObject({ notifications: { N: 1, M: 1, C: 0 }, messagesAccepted: 1 });
+  });
+});
+
+describe('with the vendor mapping', () => {
+  it('maps the demo EPJ extract (edits, deletions, spoiled records) into XSD-valid Meldinger', async () => {
+    const dir = tmp('kpr-cli-map-');
+    const { generateRecords } = await import('../../runtime/demo-data/generate.ts');
+    const records = [...generateRecords({ children: 12, from: '2017-01-01', to: '2024-12-31', seed: 'rt', editRate: 0.2, deleteRate: 0.1, badRate: 0.05 })];
+    writeNdjson(join(dir, 'epj.ndjson'), records);
+    writeFileSync(join(dir, 'kpr.yaml'), `${YAML.replace('batch: { maxConsultations: 2 }\n', '')}mapping: ${join(REPO_ROOT, 'examples/demo-epj/mapping.yaml')}\n`);
+    const config = loadConfig(join(dir, 'kpr.yaml'));
+    const out = join(dir, 'out');
+    const r = await dryRunJob({ config, out, log: silentLogger });
+    const spoiled = records.filter((x) => (x as { _defect?: string })._defect).length;
+    expect(spoiled).toBeGreaterThan(0);
+    // Spoiled versions are rejected (a "future" date relative to the demo's end may be past today).
+    expect(r.rejectedRecords).toBeGreaterThan(0);
+    expect(r.rejectedRecords).toBeLessThanOrEqual(spoiled);
+    expect(r.exitCode).toBe(1);
+    expect(r.notifications.N).toBeGreaterThan(50);
+    expect(r.notifications.M + r.notifications.C).toBeGreaterThan(0);
+    for (const f of readdirSync(out).filter((x) => x.endsWith('.xml'))) expect(xmllint(join(out, f), 'hst')).toBe('');
   });
 });
 
