@@ -8,7 +8,7 @@ import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.
 import { EXIT, UserError } from '../cli/program.ts';
 import { resolveProfile, type Profile } from './profiles.ts';
 import type { SecretRef } from './secrets.ts';
-import { PositionedYaml, type Path, type Position } from './yaml-positions.ts';
+import { PositionedYaml, type Path, type Position } from '../yaml/positions.ts';
 
 export interface ConfigIssue {
   at: Position;

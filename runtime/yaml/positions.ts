@@ -1,6 +1,6 @@
-// Reading kpr.yaml while keeping where every node was written, so a configuration error can say
-// `file:line:col`. The runtime's small twin of generator/load/source.ts (runtime never imports
-// generator/).
+// Reading YAML while keeping where every node was written, so any error can say
+// `file:line:col` for any path into the document. Used by kpr.yaml loading and by the spec
+// loader (generator/load/source.ts); it lives in runtime/ because runtime never imports generator/.
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 
 export type Path = readonly (string | number)[];
@@ -19,12 +19,12 @@ export class PositionedYaml {
   ) {}
 
   /** Parses `text`; syntax errors come back with their positions. */
-  static parse(file: string, text: string): { yaml: PositionedYaml; errors: { at: Position; message: string }[] } {
+  static parse(file: string, text: string): { yaml: PositionedYaml; errors: { at: Position; message: string; code: string }[] } {
     const lines = new LineCounter();
     const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
     const errors = doc.errors.map((e) => {
       const lp = lines.linePos(e.pos[0]);
-      return { at: { file, line: lp.line, col: lp.col }, message: e.message.split('\n')[0]! };
+      return { at: { file, line: lp.line, col: lp.col }, message: e.message.split('\n')[0]!, code: e.code };
     });
     return { yaml: new PositionedYaml(file, doc, lines), errors };
   }
