@@ -1,6 +1,6 @@
 // The transfer: the one loop behind `kpr run`, `kpr backfill` and `kpr resend`.
 //
-//   1. send what is unconfirmed, in chain order, with its original messageId and bytes;
+//   1. send what is unconfirmed, in chain order, with its original messageId and content;
 //   2. decide what an operator or a rejection queued again (requeue);
 //   3. stream the source: map, validate, skip versions already decided, decide N/M/C, chain;
 //   4. every `maxConsultations` notifications (or bytes, or records): build the Melding(s) and
