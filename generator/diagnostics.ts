@@ -3,29 +3,10 @@
 // Add new ids at the end of their block; never reuse or renumber one.
 
 import type { SourcePos } from './model/types.ts';
+import { catalogue, type DefRow } from '../runtime/cli/diagnostics.ts';
 
-export type Severity = 'error' | 'warning';
-
-export interface DiagnosticDef {
-  id: string;
-  /** kebab-case name, for people who prefer words to numbers. */
-  name: string;
-  severity: Severity;
-  /** What the diagnostic means, for the catalogue. */
-  summary: string;
-  /** What to do about it. */
-  hint: string;
-}
-
-export interface Diagnostic {
-  id: string;
-  severity: Severity;
-  file: string;
-  line: number;
-  col: number;
-  message: string;
-  hint?: string;
-}
+export { formatDiagnostic, hasErrors, sortDiagnostics } from '../runtime/cli/diagnostics.ts';
+export type { Diagnostic, DiagnosticDef, Severity } from '../runtime/cli/diagnostics.ts';
 
 const defs = [
   // 1000: reading files
@@ -67,31 +48,14 @@ const defs = [
   ['KPR1505', 'required-control-on-optional', 'warning', 'A presence control on an attribute that may be left out.', 'Check `use`: an attribute the receiver requires is usually required or obligatory.'],
   ['KPR1506', 'control-on-unused', 'warning', 'Controls on an attribute this message prohibits or ignores.', 'Remove the controls or check `use`.'],
   ['KPR1507', 'codelist-type-controls', 'warning', 'A code control on an attribute that is not coded.', 'Code controls belong to coded attributes.'],
-] as const satisfies readonly (readonly [string, string, Severity, string, string])[];
+] as const satisfies readonly DefRow[];
 
 export type DiagnosticId = (typeof defs)[number][0];
 
-export const DIAGNOSTICS: ReadonlyMap<string, DiagnosticDef> = new Map(
-  defs.map(([id, name, severity, summary, hint]) => [id, { id, name, severity, summary, hint }]),
-);
+const kpr = catalogue<DiagnosticId>(defs);
+export const DIAGNOSTICS = kpr.defs;
 
 /** Build a diagnostic of a catalogued kind at a position. */
-export function diag(id: DiagnosticId, at: SourcePos, message: string, hint?: string): Diagnostic {
-  const def = DIAGNOSTICS.get(id)!;
-  return { id, severity: def.severity, file: at.file, line: at.line, col: at.col, message, hint: hint ?? def.hint };
-}
-
-/** `file:line:col: error KPR1234: message` — the form editors and CI annotate. */
-export function formatDiagnostic(d: Diagnostic, withHint = true): string {
-  const head = `${d.file}:${d.line}:${d.col}: ${d.severity} ${d.id}: ${d.message}`;
-  return withHint && d.hint ? `${head}\n  hint: ${d.hint}` : head;
-}
-
-export function hasErrors(ds: readonly Diagnostic[]): boolean {
-  return ds.some((d) => d.severity === 'error');
-}
-
-/** Stable order: by file, line, column, id. */
-export function sortDiagnostics(ds: Diagnostic[]): Diagnostic[] {
-  return ds.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col || a.id.localeCompare(b.id));
+export function diag(id: DiagnosticId, at: SourcePos, message: string, hint?: string) {
+  return kpr.make(id, at, message, hint);
 }

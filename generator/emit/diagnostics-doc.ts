@@ -1,6 +1,7 @@
-// Renders docs/diagnostics.md from the diagnostics catalogue, so the page cannot drift from the code.
+// Renders docs/diagnostics.md from the diagnostics catalogues (spec and mapping), so the page cannot drift from the code.
 import { readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
+import { MAPPING_DIAGNOSTICS } from '../../runtime/mapping/diagnostics.ts';
 import { DIAGNOSTICS } from '../diagnostics.ts';
 
 const hb = Handlebars.create();
@@ -9,5 +10,10 @@ hb.registerHelper('cell', (s: string) => new Handlebars.SafeString(String(s).rep
 const template = hb.compile(readFileSync(new URL('../templates/diagnostics.md.hbs', import.meta.url), 'utf8'), { noEscape: true });
 
 export function emitDiagnosticsDoc(): string {
-  return template({ diagnostics: [...DIAGNOSTICS.values()] });
+  return template({
+    catalogues: [
+      { title: 'KPR: spec files (kpr spec lint, build, check)', diagnostics: [...DIAGNOSTICS.values()] },
+      { title: 'MAP: mapping files (kpr mapping compile, check)', diagnostics: [...MAPPING_DIAGNOSTICS.values()] },
+    ],
+  });
 }

@@ -2,23 +2,10 @@
 // stable (users search for them, tests name them); add new ids at the end of their block and
 // never reuse one. The printed form matches the spec linter's: `file:line:col: error MAP2001: ...`.
 
-export type Severity = 'error' | 'warning';
+import { catalogue, formatDiagnostic, hasErrors, sortDiagnostics, type DefRow, type Diagnostic, type Pos } from '../cli/diagnostics.ts';
 
-export interface MappingDiagnostic {
-  id: string;
-  severity: Severity;
-  file: string;
-  line: number;
-  col: number;
-  message: string;
-  hint?: string;
-}
-
-export interface Pos {
-  file: string;
-  line: number;
-  col: number;
-}
+export type { Pos, Severity } from '../cli/diagnostics.ts';
+export type MappingDiagnostic = Diagnostic;
 
 const defs = [
   // 1000: reading the file
@@ -46,36 +33,13 @@ const defs = [
   ['MAP2014', 'unused-table', 'warning', 'A translation table is defined but no rule uses it.', 'Remove it or refer to it with `table:`.'],
   // 3000: the mapping against another spec version
   ['MAP3001', 'spec-change', 'warning', 'The other spec version changes something this mapping relies on.', 'Update the rule as described before switching `spec:` to the new version.'],
-] as const satisfies readonly (readonly [string, string, Severity, string, string])[];
+] as const satisfies readonly DefRow[];
 
 export type MappingDiagnosticId = (typeof defs)[number][0];
 
-export interface MappingDiagnosticDef {
-  id: string;
-  name: string;
-  severity: Severity;
-  summary: string;
-  hint: string;
-}
-
-export const MAPPING_DIAGNOSTICS: ReadonlyMap<string, MappingDiagnosticDef> = new Map(
-  defs.map(([id, name, severity, summary, hint]) => [id, { id, name, severity, summary, hint }]),
-);
-
-export function mdiag(id: MappingDiagnosticId, at: Pos, message: string, hint?: string): MappingDiagnostic {
-  const def = MAPPING_DIAGNOSTICS.get(id)!;
-  return { id, severity: def.severity, file: at.file, line: at.line, col: at.col, message, hint: hint ?? def.hint };
-}
-
-export function formatMappingDiagnostic(d: MappingDiagnostic, withHint = true): string {
-  const head = `${d.file}:${d.line}:${d.col}: ${d.severity} ${d.id}: ${d.message}`;
-  return withHint && d.hint ? `${head}\n  hint: ${d.hint}` : head;
-}
-
-export function hasMappingErrors(ds: readonly MappingDiagnostic[]): boolean {
-  return ds.some((d) => d.severity === 'error');
-}
-
-export function sortMappingDiagnostics(ds: MappingDiagnostic[]): MappingDiagnostic[] {
-  return ds.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col || a.id.localeCompare(b.id));
-}
+const map = catalogue<MappingDiagnosticId>(defs);
+export const MAPPING_DIAGNOSTICS = map.defs;
+export const mdiag = map.make;
+export const formatMappingDiagnostic = formatDiagnostic;
+export const hasMappingErrors = hasErrors;
+export const sortMappingDiagnostics = sortDiagnostics<MappingDiagnostic>;
