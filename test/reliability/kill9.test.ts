@@ -121,7 +121,9 @@ describe('kill -9 at random points, with sandbox faults and bad input', () => {
       final = await kprRun(setup.configFile);
       if (final.code === 1 || final.code === 0) break;
     }
-    expect(final!.code, final!.stderr.slice(-3000)).toBe(1); // sent, with rejected records
+    // 0 or 1: a cycle that outran its kill may already have sent the rest (and reported the
+    // rejected records, exit 1), leaving this run nothing to do (exit 0).
+    expect([0, 1], final!.stderr.slice(-3000)).toContain(final!.code);
 
     // 1. Every valid consultation, in the right state.
     const want = expectedHoldings(records);
