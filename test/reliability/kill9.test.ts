@@ -6,7 +6,8 @@
 // gap, and every bad record must be listed by `kpr errors`.
 //
 // KPR_RELIABILITY_TRIALS sets how many kill cycles (default 6; the seed is fixed, so a failure
-// reproduces). Each cycle: start a run, wait until it has begun, kill it after a random delay.
+// reproduces; KPR_RELIABILITY_SEED picks another). Each cycle: start a run, kill it after a
+// random number of message log lines.
 
 import { spawn } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -46,17 +47,21 @@ interface RunOutcome {
   stderr: string;
 }
 
-/** Start `kpr run`; with `killAfterMs`, SIGKILL it that long after it has logged its start. */
-function kprRun(configFile: string, killAfterMs?: number): Promise<RunOutcome> {
+/**
+ * Start `kpr run`; with `kill`, SIGKILL it once it has logged `kill.lines` lines about messages
+ * (built, sent, accepted…) plus `kill.ms`: points inside the run whatever the machine's speed.
+ */
+function kprRun(configFile: string, kill?: { lines: number; ms: number }): Promise<RunOutcome> {
   return new Promise((resolveRun) => {
     const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/kpr.mjs'), 'run', '--config', configFile], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     let armed = false;
     child.stderr.on('data', (b: Buffer) => {
       stderr += b.toString();
-      if (killAfterMs !== undefined && !armed && stderr.includes('transfer started')) {
+      const progress = (stderr.match(/"messageId"/g) ?? []).length;
+      if (kill && !armed && stderr.includes('transfer started') && progress >= kill.lines) {
         armed = true;
-        setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+        setTimeout(() => child.kill('SIGKILL'), kill.ms);
       }
     });
     child.on('exit', (code, signal) => resolveRun({ code, signal, stderr }));
@@ -71,8 +76,8 @@ describe('kill -9 at random points, with sandbox faults and bad input', () => {
 
   beforeAll(async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'kpr-kill9-')), 'setup');
-    setup = await initSandboxSetup({ dir, seed: SEED, children: 60, today: TODAY, port: 0, extract: 'none' });
-    records = [...generateRecords({ children: 60, from: '2017-01-01', to: TODAY, seed: SEED, badRate: 0.03, editRate: 0.1, deleteRate: 0.03 })] as DemoLike[];
+    setup = await initSandboxSetup({ dir, seed: SEED, children: 120, today: TODAY, port: 0, extract: 'none' });
+    records = [...generateRecords({ children: 120, from: '2017-01-01', to: TODAY, seed: SEED, badRate: 0.03, editRate: 0.1, deleteRate: 0.03 })] as DemoLike[];
     // Small messages, so a run has many points to be killed at; short HTTP timeouts, so the
     // sandbox's delay fault costs little.
     const cfg = readFileSync(setup.configFile, 'utf8').replace('maxConsultations: 500', 'maxConsultations: 25');
@@ -85,7 +90,7 @@ describe('kill -9 at random points, with sandbox faults and bad input', () => {
   });
 
   it(`holds the EPJ truth exactly once after ${TRIALS} kill cycles`, async () => {
-    const rnd = prng(20261125);
+    const rnd = prng(Number(process.env.KPR_RELIABILITY_SEED ?? 20261125));
     const day = (r: DemoLike) => r.changedAt.slice(0, 10);
     const cut = '2026-11-20';
     // First the backfill extract (with malformed lines), later a day file with edits and deletions.
@@ -106,9 +111,9 @@ describe('kill -9 at random points, with sandbox faults and bad input', () => {
         { delay: { count: 1, ms: 2500 } },
       ];
       sandbox.applyFaults(faults[trial % faults.length]);
-      const delay = Math.floor(rnd() * 2500);
-      kills.push(delay);
-      const r = await kprRun(setup.configFile, delay);
+      const kill = { lines: Math.floor(rnd() * 12), ms: Math.floor(rnd() * 40) };
+      kills.push(kill.lines);
+      const r = await kprRun(setup.configFile, kill);
       // A run may finish before the kill lands; it must then have ended cleanly.
       if (r.signal === 'SIGKILL') killed++;
       else expect([0, 1], r.stderr.slice(-2000)).toContain(r.code);
