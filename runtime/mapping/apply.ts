@@ -23,7 +23,9 @@ export interface Validate {
 export type MapResult =
   | { ok: true; kind: 'konsultasjon'; sourceId?: string; value: Record<string, unknown>; warnings: Issue[] }
   | { ok: true; kind: 'annul'; sourceId?: string; value: Record<string, unknown>; warnings: Issue[] }
-  | { ok: false; sourceId?: string; issues: Issue[] };
+  /** `value`: what the mapping made of the record, when it got that far: the runtime links the
+   *  rejection to its konsultasjonID, so a corrected later version clears it. */
+  | { ok: false; sourceId?: string; issues: Issue[]; value?: Record<string, unknown> };
 
 /** One line of rejects.ndjson: the worst issue first, all of them in `issues`. */
 export interface Rejection {
@@ -118,7 +120,7 @@ export function makeApply(
     const mc: MapContext = { issues: [] };
     if (built.annul) {
       const a = built.annul(record, mc);
-      if (a) return mc.issues.length ? { ok: false, sourceId, issues: worstFirst(mc.issues) } : { ok: true, kind: 'annul', sourceId, value: a, warnings: [] };
+      if (a) return mc.issues.length ? { ok: false, sourceId, issues: worstFirst(mc.issues), value: a } : { ok: true, kind: 'annul', sourceId, value: a, warnings: [] };
     }
     const value = built.map(record, mc);
     const issues = mc.issues;
@@ -130,7 +132,7 @@ export function makeApply(
     const semantic = rules(value, ctx);
     let warnings: Issue[] = [];
     for (const i of semantic) (i.severity === 'warning' ? warnings : issues).push(i);
-    if (issues.length) return { ok: false, sourceId, issues: worstFirst(issues) };
+    if (issues.length) return { ok: false, sourceId, issues: worstFirst(issues), value };
     if (!warnings.length) warnings = [];
     return { ok: true, kind: 'konsultasjon', sourceId, value, warnings };
   };
