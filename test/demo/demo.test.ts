@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { generateRecords } from '../../runtime/demo-data/generate.ts';
 import { runDemo } from '../../runtime/demo/command.ts';
-import { expectedHoldings } from '../helpers/expected.ts';
+import { awaitingCorrection, expectedHoldings } from '../helpers/expected.ts';
 import { loadConfig } from '../../runtime/config/load.ts';
 import { renderReport } from '../../runtime/report/html.ts';
 import { SqliteStore } from '../../runtime/store/sqlite.ts';
@@ -22,7 +22,7 @@ it('backfill and daily runs leave the receiver holding the EPJ truth', async () 
   const want = expectedHoldings(records);
   expect(r.active).toBe([...want.values()].filter((s) => s === 'active').length);
   expect(r.annulled).toBe([...want.values()].filter((s) => s === 'annulled').length);
-  const defects = records.filter((x) => (x as { _defect?: string })._defect).length;
+  const defects = awaitingCorrection(records as never[]).length;
   expect(defects).toBeGreaterThan(0);
   expect(Object.values(r.rejectedByRule).reduce((a, b) => a + b, 0)).toBe(defects);
   expect(r.exitCode).toBe(1); // sent, with rejected records

@@ -28,3 +28,20 @@ export function expectedHoldings(records: Iterable<DemoLike>): Map<string, 'acti
   }
   return held;
 }
+
+/**
+ * The spoiled records `kpr errors` must still list: those no later valid version of the same
+ * consultation has corrected (a corrected or deleted consultation leaves the list).
+ */
+export function awaitingCorrection<T extends DemoLike>(records: Iterable<T>): T[] {
+  const out: T[] = [];
+  const seenLater = new Set<string>();
+  const all = [...records];
+  for (let i = all.length - 1; i >= 0; i--) {
+    const r = all[i];
+    const id = consultationIdOf(r);
+    if (r._defect && !seenLater.has(id)) out.push(r);
+    if (!r._defect) seenLater.add(id);
+  }
+  return out.reverse();
+}
