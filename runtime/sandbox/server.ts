@@ -291,7 +291,10 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     registerClient,
     close: () =>
       new Promise<void>((ok) => {
-        server.close(() => ok());
+        server.close(() => {
+          store.flush();
+          ok();
+        });
         server.closeAllConnections();
       }),
   };

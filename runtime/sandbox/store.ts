@@ -1,7 +1,8 @@
 // Durable state of the KPR stand-in. Every accepted message is appended to a JSONL journal
-// first, then the state file is rewritten atomically (temp file + rename). On start the state
-// file is read and any journal entries newer than it are replayed, so a crash between the two
-// writes loses nothing.
+// before it is answered; the state file is a snapshot, rewritten atomically (temp file + rename)
+// every SNAPSHOT_EVERY messages and on close. On start the snapshot is read and the journal
+// entries newer than it are replayed, so a crash at any point loses nothing. (Rewriting the
+// whole state after every message made a backfill quadratic: 0.5k consultations/s at 100k.)
 import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MeldingJson } from './codec.ts';
@@ -25,8 +26,11 @@ export function writeFileAtomic(file: string, text: string): void {
   renameSync(tmp, file);
 }
 
+const SNAPSHOT_EVERY = 200;
+
 export class SandboxStore {
   readonly state: SandboxState;
+  private unsaved = 0;
   private readonly journalFile: string;
   private readonly stateFile: string;
 
@@ -65,10 +69,16 @@ export class SandboxStore {
     appendFileSync(this.journalFile, `${JSON.stringify(full)}\n`);
     applyMelding(this.state, full.fromHerId, full.melding, full.messageId, full.refId);
     this.state.seq = full.seq;
-    this.saveState();
+    if (++this.unsaved >= SNAPSHOT_EVERY) this.saveState();
+  }
+
+  /** Writes the snapshot now (on close, so a restart replays nothing). */
+  flush(): void {
+    if (this.unsaved) this.saveState();
   }
 
   private saveState(): void {
     writeFileAtomic(this.stateFile, JSON.stringify(this.state));
+    this.unsaved = 0;
   }
 }
