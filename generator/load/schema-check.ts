@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import { diag, type Diagnostic } from '../diagnostics.ts';
+import { pointerPath } from '../../runtime/yaml/positions.ts';
 import type { YamlSource } from './source.ts';
 
 const specDir = fileURLToPath(new URL('../../spec/', import.meta.url));
@@ -40,21 +41,13 @@ export function checkShape(kind: 'message' | 'codelist', data: unknown, source: 
   return out;
 }
 
-function pathOf(pointer: string): (string | number)[] {
-  if (!pointer) return [];
-  return pointer
-    .split('/')
-    .slice(1)
-    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
-}
 
 function where(path: (string | number)[]): string {
   return path.length ? path.join('.') : 'the top level';
 }
 
 function toDiagnostic(e: ErrorObject, source: YamlSource): Diagnostic | undefined {
-  const path = pathOf(e.instancePath);
+  const path = pointerPath(e.instancePath);
   switch (e.keyword) {
     case 'additionalProperties': {
       const key = String((e.params as { additionalProperty: string }).additionalProperty);

@@ -8,7 +8,7 @@ import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.
 import { EXIT, UserError } from '../cli/program.ts';
 import { resolveProfile, type Profile } from './profiles.ts';
 import type { SecretRef } from './secrets.ts';
-import { PositionedYaml, type Path, type Position } from '../yaml/positions.ts';
+import { pointerPath, PositionedYaml, type Path, type Position } from '../yaml/positions.ts';
 
 export interface ConfigIssue {
   at: Position;
@@ -202,14 +202,6 @@ export function requireTransport(config: KprConfig): {
   return { baseUrl: p.baseUrl!, receiverHerId: p.receiverHerId!, helseid: { ...config.helseid!, authority: authority! }, certificates: config.certificates! };
 }
 
-function pathOf(pointer: string): (string | number)[] {
-  if (!pointer) return [];
-  return pointer
-    .split('/')
-    .slice(1)
-    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
-}
 
 const ONE_OF_HINTS: [RegExp, string][] = [
   [/\/signing\/oneOf$/, 'needs either certFile and keyFile (PEM), or p12File (with passphrase), not both'],
@@ -221,7 +213,7 @@ function schemaIssues(errors: ErrorObject[], yaml: PositionedYaml): ConfigIssue[
   const seen = new Set<string>();
   const oneOfAt = new Set(errors.filter((e) => e.keyword === 'oneOf').map((e) => e.instancePath));
   for (const e of errors) {
-    const path = pathOf(e.instancePath);
+    const path = pointerPath(e.instancePath);
     const name = path.length ? path.join('.') : 'kpr.yaml';
     // Errors inside a failed oneOf's branches are noise: the oneOf's own message says it.
     if (e.keyword !== 'oneOf' && e.schemaPath.includes('/oneOf/') && oneOfAt.has(e.instancePath)) continue;

@@ -65,3 +65,13 @@ function rangeOf(node: unknown): [number, number] | undefined {
   const r = (node as Node | undefined)?.range;
   return r ? [r[0], r[1]] : undefined;
 }
+
+/** A JSON pointer (as Ajv's instancePath) as a path into the document: `/a/0/b` → ['a', 0, 'b']. */
+export function pointerPath(pointer: string): (string | number)[] {
+  if (!pointer) return [];
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
