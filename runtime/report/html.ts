@@ -27,7 +27,8 @@ export function volumeChart(days: DailyVolume[]): string {
   const W = 1000, H = 180, pad = 28;
   const total = (d: DailyVolume) => d.accepted.N + d.accepted.M + d.accepted.C + d.rejectedRecords;
   const max = Math.max(1, ...shown.map(total));
-  const bw = Math.max(2, Math.floor((W - pad) / shown.length) - 2);
+  // At most 40 px a bar, so a few days do not become slabs.
+  const bw = Math.min(40, Math.max(2, Math.floor((W - pad) / shown.length) - 2));
   const y = (v: number) => (v / max) * (H - 20);
   const bars: string[] = [];
   shown.forEach((d, i) => {
