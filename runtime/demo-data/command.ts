@@ -29,7 +29,7 @@ function toNumber(name: string, text: string): number {
 export function register(program: Command): void {
   program
     .command('demo-data')
-    .description('write a synthetic demo-EPJ extract (NDJSON, see examples/demo-epj/README.md): deterministic by seed, streamed')
+    .description('Write a synthetic demo-EPJ extract (NDJSON, see examples/demo-epj/README.md): deterministic by seed, streamed')
     .option('--children <n>', 'number of children in the demo municipalities', '1000')
     .option('--from <date>', 'first day of the window (YYYY-MM-DD, UTC)', '2017-01-01')
     .option('--to <date>', 'last day of the window, inclusive', '2026-12-31')

@@ -112,7 +112,7 @@ function int(v: string): number {
 export function register(program: Command): void {
   program
     .command('demo')
-    .description('the end-to-end demo, offline: synthetic EPJ data → mapping → chain → CMS → HelseID → sandbox, then a summary')
+    .description('The end-to-end demo, offline: synthetic EPJ data → mapping → chain → CMS → HelseID → sandbox, then a summary')
     .option('--dir <dir>', 'working folder (replaced on every run)', '.kpr/demo')
     .option('--children <n>', 'children in the synthetic EPJ', int, 400)
     .option('--seed <seed>', 'seed of the synthetic data', '2026')

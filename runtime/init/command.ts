@@ -22,7 +22,7 @@ function day(v: string): string {
 export function register(program: Command): void {
   program
     .command('init')
-    .description('write a commented example kpr.yaml, or with --profile sandbox a complete offline setup')
+    .description('Write a commented example kpr.yaml, or with --profile sandbox a complete offline setup')
     .option('--profile <name>', 'sandbox: write configuration, demo data, mapping, test keys and certificates')
     .option('--dir <dir>', 'where to write (default: kpr.yaml on standard output without --profile)')
     .option('--seed <seed>', 'seed of the demo data', '1')

@@ -20,7 +20,7 @@ const configOption = () => new Option('-c, --config <file>', 'the configuration 
 export const register: Registrar = (program: Command) => {
   program
     .command('run')
-    .description('send everything changed in the EPJ since the last run (and resend what is unconfirmed)')
+    .description('Send everything changed in the EPJ since the last run (and resend what is unconfirmed)')
     .addOption(configOption())
     .option('--dry-run', 'build the messages on a copy of the database and write them to --out instead of sending')
     .option('--out <dir>', 'folder for --dry-run: one .xml and one .envelope.json per message, and summary.json')
@@ -36,7 +36,7 @@ export const register: Registrar = (program: Command) => {
 
   program
     .command('backfill')
-    .description('send all consultations in a date window (the first extract: --from 2017-01-01), resumably')
+    .description('Send all consultations in a date window (the first extract: --from 2017-01-01), resumably')
     .addOption(configOption())
     .requiredOption('--from <date>', 'first consultation date (datoTidStart), YYYY-MM-DD', date)
     .option('--to <date>', 'last consultation date, YYYY-MM-DD (default: no end)', date)
@@ -57,7 +57,7 @@ export const register: Registrar = (program: Command) => {
 
   program
     .command('resend')
-    .description('after fixing a configuration error: seal and send an unconfirmed message again, or queue a rejected one again')
+    .description('After fixing a configuration error: seal and send an unconfirmed message again, or queue a rejected one again')
     .argument('<message-id>', 'the messageId (see kpr errors or kpr status)')
     .addOption(configOption())
     .action(async (messageId: string, o: { config: string }) => {
@@ -69,7 +69,7 @@ export const register: Registrar = (program: Command) => {
 
   program
     .command('status')
-    .description('messages by state, the last run, the chain head, the oldest unconfirmed message, rejected records, certificate expiry')
+    .description('Messages by state, the last run, the chain head, the oldest unconfirmed message, rejected records, certificate expiry')
     .addOption(configOption())
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .action((o: { config: string; format: 'text' | 'json' }) => {
@@ -82,7 +82,7 @@ export const register: Registrar = (program: Command) => {
 
   program
     .command('errors')
-    .description('every rejected record (source id, path, rule, message, consequence) and every message the receiver rejected')
+    .description('Every rejected record (source id, path, rule, message, consequence) and every message the receiver rejected')
     .addOption(configOption())
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json', 'csv']).default('table'))
     .action((o: { config: string; format: 'table' | 'json' | 'csv' }) => {

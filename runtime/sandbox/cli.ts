@@ -43,7 +43,7 @@ export function registerSandbox(loadCodec?: () => Promise<MessageCodec>): Regist
   return (program: Command) => {
     program
       .command('sandbox')
-      .description('run a local stand-in for HelseID and the KPR API (loopback, test keys, fault injection)')
+      .description('Run a local stand-in for HelseID and the KPR API (loopback, test keys, fault injection)')
       .option('--port <n>', 'port to listen on (0 = any free port)', int, 0)
       .option('--host <host>', 'address to listen on', '127.0.0.1')
       .option('--data <dir>', 'data directory: keys, certificates, registrations, journal and state (and sandbox.json defaults)', '.kpr/sandbox')

@@ -105,7 +105,7 @@ function parseHerId(v: string): number {
 export function register(program: Command): void {
   program
     .command('seal')
-    .description('sign a payload (CMS SignedData, SHA-256) and encrypt it for the receiver (EnvelopedData)')
+    .description('Sign a payload (CMS SignedData, SHA-256) and encrypt it for the receiver (EnvelopedData)')
     .option('--sign-cert <file>', 'signing certificate, PEM (key usage nonRepudiation)')
     .option('--sign-key <file>', 'private key of the signing certificate, PEM')
     .option('--sign-p12 <file>', 'signing certificate and key as PKCS#12, instead of --sign-cert/--sign-key')
@@ -139,7 +139,7 @@ export function register(program: Command): void {
 
   program
     .command('unseal')
-    .description('decrypt a sealed message and verify its signature; exit 2 and write nothing if refused')
+    .description('Decrypt a sealed message and verify its signature; exit 2 and write nothing if refused')
     .option('--recipient-cert <file>', 'our encryption certificate, PEM')
     .option('--recipient-key <file>', 'private key of our encryption certificate, PEM')
     .option('--recipient-p12 <file>', 'our encryption certificate and key as PKCS#12')
@@ -171,10 +171,10 @@ export function register(program: Command): void {
       }),
     );
 
-  const cert = program.command('cert').description('certificates: inspect and check');
+  const cert = program.command('cert').description('Certificates: inspect and check');
   cert
     .command('inspect')
-    .description('show subject, serial, organisation number, validity, key usage and days left; exit 1 if expired or expiring')
+    .description('Show subject, serial, organisation number, validity, key usage and days left; exit 1 if expired or expiring')
     .argument('<file>', 'certificate file: PEM (may hold a chain and a key) or PKCS#12')
     .option('--p12-pass-file <file>', 'file holding the PKCS#12 passphrase')
     .option('--warn-days <n>', 'warn (exit 1) when a certificate expires within this many days', (v) => {
@@ -223,7 +223,7 @@ export function register(program: Command): void {
 
   cert
     .command('test-pki')
-    .description('create (once) a TEST CA and TEST certificates for sender and receiver, and print their paths')
+    .description('Create (once) a TEST CA and TEST certificates for sender and receiver, and print their paths')
     .option('--dir <dir>', 'folder for the test PKI', DEFAULT_TEST_PKI_DIR)
     .action(async (o) => {
       const pki = await ensureTestPki(o.dir);

@@ -11,7 +11,7 @@ const ORGNR = /^\d{9}$/;
 export const register: Registrar = (program: Command) => {
   program
     .command('token')
-    .description('fetch an access token from HelseID (client credentials, private_key_jwt) and show its claims')
+    .description('Fetch an access token from HelseID (client credentials, private_key_jwt) and show its claims')
     .requiredOption('--authority <url>', 'HelseID authority, e.g. https://helseid-sts.test.nhn.no')
     .requiredOption('--client-id <id>', 'client id registered in HelseID')
     .requiredOption('--jwk <file>', 'private JWK file of the client (with alg and kid)')
