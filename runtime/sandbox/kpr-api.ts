@@ -32,13 +32,21 @@ interface Envelope {
   payload: string;
 }
 
-function readEnvelope(body: string): Envelope | string {
-  let json: any;
+/** What `parseBody` gives for a body that is not JSON. */
+export const NOT_JSON = Symbol('not JSON');
+
+/** The request body parsed once; the server notes the messageId from it and processes it. */
+export function parseBody(body: string): unknown {
   try {
-    json = JSON.parse(body);
+    return JSON.parse(body);
   } catch {
-    return 'body is not JSON';
+    return NOT_JSON;
   }
+}
+
+function readEnvelope(parsed: unknown): Envelope | string {
+  if (parsed === NOT_JSON) return 'body is not JSON';
+  const json = parsed as any;
   const h = json?.messageHeader;
   if (!h || typeof h !== 'object') return 'messageHeader is missing';
   for (const f of ['fromHerId', 'toHerId'] as const) {
@@ -52,14 +60,14 @@ function readEnvelope(body: string): Envelope | string {
   return json as Envelope;
 }
 
-export function processMessage(deps: KprApiDeps, body: string): Answer {
+export function processMessage(deps: KprApiDeps, request: unknown): Answer {
   const refId = randomUUID();
   const reject = (validationCode: number, validationMessage: string): Answer => ({
     status: 400,
     body: { validationCode, validationMessage, refId },
   });
   try {
-    const env = readEnvelope(body);
+    const env = readEnvelope(request);
     if (typeof env === 'string') return reject(CODES.envelope, env);
     const h = env.messageHeader;
     const fromHerId = String(h.fromHerId);

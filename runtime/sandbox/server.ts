@@ -7,7 +7,7 @@ import { genericXmlCodec, type MessageCodec } from './codec.ts';
 import { publicState } from './chain.ts';
 import { Faults, type FaultSettings } from './faults.ts';
 import { HelseIdStandIn, type Answer, type RegisteredClient } from './helseid-stand-in.ts';
-import { certFingerprint, processMessage, type KprApiDeps, type PayloadOpener } from './kpr-api.ts';
+import { certFingerprint, parseBody, processMessage, type KprApiDeps, type PayloadOpener } from './kpr-api.ts';
 import { ensureSandboxPki, payloadOpener, type SandboxPki } from './pki.ts';
 import { dataDirFiles, DEFAULT_CLIENT_ID, prepareDataDir, readSenders, saveClients, saveSenders, type DataDirFiles } from './setup.ts';
 import { SandboxStore, writeFileAtomic } from './store.ts';
@@ -154,8 +154,9 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
 
   async function api(req: IncomingMessage, res: ServerResponse, url: string): Promise<void> {
     counters.apiRequests++;
-    const body = await readBody(req);
-    noteMessageId(body);
+    // Parsed once: bodies carry the whole sealed message (hundreds of kB).
+    const parsed = parseBody(await readBody(req));
+    noteMessageId(parsed);
     const fault = faults.next();
     if (fault.kind !== 'none') counters.faultsServed++;
     switch (fault.kind) {
@@ -183,7 +184,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       counters.unauthorized++;
       return send(res, auth);
     }
-    const answer = processMessage(deps, body);
+    const answer = processMessage(deps, parsed);
     if (answer.status === 200) counters.accepted++;
     else if (answer.status === 400) counters.rejected++;
     else counters.failed++;
@@ -191,15 +192,11 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   }
 
   /** Remembers the messageId of every API request, faulted or not, so tests can see resends. */
-  function noteMessageId(body: string): void {
-    try {
-      const id = (JSON.parse(body) as { messageHeader?: { messageId?: unknown } }).messageHeader?.messageId;
-      if (typeof id === 'string') {
-        messageIdsSeen.push(id);
-        if (messageIdsSeen.length > 1000) messageIdsSeen.shift();
-      }
-    } catch {
-      // not JSON: processMessage will say so
+  function noteMessageId(parsed: unknown): void {
+    const id = (parsed as { messageHeader?: { messageId?: unknown } } | null)?.messageHeader?.messageId;
+    if (typeof id === 'string') {
+      messageIdsSeen.push(id);
+      if (messageIdsSeen.length > 1000) messageIdsSeen.shift();
     }
   }
 
