@@ -14,22 +14,9 @@ export function dayOf(isoDate: string): number {
   return ms / DAY;
 }
 
-/**
- * Year, month (1..12) and day of a day number, by Howard Hinnant's civil-from-days algorithm:
- * several times faster than going through Date and toISOString, which matters at millions of
- * timestamps.
- */
-export function civilFromDays(day: number): [year: number, month: number, dayOfMonth: number] {
-  const z = day + 719468;
-  const era = Math.floor(z / 146097);
-  const doe = z - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const m = mp < 10 ? mp + 3 : mp - 9;
-  return [yoe + era * 400 + (m <= 2 ? 1 : 0), m, d];
-}
+import { civilFromDays } from '../time/civil.ts';
+
+export { civilFromDays };
 
 const TWO = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
 

@@ -4,6 +4,8 @@
 // years the offset is computed from two cached instants per year; other years ask Intl, whose
 // formatter is built once. Both paths are tested against each other around every transition.
 
+import { civilFromDays } from '../time/civil.ts';
+
 const INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
 
 const HOUR = 3_600_000;
@@ -114,16 +116,7 @@ function formatLocal(ms: number): string {
   rem -= h * 3600;
   const mi = Math.floor(rem / 60);
   const se = rem - mi * 60;
-  // Howard Hinnant's days → civil date.
-  const z = days + 719468;
-  const era = Math.floor(z / 146097);
-  const doe = z - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const m = mp < 10 ? mp + 3 : mp - 9;
-  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  const [y, m, d] = civilFromDays(days);
   if (y < 1000 || y > 9999) return new Date(ms).toISOString().slice(0, 19);
   return `${y}-${pad2(m)}-${pad2(d)}T${pad2(h)}:${pad2(mi)}:${pad2(se)}`;
 }
