@@ -79,24 +79,40 @@ function fullYear(yy: number, individ: number): number | null {
   return null;
 }
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : DAYS_IN_MONTH[month - 1];
 }
 
-const pad2 = (n: number) => String(n).padStart(2, '0');
+const pad2 = (n: number) => (n < 10 ? '0' + n : String(n));
+
+/** True when `s` is exactly `n` ASCII digits (what /^\d{n}$/ says, without a regex). */
+function allDigits(s: string, n: number): boolean {
+  if (s.length !== n) return false;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
+/** Two decimal digits of `s` at `i` as a number. */
+const two = (s: string, i: number) => (s.charCodeAt(i) - 48) * 10 + (s.charCodeAt(i + 1) - 48);
 
 /** What kind of person number `s` is, whether it is synthetic, and its birth date; or why not. */
 export function classifyPersonId(s: string, options: PersonIdOptions = {}): PersonIdInfo | PersonIdError {
-  if (typeof s !== 'string' || !/^\d{11}$/.test(s)) return { ok: false, reason: 'not-11-digits' };
+  // Read digit by digit, without a regex or slices: the rules classify one number per record.
+  if (typeof s !== 'string' || !allDigits(s, 11)) return { ok: false, reason: 'not-11-digits' };
   const k1 = mod11CheckDigit(s, K1_WEIGHTS);
   if (k1 < 0 || k1 !== s.charCodeAt(9) - 48) return { ok: false, reason: 'check-digit-1' };
   const k2 = mod11CheckDigit(s, K2_WEIGHTS);
   if (k2 < 0 || k2 !== s.charCodeAt(10) - 48) return { ok: false, reason: 'check-digit-2' };
 
-  let day = Number(s.slice(0, 2));
-  let month = Number(s.slice(2, 4));
-  const yy = Number(s.slice(4, 6));
-  const individ = Number(s.slice(6, 9));
+  let day = two(s, 0);
+  let month = two(s, 2);
+  const yy = two(s, 4);
+  const individ = (s.charCodeAt(6) - 48) * 100 + two(s, 7);
 
   let kind: PersonIdKind = 'fnr';
   let synthetic = false;
@@ -149,7 +165,7 @@ export function organisasjonsnummerCheckDigit(first8: string): string | null {
 
 /** HPR-nummer as the HST message takes it (helsepersonHPR): one to nine digits. */
 export function isValidHprNummer(s: string): boolean {
-  return typeof s === 'string' && /^\d{1,9}$/.test(s);
+  return typeof s === 'string' && s.length >= 1 && s.length <= 9 && allDigits(s, s.length);
 }
 
 /** Kommunenummer: exactly four digits, the county's two first (so never 00xx). */
