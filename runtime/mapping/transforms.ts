@@ -3,7 +3,7 @@
 // missing `utc-to-local` before any record is read. A transform that cannot convert a value
 // throws TransformError; the record is then rejected with rule `transform/<name>`.
 
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import { utcToOslo } from './oslo-time.ts';
 
 /**
@@ -26,6 +26,12 @@ interface TransformDef {
   doc: string;
   make(args: Arg[]): Fn;
 }
+
+/** GUIDs each generation of uuid5's cache holds. */
+const UUID5_GENERATION = 50_000;
+
+/** One-shot hashing (Node 20.12 and later): much cheaper per call than a Hash object. */
+const sha1 = (crypto as { hash?: (algorithm: string, data: Buffer, encoding: 'buffer') => Buffer }).hash;
 
 /** Default namespace of uuid5: fixed, so the same source value always gives the same GUID. */
 export const KPR_KIT_NAMESPACE = '6f1c1d2e-4b7a-5c3d-9e8f-0a1b2c3d4e5f';
@@ -214,20 +220,35 @@ export const TRANSFORMS: Record<string, TransformDef> = {
     make: ([ns = KPR_KIT_NAMESPACE]) => {
       const nsBytes = Buffer.from(String(ns).replace(/[{}-]/g, ''), 'hex');
       if (nsBytes.length !== 16) throw new TransformError(`uuid5: namespace ${ns} is not a UUID`);
-      // The same patient comes back in many records: remember recent GUIDs, in bounded memory.
-      let cache = new Map<string, string>();
-      return (v) => {
-        if (v === null || typeof v === 'object') throw new TransformError(`uuid5 needs a text or number, got ${JSON.stringify(v)}`);
-        const key = String(v);
-        const hit = cache.get(key);
-        if (hit !== undefined) return hit;
-        const h = createHash('sha1').update(nsBytes).update(key, 'utf8').digest();
+      // The same patient comes back in many records, months apart: remember recent GUIDs in two
+      // generations (a GUID used in the older one moves to the newer), in bounded memory.
+      let cur = new Map<string, string>();
+      let old = new Map<string, string>();
+      let input = Buffer.alloc(64);
+      nsBytes.copy(input);
+      const guid = (key: string): string => {
+        if (input.length < 16 + 3 * key.length) {
+          input = Buffer.alloc(16 + 3 * key.length);
+          nsBytes.copy(input);
+        }
+        const data = input.subarray(0, 16 + input.write(key, 16, 'utf8'));
+        const h = sha1 ? sha1('sha1', data, 'buffer') : crypto.createHash('sha1').update(data).digest();
         h[6] = (h[6] & 0x0f) | 0x50;
         h[8] = (h[8] & 0x3f) | 0x80;
         const x = h.toString('hex', 0, 16);
-        const out = `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20, 32)}`;
-        if (cache.size >= 50_000) cache = new Map();
-        cache.set(key, out);
+        return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20, 32)}`;
+      };
+      return (v) => {
+        if (v === null || typeof v === 'object') throw new TransformError(`uuid5 needs a text or number, got ${JSON.stringify(v)}`);
+        const key = String(v);
+        let out = cur.get(key);
+        if (out !== undefined) return out;
+        out = old.get(key) ?? guid(key);
+        if (cur.size >= UUID5_GENERATION) {
+          old = cur;
+          cur = new Map();
+        }
+        cur.set(key, out);
         return out;
       };
     },
