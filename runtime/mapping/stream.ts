@@ -28,11 +28,17 @@ export interface MapStreamOptions {
   maxLineBytes?: number;
 }
 
+/** Bytes gathered before they go to the file; the buffer has room for as many again. */
 const FLUSH_AT = 1 << 16;
 
-/** A buffered writer to a temporary file that honours backpressure. */
+/**
+ * A buffered writer to a temporary file that honours backpressure. Lines are encoded straight
+ * into a byte buffer, one at a time: cheaper than joining them into one long string and encoding
+ * that (which V8 does slowly as soon as one character in it is not ASCII, such as Høyde's ø).
+ */
 class Output {
-  private buf = '';
+  private buf = Buffer.allocUnsafe(2 * FLUSH_AT);
+  private pos = 0;
   private readonly stream: WriteStream;
   readonly tmp: string;
   private failed?: Error;
@@ -45,16 +51,37 @@ class Output {
 
   /** Adds a line; returns a promise only when the buffer went to the file and the file is full. */
   line(s: string): Promise<void> | undefined {
-    this.buf += s + '\n';
-    return this.buf.length >= FLUSH_AT ? this.flush() : undefined;
+    // At most three bytes per UTF-16 unit (a surrogate pair is four bytes for two units).
+    const most = 3 * s.length + 1;
+    let ok = true;
+    if (this.pos + most > this.buf.length) {
+      ok = this.send();
+      if (most > this.buf.length) ok = this.stream.write(s + '\n') && ok;
+    }
+    if (most <= this.buf.length) {
+      this.pos += this.buf.write(s, this.pos, 'utf8');
+      this.buf[this.pos++] = 10;
+      if (this.pos >= FLUSH_AT) ok = this.send() && ok;
+    }
+    return ok ? undefined : this.drained();
+  }
+
+  /** Hands the gathered bytes to the file stream (which keeps them: a new buffer follows). */
+  private send(): boolean {
+    if (this.failed) throw this.failed;
+    if (!this.pos) return true;
+    const ok = this.stream.write(this.buf.subarray(0, this.pos));
+    this.buf = Buffer.allocUnsafe(this.buf.length);
+    this.pos = 0;
+    return ok;
+  }
+
+  private drained(): Promise<void> {
+    return new Promise<void>((resolve) => this.stream.once('drain', resolve));
   }
 
   async flush(): Promise<void> {
-    if (this.failed) throw this.failed;
-    if (!this.buf) return;
-    const ok = this.stream.write(this.buf);
-    this.buf = '';
-    if (!ok) await new Promise<void>((resolve) => this.stream.once('drain', resolve));
+    if (!this.send()) await this.drained();
   }
 
   async close(): Promise<void> {
