@@ -133,10 +133,9 @@ export function makeApply(
       for (const i of schemaIssues(target, rootClass, validate.errors ?? [])) if (!known?.has(i.path)) issues.push(i);
     }
     const semantic = rules(value, ctx);
-    let warnings: Issue[] = [];
+    const warnings: Issue[] = [];
     for (const i of semantic) (i.severity === 'warning' ? warnings : issues).push(i);
     if (issues.length) return { ok: false, sourceId, issues: worstFirst(issues), value };
-    if (!warnings.length) warnings = [];
     return { ok: true, kind: 'konsultasjon', sourceId, value, warnings, write };
   };
 }

@@ -108,7 +108,11 @@ class Gen {
     // text when an issue needs it.
     const seg = lit('/' + childName);
     if (!array) return `${guard}{ S[D] = ${seg}; X[D++] = -1; o[${key}] = ${fn}(root, ${item}, ${index}, ctx); D--; }`;
-    if (!b.each) return `${guard}{ a = o[${key}]; if (a === undefined) o[${key}] = a = []; S[D] = ${seg}; X[D++] = a.length; a.push(${fn}(root, ${item}, a.length + 1, ctx)); D--; }`;
+    // A list starts as a literal of its first item: most hold one, and `[]` then push would
+    // allocate room for seventeen.
+    const add = (x: string) =>
+      `a = o[${key}]; an = a === undefined ? 0 : a.length; S[D] = ${seg}; X[D++] = an; ae = ${fn}(root, ${x}, an + 1, ctx); D--; if (a === undefined) o[${key}] = [ae]; else a.push(ae);`;
+    if (!b.each) return `${guard}{ ${add(item)} }`;
     const where = b.where ? `if (!${this.cond(b.where, 'x', 'i + 1')}) continue;` : '';
     return `${guard}{
   const list = ${this.get(b.each, item)};
@@ -117,11 +121,7 @@ class Gen {
     else for (let i = 0; i < list.length; i++) {
       const x = list[i];
       ${where}
-      a = o[${key}];
-      if (a === undefined) o[${key}] = a = [];
-      S[D] = ${seg}; X[D++] = a.length;
-      a.push(${fn}(root, x, a.length + 1, ctx));
-      D--;
+      ${add('x')}
     }
   }
 }`;
@@ -132,7 +132,7 @@ class Gen {
     const name = `c${this.n++}`;
     const keys = [...c.rules.map((r) => r.target), ...c.children.map((ch) => ch.name)];
     const body = [
-      `let v, w, k, a, _t;`,
+      `let v, w, k, a, an, ae, _t;`,
       `const o = { ${keys.map((k) => `${lit(k)}: undefined`).join(', ')} };`,
       ...c.rules.map((r) => this.rule(r, 'item', 'index', 'pth()')),
       ...c.children.flatMap((ch) => ch.blocks.map((b) => this.block(b, ch.name, ch.child.array, 'item', 'index', 'pth()'))),
