@@ -9,7 +9,7 @@
 // date-after-extract, period-order, growth-implausible (a warning).
 
 import type { Target, TargetAttribute, TargetClass } from '../mapping/target.ts';
-import { classifyPersonId, isValidHprNummer, isValidKommunenummer, isValidOrganisasjonsnummer } from './identifiers.ts';
+import { isValidHprNummer, isValidKommunenummer, isValidOrganisasjonsnummer, readPersonId, type PersonIdKind, type PersonIdParts, type PersonIdReason } from './identifiers.ts';
 import { growthKindOf, growthProblem, growthValue } from './growth.ts';
 import type { Consequence, Issue } from './issue.ts';
 
@@ -45,18 +45,22 @@ interface AfterExtract {
 
 type Check = AttrCheck | AfterExtract;
 
-// The fid check and the growth check both read the same number: classify it once per record,
-// with the birth date's epoch milliseconds that the age needs.
+// The fid check and the growth check both read the same number: read it once per record, with
+// the birth date's epoch milliseconds that the age needs.
+const parts: PersonIdParts = { kind: 'fnr', synthetic: false, year: 0, month: 0, day: 0 };
 let lastId = '';
-let lastInfo: ReturnType<typeof classifyPersonId> = { ok: false, reason: 'not-11-digits' };
+let lastReason: PersonIdReason | undefined = 'not-11-digits';
+let lastKind: PersonIdKind = 'fnr';
 let lastBirthMs = NaN;
-function classify(id: string): ReturnType<typeof classifyPersonId> {
+/** Reads a person number (once for consecutive calls); returns why it is not one, if it is not. */
+function classify(id: string): PersonIdReason | undefined {
   if (id !== lastId) {
-    lastInfo = classifyPersonId(id);
-    lastBirthMs = lastInfo.ok ? dayMs(lastInfo.birthDate) : NaN;
+    lastReason = readPersonId(id, parts);
+    lastKind = parts.kind;
+    lastBirthMs = lastReason ? NaN : Date.UTC(parts.year, parts.month - 1, parts.day);
     lastId = id;
   }
-  return lastInfo;
+  return lastReason;
 }
 
 const TYPE_ID_KIND: Record<string, 'fnr' | 'dnr' | 'hnr'> = { '1': 'fnr', '2': 'dnr', '3': 'hnr' };
@@ -96,9 +100,9 @@ function checksFor(attr: TargetAttribute, cls: TargetClass): Check[] {
     checks.push((v, here) => {
       const want = TYPE_ID_KIND[String(here.obj.typeID)];
       if (!want || typeof v !== 'string') return;
-      const info = classify(v);
-      if (!info.ok) push(here, name, 'fnr-check-digit', `fid is not a valid ${KIND_TEXT[want]} (${info.reason})`, 'discard-row');
-      else if (info.kind !== want) push(here, name, 'person-id-type-mismatch', `fid is a ${KIND_TEXT[info.kind]}, but typeID ${String(here.obj.typeID)} says ${KIND_TEXT[want]}`, 'discard-row');
+      const reason = classify(v);
+      if (reason) push(here, name, 'fnr-check-digit', `fid is not a valid ${KIND_TEXT[want]} (${reason})`, 'discard-row');
+      else if (lastKind !== want) push(here, name, 'person-id-type-mismatch', `fid is a ${KIND_TEXT[lastKind]}, but typeID ${String(here.obj.typeID)} says ${KIND_TEXT[want]}`, 'discard-row');
     });
   }
   if (/^(orgNr|kommuneOrgNr|\w+OrgNr)$/.test(name)) {
@@ -257,7 +261,7 @@ function ageAt(root: Obj, when: string): number | undefined {
   if (!child) return undefined;
   let birthMs: number | undefined;
   if (typeof child.fid === 'string' && TYPE_ID_KIND[String(child.typeID)]) {
-    if (classify(child.fid).ok) birthMs = lastBirthMs;
+    if (!classify(child.fid)) birthMs = lastBirthMs;
   }
   if (when !== lastWhen) {
     lastWhenMs = dayMs(when);
