@@ -44,12 +44,28 @@ SHORT_ESCAPE[92] = 92; // \\
 
 /**
  * A text as a JSON string in UTF-8 at `p`; returns the position after it. The caller has made
- * room for `6 * s.length + 2` bytes (the longest escape per UTF-16 unit, and the quotes).
+ * room for `6 * s.length + 2` bytes (the longest escape per UTF-16 unit, and the quotes). Kept
+ * small so that V8 inlines it: printable ASCII is copied here, the rest left to writeTextFrom.
  */
 export function writeJsonString(b: Buffer, p: number, s: string): number {
   b[p++] = 34;
   const n = s.length;
   for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e || c === 34 || c === 92) {
+      p = writeTextFrom(b, p, s, i);
+      break;
+    }
+    b[p++] = c;
+  }
+  b[p++] = 34;
+  return p;
+}
+
+/** The characters of `s` from `i` on, escaped and encoded as JSON.stringify and UTF-8 do. */
+function writeTextFrom(b: Buffer, p: number, s: string, i: number): number {
+  const n = s.length;
+  for (; i < n; i++) {
     const c = s.charCodeAt(i);
     if (c < 0x80) {
       if (c >= 0x20 && c !== 34 && c !== 92) b[p++] = c;
@@ -76,7 +92,6 @@ export function writeJsonString(b: Buffer, p: number, s: string): number {
       } else p = unicodeEscape(b, p, c); // a lone surrogate, escaped as JSON.stringify does
     }
   }
-  b[p++] = 34;
   return p;
 }
 
