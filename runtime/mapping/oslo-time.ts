@@ -126,8 +126,12 @@ function formatLocal(ms: number): string {
  * slices joined would make a rope that the validator's regex and the JSON writer flatten again.
  */
 function withHour(s: string, hour: number): string {
-  const c = (i: number) => s.charCodeAt(i);
-  return String.fromCharCode(c(0), c(1), c(2), c(3), c(4), c(5), c(6), c(7), c(8), c(9), c(10), 48 + ((hour / 10) | 0), 48 + (hour % 10), c(13), c(14), c(15), c(16), c(17), c(18));
+  // (No helper closure for charCodeAt: tsx would name each one with a defineProperty per call.)
+  return String.fromCharCode(
+    s.charCodeAt(0), s.charCodeAt(1), s.charCodeAt(2), s.charCodeAt(3), s.charCodeAt(4), s.charCodeAt(5), s.charCodeAt(6),
+    s.charCodeAt(7), s.charCodeAt(8), s.charCodeAt(9), s.charCodeAt(10), 48 + ((hour / 10) | 0), 48 + (hour % 10),
+    s.charCodeAt(13), s.charCodeAt(14), s.charCodeAt(15), s.charCodeAt(16), s.charCodeAt(17), s.charCodeAt(18),
+  );
 }
 
 // Records often carry the same instant several times (measurements taken together): remember one.
