@@ -19,7 +19,7 @@ import { ChainBuilder } from '../notify/chain.ts';
 import { afterDecision, decide } from '../notify/decide.ts';
 import { contentHash, hashJson } from '../notify/hash.ts';
 import type { FileIdentity, ReadOptions, Source, SourceLine } from '../sources/types.ts';
-import type { ConsultationState, ItemRow, NewMessage, Rejection, SeenRecord, Store } from '../store/types.ts';
+import type { ConsultationState, ItemRow, NewMessage, OutboxMessage, Rejection, SeenRecord, Store } from '../store/types.ts';
 import type { Mapped, RecordMapper } from './mapper.ts';
 import type { MessageKit } from './message-kit.ts';
 import type { Sealer, Sender } from './sender.ts';
@@ -86,6 +86,9 @@ interface Pending {
   konsultasjon?: Record<string, unknown>;
 }
 
+/** Messages built and committed but not yet sent, at most, while the pump sends: bounds memory. */
+const MESSAGES_AHEAD = 2;
+
 /** Average XML bytes of a Notifikasjon wrapper, added to a consultation's JSON length as estimate. */
 const NOTIFIKASJON_BYTES = 330;
 
@@ -112,44 +115,113 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
   };
   log.info({ runId, kind: opts.kind }, 'transfer started');
 
-  // --- sending --------------------------------------------------------------------------
-  const drain = async (): Promise<boolean> => {
-    for (const m of store.unconfirmed()) {
-      // A message built in an earlier run is rebuilt from its stored notifications (same GUIDs,
-      // lopenr, uttakDato, content): one copy of each consultation is kept, not two. It is
-      // sealed at every attempt with the certificates configured now; a resend carries the same
-      // messageId and the same content, which is what the receiver matches.
-      const xml = justBuilt.get(m.messageId) ?? rebuild(m.seq, m.lopenr, m.uttakDato, m.meldingstype);
-      justBuilt.delete(m.messageId);
-      const payload = deps.sealer(Buffer.from(xml, 'utf8'));
-      store.markSending(m.seq);
-      fail('after-sealed');
-      let r;
-      try {
-        r = await deps.sender.send({ seq: m.seq, messageId: m.messageId, lopenr: m.lopenr, xml, payload });
-      } catch (err) {
-        r = { outcome: 'retryable' as const, reason: (err as Error).message };
-      }
-      fail('after-send');
-      if (r.outcome === 'accepted') {
-        store.markAccepted(m.seq, r.refId ?? null);
-        s.messagesAccepted++;
-        log.info({ messageId: m.messageId, lopenr: m.lopenr, consultations: m.consultations, refId: r.refId }, 'message accepted');
-        fail('after-accept');
-        continue;
-      }
-      if (r.outcome === 'rejected') {
-        store.markRejected(m.seq, { validationCode: r.validationCode ?? null, validationMessage: r.validationMessage, refId: r.refId ?? null });
-        s.stopped = { messageId: m.messageId, state: 'rejected', reason: `${r.validationCode ?? r.status ?? ''} ${r.validationMessage}`.trim() };
-        log.error({ messageId: m.messageId, validationCode: r.validationCode, validationMessage: r.validationMessage, refId: r.refId }, 'message rejected by the receiver');
-      } else {
-        store.markRetrying(m.seq, r.reason, r.refId ?? null);
-        s.stopped = { messageId: m.messageId, state: 'retrying', reason: r.reason };
-        log.warn({ messageId: m.messageId, reason: r.reason }, 'message not confirmed; it is resent with the same messageId next time');
-      }
-      return false;
+  // --- sending ----------------------------------------------------------------------------
+  // A pump sends the outbox in chain order, one message at a time, while the next messages are
+  // being built: the receiver's work (and the network) overlaps ours. It never writes to the
+  // store itself, because the builder may hold the batch's transaction open; what happened is
+  // queued as events and applied at the next safe point (right after a commit), so an outcome
+  // reaches the disk at most one batch later. Until then a crash leaves the message
+  // unconfirmed, and the next run resends it with the same messageId, which the receiver answers
+  // as before. The first message that is not accepted halts the pump: later ones would break
+  // the chain. The builder notices at its next commit and stops too.
+  type PumpEvent =
+    | { kind: 'sending'; seq: number }
+    | { kind: 'accepted'; seq: number; refId: string | null }
+    | { kind: 'retrying'; seq: number; reason: string; refId: string | null }
+    | { kind: 'rejected'; seq: number; validationCode: number | null; validationMessage: string; refId: string | null };
+  const queue: OutboxMessage[] = [];
+  const queued = new Set<number>();
+  const events: PumpEvent[] = [];
+  let pumping: Promise<void> | undefined;
+  let halted = false;
+  let pumpError: unknown;
+  /** Resolved each time the pump finishes a message (or stops): what a waiting builder awaits. */
+  let stepped: () => void = () => {};
+  const nextStep = () => new Promise<void>((resolve) => (stepped = resolve));
+
+  const sendOne = async (m: OutboxMessage): Promise<boolean> => {
+    // A message built in an earlier run is rebuilt from its stored notifications (same GUIDs,
+    // lopenr, uttakDato, content): one copy of each consultation is kept, not two. It is
+    // sealed at every attempt with the certificates configured now; a resend carries the same
+    // messageId and the same content, which is what the receiver matches.
+    const xml = justBuilt.get(m.messageId) ?? rebuild(m.seq, m.lopenr, m.uttakDato, m.meldingstype);
+    justBuilt.delete(m.messageId);
+    const payload = deps.sealer(Buffer.from(xml, 'utf8'));
+    events.push({ kind: 'sending', seq: m.seq });
+    fail('after-sealed');
+    let r;
+    try {
+      r = await deps.sender.send({ seq: m.seq, messageId: m.messageId, lopenr: m.lopenr, xml, payload });
+    } catch (err) {
+      r = { outcome: 'retryable' as const, reason: (err as Error).message };
     }
-    return true;
+    fail('after-send');
+    if (r.outcome === 'accepted') {
+      events.push({ kind: 'accepted', seq: m.seq, refId: r.refId ?? null });
+      s.messagesAccepted++;
+      log.info({ messageId: m.messageId, lopenr: m.lopenr, consultations: m.consultations, refId: r.refId }, 'message accepted');
+      fail('after-accept');
+      return true;
+    }
+    if (r.outcome === 'rejected') {
+      events.push({ kind: 'rejected', seq: m.seq, validationCode: r.validationCode ?? null, validationMessage: r.validationMessage, refId: r.refId ?? null });
+      s.stopped = { messageId: m.messageId, state: 'rejected', reason: `${r.validationCode ?? r.status ?? ''} ${r.validationMessage}`.trim() };
+      log.error({ messageId: m.messageId, validationCode: r.validationCode, validationMessage: r.validationMessage, refId: r.refId }, 'message rejected by the receiver');
+    } else {
+      events.push({ kind: 'retrying', seq: m.seq, reason: r.reason, refId: r.refId ?? null });
+      s.stopped = { messageId: m.messageId, state: 'retrying', reason: r.reason };
+      log.warn({ messageId: m.messageId, reason: r.reason }, 'message not confirmed; it is resent with the same messageId next time');
+    }
+    return false;
+  };
+
+  const pumpLoop = async () => {
+    try {
+      while (queue.length && !halted) {
+        if (!(await sendOne(queue[0]!))) halted = true;
+        queue.shift();
+        stepped();
+      }
+    } catch (err) {
+      pumpError = err;
+      halted = true;
+    } finally {
+      pumping = undefined;
+      stepped();
+    }
+  };
+
+  /** Queues what the outbox holds unconfirmed and not yet queued, and keeps the pump going. */
+  const enqueue = () => {
+    for (const m of store.unconfirmed()) {
+      if (queued.has(m.seq)) continue;
+      queued.add(m.seq);
+      queue.push(m);
+    }
+    if (!pumping && !halted && queue.length) pumping = pumpLoop();
+  };
+
+  /** Writes the pump's events to the store; only where no batch transaction is open. */
+  const applyEvents = () => {
+    // A crash of the pump (a failpoint in tests) writes nothing more, as a real crash would.
+    if (pumpError) throw pumpError;
+    for (const e of events.splice(0)) {
+      if (e.kind === 'sending') store.markSending(e.seq);
+      else if (e.kind === 'accepted') store.markAccepted(e.seq, e.refId);
+      else if (e.kind === 'retrying') store.markRetrying(e.seq, e.reason, e.refId);
+      else store.markRejected(e.seq, { validationCode: e.validationCode, validationMessage: e.validationMessage, refId: e.refId });
+    }
+  };
+
+  /**
+   * After a commit: hands the new messages to the pump and, when more than `ahead` wait, waits
+   * for it (memory stays bounded). False once the pump halted: stop building.
+   */
+  const send = async (ahead: number): Promise<boolean> => {
+    enqueue();
+    while (pumping && queue.length > ahead) await nextStep();
+    applyEvents();
+    return !halted;
   };
 
   // --- building -------------------------------------------------------------------------
@@ -225,6 +297,7 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
   };
 
   const commit = () => {
+    if (pumpError) throw pumpError;
     cut();
     const checkpoints = [];
     let watermark: string | undefined;
@@ -300,7 +373,7 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
       commit();
       store.heartbeat();
       deps.onProgress?.(progress());
-      return drain();
+      return send(MESSAGES_AHEAD);
     }
     return true;
   };
@@ -357,7 +430,7 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
 
   let exitError: unknown;
   try {
-    let flowing = await drain();
+    let flowing = await send(0);
     if (flowing) {
       for (const q of store.requeued()) {
         const k = q.json ? (JSON.parse(q.json) as Record<string, unknown>) : undefined;
@@ -366,7 +439,7 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
       }
       if (requeueDone.length) {
         commit();
-        flowing = await drain();
+        flowing = await send(0);
       }
     }
     if (flowing && opts.readSource && deps.source && deps.mapper) {
@@ -390,11 +463,19 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
     }
     if (flowing) {
       commit();
-      flowing = await drain();
+      flowing = await send(0);
     }
   } catch (err) {
     exitError = err;
     store.rollbackBatch();
+  }
+  // Whatever the pump still does finishes (or fails) before the run is recorded; its outcomes
+  // are kept even when the builder failed.
+  if (pumping) await pumping;
+  try {
+    applyEvents();
+  } catch (err) {
+    exitError ??= err;
   }
 
   if (exitError || s.stopped) {

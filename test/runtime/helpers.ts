@@ -81,8 +81,12 @@ export class FakeReceiver implements Sender {
   /** Every notification the receiver applied, in order. */
   readonly applied: { guid: string; status: string; ids: string[] }[] = [];
 
+  /** Answer after this many milliseconds (a receiver that takes its time), 0: at once. */
+  latencyMs = 0;
+
   async send(m: OutgoingMessage): Promise<SendOutcome> {
     this.calls.push(m);
+    if (this.latencyMs) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
     const plan = this.plan.shift() ?? 'accept';
     if (plan === 'retry') return { outcome: 'retryable', reason: 'HTTP 503' };
     if (plan === 'throw') throw new Error('connection reset');
