@@ -61,7 +61,10 @@ export function checkChain(state: SandboxState, fromHerId: string, melding: Meld
   const sender = state.senders[fromHerId] ?? newSender();
   let head = sender.chainHead;
   let last = sender.lastLopeNr;
-  const known = new Set(Object.keys(sender.notificationConsultations));
+  // Notifications accepted before (the sender's whole history: looked up, never copied) and
+  // those earlier in this message.
+  const accepted = sender.notificationConsultations;
+  const known = new Set<string>();
   for (const n of melding.Notifikasjon ?? []) {
     const where = `Notifikasjon ${n.notifikasjonGUID}`;
     if (!STATUSES.has(n.statusNotifikasjon)) {
@@ -85,7 +88,7 @@ export function checkChain(state: SandboxState, fromHerId: string, melding: Meld
       if (!n.notifikasjonRef) {
         return { validationCode: CODES.ref, validationMessage: `${where}: statusNotifikasjon ${n.statusNotifikasjon} needs notifikasjonRef` };
       }
-      if (!known.has(n.notifikasjonRef)) {
+      if (!Object.hasOwn(accepted, n.notifikasjonRef) && !known.has(n.notifikasjonRef)) {
         return { validationCode: CODES.ref, validationMessage: `${where}: notifikasjonRef ${n.notifikasjonRef} names no accepted notification` };
       }
     }

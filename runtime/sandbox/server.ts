@@ -1,5 +1,6 @@
 // startSandbox: the HelseID and KPR API stand-ins on one loopback HTTP server, with the admin
 // endpoints (/sandbox/...) for state, statistics, fault injection and registrations.
+import { isAscii } from 'node:buffer';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -87,7 +88,11 @@ function readBody(req: IncomingMessage): Promise<string> {
         req.destroy();
       } else chunks.push(c);
     });
-    req.on('end', () => resolveBody(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      // Bodies are mostly base64: ASCII decodes several times faster as latin1 (the same text).
+      resolveBody(isAscii(body) ? body.toString('latin1') : body.toString('utf8'));
+    });
     req.on('error', reject);
   });
 }

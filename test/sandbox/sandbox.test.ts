@@ -149,6 +149,24 @@ describe('envelope, CMS and content checks', () => {
     });
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ validationCode: 1001, refId: expect.any(String) });
+    // The payload must be base64 in full: Node's decoder would skip the odd character silently.
+    const header = { fromHerId: Number(sb.senderHerId), toHerId: Number(sb.receiverHerId), messageType: 'HST', messageVersion: '56.0.0' };
+    const post = async (payload: string) => {
+      const t = await helseid.getToken({ scopes: [HST_SCOPE] });
+      const r = await fetch(url, {
+        method: 'POST',
+        headers: { authorization: `DPoP ${t.accessToken}`, DPoP: await helseid.apiProof('POST', url, t) },
+        body: JSON.stringify({ messageHeader: { ...header, messageId: randomUUID() }, payload }),
+      });
+      return (await r.json()) as { validationCode?: number; validationMessage?: string };
+    };
+    const good = partsFor(sb, oneN()).payload.toString('base64');
+    for (const bad of ['', 'not base64!', `${good.slice(0, 100)}*${good.slice(101)}`, `${good}=`]) {
+      expect(await post(bad), JSON.stringify(bad.slice(0, 20))).toMatchObject({ validationCode: 1001, validationMessage: 'payload must be base64' });
+    }
+    // Padding left out is still base64: such a payload gets past the envelope check.
+    const unpadded = good.replace(/=+$/, '');
+    expect((await post(unpadded)).validationCode).not.toBe(1001);
     const anon = await fetch(url, { method: 'POST', body: '{}' });
     expect(anon.status).toBe(401);
     expect(anon.headers.get('www-authenticate')).toContain('invalid_token');
