@@ -90,7 +90,7 @@ export function processMessage(deps: KprApiDeps, request: unknown): Answer {
     const h = env.messageHeader;
     const fromHerId = String(h.fromHerId);
     // A retry of a message already accepted gets the first answer again.
-    const seen = deps.store.state.messages[h.messageId];
+    const seen = deps.store.answered(h.messageId);
     if (seen && seen.fromHerId === fromHerId) return { status: 200, body: { messageId: h.messageId, refId: seen.refId } };
     if (String(h.toHerId) !== deps.receiverHerId) return reject(CODES.receiver, `toHerId ${h.toHerId} is not this receiver (${deps.receiverHerId})`);
 
@@ -113,7 +113,7 @@ export function processMessage(deps: KprApiDeps, request: unknown): Answer {
       const more = parsed.errors.length > 5 ? ` (and ${parsed.errors.length - 5} more)` : '';
       return reject(CODES.content, `Ugyldig melding: ${shown}${more}`);
     }
-    const broken = checkChain(deps.store.state, fromHerId, parsed.melding);
+    const broken = checkChain(deps.store, fromHerId, parsed.melding);
     if (broken) return reject(broken.validationCode, broken.validationMessage);
 
     deps.store.accept({

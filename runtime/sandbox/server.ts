@@ -5,13 +5,13 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { genericXmlCodec, type MessageCodec } from './codec.ts';
-import { publicState } from './chain.ts';
 import { Faults, type FaultSettings } from './faults.ts';
 import { HelseIdStandIn, type Answer, type RegisteredClient } from './helseid-stand-in.ts';
 import { certFingerprint, parseBody, processMessage, type KprApiDeps, type PayloadOpener } from './kpr-api.ts';
 import { ensureSandboxPki, payloadOpener, type SandboxPki } from './pki.ts';
 import { dataDirFiles, DEFAULT_CLIENT_ID, prepareDataDir, readSenders, saveClients, saveSenders, type DataDirFiles } from './setup.ts';
-import { SandboxStore, writeFileAtomic } from './store.ts';
+import { writeFileAtomic } from '../io/atomic.ts';
+import { SandboxStore, type PublicState } from './store.ts';
 
 /** Scopes the API stand-in accepts. `hdir:kneik/iplos/submit` is Hdir's; the HST one is a guess. */
 export const DEFAULT_SCOPES = ['hdir:kneik/hst/submit', 'hdir:kneik/iplos/submit'];
@@ -69,7 +69,7 @@ export interface Sandbox {
   store: SandboxStore;
   applyFaults(f: FaultSettings): void;
   stats(): Record<string, unknown>;
-  state(): ReturnType<typeof publicState>;
+  state(): PublicState;
   registerSender(herId: string, certPem: string): void;
   registerClient(client: RegisteredClient): void;
   close(): Promise<void>;
@@ -207,7 +207,8 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
 
   async function admin(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
     const method = req.method ?? 'GET';
-    if (method === 'GET' && path === '/sandbox/state') return send(res, { status: 200, body: publicState(store.state) });
+    if (method === 'GET' && path === '/sandbox/state') return send(res, { status: 200, body: store.publicState() });
+    if (method === 'GET' && path === '/sandbox/notifications') return send(res, { status: 200, body: store.notifications() });
     if (method === 'GET' && path === '/sandbox/stats') return send(res, { status: 200, body: stats() });
     if (method === 'POST') {
       let body: any;
@@ -288,13 +289,13 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     store,
     applyFaults,
     stats,
-    state: () => publicState(store.state),
+    state: () => store.publicState(),
     registerSender,
     registerClient,
     close: () =>
       new Promise<void>((ok) => {
         server.close(() => {
-          store.flush();
+          store.close();
           ok();
         });
         server.closeAllConnections();
@@ -313,6 +314,7 @@ const ENDPOINTS = [
   'POST /connect/token',
   'POST /message/process',
   'GET /sandbox/state',
+  'GET /sandbox/notifications',
   'GET /sandbox/stats',
   'POST /sandbox/faults',
   'POST /sandbox/clients',
