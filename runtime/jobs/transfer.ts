@@ -86,6 +86,12 @@ interface Pending {
   konsultasjon?: Record<string, unknown>;
 }
 
+interface Serialised {
+  xml: string;
+  utf8: Buffer;
+  bytes: number;
+}
+
 /** Messages built and committed but not yet sent, at most, while the pump sends: bounds memory. */
 const MESSAGES_AHEAD = 2;
 
@@ -144,9 +150,9 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
     // lopenr, uttakDato, content): one copy of each consultation is kept, not two. It is
     // sealed at every attempt with the certificates configured now; a resend carries the same
     // messageId and the same content, which is what the receiver matches.
-    const xml = justBuilt.get(m.messageId) ?? rebuild(m.seq, m.lopenr, m.uttakDato, m.meldingstype);
+    const { xml, utf8 } = justBuilt.get(m.messageId) ?? rebuild(m.seq, m.lopenr, m.uttakDato, m.meldingstype);
     justBuilt.delete(m.messageId);
-    const payload = deps.sealer(Buffer.from(xml, 'utf8'));
+    const payload = deps.sealer(utf8);
     events.push({ kind: 'sending', seq: m.seq });
     fail('after-sealed');
     let r;
@@ -231,7 +237,7 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
   const chain = new ChainBuilder(counters.chainHead, counters.notifLopeNr, deps.newGuid);
   const overlay = new Map<string, ConsultationState>();
   /** XML of messages built in this run and not yet sent: no need to read it back. */
-  const justBuilt = new Map<string, string>();
+  const justBuilt = new Map<string, Serialised>();
   const batchSeen = new Map<string, SeenRecord>();
   let rejections: Rejection[] = [];
   const rejectedInBatch = new Set<string>();
@@ -266,7 +272,10 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
       konsultasjon: p.konsultasjon,
     }));
     const xml = deps.kit.toXml(buildMelding({ ...deps.header, meldingstype }, { lopenr, uttakDato, notifications }));
-    return { xml, bytes: Buffer.byteLength(xml) };
+    // Encoded once, here: the size check and the sealer both need the bytes, and each pass over
+    // a fresh serialisation (a rope of many small strings) costs as much as the encoding.
+    const utf8 = Buffer.from(xml, 'utf8');
+    return { xml, utf8, bytes: utf8.length };
   };
 
   const rebuild = (seq: number, lopenr: number, uttakDato: string, meldingstype: string) =>
@@ -275,7 +284,7 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
       lopenr,
       uttakDato,
       meldingstype,
-    ).xml;
+    );
 
   /** Messages cut since the last commit: several go into one transaction (fewer fsyncs). */
   let messages: NewMessage[] = [];
@@ -289,9 +298,11 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
     const parts = serialiseWithin(items, deps.limits.maxBytes, (p) => serialise(p, first));
     parts.forEach(({ part, result }, i) => {
       const lopenr = first + i;
-      const xml = i === 0 ? result.xml : serialise(part, lopenr).xml;
-      const bytes = i === 0 ? result.bytes : Buffer.byteLength(xml);
-      messages.push({ messageId: newMessageId(), year, lopenr, meldingstype: deps.header.meldingstype, xml, bytes, uttakDato: today, items: part.map((p) => p.row) });
+      const built = i === 0 ? result : serialise(part, lopenr);
+      const messageId = newMessageId();
+      messages.push({ messageId, year, lopenr, meldingstype: deps.header.meldingstype, xml: built.xml, bytes: built.bytes, uttakDato: today, items: part.map((p) => p.row) });
+      // Kept for the pump until sent (only committed messages are ever sent).
+      justBuilt.set(messageId, built);
     });
     nextLopenr = first + parts.length;
   };
@@ -320,7 +331,6 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
     fail('after-commit');
     s.messagesBuilt += messages.length;
     for (const m of messages) {
-      justBuilt.set(m.messageId, m.xml);
       log.info({ messageId: m.messageId, lopenr: m.lopenr, consultations: m.items.length, bytes: m.bytes }, 'message built');
     }
     messages = [];
