@@ -51,7 +51,8 @@ CREATE TABLE IF NOT EXISTS notification (
   her_id TEXT NOT NULL, guid TEXT NOT NULL, seq INTEGER NOT NULL, status TEXT NOT NULL, forrige_guid TEXT NOT NULL, lope_nr INTEGER NOT NULL,
   ids TEXT NOT NULL, PRIMARY KEY (her_id, guid)
 ) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS consultation (id TEXT PRIMARY KEY, status TEXT NOT NULL, from_her_id TEXT NOT NULL, content TEXT NOT NULL) WITHOUT ROWID;
+-- A rowid table: rows of a kilobyte or more do not belong in a WITHOUT ROWID B-tree.
+CREATE TABLE IF NOT EXISTS consultation (id TEXT PRIMARY KEY, status TEXT NOT NULL, from_her_id TEXT NOT NULL, content TEXT NOT NULL);
 -- Accepted messages in order: a retry of one gets its first answer again.
 CREATE TABLE IF NOT EXISTS message (
   seq INTEGER PRIMARY KEY, message_id TEXT NOT NULL UNIQUE, ref_id TEXT NOT NULL, from_her_id TEXT NOT NULL, to_her_id TEXT NOT NULL,
@@ -73,8 +74,9 @@ export class SandboxStore implements ChainView {
     const fresh = file === ':memory:' || !existsSync(file);
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
-    // NORMAL: in WAL mode a commit survives a killed process, which is what a stand-in needs.
-    this.db.pragma('synchronous = NORMAL');
+    // OFF: in WAL mode a commit still survives a killed process (it is in the operating
+    // system's hands), which is what a stand-in needs; only a power cut could lose the last ones.
+    this.db.pragma('synchronous = OFF');
     this.db.exec(SCHEMA);
     const p = (sql: string) => this.db.prepare(sql);
     this.st = {
