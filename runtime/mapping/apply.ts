@@ -11,6 +11,7 @@ import { worstFirst, type Consequence, type Issue } from '../rules/issue.ts';
 import { buildMapping, type BuiltMapping, type MapContext } from './build.ts';
 import { compileMappingFile, type CompileOptions, type MappingPlan } from './compile.ts';
 import { formatMappingDiagnostic, type MappingDiagnostic } from './diagnostics.ts';
+import type { JsonWriter } from './json-writer.ts';
 import { osloToday } from './oslo-time.ts';
 import type { Target, TargetAttribute } from './target.ts';
 
@@ -21,7 +22,8 @@ export interface Validate {
 }
 
 export type MapResult =
-  | { ok: true; kind: 'konsultasjon'; sourceId?: string; value: Record<string, unknown>; warnings: Issue[] }
+  /** `write`, when there: writes `value` as its JSON text into a byte buffer (what `kpr map` outputs). */
+  | { ok: true; kind: 'konsultasjon'; sourceId?: string; value: Record<string, unknown>; warnings: Issue[]; write?: JsonWriter }
   | { ok: true; kind: 'annul'; sourceId?: string; value: Record<string, unknown>; warnings: Issue[] }
   /** `value`: what the mapping made of the record, when it got that far: the runtime links the
    *  rejection to its konsultasjonID, so a corrected later version clears it. */
@@ -115,6 +117,7 @@ export function makeApply(
   ctx: RuleContext,
 ): (record: unknown) => MapResult {
   const { target, rootClass } = plan;
+  const write = built.write;
   return (record) => {
     const sourceId = built.sourceId(record);
     const mc: MapContext = { issues: [] };
@@ -130,11 +133,10 @@ export function makeApply(
       for (const i of schemaIssues(target, rootClass, validate.errors ?? [])) if (!known?.has(i.path)) issues.push(i);
     }
     const semantic = rules(value, ctx);
-    let warnings: Issue[] = [];
+    const warnings: Issue[] = [];
     for (const i of semantic) (i.severity === 'warning' ? warnings : issues).push(i);
     if (issues.length) return { ok: false, sourceId, issues: worstFirst(issues), value };
-    if (!warnings.length) warnings = [];
-    return { ok: true, kind: 'konsultasjon', sourceId, value, warnings };
+    return { ok: true, kind: 'konsultasjon', sourceId, value, warnings, write };
   };
 }
 

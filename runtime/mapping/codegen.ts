@@ -104,8 +104,15 @@ class Gen {
     const key = lit(childName);
     const guard = b.when ? `if (${this.cond(b.when, item, index)}) ` : '';
     const childPath = `${path} + ${lit('/' + childName)}`;
-    if (!array) return `${guard}o[${key}] = ${fn}(root, ${item}, ${index}, ctx, ${childPath});`;
-    if (!b.each) return `${guard}{ a = o[${key}]; if (a === undefined) o[${key}] = a = []; a.push(${fn}(root, ${item}, a.length + 1, ctx, ${childPath} + "/" + a.length)); }`;
+    // The child's place goes on the path stack for the call: its JSON path is only built as
+    // text when an issue needs it.
+    const seg = lit('/' + childName);
+    if (!array) return `${guard}{ S[D] = ${seg}; X[D++] = -1; o[${key}] = ${fn}(root, ${item}, ${index}, ctx); D--; }`;
+    // A list starts as a literal of its first item: most hold one, and `[]` then push would
+    // allocate room for seventeen.
+    const add = (x: string) =>
+      `a = o[${key}]; an = a === undefined ? 0 : a.length; S[D] = ${seg}; X[D++] = an; ae = ${fn}(root, ${x}, an + 1, ctx); D--; if (a === undefined) o[${key}] = [ae]; else a.push(ae);`;
+    if (!b.each) return `${guard}{ ${add(item)} }`;
     const where = b.where ? `if (!${this.cond(b.where, 'x', 'i + 1')}) continue;` : '';
     return `${guard}{
   const list = ${this.get(b.each, item)};
@@ -114,9 +121,7 @@ class Gen {
     else for (let i = 0; i < list.length; i++) {
       const x = list[i];
       ${where}
-      a = o[${key}];
-      if (a === undefined) o[${key}] = a = [];
-      a.push(${fn}(root, x, a.length + 1, ctx, ${childPath} + "/" + a.length));
+      ${add('x')}
     }
   }
 }`;
@@ -127,13 +132,13 @@ class Gen {
     const name = `c${this.n++}`;
     const keys = [...c.rules.map((r) => r.target), ...c.children.map((ch) => ch.name)];
     const body = [
-      `let v, w, k, a, _t;`,
+      `let v, w, k, a, an, ae, _t;`,
       `const o = { ${keys.map((k) => `${lit(k)}: undefined`).join(', ')} };`,
-      ...c.rules.map((r) => this.rule(r, 'item', 'index', 'path')),
-      ...c.children.flatMap((ch) => ch.blocks.map((b) => this.block(b, ch.name, ch.child.array, 'item', 'index', 'path'))),
+      ...c.rules.map((r) => this.rule(r, 'item', 'index', 'pth()')),
+      ...c.children.flatMap((ch) => ch.blocks.map((b) => this.block(b, ch.name, ch.child.array, 'item', 'index', 'pth()'))),
       'return o;',
     ];
-    this.fns.push(`function ${name}(root, item, index, ctx, path) {\n${body.join('\n')}\n}`);
+    this.fns.push(`function ${name}(root, item, index, ctx) {\n${body.join('\n')}\n}`);
     return name;
   }
 }
@@ -152,11 +157,20 @@ const helpers = {
   },
 };
 
+const PATH_STACK = `const S = [], X = [];
+let D = 0;
+function pth() {
+  let s = "";
+  for (let i = 0; i < D; i++) s += X[i] < 0 ? S[i] : S[i] + "/" + X[i];
+  return s;
+}`;
+
 /** The generated source and its function, for one class plan (the root, or annul's). */
 export function generate(c: ClassPlan): { source: string; fn: GeneratedFn } {
   const g = new Gen();
   const root = g.cls(c);
-  const source = `"use strict";\n${g.fns.join('\n\n')}\nreturn (record, ctx) => ${root}(record, record, 1, ctx, "");`;
+  // S, X, D: the path stack (child names, item indexes or -1, depth) of the object being made.
+  const source = `"use strict";\n${PATH_STACK}\n${g.fns.join('\n\n')}\nreturn (record, ctx) => { D = 0; return ${root}(record, record, 1, ctx); };`;
   const factory = new Function('h', 's', 't', 'p', source) as (h: typeof helpers, s: Fn[], t: Map<string, unknown>[], p: Refs['preds']) => GeneratedFn;
   return { source, fn: factory(helpers, g.refs.steps, g.refs.tables, g.refs.preds) };
 }

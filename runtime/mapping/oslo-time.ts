@@ -129,7 +129,15 @@ let lastOut: string | undefined;
 export function utcToOslo(s: string): string | undefined {
   if (s === lastIn) return lastOut;
   const ms = parseInstant(s);
-  const out = Number.isNaN(ms) ? undefined : formatLocal(ms + osloOffsetMs(ms));
+  let out: string | undefined;
+  if (!Number.isNaN(ms)) {
+    const offset = osloOffsetMs(ms);
+    // The usual `YYYY-MM-DDTHH:MM:SSZ` whose local time is on the same day, a whole number of
+    // hours later: only the hour changes, so the text is spliced rather than formatted anew.
+    // (Years before 1000 go the long way: Date.UTC reads years below 100 as 19xx.)
+    const hour = s.length === 20 && offset % HOUR === 0 && s.charCodeAt(0) !== 48 ? num2(s, 11) + offset / HOUR : -1;
+    out = hour >= 0 && hour < 24 ? s.slice(0, 11) + pad2(hour) + s.slice(13, 19) : formatLocal(ms + offset);
+  }
   lastIn = s;
   lastOut = out;
   return out;

@@ -35,18 +35,33 @@ const WEIGHT_KG: [number, number, number][] = [
   [18, 35, 145],
 ];
 
-function bounds(table: [number, number, number][], age: number): [number, number] {
-  if (age <= table[0][0]) return [table[0][1], table[0][2]];
+// The bounds at an age, written here rather than returned as a pair: no allocation per check.
+let boundLo = 0;
+let boundHi = 0;
+
+function bounds(table: [number, number, number][], age: number): void {
+  if (age <= table[0][0]) {
+    boundLo = table[0][1];
+    boundHi = table[0][2];
+    return;
+  }
   for (let i = 1; i < table.length; i++) {
-    const [a1, lo1, hi1] = table[i];
+    const row = table[i];
+    const a1 = row[0];
     if (age <= a1) {
-      const [a0, lo0, hi0] = table[i - 1];
+      const prev = table[i - 1];
+      const a0 = prev[0];
+      const lo0 = prev[1];
+      const hi0 = prev[2];
       const f = (age - a0) / (a1 - a0);
-      return [lo0 + f * (lo1 - lo0), hi0 + f * (hi1 - hi0)];
+      boundLo = lo0 + f * (row[1] - lo0);
+      boundHi = hi0 + f * (row[2] - hi0);
+      return;
     }
   }
   const last = table[table.length - 1];
-  return [last[1], last[2]];
+  boundLo = last[1];
+  boundHi = last[2];
 }
 
 export type GrowthKind = 'height' | 'weight';
@@ -59,7 +74,9 @@ export type GrowthKind = 'height' | 'weight';
 export function growthProblem(kind: GrowthKind, value: number, ageYears: number): string | undefined {
   if (!Number.isFinite(value) || !Number.isFinite(ageYears)) return undefined;
   if (ageYears < -0.05) return `measured ${(-ageYears).toFixed(1)} years before the child was born`;
-  const [lo, hi] = bounds(kind === 'height' ? HEIGHT_CM : WEIGHT_KG, ageYears);
+  bounds(kind === 'height' ? HEIGHT_CM : WEIGHT_KG, ageYears);
+  const lo = boundLo;
+  const hi = boundHi;
   const unit = kind === 'height' ? 'cm' : 'kg';
   if (value < lo || value > hi) {
     return `${kind} ${value} ${unit} is implausible at age ${ageYears.toFixed(1)} (expected ${round(lo)}–${round(hi)} ${unit}; check the unit)`;

@@ -79,24 +79,52 @@ function fullYear(yy: number, individ: number): number | null {
   return null;
 }
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : DAYS_IN_MONTH[month - 1];
 }
 
-const pad2 = (n: number) => String(n).padStart(2, '0');
+const pad2 = (n: number) => (n < 10 ? '0' + n : String(n));
 
-/** What kind of person number `s` is, whether it is synthetic, and its birth date; or why not. */
-export function classifyPersonId(s: string, options: PersonIdOptions = {}): PersonIdInfo | PersonIdError {
-  if (typeof s !== 'string' || !/^\d{11}$/.test(s)) return { ok: false, reason: 'not-11-digits' };
+/** True when `s` is exactly `n` ASCII digits (what /^\d{n}$/ says, without a regex). */
+function allDigits(s: string, n: number): boolean {
+  if (s.length !== n) return false;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
+/** Two decimal digits of `s` at `i` as a number. */
+const two = (s: string, i: number) => (s.charCodeAt(i) - 48) * 10 + (s.charCodeAt(i + 1) - 48);
+
+/** A person number read into its parts: `readPersonId` fills one without allocating. */
+export interface PersonIdParts {
+  kind: PersonIdKind;
+  synthetic: boolean;
+  /** Birth date, the century taken from the individnummer; month 1 to 12. */
+  year: number;
+  month: number;
+  day: number;
+}
+
+/**
+ * Reads a person number into `out`; returns why it is not a valid one, or undefined when it is.
+ * For checks that run once per record (the semantic rules): no regex, no slices, no objects.
+ */
+export function readPersonId(s: string, out: PersonIdParts, options: PersonIdOptions = {}): PersonIdReason | undefined {
+  if (typeof s !== 'string' || !allDigits(s, 11)) return 'not-11-digits';
   const k1 = mod11CheckDigit(s, K1_WEIGHTS);
-  if (k1 < 0 || k1 !== s.charCodeAt(9) - 48) return { ok: false, reason: 'check-digit-1' };
+  if (k1 < 0 || k1 !== s.charCodeAt(9) - 48) return 'check-digit-1';
   const k2 = mod11CheckDigit(s, K2_WEIGHTS);
-  if (k2 < 0 || k2 !== s.charCodeAt(10) - 48) return { ok: false, reason: 'check-digit-2' };
+  if (k2 < 0 || k2 !== s.charCodeAt(10) - 48) return 'check-digit-2';
 
-  let day = Number(s.slice(0, 2));
-  let month = Number(s.slice(2, 4));
-  const yy = Number(s.slice(4, 6));
-  const individ = Number(s.slice(6, 9));
+  let day = two(s, 0);
+  let month = two(s, 2);
+  const yy = two(s, 4);
+  const individ = (s.charCodeAt(6) - 48) * 100 + two(s, 7);
 
   let kind: PersonIdKind = 'fnr';
   let synthetic = false;
@@ -109,21 +137,32 @@ export function classifyPersonId(s: string, options: PersonIdOptions = {}): Pers
     month -= 80;
   } else if (month > 40) {
     // Month + 40 and month + 80 cannot both fit in two digits: an H-number is never synthetic.
-    if (kind === 'dnr') return { ok: false, reason: 'invalid-date' };
+    if (kind === 'dnr') return 'invalid-date';
     kind = 'hnr';
     month -= 40;
   }
-  if (synthetic && options.allowSynthetic === false) return { ok: false, reason: 'synthetic-not-allowed' };
+  if (synthetic && options.allowSynthetic === false) return 'synthetic-not-allowed';
   const year = fullYear(yy, individ);
-  if (year === null) return { ok: false, reason: 'unknown-century' };
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) {
-    return { ok: false, reason: 'invalid-date' };
-  }
+  if (year === null) return 'unknown-century';
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return 'invalid-date';
+  out.kind = kind;
+  out.synthetic = synthetic;
+  out.year = year;
+  out.month = month;
+  out.day = day;
+  return undefined;
+}
+
+/** What kind of person number `s` is, whether it is synthetic, and its birth date; or why not. */
+export function classifyPersonId(s: string, options: PersonIdOptions = {}): PersonIdInfo | PersonIdError {
+  const p: PersonIdParts = { kind: 'fnr', synthetic: false, year: 0, month: 0, day: 0 };
+  const reason = readPersonId(s, p, options);
+  if (reason) return { ok: false, reason };
   return {
     ok: true,
-    kind,
-    synthetic,
-    birthDate: `${year}-${pad2(month)}-${pad2(day)}`,
+    kind: p.kind,
+    synthetic: p.synthetic,
+    birthDate: `${p.year}-${pad2(p.month)}-${pad2(p.day)}`,
     sex: (s.charCodeAt(8) - 48) % 2 === 1 ? 'M' : 'F',
   };
 }
@@ -149,7 +188,7 @@ export function organisasjonsnummerCheckDigit(first8: string): string | null {
 
 /** HPR-nummer as the HST message takes it (helsepersonHPR): one to nine digits. */
 export function isValidHprNummer(s: string): boolean {
-  return typeof s === 'string' && /^\d{1,9}$/.test(s);
+  return typeof s === 'string' && s.length >= 1 && s.length <= 9 && allDigits(s, s.length);
 }
 
 /** Kommunenummer: exactly four digits, the county's two first (so never 00xx). */

@@ -9,7 +9,7 @@
 // date-after-extract, period-order, growth-implausible (a warning).
 
 import type { Target, TargetAttribute, TargetClass } from '../mapping/target.ts';
-import { classifyPersonId, isValidHprNummer, isValidKommunenummer, isValidOrganisasjonsnummer } from './identifiers.ts';
+import { isValidHprNummer, isValidKommunenummer, isValidOrganisasjonsnummer, readPersonId, type PersonIdKind, type PersonIdParts, type PersonIdReason } from './identifiers.ts';
 import { growthKindOf, growthProblem, growthValue } from './growth.ts';
 import type { Consequence, Issue } from './issue.ts';
 
@@ -38,15 +38,29 @@ interface Here {
 
 type AttrCheck = (value: unknown, here: Here) => void;
 
-// The fid check and the growth check both read the same number: classify it once per record.
+/** A date never after the extract date: a string comparison the compiled walk writes inline. */
+interface AfterExtract {
+  afterExtract: Consequence;
+}
+
+type Check = AttrCheck | AfterExtract;
+
+// The fid check and the growth check both read the same number: read it once per record, with
+// the birth date's epoch milliseconds that the age needs.
+const parts: PersonIdParts = { kind: 'fnr', synthetic: false, year: 0, month: 0, day: 0 };
 let lastId = '';
-let lastInfo: ReturnType<typeof classifyPersonId> = { ok: false, reason: 'not-11-digits' };
-function classify(id: string): ReturnType<typeof classifyPersonId> {
+let lastReason: PersonIdReason | undefined = 'not-11-digits';
+let lastKind: PersonIdKind = 'fnr';
+let lastBirthMs = NaN;
+/** Reads a person number (once for consecutive calls); returns why it is not one, if it is not. */
+function classify(id: string): PersonIdReason | undefined {
   if (id !== lastId) {
-    lastInfo = classifyPersonId(id);
+    lastReason = readPersonId(id, parts);
+    lastKind = parts.kind;
+    lastBirthMs = lastReason ? NaN : Date.UTC(parts.year, parts.month - 1, parts.day);
     lastId = id;
   }
-  return lastInfo;
+  return lastReason;
 }
 
 const TYPE_ID_KIND: Record<string, 'fnr' | 'dnr' | 'hnr'> = { '1': 'fnr', '2': 'dnr', '3': 'hnr' };
@@ -76,9 +90,9 @@ function xpathValue(xpath: string | undefined, here: Here): unknown {
 
 const dateOf = (v: unknown) => (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}/.test(v) ? v.slice(0, 10) : undefined);
 
-function checksFor(attr: TargetAttribute, cls: TargetClass): AttrCheck[] {
+function checksFor(attr: TargetAttribute, cls: TargetClass): Check[] {
   const name = attr.name;
-  const checks: AttrCheck[] = [];
+  const checks: Check[] = [];
   const datatype = attr.controls.datatype?.consequence ?? 'discard-row';
 
   // Identifiers, by their official attribute names.
@@ -86,9 +100,9 @@ function checksFor(attr: TargetAttribute, cls: TargetClass): AttrCheck[] {
     checks.push((v, here) => {
       const want = TYPE_ID_KIND[String(here.obj.typeID)];
       if (!want || typeof v !== 'string') return;
-      const info = classify(v);
-      if (!info.ok) push(here, name, 'fnr-check-digit', `fid is not a valid ${KIND_TEXT[want]} (${info.reason})`, 'discard-row');
-      else if (info.kind !== want) push(here, name, 'person-id-type-mismatch', `fid is a ${KIND_TEXT[info.kind]}, but typeID ${String(here.obj.typeID)} says ${KIND_TEXT[want]}`, 'discard-row');
+      const reason = classify(v);
+      if (reason) push(here, name, 'fnr-check-digit', `fid is not a valid ${KIND_TEXT[want]} (${reason})`, 'discard-row');
+      else if (lastKind !== want) push(here, name, 'person-id-type-mismatch', `fid is a ${KIND_TEXT[lastKind]}, but typeID ${String(here.obj.typeID)} says ${KIND_TEXT[want]}`, 'discard-row');
     });
   }
   if (/^(orgNr|kommuneOrgNr|\w+OrgNr)$/.test(name)) {
@@ -110,11 +124,7 @@ function checksFor(attr: TargetAttribute, cls: TargetClass): AttrCheck[] {
   // Dates: never after the extract date; and the published ranges between attributes.
   if (attr.kind === 'date' || attr.kind === 'dateTime') {
     const range = attr.controls.range;
-    const extractConsequence = range?.to === '/Melding/@uttakDato' ? range.consequence : (range?.consequence ?? 'discard-row');
-    checks.push((v, here) => {
-      // A date or date-time is after the extract date exactly when it sorts after "<date>\uffff".
-      if (typeof v === 'string' && v > here.extractEnd && dateOf(v)) push(here, name, 'date-after-extract', `${name} ${v} is after the extract date ${here.ctx.extractDate}`, extractConsequence);
-    });
+    checks.push({ afterExtract: range?.to === '/Melding/@uttakDato' ? range.consequence : (range?.consequence ?? 'discard-row') });
     if (range?.from) {
       checks.push((v, here) => {
         const bound = xpathValue(range.from, here);
@@ -148,9 +158,16 @@ function checksFor(attr: TargetAttribute, cls: TargetClass): AttrCheck[] {
   return checks;
 }
 
+/** Reports a date after the extract date; the walk calls it only for values sorting after it. */
+function afterExtract(here: Here, name: string, v: string, consequence: Consequence): void {
+  if (dateOf(v)) push(here, name, 'date-after-extract', `${name} ${v} is after the extract date ${here.ctx.extractDate}`, consequence);
+}
+
+const hasGrowth = (cls: TargetClass) => cls.attributes.has('typeMaling') && cls.children.has('Maleresultat');
+
 /** Whether a class or anything under it has a semantic check. */
 function hasChecks(target: Target, cls: TargetClass): boolean {
-  if (cls.attributes.has('typeMaling') && cls.children.has('Maleresultat')) return true;
+  if (hasGrowth(cls)) return true;
   for (const a of cls.attributes.values()) if (checksFor(a, cls).length) return true;
   for (const ch of cls.children.values()) {
     const c = target.classes.get(ch.name);
@@ -159,58 +176,59 @@ function hasChecks(target: Target, cls: TargetClass): boolean {
   return false;
 }
 
-type ClassCheck = (obj: Obj, up: Here | undefined, key: string, index: number, root: Obj, issues: Issue[], ctx: RuleContext) => void;
+const lit = (v: unknown) => JSON.stringify(v);
 
-function compileClass(target: Target, cls: TargetClass, seen: Map<string, ClassCheck>): ClassCheck {
-  const cached = seen.get(cls.name);
-  if (cached) return cached;
-  const attrs: { name: string; checks: AttrCheck[] }[] = [];
-  for (const a of cls.attributes.values()) {
-    const checks = checksFor(a, cls);
-    if (checks.length) attrs.push({ name: a.name, checks });
-  }
-  const growth = cls.attributes.has('typeMaling') && cls.children.has('Maleresultat');
-  const kids: { name: string; array: boolean; check: () => ClassCheck }[] = [];
-  let self: ClassCheck;
-  // Children are compiled lazily so the walk is built once even for deep trees.
-  for (const [name, ch] of cls.children) {
-    const childCls = target.classes.get(ch.name);
-    // Subtrees without a single check (Deltaker, RefEnhet in HST) are not walked at all.
-    if (!childCls || !hasChecks(target, childCls)) continue;
-    let compiled: ClassCheck | undefined;
-    kids.push({ name, array: ch.array, check: () => (compiled ??= compileClass(target, childCls, seen)) });
-  }
-  // One Here per class, refilled for each object: the walk is synchronous and a class never
-  // contains itself (the spec linter forbids cycles), so no two live objects share it.
-  const here = {} as Here;
-  self = (obj, up, key, index, root, issues, ctx) => {
-    here.obj = obj;
-    here.parent = up?.obj;
-    here.up = up;
-    here.key = key;
-    here.index = index;
-    here.root = root;
-    here.issues = issues;
-    here.ctx = ctx;
-    here.extractEnd = extractEnd(ctx.extractDate);
-    for (const a of attrs) {
-      const v = obj[a.name];
-      if (v === undefined) continue;
-      for (const c of a.checks) c(v, here);
+/**
+ * The walk as JavaScript source, compiled once per target and root class (as the mapping's
+ * codegen.ts does): one function per class that reads each checked attribute and child by its
+ * name, so V8 sees monomorphic property loads instead of one loop reading computed names. The
+ * checks stay closures, passed in by index; the most common, a date after the extract date, is a
+ * string comparison written inline. Names reach the source only through JSON.stringify.
+ */
+class WalkGen {
+  readonly checks: AttrCheck[] = [];
+  readonly heres: Here[] = [];
+  readonly fns: string[] = [];
+  private readonly names = new Map<string, string>();
+
+  constructor(readonly target: Target) {}
+
+  /** Emits the walk of one class (once); returns its function's name. */
+  cls(cls: TargetClass): string {
+    const known = this.names.get(cls.name);
+    if (known) return known;
+    const fn = `w${this.names.size}`;
+    this.names.set(cls.name, fn);
+    // One Here per class, refilled for each object: the walk is synchronous and a class never
+    // contains itself (the spec linter forbids cycles), so no two live objects share it.
+    this.heres.push({} as Here);
+    const body = [
+      `const h = H[${this.heres.length - 1}];`,
+      'h.obj = obj; h.parent = up === undefined ? undefined : up.obj; h.up = up; h.key = key; h.index = index; h.root = R; h.issues = I; h.ctx = C; h.extractEnd = E;',
+      'let v;',
+    ];
+    for (const a of cls.attributes.values()) {
+      const calls: string[] = [];
+      for (const c of checksFor(a, cls)) {
+        // A date or date-time is after the extract date exactly when it sorts after "<date>\uffff".
+        if ('afterExtract' in c) calls.push(`if (typeof v === "string" && v > E) x(h, ${lit(a.name)}, v, ${lit(c.afterExtract)});`);
+        else calls.push(`f[${this.checks.push(c) - 1}](v, h);`);
+      }
+      if (calls.length) body.push(`v = obj[${lit(a.name)}];`, `if (v !== undefined) { ${calls.join(' ')} }`);
     }
-    if (growth) growthCheck(here);
-    for (const k of kids) {
-      const v = obj[k.name];
-      if (v === undefined || v === null) continue;
-      if (k.array) {
-        if (!Array.isArray(v)) continue;
-        const check = k.check();
-        for (let i = 0; i < v.length; i++) if (v[i] && typeof v[i] === 'object') check(v[i], here, k.name, i, root, issues, ctx);
-      } else if (typeof v === 'object') k.check()(v as Obj, here, k.name, -1, root, issues, ctx);
+    if (hasGrowth(cls)) body.push('g(h);');
+    for (const [key, ch] of cls.children) {
+      const childCls = this.target.classes.get(ch.name);
+      // Subtrees without a single check (Deltaker, RefEnhet in HST) are not walked at all.
+      if (!childCls || !hasChecks(this.target, childCls)) continue;
+      const child = this.cls(childCls);
+      body.push(`v = obj[${lit(key)}];`);
+      if (ch.array) body.push(`if (Array.isArray(v)) for (let i = 0; i < v.length; i++) { const o = v[i]; if (o && typeof o === "object") ${child}(o, h, ${lit(key)}, i); }`);
+      else body.push(`if (v !== null && typeof v === "object") ${child}(v, h, ${lit(key)}, -1);`);
     }
-  };
-  seen.set(cls.name, self);
-  return self;
+    this.fns.push(`function ${fn}(obj, up, key, index) {\n${body.join('\n')}\n}`);
+    return fn;
+  }
 }
 
 let lastExtract = '';
@@ -233,30 +251,38 @@ function dayMs(d: string): number {
   return Date.UTC(year, digitAt(d, 5) * 10 + digitAt(d, 6) - 1, digitAt(d, 8) * 10 + digitAt(d, 9));
 }
 
+// The measurements of a record usually share their time: remember the last one's day.
+let lastWhen = '';
+let lastWhenMs = NaN;
+
 /** The child's age in years at `when` (a date or date-time), from Barn_ungdom of the root. */
 function ageAt(root: Obj, when: string): number | undefined {
   const child = root.Barn_ungdom as Obj | undefined;
   if (!child) return undefined;
-  let birth: string | undefined;
+  let birthMs: number | undefined;
   if (typeof child.fid === 'string' && TYPE_ID_KIND[String(child.typeID)]) {
-    const info = classify(child.fid);
-    if (info.ok) birth = info.birthDate;
+    if (!classify(child.fid)) birthMs = lastBirthMs;
   }
-  const t = dayMs(when);
-  if (birth) return (t - dayMs(birth)) / (365.25 * 86_400_000);
+  if (when !== lastWhen) {
+    lastWhenMs = dayMs(when);
+    lastWhen = when;
+  }
+  const t = lastWhenMs;
+  if (birthMs !== undefined) return (t - birthMs) / (365.25 * 86_400_000);
   // Only the birth year: assume the middle of it, and accept the half year of uncertainty.
   if (typeof child.fodselsar === 'number' && child.fodselsar > 0) return (t - Date.UTC(child.fodselsar, 6, 1)) / (365.25 * 86_400_000);
   return undefined;
 }
 
 function growthCheck(here: Here): void {
-  const kind = growthKindOf(here.obj.typeMaling);
-  if (!kind || typeof here.obj.malingDatoTid !== 'string') return;
-  const results = here.obj.Maleresultat;
+  const obj = here.obj;
+  const kind = growthKindOf(obj.typeMaling);
+  if (!kind || typeof obj.malingDatoTid !== 'string') return;
+  const results = obj.Maleresultat;
   if (!Array.isArray(results) || !results.length) return;
   const r = results[0] as Obj;
   const value = growthValue(kind, r.verdi, r.enhet);
-  const age = ageAt(here.root, here.obj.malingDatoTid);
+  const age = ageAt(here.root, obj.malingDatoTid);
   if (value === undefined || age === undefined) return;
   const problem = growthProblem(kind, value, age);
   if (problem) here.issues.push({ path: `${pathOf(here)}/Maleresultat/0/verdi`, rule: 'growth-implausible', message: problem, consequence: 'none', severity: 'warning' });
@@ -266,12 +292,28 @@ function growthCheck(here: Here): void {
 export function compileSemanticRules(target: Target, rootClass: string): (obj: Obj, ctx: RuleContext) => Issue[] {
   const cls = target.classes.get(rootClass);
   if (!cls) throw new Error(`${target.id} has no class ${rootClass}`);
-  const check = compileClass(target, cls, new Map());
-  return (obj, ctx) => {
-    const issues: Issue[] = [];
-    check(obj, undefined, '', -1, obj, issues, ctx);
-    return issues;
-  };
+  const gen = new WalkGen(target);
+  const root = gen.cls(cls);
+  // I, C, R, E: the issues, context, root object and extract-date bound of the record walked now.
+  const source = [
+    '"use strict";',
+    'let I, C, R, E;',
+    ...gen.fns,
+    'return (obj, ctx) => {',
+    '  const issues = [];',
+    '  I = issues; C = ctx; R = obj; E = extractEnd(ctx.extractDate);',
+    `  ${root}(obj, undefined, "", -1);`,
+    '  return issues;',
+    '};',
+  ].join('\n');
+  const factory = new Function('f', 'H', 'x', 'g', 'extractEnd', source) as (
+    f: AttrCheck[],
+    H: Here[],
+    x: typeof afterExtract,
+    g: typeof growthCheck,
+    e: typeof extractEnd,
+  ) => (obj: Obj, ctx: RuleContext) => Issue[];
+  return factory(gen.checks, gen.heres, afterExtract, growthCheck, extractEnd);
 }
 
 /** tilDato on or after fraDato (both `YYYY-MM-DD`), for the period a Melding covers. */

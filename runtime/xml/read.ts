@@ -1,34 +1,25 @@
-// The parser behind every generated `fromXml`: saxes (strict, namespace-aware) driven by the
-// message's shape tables, which the generated code passes in. It builds the JSON form directly
-// (arrays for maxOccurs > 1, objects for maxOccurs = 1, integers as numbers) and rejects what
-// the JSON form cannot hold: another root or namespace, unknown elements and attributes,
-// children out of XSD order, a second single child, text content, a DOCTYPE.
-// Content rules (required attributes, codes, patterns) are the validator's job, not this one's.
+// The parser behind every generated `fromXml`, driven by the message's shape tables, which the
+// generated code passes in. It builds the JSON form directly (arrays for maxOccurs > 1, objects
+// for maxOccurs = 1, integers as numbers) and rejects what the JSON form cannot hold: another
+// root or namespace, unknown elements and attributes, children out of XSD order, a second single
+// child, text content, a DOCTYPE. Content rules (required attributes, codes, patterns) are the
+// validator's job, not this one's.
+//
+// Two paths, one behaviour. A document is first given to the scanner (scan.ts), written for what
+// the messages are: one namespace, elements that carry only attributes and child elements. It
+// accepts only documents it is sure of and builds the same JSON form; anything else — an error
+// of any kind, or anything unusual (comments, CDATA, processing instructions, prefixes, a
+// DOCTYPE, references it does not know) — it leaves to saxes (strict, namespace-aware), below,
+// which reads the document from the start. So every error is the one saxes's path raises, with
+// its path, line and column, and the scanner is only ever a faster way to the same result.
 
 import { SaxesParser, type SaxesTagNS } from 'saxes';
 import { XmlCodecError } from './errors.ts';
+import { compileScanner } from './scan.ts';
+import { XMLNS_NS, XSI_NS, xsdInteger, type AttributeKind, type MessageShape } from './shape.ts';
 
-export type AttributeKind = 'string' | 'integer';
+export type { AttributeKind, ClassShape, MessageShape } from './shape.ts';
 
-export interface ClassShape {
-  /** Attributes the JSON form has, in spec order, with how their value is read. */
-  attributes: readonly (readonly [name: string, kind: AttributeKind])[];
-  /** Attributes the XSD declares but this message does not send (prohibited or ignored). */
-  unused?: readonly string[];
-  /** Child elements in XSD sequence order; `true` where the JSON form holds an array. */
-  children: readonly (readonly [element: string, array: boolean])[];
-}
-
-export interface MessageShape {
-  namespace: string;
-  root: string;
-  classes: Readonly<Record<string, ClassShape>>;
-}
-
-const XMLNS_NS = 'http://www.w3.org/2000/xmlns/';
-// xsi:schemaLocation and friends are allowed (validators add them) and not kept.
-const XSI_NS = 'http://www.w3.org/2001/XMLSchema-instance';
-const XSD_INTEGER = /^[+-]?[0-9]+$/;
 const NOT_SPACE = /[^ \t\r\n]/;
 
 interface Compiled {
@@ -88,14 +79,13 @@ function decode(xml: string | Uint8Array): string {
   }
 }
 
-/** A function that parses one document of this message into its JSON form. */
-export function compileReader<T>(shape: MessageShape): (xml: string | Uint8Array) => T {
+/** saxes's path: any document, every error with its path, line and column. */
+function compileSaxReader<T>(shape: MessageShape): (xml: string) => T {
   const classes = compile(shape);
   const root = classes.get(shape.root)!;
   const ns = shape.namespace;
 
-  return function read(input: string | Uint8Array): T {
-    const xml = decode(input);
+  return function readSax(xml: string): T {
     const parser = new SaxesParser({ xmlns: true, position: true });
     const stack: Frame[] = [];
     let result: Record<string, unknown> | undefined;
@@ -154,9 +144,8 @@ export function compileReader<T>(shape: MessageShape): (xml: string | Uint8Array
             fail(`attribute ${a.local} on <${cls.name}> ${why}`, `${pointer(stack)}/${a.local}`, a.local);
           }
           if (kind === 'integer') {
-            const t = a.value.trim();
-            const n = Number(t);
-            if (!XSD_INTEGER.test(t) || !Number.isSafeInteger(n)) {
+            const n = xsdInteger(a.value);
+            if (n === undefined) {
               fail(`attribute ${a.local} on <${cls.name}> must be an integer (XSD integer syntax, at most 2^53-1)`, `${pointer(stack)}/${a.local}`, a.local);
             }
             obj[a.local] = n;
@@ -180,5 +169,23 @@ export function compileReader<T>(shape: MessageShape): (xml: string | Uint8Array
     parser.write(xml).close();
     if (!result) throw new XmlCodecError(`no <${shape.root}> element found`);
     return result as T;
+  };
+}
+
+/** The two paths apart, for the tests that hold them to the same results and for the benchmark. */
+export function compileReaderPaths<T>(shape: MessageShape): { scan: ((xml: string) => T | undefined) | undefined; sax: (xml: string) => T } {
+  const sax = compileSaxReader<T>(shape);
+  return { scan: compileScanner<T>(shape), sax };
+}
+
+/** A function that parses one document of this message into its JSON form. */
+export function compileReader<T>(shape: MessageShape): (xml: string | Uint8Array) => T {
+  const { scan, sax } = compileReaderPaths<T>(shape);
+  if (!scan) return (input) => sax(decode(input));
+  return function read(input: string | Uint8Array): T {
+    const xml = decode(input);
+    // undefined: the scanner is not sure of this document; saxes reads it, or says what is wrong.
+    const r = scan(xml);
+    return r !== undefined ? r : sax(xml);
   };
 }

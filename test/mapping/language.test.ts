@@ -1,4 +1,5 @@
 // The pieces of the mapping language, table-driven: source paths, conditions and transforms.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseCondition } from '../../runtime/mapping/condition.ts';
 import { compilePath, parsePath } from '../../runtime/mapping/paths.ts';
@@ -100,6 +101,17 @@ describe('transforms', () => {
     ['uuid5', 'P0000001', run('uuid5', 'P0000001')],
   ])('%s(%j) = %j', (text, v, want) => {
     expect(run(text, v)).toEqual(want);
+  });
+
+  it('string writes every number as String does (decimals of measurements by a shortcut)', () => {
+    const decimals = fc.tuple(fc.integer({ min: -2e12, max: 2e12 }), fc.constantFrom(1, 10, 100, 1000, 1e4)).map(([m, f]) => m / f);
+    const grams = fc.integer({ min: 0, max: 200_000 }).map((g) => run('grams-to-kg', g) as number);
+    fc.assert(
+      fc.property(fc.oneof(decimals, grams, fc.double(), fc.constantFrom(0.1 + 0.2, -0, 999_999_999.999, 1e9 - 0.5, 1.005)), (v) => {
+        expect(run('string', v)).toBe(String(v));
+      }),
+      { numRuns: 20_000 },
+    );
   });
 
   it('uuid5 is a deterministic RFC 9562 version-5 GUID', () => {
