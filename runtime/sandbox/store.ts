@@ -77,6 +77,7 @@ export class SandboxStore implements ChainView {
     // OFF: in WAL mode a commit still survives a killed process (it is in the operating
     // system's hands), which is what a stand-in needs; only a power cut could lose the last ones.
     this.db.pragma('synchronous = OFF');
+    this.db.pragma('cache_size = -65536');
     this.db.exec(SCHEMA);
     const p = (sql: string) => this.db.prepare(sql);
     this.st = {
