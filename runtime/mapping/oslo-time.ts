@@ -121,6 +121,15 @@ function formatLocal(ms: number): string {
   return `${y}-${pad2(m)}-${pad2(d)}T${pad2(h)}:${pad2(mi)}:${pad2(se)}`;
 }
 
+/**
+ * The first 19 characters of `s` with characters 11 and 12 set to `hour`: made in one piece, as
+ * slices joined would make a rope that the validator's regex and the JSON writer flatten again.
+ */
+function withHour(s: string, hour: number): string {
+  const c = (i: number) => s.charCodeAt(i);
+  return String.fromCharCode(c(0), c(1), c(2), c(3), c(4), c(5), c(6), c(7), c(8), c(9), c(10), 48 + ((hour / 10) | 0), 48 + (hour % 10), c(13), c(14), c(15), c(16), c(17), c(18));
+}
+
 // Records often carry the same instant several times (measurements taken together): remember one.
 let lastIn = '';
 let lastOut: string | undefined;
@@ -136,7 +145,7 @@ export function utcToOslo(s: string): string | undefined {
     // hours later: only the hour changes, so the text is spliced rather than formatted anew.
     // (Years before 1000 go the long way: Date.UTC reads years below 100 as 19xx.)
     const hour = s.length === 20 && offset % HOUR === 0 && s.charCodeAt(0) !== 48 ? num2(s, 11) + offset / HOUR : -1;
-    out = hour >= 0 && hour < 24 ? s.slice(0, 11) + pad2(hour) + s.slice(13, 19) : formatLocal(ms + offset);
+    out = hour >= 0 && hour < 24 ? withHour(s, hour) : formatLocal(ms + offset);
   }
   lastIn = s;
   lastOut = out;

@@ -264,12 +264,27 @@ export function compileScanner<T>(shape: MessageShape): ((xml: string) => T | un
             break;
           }
           if (!space) return undefined;
-          const a = j;
-          while (c < 128 && NAME_CHAR[c] === 1) c = xml.charCodeAt(++j);
-          let k = find(attributes, next, count, xml, a, j);
-          if (k < 0) k = find(attributes, 0, next, xml, a, j);
-          // -1: xmlns (checked below), or a name the class does not have.
-          if (k < 0 && (j - a !== 5 || !xml.startsWith('xmlns', a))) return undefined;
+          let k = -1;
+          // Most often the name is the next one in spec order: compared where it stands.
+          if (next < count) {
+            const want = attributes[next];
+            const e = j + want.length;
+            c = xml.charCodeAt(e);
+            if ((c === EQ || c === SPACE || c === LF || c === CR || c === TAB) && xml.startsWith(want, j)) {
+              k = next;
+              j = e;
+            } else {
+              c = xml.charCodeAt(j);
+            }
+          }
+          if (k < 0) {
+            const a = j;
+            while (c < 128 && NAME_CHAR[c] === 1) c = xml.charCodeAt(++j);
+            k = find(attributes, next, count, xml, a, j);
+            if (k < 0) k = find(attributes, 0, next, xml, a, j);
+            // -1: xmlns (checked below), or a name the class does not have.
+            if (k < 0 && (j - a !== 5 || !xml.startsWith('xmlns', a))) return undefined;
+          }
           while (c === SPACE || c === LF || c === CR || c === TAB) c = xml.charCodeAt(++j);
           if (c !== EQ) return undefined;
           c = xml.charCodeAt(++j);

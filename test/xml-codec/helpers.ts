@@ -10,7 +10,9 @@ import { pathToFileURL } from 'node:url';
 import { emitTypes } from '../../generator/emit/types.ts';
 import { emitXmlCodec } from '../../generator/emit/xml-codec.ts';
 import { loadCodeLists, loadSpecFile } from '../../generator/load/index.ts';
+import { isArrayChild, isNumeric, sentAttributes } from '../../generator/model/json-form.ts';
 import type { MessageSpec } from '../../generator/model/types.ts';
+import type { ClassShape, MessageShape } from '../../runtime/xml/read.ts';
 
 export const REPO = resolve(import.meta.dirname, '../..');
 
@@ -19,6 +21,20 @@ export function loadSpec(specDir: string, file: string): MessageSpec {
   const r = loadSpecFile(file, lists.value!);
   if (!r.value) throw new Error(`spec ${file} did not load:\n${r.diagnostics.map((d) => JSON.stringify(d)).join('\n')}`);
   return r.value;
+}
+
+/** The shape tables the emitter writes into xml.ts (its SHAPE), from the spec model. */
+export function shapeOf(spec: MessageSpec): MessageShape {
+  const classes: Record<string, ClassShape> = {};
+  for (const c of spec.classes) {
+    const sent = sentAttributes(c);
+    classes[c.name] = {
+      attributes: sent.map((a) => [a.name, isNumeric(a) ? 'integer' : 'string'] as const),
+      unused: c.attributes.filter((a) => !sent.includes(a)).map((a) => a.name),
+      children: c.children.map((ch) => [ch.class, isArrayChild(ch)] as const),
+    };
+  }
+  return { namespace: spec.namespace, root: spec.root, classes };
 }
 
 export interface Codec<T = any> {
