@@ -92,8 +92,15 @@ interface Serialised {
   bytes: number;
 }
 
-/** Messages built and committed but not yet sent, at most, while the pump sends: bounds memory. */
+/**
+ * Committed messages waiting for the pump, at most, beyond those of one commit (a commit holds up
+ * to recordsPerTransaction records, several messages): bounds memory without making the builder
+ * wait for the receiver after every commit.
+ */
 const MESSAGES_AHEAD = 2;
+
+/** Records between two turns of the event loop while the pump is sending. */
+const YIELD_EVERY = 32;
 
 /** Average XML bytes of a Notifikasjon wrapper, added to a consultation's JSON length as estimate. */
 const NOTIFIKASJON_BYTES = 330;
@@ -383,7 +390,7 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
       commit();
       store.heartbeat();
       deps.onProgress?.(progress());
-      return send(MESSAGES_AHEAD);
+      return send(MESSAGES_AHEAD + Math.ceil(deps.limits.recordsPerTransaction / deps.limits.maxConsultations));
     }
     return true;
   };
@@ -453,9 +460,17 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
       }
     }
     if (flowing && opts.readSource && deps.source && deps.mapper) {
+      let sinceYield = 0;
       for await (const line of deps.source.read(readOpts)) {
         s.records++;
         recordsSinceCommit++;
+        // Lines come from a buffer without a turn of the event loop in between: give the pump
+        // one now and then, so that an answer is taken and the next message goes out while we
+        // build, instead of the receiver waiting for us.
+        if (pumping && ++sinceYield >= YIELD_EVERY) {
+          sinceYield = 0;
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
         if (line.parseError !== undefined) {
           const sourceId = `${line.file}:${line.line}`;
           s.rejectedRecords++;
