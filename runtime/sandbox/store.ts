@@ -47,10 +47,12 @@ CREATE TABLE IF NOT EXISTS sender (
 ) WITHOUT ROWID;
 -- Every accepted notification in arrival order (seq) and the konsultasjonIDs it carried (a C
 -- may name only its ref).
+-- Rows are appended in arrival order; the index on the random GUIDs stays small.
 CREATE TABLE IF NOT EXISTS notification (
-  her_id TEXT NOT NULL, guid TEXT NOT NULL, seq INTEGER NOT NULL, status TEXT NOT NULL, forrige_guid TEXT NOT NULL, lope_nr INTEGER NOT NULL,
-  ids TEXT NOT NULL, PRIMARY KEY (her_id, guid)
-) WITHOUT ROWID;
+  seq INTEGER PRIMARY KEY, her_id TEXT NOT NULL, guid TEXT NOT NULL, status TEXT NOT NULL, forrige_guid TEXT NOT NULL, lope_nr INTEGER NOT NULL,
+  ids TEXT NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS notification_guid ON notification(her_id, guid);
 -- A rowid table: rows of a kilobyte or more do not belong in a WITHOUT ROWID B-tree.
 CREATE TABLE IF NOT EXISTS consultation (id TEXT PRIMARY KEY, status TEXT NOT NULL, from_her_id TEXT NOT NULL, content TEXT NOT NULL);
 -- Accepted messages in order: a retry of one gets its first answer again.
@@ -89,7 +91,7 @@ export class SandboxStore implements ChainView {
       senders: p('SELECT her_id, chain_head, notifications, messages FROM sender ORDER BY her_id'),
       notification: p('SELECT ids FROM notification WHERE her_id = ? AND guid = ?').pluck(),
       notificationInsert: p('INSERT OR REPLACE INTO notification (her_id, guid, seq, status, forrige_guid, lope_nr, ids) VALUES (?, ?, ?, ?, ?, ?, ?)'),
-      notificationCount: p('SELECT COUNT(*) FROM notification').pluck(),
+      lastNotificationSeq: p('SELECT COALESCE(MAX(seq), 0) FROM notification').pluck(),
       notifications: p('SELECT her_id, guid, status, forrige_guid, lope_nr, ids FROM notification ORDER BY seq'),
       consultation: p('SELECT status, from_her_id, content FROM consultation WHERE id = ?'),
       consultationPut: p(
@@ -104,7 +106,7 @@ export class SandboxStore implements ChainView {
       ),
       messages: p('SELECT COUNT(*) FROM message').pluck(),
     };
-    this.notificationSeq = this.st.notificationCount!.get() as number;
+    this.notificationSeq = this.st.lastNotificationSeq!.get() as number;
     this.acceptTx = this.db.transaction((m: AcceptedMessage) => this.apply(m));
     if (fresh && file !== ':memory:') this.importLegacy(dataDir);
   }
