@@ -19,7 +19,7 @@ import { ChainBuilder } from '../notify/chain.ts';
 import { afterDecision, decide } from '../notify/decide.ts';
 import { contentHash, hashJson } from '../notify/hash.ts';
 import type { FileIdentity, ReadOptions, Source, SourceLine } from '../sources/types.ts';
-import type { ConsultationState, ItemRow, NewMessage, Rejection, SeenRecord, Store } from '../store/types.ts';
+import type { ConsultationState, ItemRow, NewMessage, OutboxMessage, Rejection, SeenRecord, Store } from '../store/types.ts';
 import type { Mapped, RecordMapper } from './mapper.ts';
 import type { MessageKit } from './message-kit.ts';
 import type { Sealer, Sender } from './sender.ts';
@@ -86,6 +86,22 @@ interface Pending {
   konsultasjon?: Record<string, unknown>;
 }
 
+interface Serialised {
+  xml: string;
+  utf8: Buffer;
+  bytes: number;
+}
+
+/**
+ * Committed messages waiting for the pump, at most, beyond those of one commit (a commit holds up
+ * to recordsPerTransaction records, several messages): bounds memory without making the builder
+ * wait for the receiver after every commit.
+ */
+const MESSAGES_AHEAD = 2;
+
+/** Records between two turns of the event loop while the pump is sending. */
+const YIELD_EVERY = 32;
+
 /** Average XML bytes of a Notifikasjon wrapper, added to a consultation's JSON length as estimate. */
 const NOTIFIKASJON_BYTES = 330;
 
@@ -112,44 +128,113 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
   };
   log.info({ runId, kind: opts.kind }, 'transfer started');
 
-  // --- sending --------------------------------------------------------------------------
-  const drain = async (): Promise<boolean> => {
-    for (const m of store.unconfirmed()) {
-      // A message built in an earlier run is rebuilt from its stored notifications (same GUIDs,
-      // lopenr, uttakDato, content): one copy of each consultation is kept, not two. It is
-      // sealed at every attempt with the certificates configured now; a resend carries the same
-      // messageId and the same content, which is what the receiver matches.
-      const xml = justBuilt.get(m.messageId) ?? rebuild(m.seq, m.lopenr, m.uttakDato, m.meldingstype);
-      justBuilt.delete(m.messageId);
-      const payload = deps.sealer(Buffer.from(xml, 'utf8'));
-      store.markSending(m.seq);
-      fail('after-sealed');
-      let r;
-      try {
-        r = await deps.sender.send({ seq: m.seq, messageId: m.messageId, lopenr: m.lopenr, xml, payload });
-      } catch (err) {
-        r = { outcome: 'retryable' as const, reason: (err as Error).message };
-      }
-      fail('after-send');
-      if (r.outcome === 'accepted') {
-        store.markAccepted(m.seq, r.refId ?? null);
-        s.messagesAccepted++;
-        log.info({ messageId: m.messageId, lopenr: m.lopenr, consultations: m.consultations, refId: r.refId }, 'message accepted');
-        fail('after-accept');
-        continue;
-      }
-      if (r.outcome === 'rejected') {
-        store.markRejected(m.seq, { validationCode: r.validationCode ?? null, validationMessage: r.validationMessage, refId: r.refId ?? null });
-        s.stopped = { messageId: m.messageId, state: 'rejected', reason: `${r.validationCode ?? r.status ?? ''} ${r.validationMessage}`.trim() };
-        log.error({ messageId: m.messageId, validationCode: r.validationCode, validationMessage: r.validationMessage, refId: r.refId }, 'message rejected by the receiver');
-      } else {
-        store.markRetrying(m.seq, r.reason, r.refId ?? null);
-        s.stopped = { messageId: m.messageId, state: 'retrying', reason: r.reason };
-        log.warn({ messageId: m.messageId, reason: r.reason }, 'message not confirmed; it is resent with the same messageId next time');
-      }
-      return false;
+  // --- sending ----------------------------------------------------------------------------
+  // A pump sends the outbox in chain order, one message at a time, while the next messages are
+  // being built: the receiver's work (and the network) overlaps ours. It never writes to the
+  // store itself, because the builder may hold the batch's transaction open; what happened is
+  // queued as events and applied at the next safe point (right after a commit), so an outcome
+  // reaches the disk at most one batch later. Until then a crash leaves the message
+  // unconfirmed, and the next run resends it with the same messageId, which the receiver answers
+  // as before. The first message that is not accepted halts the pump: later ones would break
+  // the chain. The builder notices at its next commit and stops too.
+  type PumpEvent =
+    | { kind: 'sending'; seq: number }
+    | { kind: 'accepted'; seq: number; refId: string | null }
+    | { kind: 'retrying'; seq: number; reason: string; refId: string | null }
+    | { kind: 'rejected'; seq: number; validationCode: number | null; validationMessage: string; refId: string | null };
+  const queue: OutboxMessage[] = [];
+  const queued = new Set<number>();
+  const events: PumpEvent[] = [];
+  let pumping: Promise<void> | undefined;
+  let halted = false;
+  let pumpError: unknown;
+  /** Resolved each time the pump finishes a message (or stops): what a waiting builder awaits. */
+  let stepped: () => void = () => {};
+  const nextStep = () => new Promise<void>((resolve) => (stepped = resolve));
+
+  const sendOne = async (m: OutboxMessage): Promise<boolean> => {
+    // A message built in an earlier run is rebuilt from its stored notifications (same GUIDs,
+    // lopenr, uttakDato, content): one copy of each consultation is kept, not two. It is
+    // sealed at every attempt with the certificates configured now; a resend carries the same
+    // messageId and the same content, which is what the receiver matches.
+    const { xml, utf8 } = justBuilt.get(m.messageId) ?? rebuild(m.seq, m.lopenr, m.uttakDato, m.meldingstype);
+    justBuilt.delete(m.messageId);
+    const payload = deps.sealer(utf8);
+    events.push({ kind: 'sending', seq: m.seq });
+    fail('after-sealed');
+    let r;
+    try {
+      r = await deps.sender.send({ seq: m.seq, messageId: m.messageId, lopenr: m.lopenr, xml, payload });
+    } catch (err) {
+      r = { outcome: 'retryable' as const, reason: (err as Error).message };
     }
-    return true;
+    fail('after-send');
+    if (r.outcome === 'accepted') {
+      events.push({ kind: 'accepted', seq: m.seq, refId: r.refId ?? null });
+      s.messagesAccepted++;
+      log.info({ messageId: m.messageId, lopenr: m.lopenr, consultations: m.consultations, refId: r.refId }, 'message accepted');
+      fail('after-accept');
+      return true;
+    }
+    if (r.outcome === 'rejected') {
+      events.push({ kind: 'rejected', seq: m.seq, validationCode: r.validationCode ?? null, validationMessage: r.validationMessage, refId: r.refId ?? null });
+      s.stopped = { messageId: m.messageId, state: 'rejected', reason: `${r.validationCode ?? r.status ?? ''} ${r.validationMessage}`.trim() };
+      log.error({ messageId: m.messageId, validationCode: r.validationCode, validationMessage: r.validationMessage, refId: r.refId }, 'message rejected by the receiver');
+    } else {
+      events.push({ kind: 'retrying', seq: m.seq, reason: r.reason, refId: r.refId ?? null });
+      s.stopped = { messageId: m.messageId, state: 'retrying', reason: r.reason };
+      log.warn({ messageId: m.messageId, reason: r.reason }, 'message not confirmed; it is resent with the same messageId next time');
+    }
+    return false;
+  };
+
+  const pumpLoop = async () => {
+    try {
+      while (queue.length && !halted) {
+        if (!(await sendOne(queue[0]!))) halted = true;
+        queue.shift();
+        stepped();
+      }
+    } catch (err) {
+      pumpError = err;
+      halted = true;
+    } finally {
+      pumping = undefined;
+      stepped();
+    }
+  };
+
+  /** Queues what the outbox holds unconfirmed and not yet queued, and keeps the pump going. */
+  const enqueue = () => {
+    for (const m of store.unconfirmed()) {
+      if (queued.has(m.seq)) continue;
+      queued.add(m.seq);
+      queue.push(m);
+    }
+    if (!pumping && !halted && queue.length) pumping = pumpLoop();
+  };
+
+  /** Writes the pump's events to the store; only where no batch transaction is open. */
+  const applyEvents = () => {
+    // A crash of the pump (a failpoint in tests) writes nothing more, as a real crash would.
+    if (pumpError) throw pumpError;
+    for (const e of events.splice(0)) {
+      if (e.kind === 'sending') store.markSending(e.seq);
+      else if (e.kind === 'accepted') store.markAccepted(e.seq, e.refId);
+      else if (e.kind === 'retrying') store.markRetrying(e.seq, e.reason, e.refId);
+      else store.markRejected(e.seq, { validationCode: e.validationCode, validationMessage: e.validationMessage, refId: e.refId });
+    }
+  };
+
+  /**
+   * After a commit: hands the new messages to the pump and, when more than `ahead` wait, waits
+   * for it (memory stays bounded). False once the pump halted: stop building.
+   */
+  const send = async (ahead: number): Promise<boolean> => {
+    enqueue();
+    while (pumping && queue.length > ahead) await nextStep();
+    applyEvents();
+    return !halted;
   };
 
   // --- building -------------------------------------------------------------------------
@@ -159,7 +244,7 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
   const chain = new ChainBuilder(counters.chainHead, counters.notifLopeNr, deps.newGuid);
   const overlay = new Map<string, ConsultationState>();
   /** XML of messages built in this run and not yet sent: no need to read it back. */
-  const justBuilt = new Map<string, string>();
+  const justBuilt = new Map<string, Serialised>();
   const batchSeen = new Map<string, SeenRecord>();
   let rejections: Rejection[] = [];
   const rejectedInBatch = new Set<string>();
@@ -194,7 +279,10 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
       konsultasjon: p.konsultasjon,
     }));
     const xml = deps.kit.toXml(buildMelding({ ...deps.header, meldingstype }, { lopenr, uttakDato, notifications }));
-    return { xml, bytes: Buffer.byteLength(xml) };
+    // Encoded once, here: the size check and the sealer both need the bytes, and each pass over
+    // a fresh serialisation (a rope of many small strings) costs as much as the encoding.
+    const utf8 = Buffer.from(xml, 'utf8');
+    return { xml, utf8, bytes: utf8.length };
   };
 
   const rebuild = (seq: number, lopenr: number, uttakDato: string, meldingstype: string) =>
@@ -203,7 +291,7 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
       lopenr,
       uttakDato,
       meldingstype,
-    ).xml;
+    );
 
   /** Messages cut since the last commit: several go into one transaction (fewer fsyncs). */
   let messages: NewMessage[] = [];
@@ -217,14 +305,17 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
     const parts = serialiseWithin(items, deps.limits.maxBytes, (p) => serialise(p, first));
     parts.forEach(({ part, result }, i) => {
       const lopenr = first + i;
-      const xml = i === 0 ? result.xml : serialise(part, lopenr).xml;
-      const bytes = i === 0 ? result.bytes : Buffer.byteLength(xml);
-      messages.push({ messageId: newMessageId(), year, lopenr, meldingstype: deps.header.meldingstype, xml, bytes, uttakDato: today, items: part.map((p) => p.row) });
+      const built = i === 0 ? result : serialise(part, lopenr);
+      const messageId = newMessageId();
+      messages.push({ messageId, year, lopenr, meldingstype: deps.header.meldingstype, xml: built.xml, bytes: built.bytes, uttakDato: today, items: part.map((p) => p.row) });
+      // Kept for the pump until sent (only committed messages are ever sent).
+      justBuilt.set(messageId, built);
     });
     nextLopenr = first + parts.length;
   };
 
   const commit = () => {
+    if (pumpError) throw pumpError;
     cut();
     const checkpoints = [];
     let watermark: string | undefined;
@@ -247,7 +338,6 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
     fail('after-commit');
     s.messagesBuilt += messages.length;
     for (const m of messages) {
-      justBuilt.set(m.messageId, m.xml);
       log.info({ messageId: m.messageId, lopenr: m.lopenr, consultations: m.items.length, bytes: m.bytes }, 'message built');
     }
     messages = [];
@@ -300,7 +390,7 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
       commit();
       store.heartbeat();
       deps.onProgress?.(progress());
-      return drain();
+      return send(MESSAGES_AHEAD + Math.ceil(deps.limits.recordsPerTransaction / deps.limits.maxConsultations));
     }
     return true;
   };
@@ -357,7 +447,7 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
 
   let exitError: unknown;
   try {
-    let flowing = await drain();
+    let flowing = await send(0);
     if (flowing) {
       for (const q of store.requeued()) {
         const k = q.json ? (JSON.parse(q.json) as Record<string, unknown>) : undefined;
@@ -366,13 +456,21 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
       }
       if (requeueDone.length) {
         commit();
-        flowing = await drain();
+        flowing = await send(0);
       }
     }
     if (flowing && opts.readSource && deps.source && deps.mapper) {
+      let sinceYield = 0;
       for await (const line of deps.source.read(readOpts)) {
         s.records++;
         recordsSinceCommit++;
+        // Lines come from a buffer without a turn of the event loop in between: give the pump
+        // one now and then, so that an answer is taken and the next message goes out while we
+        // build, instead of the receiver waiting for us.
+        if (pumping && ++sinceYield >= YIELD_EVERY) {
+          sinceYield = 0;
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
         if (line.parseError !== undefined) {
           const sourceId = `${line.file}:${line.line}`;
           s.rejectedRecords++;
@@ -390,11 +488,19 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
     }
     if (flowing) {
       commit();
-      flowing = await drain();
+      flowing = await send(0);
     }
   } catch (err) {
     exitError = err;
     store.rollbackBatch();
+  }
+  // Whatever the pump still does finishes (or fails) before the run is recorded; its outcomes
+  // are kept even when the builder failed.
+  if (pumping) await pumping;
+  try {
+    applyEvents();
+  } catch (err) {
+    exitError ??= err;
   }
 
   if (exitError || s.stopped) {

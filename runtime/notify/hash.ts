@@ -3,10 +3,11 @@
 // costs one pass. Key order comes from the mapping, which is deterministic: the same content
 // gives the same text. (A mapping change that reorders keys can at most turn a version that
 // changed anyway into an M; unchanged records are never read twice.)
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 export function hashJson(json: string): string {
-  return createHash('sha256').update(json).digest('hex').slice(0, 32);
+  // The one-shot hash: no Hash object per record.
+  return hash('sha256', json, 'hex').slice(0, 32);
 }
 
 export function contentHash(konsultasjon: unknown): string {

@@ -1,30 +1,19 @@
-// What the KPR stand-in does with an accepted Melding: check each sender's notification chain
+// The KPR stand-in's chain rules: each sender's notifications form a chain
 // (notifikasjonForrigeGUID must name the previous accepted notification, notifikasjonLopeNr
-// must rise strictly) and apply N/M/T/C to the consultations. All or nothing per message.
-import type { ElementJson, KonsultasjonJson, MeldingJson, NotifikasjonJson } from './codec.ts';
+// must rise strictly, M/T/C must refer to an accepted notification). The store (store.ts)
+// applies N/M/T/C to the consultations once a message passes. All or nothing per message.
+import type { ElementJson, MeldingJson } from './codec.ts';
 
-export interface SenderState {
+/** What the chain check needs to know of a sender: its last accepted notification. */
+export interface SenderHead {
   chainHead: string | null;
   lastLopeNr: number | null;
-  notifications: number;
-  messages: number;
-  /** notifikasjonGUID → the konsultasjonIDs it carried (for C without Konsultasjon). */
-  notificationConsultations: Record<string, string[]>;
 }
 
-export interface ConsultationState {
-  status: 'active' | 'annulled';
-  fromHerId: string;
-  content: KonsultasjonJson;
-}
-
-export interface SandboxState {
-  /** Sequence number of the last journal entry applied. */
-  seq: number;
-  senders: Record<string, SenderState>;
-  consultations: Record<string, ConsultationState>;
-  /** Accepted messageIds → refId, so that a retried message gets the same answer. */
-  messages: Record<string, { refId: string; fromHerId: string }>;
+/** The receiver's memory as the chain check reads it (the sandbox's store, or a test's). */
+export interface ChainView {
+  sender(herId: string): SenderHead | undefined;
+  hasNotification(herId: string, guid: string): boolean;
 }
 
 export interface ChainRejection {
@@ -46,22 +35,15 @@ export const CODES = {
   status: 1033,
 } as const;
 
-export function emptyState(): SandboxState {
-  return { seq: 0, senders: {}, consultations: {}, messages: {} };
-}
-
-function newSender(): SenderState {
-  return { chainHead: null, lastLopeNr: null, notifications: 0, messages: 0, notificationConsultations: {} };
-}
-
 const STATUSES = new Set(['N', 'M', 'T', 'C']);
 
 /** Checks the chain without changing anything. */
-export function checkChain(state: SandboxState, fromHerId: string, melding: MeldingJson): ChainRejection | undefined {
-  const sender = state.senders[fromHerId] ?? newSender();
-  let head = sender.chainHead;
-  let last = sender.lastLopeNr;
-  const known = new Set(Object.keys(sender.notificationConsultations));
+export function checkChain(view: ChainView, fromHerId: string, melding: MeldingJson): ChainRejection | undefined {
+  const sender = view.sender(fromHerId);
+  let head = sender?.chainHead ?? null;
+  let last = sender?.lastLopeNr ?? null;
+  // Notifications earlier in this message; those accepted before are looked up in the view.
+  const known = new Set<string>();
   for (const n of melding.Notifikasjon ?? []) {
     const where = `Notifikasjon ${n.notifikasjonGUID}`;
     if (!STATUSES.has(n.statusNotifikasjon)) {
@@ -85,7 +67,7 @@ export function checkChain(state: SandboxState, fromHerId: string, melding: Meld
       if (!n.notifikasjonRef) {
         return { validationCode: CODES.ref, validationMessage: `${where}: statusNotifikasjon ${n.statusNotifikasjon} needs notifikasjonRef` };
       }
-      if (!known.has(n.notifikasjonRef)) {
+      if (!known.has(n.notifikasjonRef) && !view.hasNotification(fromHerId, n.notifikasjonRef)) {
         return { validationCode: CODES.ref, validationMessage: `${where}: notifikasjonRef ${n.notifikasjonRef} names no accepted notification` };
       }
     }
@@ -96,61 +78,12 @@ export function checkChain(state: SandboxState, fromHerId: string, melding: Meld
   return undefined;
 }
 
-/** Applies a message whose chain `checkChain` accepted. Deterministic: the journal replays it. */
-export function applyMelding(state: SandboxState, fromHerId: string, melding: MeldingJson, messageId: string, refId: string): void {
-  const sender = (state.senders[fromHerId] ??= newSender());
-  for (const n of melding.Notifikasjon ?? []) applyNotifikasjon(state, sender, fromHerId, n);
-  sender.messages++;
-  state.messages[messageId] = { refId, fromHerId };
-}
-
-function applyNotifikasjon(state: SandboxState, sender: SenderState, fromHerId: string, n: NotifikasjonJson): void {
-  const konsultasjoner = n.Konsultasjon ?? [];
-  let ids = konsultasjoner.map((k) => k.konsultasjonID);
-  switch (n.statusNotifikasjon) {
-    case 'N':
-    case 'M':
-      for (const k of konsultasjoner) state.consultations[k.konsultasjonID] = { status: 'active', fromHerId, content: k };
-      break;
-    case 'T':
-      for (const k of konsultasjoner) {
-        const existing = state.consultations[k.konsultasjonID];
-        state.consultations[k.konsultasjonID] = existing
-          ? { ...existing, content: supplement(existing.content, k) as KonsultasjonJson }
-          : { status: 'active', fromHerId, content: k };
-      }
-      break;
-    case 'C':
-      if (!ids.length && n.notifikasjonRef) ids = sender.notificationConsultations[n.notifikasjonRef] ?? [];
-      for (const id of ids) {
-        const existing = state.consultations[id];
-        if (existing) existing.status = 'annulled';
-      }
-      break;
-  }
-  sender.notificationConsultations[n.notifikasjonGUID] = ids;
-  sender.chainHead = n.notifikasjonGUID;
-  sender.lastLopeNr = Number(n.notifikasjonLopeNr);
-  sender.notifications++;
-}
-
 /** T adds to a consultation: new attribute values win, child element lists grow. */
-function supplement(base: ElementJson, extra: ElementJson): ElementJson {
+export function supplement(base: ElementJson, extra: ElementJson): ElementJson {
   const out: ElementJson = { ...base };
   for (const [name, value] of Object.entries(extra)) {
     const prior = out[name];
     out[name] = Array.isArray(prior) && Array.isArray(value) ? [...prior, ...value] : value;
   }
   return out;
-}
-
-/** The public view served at GET /sandbox/state. */
-export function publicState(state: SandboxState) {
-  const senders: Record<string, { chainHead: string | null; notifications: number; messages: number }> = {};
-  for (const [herId, s] of Object.entries(state.senders)) {
-    senders[herId] = { chainHead: s.chainHead, notifications: s.notifications, messages: s.messages };
-  }
-  const consultations: Record<string, { status: string; content: KonsultasjonJson }> = {};
-  for (const [id, c] of Object.entries(state.consultations)) consultations[id] = { status: c.status, content: c.content };
-  return { senders, consultations };
 }

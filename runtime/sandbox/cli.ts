@@ -46,7 +46,7 @@ export function registerSandbox(loadCodec?: () => Promise<MessageCodec>): Regist
       .description('Run a local stand-in for HelseID and the KPR API (loopback, test keys, fault injection)')
       .option('--port <n>', 'port to listen on (0 = any free port)', int, 0)
       .option('--host <host>', 'address to listen on', '127.0.0.1')
-      .option('--data <dir>', 'data directory: keys, certificates, registrations, journal and state (and sandbox.json defaults)', '.kpr/sandbox')
+      .option('--data <dir>', 'data directory: keys, certificates, registrations, sandbox.db with what was accepted (and sandbox.json defaults)', '.kpr/sandbox')
       .option('--pki <dir>', 'test PKI folder to use or create (default: <data>/pki)')
       .option('--token-lifetime <sec>', 'lifetime of issued access tokens', int, 300)
       .option('--receiver-her-id <id>', 'the HER-id messages must be addressed to', '8139520')

@@ -1,12 +1,12 @@
 // The sandbox's data directory: its token-signing key, the registered HelseID clients (and a
 // ready-made client key for local use), the signing certificates registered per sender HER-id,
-// and the journal and state of accepted messages. Keys are made on first use, never committed.
+// and sandbox.db with what was accepted. Keys are made on first use, never committed.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { publicPart } from '../transport/helseid/keys.ts';
 import type { RegisteredClient } from './helseid-stand-in.ts';
-import { writeFileAtomic } from './store.ts';
+import { writeFileAtomic } from '../io/atomic.ts';
 
 export const DEFAULT_CLIENT_ID = 'kpr-kit-sandbox-client';
 

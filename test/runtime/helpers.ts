@@ -4,7 +4,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { applyMelding, checkChain, emptyState, type SandboxState } from '../../runtime/sandbox/chain.ts';
+import { checkChain } from '../../runtime/sandbox/chain.ts';
+import { SandboxStore, type PublicState } from '../../runtime/sandbox/store.ts';
 import { xmlToElementJson, type MeldingJson } from '../../runtime/sandbox/codec.ts';
 import { genericToXml, type MessageKit } from '../../runtime/jobs/message-kit.ts';
 import type { OutgoingMessage, SendOutcome, Sender } from '../../runtime/jobs/sender.ts';
@@ -73,7 +74,8 @@ type Plan = 'accept' | 'reject' | 'retry' | 'lose-answer' | 'throw';
  * and applies N/M/C exactly as the sandbox does. `plan` scripts the next answers.
  */
 export class FakeReceiver implements Sender {
-  state: SandboxState = emptyState();
+  /** The sandbox's own store, in memory: the same chain rules and N/M/T/C as `kpr sandbox`. */
+  readonly store = new SandboxStore(':memory:');
   readonly herId = '8139519';
   readonly calls: OutgoingMessage[] = [];
   readonly plan: Plan[] = [];
@@ -81,25 +83,34 @@ export class FakeReceiver implements Sender {
   /** Every notification the receiver applied, in order. */
   readonly applied: { guid: string; status: string; ids: string[] }[] = [];
 
+  /** Answer after this many milliseconds (a receiver that takes its time), 0: at once. */
+  latencyMs = 0;
+
   async send(m: OutgoingMessage): Promise<SendOutcome> {
     this.calls.push(m);
+    if (this.latencyMs) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
     const plan = this.plan.shift() ?? 'accept';
     if (plan === 'retry') return { outcome: 'retryable', reason: 'HTTP 503' };
     if (plan === 'throw') throw new Error('connection reset');
     if (plan === 'reject') return { outcome: 'rejected', validationCode: 1020, validationMessage: 'scripted rejection', refId: `ref-${this.calls.length}` };
-    const known = this.state.messages[m.messageId];
+    const known = this.store.answered(m.messageId);
     if (known) return { outcome: 'accepted', refId: known.refId };
     const read = xmlToElementJson(m.payload.toString('utf8'));
     if ('errors' in read) return { outcome: 'rejected', validationCode: 1020, validationMessage: read.errors.join('; ') };
     const melding = read.element as MeldingJson;
-    const bad = checkChain(this.state, this.herId, melding);
+    const bad = checkChain(this.store, this.herId, melding);
     if (bad) return { outcome: 'rejected', ...bad };
     const refId = `ref-${this.calls.length}`;
-    applyMelding(this.state, this.herId, melding, m.messageId, refId);
+    this.store.accept({ messageId: m.messageId, refId, fromHerId: this.herId, toHerId: '8139520', messageType: 'HST', messageVersion: '56.0.0', melding });
     this.meldinger.push(melding);
     for (const n of melding.Notifikasjon ?? []) this.applied.push({ guid: n.notifikasjonGUID, status: n.statusNotifikasjon, ids: (n.Konsultasjon ?? []).map((k) => k.konsultasjonID) });
     if (plan === 'lose-answer') throw new Error('socket hang up after the receiver stored it');
     return { outcome: 'accepted', refId };
+  }
+
+  /** What the receiver holds: senders' chains and consultations. */
+  get state(): PublicState {
+    return this.store.publicState();
   }
 
   /** konsultasjonID → status and amming (the variant marker) as the receiver holds them. */

@@ -163,6 +163,41 @@ describe('the receiver rejects a message', () => {
   });
 });
 
+describe('sending while building', () => {
+  it('builds the next messages while the receiver works, at most a few ahead, and stops building when one is rejected', async () => {
+    // One message per transaction; a receiver slow enough that the builder gets ahead of it.
+    const t = setup({ maxConsultations: 2, recordsPerTransaction: 2 });
+    t.receiver.latencyMs = 30;
+    t.receiver.plan.push('accept', 'accept', 'reject');
+    const recs = Array.from({ length: 40 }, (_, i) => rec(`K${String(i).padStart(2, '0')}`, '2024-05-01T08:00:00Z'));
+    const r1 = await t.run(recs);
+    expect(r1.stopped?.state).toBe('rejected');
+    // Nothing after the rejected message reached the receiver ...
+    expect(t.receiver.calls.length).toBe(3);
+    expect(r1.messagesAccepted).toBe(2);
+    // ... but more than three were built meanwhile (overlap), and never many more (bounded memory).
+    expect(r1.messagesBuilt).toBeGreaterThan(3);
+    expect(r1.messagesBuilt).toBeLessThanOrEqual(3 + 3);
+    let store = new SqliteStore(t.dbPath);
+    // Built on top of the rejected one: superseded, their consultations queued to be decided again.
+    expect(store.countsByState()).toEqual({ accepted: 2, rejected: 1, superseded: r1.messagesBuilt - 3 });
+    const [rejected] = store.rejectedMessages();
+    store.requeueMessage(rejected!.seq);
+    store.close();
+    t.receiver.latencyMs = 1;
+    const r2 = await t.run(recs);
+    expect(r2.exitCode).toBe(0);
+    // Every consultation exactly once as N, on one unbroken chain.
+    expect(Object.keys(t.receiver.newCounts()).length).toBe(40);
+    expect(new Set(Object.values(t.receiver.newCounts()))).toEqual(new Set([1]));
+    const lope = t.receiver.meldinger.flatMap((x) => x.Notifikasjon!.map((y) => Number(y.notifikasjonLopeNr)));
+    expect(lope).toEqual([...lope].sort((a, b) => a - b));
+    store = new SqliteStore(t.dbPath);
+    expect(store.unconfirmed()).toEqual([]);
+    store.close();
+  });
+});
+
 describe('crash recovery', () => {
   const points: FailPoint[] = ['before-commit', 'after-commit', 'after-sealed', 'after-send', 'after-accept'];
   for (const point of points) {

@@ -9,6 +9,7 @@ import { createInterface } from 'node:readline';
 import { exportJWK, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../runtime/sandbox/index.ts';
+import { SandboxStore } from '../../runtime/sandbox/store.ts';
 import { seal } from '../../runtime/transport/cms/index.ts';
 import { clearDiscoveryCache, HelseIdClient, publicPart, signingKeyFromJwk } from '../../runtime/transport/helseid/index.ts';
 import { KprClient, type SendResult } from '../../runtime/transport/kpr-client/index.ts';
@@ -149,6 +150,24 @@ describe('envelope, CMS and content checks', () => {
     });
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ validationCode: 1001, refId: expect.any(String) });
+    // The payload must be base64 in full: Node's decoder would skip the odd character silently.
+    const header = { fromHerId: Number(sb.senderHerId), toHerId: Number(sb.receiverHerId), messageType: 'HST', messageVersion: '56.0.0' };
+    const post = async (payload: string) => {
+      const t = await helseid.getToken({ scopes: [HST_SCOPE] });
+      const r = await fetch(url, {
+        method: 'POST',
+        headers: { authorization: `DPoP ${t.accessToken}`, DPoP: await helseid.apiProof('POST', url, t) },
+        body: JSON.stringify({ messageHeader: { ...header, messageId: randomUUID() }, payload }),
+      });
+      return (await r.json()) as { validationCode?: number; validationMessage?: string };
+    };
+    const good = partsFor(sb, oneN()).payload.toString('base64');
+    for (const bad of ['', 'not base64!', `${good.slice(0, 100)}*${good.slice(101)}`, `${good}=`]) {
+      expect(await post(bad), JSON.stringify(bad.slice(0, 20))).toMatchObject({ validationCode: 1001, validationMessage: 'payload must be base64' });
+    }
+    // Padding left out is still base64: such a payload gets past the envelope check.
+    const unpadded = good.replace(/=+$/, '');
+    expect((await post(unpadded)).validationCode).not.toBe(1001);
     const anon = await fetch(url, { method: 'POST', body: '{}' });
     expect(anon.status).toBe(401);
     expect(anon.headers.get('www-authenticate')).toContain('invalid_token');
@@ -181,7 +200,7 @@ describe('admin endpoints', () => {
 });
 
 describe('persistence', () => {
-  it('keeps state across a restart, replays a journal newer than the state file, and recognises resends', async () => {
+  it('keeps state across a restart and recognises resends', async () => {
     const dataDir = tmpDir();
     const [a, b, c] = [randomUUID(), randomUUID(), randomUUID()];
     let s = await startTestSandbox(pkiDir, { dataDir });
@@ -190,6 +209,7 @@ describe('persistence', () => {
     const second = await sendTo(s, secondParts);
     expect([first.outcome, second.outcome]).toEqual(['accepted', 'accepted']);
     const before = s.state();
+    expect(Object.keys(before.consultations)).toEqual(['K1', 'K2']);
     await s.close();
 
     s = await startTestSandbox(pkiDir, { dataDir });
@@ -197,19 +217,63 @@ describe('persistence', () => {
     // A resend of an accepted message gets its first refId back and changes nothing.
     const again = await sendTo(s, secondParts);
     expect(again).toMatchObject({ outcome: 'accepted', refId: second.outcome === 'accepted' ? second.refId : 'x' });
+    expect(s.state()).toEqual(before);
+    // The chain goes on from where it was: a notification pointing at an older one is refused.
+    expect(await sendXml(s, [{ status: 'N', guid: c, prev: a, lopeNr: 3 }])).toMatchObject({ validationCode: 1030 });
     expect(await sendXml(s, [{ status: 'N', guid: c, prev: b, lopeNr: 3 }])).toMatchObject({ outcome: 'accepted' });
-    const after = s.state();
     await s.close();
+  });
 
-    // A crash between journal and state file: the stale state is caught up from the journal.
-    const stateFile = join(dataDir, 'state.json');
-    const stale = JSON.parse(readFileSync(stateFile, 'utf8'));
-    writeFileSync(stateFile, JSON.stringify({ seq: 0, senders: {}, consultations: {}, messages: {} }));
-    s = await startTestSandbox(pkiDir, { dataDir });
-    expect(s.state()).toEqual(after);
-    expect(JSON.parse(readFileSync(stateFile, 'utf8'))).toEqual(stale);
-    expect(readFileSync(join(dataDir, 'journal.jsonl'), 'utf8').trim().split('\n')).toHaveLength(3);
-    await s.close();
+  it('an accepted message survives a process that never closed its store (kill -9)', () => {
+    const dataDir = tmpDir();
+    const crashed = new SandboxStore(dataDir);
+    const k = { konsultasjonID: 'K1', amming: '1' };
+    crashed.accept({ messageId: randomUUID(), refId: 'r1', fromHerId: '1', toHerId: '2', messageType: 'HST', messageVersion: '56.0.0', melding: { Notifikasjon: [{ statusNotifikasjon: 'N', notifikasjonGUID: 'g1', notifikasjonForrigeGUID: guid(0), notifikasjonLopeNr: 1, Konsultasjon: [k] }] } });
+    // No close(): what a killed process leaves behind (the commit is in the write-ahead log).
+    const reopened = new SandboxStore(dataDir);
+    expect(reopened.publicState()).toEqual({ senders: { '1': { chainHead: 'g1', notifications: 1, messages: 1 } }, consultations: { K1: { status: 'active', content: k } } });
+    expect(reopened.sender('1')).toEqual({ chainHead: 'g1', lastLopeNr: 1 });
+    expect(reopened.notifications()).toEqual([{ fromHerId: '1', notifikasjonGUID: 'g1', statusNotifikasjon: 'N', notifikasjonForrigeGUID: guid(0), notifikasjonLopeNr: 1, konsultasjonIDs: ['K1'] }]);
+    reopened.close();
+    crashed.close();
+  });
+
+  it('imports a data directory of an earlier version (state.json and a journal newer than it) once', () => {
+    const dataDir = tmpDir();
+    const n = (guidN: string, prev: string, lopeNr: number, konsultasjonID: string, status = 'N', ref?: string) => ({
+      statusNotifikasjon: status,
+      notifikasjonGUID: guidN,
+      notifikasjonForrigeGUID: prev,
+      notifikasjonLopeNr: lopeNr,
+      ...(ref ? { notifikasjonRef: ref } : {}),
+      ...(status === 'C' ? {} : { Konsultasjon: [{ konsultasjonID, amming: String(lopeNr) }] }),
+    });
+    const state = {
+      seq: 1,
+      senders: { '7': { chainHead: 'g1', lastLopeNr: 1, notifications: 1, messages: 1, notificationConsultations: { g1: ['K1'] } } },
+      consultations: { K1: { status: 'active', fromHerId: '7', content: { konsultasjonID: 'K1', amming: '1' } } },
+      messages: { m1: { refId: 'r1', fromHerId: '7' } },
+    };
+    writeFileSync(join(dataDir, 'state.json'), JSON.stringify(state));
+    const entry = (seq: number, messageId: string, notifs: unknown[]) =>
+      JSON.stringify({ seq, receivedAt: '2026-01-01T00:00:00Z', messageId, refId: `r${seq}`, fromHerId: '7', toHerId: '8', messageType: 'HST', messageVersion: '56.0.0', melding: { Notifikasjon: notifs } });
+    // Entry 1 is in the snapshot already; entry 2 (an M and a C by reference) came after it; a torn line last.
+    writeFileSync(join(dataDir, 'journal.jsonl'), `${entry(1, 'm1', [n('g1', guid(0), 1, 'K1')])}
+${entry(2, 'm2', [n('g2', 'g1', 2, 'K2'), n('g3', 'g2', 3, '', 'C', 'g1')])}
+{"seq":3,"mess`);
+    const store = new SandboxStore(dataDir);
+    expect(store.publicState()).toEqual({
+      senders: { '7': { chainHead: 'g3', notifications: 3, messages: 2 } },
+      consultations: { K1: { status: 'annulled', content: { konsultasjonID: 'K1', amming: '1' } }, K2: { status: 'active', content: { konsultasjonID: 'K2', amming: '2' } } },
+    });
+    expect(store.answered('m2')).toEqual({ refId: 'r2', fromHerId: '7' });
+    store.close();
+    expect(existsSync(join(dataDir, 'state.json'))).toBe(false);
+    expect(existsSync(join(dataDir, 'journal.jsonl.imported'))).toBe(true);
+    // Opened again: nothing is imported twice.
+    const again = new SandboxStore(dataDir);
+    expect(again.publicState().senders['7']!.notifications).toBe(3);
+    again.close();
   });
 });
 
