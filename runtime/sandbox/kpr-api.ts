@@ -3,6 +3,7 @@
 // message, check the notification chain, store, answer) and answers in the API's shapes:
 // 200 {messageId, refId}, 400 {validationCode, validationMessage, refId}, 500 {errorCode, ...}.
 import { createHash, randomUUID, X509Certificate } from 'node:crypto';
+import { isBase64 } from '../transport/base64.ts';
 import { checkChain, CODES } from './chain.ts';
 import type { MessageCodec } from './codec.ts';
 import type { Answer } from './helseid-stand-in.ts';
@@ -22,20 +23,9 @@ export interface KprApiDeps {
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/**
- * The payload's bytes, or undefined when it is not canonical base64. Node's decoder skips
- * what it does not know, so decoding and encoding again must give back the same text: one pass
- * each way in native code, where a regular expression over a megabyte costs milliseconds.
- */
+/** The payload's bytes, or undefined when it is not base64 (Node's decoder alone would skip what it does not know). */
 function decodeBase64(text: string): Buffer | undefined {
-  if (!text) return undefined;
-  const bytes = Buffer.from(text, 'base64');
-  const canonical = bytes.toString('base64');
-  if (canonical === text) return bytes;
-  // Padding left out is still base64.
-  let end = canonical.length;
-  while (end > 0 && canonical.charCodeAt(end - 1) === 61 /* = */) end--;
-  return end === text.length && canonical.startsWith(text) ? bytes : undefined;
+  return isBase64(text) ? Buffer.from(text, 'base64') : undefined;
 }
 
 export function certFingerprint(certPem: string): string {

@@ -27,7 +27,7 @@ export interface HttpResponse {
 export interface HttpRequest {
   method: 'GET' | 'POST';
   headers?: Record<string, string>;
-  body?: string;
+  body?: string | Buffer;
   /** Deadline for the whole exchange, body included. */
   timeoutMs: number;
 }
@@ -55,7 +55,8 @@ export async function httpRequest(url: string, req: HttpRequest): Promise<HttpRe
     const res = await fetch(url, {
       method: req.method,
       headers: req.headers,
-      body: req.body,
+      // A Buffer is a Uint8Array, which fetch takes; the DOM typings want an ArrayBuffer-backed one.
+      body: req.body as BodyInit | undefined,
       signal: controller.signal,
       redirect: 'error',
     });

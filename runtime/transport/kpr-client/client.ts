@@ -7,7 +7,7 @@ import { HelseIdError } from '../helseid/errors.ts';
 import type { AccessToken, HelseIdClient, TokenRequest } from '../helseid/client.ts';
 import { backoffDelay, DEFAULT_RETRY, type RetryPolicy } from './backoff.ts';
 import { classify } from './classify.ts';
-import { buildEnvelope, newMessageId, type EnvelopeParts } from './envelope.ts';
+import { envelopeBody, newMessageId, type EnvelopeParts } from './envelope.ts';
 
 export type SendResult =
   | { outcome: 'accepted'; messageId: string; refId?: string; attempts: number }
@@ -63,7 +63,7 @@ export class KprClient {
   async send(parts: EnvelopeParts): Promise<SendResult> {
     const o = this.options;
     const messageId = parts.messageId ?? newMessageId();
-    const body = JSON.stringify(buildEnvelope({ ...parts, messageId }));
+    const body = envelopeBody({ ...parts, messageId });
     const sleep = o.sleep ?? sleepReal;
     const started = Date.now();
     let attempts = 0;

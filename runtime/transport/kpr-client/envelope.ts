@@ -1,6 +1,7 @@
 // The KPR API's request body: a message header and the sealed (signed, then encrypted)
 // payload in base64. The payload is opaque here: transport moves bytes, not messages.
 import { randomUUID } from 'node:crypto';
+import { base64Into, base64Length } from '../base64.ts';
 
 export interface EnvelopeParts {
   fromHerId: number;
@@ -33,6 +34,23 @@ export function buildEnvelope(parts: EnvelopeParts & { messageId: string }): Env
     },
     payload: parts.payload.toString('base64'),
   };
+}
+
+/**
+ * The request body as bytes: exactly `JSON.stringify(buildEnvelope(parts))` in UTF-8, with the
+ * payload's base64 written straight into the buffer instead of going through a string three
+ * times (encode, JSON escape scan, UTF-8).
+ */
+export function envelopeBody(parts: EnvelopeParts & { messageId: string }): Buffer {
+  const { payload, ...rest } = buildEnvelope({ ...parts, payload: Buffer.alloc(0) });
+  // `{"messageHeader":{…},"payload":""}` around the base64: base64 needs no JSON escaping.
+  const around = JSON.stringify({ ...rest, payload });
+  const head = Buffer.from(around.slice(0, -2), 'utf8');
+  const body = Buffer.allocUnsafe(head.length + base64Length(parts.payload.length) + 2);
+  head.copy(body, 0);
+  let at = base64Into(parts.payload, body, head.length);
+  at = body.write('"}', at, 'latin1');
+  return body;
 }
 
 export function newMessageId(): string {

