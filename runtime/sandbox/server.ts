@@ -1,6 +1,5 @@
 // startSandbox: the HelseID and KPR API stand-ins on one loopback HTTP server, with the admin
 // endpoints (/sandbox/...) for state, statistics, fault injection and registrations.
-import { isAscii } from 'node:buffer';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -77,7 +76,12 @@ export interface Sandbox {
 
 const MAX_BODY = 32 * 1024 * 1024;
 
-function readBody(req: IncomingMessage): Promise<string> {
+/** The body as text (the small admin and token requests). */
+async function readBody(req: IncomingMessage): Promise<string> {
+  return (await readBodyBytes(req)).toString('utf8');
+}
+
+function readBodyBytes(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolveBody, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -88,11 +92,7 @@ function readBody(req: IncomingMessage): Promise<string> {
         req.destroy();
       } else chunks.push(c);
     });
-    req.on('end', () => {
-      const body = Buffer.concat(chunks);
-      // Bodies are mostly base64: ASCII decodes several times faster as latin1 (the same text).
-      resolveBody(isAscii(body) ? body.toString('latin1') : body.toString('utf8'));
-    });
+    req.on('end', () => resolveBody(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
@@ -160,7 +160,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   async function api(req: IncomingMessage, res: ServerResponse, url: string): Promise<void> {
     counters.apiRequests++;
     // Parsed once: bodies carry the whole sealed message (hundreds of kB).
-    const parsed = parseBody(await readBody(req));
+    const parsed = parseBody(await readBodyBytes(req));
     noteMessageId(parsed);
     const fault = faults.next();
     if (fault.kind !== 'none') counters.faultsServed++;

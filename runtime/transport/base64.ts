@@ -80,3 +80,48 @@ export function isBase64(text: string): boolean {
   }
   return true;
 }
+
+/** Character code → its six bits, or -1. */
+const DECODE = new Int8Array(256).fill(-1);
+for (let i = 0; i < 64; i++) DECODE[ALPHABET.charCodeAt(i)] = i;
+
+/**
+ * Decodes the base64 text held as bytes in `src[from, to)` (ASCII, e.g. inside a request body),
+ * or undefined when it is not base64 by the rules of `isBase64`. One pass, no string: the
+ * sandbox takes a payload of a megabyte out of the body this way.
+ */
+export function base64Decode(src: Uint8Array, from = 0, to = src.length): Buffer | undefined {
+  let end = to;
+  let pads = 0;
+  while (end > from && src[end - 1] === PAD && pads < 2) {
+    end--;
+    pads++;
+  }
+  const n = end - from;
+  if (n === 0 || n % 4 === 1 || (pads && (n + pads) % 4 !== 0)) return undefined;
+  const out = Buffer.allocUnsafe(Math.floor((n * 3) / 4));
+  const whole = from + n - (n % 4);
+  let k = 0;
+  for (let i = from; i < whole; i += 4) {
+    const a = DECODE[src[i]!]!;
+    const b = DECODE[src[i + 1]!]!;
+    const c = DECODE[src[i + 2]!]!;
+    const d = DECODE[src[i + 3]!]!;
+    if ((a | b | c | d) < 0) return undefined;
+    const v = (a << 18) | (b << 12) | (c << 6) | d;
+    out[k] = v >>> 16;
+    out[k + 1] = (v >>> 8) & 255;
+    out[k + 2] = v & 255;
+    k += 3;
+  }
+  const rest = n % 4;
+  if (rest) {
+    const a = DECODE[src[whole]!]!;
+    const b = DECODE[src[whole + 1]!]!;
+    const c = rest === 3 ? DECODE[src[whole + 2]!]! : 0;
+    if ((a | b | c) < 0) return undefined;
+    out[k++] = (a << 2) | (b >>> 4);
+    if (rest === 3) out[k++] = ((b & 15) << 4) | (c >>> 2);
+  }
+  return out;
+}

@@ -2,7 +2,7 @@
 // body built around it against JSON.stringify of the envelope.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { base64Into, base64Length, isBase64 } from '../../runtime/transport/base64.ts';
+import { base64Decode, base64Into, base64Length, isBase64 } from '../../runtime/transport/base64.ts';
 import { buildEnvelope, envelopeBody } from '../../runtime/transport/kpr-client/envelope.ts';
 
 const encode = (bytes: Uint8Array) => {
@@ -51,6 +51,33 @@ describe('isBase64', () => {
     expect(isBase64('QUJDRA=')).toBe(false); // padded, but not to a multiple of four
     expect(isBase64('QUJDR')).toBe(false); // five characters: 30 bits, not whole bytes
     expect(isBase64('QUJDRA')).toBe(true);
+  });
+});
+
+describe('base64Decode', () => {
+  it('gives back the bytes, as Node decodes them, from padded and unpadded text inside a larger buffer', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 1, maxLength: 300 }), fc.boolean(), (bytes, unpadded) => {
+        let text = Buffer.from(bytes).toString('base64');
+        if (unpadded) text = text.replace(/=+$/, '');
+        const body = Buffer.from(`{"payload":"${text}"}`, 'latin1');
+        const decoded = base64Decode(body, 12, 12 + text.length);
+        expect(decoded && Buffer.from(decoded).equals(Buffer.from(bytes))).toBe(true);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('decodes exactly what isBase64 accepts', () => {
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=!-_ ';
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom(...alphabet), maxLength: 24 }), (text) => {
+        const decoded = base64Decode(Buffer.from(text, 'latin1'));
+        expect(decoded !== undefined).toBe(isBase64(text));
+        if (decoded) expect(decoded.equals(Buffer.from(text, 'base64'))).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
 
