@@ -182,5 +182,6 @@ describe('kill -9 at random points, with sandbox faults and bad input', () => {
     // The point of the test: most cycles must really have died mid-run.
     expect(killed).toBeGreaterThanOrEqual(Math.ceil(TRIALS / 2));
     if (process.env.KPR_DEBUG) console.log({ kills, killed, rules: rows.map((r) => r.rule) });
-  });
+    // More trials take longer: a few seconds each, beyond the setup.
+  }, 40_000 + TRIALS * 6_000);
 });
