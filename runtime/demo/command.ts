@@ -79,10 +79,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       daily.push(s);
       say(`5.${i + 1} daily run for ${d}: ${line(s)}`);
     }
-    const state = sandbox.state();
-    const statuses = Object.values(state.consultations).map((c) => c.status);
-    const active = statuses.filter((s) => s === 'active').length;
-    const annulled = statuses.filter((s) => s === 'annulled').length;
+    // Counted in the sandbox's database: no need to read every consultation's content.
+    const { active = 0, annulled = 0 } = sandbox.store.statusCounts();
     const rejectedByRule: Record<string, number> = {};
     for (const r of errorRows(config)) rejectedByRule[r.rule] = (rejectedByRule[r.rule] ?? 0) + 1;
     const runs = [backfill, ...daily];

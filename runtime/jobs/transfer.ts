@@ -307,7 +307,7 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
       const lopenr = first + i;
       const built = i === 0 ? result : serialise(part, lopenr);
       const messageId = newMessageId();
-      messages.push({ messageId, year, lopenr, meldingstype: deps.header.meldingstype, xml: built.xml, bytes: built.bytes, uttakDato: today, items: part.map((p) => p.row) });
+      messages.push({ messageId, year, lopenr, meldingstype: deps.header.meldingstype, bytes: built.bytes, uttakDato: today, items: part.map((p) => p.row) });
       // Kept for the pump until sent (only committed messages are ever sent).
       justBuilt.set(messageId, built);
     });

@@ -2,7 +2,7 @@
 // (notifikasjonForrigeGUID must name the previous accepted notification, notifikasjonLopeNr
 // must rise strictly, M/T/C must refer to an accepted notification). The store (store.ts)
 // applies N/M/T/C to the consultations once a message passes. All or nothing per message.
-import type { ElementJson, MeldingJson } from './codec.ts';
+import type { MeldingJson } from './codec.ts';
 
 /** What the chain check needs to know of a sender: its last accepted notification. */
 export interface SenderHead {
@@ -76,14 +76,4 @@ export function checkChain(view: ChainView, fromHerId: string, melding: MeldingJ
     last = lopeNr;
   }
   return undefined;
-}
-
-/** T adds to a consultation: new attribute values win, child element lists grow. */
-export function supplement(base: ElementJson, extra: ElementJson): ElementJson {
-  const out: ElementJson = { ...base };
-  for (const [name, value] of Object.entries(extra)) {
-    const prior = out[name];
-    out[name] = Array.isArray(prior) && Array.isArray(value) ? [...prior, ...value] : value;
-  }
-  return out;
 }

@@ -3,7 +3,7 @@
 // message, check the notification chain, store, answer) and answers in the API's shapes:
 // 200 {messageId, refId}, 400 {validationCode, validationMessage, refId}, 500 {errorCode, ...}.
 import { createHash, randomUUID, X509Certificate } from 'node:crypto';
-import { base64Decode, isBase64 } from '../transport/base64.ts';
+import { base64Decode } from '../transport/base64.ts';
 import { checkChain, CODES } from './chain.ts';
 import type { MessageCodec } from './codec.ts';
 import type { Answer } from './helseid-stand-in.ts';
@@ -22,11 +22,6 @@ export interface KprApiDeps {
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** The payload's bytes, or undefined when it is not base64 (Node's decoder alone would skip what it does not know). */
-function decodeBase64(text: string): Buffer | undefined {
-  return isBase64(text) ? Buffer.from(text, 'base64') : undefined;
-}
 
 export function certFingerprint(certPem: string): string {
   return createHash('sha256').update(new X509Certificate(certPem).raw).digest('hex');
@@ -97,7 +92,8 @@ function readEnvelope(parsed: unknown): Envelope | string {
     if (typeof h[f] !== 'string' || !h[f]) return `messageHeader.${f} must be a non-empty string`;
   }
   if (typeof h.messageId !== 'string' || !GUID.test(h.messageId)) return 'messageHeader.messageId must be a GUID';
-  const bytes = json.payload instanceof DecodedPayload ? json.payload.bytes : typeof json.payload === 'string' ? decodeBase64(json.payload) : undefined;
+  // Both ways to the payload decode with the same function, so they accept the same texts.
+  const bytes = json.payload instanceof DecodedPayload ? json.payload.bytes : typeof json.payload === 'string' ? base64Decode(Buffer.from(json.payload, 'utf8')) : undefined;
   if (!bytes) return 'payload must be base64';
   return { messageHeader: h, bytes };
 }

@@ -8,8 +8,8 @@
 import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { KonsultasjonJson, MeldingJson, NotifikasjonJson } from './codec.ts';
-import { supplement, type ChainView, type SenderHead } from './chain.ts';
+import type { ElementJson, KonsultasjonJson, MeldingJson, NotifikasjonJson } from './codec.ts';
+import type { ChainView, SenderHead } from './chain.ts';
 
 export interface AcceptedMessage {
   messageId: string;
@@ -62,18 +62,26 @@ CREATE TABLE IF NOT EXISTS message (
 );
 `;
 
+/** T adds to a consultation: new attribute values win, child element lists grow. */
+function supplement(base: ElementJson, extra: ElementJson): ElementJson {
+  const out: ElementJson = { ...base };
+  for (const [name, value] of Object.entries(extra)) {
+    const prior = out[name];
+    out[name] = Array.isArray(prior) && Array.isArray(value) ? [...prior, ...value] : value;
+  }
+  return out;
+}
+
 export class SandboxStore implements ChainView {
   private readonly db: Database.Database;
   private readonly st: Record<string, Database.Statement>;
   private readonly acceptTx: (m: AcceptedMessage) => void;
-  /** Arrival number of the last notification stored. */
-  private notificationSeq: number;
 
   /** `dataDir`, or ':memory:' for a store that lives as long as the object (tests). */
   constructor(dataDir: string) {
     const file = dataDir === ':memory:' ? ':memory:' : join(dataDir, 'sandbox.db');
     if (file !== ':memory:') mkdirSync(dataDir, { recursive: true });
-    const fresh = file === ':memory:' || !existsSync(file);
+    const fresh = file !== ':memory:' && !existsSync(file);
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     // OFF: in WAL mode a commit still survives a killed process (it is in the operating
@@ -90,8 +98,8 @@ export class SandboxStore implements ChainView {
       ),
       senders: p('SELECT her_id, chain_head, notifications, messages FROM sender ORDER BY her_id'),
       notification: p('SELECT ids FROM notification WHERE her_id = ? AND guid = ?').pluck(),
-      notificationInsert: p('INSERT OR REPLACE INTO notification (her_id, guid, seq, status, forrige_guid, lope_nr, ids) VALUES (?, ?, ?, ?, ?, ?, ?)'),
-      lastNotificationSeq: p('SELECT COALESCE(MAX(seq), 0) FROM notification').pluck(),
+      // seq is the rowid: SQLite numbers the rows in the order they arrive.
+      notificationInsert: p('INSERT OR REPLACE INTO notification (her_id, guid, status, forrige_guid, lope_nr, ids) VALUES (?, ?, ?, ?, ?, ?)'),
       notifications: p('SELECT her_id, guid, status, forrige_guid, lope_nr, ids FROM notification ORDER BY seq'),
       consultation: p('SELECT status, from_her_id, content FROM consultation WHERE id = ?'),
       consultationPut: p(
@@ -104,11 +112,9 @@ export class SandboxStore implements ChainView {
       messageInsert: p(
         'INSERT INTO message (message_id, ref_id, from_her_id, to_her_id, message_type, message_version, notifications, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       ),
-      messages: p('SELECT COUNT(*) FROM message').pluck(),
     };
-    this.notificationSeq = this.st.lastNotificationSeq!.get() as number;
     this.acceptTx = this.db.transaction((m: AcceptedMessage) => this.apply(m));
-    if (fresh && file !== ':memory:') this.importLegacy(dataDir);
+    if (fresh) this.importLegacy(dataDir);
   }
 
   close(): void {
@@ -143,13 +149,9 @@ export class SandboxStore implements ChainView {
     const notifications = m.melding.Notifikasjon ?? [];
     for (const n of notifications) this.applyNotifikasjon(m.fromHerId, n);
     const last = notifications[notifications.length - 1];
-    const head = this.sender(m.fromHerId);
-    this.st.senderUpsert!.run({
-      herId: m.fromHerId,
-      head: last ? last.notifikasjonGUID : (head?.chainHead ?? null),
-      lopeNr: last ? Number(last.notifikasjonLopeNr) : (head?.lastLopeNr ?? null),
-      notifications: notifications.length,
-    });
+    // A message without notifications leaves the chain where it was.
+    const head = last ? { chainHead: last.notifikasjonGUID, lastLopeNr: Number(last.notifikasjonLopeNr) } : this.sender(m.fromHerId);
+    this.st.senderUpsert!.run({ herId: m.fromHerId, head: head?.chainHead ?? null, lopeNr: head?.lastLopeNr ?? null, notifications: notifications.length });
     this.st.messageInsert!.run(m.messageId, m.refId, m.fromHerId, m.toHerId, m.messageType, m.messageVersion, notifications.length, new Date().toISOString());
   }
 
@@ -176,7 +178,7 @@ export class SandboxStore implements ChainView {
         for (const id of ids) this.st.annul!.run(id);
         break;
     }
-    this.st.notificationInsert!.run(fromHerId, n.notifikasjonGUID, ++this.notificationSeq, n.statusNotifikasjon, n.notifikasjonForrigeGUID, Number(n.notifikasjonLopeNr), JSON.stringify(ids));
+    this.st.notificationInsert!.run(fromHerId, n.notifikasjonGUID, n.statusNotifikasjon, n.notifikasjonForrigeGUID, Number(n.notifikasjonLopeNr), JSON.stringify(ids));
   }
 
   // --- what is served ------------------------------------------------------------------------
@@ -235,7 +237,7 @@ export class SandboxStore implements ChainView {
         for (const [herId, s] of Object.entries(state.senders)) {
           this.db.prepare('INSERT INTO sender (her_id, chain_head, last_lope_nr, notifications, messages) VALUES (?, ?, ?, ?, ?)').run(herId, s.chainHead, s.lastLopeNr, s.notifications, s.messages);
           // The snapshot kept no order, status or links for notifications: only what they carried.
-          for (const [guid, ids] of Object.entries(s.notificationConsultations)) this.st.notificationInsert!.run(herId, guid, ++this.notificationSeq, '', '', 0, JSON.stringify(ids));
+          for (const [guid, ids] of Object.entries(s.notificationConsultations)) this.st.notificationInsert!.run(herId, guid, '', '', 0, JSON.stringify(ids));
         }
         for (const [id, c] of Object.entries(state.consultations)) this.st.consultationPut!.run(id, c.status, c.fromHerId, JSON.stringify(c.content));
         for (const [messageId, a] of Object.entries(state.messages)) this.st.messageInsert!.run(messageId, a.refId, a.fromHerId, '', '', '', 0, '');

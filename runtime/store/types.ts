@@ -46,9 +46,7 @@ export interface NewMessage {
   year: number;
   lopenr: number;
   meldingstype: string;
-  /** The Melding as built (sent at once; rebuilt from the items for a resend, not stored). */
-  xml: string;
-  /** UTF-8 bytes of xml. */
+  /** UTF-8 bytes of the Melding as built (it is not stored: a resend rebuilds it from the items). */
   bytes: number;
   /** uttakDato of the Melding, kept so that a rebuilt message is the same message. */
   uttakDato: string;

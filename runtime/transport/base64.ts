@@ -61,8 +61,8 @@ export function base64Into(src: Uint8Array, out: Uint8Array, at: number): number
 
 /**
  * Whether `text` is base64 in full: only alphabet characters, a length that decodes to whole
- * bytes, and `=` only as padding at the end (padding may be left out). Node's decoder skips
- * what it does not know, so this is what tells a payload from a damaged one.
+ * bytes, and `=` only as padding at the end (padding may be left out). The rules of
+ * `base64Decode`, read from a string; the tests hold the two to one answer.
  */
 export function isBase64(text: string): boolean {
   let end = text.length;

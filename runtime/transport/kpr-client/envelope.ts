@@ -42,14 +42,12 @@ export function buildEnvelope(parts: EnvelopeParts & { messageId: string }): Env
  * times (encode, JSON escape scan, UTF-8).
  */
 export function envelopeBody(parts: EnvelopeParts & { messageId: string }): Buffer {
-  const { payload, ...rest } = buildEnvelope({ ...parts, payload: Buffer.alloc(0) });
   // `{"messageHeader":{…},"payload":""}` around the base64: base64 needs no JSON escaping.
-  const around = JSON.stringify({ ...rest, payload });
+  const around = JSON.stringify(buildEnvelope({ ...parts, payload: Buffer.alloc(0) }));
   const head = Buffer.from(around.slice(0, -2), 'utf8');
   const body = Buffer.allocUnsafe(head.length + base64Length(parts.payload.length) + 2);
   head.copy(body, 0);
-  let at = base64Into(parts.payload, body, head.length);
-  at = body.write('"}', at, 'latin1');
+  body.write('"}', base64Into(parts.payload, body, head.length), 'latin1');
   return body;
 }
 
