@@ -24,7 +24,15 @@ import { UNCONFIRMED } from './types.ts';
 
 /** notifikasjonForrigeGUID of the very first notification a sender sends (documented convention). */
 export const NIL_GUID = '00000000-0000-0000-0000-000000000000';
-const SCHEMA_VERSION = '2';
+const SCHEMA_VERSION = '3';
+/**
+ * The two lookup tables keyed by random ids (consultation, source_record) are brought up to date
+ * in bulk, sorted by key, once this many records have piled up: a commit writes every page it
+ * dirtied, and a batch of random keys dirties one index page per key once the tables are large
+ * (at a million rows the per-batch upserts cost 3x the rest of the store). Until then the
+ * decisions live in append-only rows (item, seen_log) and in memory.
+ */
+export const FOLD_EVERY = 50_000;
 /** A lock counts as abandoned after this long without heartbeat (every 30 s while running). */
 const STALE_LOCK_MS = 10 * 60_000;
 
@@ -63,6 +71,9 @@ CREATE TABLE IF NOT EXISTS requeue (
   deleted INTEGER NOT NULL, hash TEXT, json TEXT, reason TEXT NOT NULL
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS source_record (source_id TEXT PRIMARY KEY, changed_at TEXT NOT NULL, rejected INTEGER NOT NULL) WITHOUT ROWID;
+-- source_record's changes not yet folded into it, in the order they were made (see FOLD_EVERY).
+-- consultation needs no such log: its changes are the item rows after meta 'indexed_item'.
+CREATE TABLE IF NOT EXISTS seen_log (id INTEGER PRIMARY KEY, source_id TEXT NOT NULL, changed_at TEXT NOT NULL, rejected INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS rejection (
   id INTEGER PRIMARY KEY, source_id TEXT NOT NULL, konsultasjon_id TEXT, changed_at TEXT, file TEXT, line INTEGER,
   path TEXT NOT NULL, rule TEXT NOT NULL, message TEXT NOT NULL, consequence TEXT NOT NULL,
@@ -90,6 +101,15 @@ export function pidAlive(pid: number): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/**
+ * A lock's holder is alive when its heartbeat is recent and (on this host) the process exists.
+ * A pid alone could have been reused after a kill -9 and a reboot; a heartbeat alone could lag.
+ */
+function lockAlive(heartbeatAt: string, host: string, pid: number): boolean {
+  const fresh = Date.now() - Date.parse(heartbeatAt) < STALE_LOCK_MS;
+  return fresh && (host !== hostname() || pidAlive(pid));
 }
 
 interface OutboxDbRow {
@@ -141,8 +161,20 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly st: Record<string, Database.Statement>;
   private lockHeld = false;
+  /** Decisions since the last fold (see FOLD_EVERY), as the tables will hold them after it. */
+  private readonly pendingSeen = new Map<string, string>();
+  private readonly pendingConsultation = new Map<string, number>();
+  /** Rows past the last fold that this process did not write (a run killed before its fold). */
+  private leftovers: boolean;
 
-  constructor(readonly path: string) {
+  /** Records between folds: FOLD_EVERY, or KPR_FOLD_EVERY (fewer: less memory, slower backfill). */
+  private readonly foldEvery: number;
+
+  constructor(
+    readonly path: string,
+    opts: { foldEvery?: number } = {},
+  ) {
+    this.foldEvery = opts.foldEvery ?? (Number(process.env.KPR_FOLD_EVERY) > 0 ? Number(process.env.KPR_FOLD_EVERY) : FOLD_EVERY);
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
@@ -156,15 +188,32 @@ export class SqliteStore implements Store {
     this.db.exec(SCHEMA);
     const version = this.db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get('schema_version') as string | undefined;
     if (version === undefined) this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('schema_version', SCHEMA_VERSION);
-    else if (version !== SCHEMA_VERSION) throw new UserError(`${path}: database schema version ${version}, this kpr-kit knows ${SCHEMA_VERSION}`);
+    else if (version === '2') {
+      // Version 2 kept consultation up to date with every item: all items so far are folded.
+      this.db.transaction(() => {
+        this.db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('indexed_item', (SELECT COALESCE(MAX(id), 0) FROM item))").run();
+        this.db.prepare("UPDATE meta SET value = ? WHERE key = 'schema_version'").run(SCHEMA_VERSION);
+      }).immediate();
+    } else if (version !== SCHEMA_VERSION) throw new UserError(`${path}: database schema version ${version}, this kpr-kit knows ${SCHEMA_VERSION}`);
     const p = (sql: string) => this.db.prepare(sql);
     this.st = {
       metaGet: p('SELECT value FROM meta WHERE key = ?').pluck(),
       metaSet: p('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
       seen: p('SELECT changed_at FROM source_record WHERE source_id = ?').pluck(),
-      seenSet: p('INSERT INTO source_record (source_id, changed_at, rejected) VALUES (?, ?, ?) ON CONFLICT(source_id) DO UPDATE SET changed_at = excluded.changed_at, rejected = excluded.rejected'),
+      seenLog: p('INSERT INTO seen_log (source_id, changed_at, rejected) VALUES (?, ?, ?)'),
       consultation: p('SELECT i.status, i.hash, i.guid, o.state FROM consultation c JOIN item i ON i.id = c.item JOIN outbox o ON o.seq = i.seq WHERE c.id = ?'),
-      setConsultation: p('INSERT INTO consultation (id, item) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET item = excluded.item'),
+      itemState: p('SELECT i.status, i.hash, i.guid, o.state FROM item i JOIN outbox o ON o.seq = i.seq WHERE i.id = ?'),
+      // Sorted by key, so the upserts walk each B-tree once; by id within a key, so the last wins.
+      // (WHERE true: an INSERT ... SELECT with an upsert clause needs a WHERE to parse.)
+      foldConsultation: p(
+        'INSERT INTO consultation (id, item) SELECT konsultasjon_id, id FROM item WHERE id > ? ORDER BY konsultasjon_id, id ON CONFLICT(id) DO UPDATE SET item = excluded.item',
+      ),
+      foldSeen: p(
+        'INSERT INTO source_record (source_id, changed_at, rejected) SELECT source_id, changed_at, rejected FROM seen_log WHERE true ORDER BY source_id, id ON CONFLICT(source_id) DO UPDATE SET changed_at = excluded.changed_at, rejected = excluded.rejected',
+      ),
+      clearSeenLog: p('DELETE FROM seen_log'),
+      maxItem: p('SELECT COALESCE(MAX(id), 0) FROM item').pluck(),
+      anySeenLog: p('SELECT 1 FROM seen_log LIMIT 1').pluck(),
       lopenrGet: p('SELECT last FROM lopenr WHERE year = ?').pluck(),
       lopenrSet: p('INSERT INTO lopenr (year, last) VALUES (?, ?) ON CONFLICT(year) DO UPDATE SET last = excluded.last'),
       insertMessage: p(
@@ -201,10 +250,15 @@ export class SqliteStore implements Store {
       lockBeat: p('UPDATE lock SET heartbeat_at = ? WHERE id = 1 AND pid = ? AND host = ?'),
       lockDelete: p('DELETE FROM lock WHERE id = 1 AND pid = ? AND host = ?'),
     };
+    this.leftovers = this.st.anySeenLog!.get() !== undefined || (this.st.maxItem!.get() as number) > this.indexedItem();
+    // What a killed run left unfolded is folded by whoever may write: not while a run is alive.
+    if (this.leftovers && !this.liveLockHolder()) this.fold();
   }
 
   close(): void {
     this.rollbackBatch();
+    // Our own decisions only: leftovers of a run that is still alive are its to fold.
+    if (this.pendingSeen.size > 0 || this.pendingConsultation.size > 0) this.fold();
     if (this.lockHeld) this.releaseLock();
     this.db.close();
   }
@@ -226,6 +280,41 @@ export class SqliteStore implements Store {
     return this.st.metaGet!.get(key) as string | undefined;
   }
 
+  // --- folding the lookup tables (see FOLD_EVERY) ------------------------------------------
+
+  /** The last item whose konsultasjonID → item is in the consultation table. */
+  private indexedItem(): number {
+    return Number(this.meta('indexed_item') ?? 0);
+  }
+
+  /** Brings consultation and source_record up to date; inside the caller's transaction. */
+  private foldRows(): void {
+    this.st.foldConsultation!.run(this.indexedItem());
+    this.st.foldSeen!.run();
+    this.st.clearSeenLog!.run();
+    this.st.metaSet!.run('indexed_item', String(this.st.maxItem!.get()));
+  }
+
+  /** What the in-memory decisions are once a fold is committed. */
+  private folded(): void {
+    this.pendingSeen.clear();
+    this.pendingConsultation.clear();
+    this.leftovers = false;
+  }
+
+  /** Folds in a transaction of its own, if anything waits. */
+  fold(): void {
+    if (!this.leftovers && this.pendingSeen.size === 0 && this.pendingConsultation.size === 0) return;
+    if (this.db.inTransaction) this.rollbackBatch();
+    this.db.transaction(() => this.foldRows()).immediate();
+    this.folded();
+  }
+
+  private liveLockHolder(): boolean {
+    const h = this.lockHolder();
+    return h !== undefined && lockAlive(h.heartbeatAt, h.host, h.pid);
+  }
+
   // --- single-run lock ---------------------------------------------------------------------
 
   acquireLock(kind: string): void {
@@ -233,11 +322,7 @@ export class SqliteStore implements Store {
     const take = this.db.transaction(() => {
       const h = this.st.lockGet!.get() as { pid: number; host: string; kind: string; started_at: string; heartbeat_at: string } | undefined;
       if (h) {
-        // Alive: the heartbeat is recent and (on this host) the process exists. A pid alone
-        // could have been reused after a kill -9 and a reboot; a heartbeat alone could lag.
-        const fresh = Date.now() - Date.parse(h.heartbeat_at) < STALE_LOCK_MS;
-        const alive = fresh && (h.host !== host || pidAlive(h.pid));
-        if (alive) {
+        if (lockAlive(h.heartbeat_at, h.host, h.pid)) {
           throw new UserError(
             `another kpr ${h.kind} (pid ${h.pid}${h.host === host ? '' : ` on ${h.host}`}, started ${h.started_at}) holds ${this.path}; wait for it to finish`,
             EXIT.failed,
@@ -249,6 +334,8 @@ export class SqliteStore implements Store {
     });
     take.immediate();
     this.lockHeld = true;
+    // A run killed before its fold left decisions in the logs only: fold them before deciding.
+    if (this.leftovers) this.fold();
   }
 
   heartbeat(): void {
@@ -296,12 +383,15 @@ export class SqliteStore implements Store {
   // --- decisions ---------------------------------------------------------------------------
 
   seen(sourceId: string, changedAt: string): boolean {
-    const prev = this.st.seen!.get(sourceId) as string | undefined;
+    const prev = this.pendingSeen.get(sourceId) ?? (this.st.seen!.get(sourceId) as string | undefined);
     return prev !== undefined && prev >= changedAt;
   }
 
   consultation(id: string): ConsultationState | undefined {
-    const r = this.st.consultation!.get(id) as { status: string; hash: string | null; guid: string; state: MessageState } | undefined;
+    const item = this.pendingConsultation.get(id);
+    const r = (item !== undefined ? this.st.itemState!.get(item) : this.st.consultation!.get(id)) as
+      | { status: string; hash: string | null; guid: string; state: MessageState }
+      | undefined;
     if (!r) return undefined;
     const active = r.status !== 'C';
     if (r.state === 'accepted') return { accHash: r.hash, accGuid: r.guid, accActive: active, pendHash: null, pendGuid: null, pendActive: false, hasPending: false };
@@ -322,20 +412,23 @@ export class SqliteStore implements Store {
 
   commitBatch(b: BatchCommit): void {
     const t = now();
+    // The consultation and source_record changes, applied to memory once the commit succeeds.
+    const items: [string, number][] = [];
+    let fold = false;
     const write = this.db.transaction(() => {
       for (const m of b.messages) {
         const seq = Number(this.st.insertMessage!.run(m.messageId, m.year, m.lopenr, m.meldingstype, m.items.length, m.bytes, t, m.uttakDato, b.runId).lastInsertRowid);
         for (const i of m.items) {
           const itemId = Number(this.st.insertItem!.run(seq, i.konsultasjonId, i.status, i.guid, i.forrigeGuid, i.ref, i.lopeNr, i.hash, i.sourceId, i.changedAt).lastInsertRowid);
           if (i.json !== null) this.st.insertJson!.run(itemId, i.json);
-          this.st.setConsultation!.run(i.konsultasjonId, itemId);
+          items.push([i.konsultasjonId, itemId]);
         }
         if (m.lopenr > this.lastLopenr(m.year)) this.st.lopenrSet!.run(m.year, m.lopenr);
       }
       // Most days nothing waits for correction: then there is nothing to clear.
       const anyRejections = this.st.anyRejection!.get() !== undefined;
       for (const s of b.seen) {
-        this.st.seenSet!.run(s.sourceId, s.changedAt, s.rejected ? 1 : 0);
+        this.st.seenLog!.run(s.sourceId, s.changedAt, s.rejected ? 1 : 0);
         if (!anyRejections) continue;
         // A newer version replaces what was wrong with the older one (same record, or the
         // same consultation under a per-version record id).
@@ -352,19 +445,23 @@ export class SqliteStore implements Store {
       this.st.metaSet!.run('chain_head', b.chainHead);
       this.st.metaSet!.run('notif_lopenr', String(b.notifLopeNr));
       for (const c of b.checkpoints ?? []) this.st.checkpointSet!.run(c.key, c.value);
+      fold = this.leftovers || Math.max(this.pendingSeen.size, this.pendingConsultation.size) + b.seen.length >= this.foldEvery;
+      if (fold) this.foldRows();
     });
-    if (!this.db.inTransaction) {
-      write.immediate();
-      return;
+    if (!this.db.inTransaction) write.immediate();
+    else {
+      // Inside the batch's own transaction (beginBatch): the writes join it, and it ends here.
+      try {
+        write();
+        this.db.exec('COMMIT');
+      } catch (err) {
+        this.rollbackBatch();
+        throw err;
+      }
     }
-    // Inside the batch's own transaction (beginBatch): the writes join it, and it ends here.
-    try {
-      write();
-      this.db.exec('COMMIT');
-    } catch (err) {
-      this.rollbackBatch();
-      throw err;
-    }
+    if (fold) return this.folded();
+    for (const [id, item] of items) this.pendingConsultation.set(id, item);
+    for (const s of b.seen) this.pendingSeen.set(s.sourceId, s.changedAt);
   }
 
   requeued(): RequeuedRecord[] {
@@ -471,6 +568,8 @@ export class SqliteStore implements Store {
   }
 
   markRejected(seq: number, info: { validationCode: number | null; validationMessage: string; refId: string | null }): void {
+    // What follows reads and repairs the consultation table: it must hold every decision.
+    this.fold();
     this.db.transaction(() => {
       this.db
         .prepare("UPDATE outbox SET state = 'rejected', validation_code = ?, validation_message = ?, ref_id = COALESCE(?, ref_id), done_at = ? WHERE seq = ?")
@@ -503,6 +602,8 @@ export class SqliteStore implements Store {
         .run({ seq });
       this.db.prepare("DELETE FROM item_json WHERE item_id IN (SELECT id FROM item WHERE seq > ? AND seq IN (SELECT seq FROM outbox WHERE state = 'superseded'))").run(seq);
       this.db.prepare("DELETE FROM item WHERE seq > ? AND seq IN (SELECT seq FROM outbox WHERE state = 'superseded')").run(seq);
+      // Item ids are handed out again after the deleted tail; the ones left are all folded.
+      this.st.metaSet!.run('indexed_item', String(this.st.maxItem!.get()));
       // The chain continues from the last accepted notification; numbers the superseded
       // messages held were never seen by the receiver and are handed out again.
       this.st.metaSet!.run('chain_head', this.meta('accepted_head') ?? NIL_GUID);
@@ -513,6 +614,7 @@ export class SqliteStore implements Store {
   }
 
   requeueMessage(seq: number): number {
+    this.fold();
     return this.db.transaction(() => {
       const items = this.db
         .prepare(
@@ -609,13 +711,17 @@ export class SqliteStore implements Store {
 
   /** For `kpr status`: how many consultations the receiver holds (active) and how many wait. */
   consultationCounts(): { active: number; annulled: number; pending: number } {
+    // Read-only (a running kpr may hold the lock): the items not yet folded count as the fold
+    // would apply them, the latest per konsultasjonID.
     return this.db
       .prepare(
-        `SELECT COALESCE(SUM(o.state = 'accepted' AND i.status != 'C'), 0) AS active, COALESCE(SUM(o.state = 'accepted' AND i.status = 'C'), 0) AS annulled,
+        `WITH unfolded AS (SELECT konsultasjon_id AS id, MAX(id) AS item FROM item WHERE id > @indexed GROUP BY konsultasjon_id),
+              latest AS (SELECT id, item FROM consultation WHERE id NOT IN (SELECT id FROM unfolded) UNION ALL SELECT id, item FROM unfolded)
+         SELECT COALESCE(SUM(o.state = 'accepted' AND i.status != 'C'), 0) AS active, COALESCE(SUM(o.state = 'accepted' AND i.status = 'C'), 0) AS annulled,
                 COALESCE(SUM(o.state != 'accepted'), 0) AS pending
-         FROM consultation c JOIN item i ON i.id = c.item JOIN outbox o ON o.seq = i.seq`,
+         FROM latest c JOIN item i ON i.id = c.item JOIN outbox o ON o.seq = i.seq`,
       )
-      .get() as { active: number; annulled: number; pending: number };
+      .get({ indexed: this.indexedItem() }) as { active: number; annulled: number; pending: number };
   }
 }
 

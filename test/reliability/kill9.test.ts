@@ -53,7 +53,10 @@ interface RunOutcome {
  */
 function kprRun(configFile: string, kill?: { lines: number; ms: number }): Promise<RunOutcome> {
   return new Promise((resolveRun) => {
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/kpr.mjs'), 'run', '--config', configFile], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    // Folds of the store's lookup tables every few transactions, so kills land before, inside
+    // and after them (in production one comes every 50,000 records).
+    const env = { ...process.env, KPR_FOLD_EVERY: '250' };
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/kpr.mjs'), 'run', '--config', configFile], { cwd: REPO_ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     let armed = false;
     child.stderr.on('data', (b: Buffer) => {
@@ -78,9 +81,9 @@ describe('kill -9 at random points, with sandbox faults and bad input', () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'kpr-kill9-')), 'setup');
     setup = await initSandboxSetup({ dir, seed: SEED, children: 120, today: TODAY, port: 0, extract: 'none' });
     records = [...generateRecords({ children: 120, from: '2017-01-01', to: TODAY, seed: SEED, badRate: 0.03, editRate: 0.1, deleteRate: 0.03 })] as DemoLike[];
-    // Small messages, so a run has many points to be killed at; short HTTP timeouts, so the
-    // sandbox's delay fault costs little.
-    const cfg = readFileSync(setup.configFile, 'utf8').replace('maxConsultations: 500', 'maxConsultations: 25');
+    // Small messages and transactions, so a run has many points to be killed at; short HTTP
+    // timeouts, so the sandbox's delay fault costs little.
+    const cfg = readFileSync(setup.configFile, 'utf8').replace('maxConsultations: 500', 'maxConsultations: 25\n  recordsPerTransaction: 100');
     writeFileSync(setup.configFile, cfg.replace('  dpop: true', '  dpop: true\n  timeoutMs: 2000'));
     sandbox = await startSandbox({ dataDir: setup.sandboxDir, port: setup.port, host: '127.0.0.1', codec: generatedCodec(MESSAGES) });
   });
