@@ -95,9 +95,17 @@ function expected(model: Model) {
 }
 
 describe('folding the lookup tables', () => {
-  for (const foldEvery of [1, 7, 30, 1_000_000]) {
-    it(`answers as if every commit updated them (a fold every ${foldEvery} records)`, () => {
-      const store = new SqliteStore(join(mkdtempSync(join(tmpdir(), 'kpr-fold-')), 'kpr.db'), { foldEvery });
+  for (const [foldEvery, filterAfter] of [
+    [1, 1_000_000],
+    [7, 1_000_000],
+    [30, 1_000_000],
+    [1_000_000, 1_000_000],
+    // With the key filter read early, and read again when folds outgrow it.
+    [7, 1],
+    [30, 200],
+  ] as const) {
+    it(`answers as if every commit updated them (a fold every ${foldEvery} records, key filter after ${filterAfter} lookups)`, () => {
+      const store = new SqliteStore(join(mkdtempSync(join(tmpdir(), 'kpr-fold-')), 'kpr.db'), { foldEvery, filterAfter });
       const runId = store.startRun('run');
       const model: Model = { seen: new Map(), consultation: new Map() };
       let seq = 1;
@@ -124,7 +132,7 @@ describe('folding the lookup tables', () => {
       seq += messageSeqs;
     }
     const before = dying.consultationCounts();
-    const next = new SqliteStore(file, { foldEvery: 1_000_000 });
+    const next = new SqliteStore(file, { foldEvery: 1_000_000, filterAfter: 1 });
     expect(answers(next)).toEqual(expected(model));
     expect(next.consultationCounts()).toEqual(before);
     expect(before.pending).toBe(model.consultation.size);
