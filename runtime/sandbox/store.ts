@@ -5,6 +5,15 @@
 // process loses nothing). A database, not a JSON file held in memory: a backfill of a million
 // consultations would not fit in one JavaScript string, and the stand-in's memory stays flat.
 // A data directory from before (state.json + journal.jsonl) is imported once.
+//
+// What a message writes is appended only (notification rows, konsultasjon rows in arrival
+// order): no index on random keys (GUIDs, konsultasjonIDs) is touched per message, because each
+// random key dirties its own index page and every dirty page is written again at each commit.
+// The tables keyed by GUID and by konsultasjonID are derived, and brought up to date ("folded")
+// in one transaction, in key order, once enough has piled up and before anything reads them; a
+// watermark in `meta`, written in the same transaction, says how far. Until then the chain check
+// finds recent GUIDs in a map of the notifications since the last fold (bounded by the fold size,
+// filled only once a commit succeeded). Opening folds whatever a killed process left unfolded.
 import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -41,25 +50,68 @@ export interface PublicState {
   consultations: Record<string, { status: string; content: KonsultasjonJson }>;
 }
 
+export interface SandboxStoreOptions {
+  /** Fold once this many notifications or konsultasjon rows are unfolded (default 50 000). */
+  foldAfter?: number;
+}
+
+// 50 000: at a million consultations a fold of 50 000 costs a few µs per consultation where
+// per-message index writes cost tens; larger folds save little more and hold a bigger map.
+const FOLD_AFTER = 50_000;
+
+/**
+ * `PRAGMA user_version` of the layout below. Version 0 is the layout before folding (a unique
+ * index on notification GUIDs, consultation content updated in place): such a sandbox.db holds
+ * chains a sender may go on with, so it is migrated once, in one transaction, not refused.
+ */
+const VERSION = 1;
+
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS sender (
   her_id TEXT PRIMARY KEY, chain_head TEXT, last_lope_nr INTEGER, notifications INTEGER NOT NULL, messages INTEGER NOT NULL
 ) WITHOUT ROWID;
 -- Every accepted notification in arrival order (seq) and the konsultasjonIDs it carried (a C
--- may name only its ref).
--- Rows are appended in arrival order; the index on the random GUIDs stays small.
+-- may name only its ref). Appended; a GUID sent again supersedes the earlier row (see below).
 CREATE TABLE IF NOT EXISTS notification (
   seq INTEGER PRIMARY KEY, her_id TEXT NOT NULL, guid TEXT NOT NULL, status TEXT NOT NULL, forrige_guid TEXT NOT NULL, lope_nr INTEGER NOT NULL,
   ids TEXT NOT NULL
 );
-CREATE UNIQUE INDEX IF NOT EXISTS notification_guid ON notification(her_id, guid);
--- A rowid table: rows of a kilobyte or more do not belong in a WITHOUT ROWID B-tree.
-CREATE TABLE IF NOT EXISTS consultation (id TEXT PRIMARY KEY, status TEXT NOT NULL, from_her_id TEXT NOT NULL, content TEXT NOT NULL);
+-- Folded: each (sender, GUID) and its latest notification.
+CREATE TABLE IF NOT EXISTS notification_guid (her_id TEXT NOT NULL, guid TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (her_id, guid)) WITHOUT ROWID;
+-- What each notification did to each konsultasjon, appended in order: N, M, T with the content
+-- carried, C without. Once folded only the rows consultations point at are kept (T's row then
+-- holds the supplemented content). seq is given by the store, not taken as max(rowid) + 1: a
+-- fold deletes rows and a number must never be used twice (the watermark would skip it).
+CREATE TABLE IF NOT EXISTS content (seq INTEGER PRIMARY KEY, id TEXT NOT NULL, op TEXT NOT NULL, from_her_id TEXT NOT NULL, content TEXT);
+-- Folded: each consultation's status and the content row of its latest content.
+CREATE TABLE IF NOT EXISTS consultation (
+  id TEXT PRIMARY KEY, status TEXT NOT NULL, from_her_id TEXT NOT NULL, content_seq INTEGER NOT NULL
+) WITHOUT ROWID;
+-- Content no consultation points at any more is deleted with the pointer's change.
+CREATE TRIGGER IF NOT EXISTS content_replaced AFTER UPDATE OF content_seq ON consultation
+  WHEN old.content_seq <> new.content_seq BEGIN DELETE FROM content WHERE seq = old.content_seq; END;
 -- Accepted messages in order: a retry of one gets its first answer again.
 CREATE TABLE IF NOT EXISTS message (
   seq INTEGER PRIMARY KEY, message_id TEXT NOT NULL UNIQUE, ref_id TEXT NOT NULL, from_her_id TEXT NOT NULL, to_her_id TEXT NOT NULL,
   message_type TEXT NOT NULL, message_version TEXT NOT NULL, notifications INTEGER NOT NULL, received_at TEXT NOT NULL
 );
+-- Fold watermarks: 'notification' and 'content', the last seq of each folded.
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+`;
+
+/** Version 0 → 1: content moves to the content table (seq = the old rowid), GUIDs to their table. */
+const MIGRATE_0 = `
+CREATE TABLE content (seq INTEGER PRIMARY KEY, id TEXT NOT NULL, op TEXT NOT NULL, from_her_id TEXT NOT NULL, content TEXT);
+INSERT INTO content (seq, id, op, from_her_id, content) SELECT rowid, id, 'N', from_her_id, content FROM consultation;
+CREATE TABLE consultation_1 (id TEXT PRIMARY KEY, status TEXT NOT NULL, from_her_id TEXT NOT NULL, content_seq INTEGER NOT NULL) WITHOUT ROWID;
+INSERT INTO consultation_1 (id, status, from_her_id, content_seq) SELECT id, status, from_her_id, rowid FROM consultation ORDER BY id;
+DROP TABLE consultation;
+ALTER TABLE consultation_1 RENAME TO consultation;
+DROP INDEX notification_guid;
+CREATE TABLE notification_guid (her_id TEXT NOT NULL, guid TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (her_id, guid)) WITHOUT ROWID;
+INSERT INTO notification_guid (her_id, guid, seq) SELECT her_id, guid, seq FROM notification ORDER BY her_id, guid;
+CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+INSERT INTO meta (key, value) VALUES ('notification', (SELECT coalesce(max(seq), 0) FROM notification)), ('content', (SELECT coalesce(max(seq), 0) FROM content));
 `;
 
 /** T adds to a consultation: new attribute values win, child element lists grow. */
@@ -72,13 +124,34 @@ function supplement(base: ElementJson, extra: ElementJson): ElementJson {
   return out;
 }
 
+const key = (herId: string, guid: string) => `${herId}\n${guid}`;
+
+interface ContentOp {
+  seq: number;
+  id: string;
+  op: string;
+  from_her_id: string;
+}
+
+/** What one message appended, remembered once its transaction committed. */
+interface Appended {
+  notifications: Map<string, string[]>;
+  rows: ContentOp[];
+}
+
 export class SandboxStore implements ChainView {
   private readonly db: Database.Database;
   private readonly st: Record<string, Database.Statement>;
-  private readonly acceptTx: (m: AcceptedMessage) => void;
+  private readonly acceptTx: (m: AcceptedMessage) => Appended;
+  private readonly foldAfter: number;
+  /** The konsultasjonIDs of every notification committed since the last fold, by sender and GUID. */
+  private readonly unfolded = new Map<string, string[]>();
+  /** The content rows committed since the last fold, as the fold reads them (not their content). */
+  private unfoldedRows: ContentOp[] = [];
 
   /** `dataDir`, or ':memory:' for a store that lives as long as the object (tests). */
-  constructor(dataDir: string) {
+  constructor(dataDir: string, opts: SandboxStoreOptions = {}) {
+    this.foldAfter = opts.foldAfter ?? FOLD_AFTER;
     const file = dataDir === ':memory:' ? ':memory:' : join(dataDir, 'sandbox.db');
     if (file !== ':memory:') mkdirSync(dataDir, { recursive: true });
     const fresh = file !== ':memory:' && !existsSync(file);
@@ -88,7 +161,7 @@ export class SandboxStore implements ChainView {
     // system's hands), which is what a stand-in needs; only a power cut could lose the last ones.
     this.db.pragma('synchronous = OFF');
     this.db.pragma('cache_size = -65536');
-    this.db.exec(SCHEMA);
+    this.migrate();
     const p = (sql: string) => this.db.prepare(sql);
     this.st = {
       sender: p('SELECT chain_head, last_lope_nr FROM sender WHERE her_id = ?'),
@@ -97,28 +170,66 @@ export class SandboxStore implements ChainView {
          ON CONFLICT(her_id) DO UPDATE SET chain_head = @head, last_lope_nr = @lopeNr, notifications = notifications + @notifications, messages = messages + 1`,
       ),
       senders: p('SELECT her_id, chain_head, notifications, messages FROM sender ORDER BY her_id'),
-      notification: p('SELECT ids FROM notification WHERE her_id = ? AND guid = ?').pluck(),
+      guidKnown: p('SELECT 1 FROM notification_guid WHERE her_id = ? AND guid = ?').pluck(),
+      guidIds: p('SELECT n.ids FROM notification_guid g JOIN notification n ON n.seq = g.seq WHERE g.her_id = ? AND g.guid = ?').pluck(),
       // seq is the rowid: SQLite numbers the rows in the order they arrive.
-      notificationInsert: p('INSERT OR REPLACE INTO notification (her_id, guid, status, forrige_guid, lope_nr, ids) VALUES (?, ?, ?, ?, ?, ?)'),
-      notifications: p('SELECT her_id, guid, status, forrige_guid, lope_nr, ids FROM notification ORDER BY seq'),
-      consultation: p('SELECT status, from_her_id, content FROM consultation WHERE id = ?'),
-      consultationPut: p(
-        'INSERT INTO consultation (id, status, from_her_id, content) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET status = excluded.status, from_her_id = excluded.from_her_id, content = excluded.content',
+      notificationInsert: p('INSERT INTO notification (her_id, guid, status, forrige_guid, lope_nr, ids) VALUES (?, ?, ?, ?, ?, ?)'),
+      // A GUID sent again replaced the earlier notification: only the latest of each is listed.
+      notifications: p(
+        `SELECT her_id, guid, status, forrige_guid, lope_nr, ids FROM notification n
+         WHERE seq = (SELECT g.seq FROM notification_guid g WHERE g.her_id = n.her_id AND g.guid = n.guid) ORDER BY seq`,
       ),
-      annul: p("UPDATE consultation SET status = 'annulled' WHERE id = ?"),
-      consultations: p('SELECT id, status, content FROM consultation ORDER BY id'),
+      contentNext: p("SELECT max(coalesce((SELECT max(seq) FROM content), 0), coalesce((SELECT value FROM meta WHERE key = 'content'), 0)) + 1").pluck(),
+      contentInsert: p('INSERT INTO content (seq, id, op, from_her_id, content) VALUES (?, ?, ?, ?, ?)'),
+      contentOf: p('SELECT content FROM content WHERE seq = ?').pluck(),
+      contentSet: p('UPDATE content SET content = ? WHERE seq = ?'),
+      contentDelete: p('DELETE FROM content WHERE seq = ?'),
+      contentMax: p('SELECT coalesce(max(seq), 0) FROM content').pluck(),
+      unfoldedContent: p('SELECT seq, id, op, from_her_id FROM content WHERE seq > ? ORDER BY id, seq'),
+      consultation: p('SELECT status, from_her_id, content_seq FROM consultation WHERE id = ?'),
+      consultationPut: p(
+        'INSERT INTO consultation (id, status, from_her_id, content_seq) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET status = excluded.status, from_her_id = excluded.from_her_id, content_seq = excluded.content_seq',
+      ),
+      // Rows [id, status, from_her_id, content_seq] in key order.
+      consultationPutAll: p(
+        `INSERT INTO consultation (id, status, from_her_id, content_seq) SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM json_each(?) WHERE true
+         ON CONFLICT(id) DO UPDATE SET status = excluded.status, from_her_id = excluded.from_her_id, content_seq = excluded.content_seq`,
+      ),
+      consultations: p('SELECT c.id, c.status, k.content FROM consultation c JOIN content k ON k.seq = c.content_seq ORDER BY c.id'),
       statusCounts: p('SELECT status, COUNT(*) AS n FROM consultation GROUP BY status'),
+      // In key order, the last of a GUID winning: each index page is written once per fold.
+      foldGuids: p(
+        `INSERT INTO notification_guid (her_id, guid, seq) SELECT her_id, guid, seq FROM notification WHERE seq > ? ORDER BY her_id, guid, seq
+         ON CONFLICT(her_id, guid) DO UPDATE SET seq = excluded.seq`,
+      ),
+      notificationMax: p('SELECT coalesce(max(seq), 0) FROM notification').pluck(),
+      watermark: p('SELECT value FROM meta WHERE key = ?').pluck(),
+      watermarkSet: p('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
       answered: p('SELECT ref_id, from_her_id FROM message WHERE message_id = ?'),
       messageInsert: p(
         'INSERT INTO message (message_id, ref_id, from_her_id, to_her_id, message_type, message_version, notifications, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       ),
     };
-    this.acceptTx = this.db.transaction((m: AcceptedMessage) => this.apply(m));
+    this.acceptTx = this.db.transaction((m: AcceptedMessage) => this.apply(m, new Map()));
     if (fresh) this.importLegacy(dataDir);
+    this.fold();
   }
 
   close(): void {
     if (this.db.open) this.db.close();
+  }
+
+  /** Brings the schema to VERSION (see there). */
+  private migrate(): void {
+    const version = this.db.pragma('user_version', { simple: true }) as number;
+    if (version > VERSION) throw new Error(`sandbox.db has layout ${version}; this kpr-kit knows up to ${VERSION}: use a newer kpr-kit or another --data`);
+    if (version === VERSION) return;
+    this.db.transaction(() => {
+      const old = this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'consultation'").get();
+      if (old) this.db.exec(MIGRATE_0);
+      this.db.exec(SCHEMA);
+      this.db.pragma(`user_version = ${VERSION}`);
+    }).immediate();
   }
 
   // --- what the chain check reads ------------------------------------------------------------
@@ -129,7 +240,7 @@ export class SandboxStore implements ChainView {
   }
 
   hasNotification(herId: string, guid: string): boolean {
-    return this.st.notification!.get(herId, guid) !== undefined;
+    return this.unfolded.has(key(herId, guid)) || this.st.guidKnown!.get(herId, guid) !== undefined;
   }
 
   /** The refId a message was accepted with, if it was. */
@@ -142,49 +253,160 @@ export class SandboxStore implements ChainView {
 
   /** Applies a message whose chain `checkChain` accepted: all of it, or nothing. */
   accept(m: AcceptedMessage): void {
-    this.acceptTx(m);
+    // Before, not after: a fold that fails then fails this message, not one already committed.
+    if (this.unfolded.size >= this.foldAfter || this.unfoldedRows.length >= this.foldAfter) this.fold();
+    const appended = this.acceptTx(m);
+    for (const [k, ids] of appended.notifications) this.unfolded.set(k, ids);
+    for (const r of appended.rows) this.unfoldedRows.push(r);
   }
 
-  private apply(m: AcceptedMessage): void {
+  /**
+   * Appends the message. `known` collects its notifications; returns what was appended, for the
+   * caller to remember once the transaction committed.
+   */
+  private apply(m: AcceptedMessage, known: Map<string, string[]>): Appended {
     const notifications = m.melding.Notifikasjon ?? [];
-    for (const n of notifications) this.applyNotifikasjon(m.fromHerId, n);
+    const rows: ContentOp[] = [];
+    for (const n of notifications) this.appendNotifikasjon(m.fromHerId, n, rows, known);
     const last = notifications[notifications.length - 1];
     // A message without notifications leaves the chain where it was.
     const head = last ? { chainHead: last.notifikasjonGUID, lastLopeNr: Number(last.notifikasjonLopeNr) } : this.sender(m.fromHerId);
     this.st.senderUpsert!.run({ herId: m.fromHerId, head: head?.chainHead ?? null, lopeNr: head?.lastLopeNr ?? null, notifications: notifications.length });
     this.st.messageInsert!.run(m.messageId, m.refId, m.fromHerId, m.toHerId, m.messageType, m.messageVersion, notifications.length, new Date().toISOString());
+    return { notifications: known, rows };
   }
 
-  private applyNotifikasjon(fromHerId: string, n: NotifikasjonJson): void {
+  private appendNotifikasjon(fromHerId: string, n: NotifikasjonJson, rows: ContentOp[], known: Map<string, string[]>): void {
     const konsultasjoner = n.Konsultasjon ?? [];
     let ids = konsultasjoner.map((k) => k.konsultasjonID);
-    switch (n.statusNotifikasjon) {
+    const op = n.statusNotifikasjon;
+    // Numbered after the last row and the watermark, whichever is higher (see the schema).
+    let seq = rows.length ? rows[rows.length - 1]!.seq + 1 : (this.st.contentNext!.get() as number);
+    switch (op) {
       case 'N':
       case 'M':
-        for (const k of konsultasjoner) this.st.consultationPut!.run(k.konsultasjonID, 'active', fromHerId, JSON.stringify(k));
-        break;
       case 'T':
         for (const k of konsultasjoner) {
-          const prior = this.st.consultation!.get(k.konsultasjonID) as { status: string; from_her_id: string; content: string } | undefined;
-          if (prior) this.st.consultationPut!.run(k.konsultasjonID, prior.status, prior.from_her_id, JSON.stringify(supplement(JSON.parse(prior.content), k)));
-          else this.st.consultationPut!.run(k.konsultasjonID, 'active', fromHerId, JSON.stringify(k));
+          this.st.contentInsert!.run(seq, k.konsultasjonID, op, fromHerId, JSON.stringify(k));
+          rows.push({ seq: seq++, id: k.konsultasjonID, op, from_her_id: fromHerId });
         }
         break;
       case 'C':
-        if (!ids.length && n.notifikasjonRef) {
-          const named = this.st.notification!.get(fromHerId, n.notifikasjonRef) as string | undefined;
-          ids = named ? (JSON.parse(named) as string[]) : [];
+        if (!ids.length && n.notifikasjonRef) ids = this.idsOf(fromHerId, n.notifikasjonRef, known) ?? [];
+        for (const id of ids) {
+          this.st.contentInsert!.run(seq, id, op, fromHerId, null);
+          rows.push({ seq: seq++, id, op, from_her_id: fromHerId });
         }
-        for (const id of ids) this.st.annul!.run(id);
         break;
     }
-    this.st.notificationInsert!.run(fromHerId, n.notifikasjonGUID, n.statusNotifikasjon, n.notifikasjonForrigeGUID, Number(n.notifikasjonLopeNr), JSON.stringify(ids));
+    this.st.notificationInsert!.run(fromHerId, n.notifikasjonGUID, op, n.notifikasjonForrigeGUID, Number(n.notifikasjonLopeNr), JSON.stringify(ids));
+    known.set(key(fromHerId, n.notifikasjonGUID), ids);
+  }
+
+  /** The konsultasjonIDs a notification carried: this message's, then unfolded ones, then folded. */
+  private idsOf(herId: string, guid: string, known: Map<string, string[]>): string[] | undefined {
+    const k = key(herId, guid);
+    const recent = known.get(k) ?? this.unfolded.get(k);
+    if (recent) return recent;
+    const ids = this.st.guidIds!.get(herId, guid) as string | undefined;
+    return ids === undefined ? undefined : (JSON.parse(ids) as string[]);
+  }
+
+  // --- folding -------------------------------------------------------------------------------
+
+  /**
+   * Applies every notification and content row past the watermarks to the derived tables, in
+   * key order, and moves the watermarks, in one transaction. Per konsultasjonID the rows are
+   * replayed in arrival order, which is all eager application depended on: N and M set the
+   * content (active), T supplements the content there is (or sets it), C annuls what there is.
+   */
+  fold(): void {
+    this.db.transaction(() => {
+      const notificationMark = (this.st.watermark!.get('notification') as number | undefined) ?? 0;
+      const contentMark = (this.st.watermark!.get('content') as number | undefined) ?? 0;
+      const notificationMax = this.st.notificationMax!.get() as number;
+      if (notificationMax > notificationMark) {
+        this.st.foldGuids!.run(notificationMark);
+        this.st.watermarkSet!.run('notification', notificationMax);
+      }
+      const contentMax = this.st.contentMax!.get() as number;
+      if (contentMax > contentMark) {
+        // The rows this store appended, if they are all there is (seqs run without gaps);
+        // else (on opening, after an import) as the database has them.
+        const mine = this.unfoldedRows;
+        const rows =
+          mine.length === contentMax - contentMark && mine[0]!.seq === contentMark + 1
+            ? mine.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : a.seq - b.seq))
+            : (this.st.unfoldedContent!.all(contentMark) as ContentOp[]);
+        const plain: [string, string, string, number][] = [];
+        for (let i = 0; i < rows.length; ) {
+          let j = i + 1;
+          while (j < rows.length && rows[j]!.id === rows[i]!.id) j++;
+          this.foldConsultation(rows, i, j, plain);
+          i = j;
+        }
+        this.st.consultationPutAll!.run(JSON.stringify(plain));
+        this.st.watermarkSet!.run('content', contentMax);
+      }
+    }).immediate();
+    this.unfolded.clear();
+    this.unfoldedRows = [];
+  }
+
+  /**
+   * rows[from..to): one konsultasjonID's unfolded rows in arrival order. The usual case (the
+   * last row an N or M, nothing to read) goes to `plain`, written in one statement.
+   */
+  private foldConsultation(rows: ContentOp[], from: number, to: number, plain: [string, string, string, number][]): void {
+    const id = rows[from]!.id;
+    const only = rows[to - 1]!;
+    if (to === from + 1 && (only.op === 'N' || only.op === 'M')) {
+      plain.push([id, 'active', only.from_her_id, only.seq]);
+      return;
+    }
+    // The last N or M sets the content whatever came before it.
+    let reset = -1;
+    for (let i = from; i < to; i++) if (rows[i]!.op === 'N' || rows[i]!.op === 'M') reset = i;
+    let cur: { status: string; from: string; seq: number } | undefined;
+    let changed = false;
+    let start = from;
+    if (reset >= 0) {
+      cur = { status: 'active', from: rows[reset]!.from_her_id, seq: rows[reset]!.seq };
+      changed = true;
+      start = reset + 1;
+    } else {
+      const r = this.st.consultation!.get(id) as { status: string; from_her_id: string; content_seq: number } | undefined;
+      cur = r && { status: r.status, from: r.from_her_id, seq: r.content_seq };
+    }
+    let merged: ElementJson | undefined;
+    for (let i = start; i < to; i++) {
+      const r = rows[i]!;
+      if (r.op === 'T') {
+        const extra = JSON.parse(this.st.contentOf!.get(r.seq) as string) as ElementJson;
+        if (cur) {
+          merged = supplement(merged ?? (JSON.parse(this.st.contentOf!.get(cur.seq) as string) as ElementJson), extra);
+          cur.seq = r.seq;
+        } else {
+          cur = { status: 'active', from: r.from_her_id, seq: r.seq };
+          merged = undefined;
+        }
+        changed = true;
+      } else if (r.op === 'C' && cur && cur.status !== 'annulled') {
+        cur.status = 'annulled';
+        changed = true;
+      }
+    }
+    // The supplemented content is kept in the last T's row, the one the consultation points at.
+    if (merged && cur) this.st.contentSet!.run(JSON.stringify(merged), cur.seq);
+    if (changed && cur) this.st.consultationPut!.run(id, cur.status, cur.from, cur.seq);
+    for (let i = from; i < to; i++) if (rows[i]!.seq !== cur?.seq) this.st.contentDelete!.run(rows[i]!.seq);
   }
 
   // --- what is served ------------------------------------------------------------------------
 
   /** GET /sandbox/state: every sender's chain and every consultation (meant for tests and demos). */
   publicState(): PublicState {
+    this.fold();
     const senders: Record<string, SenderSummary> = {};
     for (const r of this.st.senders!.all() as { her_id: string; chain_head: string | null; notifications: number; messages: number }[]) {
       senders[r.her_id] = { chainHead: r.chain_head, notifications: r.notifications, messages: r.messages };
@@ -198,6 +420,7 @@ export class SandboxStore implements ChainView {
 
   /** Every accepted notification in the order it arrived: the chains as the receiver saw them. */
   notifications(): NotificationRecord[] {
+    this.fold();
     return (this.st.notifications!.all() as { her_id: string; guid: string; status: string; forrige_guid: string; lope_nr: number; ids: string }[]).map((r) => ({
       fromHerId: r.her_id,
       notifikasjonGUID: r.guid,
@@ -210,6 +433,7 @@ export class SandboxStore implements ChainView {
 
   /** Consultations by status, without reading their content. */
   statusCounts(): Record<string, number> {
+    this.fold();
     const out: Record<string, number> = {};
     for (const r of this.st.statusCounts!.all() as { status: string; n: number }[]) out[r.status] = r.n;
     return out;
@@ -237,9 +461,18 @@ export class SandboxStore implements ChainView {
         for (const [herId, s] of Object.entries(state.senders)) {
           this.db.prepare('INSERT INTO sender (her_id, chain_head, last_lope_nr, notifications, messages) VALUES (?, ?, ?, ?, ?)').run(herId, s.chainHead, s.lastLopeNr, s.notifications, s.messages);
           // The snapshot kept no order, status or links for notifications: only what they carried.
-          for (const [guid, ids] of Object.entries(s.notificationConsultations)) this.st.notificationInsert!.run(herId, guid, '', '', 0, JSON.stringify(ids));
+          for (const [guid, ids] of Object.entries(s.notificationConsultations)) {
+            this.st.notificationInsert!.run(herId, guid, '', '', 0, JSON.stringify(ids));
+            this.unfolded.set(key(herId, guid), ids);
+          }
         }
-        for (const [id, c] of Object.entries(state.consultations)) this.st.consultationPut!.run(id, c.status, c.fromHerId, JSON.stringify(c.content));
+        // The snapshot's consultations as they were (folded at once), so that any status is kept.
+        let seq = this.st.contentNext!.get() as number;
+        for (const [id, c] of Object.entries(state.consultations)) {
+          this.st.contentInsert!.run(seq, id, 'N', c.fromHerId, JSON.stringify(c.content));
+          this.st.consultationPut!.run(id, c.status, c.fromHerId, seq++);
+        }
+        this.st.watermarkSet!.run('content', seq - 1);
         for (const [messageId, a] of Object.entries(state.messages)) this.st.messageInsert!.run(messageId, a.refId, a.fromHerId, '', '', '', 0, '');
       }
       if (existsSync(journalFile)) {
@@ -251,7 +484,8 @@ export class SandboxStore implements ChainView {
             continue; // blank, or a torn last line: that message was never answered 200
           }
           if (state && entry.seq <= state.seq) continue;
-          if (!this.answered(entry.messageId)) this.apply(entry);
+          // Inside one transaction: each entry's notifications are known to the next at once.
+          if (!this.answered(entry.messageId)) this.apply(entry, this.unfolded);
         }
       }
     })();
