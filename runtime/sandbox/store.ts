@@ -51,13 +51,14 @@ export interface PublicState {
 }
 
 export interface SandboxStoreOptions {
-  /** Fold once this many notifications or konsultasjon rows are unfolded (default 50 000). */
+  /** Fold once this many notifications or konsultasjon rows are unfolded (default 100 000). */
   foldAfter?: number;
 }
 
-// 50 000: at a million consultations a fold of 50 000 costs a few µs per consultation where
-// per-message index writes cost tens; larger folds save little more and hold a bigger map.
-const FOLD_AFTER = 50_000;
+// Each fold rewrites most pages of the two derived indexes, so its cost per consultation falls
+// with its size: at a million consultations, folds of 100 000 cost ~10 µs per consultation (50 000:
+// ~13), where an index page per random key at each commit cost 30–40. The map stays ~10 MB.
+const FOLD_AFTER = 100_000;
 
 /**
  * `PRAGMA user_version` of the layout below. Version 0 is the layout before folding (a unique
@@ -135,7 +136,7 @@ interface ContentOp {
 
 /** What one message appended, remembered once its transaction committed. */
 interface Appended {
-  notifications: Map<string, string[]>;
+  notifications: Map<string, number>;
   rows: ContentOp[];
 }
 
@@ -144,8 +145,8 @@ export class SandboxStore implements ChainView {
   private readonly st: Record<string, Database.Statement>;
   private readonly acceptTx: (m: AcceptedMessage) => Appended;
   private readonly foldAfter: number;
-  /** The konsultasjonIDs of every notification committed since the last fold, by sender and GUID. */
-  private readonly unfolded = new Map<string, string[]>();
+  /** The seq of every notification committed since the last fold, by sender and GUID. */
+  private readonly unfolded = new Map<string, number>();
   /** The content rows committed since the last fold, as the fold reads them (not their content). */
   private unfoldedRows: ContentOp[] = [];
 
@@ -171,6 +172,7 @@ export class SandboxStore implements ChainView {
       ),
       senders: p('SELECT her_id, chain_head, notifications, messages FROM sender ORDER BY her_id'),
       guidKnown: p('SELECT 1 FROM notification_guid WHERE her_id = ? AND guid = ?').pluck(),
+      notificationIds: p('SELECT ids FROM notification WHERE seq = ?').pluck(),
       guidIds: p('SELECT n.ids FROM notification_guid g JOIN notification n ON n.seq = g.seq WHERE g.her_id = ? AND g.guid = ?').pluck(),
       // seq is the rowid: SQLite numbers the rows in the order they arrive.
       notificationInsert: p('INSERT INTO notification (her_id, guid, status, forrige_guid, lope_nr, ids) VALUES (?, ?, ?, ?, ?, ?)'),
@@ -256,7 +258,7 @@ export class SandboxStore implements ChainView {
     // Before, not after: a fold that fails then fails this message, not one already committed.
     if (this.unfolded.size >= this.foldAfter || this.unfoldedRows.length >= this.foldAfter) this.fold();
     const appended = this.acceptTx(m);
-    for (const [k, ids] of appended.notifications) this.unfolded.set(k, ids);
+    for (const [k, seq] of appended.notifications) this.unfolded.set(k, seq);
     for (const r of appended.rows) this.unfoldedRows.push(r);
   }
 
@@ -264,7 +266,7 @@ export class SandboxStore implements ChainView {
    * Appends the message. `known` collects its notifications; returns what was appended, for the
    * caller to remember once the transaction committed.
    */
-  private apply(m: AcceptedMessage, known: Map<string, string[]>): Appended {
+  private apply(m: AcceptedMessage, known: Map<string, number>): Appended {
     const notifications = m.melding.Notifikasjon ?? [];
     const rows: ContentOp[] = [];
     for (const n of notifications) this.appendNotifikasjon(m.fromHerId, n, rows, known);
@@ -276,7 +278,7 @@ export class SandboxStore implements ChainView {
     return { notifications: known, rows };
   }
 
-  private appendNotifikasjon(fromHerId: string, n: NotifikasjonJson, rows: ContentOp[], known: Map<string, string[]>): void {
+  private appendNotifikasjon(fromHerId: string, n: NotifikasjonJson, rows: ContentOp[], known: Map<string, number>): void {
     const konsultasjoner = n.Konsultasjon ?? [];
     let ids = konsultasjoner.map((k) => k.konsultasjonID);
     const op = n.statusNotifikasjon;
@@ -299,16 +301,15 @@ export class SandboxStore implements ChainView {
         }
         break;
     }
-    this.st.notificationInsert!.run(fromHerId, n.notifikasjonGUID, op, n.notifikasjonForrigeGUID, Number(n.notifikasjonLopeNr), JSON.stringify(ids));
-    known.set(key(fromHerId, n.notifikasjonGUID), ids);
+    const { lastInsertRowid } = this.st.notificationInsert!.run(fromHerId, n.notifikasjonGUID, op, n.notifikasjonForrigeGUID, Number(n.notifikasjonLopeNr), JSON.stringify(ids));
+    known.set(key(fromHerId, n.notifikasjonGUID), Number(lastInsertRowid));
   }
 
   /** The konsultasjonIDs a notification carried: this message's, then unfolded ones, then folded. */
-  private idsOf(herId: string, guid: string, known: Map<string, string[]>): string[] | undefined {
+  private idsOf(herId: string, guid: string, known: Map<string, number>): string[] | undefined {
     const k = key(herId, guid);
     const recent = known.get(k) ?? this.unfolded.get(k);
-    if (recent) return recent;
-    const ids = this.st.guidIds!.get(herId, guid) as string | undefined;
+    const ids = (recent === undefined ? this.st.guidIds!.get(herId, guid) : this.st.notificationIds!.get(recent)) as string | undefined;
     return ids === undefined ? undefined : (JSON.parse(ids) as string[]);
   }
 
@@ -462,8 +463,8 @@ export class SandboxStore implements ChainView {
           this.db.prepare('INSERT INTO sender (her_id, chain_head, last_lope_nr, notifications, messages) VALUES (?, ?, ?, ?, ?)').run(herId, s.chainHead, s.lastLopeNr, s.notifications, s.messages);
           // The snapshot kept no order, status or links for notifications: only what they carried.
           for (const [guid, ids] of Object.entries(s.notificationConsultations)) {
-            this.st.notificationInsert!.run(herId, guid, '', '', 0, JSON.stringify(ids));
-            this.unfolded.set(key(herId, guid), ids);
+            const { lastInsertRowid } = this.st.notificationInsert!.run(herId, guid, '', '', 0, JSON.stringify(ids));
+            this.unfolded.set(key(herId, guid), Number(lastInsertRowid));
           }
         }
         // The snapshot's consultations as they were (folded at once), so that any status is kept.
