@@ -77,17 +77,18 @@ CREATE TABLE IF NOT EXISTS notification (
   seq INTEGER PRIMARY KEY, her_id TEXT NOT NULL, guid TEXT NOT NULL, status TEXT NOT NULL, forrige_guid TEXT NOT NULL, lope_nr INTEGER NOT NULL,
   ids TEXT NOT NULL
 );
--- Folded: each (sender, GUID) and its latest notification.
-CREATE TABLE IF NOT EXISTS notification_guid (her_id TEXT NOT NULL, guid TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (her_id, guid)) WITHOUT ROWID;
+-- Folded: every notification by guid_hash(her_id, guid). Eight bytes, not the GUID's text: the
+-- fold rewrites most of this index each time, and at a million notifications a third of its
+-- size keeps it in the page cache. A lookup checks the notification row itself (hashes collide).
+CREATE TABLE IF NOT EXISTS notification_guid (h INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (h, seq)) WITHOUT ROWID;
 -- What each notification did to each konsultasjon, appended in order: N, M, T with the content
 -- carried, C without. Once folded only the rows consultations point at are kept (T's row then
 -- holds the supplemented content). seq is given by the store, not taken as max(rowid) + 1: a
 -- fold deletes rows and a number must never be used twice (the watermark would skip it).
 CREATE TABLE IF NOT EXISTS content (seq INTEGER PRIMARY KEY, id TEXT NOT NULL, op TEXT NOT NULL, from_her_id TEXT NOT NULL, content TEXT);
--- Folded: each consultation's status and the content row of its latest content.
-CREATE TABLE IF NOT EXISTS consultation (
-  id TEXT PRIMARY KEY, status TEXT NOT NULL, from_her_id TEXT NOT NULL, content_seq INTEGER NOT NULL
-) WITHOUT ROWID;
+-- Folded: each consultation's status (NULL: active, the usual one, stored in no bytes) and the
+-- content row of its latest content. Kept small for the same reason as notification_guid.
+CREATE TABLE IF NOT EXISTS consultation (id TEXT PRIMARY KEY, status TEXT, content_seq INTEGER NOT NULL) WITHOUT ROWID;
 -- Content no consultation points at any more is deleted with the pointer's change.
 CREATE TRIGGER IF NOT EXISTS content_replaced AFTER UPDATE OF content_seq ON consultation
   WHEN old.content_seq <> new.content_seq BEGIN DELETE FROM content WHERE seq = old.content_seq; END;
@@ -104,13 +105,13 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) W
 const MIGRATE_0 = `
 CREATE TABLE content (seq INTEGER PRIMARY KEY, id TEXT NOT NULL, op TEXT NOT NULL, from_her_id TEXT NOT NULL, content TEXT);
 INSERT INTO content (seq, id, op, from_her_id, content) SELECT rowid, id, 'N', from_her_id, content FROM consultation;
-CREATE TABLE consultation_1 (id TEXT PRIMARY KEY, status TEXT NOT NULL, from_her_id TEXT NOT NULL, content_seq INTEGER NOT NULL) WITHOUT ROWID;
-INSERT INTO consultation_1 (id, status, from_her_id, content_seq) SELECT id, status, from_her_id, rowid FROM consultation ORDER BY id;
+CREATE TABLE consultation_1 (id TEXT PRIMARY KEY, status TEXT, content_seq INTEGER NOT NULL) WITHOUT ROWID;
+INSERT INTO consultation_1 (id, status, content_seq) SELECT id, nullif(status, 'active'), rowid FROM consultation ORDER BY id;
 DROP TABLE consultation;
 ALTER TABLE consultation_1 RENAME TO consultation;
 DROP INDEX notification_guid;
-CREATE TABLE notification_guid (her_id TEXT NOT NULL, guid TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (her_id, guid)) WITHOUT ROWID;
-INSERT INTO notification_guid (her_id, guid, seq) SELECT her_id, guid, seq FROM notification ORDER BY her_id, guid;
+CREATE TABLE notification_guid (h INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (h, seq)) WITHOUT ROWID;
+INSERT INTO notification_guid (h, seq) SELECT guid_hash(her_id, guid), seq FROM notification ORDER BY 1, 2;
 CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
 INSERT INTO meta (key, value) VALUES ('notification', (SELECT coalesce(max(seq), 0) FROM notification)), ('content', (SELECT coalesce(max(seq), 0) FROM content));
 `;
@@ -127,11 +128,26 @@ function supplement(base: ElementJson, extra: ElementJson): ElementJson {
 
 const key = (herId: string, guid: string) => `${herId}\n${guid}`;
 
+/**
+ * 53 bits of two FNV-1a hashes (different offsets) of `herId \n guid`: stored on disk, so it must
+ * never change. Collisions are allowed for: every lookup compares the notification row.
+ */
+export function guidHash(herId: string, guid: string): number {
+  const s = key(herId, guid);
+  let a = 0x811c9dc5;
+  let b = 0x050c5d1f;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x01000193) ^ (b >>> 15);
+  }
+  return (a >>> 0) * 0x200000 + ((b >>> 0) >>> 11);
+}
+
 interface ContentOp {
   seq: number;
   id: string;
   op: string;
-  from_her_id: string;
 }
 
 /** What one message appended, remembered once its transaction committed. */
@@ -162,6 +178,7 @@ export class SandboxStore implements ChainView {
     // system's hands), which is what a stand-in needs; only a power cut could lose the last ones.
     this.db.pragma('synchronous = OFF');
     this.db.pragma('cache_size = -65536');
+    this.db.function('guid_hash', { deterministic: true }, (herId, guid) => guidHash(String(herId), String(guid)));
     this.migrate();
     const p = (sql: string) => this.db.prepare(sql);
     this.st = {
@@ -171,15 +188,16 @@ export class SandboxStore implements ChainView {
          ON CONFLICT(her_id) DO UPDATE SET chain_head = @head, last_lope_nr = @lopeNr, notifications = notifications + @notifications, messages = messages + 1`,
       ),
       senders: p('SELECT her_id, chain_head, notifications, messages FROM sender ORDER BY her_id'),
-      guidKnown: p('SELECT 1 FROM notification_guid WHERE her_id = ? AND guid = ?').pluck(),
+      guidKnown: p('SELECT 1 FROM notification_guid g JOIN notification n ON n.seq = g.seq WHERE g.h = ? AND n.her_id = ? AND n.guid = ?').pluck(),
       notificationIds: p('SELECT ids FROM notification WHERE seq = ?').pluck(),
-      guidIds: p('SELECT n.ids FROM notification_guid g JOIN notification n ON n.seq = g.seq WHERE g.her_id = ? AND g.guid = ?').pluck(),
+      guidIds: p('SELECT n.ids FROM notification_guid g JOIN notification n ON n.seq = g.seq WHERE g.h = ? AND n.her_id = ? AND n.guid = ? ORDER BY g.seq DESC LIMIT 1').pluck(),
       // seq is the rowid: SQLite numbers the rows in the order they arrive.
       notificationInsert: p('INSERT INTO notification (her_id, guid, status, forrige_guid, lope_nr, ids) VALUES (?, ?, ?, ?, ?, ?)'),
       // A GUID sent again replaced the earlier notification: only the latest of each is listed.
       notifications: p(
         `SELECT her_id, guid, status, forrige_guid, lope_nr, ids FROM notification n
-         WHERE seq = (SELECT g.seq FROM notification_guid g WHERE g.her_id = n.her_id AND g.guid = n.guid) ORDER BY seq`,
+         WHERE NOT EXISTS (SELECT 1 FROM notification_guid g JOIN notification m ON m.seq = g.seq
+           WHERE g.h = guid_hash(n.her_id, n.guid) AND g.seq > n.seq AND m.her_id = n.her_id AND m.guid = n.guid) ORDER BY seq`,
       ),
       contentNext: p("SELECT max(coalesce((SELECT max(seq) FROM content), 0), coalesce((SELECT value FROM meta WHERE key = 'content'), 0)) + 1").pluck(),
       contentInsert: p('INSERT INTO content (seq, id, op, from_her_id, content) VALUES (?, ?, ?, ?, ?)'),
@@ -187,23 +205,20 @@ export class SandboxStore implements ChainView {
       contentSet: p('UPDATE content SET content = ? WHERE seq = ?'),
       contentDelete: p('DELETE FROM content WHERE seq = ?'),
       contentMax: p('SELECT coalesce(max(seq), 0) FROM content').pluck(),
-      unfoldedContent: p('SELECT seq, id, op, from_her_id FROM content WHERE seq > ? ORDER BY id, seq'),
-      consultation: p('SELECT status, from_her_id, content_seq FROM consultation WHERE id = ?'),
+      unfoldedContent: p('SELECT seq, id, op FROM content WHERE seq > ? ORDER BY id, seq'),
+      consultation: p("SELECT coalesce(status, 'active') AS status, content_seq FROM consultation WHERE id = ?"),
       consultationPut: p(
-        'INSERT INTO consultation (id, status, from_her_id, content_seq) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET status = excluded.status, from_her_id = excluded.from_her_id, content_seq = excluded.content_seq',
+        "INSERT INTO consultation (id, status, content_seq) VALUES (?, nullif(?, 'active'), ?) ON CONFLICT(id) DO UPDATE SET status = excluded.status, content_seq = excluded.content_seq",
       ),
-      // Rows [id, status, from_her_id, content_seq] in key order.
+      // Active consultations [id, content_seq] in key order.
       consultationPutAll: p(
-        `INSERT INTO consultation (id, status, from_her_id, content_seq) SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM json_each(?) WHERE true
-         ON CONFLICT(id) DO UPDATE SET status = excluded.status, from_her_id = excluded.from_her_id, content_seq = excluded.content_seq`,
+        `INSERT INTO consultation (id, status, content_seq) SELECT value ->> 0, NULL, value ->> 1 FROM json_each(?) WHERE true
+         ON CONFLICT(id) DO UPDATE SET status = NULL, content_seq = excluded.content_seq`,
       ),
-      consultations: p('SELECT c.id, c.status, k.content FROM consultation c JOIN content k ON k.seq = c.content_seq ORDER BY c.id'),
-      statusCounts: p('SELECT status, COUNT(*) AS n FROM consultation GROUP BY status'),
+      consultations: p("SELECT c.id, coalesce(c.status, 'active') AS status, k.content FROM consultation c JOIN content k ON k.seq = c.content_seq ORDER BY c.id"),
+      statusCounts: p("SELECT coalesce(status, 'active') AS status, COUNT(*) AS n FROM consultation GROUP BY 1"),
       // In key order, the last of a GUID winning: each index page is written once per fold.
-      foldGuids: p(
-        `INSERT INTO notification_guid (her_id, guid, seq) SELECT her_id, guid, seq FROM notification WHERE seq > ? ORDER BY her_id, guid, seq
-         ON CONFLICT(her_id, guid) DO UPDATE SET seq = excluded.seq`,
-      ),
+      foldGuids: p('INSERT INTO notification_guid (h, seq) SELECT guid_hash(her_id, guid), seq FROM notification WHERE seq > ? ORDER BY 1, 2'),
       notificationMax: p('SELECT coalesce(max(seq), 0) FROM notification').pluck(),
       watermark: p('SELECT value FROM meta WHERE key = ?').pluck(),
       watermarkSet: p('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
@@ -242,7 +257,7 @@ export class SandboxStore implements ChainView {
   }
 
   hasNotification(herId: string, guid: string): boolean {
-    return this.unfolded.has(key(herId, guid)) || this.st.guidKnown!.get(herId, guid) !== undefined;
+    return this.unfolded.has(key(herId, guid)) || this.st.guidKnown!.get(guidHash(herId, guid), herId, guid) !== undefined;
   }
 
   /** The refId a message was accepted with, if it was. */
@@ -290,14 +305,14 @@ export class SandboxStore implements ChainView {
       case 'T':
         for (const k of konsultasjoner) {
           this.st.contentInsert!.run(seq, k.konsultasjonID, op, fromHerId, JSON.stringify(k));
-          rows.push({ seq: seq++, id: k.konsultasjonID, op, from_her_id: fromHerId });
+          rows.push({ seq: seq++, id: k.konsultasjonID, op });
         }
         break;
       case 'C':
         if (!ids.length && n.notifikasjonRef) ids = this.idsOf(fromHerId, n.notifikasjonRef, known) ?? [];
         for (const id of ids) {
           this.st.contentInsert!.run(seq, id, op, fromHerId, null);
-          rows.push({ seq: seq++, id, op, from_her_id: fromHerId });
+          rows.push({ seq: seq++, id, op });
         }
         break;
     }
@@ -309,7 +324,7 @@ export class SandboxStore implements ChainView {
   private idsOf(herId: string, guid: string, known: Map<string, number>): string[] | undefined {
     const k = key(herId, guid);
     const recent = known.get(k) ?? this.unfolded.get(k);
-    const ids = (recent === undefined ? this.st.guidIds!.get(herId, guid) : this.st.notificationIds!.get(recent)) as string | undefined;
+    const ids = (recent === undefined ? this.st.guidIds!.get(guidHash(herId, guid), herId, guid) : this.st.notificationIds!.get(recent)) as string | undefined;
     return ids === undefined ? undefined : (JSON.parse(ids) as string[]);
   }
 
@@ -339,7 +354,7 @@ export class SandboxStore implements ChainView {
           mine.length === contentMax - contentMark && mine[0]!.seq === contentMark + 1
             ? mine.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : a.seq - b.seq))
             : (this.st.unfoldedContent!.all(contentMark) as ContentOp[]);
-        const plain: [string, string, string, number][] = [];
+        const plain: [string, number][] = [];
         for (let i = 0; i < rows.length; ) {
           let j = i + 1;
           while (j < rows.length && rows[j]!.id === rows[i]!.id) j++;
@@ -358,26 +373,26 @@ export class SandboxStore implements ChainView {
    * rows[from..to): one konsultasjonID's unfolded rows in arrival order. The usual case (the
    * last row an N or M, nothing to read) goes to `plain`, written in one statement.
    */
-  private foldConsultation(rows: ContentOp[], from: number, to: number, plain: [string, string, string, number][]): void {
+  private foldConsultation(rows: ContentOp[], from: number, to: number, plain: [string, number][]): void {
     const id = rows[from]!.id;
     const only = rows[to - 1]!;
     if (to === from + 1 && (only.op === 'N' || only.op === 'M')) {
-      plain.push([id, 'active', only.from_her_id, only.seq]);
+      plain.push([id, only.seq]);
       return;
     }
     // The last N or M sets the content whatever came before it.
     let reset = -1;
     for (let i = from; i < to; i++) if (rows[i]!.op === 'N' || rows[i]!.op === 'M') reset = i;
-    let cur: { status: string; from: string; seq: number } | undefined;
+    let cur: { status: string; seq: number } | undefined;
     let changed = false;
     let start = from;
     if (reset >= 0) {
-      cur = { status: 'active', from: rows[reset]!.from_her_id, seq: rows[reset]!.seq };
+      cur = { status: 'active', seq: rows[reset]!.seq };
       changed = true;
       start = reset + 1;
     } else {
-      const r = this.st.consultation!.get(id) as { status: string; from_her_id: string; content_seq: number } | undefined;
-      cur = r && { status: r.status, from: r.from_her_id, seq: r.content_seq };
+      const r = this.st.consultation!.get(id) as { status: string; content_seq: number } | undefined;
+      cur = r && { status: r.status, seq: r.content_seq };
     }
     let merged: ElementJson | undefined;
     for (let i = start; i < to; i++) {
@@ -388,7 +403,7 @@ export class SandboxStore implements ChainView {
           merged = supplement(merged ?? (JSON.parse(this.st.contentOf!.get(cur.seq) as string) as ElementJson), extra);
           cur.seq = r.seq;
         } else {
-          cur = { status: 'active', from: r.from_her_id, seq: r.seq };
+          cur = { status: 'active', seq: r.seq };
           merged = undefined;
         }
         changed = true;
@@ -399,7 +414,7 @@ export class SandboxStore implements ChainView {
     }
     // The supplemented content is kept in the last T's row, the one the consultation points at.
     if (merged && cur) this.st.contentSet!.run(JSON.stringify(merged), cur.seq);
-    if (changed && cur) this.st.consultationPut!.run(id, cur.status, cur.from, cur.seq);
+    if (changed && cur) this.st.consultationPut!.run(id, cur.status, cur.seq);
     for (let i = from; i < to; i++) if (rows[i]!.seq !== cur?.seq) this.st.contentDelete!.run(rows[i]!.seq);
   }
 
@@ -471,7 +486,7 @@ export class SandboxStore implements ChainView {
         let seq = this.st.contentNext!.get() as number;
         for (const [id, c] of Object.entries(state.consultations)) {
           this.st.contentInsert!.run(seq, id, 'N', c.fromHerId, JSON.stringify(c.content));
-          this.st.consultationPut!.run(id, c.status, c.fromHerId, seq++);
+          this.st.consultationPut!.run(id, c.status, seq++);
         }
         this.st.watermarkSet!.run('content', seq - 1);
         for (const [messageId, a] of Object.entries(state.messages)) this.st.messageInsert!.run(messageId, a.refId, a.fromHerId, '', '', '', 0, '');

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import type { ElementJson, KonsultasjonJson, NotifikasjonJson } from '../../runtime/sandbox/codec.ts';
-import { SandboxStore, type AcceptedMessage, type NotificationRecord, type PublicState } from '../../runtime/sandbox/store.ts';
+import { guidHash, SandboxStore, type AcceptedMessage, type NotificationRecord, type PublicState } from '../../runtime/sandbox/store.ts';
 import { tmpDir } from './fixtures.ts';
 
 /** mulberry32: a small seeded generator, so a failure can be replayed. */
@@ -191,6 +191,32 @@ describe('SandboxStore folding', () => {
     for (const r of model.notes) expect(reopened.hasNotification(r.fromHerId, r.notifikasjonGUID)).toBe(true);
     reopened.close();
     killed.close();
+  });
+
+  it('looks GUIDs up by a hash that is kept on disk, and a colliding hash finds nothing it should not', () => {
+    // Pinned: sandbox.db holds these hashes, so the function may never change.
+    expect([guidHash('7', 'g1'), guidHash('8139519', '1d17d049-7775-51fd-8c26-0930073f2201')]).toEqual([3591274905329538, 6483226582484504]);
+    const dataDir = tmpDir();
+    const store = new SandboxStore(dataDir);
+    const note = (guid: string, lopeNr: number, ids: string[]): AcceptedMessage => ({
+      messageId: randomUUID(), refId: 'r', fromHerId: '1', toHerId: '2', messageType: 'HST', messageVersion: '56.0.0',
+      melding: { Notifikasjon: [{ statusNotifikasjon: 'N', notifikasjonGUID: guid, notifikasjonForrigeGUID: 'x', notifikasjonLopeNr: lopeNr, Konsultasjon: ids.map((konsultasjonID) => ({ konsultasjonID })) }] },
+    });
+    store.accept(note('g1', 1, ['K1']));
+    store.accept(note('gX', 2, ['K2']));
+    store.accept(note('g3', 3, ['K3']));
+    store.fold();
+    // Forge collisions: gY's hash naming g1's notification, gX's hash also naming g3's (a later one).
+    const db = new Database(join(dataDir, 'sandbox.db'));
+    db.prepare('INSERT INTO notification_guid (h, seq) VALUES (?, 1), (?, 3)').run(guidHash('1', 'gY'), guidHash('1', 'gX'));
+    db.close();
+    expect(store.hasNotification('1', 'gY')).toBe(false);
+    expect(store.hasNotification('1', 'gX')).toBe(true);
+    store.accept({ ...note('g4', 4, []), melding: { Notifikasjon: [{ statusNotifikasjon: 'C', notifikasjonGUID: 'g4', notifikasjonForrigeGUID: 'g3', notifikasjonLopeNr: 4, notifikasjonRef: 'gX' }] } });
+    expect(store.statusCounts()).toEqual({ active: 2, annulled: 1 });
+    expect(store.publicState().consultations['K2']!.status).toBe('annulled');
+    expect(store.notifications().map((r) => r.notifikasjonGUID)).toEqual(['g1', 'gX', 'g3', 'g4']);
+    store.close();
   });
 
   it('opens a sandbox.db of the layout before folding and goes on from it', () => {
