@@ -79,6 +79,10 @@ function writer(spec: MessageSpec, c: ClassDef, ids: Map<string, string>): strin
   const id = ids.get(c.name)!;
   const L: string[] = [];
   L.push(`function w_${id}(o: ${id}): string {`);
+  if (c.name !== spec.root) {
+    L.push(`  const w = $written(o, ${lit(c.name)});`);
+    L.push('  if (w !== undefined) return w;');
+  }
   L.push(`  if (typeof o !== 'object' || o === null || Array.isArray(o)) throw $notObject(o, ${lit(c.name)});`);
   const attrs = sentAttributes(c);
   if (attrs.length) L.push('  let v;');
@@ -176,7 +180,7 @@ export function emitXmlCodec(spec: MessageSpec, source: string): string {
   out.push(`import type { ${root} } from './types.ts';`);
   // Runtime types are imported under $ names: class aliases are XML names, which hold no $, so nothing clashes.
   out.push(`import { compileReader, type MessageShape as $MessageShape } from '${RUNTIME}/read.ts';`);
-  out.push(`import { $badArray, $int, $missing, $notObject, $root, $str, $within } from '${RUNTIME}/write.ts';`);
+  out.push(`import { $badArray, $int, $missing, $notObject, $root, $str, $within, $written, SerialisedElement } from '${RUNTIME}/write.ts';`);
   out.push('');
   out.push(`export { XmlCodecError } from '${RUNTIME}/errors.ts';`);
   out.push('');
@@ -208,6 +212,25 @@ export function emitXmlCodec(spec: MessageSpec, source: string): string {
   out.push('    throw $root(e);');
   out.push('  }');
   out.push(`  return opts.declaration === false ? body : '<?xml version="1.0" encoding="UTF-8"?>\\n' + body;`);
+  out.push('}');
+  out.push('');
+  out.push('/** The writer of each element below the root, for elementToXml. */');
+  out.push('const WRITERS: Readonly<Record<string, (o: never) => string>> = {');
+  for (const c of classes) if (c.name !== root) out.push(`  ${lit(c.name)}: w_${ids.get(c.name)},`);
+  out.push('};');
+  out.push('');
+  out.push('/**');
+  out.push(' * One element written on its own (as toXml would write it inside its parent), to be placed');
+  out.push(' * where its object would go in a later toXml. Throws XmlCodecError as toXml does.');
+  out.push(' */');
+  out.push('export function elementToXml(element: string, value: unknown): SerialisedElement {');
+  out.push('  const w = WRITERS[element];');
+  out.push("  if (!w) throw new Error(`no element ${element} below the root`);");
+  out.push('  try {');
+  out.push('    return new SerialisedElement(element, w(value as never));');
+  out.push('  } catch (e) {');
+  out.push('    throw $root($within(e, element));');
+  out.push('  }');
   out.push('}');
   out.push('');
   out.push(shapeTable(spec, classes));

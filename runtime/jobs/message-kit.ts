@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ErrorObject } from 'ajv';
 import { UserError } from '../cli/program.ts';
+import type { SerialisedElement } from '../xml/write.ts';
 
 export interface Validate {
   (data: unknown): boolean;
@@ -21,6 +22,8 @@ export interface MessageKit {
   validateMelding?: Validate;
   validateKonsultasjon?: Validate;
   toXml(melding: Record<string, unknown>): string;
+  /** One Konsultasjon written on its own, to stand in for its object in a later toXml (generated codec only). */
+  writeKonsultasjon?: (konsultasjon: unknown) => SerialisedElement;
   /** True when toXml is the generic stand-in (no generated codec yet): XSD order not guaranteed. */
   genericXml: boolean;
 }
@@ -31,7 +34,7 @@ interface GeneratedInfo {
   root: string;
   namespace: string;
   validators: Record<string, unknown>;
-  xml?: { toXml(melding: unknown): string };
+  xml?: { toXml(melding: unknown): string; elementToXml?(element: string, value: unknown): SerialisedElement };
 }
 
 export async function loadMessageKit(generatedDir: string, spec: string): Promise<MessageKit> {
@@ -54,6 +57,7 @@ export async function loadMessageKit(generatedDir: string, spec: string): Promis
     validateMelding: v[`validate${info.root}`],
     validateKonsultasjon: v.validateKonsultasjon,
     toXml: generated ? (m) => generated(m) : (m) => genericToXml(info.root, info.namespace, m),
+    ...(info.xml?.elementToXml && { writeKonsultasjon: (k: unknown) => info.xml!.elementToXml!('Konsultasjon', k) }),
     genericXml: !generated,
   };
 }

@@ -79,3 +79,22 @@ export function $root(e: unknown): XmlCodecError {
   (err as Error & { cause?: unknown }).cause = e;
   return err;
 }
+
+/**
+ * An element already written by the same codec (its `elementToXml`), standing where the element's
+ * object would: the writer takes its XML as it is. Lets the mapping worker write each Konsultasjon
+ * on its own thread, so the thread that assembles the Melding only concatenates.
+ */
+export class SerialisedElement {
+  constructor(
+    readonly element: string,
+    readonly xml: string,
+  ) {}
+}
+
+/** The XML of a pre-written element, if `o` is one; it must be the element the writer writes. */
+export function $written(o: unknown, element: string): string | undefined {
+  if (!(o instanceof SerialisedElement)) return undefined;
+  if (o.element !== element) throw new XmlCodecError(`a written ${o.element} element stands where ${element} belongs`);
+  return o.xml;
+}

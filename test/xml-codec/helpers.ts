@@ -40,6 +40,7 @@ export function shapeOf(spec: MessageSpec): MessageShape {
 export interface Codec<T = any> {
   toXml(m: T, opts?: { declaration?: boolean }): string;
   fromXml(xml: string | Uint8Array): T;
+  elementToXml(element: string, value: unknown): unknown;
   ELEMENT_ORDER: Readonly<Record<string, readonly string[]>>;
   ATTRIBUTE_ORDER: Readonly<Record<string, readonly string[]>>;
   NAMESPACE: string;

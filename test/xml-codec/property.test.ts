@@ -50,6 +50,42 @@ for (const { message, yaml, xsd } of MESSAGES) {
       );
     });
 
+    it('an element written on its own (elementToXml) stands in for its object, and only where it belongs', () => {
+      // Every element two levels below the root (e.g. each Konsultasjon of each Notifikasjon) is
+      // replaced by its written form: the Melding's XML must not change.
+      const written = (m: Record<string, unknown>) => {
+        let replaced = 0;
+        const copy = structuredClone(m);
+        const isElement = (x: unknown) => typeof x === 'object' && x !== null && !Array.isArray(x);
+        const write = (key: string, x: unknown) => (replaced++, codec.elementToXml(key, x));
+        for (const children of Object.values(copy)) {
+          for (const child of (Array.isArray(children) ? children : [children]).filter(isElement) as Record<string, unknown>[]) {
+            for (const [key, value] of Object.entries(child)) {
+              if (Array.isArray(value)) child[key] = value.map((x) => write(key, x));
+              else if (isElement(value)) child[key] = write(key, value);
+            }
+          }
+        }
+        return { copy, replaced };
+      };
+      let total = 0;
+      fc.assert(
+        fc.property(arb, (m) => {
+          const { copy, replaced } = written(m as Record<string, unknown>);
+          total += replaced;
+          expect(codec.toXml(copy)).toBe(codec.toXml(m));
+        }),
+        { numRuns: 100, seed: SEED },
+      );
+      expect(total).toBeGreaterThan(0);
+      // A written element where another belongs is an error, not XML in the wrong place.
+      const sample = fc.sample(arb, { numRuns: 20, seed: SEED }).find((m) => Object.values(m as object).some((v) => Array.isArray(v) && v.length)) as Record<string, unknown>;
+      const [key, list] = Object.entries(sample).find(([, v]) => Array.isArray(v) && v.length) as [string, unknown[]];
+      const other = codec.ELEMENT_ORDER[spec.root]!.find((k) => k !== key)!;
+      expect(() => codec.elementToXml(key, 42)).toThrow(codec.XmlCodecError);
+      expect(() => codec.toXml({ ...sample, [other]: [codec.elementToXml(key, list[0])] })).toThrow(/stands where/);
+    });
+
     it('fromXml(toXml(m)) equals m', () => {
       fc.assert(
         fc.property(arb, (m) => {

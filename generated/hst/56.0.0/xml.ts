@@ -3,7 +3,7 @@
 
 import type { Melding } from './types.ts';
 import { compileReader, type MessageShape as $MessageShape } from '../../../runtime/xml/read.ts';
-import { $badArray, $int, $missing, $notObject, $root, $str, $within } from '../../../runtime/xml/write.ts';
+import { $badArray, $int, $missing, $notObject, $root, $str, $within, $written, SerialisedElement } from '../../../runtime/xml/write.ts';
 
 export { XmlCodecError } from '../../../runtime/xml/errors.ts';
 
@@ -126,6 +126,8 @@ function w_Melding(o: Melding): string {
 }
 
 function w_Notifikasjon(o: Notifikasjon): string {
+  const w = $written(o, "Notifikasjon");
+  if (w !== undefined) return w;
   if (typeof o !== 'object' || o === null || Array.isArray(o)) throw $notObject(o, "Notifikasjon");
   let v;
   let s = "<Notifikasjon";
@@ -161,6 +163,8 @@ function w_Notifikasjon(o: Notifikasjon): string {
 }
 
 function w_Kontaktperson(o: Kontaktperson): string {
+  const w = $written(o, "Kontaktperson");
+  if (w !== undefined) return w;
   if (typeof o !== 'object' || o === null || Array.isArray(o)) throw $notObject(o, "Kontaktperson");
   let v;
   let s = "<Kontaktperson";
@@ -181,6 +185,8 @@ function w_Kontaktperson(o: Kontaktperson): string {
 }
 
 function w_Kommune(o: Kommune): string {
+  const w = $written(o, "Kommune");
+  if (w !== undefined) return w;
   if (typeof o !== 'object' || o === null || Array.isArray(o)) throw $notObject(o, "Kommune");
   let v;
   let s = "<Kommune";
@@ -204,6 +210,8 @@ function w_Kommune(o: Kommune): string {
 }
 
 function w_Konsultasjon(o: Konsultasjon): string {
+  const w = $written(o, "Konsultasjon");
+  if (w !== undefined) return w;
   if (typeof o !== 'object' || o === null || Array.isArray(o)) throw $notObject(o, "Konsultasjon");
   let v;
   let s = "<Konsultasjon";
@@ -280,6 +288,8 @@ function w_Konsultasjon(o: Konsultasjon): string {
 }
 
 function w_Enhet(o: Enhet): string {
+  const w = $written(o, "Enhet");
+  if (w !== undefined) return w;
   if (typeof o !== 'object' || o === null || Array.isArray(o)) throw $notObject(o, "Enhet");
   let v;
   let s = "<Enhet";
@@ -298,6 +308,8 @@ function w_Enhet(o: Enhet): string {
 }
 
 function w_Barn_ungdom(o: Barn_ungdom): string {
+  const w = $written(o, "Barn_ungdom");
+  if (w !== undefined) return w;
   if (typeof o !== 'object' || o === null || Array.isArray(o)) throw $notObject(o, "Barn_ungdom");
   let v;
   let s = "<Barn_ungdom";
@@ -323,6 +335,8 @@ function w_Barn_ungdom(o: Barn_ungdom): string {
 }
 
 function w_Deltaker(o: Deltaker): string {
+  const w = $written(o, "Deltaker");
+  if (w !== undefined) return w;
   if (typeof o !== 'object' || o === null || Array.isArray(o)) throw $notObject(o, "Deltaker");
   let v;
   let s = "<Deltaker";
@@ -333,6 +347,8 @@ function w_Deltaker(o: Deltaker): string {
 }
 
 function w_Helseperson(o: Helseperson): string {
+  const w = $written(o, "Helseperson");
+  if (w !== undefined) return w;
   if (typeof o !== 'object' || o === null || Array.isArray(o)) throw $notObject(o, "Helseperson");
   let v;
   let s = "<Helseperson";
@@ -349,6 +365,8 @@ function w_Helseperson(o: Helseperson): string {
 }
 
 function w_Maling(o: Maling): string {
+  const w = $written(o, "Maling");
+  if (w !== undefined) return w;
   if (typeof o !== 'object' || o === null || Array.isArray(o)) throw $notObject(o, "Maling");
   let v;
   let s = "<Maling";
@@ -377,6 +395,8 @@ function w_Maling(o: Maling): string {
 }
 
 function w_RefEnhet(o: RefEnhet): string {
+  const w = $written(o, "RefEnhet");
+  if (w !== undefined) return w;
   if (typeof o !== 'object' || o === null || Array.isArray(o)) throw $notObject(o, "RefEnhet");
   let v;
   let s = "<RefEnhet";
@@ -390,6 +410,8 @@ function w_RefEnhet(o: RefEnhet): string {
 }
 
 function w_Maleresultat(o: Maleresultat): string {
+  const w = $written(o, "Maleresultat");
+  if (w !== undefined) return w;
   if (typeof o !== 'object' || o === null || Array.isArray(o)) throw $notObject(o, "Maleresultat");
   let v;
   let s = "<Maleresultat";
@@ -417,6 +439,35 @@ export function toXml(melding: Melding, opts: { declaration?: boolean } = {}): s
     throw $root(e);
   }
   return opts.declaration === false ? body : '<?xml version="1.0" encoding="UTF-8"?>\n' + body;
+}
+
+/** The writer of each element below the root, for elementToXml. */
+const WRITERS: Readonly<Record<string, (o: never) => string>> = {
+  "Notifikasjon": w_Notifikasjon,
+  "Kontaktperson": w_Kontaktperson,
+  "Kommune": w_Kommune,
+  "Konsultasjon": w_Konsultasjon,
+  "Enhet": w_Enhet,
+  "Barn_ungdom": w_Barn_ungdom,
+  "Deltaker": w_Deltaker,
+  "Helseperson": w_Helseperson,
+  "Maling": w_Maling,
+  "RefEnhet": w_RefEnhet,
+  "Maleresultat": w_Maleresultat,
+};
+
+/**
+ * One element written on its own (as toXml would write it inside its parent), to be placed
+ * where its object would go in a later toXml. Throws XmlCodecError as toXml does.
+ */
+export function elementToXml(element: string, value: unknown): SerialisedElement {
+  const w = WRITERS[element];
+  if (!w) throw new Error(`no element ${element} below the root`);
+  try {
+    return new SerialisedElement(element, w(value as never));
+  } catch (e) {
+    throw $root($within(e, element));
+  }
 }
 
 const SHAPE: $MessageShape = {

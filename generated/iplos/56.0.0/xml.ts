@@ -3,7 +3,7 @@
 
 import type { Melding } from './types.ts';
 import { compileReader, type MessageShape as $MessageShape } from '../../../runtime/xml/read.ts';
-import { $badArray, $int, $missing, $notObject, $root, $str, $within } from '../../../runtime/xml/write.ts';
+import { $badArray, $int, $missing, $notObject, $root, $str, $within, $written, SerialisedElement } from '../../../runtime/xml/write.ts';
 
 export { XmlCodecError } from '../../../runtime/xml/errors.ts';
 
@@ -108,6 +108,8 @@ function w_Melding(o: Melding): string {
 }
 
 function w_Notifikasjon(o: Notifikasjon): string {
+  const w = $written(o, "Notifikasjon");
+  if (w !== undefined) return w;
   if (typeof o !== 'object' || o === null || Array.isArray(o)) throw $notObject(o, "Notifikasjon");
   let v;
   let s = "<Notifikasjon";
@@ -173,6 +175,8 @@ function w_Notifikasjon(o: Notifikasjon): string {
 }
 
 function w_Kontaktperson(o: Kontaktperson): string {
+  const w = $written(o, "Kontaktperson");
+  if (w !== undefined) return w;
   if (typeof o !== 'object' || o === null || Array.isArray(o)) throw $notObject(o, "Kontaktperson");
   let v;
   let s = "<Kontaktperson";
@@ -193,6 +197,8 @@ function w_Kontaktperson(o: Kontaktperson): string {
 }
 
 function w_Kommune(o: Kommune): string {
+  const w = $written(o, "Kommune");
+  if (w !== undefined) return w;
   if (typeof o !== 'object' || o === null || Array.isArray(o)) throw $notObject(o, "Kommune");
   let v;
   let s = "<Kommune";
@@ -203,6 +209,8 @@ function w_Kommune(o: Kommune): string {
 }
 
 function w_TjenesteStart(o: TjenesteStart): string {
+  const w = $written(o, "TjenesteStart");
+  if (w !== undefined) return w;
   if (typeof o !== 'object' || o === null || Array.isArray(o)) throw $notObject(o, "TjenesteStart");
   let v;
   let s = "<TjenesteStart";
@@ -236,6 +244,8 @@ function w_TjenesteStart(o: TjenesteStart): string {
 }
 
 function w_MidlertidigStoppTil(o: MidlertidigStoppTil): string {
+  const w = $written(o, "MidlertidigStoppTil");
+  if (w !== undefined) return w;
   if (typeof o !== 'object' || o === null || Array.isArray(o)) throw $notObject(o, "MidlertidigStoppTil");
   let v;
   let s = "<MidlertidigStoppTil";
@@ -272,6 +282,8 @@ function w_MidlertidigStoppTil(o: MidlertidigStoppTil): string {
 }
 
 function w_MidlertidigStoppFra(o: MidlertidigStoppFra): string {
+  const w = $written(o, "MidlertidigStoppFra");
+  if (w !== undefined) return w;
   if (typeof o !== 'object' || o === null || Array.isArray(o)) throw $notObject(o, "MidlertidigStoppFra");
   let v;
   let s = "<MidlertidigStoppFra";
@@ -308,6 +320,8 @@ function w_MidlertidigStoppFra(o: MidlertidigStoppFra): string {
 }
 
 function w_TjenesteutforerEndret(o: TjenesteutforerEndret): string {
+  const w = $written(o, "TjenesteutforerEndret");
+  if (w !== undefined) return w;
   if (typeof o !== 'object' || o === null || Array.isArray(o)) throw $notObject(o, "TjenesteutforerEndret");
   let v;
   let s = "<TjenesteutforerEndret";
@@ -342,6 +356,8 @@ function w_TjenesteutforerEndret(o: TjenesteutforerEndret): string {
 }
 
 function w_TjenesteSlutt(o: TjenesteSlutt): string {
+  const w = $written(o, "TjenesteSlutt");
+  if (w !== undefined) return w;
   if (typeof o !== 'object' || o === null || Array.isArray(o)) throw $notObject(o, "TjenesteSlutt");
   let v;
   let s = "<TjenesteSlutt";
@@ -375,6 +391,8 @@ function w_TjenesteSlutt(o: TjenesteSlutt): string {
 }
 
 function w_Bruker(o: Bruker): string {
+  const w = $written(o, "Bruker");
+  if (w !== undefined) return w;
   if (typeof o !== 'object' || o === null || Array.isArray(o)) throw $notObject(o, "Bruker");
   let v;
   let s = "<Bruker";
@@ -408,6 +426,33 @@ export function toXml(melding: Melding, opts: { declaration?: boolean } = {}): s
     throw $root(e);
   }
   return opts.declaration === false ? body : '<?xml version="1.0" encoding="UTF-8"?>\n' + body;
+}
+
+/** The writer of each element below the root, for elementToXml. */
+const WRITERS: Readonly<Record<string, (o: never) => string>> = {
+  "Notifikasjon": w_Notifikasjon,
+  "Kontaktperson": w_Kontaktperson,
+  "Kommune": w_Kommune,
+  "TjenesteStart": w_TjenesteStart,
+  "MidlertidigStoppTil": w_MidlertidigStoppTil,
+  "MidlertidigStoppFra": w_MidlertidigStoppFra,
+  "TjenesteutforerEndret": w_TjenesteutforerEndret,
+  "TjenesteSlutt": w_TjenesteSlutt,
+  "Bruker": w_Bruker,
+};
+
+/**
+ * One element written on its own (as toXml would write it inside its parent), to be placed
+ * where its object would go in a later toXml. Throws XmlCodecError as toXml does.
+ */
+export function elementToXml(element: string, value: unknown): SerialisedElement {
+  const w = WRITERS[element];
+  if (!w) throw new Error(`no element ${element} below the root`);
+  try {
+    return new SerialisedElement(element, w(value as never));
+  } catch (e) {
+    throw $root($within(e, element));
+  }
 }
 
 const SHAPE: $MessageShape = {
