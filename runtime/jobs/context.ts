@@ -9,6 +9,7 @@ import { describeAjvErrors, formatFinding } from '../message/validation.ts';
 import { openSource } from '../sources/index.ts';
 import { SqliteStore } from '../store/sqlite.ts';
 import type { Store } from '../store/types.ts';
+import { workerFrontEnd, workerWanted } from './front-end.ts';
 import { mappingMapper, passthroughMapper, type RecordMapper } from './mapper.ts';
 import { loadMessageKit, type MessageKit } from './message-kit.ts';
 import type { TransferDeps } from './transfer.ts';
@@ -74,8 +75,10 @@ export async function transferDeps(
     log: base.log,
     header,
     limits: config.batch,
+    // The mapping is loaded here in any case: a broken one fails before anything starts.
     mapper: await loadMapper(config, base.kit),
     source: openSource(config),
+    ...(workerWanted() && { frontEnd: workerFrontEnd(config, osloDate(new Date())) }),
     ...io,
   };
 }

@@ -17,10 +17,12 @@ import { BatchCollector, serialiseWithin } from '../message/batch.ts';
 import { buildMelding, osloDate, osloDateTime, type MeldingHeader, type NotificationInput } from '../message/melding.ts';
 import { ChainBuilder } from '../notify/chain.ts';
 import { afterDecision, decide } from '../notify/decide.ts';
-import { contentHash, hashJson } from '../notify/hash.ts';
-import type { FileIdentity, ReadOptions, Source, SourceLine } from '../sources/types.ts';
+import { contentHash } from '../notify/hash.ts';
+import type { FileIdentity, ReadOptions, Source } from '../sources/types.ts';
 import type { ConsultationState, ItemRow, NewMessage, OutboxMessage, Rejection, SeenRecord, Store } from '../store/types.ts';
-import type { Mapped, RecordMapper } from './mapper.ts';
+import { SerialisedElement } from '../xml/write.ts';
+import { inProcessFrontEnd, type FrontEnd, type FrontMapped } from './front-end.ts';
+import type { RecordMapper } from './mapper.ts';
 import type { MessageKit } from './message-kit.ts';
 import type { Sealer, Sender } from './sender.ts';
 
@@ -34,6 +36,8 @@ export interface TransferDeps {
   log: Logger;
   mapper?: RecordMapper;
   source?: Source;
+  /** Source and mapping together, e.g. in a worker thread (front-end.ts); else source + mapper here. */
+  frontEnd?: FrontEnd;
   /** Injected in tests for reproducible chains and dates. */
   newGuid?: () => string;
   newMessageId?: () => string;
@@ -83,7 +87,8 @@ export interface TransferSummary {
 
 interface Pending {
   row: ItemRow;
-  konsultasjon?: Record<string, unknown>;
+  /** The mapped object, or its element written by the worker; else row.json is parsed for the XML. */
+  konsultasjon?: Record<string, unknown> | SerialisedElement;
 }
 
 interface Serialised {
@@ -249,7 +254,8 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
   let rejections: Rejection[] = [];
   const rejectedInBatch = new Set<string>();
   let requeueDone: string[] = [];
-  let position: SourceLine | undefined;
+  let position: { file: string; line: number } | undefined;
+  const front = deps.frontEnd ?? (deps.source && deps.mapper ? inProcessFrontEnd(deps.source, deps.mapper) : undefined);
   const filesDone: { key: string; value: string }[] = [];
   const fileKey = (f: FileIdentity) => ({ key: `file:${f.path}`, value: `${f.size}:${f.mtimeMs}` });
   // A daily run skips files it read to the end before, unchanged since: an export folder grows
@@ -276,7 +282,7 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
       lopeNr: p.row.lopeNr,
       ref: p.row.ref,
       notifikasjonTid: p.row.notifikasjonTid,
-      konsultasjon: p.konsultasjon,
+      konsultasjon: (p.konsultasjon ?? (p.row.json === null ? undefined : JSON.parse(p.row.json))) as Record<string, unknown> | undefined,
     }));
     const xml = deps.kit.toXml(buildMelding({ ...deps.header, meldingstype }, { lopenr, uttakDato, notifications }));
     // Encoded once, here: the size check and the sealer both need the bytes, and each pass over
@@ -352,7 +358,7 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
   const stateOf = (id: string) => overlay.get(id) ?? (store.beginBatch(), store.consultation(id));
 
   /** Decides one version; returns false when nothing is to be sent. */
-  const consider = (konsultasjonId: string, sourceId: string, changedAt: string, deleted: boolean, konsultasjon: Record<string, unknown> | undefined, json: string | null, hash: string | null) => {
+  const consider = (konsultasjonId: string, sourceId: string, changedAt: string, deleted: boolean, konsultasjon: Pending['konsultasjon'], json: string | null, hash: string | null) => {
     const state = stateOf(konsultasjonId);
     const d = decide(state, { deleted, hash });
     if (!d) {
@@ -398,11 +404,11 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
   const progress = (): TransferProgress => ({
     records: s.records,
     messages: s.messagesBuilt,
-    ...(deps.source?.progress() ?? { bytesRead: 0 }),
+    ...(front?.progress() ?? { bytesRead: 0 }),
     elapsedMs: Date.now() - started,
   });
 
-  const handle = (m: Mapped, line: SourceLine) => {
+  const handle = (m: FrontMapped, line: { file: string; line: number }) => {
     if (m.kind !== 'rejected' || m.changedAt) {
       const changedAt = m.changedAt!;
       const prior = batchSeen.get(m.sourceId);
@@ -413,7 +419,7 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
       }
     }
     if (m.kind === 'konsultasjon' && opts.window) {
-      const day = String(m.konsultasjon.datoTidStart ?? '').slice(0, 10);
+      const day = m.day;
       if (day < opts.window.from || (opts.window.to && day > opts.window.to)) {
         // Not marked as seen: a later run (or another window) still takes it.
         s.outsideWindow++;
@@ -433,8 +439,7 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
     if (m.kind === 'deleted') {
       consider(m.konsultasjonId, m.sourceId, m.changedAt, true, undefined, null, null);
     } else {
-      const json = JSON.stringify(m.konsultasjon);
-      consider(m.konsultasjonId, m.sourceId, m.changedAt, false, m.konsultasjon, json, hashJson(json));
+      consider(m.konsultasjonId, m.sourceId, m.changedAt, false, m.konsultasjon ?? (m.xml === undefined ? undefined : new SerialisedElement('Konsultasjon', m.xml)), m.json, m.hash);
     }
     // Only now: a commit inside consider() must not mark this record before its notification.
     batchSeen.set(m.sourceId, { sourceId: m.sourceId, konsultasjonId: m.konsultasjonId, changedAt: m.changedAt, rejected: false });
@@ -459,9 +464,9 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
         flowing = await send(0);
       }
     }
-    if (flowing && opts.readSource && deps.source && deps.mapper) {
+    if (flowing && opts.readSource && front) {
       let sinceYield = 0;
-      for await (const line of deps.source.read(readOpts)) {
+      for await (const line of front.read(readOpts)) {
         s.records++;
         recordsSinceCommit++;
         // Lines come from a buffer without a turn of the event loop in between: give the pump
@@ -476,7 +481,7 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
           s.rejectedRecords++;
           rejections.push({ sourceId, changedAt: null, file: line.file, line: line.line, path: '/', rule: 'source/json', message: `not JSON: ${line.parseError}`, consequence: 'not sent' });
         } else {
-          handle(deps.mapper.map(line.value, line), line);
+          handle(line.mapped!, line);
         }
         // The position a commit saves is that of the last line fully handled.
         position = line;

@@ -4,7 +4,7 @@
 import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { parseLine, SourceError, type ReadOptions, type Source, type SourceLine } from './types.ts';
+import { parseLine, SourceError, type FileIdentity, type ReadOptions, type Source, type SourceLine } from './types.ts';
 
 const NDJSON = /\.(ndjson|jsonl)$/i;
 
@@ -29,6 +29,14 @@ export class FileSource implements Source {
       .filter((f) => NDJSON.test(f))
       .sort()
       .map((f) => join(this.path, f));
+  }
+
+  /** Every file with the identity read() gives it (path, size, whole milliseconds of mtime). */
+  identities(): FileIdentity[] {
+    return this.files().map((path) => {
+      const st = statSync(path);
+      return { path, size: st.size, mtimeMs: Math.trunc(st.mtimeMs) };
+    });
   }
 
   progress() {

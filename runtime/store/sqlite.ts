@@ -193,8 +193,9 @@ export class SqliteStore implements Store {
     // FULL: a committed decision survives a power cut, not only a killed process.
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
-    // Consultation JSON passes through the page cache; keep the lookup tables' pages in it.
-    this.db.pragma('cache_size = -65536');
+    // 32 MB: the lookups that needed a large cache are mostly answered by the key filters now,
+    // and a fold walks the tables in key order (each page once); memory is bounded (< 500 MB).
+    this.db.pragma('cache_size = -32768');
     // Checkpoint less often (each one syncs the database file): the WAL may grow to ~40 MB.
     this.db.pragma('wal_autocheckpoint = 10000');
     this.db.exec(SCHEMA);

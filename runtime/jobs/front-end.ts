@@ -1,0 +1,157 @@
+// The transfer's front end: source lines, mapped and validated, in source order. Either here, on
+// the transfer's own thread, or in a worker thread (map-worker.ts), so that reading, parsing,
+// mapping, validating and hashing a record (about a third of a backfill's work) run on another
+// core while this one decides, stores, serialises and sends. Both give the same items.
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { KprConfig } from '../config/load.ts';
+import { hashJson } from '../notify/hash.ts';
+import { FileSource } from '../sources/files.ts';
+import { SourceError, type FileIdentity, type ReadOptions, type Source } from '../sources/types.ts';
+import type { Mapped, RecordMapper } from './mapper.ts';
+
+/**
+ * One source line. A consultation carries its JSON and content hash; `konsultasjon` (the object)
+ * only when mapped on this thread — from a worker the JSON is what crosses, and it is parsed
+ * again only for the XML.
+ */
+export interface FrontItem {
+  file: string;
+  line: number;
+  parseError?: string;
+  mapped?: FrontMapped;
+}
+
+export type FrontMapped =
+  | Exclude<Mapped, { kind: 'konsultasjon' }>
+  | {
+      kind: 'konsultasjon';
+      sourceId: string;
+      changedAt: string;
+      konsultasjonId: string;
+      konsultasjon?: Record<string, unknown>;
+      json: string;
+      hash: string;
+      day: string;
+      /** From the worker: the Konsultasjon element already written (kit.writeKonsultasjon). */
+      xml?: string;
+    };
+
+export interface FrontEnd {
+  read(opts: ReadOptions): AsyncIterable<FrontItem>;
+  progress(): { bytesRead: number; bytesTotal?: number };
+}
+
+/** The consultation as the transfer needs it: its JSON, hash and the day it took place. */
+export function frontMapped(m: Mapped): FrontMapped {
+  if (m.kind !== 'konsultasjon') return m;
+  const json = JSON.stringify(m.konsultasjon);
+  return { ...m, json, hash: hashJson(json), day: String(m.konsultasjon.datoTidStart ?? '').slice(0, 10) };
+}
+
+export function inProcessFrontEnd(source: Source, mapper: RecordMapper): FrontEnd {
+  return {
+    progress: () => source.progress(),
+    async *read(opts) {
+      for await (const l of source.read(opts)) {
+        yield l.parseError !== undefined ? { file: l.file, line: l.line, parseError: l.parseError } : { file: l.file, line: l.line, mapped: frontMapped(mapper.map(l.value, l)) };
+      }
+    },
+  };
+}
+
+// --- the worker ------------------------------------------------------------------------------
+
+/** What the worker is started with: everything it needs to open the same source and mapping. */
+/** The parts of kpr.yaml the worker needs (plain data: what crosses to a thread is copied). */
+export type WorkerConfig = Pick<KprConfig, 'source' | 'dir' | 'mapping'> & { message: Pick<KprConfig['message'], 'generatedDir' | 'spec'> };
+
+export interface WorkerInit {
+  config: WorkerConfig;
+  extractDate: string;
+  read: Omit<ReadOptions, 'skipFile' | 'onFileDone'>;
+  /** Files the transfer skips (read to their end before, unchanged since), by identity key. */
+  skip: string[];
+  itemsPerPost: number;
+  postsAhead: number;
+}
+
+/** What the worker posts: items in order (a file's end after its last line), then done or an error. */
+export type WorkerPost =
+  | { items: (FrontItem | { fileDone: FileIdentity })[]; progress: { bytesRead: number; bytesTotal?: number } }
+  | { done: true; progress: { bytesRead: number; bytesTotal?: number } }
+  | { error: { name: string; message: string } };
+
+export const identityKey = (f: FileIdentity) => `${f.path}\u0000${f.size}\u0000${f.mtimeMs}`;
+
+/** Records per message between the threads, and messages the worker may be ahead: bounds memory. */
+const ITEMS_PER_POST = 256;
+const POSTS_AHEAD = 4;
+const WORKER_YOUNG_MB = 16;
+
+/**
+ * Whether to map in a worker: only with a second core to run it on, and not when KPR_MAP_WORKER=0
+ * (a machine where the threads would fight, or to compare).
+ */
+export function workerWanted(): boolean {
+  return process.env.KPR_MAP_WORKER !== '0' && availableParallelism() > 1;
+}
+
+export function workerFrontEnd(config: KprConfig, extractDate: string): FrontEnd {
+  let progress: { bytesRead: number; bytesTotal?: number } = { bytesRead: 0 };
+  return {
+    progress: () => progress,
+    async *read(opts) {
+      // skipFile asks the store, which lives on this thread: ask it now, for every file.
+      const skip: string[] = [];
+      if (opts.skipFile && config.source.type !== 'command') {
+        for (const f of new FileSource(config.source.path!, config.source.type).identities()) if (opts.skipFile(f)) skip.push(identityKey(f));
+      }
+      const { skipFile: _s, onFileDone: _d, ...read } = opts;
+      const plain: WorkerConfig = JSON.parse(
+        JSON.stringify({ source: config.source, dir: config.dir, mapping: config.mapping, message: { generatedDir: config.message.generatedDir, spec: config.message.spec } }),
+      );
+      const init: WorkerInit = { config: plain, extractDate, read, skip, itemsPerPost: ITEMS_PER_POST, postsAhead: POSTS_AHEAD };
+      // A smaller young generation than the default: the worker's garbage is short-lived, and the
+      // run's memory stays under 500 MB with both threads at a million records.
+      const worker = new Worker(new URL('./map-worker.mjs', import.meta.url), { workerData: init, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB } });
+      const posts: WorkerPost[] = [];
+      let failure: Error | undefined;
+      let wake: (() => void) | undefined;
+      const arrived = () => {
+        wake?.();
+        wake = undefined;
+      };
+      worker.on('message', (p: WorkerPost) => {
+        posts.push(p);
+        arrived();
+      });
+      worker.on('error', (err) => {
+        failure = err;
+        arrived();
+      });
+      worker.on('exit', (code) => {
+        failure ??= new Error(`the mapping worker stopped (exit code ${code}) before the source was read`);
+        arrived();
+      });
+      try {
+        for (;;) {
+          while (!posts.length && !failure) await new Promise<void>((resolve) => (wake = resolve));
+          const p = posts.shift();
+          if (!p) throw failure!;
+          if ('error' in p) throw p.error.name === 'SourceError' ? new SourceError(p.error.message) : new Error(p.error.message);
+          progress = p.progress;
+          if ('done' in p) return;
+          worker.postMessage('more');
+          for (const item of p.items) {
+            if ('fileDone' in item) opts.onFileDone?.(item.fileDone);
+            else yield item;
+          }
+        }
+      } finally {
+        worker.removeAllListeners('exit');
+        await worker.terminate();
+      }
+    },
+  };
+}
