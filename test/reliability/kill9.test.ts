@@ -24,22 +24,11 @@ import { generatedCodec } from '../../runtime/sandbox/generated-codec.ts';
 import { startSandbox, type Sandbox } from '../../runtime/sandbox/index.ts';
 import { REPO_ROOT } from '../helpers/cli.ts';
 import { awaitingCorrection, consultationIdOf, expectedHoldings, type DemoLike } from '../helpers/expected.ts';
+import { prng } from '../helpers/prng.ts';
 
 const TRIALS = Number(process.env.KPR_RELIABILITY_TRIALS ?? 6);
 const TODAY = '2026-11-24';
 const SEED = 'kill-9';
-
-/** mulberry32: a small seeded generator, so every trial's timing and faults reproduce. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface RunOutcome {
   code: number | null;

@@ -9,17 +9,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { NIL_GUID, SqliteStore } from '../../runtime/store/sqlite.ts';
 import type { BatchCommit, ConsultationState, NewMessage, SeenRecord } from '../../runtime/store/types.ts';
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../helpers/prng.ts';
 
 /** What the store must answer: the last write per key wins, in commit order. */
 interface Model {

@@ -10,18 +10,7 @@ import { describe, expect, it } from 'vitest';
 import type { ElementJson, KonsultasjonJson, NotifikasjonJson } from '../../runtime/sandbox/codec.ts';
 import { guidHash, SandboxStore, type AcceptedMessage, type NotificationRecord, type PublicState } from '../../runtime/sandbox/store.ts';
 import { tmpDir } from './fixtures.ts';
-
-/** mulberry32: a small seeded generator, so a failure can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng as random } from '../helpers/prng.ts';
 
 /** What the receiver should hold, applied eagerly, one notification after the other. */
 class Model {
