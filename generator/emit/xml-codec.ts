@@ -180,7 +180,7 @@ export function emitXmlCodec(spec: MessageSpec, source: string): string {
   out.push(`import type { ${root} } from './types.ts';`);
   // Runtime types are imported under $ names: class aliases are XML names, which hold no $, so nothing clashes.
   out.push(`import { compileReader, type MessageShape as $MessageShape } from '${RUNTIME}/read.ts';`);
-  out.push(`import { $badArray, $int, $missing, $notObject, $root, $str, $within, $written, SerialisedElement } from '${RUNTIME}/write.ts';`);
+  out.push(`import { $badArray, $int, $missing, $notObject, $root, $str, $within, $writeElement, $written, type SerialisedElement } from '${RUNTIME}/write.ts';`);
   out.push('');
   out.push(`export { XmlCodecError } from '${RUNTIME}/errors.ts';`);
   out.push('');
@@ -224,13 +224,7 @@ export function emitXmlCodec(spec: MessageSpec, source: string): string {
   out.push(' * where its object would go in a later toXml. Throws XmlCodecError as toXml does.');
   out.push(' */');
   out.push('export function elementToXml(element: string, value: unknown): SerialisedElement {');
-  out.push('  const w = WRITERS[element];');
-  out.push("  if (!w) throw new Error(`no element ${element} below the root`);");
-  out.push('  try {');
-  out.push('    return new SerialisedElement(element, w(value as never));');
-  out.push('  } catch (e) {');
-  out.push('    throw $root($within(e, element));');
-  out.push('  }');
+  out.push('  return $writeElement(WRITERS, element, value);');
   out.push('}');
   out.push('');
   out.push(shapeTable(spec, classes));

@@ -98,3 +98,14 @@ export function $written(o: unknown, element: string): string | undefined {
   if (o.element !== element) throw new XmlCodecError(`a written ${o.element} element stands where ${element} belongs`);
   return o.xml;
 }
+
+/** elementToXml of a generated codec: `writers` holds its writer of each element below the root. */
+export function $writeElement(writers: Readonly<Record<string, (o: never) => string>>, element: string, value: unknown): SerialisedElement {
+  const w = writers[element];
+  if (!w) throw new Error(`no element ${element} below the root`);
+  try {
+    return new SerialisedElement(element, w(value as never));
+  } catch (e) {
+    throw $root($within(e, element));
+  }
+}

@@ -3,7 +3,7 @@
 
 import type { Melding } from './types.ts';
 import { compileReader, type MessageShape as $MessageShape } from '../../../runtime/xml/read.ts';
-import { $badArray, $int, $missing, $notObject, $root, $str, $within, $written, SerialisedElement } from '../../../runtime/xml/write.ts';
+import { $badArray, $int, $missing, $notObject, $root, $str, $within, $writeElement, $written, type SerialisedElement } from '../../../runtime/xml/write.ts';
 
 export { XmlCodecError } from '../../../runtime/xml/errors.ts';
 
@@ -461,13 +461,7 @@ const WRITERS: Readonly<Record<string, (o: never) => string>> = {
  * where its object would go in a later toXml. Throws XmlCodecError as toXml does.
  */
 export function elementToXml(element: string, value: unknown): SerialisedElement {
-  const w = WRITERS[element];
-  if (!w) throw new Error(`no element ${element} below the root`);
-  try {
-    return new SerialisedElement(element, w(value as never));
-  } catch (e) {
-    throw $root($within(e, element));
-  }
+  return $writeElement(WRITERS, element, value);
 }
 
 const SHAPE: $MessageShape = {
