@@ -10,7 +10,7 @@ import { openSource } from '../sources/index.ts';
 import { SqliteStore } from '../store/sqlite.ts';
 import type { Store } from '../store/types.ts';
 import { workerFrontEnd, workerWanted } from './front-end.ts';
-import { mappingMapper, passthroughMapper, type RecordMapper } from './mapper.ts';
+import { configMapper, type RecordMapper } from './mapper.ts';
 import { loadMessageKit, type MessageKit } from './message-kit.ts';
 import type { TransferDeps } from './transfer.ts';
 
@@ -38,10 +38,9 @@ export function checkHeader(config: KprConfig, kit: MessageKit, header: MeldingH
   throw new UserError(`${config.file}: the Melding header from sender/epj does not validate against ${kit.id}:\n  ${findings.join('\n  ')}`, EXIT.failed);
 }
 
-export async function loadMapper(config: KprConfig, kit: MessageKit): Promise<RecordMapper> {
-  if (!config.mapping) return passthroughMapper(kit);
+export async function loadMapper(config: KprConfig, kit: MessageKit, extractDate: string): Promise<RecordMapper> {
   try {
-    return await mappingMapper(config.mapping, { extractDate: osloDate(new Date()), changedAtField: config.source.changedAtField });
+    return await configMapper(config, kit, extractDate);
   } catch (err) {
     throw new UserError(`mapping ${config.mapping}: ${(err as Error).message}`, EXIT.failed);
   }
@@ -69,6 +68,7 @@ export async function transferDeps(
 ): Promise<TransferDeps> {
   const header = meldingHeader(config, base.kit, meldingstype);
   checkHeader(config, base.kit, header);
+  const extractDate = osloDate(new Date());
   return {
     store: base.store,
     kit: base.kit,
@@ -76,9 +76,9 @@ export async function transferDeps(
     header,
     limits: config.batch,
     // The mapping is loaded here in any case: a broken one fails before anything starts.
-    mapper: await loadMapper(config, base.kit),
+    mapper: await loadMapper(config, base.kit, extractDate),
     source: openSource(config),
-    ...(workerWanted() && { frontEnd: workerFrontEnd(config, osloDate(new Date())) }),
+    ...(workerWanted() && { frontEnd: workerFrontEnd(config, extractDate) }),
     ...io,
   };
 }

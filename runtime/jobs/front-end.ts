@@ -72,8 +72,6 @@ export interface WorkerInit {
   read: Omit<ReadOptions, 'skipFile' | 'onFileDone'>;
   /** Files the transfer skips (read to their end before, unchanged since), by identity key. */
   skip: string[];
-  itemsPerPost: number;
-  postsAhead: number;
 }
 
 /** What the worker posts: items in order (a file's end after its last line), then done or an error. */
@@ -85,8 +83,8 @@ export type WorkerPost =
 export const identityKey = (f: FileIdentity) => `${f.path}\u0000${f.size}\u0000${f.mtimeMs}`;
 
 /** Records per message between the threads, and messages the worker may be ahead: bounds memory. */
-const ITEMS_PER_POST = 256;
-const POSTS_AHEAD = 4;
+export const ITEMS_PER_POST = 256;
+export const POSTS_AHEAD = 4;
 const WORKER_YOUNG_MB = 16;
 
 /**
@@ -111,7 +109,7 @@ export function workerFrontEnd(config: KprConfig, extractDate: string): FrontEnd
       const plain: WorkerConfig = JSON.parse(
         JSON.stringify({ source: config.source, dir: config.dir, mapping: config.mapping, message: { generatedDir: config.message.generatedDir, spec: config.message.spec } }),
       );
-      const init: WorkerInit = { config: plain, extractDate, read, skip, itemsPerPost: ITEMS_PER_POST, postsAhead: POSTS_AHEAD };
+      const init: WorkerInit = { config: plain, extractDate, read, skip };
       // A smaller young generation than the default: the worker's garbage is short-lived, and the
       // run's memory stays under 500 MB with both threads at a million records.
       const worker = new Worker(new URL('./map-worker.mjs', import.meta.url), { workerData: init, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB } });

@@ -4,15 +4,15 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { KprConfig } from '../config/load.ts';
 import { openSource } from '../sources/index.ts';
-import { frontMapped, identityKey, type FrontItem, type WorkerInit, type WorkerPost } from './front-end.ts';
-import { mappingMapper, passthroughMapper } from './mapper.ts';
+import { frontMapped, identityKey, ITEMS_PER_POST, POSTS_AHEAD, type FrontItem, type WorkerInit, type WorkerPost } from './front-end.ts';
+import { configMapper } from './mapper.ts';
 import { loadMessageKit } from './message-kit.ts';
 
 const init = workerData as WorkerInit;
 const port = parentPort!;
 const post = (p: WorkerPost) => port.postMessage(p);
 
-let credit = init.postsAhead;
+let credit = POSTS_AHEAD;
 let wake: (() => void) | undefined;
 port.on('message', () => {
   credit++;
@@ -23,7 +23,7 @@ port.on('message', () => {
 try {
   const { config } = init;
   const kit = await loadMessageKit(config.message.generatedDir, config.message.spec);
-  const mapper = config.mapping ? await mappingMapper(config.mapping, { extractDate: init.extractDate, changedAtField: config.source.changedAtField }) : passthroughMapper(kit);
+  const mapper = await configMapper(config, kit, init.extractDate);
   const source = openSource(config as KprConfig); // openSource reads only source and dir
   const skip = new Set(init.skip);
   let items: Exclude<WorkerPost, { done: true } | { error: unknown }>['items'] = [];
@@ -46,7 +46,7 @@ try {
       delete item.mapped.konsultasjon;
     }
     items.push(item);
-    if (items.length >= init.itemsPerPost) await send();
+    if (items.length >= ITEMS_PER_POST) await send();
   }
   if (items.length) await send();
   post({ done: true, progress: source.progress() });

@@ -4,6 +4,7 @@
 // validates); without it the source already yields KPR consultations ("passthrough", see
 // docs/configuration.md), validated here with the generated validator.
 import { describeAjvErrors } from '../message/validation.ts';
+import type { KprConfig } from '../config/load.ts';
 import type { MessageKit } from './message-kit.ts';
 
 export interface Finding {
@@ -113,4 +114,9 @@ export async function mappingMapper(file: string, opts: { extractDate: string; c
       return { kind: 'konsultasjon', sourceId, changedAt, konsultasjonId, konsultasjon: res.value };
     },
   };
+}
+
+/** The mapper kpr.yaml asks for: the vendor's mapping when it names one, else passthrough records. */
+export async function configMapper(config: Pick<KprConfig, 'mapping' | 'source'>, kit: MessageKit, extractDate: string): Promise<RecordMapper> {
+  return config.mapping ? mappingMapper(config.mapping, { extractDate, changedAtField: config.source.changedAtField }) : passthroughMapper(kit);
 }

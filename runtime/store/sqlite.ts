@@ -309,15 +309,13 @@ export class SqliteStore implements Store {
     this.st.metaSet!.run('indexed_item', String(this.st.maxItem!.get()));
   }
 
-  /** What the in-memory decisions are once a fold is committed (`also`: keys folded with them). */
-  private folded(also?: { items: [string, number][]; seen: { sourceId: string }[] }): void {
+  /** What the in-memory decisions are once a fold is committed: their keys go to the filters. */
+  private folded(): void {
     const f = this.filters;
     if (f && this.leftovers) this.filters = undefined; // keys this process never saw: read them again
     else if (f) {
       for (const id of this.pendingSeen.keys()) f.seen.add(id);
       for (const id of this.pendingConsultation.keys()) f.consultation.add(id);
-      for (const s of also?.seen ?? []) f.seen.add(s.sourceId);
-      for (const [id] of also?.items ?? []) f.consultation.add(id);
       // Past its capacity a filter answers "maybe" more and more often: read the keys afresh.
       if (f.seen.count > f.seen.capacity || f.consultation.count > f.consultation.capacity) this.filters = undefined;
     }
@@ -501,9 +499,9 @@ export class SqliteStore implements Store {
         throw err;
       }
     }
-    if (fold) return this.folded({ items, seen: b.seen });
     for (const [id, item] of items) this.pendingConsultation.set(id, item);
     for (const s of b.seen) this.pendingSeen.set(s.sourceId, s.changedAt);
+    if (fold) this.folded();
   }
 
   requeued(): RequeuedRecord[] {
