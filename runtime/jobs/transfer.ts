@@ -419,8 +419,7 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
       }
     }
     if (m.kind === 'konsultasjon' && opts.window) {
-      const day = m.day;
-      if (day < opts.window.from || (opts.window.to && day > opts.window.to)) {
+      if (m.day < opts.window.from || (opts.window.to && m.day > opts.window.to)) {
         // Not marked as seen: a later run (or another window) still takes it.
         s.outsideWindow++;
         return;

@@ -106,6 +106,6 @@ export function $writeElement(writers: Readonly<Record<string, (o: never) => str
   try {
     return new SerialisedElement(element, w(value as never));
   } catch (e) {
-    throw $root($within(e, element));
+    throw $within(e, element);
   }
 }

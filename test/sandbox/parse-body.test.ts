@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DecodedPayload, NOT_JSON, parseBody } from '../../runtime/sandbox/kpr-api.ts';
-import { isBase64 } from '../../runtime/transport/base64.ts';
+import { isBase64 } from '../transport/base64-oracle.ts';
 
 /** What a parsed body means: its JSON with the top-level payload as hex of its bytes, or 'invalid'. */
 function meaning(parsed: unknown): unknown {
