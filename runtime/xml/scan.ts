@@ -18,6 +18,8 @@ import { XML_NS, XMLNS_NS, xsdInteger, type MessageShape } from './shape.ts';
 // one was found (documents list attributes in spec order and children in XSD order), so no
 // string is cut out for a name, and the object keys are the tables' own strings.
 interface ScanClass {
+  /** The element's name (a child's class is the class of its element name). */
+  name: string;
   /** Attributes in spec order, and which of them are integers. */
   attributes: string[];
   integer: boolean[];
@@ -125,6 +127,7 @@ function compileClasses(shape: MessageShape): Map<string, ScanClass> | undefined
     const children = c.children.map(([e]) => e);
     const all = [name, ...attributes, ...children];
     out.set(name, {
+      name,
       attributes,
       integer: c.attributes.map(([, kind]) => kind === 'integer'),
       children,
@@ -188,11 +191,10 @@ export function compileScanner<T>(shape: MessageShape): ((xml: string) => T | un
     while (c === SPACE || c === LF || c === CR || c === TAB) c = xml.charCodeAt(++i);
     if (c !== LT) return undefined;
 
-    // The open elements: object, class, sequence position of the last child, name.
+    // The open elements: object, class (and so name), sequence position of the last child.
     const objs: Record<string, unknown>[] = [];
     const clss: ScanClass[] = [];
     const seqs: number[] = [];
-    const names: string[] = [];
     let depth = 0;
     let result: Record<string, unknown> | undefined;
 
@@ -201,7 +203,7 @@ export function compileScanner<T>(shape: MessageShape): ((xml: string) => T | un
       c = xml.charCodeAt(i + 1);
       if (c === SLASH) {
         if (depth === 0) return undefined;
-        const name = names[depth - 1];
+        const name = clss[depth - 1].name;
         if (!xml.startsWith(name, i + 2)) return undefined;
         i += 2 + name.length;
         c = xml.charCodeAt(i);
@@ -214,10 +216,8 @@ export function compileScanner<T>(shape: MessageShape): ((xml: string) => T | un
         while (c < 128 && NAME_CHAR[c] === 1) c = xml.charCodeAt(++j);
         const obj: Record<string, unknown> = {};
         let cls: ScanClass;
-        let name: string;
         if (depth === 0) {
           if (j - i - 1 !== rootName.length || !xml.startsWith(rootName, i + 1)) return undefined;
-          name = rootName;
           cls = root;
           result = obj;
         } else {
@@ -228,7 +228,7 @@ export function compileScanner<T>(shape: MessageShape): ((xml: string) => T | un
           if (seq < 0) return undefined;
           cls = pc.classes[seq];
           if (!cls.ok) return undefined;
-          name = pc.children[seq];
+          const name = cls.name;
           const parent = objs[p];
           if (pc.array[seq]) {
             const arr = parent[name] as Record<string, unknown>[] | undefined;
@@ -327,7 +327,6 @@ export function compileScanner<T>(shape: MessageShape): ((xml: string) => T | un
           objs[depth] = obj;
           clss[depth] = cls;
           seqs[depth] = -1;
-          names[depth] = name;
           depth++;
         }
       }
