@@ -107,7 +107,7 @@ export function writeJsonNumber(b: Buffer, p: number, v: number): number {
 }
 
 /** Bytes of a key (`"name":`) at `p`. */
-export function writeBytes(b: Buffer, p: number, bytes: Uint8Array): number {
+function writeBytes(b: Buffer, p: number, bytes: Uint8Array): number {
   for (let i = 0; i < bytes.length; i++) b[p + i] = bytes[i];
   return p + bytes.length;
 }

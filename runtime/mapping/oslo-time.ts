@@ -4,7 +4,7 @@
 // years the offset is computed from two cached instants per year; other years ask Intl, whose
 // formatter is built once. Both paths are tested against each other around every transition.
 
-import { civilFromDays } from '../time/civil.ts';
+import { civilFromDays, daysIn, num2, num4, pad2 } from '../time/civil.ts';
 
 const INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
 
@@ -62,18 +62,6 @@ export function osloOffsetMs(ms: number): number {
   return cachedOffset;
 }
 
-function digit(s: string, i: number): number {
-  const c = s.charCodeAt(i) - 48;
-  return c >= 0 && c <= 9 ? c : -1e9;
-}
-const num2 = (s: string, i: number) => digit(s, i) * 10 + digit(s, i + 1);
-const num4 = (s: string, i: number) => num2(s, i) * 100 + num2(s, i + 2);
-
-const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-function daysIn(year: number, month: number): number {
-  return month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : DAYS[month - 1];
-}
-
 /** Epoch milliseconds of an ISO 8601 instant with a zone (Z or ±HH:MM), or NaN. */
 export function parseInstant(s: string): number {
   // The usual `YYYY-MM-DDTHH:MM:SSZ`, read digit by digit; anything else goes the regex way.
@@ -104,8 +92,6 @@ export function parseInstant(s: string): number {
   }
   return ms;
 }
-
-const pad2 = (n: number) => (n < 10 ? '0' + n : String(n));
 
 /** `YYYY-MM-DDTHH:MM:SS` of epoch milliseconds read as UTC, without a Date object (civil-from-days). */
 function formatLocal(ms: number): string {

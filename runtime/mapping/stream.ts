@@ -54,17 +54,9 @@ class Output implements ByteSink {
   line(s: string): Promise<void> | undefined {
     // At most three bytes per UTF-16 unit (a surrogate pair is four bytes for two units).
     const most = 3 * s.length + 1;
-    let ok = true;
-    if (this.pos + most > this.buf.length) {
-      ok = this.send();
-      if (most > this.buf.length) ok = this.stream.write(s + '\n') && ok;
-    }
-    if (most <= this.buf.length) {
-      this.pos += this.buf.write(s, this.pos, 'utf8');
-      this.buf[this.pos++] = 10;
-      if (this.pos >= FLUSH_AT) ok = this.send() && ok;
-    }
-    return ok ? undefined : this.drained();
+    if (this.pos + most > this.buf.length) this.grow(most);
+    this.pos += this.buf.write(s, this.pos, 'utf8');
+    return this.endLine();
   }
 
   /** Adds a line that `write` writes as JSON; as `line`, returns a promise only to wait for the file. */
@@ -76,6 +68,11 @@ class Output implements ByteSink {
       this.pos = start;
       throw err;
     }
+    return this.endLine();
+  }
+
+  /** Ends the line; once enough is gathered, hands it to the file (and says when to wait). */
+  private endLine(): Promise<void> | undefined {
     if (this.pos === this.buf.length) this.grow(1);
     this.buf[this.pos++] = 10;
     if (this.pos < FLUSH_AT) return undefined;

@@ -3,7 +3,8 @@
 // missing `utc-to-local` before any record is read. A transform that cannot convert a value
 // throws TransformError; the record is then rejected with rule `transform/<name>`.
 
-import * as crypto from 'node:crypto';
+import { hash } from 'node:crypto';
+import { num4 } from '../time/civil.ts';
 import { utcToOslo } from './oslo-time.ts';
 
 /**
@@ -33,8 +34,6 @@ interface TransformDef {
  */
 const UUID5_GENERATION = 100_000;
 
-/** One-shot hashing (Node 20.12 and later): much cheaper per call than a Hash object. */
-const sha1 = (crypto as { hash?: (algorithm: string, data: Buffer, encoding: 'hex') => string }).hash;
 
 /** Default namespace of uuid5: fixed, so the same source value always gives the same GUID. */
 export const KPR_KIT_NAMESPACE = '6f1c1d2e-4b7a-5c3d-9e8f-0a1b2c3d4e5f';
@@ -58,7 +57,7 @@ function str(name: string, v: unknown): string {
  * no other decimal of at most d places, nor of fewer digits, lies within v's rounding interval,
  * so it is the shortest that does, which is what String writes.
  */
-export function numberText(v: number): string {
+function numberText(v: number): string {
   if (v > -1e9 && v < 1e9 && !Number.isInteger(v)) {
     const a = v < 0 ? -v : v;
     for (let d = 1, f = 10; d <= 3; d++, f *= 10) {
@@ -151,12 +150,8 @@ export const TRANSFORMS: Record<string, TransformDef> = {
     make: () => (v) => {
       const s = str('year', v);
       // Four digits read as such: what /^\d{4}/ and Number(s.slice(0, 4)) say, without either.
-      let year = 0;
-      for (let i = 0; i < 4; i++) {
-        const d = s.charCodeAt(i) - 48;
-        if (!(d >= 0 && d <= 9)) throw new TransformError(`"${s}" does not start with a year`);
-        year = year * 10 + d;
-      }
+      const year = num4(s, 0);
+      if (year < 0) throw new TransformError(`"${s}" does not start with a year`);
       return year;
     },
   },
@@ -264,7 +259,8 @@ export const TRANSFORMS: Record<string, TransformDef> = {
         const data = input.subarray(0, 16 + input.write(key, 16, 'utf8'));
         // The digest as hex (cheaper to get than as bytes), then the version (5) in the high
         // half of byte 6 and the variant (binary 10) in the top bits of byte 8.
-        const x = sha1 ? sha1('sha1', data, 'hex') : crypto.createHash('sha1').update(data).digest('hex');
+        // One-shot hashing: much cheaper per call than a Hash object.
+        const x = hash('sha1', data, 'hex');
         return `${x.slice(0, 8)}-${x.slice(8, 12)}-5${x.slice(13, 16)}-${'89ab'[parseInt(x[16], 16) & 3]}${x.slice(17, 20)}-${x.slice(20, 32)}`;
       };
       return (v) => {

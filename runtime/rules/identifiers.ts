@@ -9,6 +9,8 @@
 // synthetic test numbers add 80 to the month; organisasjonsnummer weights 3,2,7,6,5,4,3,2 mod 11.
 // Not handled: the new fødselsnummer rules from 2032, where k1 may take other values.
 
+import { daysIn, num2, pad2 } from '../time/civil.ts';
+
 export type PersonIdKind = 'fnr' | 'dnr' | 'hnr';
 
 export type PersonIdReason =
@@ -79,14 +81,6 @@ function fullYear(yy: number, individ: number): number | null {
   return null;
 }
 
-const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
-function daysInMonth(year: number, month: number): number {
-  return month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : DAYS_IN_MONTH[month - 1];
-}
-
-const pad2 = (n: number) => (n < 10 ? '0' + n : String(n));
-
 /** True when `s` is exactly `n` ASCII digits (what /^\d{n}$/ says, without a regex). */
 function allDigits(s: string, n: number): boolean {
   if (s.length !== n) return false;
@@ -96,9 +90,6 @@ function allDigits(s: string, n: number): boolean {
   }
   return true;
 }
-
-/** Two decimal digits of `s` at `i` as a number. */
-const two = (s: string, i: number) => (s.charCodeAt(i) - 48) * 10 + (s.charCodeAt(i + 1) - 48);
 
 /** A person number read into its parts: `readPersonId` fills one without allocating. */
 export interface PersonIdParts {
@@ -121,10 +112,10 @@ export function readPersonId(s: string, out: PersonIdParts, options: PersonIdOpt
   const k2 = mod11CheckDigit(s, K2_WEIGHTS);
   if (k2 < 0 || k2 !== s.charCodeAt(10) - 48) return 'check-digit-2';
 
-  let day = two(s, 0);
-  let month = two(s, 2);
-  const yy = two(s, 4);
-  const individ = (s.charCodeAt(6) - 48) * 100 + two(s, 7);
+  let day = num2(s, 0);
+  let month = num2(s, 2);
+  const yy = num2(s, 4);
+  const individ = (s.charCodeAt(6) - 48) * 100 + num2(s, 7);
 
   let kind: PersonIdKind = 'fnr';
   let synthetic = false;
@@ -144,7 +135,7 @@ export function readPersonId(s: string, out: PersonIdParts, options: PersonIdOpt
   if (synthetic && options.allowSynthetic === false) return 'synthetic-not-allowed';
   const year = fullYear(yy, individ);
   if (year === null) return 'unknown-century';
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return 'invalid-date';
+  if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month)) return 'invalid-date';
   out.kind = kind;
   out.synthetic = synthetic;
   out.year = year;

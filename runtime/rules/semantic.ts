@@ -9,7 +9,7 @@
 // date-after-extract, period-order, growth-implausible (a warning).
 
 import type { Target, TargetAttribute, TargetClass } from '../mapping/target.ts';
-import { isValidHprNummer, isValidKommunenummer, isValidOrganisasjonsnummer, readPersonId, type PersonIdKind, type PersonIdParts, type PersonIdReason } from './identifiers.ts';
+import { isValidHprNummer, isValidKommunenummer, isValidOrganisasjonsnummer, readPersonId, type PersonIdParts, type PersonIdReason } from './identifiers.ts';
 import { growthKindOf, growthProblem, growthValue } from './growth.ts';
 import type { Consequence, Issue } from './issue.ts';
 
@@ -33,7 +33,6 @@ interface Here {
   index: number;
   issues: Issue[];
   ctx: RuleContext;
-  extractEnd: string;
 }
 
 type AttrCheck = (value: unknown, here: Here) => void;
@@ -50,13 +49,11 @@ type Check = AttrCheck | AfterExtract;
 const parts: PersonIdParts = { kind: 'fnr', synthetic: false, year: 0, month: 0, day: 0 };
 let lastId = '';
 let lastReason: PersonIdReason | undefined = 'not-11-digits';
-let lastKind: PersonIdKind = 'fnr';
 let lastBirthMs = NaN;
 /** Reads a person number (once for consecutive calls); returns why it is not one, if it is not. */
 function classify(id: string): PersonIdReason | undefined {
   if (id !== lastId) {
     lastReason = readPersonId(id, parts);
-    lastKind = parts.kind;
     lastBirthMs = lastReason ? NaN : Date.UTC(parts.year, parts.month - 1, parts.day);
     lastId = id;
   }
@@ -102,7 +99,7 @@ function checksFor(attr: TargetAttribute, cls: TargetClass): Check[] {
       if (!want || typeof v !== 'string') return;
       const reason = classify(v);
       if (reason) push(here, name, 'fnr-check-digit', `fid is not a valid ${KIND_TEXT[want]} (${reason})`, 'discard-row');
-      else if (lastKind !== want) push(here, name, 'person-id-type-mismatch', `fid is a ${KIND_TEXT[lastKind]}, but typeID ${String(here.obj.typeID)} says ${KIND_TEXT[want]}`, 'discard-row');
+      else if (parts.kind !== want) push(here, name, 'person-id-type-mismatch', `fid is a ${KIND_TEXT[parts.kind]}, but typeID ${String(here.obj.typeID)} says ${KIND_TEXT[want]}`, 'discard-row');
     });
   }
   if (/^(orgNr|kommuneOrgNr|\w+OrgNr)$/.test(name)) {
@@ -204,7 +201,7 @@ class WalkGen {
     this.heres.push({} as Here);
     const body = [
       `const h = H[${this.heres.length - 1}];`,
-      'h.obj = obj; h.parent = up === undefined ? undefined : up.obj; h.up = up; h.key = key; h.index = index; h.root = R; h.issues = I; h.ctx = C; h.extractEnd = E;',
+      'h.obj = obj; h.parent = up === undefined ? undefined : up.obj; h.up = up; h.key = key; h.index = index; h.root = R; h.issues = I; h.ctx = C;',
       'let v;',
     ];
     for (const a of cls.attributes.values()) {
