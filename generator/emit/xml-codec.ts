@@ -6,6 +6,7 @@
 import { isArrayChild, isNumeric, isRequired, sentAttributes } from '../model/json-form.ts';
 import { findClass, specId, type ClassDef, type MessageSpec } from '../model/types.ts';
 import { banner, lit } from './codegen.ts';
+import type { ClassShape } from '../../runtime/xml/shape.ts';
 
 /** Where generated/<m>/<v>/xml.ts finds the shared runtime. */
 const RUNTIME = '../../../runtime/xml';
@@ -139,6 +140,16 @@ function writer(spec: MessageSpec, c: ClassDef, ids: Map<string, string>): strin
   return L.join('\n');
 }
 
+/** What the reader's SHAPE says of one class: sent attributes with their kind, the unused ones, children. */
+export function classShape(c: ClassDef): ClassShape {
+  const sent = sentAttributes(c);
+  return {
+    attributes: sent.map((a) => [a.name, isNumeric(a) ? 'integer' : 'string'] as const),
+    unused: c.attributes.filter((a) => !sent.includes(a)).map((a) => a.name),
+    children: c.children.map((ch) => [ch.class, isArrayChild(ch)] as const),
+  };
+}
+
 function shapeTable(spec: MessageSpec, classes: ClassDef[]): string {
   const L: string[] = [];
   L.push('const SHAPE: $MessageShape = {');
@@ -146,9 +157,10 @@ function shapeTable(spec: MessageSpec, classes: ClassDef[]): string {
   L.push(`  root: ROOT,`);
   L.push('  classes: {');
   for (const c of classes) {
-    const attrs = sentAttributes(c).map((a) => `[${lit(a.name)}, ${lit(isNumeric(a) ? 'integer' : 'string')}]`);
-    const unused = c.attributes.filter((a) => !sentAttributes(c).includes(a)).map((a) => lit(a.name));
-    const children = c.children.map((ch) => `[${lit(ch.class)}, ${isArrayChild(ch)}]`);
+    const shape = classShape(c);
+    const attrs = shape.attributes.map(([name, kind]) => `[${lit(name)}, ${lit(kind)}]`);
+    const unused = (shape.unused ?? []).map(lit);
+    const children = shape.children.map(([name, array]) => `[${lit(name)}, ${array}]`);
     L.push(`    ${lit(c.name)}: {`);
     L.push(`      attributes: [${attrs.join(', ')}],`);
     if (unused.length) L.push(`      unused: [${unused.join(', ')}],`);

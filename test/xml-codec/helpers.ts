@@ -8,11 +8,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { emitTypes } from '../../generator/emit/types.ts';
-import { emitXmlCodec } from '../../generator/emit/xml-codec.ts';
+import { classShape, emitXmlCodec } from '../../generator/emit/xml-codec.ts';
 import { loadCodeLists, loadSpecFile } from '../../generator/load/index.ts';
-import { isArrayChild, isNumeric, sentAttributes } from '../../generator/model/json-form.ts';
 import type { MessageSpec } from '../../generator/model/types.ts';
-import type { ClassShape, MessageShape } from '../../runtime/xml/read.ts';
+import type { MessageShape } from '../../runtime/xml/read.ts';
 
 export const REPO = resolve(import.meta.dirname, '../..');
 
@@ -25,16 +24,7 @@ export function loadSpec(specDir: string, file: string): MessageSpec {
 
 /** The shape tables the emitter writes into xml.ts (its SHAPE), from the spec model. */
 export function shapeOf(spec: MessageSpec): MessageShape {
-  const classes: Record<string, ClassShape> = {};
-  for (const c of spec.classes) {
-    const sent = sentAttributes(c);
-    classes[c.name] = {
-      attributes: sent.map((a) => [a.name, isNumeric(a) ? 'integer' : 'string'] as const),
-      unused: c.attributes.filter((a) => !sent.includes(a)).map((a) => a.name),
-      children: c.children.map((ch) => [ch.class, isArrayChild(ch)] as const),
-    };
-  }
-  return { namespace: spec.namespace, root: spec.root, classes };
+  return { namespace: spec.namespace, root: spec.root, classes: Object.fromEntries(spec.classes.map((c) => [c.name, classShape(c)])) };
 }
 
 export interface Codec<T = any> {
