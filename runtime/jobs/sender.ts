@@ -16,7 +16,8 @@ export interface OutgoingMessage {
   seq: number;
   messageId: string;
   lopenr: number;
-  xml: string;
+  /** The Melding's XML, UTF-8: what `payload` seals. */
+  xml: Buffer;
   payload: Buffer;
 }
 

@@ -20,7 +20,7 @@ import { afterDecision, decide } from '../notify/decide.ts';
 import { contentHash } from '../notify/hash.ts';
 import type { FileIdentity, ReadOptions, Source } from '../sources/types.ts';
 import type { ConsultationState, ItemRow, NewMessage, OutboxMessage, Rejection, SeenRecord, Store } from '../store/types.ts';
-import { SerialisedElement } from '../xml/write.ts';
+import { SerialisedElement, Splice } from '../xml/write.ts';
 import { inProcessFrontEnd, type FrontEnd, type FrontMapped } from './front-end.ts';
 import type { RecordMapper } from './mapper.ts';
 import type { MessageKit } from './message-kit.ts';
@@ -92,8 +92,8 @@ interface Pending {
 }
 
 interface Serialised {
-  xml: string;
-  utf8: Buffer;
+  /** The Melding's XML, UTF-8. */
+  xml: Buffer;
   bytes: number;
 }
 
@@ -162,9 +162,9 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
     // lopenr, uttakDato, content): one copy of each consultation is kept, not two. It is
     // sealed at every attempt with the certificates configured now; a resend carries the same
     // messageId and the same content, which is what the receiver matches.
-    const { xml, utf8 } = justBuilt.get(m.messageId) ?? rebuild(m.seq, m.lopenr, m.uttakDato, m.meldingstype);
+    const { xml } = justBuilt.get(m.messageId) ?? rebuild(m.seq, m.lopenr, m.uttakDato, m.meldingstype);
     justBuilt.delete(m.messageId);
-    const payload = deps.sealer(utf8);
+    const payload = deps.sealer(xml);
     events.push({ kind: 'sending', seq: m.seq });
     fail('after-sealed');
     let r;
@@ -274,7 +274,9 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
     (p) => NOTIFIKASJON_BYTES + (p.row.json?.length ?? 0),
   );
 
-  const serialise = (items: Pending[], lopenr: number, uttakDato = today, meldingstype = deps.header.meldingstype) => {
+  const serialise = (items: Pending[], lopenr: number, uttakDato = today, meldingstype = deps.header.meldingstype): Serialised => {
+    // Konsultasjon elements the worker wrote are spliced in as bytes, not written into the text.
+    const splice = new Splice();
     const notifications: NotificationInput[] = items.map((p) => ({
       status: p.row.status,
       guid: p.row.guid,
@@ -282,13 +284,13 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
       lopeNr: p.row.lopeNr,
       ref: p.row.ref,
       notifikasjonTid: p.row.notifikasjonTid,
-      konsultasjon: (p.konsultasjon ?? (p.row.json === null ? undefined : JSON.parse(p.row.json))) as Record<string, unknown> | undefined,
+      konsultasjon: (p.konsultasjon instanceof SerialisedElement ? splice.hold(p.konsultasjon) : (p.konsultasjon ?? (p.row.json === null ? undefined : JSON.parse(p.row.json)))) as
+        | Record<string, unknown>
+        | undefined,
     }));
-    const xml = deps.kit.toXml(buildMelding({ ...deps.header, meldingstype }, { lopenr, uttakDato, notifications }));
-    // Encoded once, here: the size check and the sealer both need the bytes, and each pass over
-    // a fresh serialisation (a rope of many small strings) costs as much as the encoding.
-    const utf8 = Buffer.from(xml, 'utf8');
-    return { xml, utf8, bytes: utf8.length };
+    // Encoded once, here: the size check and the sealer both need the bytes.
+    const xml = splice.bytes(deps.kit.toXml(buildMelding({ ...deps.header, meldingstype }, { lopenr, uttakDato, notifications })));
+    return { xml, bytes: xml.length };
   };
 
   const rebuild = (seq: number, lopenr: number, uttakDato: string, meldingstype: string) =>

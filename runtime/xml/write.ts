@@ -92,6 +92,46 @@ export class SerialisedElement {
   ) {}
 }
 
+/** Opens and closes a stand-in's number: U+0001 is no XML character, so no written value holds it. */
+const MARK = '\u0001';
+
+/**
+ * A document's UTF-8 bytes with pre-written elements copied in as they are. `hold` gives a
+ * stand-in that the writer places where the element goes; `bytes` then encodes the document
+ * around the stand-ins and each element on its own. Why: a Melding written with its elements in
+ * it is a rope of thousands of strings, and encoding that costs several times as much as
+ * encoding the few flat strings it is made of (measured: 7 ms against 1.6 ms for 1.3 MB).
+ */
+export class Splice {
+  private readonly held: string[] = [];
+
+  hold(el: SerialisedElement): SerialisedElement {
+    this.held.push(el.xml);
+    return new SerialisedElement(el.element, MARK + (this.held.length - 1) + MARK);
+  }
+
+  bytes(doc: string): Buffer {
+    // Text, number, text, number, ..., text; each stand-in exactly once (the writer may order
+    // elements differently from the order they were held in).
+    const segs = doc.split(MARK);
+    const used = new Uint8Array(this.held.length);
+    let size = 0;
+    for (let i = 0; i < segs.length; i++) {
+      if (i % 2 === 1) {
+        const n = Number(segs[i]);
+        if (String(n) !== segs[i] || n >= used.length || used[n]++) throw new Error(`splice: stand-in ${segs[i]} is unknown or placed twice`);
+        segs[i] = this.held[n]!;
+      }
+      size += Buffer.byteLength(segs[i]!, 'utf8');
+    }
+    if (segs.length % 2 === 0 || used.includes(0)) throw new Error('splice: a held element has no stand-in in the document');
+    const out = Buffer.allocUnsafe(size);
+    let at = 0;
+    for (const seg of segs) at += out.write(seg, at, 'utf8');
+    return out;
+  }
+}
+
 /** The XML of a pre-written element, if `o` is one; it must be the element the writer writes. */
 export function $written(o: unknown, element: string): string | undefined {
   if (!(o instanceof SerialisedElement)) return undefined;
