@@ -157,19 +157,42 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
   let stepped: () => void = () => {};
   const nextStep = () => new Promise<void>((resolve) => (stepped = resolve));
 
+  /** The next message of this run, sealed while the one before it was with the receiver. */
+  let presealed: { messageId: string; xml: Buffer; payload: Buffer } | undefined;
+  const preseal = () => {
+    const next = queue[1];
+    const built = next && justBuilt.get(next.messageId);
+    if (!built || halted || pumpError) return;
+    try {
+      presealed = { messageId: next.messageId, xml: built.xml, payload: deps.sealer(built.xml) };
+    } catch {
+      // Sealed again when it is sent, and fails there, where failing is handled.
+    }
+  };
+
   const sendOne = async (m: OutboxMessage): Promise<boolean> => {
     // A message built in an earlier run is rebuilt from its stored notifications (same GUIDs,
     // lopenr, uttakDato, content): one copy of each consultation is kept, not two. It is
     // sealed at every attempt with the certificates configured now; a resend carries the same
     // messageId and the same content, which is what the receiver matches.
-    const { xml } = justBuilt.get(m.messageId) ?? rebuild(m.seq, m.lopenr, m.uttakDato, m.meldingstype);
+    let xml: Buffer;
+    let payload: Buffer;
+    if (presealed?.messageId === m.messageId) ({ xml, payload } = presealed);
+    else {
+      xml = (justBuilt.get(m.messageId) ?? rebuild(m.seq, m.lopenr, m.uttakDato, m.meldingstype)).xml;
+      payload = deps.sealer(xml);
+    }
+    presealed = undefined;
     justBuilt.delete(m.messageId);
-    const payload = deps.sealer(xml);
     events.push({ kind: 'sending', seq: m.seq });
     fail('after-sealed');
     let r;
     try {
-      r = await deps.sender.send({ seq: m.seq, messageId: m.messageId, lopenr: m.lopenr, xml, payload });
+      const answer = deps.sender.send({ seq: m.seq, messageId: m.messageId, lopenr: m.lopenr, xml, payload });
+      // The receiver's time is the run's critical path (one message at a time, in chain order):
+      // seal the next message while this one is with the receiver, once its request is out.
+      setImmediate(preseal);
+      r = await answer;
     } catch (err) {
       r = { outcome: 'retryable' as const, reason: (err as Error).message };
     }
@@ -395,6 +418,9 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
     if (collector.full) cut();
     // A transaction holds up to recordsPerTransaction records, and at least one full message.
     if (recordsSinceCommit >= deps.limits.recordsPerTransaction || messages.length * deps.limits.maxConsultations >= deps.limits.recordsPerTransaction) {
+      // A commit holds this thread for a while (thousands of rows, an fsync): first let the pump
+      // take an answer that has come and send the next message, so the receiver is not idle.
+      if (pumping) await new Promise<void>((resolve) => setImmediate(resolve));
       commit();
       store.heartbeat();
       deps.onProgress?.(progress());

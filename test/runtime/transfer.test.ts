@@ -164,6 +164,39 @@ describe('the receiver rejects a message', () => {
 });
 
 describe('sending while building', () => {
+  it('seals each message once, the next while the receiver holds the one before, and sends each its own payload', async () => {
+    const t = setup({ maxConsultations: 2, recordsPerTransaction: 2 });
+    t.receiver.latencyMs = 20;
+    const sealed: string[] = [];
+    let inFlight = 0;
+    const sealedWhileBusy: boolean[] = [];
+    const send = t.receiver.send.bind(t.receiver);
+    t.receiver.send = async (m) => {
+      inFlight++;
+      try {
+        // The payload is what was sealed from this message's own XML.
+        expect(m.payload.equals(m.xml)).toBe(true);
+        return await send(m);
+      } finally {
+        inFlight--;
+      }
+    };
+    const recs = Array.from({ length: 24 }, (_, i) => rec(`S${String(i).padStart(2, '0')}`, '2024-05-01T08:00:00Z'));
+    const r = await t.run(recs, {
+      sealer: (xml) => {
+        sealed.push(xml.toString('utf8'));
+        sealedWhileBusy.push(inFlight > 0);
+        return Buffer.from(xml);
+      },
+    });
+    expect(r.exitCode).toBe(0);
+    expect(r.messagesAccepted).toBe(12);
+    // Once per message, in the order sent.
+    expect(sealed).toEqual(t.receiver.calls.map((c) => c.xml.toString('utf8')));
+    expect(sealedWhileBusy.filter(Boolean).length).toBeGreaterThan(5);
+    expect(Object.keys(t.receiver.newCounts()).length).toBe(24);
+  });
+
   it('builds the next messages while the receiver works, at most a few ahead, and stops building when one is rejected', async () => {
     // One message per transaction; a receiver slow enough that the builder gets ahead of it.
     const t = setup({ maxConsultations: 2, recordsPerTransaction: 2 });

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emitJsonSchema } from '../../generator/emit/json-schema.ts';
-import { Splice } from '../../runtime/xml/write.ts';
+import { Splice, type SerialisedElement } from '../../runtime/xml/write.ts';
 import { meldingArb } from './arbitrary.ts';
 import { emitTree, importCodec, loadSpec, REPO, requireXmllint, xmllint, type Codec } from './helpers.ts';
 
@@ -96,7 +96,7 @@ for (const { message, yaml, xsd } of MESSAGES) {
           const splice = new Splice();
           const copy = structuredClone(m) as Record<string, unknown>;
           const isElement = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
-          const hold = (key: string, x: unknown) => (held++, splice.hold(codec.elementToXml(key, x)));
+          const hold = (key: string, x: unknown) => (held++, splice.hold(codec.elementToXml(key, x) as SerialisedElement));
           for (const children of Object.values(copy)) {
             for (const child of (Array.isArray(children) ? children : [children]).filter(isElement)) {
               for (const [key, value] of Object.entries(child)) {
