@@ -72,6 +72,12 @@ export class HelseIdStandIn {
   private readonly proofJtis = new ReplayCache();
   private signingKey!: CryptoKey;
   private verifyKey!: CryptoKey;
+  /**
+   * Access tokens whose signature was checked, with their claims: a sender uses one token for
+   * many requests, and each check is an RSA verification off the event loop and back, on the
+   * path of every message. Expiry is still checked at each use.
+   */
+  private readonly verifiedTokens = new Map<string, JWTPayload>();
   private publicJwk!: JWK;
 
   private constructor(
@@ -267,10 +273,18 @@ export class HelseIdStandIn {
     const scheme = m[1]!.toLowerCase();
     const token = m[2]!;
     let claims: JWTPayload;
-    try {
-      ({ payload: claims } = await jwtVerify(token, this.verifyKey, { issuer: this.issuer, audience: API_AUDIENCE, typ: 'at+jwt' }));
-    } catch (err) {
-      return deny('invalid_token', `access token rejected: ${(err as Error).message}`);
+    const known = this.verifiedTokens.get(token);
+    if (known && typeof known.exp === 'number' && known.exp > Date.now() / 1000) claims = known;
+    else {
+      try {
+        ({ payload: claims } = await jwtVerify(token, this.verifyKey, { issuer: this.issuer, audience: API_AUDIENCE, typ: 'at+jwt' }));
+      } catch (err) {
+        this.verifiedTokens.delete(token);
+        return deny('invalid_token', `access token rejected: ${(err as Error).message}`);
+      }
+      // A few senders hold a token each: keep the newest few.
+      if (this.verifiedTokens.size >= 64) this.verifiedTokens.delete(this.verifiedTokens.keys().next().value!);
+      this.verifiedTokens.set(token, claims);
     }
     if (claims.sbx_epoch !== this.epoch) return deny('invalid_token', 'access token expired');
     const scopes = String(claims.scope ?? '').split(' ');

@@ -2,7 +2,8 @@
 // says (retried with the same messageId, waited out, refreshed, or returned at once), and the
 // sandbox's own counters and state are the judge of what reached it.
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { decodeJwt } from 'jose';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Sandbox } from '../../../runtime/sandbox/index.ts';
 import { classify, KprClient, retryAfterMs, type AttemptInfo, type KprClientOptions } from '../../../runtime/transport/kpr-client/index.ts';
 import type { HelseIdClient } from '../../../runtime/transport/helseid/index.ts';
@@ -144,6 +145,32 @@ describe('KPR client', () => {
     m.accepted();
     expect(attempts.map((a) => a.result)).toEqual(['token refresh', 'accepted']);
     expect(stat('tokensIssued') - issued).toBe(1);
+  });
+
+  it('refuses an access token once its exp has passed, though it was accepted before', async () => {
+    // The sandbox remembers tokens whose signature it checked: that must not outlive their exp.
+    const m = nextMessage();
+    const { client } = makeClient();
+    expect(await client.send(m.parts)).toMatchObject({ outcome: 'accepted' });
+    m.accepted();
+    const token = await helseid.getToken({ scopes: [HST_SCOPE] });
+    const url = `${sb.url}/message/process`;
+    const post = async () =>
+      fetch(url, {
+        method: 'POST',
+        headers: { authorization: `DPoP ${token.accessToken}`, DPoP: await helseid.apiProof('POST', url, token, undefined), 'content-type': 'application/json' },
+        body: '{}',
+      });
+    // Still valid: past authorisation, the empty envelope is what is refused.
+    expect((await post()).status).toBe(400);
+    vi.useFakeTimers({ toFake: ['Date'], now: (decodeJwt(token.accessToken).exp! + 5) * 1000 });
+    try {
+      const res = await post();
+      expect(res.status).toBe(401);
+      expect(res.headers.get('www-authenticate')).toContain('access token rejected');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('answers the API nonce challenge, and again after the nonce rotates', async () => {
