@@ -28,6 +28,8 @@ export type SendOutcome =
 
 export interface Sender {
   send(m: OutgoingMessage): Promise<SendOutcome>;
+  /** A hint: `m` is sent next. A sender may make its request ready meanwhile. */
+  prepare?(m: OutgoingMessage): void;
 }
 
 export type Sealer = (content: Buffer) => Buffer;
@@ -61,16 +63,18 @@ export async function transportSender(config: KprConfig, messageVersion: string)
   const key = await loadSigningKey(t.helseid.jwkFile);
   const helseid = new HelseIdClient({ authority: t.helseid.authority, clientId: t.helseid.clientId, key, dpop: t.helseid.dpop, timeoutMs: t.helseid.timeoutMs });
   const send = createSender({ baseUrl: t.baseUrl, helseid, token: { scopes: t.helseid.scopes, org: t.helseid.orgNumbers } });
+  const parts = (m: OutgoingMessage) => ({
+    fromHerId: config.sender.herId,
+    toHerId: t.receiverHerId,
+    messageType: config.message.messageType,
+    messageVersion,
+    messageId: m.messageId,
+    payload: m.payload,
+  });
   return {
+    prepare: (m) => send.prepare(parts(m)),
     async send(m) {
-      const r = await send({
-        fromHerId: config.sender.herId,
-        toHerId: t.receiverHerId,
-        messageType: config.message.messageType,
-        messageVersion,
-        messageId: m.messageId,
-        payload: m.payload,
-      });
+      const r = await send(parts(m));
       if (r.outcome === 'accepted') return { outcome: 'accepted', refId: r.refId };
       if (r.outcome === 'rejected') return { outcome: 'rejected', validationCode: r.validationCode, validationMessage: r.validationMessage, refId: r.refId, status: r.status };
       return { outcome: 'retryable', reason: r.reason, refId: r.refId };

@@ -172,6 +172,7 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
     if (!built || halted || pumpError) return;
     try {
       presealed = { messageId: next.messageId, xml: built.xml, payload: deps.sealer(built.xml) };
+      deps.sender.prepare?.({ seq: next.seq, lopenr: next.lopenr, ...presealed });
     } catch {
       // Sealed again when it is sent, and fails there, where failing is handled.
     }

@@ -48,6 +48,8 @@ export interface KprClientOptions {
 const sleepReal = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 /** Nonce and token refreshes answer a protocol step, not a failure: a few are allowed per send. */
 const MAX_NONCE_ROUNDS = 2;
+/** How old a prepared DPoP proof may be when its request goes out; receivers allow about a minute. */
+const PROOF_FRESH_MS = 10_000;
 
 export class KprClient {
   private readonly policy: RetryPolicy;
@@ -55,15 +57,41 @@ export class KprClient {
   /** The API's latest DPoP nonce, sent with every proof until it asks for another. */
   private apiNonce: string | undefined;
 
+  /**
+   * The request of the message to be sent next, made ready while the one before is with the
+   * receiver: its body, token and DPoP proof. Messages go one at a time, so the receiver waits
+   * for everything done between an answer and the next request.
+   */
+  private prepared:
+    | { messageId: string; body: Buffer; at: number; first: Promise<{ token: AccessToken; proof?: string; nonce?: string } | undefined> }
+    | undefined;
+
   constructor(private readonly options: KprClientOptions) {
     this.policy = { ...DEFAULT_RETRY, ...options.retry };
     this.url = `${options.baseUrl.replace(/\/+$/, '')}/message/process`;
   }
 
+  /** Makes the request for `parts` ready (the messageId must be given); a later send of it uses it. */
+  prepare(parts: EnvelopeParts & { messageId: string }): void {
+    const o = this.options;
+    const nonce = this.apiNonce;
+    const first = (async () => {
+      const token = await o.helseid.getToken(o.token);
+      return { token, nonce, proof: token.tokenType === 'DPoP' ? await o.helseid.apiProof('POST', this.url, token, nonce) : undefined };
+    })().catch(() => undefined); // whatever failed here fails again, and is handled, in send
+    this.prepared = { messageId: parts.messageId, body: envelopeBody(parts), at: Date.now(), first };
+  }
+
   async send(parts: EnvelopeParts): Promise<SendResult> {
     const o = this.options;
     const messageId = parts.messageId ?? newMessageId();
-    const body = envelopeBody({ ...parts, messageId });
+    const ready = this.prepared?.messageId === messageId ? this.prepared : undefined;
+    if (ready) this.prepared = undefined;
+    const body = ready?.body ?? envelopeBody({ ...parts, messageId });
+    // A prepared token and proof serve the first attempt, if the token is still the one to use,
+    // the nonce the proof carries is still the API's, and the proof is fresh (a send before
+    // this one may have waited out retries). A proof's jti is used once only.
+    let firstReady = ready && Date.now() - ready.at < PROOF_FRESH_MS ? await ready.first : undefined;
     const sleep = o.sleep ?? sleepReal;
     const started = Date.now();
     let attempts = 0;
@@ -84,7 +112,9 @@ export class KprClient {
           accept: 'application/json',
           authorization: `${token.tokenType} ${token.accessToken}`,
         };
-        if (token.tokenType === 'DPoP') headers.DPoP = await o.helseid.apiProof('POST', this.url, token, this.apiNonce);
+        const reuse = firstReady && firstReady.token.accessToken === token.accessToken && firstReady.nonce === this.apiNonce ? firstReady : undefined;
+        firstReady = undefined;
+        if (token.tokenType === 'DPoP') headers.DPoP = reuse?.proof ?? (await o.helseid.apiProof('POST', this.url, token, this.apiNonce));
         const res = await httpRequest(this.url, { method: 'POST', headers, body, timeoutMs: o.timeoutMs ?? 30_000 });
         const c = classify(res);
         if (c.kind === 'accepted') {
@@ -134,7 +164,7 @@ export class KprClient {
 }
 
 /** The send function the runtime calls: sealed bytes and header fields in, a SendResult out. */
-export function createSender(options: KprClientOptions): (parts: EnvelopeParts) => Promise<SendResult> {
+export function createSender(options: KprClientOptions): ((parts: EnvelopeParts) => Promise<SendResult>) & { prepare(parts: EnvelopeParts & { messageId: string }): void } {
   const client = new KprClient(options);
-  return (parts) => client.send(parts);
+  return Object.assign((parts: EnvelopeParts) => client.send(parts), { prepare: (parts: EnvelopeParts & { messageId: string }) => client.prepare(parts) });
 }

@@ -173,6 +173,41 @@ describe('KPR client', () => {
     }
   });
 
+  it('sends a prepared request as it was prepared: one proof per message', async () => {
+    const { client, attempts } = makeClient();
+    const proofs = vi.spyOn(helseid, 'apiProof');
+    try {
+      for (let i = 0; i < 3; i++) {
+        const m = nextMessage();
+        client.prepare({ ...m.parts, messageId: m.parts.messageId! });
+        expect(await client.send(m.parts)).toMatchObject({ outcome: 'accepted', attempts: 1 });
+        m.accepted();
+      }
+      expect(proofs).toHaveBeenCalledTimes(3);
+      expect(attempts.map((a) => a.result)).toEqual(['accepted', 'accepted', 'accepted']);
+    } finally {
+      proofs.mockRestore();
+    }
+  });
+
+  it('does not send a prepared proof whose nonce the API has replaced since', async () => {
+    const { client, attempts } = makeClient();
+    sb.applyFaults({ requireApiNonce: true });
+    const m0 = nextMessage();
+    expect(await client.send(m0.parts)).toMatchObject({ outcome: 'accepted' });
+    m0.accepted();
+    const m = nextMessage();
+    client.prepare({ ...m.parts, messageId: m.parts.messageId! });
+    // Another message meanwhile learns a new nonce (and is refused for its chain: nothing moves).
+    sb.applyFaults({ rotateNonce: true });
+    const off = partsFor(sb, meldingXml([{ status: 'N', guid: randomUUID(), prev: guid(998), lopeNr: lopeNr + 1 }]));
+    expect(await client.send(off)).toMatchObject({ outcome: 'rejected', attempts: 2 });
+    attempts.length = 0;
+    expect(await client.send(m.parts)).toMatchObject({ outcome: 'accepted', attempts: 1 });
+    m.accepted();
+    expect(attempts.map((a) => a.result)).toEqual(['accepted']);
+  });
+
   it('answers the API nonce challenge, and again after the nonce rotates', async () => {
     const { client, attempts } = makeClient();
     sb.applyFaults({ requireApiNonce: true });
