@@ -67,7 +67,13 @@ export const DEFAULTS = {
   maxConsultations: 1000,
   /** Sealed, base64'd and wrapped in JSON a message grows by about 40 %: stay well below common 10 MB limits. */
   maxBytes: 4_000_000,
-  recordsPerTransaction: 5000,
+  /**
+   * About one message per transaction. 5000 made the sender's thread hold still for ~100 ms per
+   * commit, while the mapping worker and the answer of the message in flight waited: a backfill
+   * of 200k records into an accepting receiver took 13.6–14.1 s at 5000 and 10.6 s at 1000, with
+   * 50 MB less peak RSS.
+   */
+  recordsPerTransaction: 1000,
   sourceTimeoutSec: 3600,
   warnDays: 30,
   versjonUt: 'kpr-kit 0.1.0',

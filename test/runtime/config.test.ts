@@ -61,7 +61,7 @@ describe('kpr.yaml', () => {
     expect(c.source.path).toBe(join(dir, 'exports'));
     expect(c.helseid!.dpop).toBe(true);
     expect(c.message).toMatchObject({ spec: 'hst@56.0.0', messageType: 'HST', meldingstype: 'E' });
-    expect(c.batch).toEqual({ maxConsultations: 1000, maxBytes: 4_000_000, recordsPerTransaction: 5000 });
+    expect(c.batch).toEqual({ maxConsultations: 1000, maxBytes: 4_000_000, recordsPerTransaction: 1000 });
     expect(requireTransport(c).receiverHerId).toBe(8139520);
   });
 
