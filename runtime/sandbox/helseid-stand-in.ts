@@ -11,7 +11,9 @@ import {
   jwtVerify,
   SignJWT,
   type CryptoKey,
+  type FlattenedJWSInput,
   type JWK,
+  type JWSHeaderParameters,
   type JWTPayload,
 } from 'jose';
 import { accessTokenHash, htuOf } from '../transport/helseid/dpop.ts';
@@ -236,7 +238,7 @@ export class HelseIdStandIn {
     try {
       const header = decodeProtectedHeader(proof);
       if (!header.alg || !(SIGNING_ALGS as readonly string[]).includes(header.alg)) return { error: `DPoP alg ${header.alg} not allowed` };
-      const verified = await jwtVerify(proof, EmbeddedJWK, { typ: 'dpop+jwt', requiredClaims: ['iat', 'jti', 'htm', 'htu'] });
+      const verified = await jwtVerify(proof, this.proofKey, { typ: 'dpop+jwt', requiredClaims: ['iat', 'jti', 'htm', 'htu'] });
       payload = verified.payload;
       jwk = verified.protectedHeader.jwk as JWK;
     } catch (err) {
@@ -248,8 +250,33 @@ export class HelseIdStandIn {
     const now = Date.now() / 1000;
     if (Math.abs(now - payload.iat!) > PROOF_MAX_AGE_SEC) return { error: 'DPoP proof iat is too far from now' };
     if (!this.proofJtis.add(String(payload.jti), payload.iat! + PROOF_MAX_AGE_SEC * 2)) return { error: `DPoP jti ${payload.jti} was already used` };
-    return { payload, jkt: await calculateJwkThumbprint(jwk, 'sha256') };
+    const id = JSON.stringify(jwk);
+    let jkt = this.thumbprints.get(id);
+    if (jkt === undefined) {
+      jkt = await calculateJwkThumbprint(jwk, 'sha256');
+      if (this.thumbprints.size >= 64) this.thumbprints.clear();
+      this.thumbprints.set(id, jkt);
+    }
+    return { payload, jkt };
   }
+
+  // A sender signs every proof with the same key: importing it and its thumbprint are computed
+  // once, not per request (each was a trip off the event loop and back, on the message's path).
+  private readonly proofKeys = new Map<string, Promise<CryptoKey>>();
+  private readonly thumbprints = new Map<string, string>();
+
+  /** EmbeddedJWK (which checks the key: public, for signing, of the header's alg), remembered per key and alg. */
+  private readonly proofKey = (header: JWSHeaderParameters, token: FlattenedJWSInput): Promise<CryptoKey> => {
+    const id = `${header.alg}\n${JSON.stringify(header.jwk)}`;
+    let key = this.proofKeys.get(id);
+    if (!key) {
+      key = EmbeddedJWK(header, token) as Promise<CryptoKey>;
+      if (this.proofKeys.size >= 64) this.proofKeys.clear();
+      this.proofKeys.set(id, key);
+      key.catch(() => this.proofKeys.delete(id));
+    }
+    return key;
+  };
 
   /**
    * Checks an API request's access token and proof. Returns the token's claims, or the 401/403
