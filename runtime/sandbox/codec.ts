@@ -33,7 +33,8 @@ export interface MeldingJson extends ElementJson {
 export type ParseResult = { melding: MeldingJson } | { errors: string[] };
 
 export interface MessageCodec {
-  parse(xml: string, messageType: string, version: string): ParseResult;
+  /** `xml`: the decrypted payload, UTF-8 bytes. */
+  parse(xml: Buffer, messageType: string, version: string): ParseResult;
 }
 
 /** Reads any well-formed XML whose root is `Melding` into the JSON form; validates nothing else. */
@@ -76,7 +77,7 @@ export function xmlToElementJson(xml: string): { root: string; element: ElementJ
 
 export const genericXmlCodec: MessageCodec = {
   parse(xml) {
-    const read = xmlToElementJson(xml);
+    const read = xmlToElementJson(xml.toString('utf8'));
     if ('errors' in read) return read;
     if (read.root !== 'Melding') return { errors: [`root element is ${read.root}, expected Melding`] };
     return { melding: read.element as MeldingJson };

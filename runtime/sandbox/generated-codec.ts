@@ -4,7 +4,7 @@
 import type { MeldingJson, MessageCodec } from './codec.ts';
 
 interface GeneratedMessage {
-  xml: { fromXml(xml: string): unknown };
+  xml: { fromXml(xml: string | Uint8Array): unknown };
   validators: Record<string, unknown>;
 }
 

@@ -136,7 +136,8 @@ export function processMessage(deps: KprApiDeps, request: unknown): Answer {
       return reject(CODES.signerNotRegistered, `Feil signeringssertifikat: not registered for fromHerId ${fromHerId}`);
     }
 
-    const parsed = deps.codec.parse(opened.content.toString('utf8'), h.messageType, h.messageVersion);
+    // The bytes, not a string decoded from them: the generated reader scans them as Latin-1.
+    const parsed = deps.codec.parse(opened.content, h.messageType, h.messageVersion);
     if ('errors' in parsed) {
       const shown = parsed.errors.slice(0, 5).join('; ');
       const more = parsed.errors.length > 5 ? ` (and ${parsed.errors.length - 5} more)` : '';

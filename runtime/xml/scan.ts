@@ -2,6 +2,7 @@
 // root as the default; elements that carry attributes and child elements and no text. It walks
 // the string with charCodeAt, copies attribute values without `& < tab LF CR` or surrogates as
 // they are, and builds the same JSON form as saxes's path in read.ts, keys in the same order.
+// Bytes are scanned read as Latin-1, and only attribute values outside ASCII decoded as UTF-8.
 //
 // It is sure of a document, or it gives up: it returns undefined at the first thing that is an
 // error or that it does not read itself (comments, CDATA, processing instructions other than the
@@ -120,6 +121,26 @@ function slowValue(xml: string, from: number, to: number): string | undefined {
   return out + xml.slice(start, to);
 }
 
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+const NOT_ASCII = /[\u0080-\u00ff]/;
+
+/**
+ * An attribute value of a document read as Latin-1 (one character per byte): its bytes decoded
+ * as UTF-8, then as slowValue reads it. Undefined for bytes that are not UTF-8 (saxes's path
+ * decodes the whole document and says so) and for what slowValue leaves to saxes.
+ */
+function latin1Value(xml: string, from: number, to: number): string | undefined {
+  let value = xml.slice(from, to);
+  if (NOT_ASCII.test(value)) {
+    try {
+      value = UTF8.decode(Buffer.from(value, 'latin1'));
+    } catch {
+      return undefined;
+    }
+  }
+  return slowValue(value, 0, value.length);
+}
+
 function compileClasses(shape: MessageShape): Map<string, ScanClass> | undefined {
   const out = new Map<string, ScanClass>();
   for (const [name, c] of Object.entries(shape.classes)) {
@@ -169,7 +190,7 @@ function find(names: string[], from: number, to: number, xml: string, a: number,
  * (then every document goes to saxes). The scanner returns the JSON form, or undefined to leave
  * the document to saxes.
  */
-export function compileScanner<T>(shape: MessageShape): ((xml: string) => T | undefined) | undefined {
+export function compileScanner<T>(shape: MessageShape): ((xml: string, latin1?: boolean) => T | undefined) | undefined {
   const ns = shape.namespace;
   // saxes trims a namespace declaration's value and refuses these two as the default namespace.
   if (ns === '' || ns !== ns.trim() || ns === XML_NS || ns === XMLNS_NS) return undefined;
@@ -179,9 +200,16 @@ export function compileScanner<T>(shape: MessageShape): ((xml: string) => T | un
   const root = classes.get(rootName)!;
   if (!root.ok) return undefined;
 
-  return function scan(xml: string): T | undefined {
+  /**
+   * `latin1`: `xml` is the document's UTF-8 bytes read as Latin-1, one character per byte, which
+   * is several times cheaper than decoding them. Markup is ASCII either way; attribute values
+   * with a byte above 0x7F are decoded as UTF-8 on their own (latin1Value).
+   */
+  return function scan(xml: string, latin1 = false): T | undefined {
     const len = xml.length;
-    let i = xml.charCodeAt(0) === 0xfeff ? 1 : 0;
+    // The byte order mark: U+FEFF, or its three UTF-8 bytes.
+    let i = latin1 ? (xml.startsWith('\u00ef\u00bb\u00bf') ? 3 : 0) : xml.charCodeAt(0) === 0xfeff ? 1 : 0;
+    const high = latin1 ? 0x80 : 0xd800;
     if (xml.charCodeAt(i) === LT && xml.charCodeAt(i + 1) === QUESTION) {
       DECLARATION.lastIndex = i;
       if (!DECLARATION.test(xml)) return undefined;
@@ -296,10 +324,10 @@ export function compileScanner<T>(shape: MessageShape): ((xml: string) => T | un
           for (; j < len; j++) {
             c = xml.charCodeAt(j);
             if (c === q) break;
-            if (c < EQ ? c === AMP || c === LT || c < SPACE : c >= 0xd800) plain = false;
+            if (c < EQ ? c === AMP || c === LT || c < SPACE : c >= high) plain = false;
           }
           if (j >= len) return undefined;
-          const value = plain ? xml.slice(from, j) : slowValue(xml, from, j);
+          const value = plain ? xml.slice(from, j) : latin1 ? latin1Value(xml, from, j) : slowValue(xml, from, j);
           if (value === undefined) return undefined;
           c = xml.charCodeAt(++j);
           if (k < 0) {

@@ -21,7 +21,7 @@ const SEED = 20260311;
 
 type Outcome = { ok: true; json: string } | { ok: false; error: Record<string, unknown> };
 
-function outcome(read: (xml: string) => unknown, xml: string): Outcome {
+function outcome<X>(read: (xml: X) => unknown, xml: X): Outcome {
   try {
     return { ok: true, json: JSON.stringify(read(xml)) };
   } catch (e) {
@@ -31,9 +31,9 @@ function outcome(read: (xml: string) => unknown, xml: string): Outcome {
 }
 
 interface Paths {
-  scan: (xml: string) => unknown;
+  scan: (xml: string, latin1?: boolean) => unknown;
   sax: (xml: string) => unknown;
-  read: (xml: string) => unknown;
+  read: (xml: string | Uint8Array) => unknown;
 }
 
 function pathsOf(shape: MessageShape): Paths {
@@ -54,6 +54,7 @@ function parting(a: string, b: string): string {
  * a document or leaves it to saxes.
  */
 function agree(p: Paths, xml: string): 'scan' | 'sax' | 'error' {
+  agreeAsBytes(p, xml);
   const judge = outcome(p.sax, xml);
   const r = p.scan(xml);
   if (r !== undefined) {
@@ -66,6 +67,22 @@ function agree(p: Paths, xml: string): 'scan' | 'sax' | 'error' {
   const want = JSON.stringify(judge);
   if (got !== want) throw new Error(`fromXml and saxes answer differently, ${parting(got, want)}`);
   return judge.ok ? 'sax' : 'error';
+}
+
+/**
+ * The document as UTF-8 bytes reads as its text does: the scanner, reading the bytes as Latin-1,
+ * accepts what it accepts in the decoded text, to the same JSON form, and fromXml answers alike.
+ * (A lone surrogate becomes U+FFFD in UTF-8: the text judged is the bytes decoded.)
+ */
+function agreeAsBytes(p: Paths, xml: string): void {
+  const bytes = Buffer.from(xml, 'utf8');
+  const text = bytes.toString('utf8');
+  const viaBytes = JSON.stringify(p.scan(bytes.toString('latin1'), true));
+  const viaText = JSON.stringify(p.scan(text));
+  if (viaBytes !== viaText) throw new Error(`the scanner reads bytes and text differently, ${parting(String(viaBytes), String(viaText))}`);
+  const got = JSON.stringify(outcome(p.read, bytes));
+  const want = JSON.stringify(outcome(p.read, text.replace(/^\uFEFF/, '')));
+  if (got !== want) throw new Error(`fromXml answers bytes and text differently, ${parting(got, want)}`);
 }
 
 // ---- other spellings of the same document -------------------------------------------------
@@ -318,6 +335,20 @@ describe('the scanner and saxes: chosen cases', () => {
     ['an end tag first', '</R>'],
   ])('leaves %s to saxes, which raises the error', (_name, xml) => {
     expect(agree(p, xml)).toBe('error');
+  });
+
+  it('reads bytes as UTF-8: values outside ASCII, raw or as references, and bytes that are not UTF-8 an error', () => {
+    const bytes = (xml: string) => Buffer.from(xml, 'utf8');
+    for (const v of ['blåbær', 'Ø&#248;ø', '€ 𝄞 &#x1D11E;', 'a&amp;é\tb']) {
+      const xml = r(` v="${v}"`);
+      expect(p.scan(bytes(xml).toString('latin1'), true)).toEqual(p.scan(xml));
+      expect(p.read(bytes(xml))).toEqual(p.read(xml));
+    }
+    expect(p.read(bytes(r(' v="blåbær"')))).toEqual({ v: 'blåbær' });
+    // C3 28 is no UTF-8: the scanner leaves it, and fromXml says what is wrong.
+    const bad = Buffer.from(bytes(r(' v="aXY"')).toString('latin1').replace('XY', '\u00c3('), 'latin1');
+    expect(p.scan(bad.toString('latin1'), true)).toBeUndefined();
+    expect(() => p.read(bad)).toThrow(/not UTF-8/);
   });
 
   it('does not scan a message whose names or namespace it cannot read the way saxes does', () => {
