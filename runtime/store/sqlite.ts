@@ -40,8 +40,10 @@ export const FOLD_EVERY = 50_000;
  * stops probing them (at a million records the probes cost 9 µs per record).
  */
 const FILTER_AFTER = 50_000;
-/** A lock counts as abandoned after this long without heartbeat (every 30 s while running). */
+/** A lock counts as abandoned after this long without heartbeat (every 5–30 s while running). */
 const STALE_LOCK_MS = 10 * 60_000;
+/** Heartbeats closer together than this are not written. */
+const BEAT_EVERY_MS = 5_000;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -168,6 +170,7 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly st: Record<string, Database.Statement>;
   private lockHeld = false;
+  private lastBeat = 0;
   /** Decisions since the last fold (see FOLD_EVERY), as the tables will hold them after it. */
   private readonly pendingSeen = new Map<string, string>();
   private readonly pendingConsultation = new Map<string, number>();
@@ -373,12 +376,19 @@ export class SqliteStore implements Store {
     });
     take.immediate();
     this.lockHeld = true;
+    this.lastBeat = Date.now();
     // A run killed before its fold left decisions in the logs only: fold them before deciding.
     if (this.leftovers) this.fold();
   }
 
+  /**
+   * Notes that the lock's holder is alive: written at most every few seconds, since each write is
+   * a transaction of its own (an fsync), and the transfer calls this at every commit.
+   */
   heartbeat(): void {
-    if (this.lockHeld) this.st.lockBeat!.run(now(), process.pid, hostname());
+    if (!this.lockHeld || Date.now() - this.lastBeat < BEAT_EVERY_MS) return;
+    this.st.lockBeat!.run(now(), process.pid, hostname());
+    this.lastBeat = Date.now();
   }
 
   releaseLock(): void {

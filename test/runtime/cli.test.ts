@@ -2,7 +2,7 @@
 // the official XSD), kpr errors in its three formats, kpr status, exit codes, and the lock.
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { hostname } from 'node:os';
 import { loadConfig } from '../../runtime/config/load.ts';
 import { describeSummary, dryRunJob, runJob } from '../../runtime/jobs/jobs.ts';
@@ -205,5 +205,24 @@ describe('kpr status, kpr errors, the lock', () => {
       .run(process.pid, hostname(), new Date(Date.now() - 3_600_000).toISOString(), new Date(Date.now() - 11 * 60_000).toISOString());
     expect(() => stale.acquireLock('run')).not.toThrow();
     stale.close();
+  });
+
+  it('writes the heartbeat at most every 5 s, however often a run beats', () => {
+    const dir = seeded();
+    const store = new SqliteStore(join(dir, 'kpr.db'));
+    vi.useFakeTimers({ toFake: ['Date'], now: new Date('2026-01-01T00:00:00Z') });
+    try {
+      store.acquireLock('run');
+      const beat = () => store.lockHolder()!.heartbeatAt;
+      vi.setSystemTime(new Date('2026-01-01T00:00:04Z'));
+      store.heartbeat();
+      expect(beat()).toBe('2026-01-01T00:00:00.000Z');
+      vi.setSystemTime(new Date('2026-01-01T00:00:06Z'));
+      store.heartbeat();
+      expect(beat()).toBe('2026-01-01T00:00:06.000Z');
+    } finally {
+      vi.useRealTimers();
+      store.close();
+    }
   });
 });
