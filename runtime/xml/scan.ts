@@ -121,7 +121,9 @@ function slowValue(xml: string, from: number, to: number): string | undefined {
   return out + xml.slice(start, to);
 }
 
-const UTF8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: a U+FEFF at the start of a value is part of the value (the document's own mark is
+// skipped by the scanner, before the first tag).
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const NOT_ASCII = /[\u0080-\u00ff]/;
 
 /**

@@ -339,12 +339,13 @@ describe('the scanner and saxes: chosen cases', () => {
 
   it('reads bytes as UTF-8: values outside ASCII, raw or as references, and bytes that are not UTF-8 an error', () => {
     const bytes = (xml: string) => Buffer.from(xml, 'utf8');
-    for (const v of ['blåbær', 'Ø&#248;ø', '€ 𝄞 &#x1D11E;', 'a&amp;é\tb']) {
+    for (const v of ['blåbær', 'Ø&#248;ø', '€ 𝄞 &#x1D11E;', 'a&amp;é\tb', '\uFEFFa', '\uFEFF', 'a\uFEFF']) {
       const xml = r(` v="${v}"`);
       expect(p.scan(bytes(xml).toString('latin1'), true)).toEqual(p.scan(xml));
       expect(p.read(bytes(xml))).toEqual(p.read(xml));
     }
     expect(p.read(bytes(r(' v="blåbær"')))).toEqual({ v: 'blåbær' });
+    expect(p.read(bytes(r(' v="\uFEFFa"')))).toEqual({ v: '\uFEFFa' });
     // C3 28 is no UTF-8: the scanner leaves it, and fromXml says what is wrong.
     const bad = Buffer.from(bytes(r(' v="aXY"')).toString('latin1').replace('XY', '\u00c3('), 'latin1');
     expect(p.scan(bad.toString('latin1'), true)).toBeUndefined();
