@@ -63,7 +63,12 @@ export class KprClient {
    * for everything done between an answer and the next request.
    */
   private prepared:
-    | { messageId: string; body: Buffer; at: number; first: Promise<{ token: AccessToken; proof?: string; nonce?: string } | undefined> }
+    | {
+        parts: EnvelopeParts & { messageId: string };
+        body: Buffer;
+        at: number;
+        first: Promise<{ token: AccessToken; proof?: string; nonce?: string } | undefined>;
+      }
     | undefined;
 
   constructor(private readonly options: KprClientOptions) {
@@ -79,14 +84,27 @@ export class KprClient {
       const token = await o.helseid.getToken(o.token);
       return { token, nonce, proof: token.tokenType === 'DPoP' ? await o.helseid.apiProof('POST', this.url, token, nonce) : undefined };
     })().catch(() => undefined); // whatever failed here fails again, and is handled, in send
-    this.prepared = { messageId: parts.messageId, body: envelopeBody(parts), at: Date.now(), first };
+    this.prepared = { parts: { ...parts }, body: envelopeBody(parts), at: Date.now(), first };
+  }
+
+  /** The prepared request, if it is for exactly these parts (the same sealed payload, the same header). */
+  private takePrepared(parts: EnvelopeParts, messageId: string): KprClient['prepared'] {
+    const p = this.prepared;
+    if (!p || p.parts.messageId !== messageId) return undefined;
+    this.prepared = undefined;
+    const same =
+      p.parts.payload === parts.payload &&
+      p.parts.fromHerId === parts.fromHerId &&
+      p.parts.toHerId === parts.toHerId &&
+      p.parts.messageType === parts.messageType &&
+      p.parts.messageVersion === parts.messageVersion;
+    return same ? p : undefined;
   }
 
   async send(parts: EnvelopeParts): Promise<SendResult> {
     const o = this.options;
     const messageId = parts.messageId ?? newMessageId();
-    const ready = this.prepared?.messageId === messageId ? this.prepared : undefined;
-    if (ready) this.prepared = undefined;
+    const ready = this.takePrepared(parts, messageId);
     const body = ready?.body ?? envelopeBody({ ...parts, messageId });
     // A prepared token and proof serve the first attempt, if the token is still the one to use,
     // the nonce the proof carries is still the API's, and the proof is fresh (a send before

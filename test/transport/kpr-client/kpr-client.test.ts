@@ -190,6 +190,39 @@ describe('KPR client', () => {
     }
   });
 
+  it('makes a fresh request instead of a prepared one for other bytes, another token, or after 10 s', async () => {
+    const { client, attempts } = makeClient();
+    const proofs = vi.spyOn(helseid, 'apiProof');
+    const seen = () => seenSince(0).length;
+    try {
+      type Msg = ReturnType<typeof nextMessage>;
+      const cases: Array<[string, (m: Msg) => Promise<Msg['parts']>]> = [
+        ['other bytes (a copy of the seal)', async (m) => ({ ...m.parts, payload: Buffer.from(m.parts.payload) })],
+        ['another token', async (m) => (helseid.invalidate(await helseid.getToken({ scopes: [HST_SCOPE] })), m.parts)],
+        ['after 10 s', async (m) => (vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 11_000 }), m.parts)],
+      ];
+      for (const [name, meanwhile] of cases) {
+        const m = nextMessage();
+        client.prepare({ ...m.parts, messageId: m.parts.messageId! });
+        const before = proofs.mock.calls.length;
+        const requests = seen();
+        const parts = await meanwhile(m);
+        try {
+          expect(await client.send(parts), name).toMatchObject({ outcome: 'accepted', attempts: 1 });
+        } finally {
+          vi.useRealTimers();
+        }
+        m.accepted();
+        // One proof prepared, one made for the request itself; one request.
+        expect(proofs.mock.calls.length - before, name).toBe(2);
+        expect(seen() - requests, name).toBe(1);
+      }
+      expect(attempts.every((a) => a.result === 'accepted')).toBe(true);
+    } finally {
+      proofs.mockRestore();
+    }
+  });
+
   it('does not send a prepared proof whose nonce the API has replaced since', async () => {
     const { client, attempts } = makeClient();
     sb.applyFaults({ requireApiNonce: true });
