@@ -198,7 +198,8 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
     try {
       const answer = deps.sender.send({ seq: m.seq, messageId: m.messageId, lopenr: m.lopenr, xml, payload });
       // The receiver's time is the run's critical path (one message at a time, in chain order):
-      // seal the next message while this one is with the receiver, once its request is out.
+      // seal the next message while this one is with the receiver, a turn of the event loop
+      // after its request started (usually out by then; a fresh proof can take longer).
       setImmediate(preseal);
       r = await answer;
     } catch (err) {

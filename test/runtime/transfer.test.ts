@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { passthroughMapper } from '../../runtime/jobs/mapper.ts';
+import type { Sender } from '../../runtime/jobs/sender.ts';
 import { transfer, type FailPoint, type TransferDeps } from '../../runtime/jobs/transfer.ts';
 import { silentLogger } from '../../runtime/log.ts';
 import { FileSource } from '../../runtime/sources/files.ts';
@@ -171,11 +172,15 @@ describe('sending while building', () => {
     let inFlight = 0;
     const sealedWhileBusy: boolean[] = [];
     const send = t.receiver.send.bind(t.receiver);
+    // A sender that makes requests ready is told of each next message, with the payload it gets.
+    const prepared = new Map<string, Buffer>();
+    (t.receiver as Sender).prepare = (m) => void prepared.set(m.messageId, m.payload);
     t.receiver.send = async (m) => {
       inFlight++;
       try {
-        // The payload is what was sealed from this message's own XML.
+        // The payload is what was sealed from this message's own XML, and what was prepared.
         expect(m.payload.equals(m.xml)).toBe(true);
+        if (prepared.has(m.messageId)) expect(prepared.get(m.messageId)).toBe(m.payload);
         return await send(m);
       } finally {
         inFlight--;
@@ -194,6 +199,7 @@ describe('sending while building', () => {
     // Once per message, in the order sent.
     expect(sealed).toEqual(t.receiver.calls.map((c) => c.xml.toString('utf8')));
     expect(sealedWhileBusy.filter(Boolean).length).toBeGreaterThan(5);
+    expect(prepared.size).toBeGreaterThan(5);
     expect(Object.keys(t.receiver.newCounts()).length).toBe(24);
   });
 
