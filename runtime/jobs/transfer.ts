@@ -169,7 +169,8 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
   const preseal = () => {
     const next = queue[1];
     const built = next && justBuilt.get(next.messageId);
-    if (!built || halted || pumpError) return;
+    // (Twice for one message when an answer came before this turn: the first did it.)
+    if (!built || halted || pumpError || presealed?.messageId === next.messageId) return;
     try {
       presealed = { messageId: next.messageId, xml: built.xml, payload: deps.sealer(built.xml) };
       deps.sender.prepare?.({ seq: next.seq, lopenr: next.lopenr, ...presealed });
