@@ -185,7 +185,7 @@ export function compileReader<T>(shape: MessageShape): (xml: string | Uint8Array
   return function read(input: string | Uint8Array): T {
     // Bytes are scanned as Latin-1 (a megabyte decodes in 40 % of the time UTF-8 takes);
     // undefined: the scanner is not sure of this document; saxes reads it, or says what is wrong.
-    if (typeof input !== 'string' && input instanceof Uint8Array) {
+    if (input instanceof Uint8Array) {
       const r = scan(Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString('latin1'), true);
       return r !== undefined ? r : sax(decode(input));
     }

@@ -14,11 +14,11 @@ import { prng } from '../helpers/prng.ts';
 /** What the store must answer: the last write per key wins, in commit order. */
 interface Model {
   seen: Map<string, string>;
-  consultation: Map<string, { status: string; hash: string | null; guid: string; seq: number }>;
+  consultation: Map<string, { status: string; hash: string | null; guid: string }>;
 }
 
 /** A seeded sequence of batches over a small key space, so keys repeat across folds. */
-function* batches(seed: number, count: number): Generator<{ commit: Omit<BatchCommit, 'runId'>; messageSeqs: number }> {
+function* batches(seed: number, count: number): Generator<Omit<BatchCommit, 'runId'>> {
   const rnd = prng(seed);
   let lopeNr = 0;
   let lopenr = 0;
@@ -52,15 +52,25 @@ function* batches(seed: number, count: number): Generator<{ commit: Omit<BatchCo
     for (let i = Math.floor(rnd() * 4); i > 0; i--) {
       seen.push({ sourceId: `S${Math.floor(rnd() * 30)}`, changedAt: `2024-02-${String(1 + Math.floor(rnd() * 28)).padStart(2, '0')}T00:00:00.000Z`, rejected: rnd() < 0.3 });
     }
-    yield { commit: { messages, seen, rejections: [], requeueDone: [], chainHead: NIL_GUID, notifLopeNr: lopeNr }, messageSeqs: nMessages };
+    yield { messages, seen, rejections: [], requeueDone: [], chainHead: NIL_GUID, notifLopeNr: lopeNr };
   }
 }
 
-function apply(model: Model, commit: Omit<BatchCommit, 'runId'>, firstSeq: number): void {
-  commit.messages.forEach((m, i) => {
-    for (const it of m.items) model.consultation.set(it.konsultasjonId, { status: it.status, hash: it.hash, guid: it.guid, seq: firstSeq + i });
-  });
+function apply(model: Model, commit: Omit<BatchCommit, 'runId'>): void {
+  for (const m of commit.messages) for (const it of m.items) model.consultation.set(it.konsultasjonId, { status: it.status, hash: it.hash, guid: it.guid });
   for (const s of commit.seen) model.seen.set(s.sourceId, s.changedAt);
+}
+
+/** Commits `count` seeded batches to `store` and applies them to a new model; `after` runs after each commit. */
+function feed(store: SqliteStore, seed: number, count: number, after?: (model: Model) => void): Model {
+  const runId = store.startRun('run');
+  const model: Model = { seen: new Map(), consultation: new Map() };
+  for (const commit of batches(seed, count)) {
+    store.commitBatch({ runId, ...commit });
+    apply(model, commit);
+    after?.(model);
+  }
+  return model;
 }
 
 /** Every key's answer, as the store gives it. */
@@ -96,15 +106,7 @@ describe('folding the lookup tables', () => {
   ] as const) {
     it(`answers as if every commit updated them (a fold every ${foldEvery} records, key filter after ${filterAfter} lookups)`, () => {
       const store = new SqliteStore(join(mkdtempSync(join(tmpdir(), 'kpr-fold-')), 'kpr.db'), { foldEvery, filterAfter });
-      const runId = store.startRun('run');
-      const model: Model = { seen: new Map(), consultation: new Map() };
-      let seq = 1;
-      for (const { commit, messageSeqs } of batches(11 + foldEvery, 60)) {
-        store.commitBatch({ runId, ...commit });
-        apply(model, commit, seq);
-        seq += messageSeqs;
-        expect(answers(store)).toEqual(expected(model));
-      }
+      feed(store, 11 + foldEvery, 60, (model) => expect(answers(store)).toEqual(expected(model)));
       store.close();
     });
   }
@@ -113,14 +115,7 @@ describe('folding the lookup tables', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'kpr-fold-')), 'kpr.db');
     // The first store is never closed: its decisions are only in item and seen_log, as after kill -9.
     const dying = new SqliteStore(file, { foldEvery: 1_000_000 });
-    const runId = dying.startRun('run');
-    const model: Model = { seen: new Map(), consultation: new Map() };
-    let seq = 1;
-    for (const { commit, messageSeqs } of batches(5, 40)) {
-      dying.commitBatch({ runId, ...commit });
-      apply(model, commit, seq);
-      seq += messageSeqs;
-    }
+    const model = feed(dying, 5, 40);
     const before = dying.consultationCounts();
     const next = new SqliteStore(file, { foldEvery: 1_000_000, filterAfter: 1 });
     expect(answers(next)).toEqual(expected(model));
@@ -133,12 +128,7 @@ describe('folding the lookup tables', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'kpr-fold-')), 'kpr.db');
     const run = new SqliteStore(file, { foldEvery: 1_000_000 });
     run.acquireLock('run');
-    const runId = run.startRun('run');
-    const model: Model = { seen: new Map(), consultation: new Map() };
-    for (const { commit } of batches(9, 30)) {
-      run.commitBatch({ runId, ...commit });
-      apply(model, commit, 0);
-    }
+    const model = feed(run, 9, 30);
     const status = new SqliteStore(file);
     expect(status.consultationCounts()).toEqual({ active: 0, annulled: 0, pending: model.consultation.size });
     status.close();
@@ -155,12 +145,7 @@ describe('folding the lookup tables', () => {
   it('opens a version 2 database (which updated the tables on every commit) as folded', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'kpr-fold-')), 'kpr.db');
     const old = new SqliteStore(file, { foldEvery: 1 });
-    const runId = old.startRun('run');
-    const model: Model = { seen: new Map(), consultation: new Map() };
-    for (const { commit } of batches(3, 20)) {
-      old.commitBatch({ runId, ...commit });
-      apply(model, commit, 0);
-    }
+    const model = feed(old, 3, 20);
     old.close();
     const raw = new Database(file);
     raw.exec("UPDATE meta SET value = '2' WHERE key = 'schema_version'; DELETE FROM meta WHERE key = 'indexed_item'");
