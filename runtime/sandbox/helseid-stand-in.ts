@@ -18,6 +18,7 @@ import {
 } from 'jose';
 import { accessTokenHash, htuOf } from '../transport/helseid/dpop.ts';
 import { publicPart, SIGNING_ALGS } from '../transport/helseid/keys.ts';
+import { Recent } from './recent.ts';
 
 export interface RegisteredClient {
   client_id: string;
@@ -79,7 +80,7 @@ export class HelseIdStandIn {
    * many requests, and each check is an RSA verification off the event loop and back, on the
    * path of every message. Expiry is still checked at each use.
    */
-  private readonly verifiedTokens = new Map<string, JWTPayload>();
+  private readonly verifiedTokens = new Recent<string, JWTPayload>();
   private publicJwk!: JWK;
 
   private constructor(
@@ -254,7 +255,6 @@ export class HelseIdStandIn {
     let jkt = this.thumbprints.get(id);
     if (jkt === undefined) {
       jkt = await calculateJwkThumbprint(jwk, 'sha256');
-      if (this.thumbprints.size >= 64) this.thumbprints.clear();
       this.thumbprints.set(id, jkt);
     }
     return { payload, jkt };
@@ -262,8 +262,8 @@ export class HelseIdStandIn {
 
   // A sender signs every proof with the same key: importing it and its thumbprint are computed
   // once, not per request (each was a trip off the event loop and back, on the message's path).
-  private readonly proofKeys = new Map<string, Promise<CryptoKey>>();
-  private readonly thumbprints = new Map<string, string>();
+  private readonly proofKeys = new Recent<string, Promise<CryptoKey>>();
+  private readonly thumbprints = new Recent<string, string>();
 
   /** EmbeddedJWK (which checks the key: public, for signing, of the header's alg), remembered per key and alg. */
   private readonly proofKey = (header: JWSHeaderParameters, token: FlattenedJWSInput): Promise<CryptoKey> => {
@@ -271,7 +271,6 @@ export class HelseIdStandIn {
     let key = this.proofKeys.get(id);
     if (!key) {
       key = EmbeddedJWK(header, token) as Promise<CryptoKey>;
-      if (this.proofKeys.size >= 64) this.proofKeys.clear();
       this.proofKeys.set(id, key);
       key.catch(() => this.proofKeys.delete(id));
     }
@@ -309,8 +308,6 @@ export class HelseIdStandIn {
         this.verifiedTokens.delete(token);
         return deny('invalid_token', `access token rejected: ${(err as Error).message}`);
       }
-      // A few senders hold a token each: keep the newest few.
-      if (this.verifiedTokens.size >= 64) this.verifiedTokens.delete(this.verifiedTokens.keys().next().value!);
       this.verifiedTokens.set(token, claims);
     }
     if (claims.sbx_epoch !== this.epoch) return deny('invalid_token', 'access token expired');

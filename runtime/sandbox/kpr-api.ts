@@ -6,6 +6,7 @@ import { createHash, randomUUID, X509Certificate } from 'node:crypto';
 import { base64Decode } from '../transport/base64.ts';
 import { checkChain, CODES } from './chain.ts';
 import type { MessageCodec } from './codec.ts';
+import { Recent } from './recent.ts';
 import type { Answer } from './helseid-stand-in.ts';
 import type { SandboxStore } from './store.ts';
 
@@ -24,13 +25,12 @@ export interface KprApiDeps {
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Fingerprints of the few signing certificates seen: parsing one for every message costs 0.6 ms. */
-const fingerprints = new Map<string, string>();
+const fingerprints = new Recent<string, string>();
 
 export function certFingerprint(certPem: string): string {
   let fp = fingerprints.get(certPem);
   if (fp === undefined) {
     fp = createHash('sha256').update(new X509Certificate(certPem).raw).digest('hex');
-    if (fingerprints.size >= 64) fingerprints.clear();
     fingerprints.set(certPem, fp);
   }
   return fp;
