@@ -10,7 +10,7 @@ import { errorRows, formatErrors, formatStatus, statusReport } from '../../runti
 import { silentLogger } from '../../runtime/log.ts';
 import { SqliteStore } from '../../runtime/store/sqlite.ts';
 import { REPO_ROOT, runKpr } from '../helpers/cli.ts';
-import { xmllint } from '../helpers/reference.ts';
+import { itOfficial, xmllint } from '../helpers/reference.ts';
 import { del, FakeReceiver, identitySealer, konsultasjon, rec, tmp, writeNdjson } from './helpers.ts';
 
 const YAML = `profile: sandbox
@@ -38,7 +38,7 @@ function project(records: unknown[]) {
 const bad = { id: 'BAD', changedAt: '2024-05-01T08:00:00Z', Konsultasjon: { ...konsultasjon('BAD'), amming: '7' } };
 
 describe('kpr run --dry-run', () => {
-  it('writes XML that the official XSD accepts and envelopes, and leaves the database untouched', () => {
+  itOfficial('writes XML that the official XSD accepts and envelopes, and leaves the database untouched', () => {
     const dir = project([rec('K1', '2024-05-01T08:00:00Z'), rec('K2', '2024-05-01T08:00:00Z'), rec('K3', '2024-05-01T08:00:00Z'), del('K9', '2024-05-01T09:00:00Z')]);
     const out = join(dir, 'out');
     const r = runKpr(['run', '--config', join(dir, 'kpr.yaml'), '--dry-run', '--out', out]);
@@ -86,7 +86,7 @@ describe('kpr run --dry-run on a database in use', () => {
 });
 
 describe('with the vendor mapping', () => {
-  it('maps the demo EPJ extract (edits, deletions, spoiled records) into XSD-valid Meldinger', async () => {
+  itOfficial('maps the demo EPJ extract (edits, deletions, spoiled records) into XSD-valid Meldinger', async () => {
     const dir = tmp('kpr-cli-map-');
     const { generateRecords } = await import('../../runtime/demo-data/generate.ts');
     const records = [...generateRecords({ children: 12, from: '2017-01-01', to: '2024-12-31', seed: 'rt', editRate: 0.2, deleteRate: 0.1, badRate: 0.05 })];
