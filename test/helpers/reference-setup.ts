@@ -3,5 +3,5 @@
 import { findReference, inCi, referenceHint } from './reference-locate.ts';
 
 export default function setup(): void {
-  if (findReference() === undefined && !inCi()) process.stderr.write(`kpr-kit: skipping the tests that need ${referenceHint()}\n`);
+  if (findReference() === undefined && !inCi()) process.stderr.write(`kpr-kit: skipping the tests that compare with the official package (spec fidelity, import, xmllint judges): ${referenceHint()}\n`);
 }
