@@ -1,6 +1,8 @@
 // The one `kpr` command. Each part of kpr-kit registers the commands it owns; this file only
 // assembles them and turns thrown errors into exit codes.
 import { Command, CommanderError } from 'commander';
+import { readFileSync } from 'node:fs';
+import { finishHelp } from '../runtime/cli/help.ts';
 import { EXIT, UserError, type Registrar } from '../runtime/cli/program.ts';
 // Which module registers which top-level commands. Only the modules of the command being run are
 // loaded (each import costs start-up time); `kpr --help` and unknown commands load them all.
@@ -23,16 +25,30 @@ const registrars: [commands: string[], load: () => Promise<{ register: Registrar
   [['run', 'backfill', 'resend', 'status', 'errors'], () => import('../runtime/jobs/cli.ts')],
 ];
 
-export async function main(argv: string[]): Promise<number> {
+/** The program with the modules `argv` needs (all of them for `kpr --help` and unknown commands). */
+export async function buildProgram(argv: string[]): Promise<Command> {
   const program = new Command('kpr')
     .description('kpr-kit: report consultations from helsestasjon and skolehelsetjeneste to KPR')
+    .version(version(), '-V, --version', 'print the version of kpr-kit')
     .showHelpAfterError('(run with --help for usage)')
-    .exitOverride();
+    .exitOverride()
+    .addHelpText('after', '\nEvery command has --help. Exit codes: 0 done, 1 done but some input was rejected, 2 failed.\nStart with: npx kpr demo, or npx kpr init --profile sandbox --dir my-setup');
   const [first, second] = argv.slice(2).filter((a) => !a.startsWith('-'));
   const exact = registrars.filter(([names]) => names.includes(first) || names.includes(`${first} ${second}`));
   // `kpr spec --help` and the like: every module of the group.
   const chosen = exact.length ? exact : registrars.filter(([names]) => names.some((n) => n.split(' ')[0] === first));
   for (const [, load] of chosen.length ? chosen : registrars) (await load()).register(program);
+  finishHelp(program);
+  return program;
+}
+
+/** package.json's version, read once at start (no JSON import: the built bundle reads the same file). */
+function version(): string {
+  return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = await buildProgram(argv);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;

@@ -3,12 +3,12 @@
 // everything up to a few days ago, then one daily run per remaining day (with the edits and
 // deletions those days hold), and prints what was sent, accepted, annulled and rejected, and why.
 
-import { rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { MESSAGES } from '../../generated/index.ts';
-import { EXIT } from '../cli/program.ts';
+import { EXIT, UserError } from '../cli/program.ts';
 import { loadConfig } from '../config/load.ts';
 import { generateRecords } from '../demo-data/generate.ts';
 import { initSandboxSetup, writeRecords } from '../init/sandbox-setup.ts';
@@ -47,12 +47,27 @@ function line(s: TransferSummary): string {
   return `${s.records - s.skipped} new records, N ${n.N} / M ${n.M} / C ${n.C}, ${s.rejectedRecords} rejected, ${s.messagesAccepted}/${s.messagesBuilt} messages accepted`;
 }
 
+/** The demo replaces only a folder it made itself (or an empty one), never someone's data. */
+const DEMO_MARK = '.kpr-demo';
+
+function clearDemoFolder(dir: string): void {
+  if (!existsSync(dir)) return;
+  if (!statSync(dir).isDirectory()) throw new UserError(`--dir ${dir} is a file, not a folder`);
+  // Demo folders of earlier versions carry no mark, but their kpr.yaml says where it came from.
+  const earlier = () => existsSync(join(dir, 'kpr.yaml')) && readFileSync(join(dir, 'kpr.yaml'), 'utf8').includes('written by `kpr init --profile sandbox`');
+  if (readdirSync(dir).length && !existsSync(join(dir, DEMO_MARK)) && !earlier()) {
+    throw new UserError(`--dir ${dir} holds files the demo did not make; the demo replaces its folder on every run, so give an empty or new one`);
+  }
+  rmSync(dir, { recursive: true, force: true });
+}
+
 export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   const started = performance.now();
   const say = o.say;
-  rmSync(o.dir, { recursive: true, force: true });
+  clearDemoFolder(o.dir);
   const firstDaily = addDays(o.today, -(o.dailyRuns - 1));
   const setup = await initSandboxSetup({ dir: o.dir, seed: o.seed, children: o.children, today: o.today, port: 0, extract: 'none' });
+  writeFileSync(join(setup.dir, DEMO_MARK), 'made by kpr demo: replaced on its next run\n');
   say(`1. setup in ${setup.dir}: kpr.yaml, demo mapping, test certificates and HelseID client key`);
 
   // One extract for the backfill (everything changed before the first daily run), then one file
@@ -94,7 +109,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     const rules = Object.entries(rejectedByRule).sort((a, b) => b[1] - a[1]);
     say(`  rejected records:        ${rules.reduce((n, [, c]) => n + c, 0)}${rules.length ? ' (by rule: ' + rules.map(([r, c]) => `${r} ${c}`).join(', ') + ')' : ''}`);
     say(`  time:                    ${((performance.now() - started) / 1000).toFixed(1)} s`);
-    say(`  look closer:             kpr status --config ${setup.configFile}; kpr errors --config ${setup.configFile}`);
+    say(`  look closer:             npx kpr status --config ${setup.configFile}; npx kpr errors --config ${setup.configFile}`);
     return { backfill, daily, active, annulled, rejectedByRule, exitCode };
   } finally {
     await sandbox.close();
@@ -111,7 +126,7 @@ export function register(program: Command): void {
   program
     .command('demo')
     .description('The end-to-end demo, offline: synthetic EPJ data → mapping → chain → CMS → HelseID → sandbox, then a summary')
-    .option('--dir <dir>', 'working folder (replaced on every run)', '.kpr/demo')
+    .option('--dir <dir>', 'working folder, replaced on every run (only a new, empty or earlier demo folder)', '.kpr/demo')
     .option('--children <n>', 'children in the synthetic EPJ', int, 400)
     .option('--seed <seed>', 'seed of the synthetic data', '2026')
     .option('--today <date>', 'the last day of data', '2026-11-24')

@@ -1,6 +1,7 @@
 // `kpr sandbox`: runs the HelseID and KPR API stand-ins until interrupted. The first line of
 // stdout is the base URL (scripts read it); the lines after it say how to use it.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { writeFileAtomic } from '../io/atomic.ts';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { UserError, type Registrar } from '../cli/program.ts';
@@ -12,6 +13,12 @@ import { startSandbox } from './server.ts';
 function int(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a non-negative integer');
+  return n;
+}
+
+function port(value: string): number {
+  const n = int(value);
+  if (n > 65535) throw new InvalidArgumentError('expected a port number 0 to 65535');
   return n;
 }
 
@@ -44,7 +51,7 @@ export function registerSandbox(loadCodec?: () => Promise<MessageCodec>): Regist
     program
       .command('sandbox')
       .description('Run a local stand-in for HelseID and the KPR API (loopback, test keys, fault injection)')
-      .option('--port <n>', 'port to listen on (0 = any free port)', int, 0)
+      .option('--port <n>', 'port to listen on (0 = any free port)', port, 0)
       .option('--host <host>', 'address to listen on', '127.0.0.1')
       .option('--data <dir>', 'data directory: keys, certificates, registrations, sandbox.db with what was accepted (and sandbox.json defaults)', '.kpr/sandbox')
       .option('--pki <dir>', 'test PKI folder to use or create (default: <data>/pki)')
@@ -58,6 +65,7 @@ export function registerSandbox(loadCodec?: () => Promise<MessageCodec>): Regist
       .option('--rate-limit <n>', 'answer the next N API requests with 429', int)
       .option('--retry-after <sec>', 'Retry-After of the 429 answers', int, 1)
       .option('--api-nonce', 'make the API demand a DPoP nonce')
+      .option('--pid-file <file>', 'where to write the process id, removed on exit (default: <data>/sandbox.pid); stop with kill $(cat FILE)')
       .action(async (o, cmd: Command) => {
         const saved = readSettings(o.data);
         const fromFile = (key: keyof SandboxSettings, value: unknown) =>
@@ -88,9 +96,13 @@ export function registerSandbox(loadCodec?: () => Promise<MessageCodec>): Regist
             codec: loadCodec ? await loadCodec() : undefined,
           });
         } catch (err) {
-          throw new UserError(`sandbox could not start: ${(err as Error).message}`);
+          const e = err as NodeJS.ErrnoException;
+          if (e.code === 'EADDRINUSE') throw new UserError(`sandbox could not start: ${o.host}:${o.port} is in use (another sandbox?); stop that one, or choose another port with --port (0 = any free one)`);
+          throw new UserError(`sandbox could not start: ${e.message}`);
         }
         const s = sandbox;
+        const pidFile = o.pidFile ?? join(s.dataDir, 'sandbox.pid');
+        writeFileAtomic(pidFile, `${process.pid}\n`);
         process.stdout.write(
           [
             s.url,
@@ -99,6 +111,7 @@ export function registerSandbox(loadCodec?: () => Promise<MessageCodec>): Regist
             `sender HER-id: ${s.senderHerId} (signing certificate in ${s.pki.dir})   receiver HER-id: ${s.receiverHerId}`,
             `state: GET ${s.url}/sandbox/state   faults: POST ${s.url}/sandbox/faults   data: ${s.dataDir}`,
             `connection settings: ${join(s.dataDir, 'connection.json')}`,
+            `pid ${process.pid} (in ${pidFile}); stop with Ctrl-C or kill $(cat ${pidFile})`,
             '',
           ].join('\n'),
         );
@@ -106,6 +119,7 @@ export function registerSandbox(loadCodec?: () => Promise<MessageCodec>): Regist
           const stop = () => {
             process.off('SIGINT', stop);
             process.off('SIGTERM', stop);
+            rmSync(pidFile, { force: true });
             void s.close().then(done);
           };
           process.on('SIGINT', stop);
