@@ -115,7 +115,7 @@ describe('kpr errors and exit codes', () => {
     await expect(runJob({ config, log: silentLogger })).rejects.toThrow('sending needs a helseid section');
     const dry = await dryRunJob({ config, out: join(dir, 'out'), log: silentLogger });
     expect(dry).toMatchObject({ exitCode: 1, rejectedRecords: 2, notifications: { N: 1, M: 0, C: 0 } });
-    expect(describeSummary(dry)).toContain('2 record(s) rejected (see kpr errors)');
+    expect(describeSummary(dry)).toContain('2 record(s) rejected (see npx kpr errors)');
   });
 });
 
@@ -140,26 +140,26 @@ describe('kpr status, kpr errors, the lock', () => {
     return dir;
   }
 
-  it('kpr errors: table, json and csv', () => {
+  it('kpr errors: text, json and csv', () => {
     const dir = seeded();
     const cfg = join(dir, 'kpr.yaml');
     const rows = errorRows(loadConfig(cfg));
-    const table = formatErrors(rows, 'table');
-    expect(table.split('\n')[0]).toMatch(/^kind\s+id\s+line\s+path\s+rule\s+message\s+consequence/);
-    expect(table).toContain('R1');
+    const table = formatErrors(rows, 'text');
+    expect(table.split('\n')[1]).toMatch(/^record\s+where\s+rule\s+path: message → consequence$/);
+    expect(table).toMatch(/R1\s+epj\.ndjson:2\s+/);
     expect(JSON.parse(formatErrors(rows, 'json'))).toEqual([
       {
         kind: 'record',
         id: 'R1',
         changedAt: '2024-05-01T08:00:00.000Z',
         file: 'epj.ndjson',
-        line: '2',
+        line: 2,
         path: '/Konsultasjon/amming',
         rule: 'schema/enum',
         message: 'not a code, "quoted", =x',
         consequence: 'not sent',
-        validationCode: '',
-        refId: '',
+        validationCode: null,
+        refId: null,
       },
     ]);
     // The command itself, once: exit 1 while there are errors to fix.
@@ -168,6 +168,22 @@ describe('kpr status, kpr errors, the lock', () => {
     const csv = r.stdout.split('\r\n');
     expect(csv[0]).toBe('kind,id,changedAt,file,line,path,rule,message,consequence,validationCode,refId');
     expect(csv[1]).toBe('record,R1,2024-05-01T08:00:00.000Z,epj.ndjson,2,/Konsultasjon/amming,schema/enum,"not a code, ""quoted"", =x",not sent,,');
+  });
+
+  it('kpr errors as text fits 120 columns and any narrower terminal, wrapping messages whole', () => {
+    const long = Array.from({ length: 40 }, (_, i) => `word${i}`).join(' ') + ' ' + '#'.repeat(150);
+    const rows = [
+      { kind: 'record', id: 'K-' + 'long-id-'.repeat(4), changedAt: null, file: 'epj/2024-05-01.ndjson', line: 300, path: '/Konsultasjon/Barn_ungdom/fodselsar', rule: 'hst/range', message: long, consequence: 'discard-message', validationCode: null, refId: null },
+      { kind: 'message', id: '0f8e6b1c-2a4d-4e8f-9b7a-3c5d6e7f8a9b', changedAt: '2024-05-02T00:00:00Z', file: null, line: null, path: null, rule: 'receiver', message: long, consequence: 'queued again', validationCode: 3002, refId: 'r-1' },
+    ];
+    for (const width of [200, 120, 80, 60]) {
+      const text = formatErrors(rows as Parameters<typeof formatErrors>[0], 'text', width);
+      for (const l of text.split('\n')) expect(l.length, `${width}: ${l}`).toBeLessThanOrEqual(Math.min(width, 120));
+      // Nothing cut: every word of both messages, and all of the unbreakable token.
+      for (const w of long.split(' ').slice(0, 40)) expect(text.match(new RegExp(`\\b${w}\\b`, 'g'))?.length, w).toBe(2);
+      expect(text.split('#').length - 1).toBe(300);
+      if (width >= 120) expect(text).toMatch(/epj\/2024-05-01\.ndjson:300/);
+    }
   });
 
   it('kpr status shows the last run, rejected records by rule and the chain head', () => {
