@@ -25,8 +25,34 @@ const registrars: [commands: string[], load: () => Promise<{ register: Registrar
   [['run', 'backfill', 'resend', 'status', 'errors'], () => import('../runtime/jobs/cli.ts')],
 ];
 
-/** The program with the modules `argv` needs (all of them for `kpr --help` and unknown commands). */
-export async function buildProgram(argv: string[]): Promise<Command> {
+/**
+ * One line per top-level command for `kpr --help`, so listing the commands loads none of their
+ * modules (some pull in compilers and code generators). test/cli/help.test.ts checks that every
+ * registered top-level command has its line here.
+ */
+export const SUMMARIES: Record<string, string> = {
+  demo: 'the end-to-end demo, offline: synthetic EPJ data to the local sandbox, then a summary',
+  init: 'write a kpr.yaml to start from, or a complete offline sandbox setup',
+  run: 'the daily run: send everything changed in the EPJ since the last run',
+  backfill: 'send all consultations since 2017-01-01 (or a window), resumably',
+  status: 'messages by state, the last run, the chain, rejected records, certificate expiry',
+  errors: 'every rejected record and every message the receiver rejected',
+  report: 'write a self-contained HTML report for operators',
+  resend: 'after fixing a configuration error: send or queue a message again',
+  token: 'fetch an access token from HelseID and show its claims',
+  cert: 'inspect certificates (expiry, key usage); make a TEST PKI',
+  mapping: 'write and check mappings from EPJ records to KPR messages',
+  map: 'apply a mapping to an NDJSON extract',
+  sandbox: 'run local stand-ins for HelseID and the KPR API',
+  xml: 'JSON-form Melding to XML and back, validated',
+  'demo-data': 'write a synthetic demo-EPJ extract (NDJSON)',
+  seal: 'sign and encrypt a payload (CMS)',
+  unseal: 'decrypt and verify a sealed message (CMS)',
+  spec: 'lint, build, check, import, diff and scaffold message specifications',
+};
+
+/** The program with the modules `argv` needs: none for the command list, all with `all` (tests) or for an unknown command. */
+export async function buildProgram(argv: string[], opts: { all?: boolean } = {}): Promise<Command> {
   const program = new Command('kpr')
     .description('kpr-kit: report consultations from helsestasjon and skolehelsetjeneste to KPR')
     .version(version(), '-V, --version', 'print the version of kpr-kit')
@@ -34,7 +60,12 @@ export async function buildProgram(argv: string[]): Promise<Command> {
     .exitOverride()
     .addHelpText('after', '\nEvery command has --help. Exit codes: 0 done, 1 done but some input was rejected, 2 failed.\nStart with: npx kpr demo, or npx kpr init --profile sandbox --dir my-setup');
   const [first, second] = argv.slice(2).filter((a) => !a.startsWith('-'));
-  const exact = registrars.filter(([names]) => names.includes(first) || names.includes(`${first} ${second}`));
+  if (first === undefined && !opts.all) {
+    for (const [name, summary] of Object.entries(SUMMARIES)) program.command(name).summary(summary);
+    finishHelp(program);
+    return program;
+  }
+  const exact = opts.all ? [] : registrars.filter(([names]) => names.includes(first) || names.includes(`${first} ${second}`));
   // `kpr spec --help` and the like: every module of the group.
   const chosen = exact.length ? exact : registrars.filter(([names]) => names.some((n) => n.split(' ')[0] === first));
   for (const [, load] of chosen.length ? chosen : registrars) (await load()).register(program);
@@ -48,6 +79,11 @@ function version(): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // `kpr --help | head`: the reader left; that is not an error.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(EXIT.ok);
+    throw err;
+  });
   const program = await buildProgram(argv);
   try {
     await program.parseAsync(argv);
