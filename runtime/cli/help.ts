@@ -21,7 +21,7 @@ const EXAMPLES: Record<string, string[]> = {
   errors: ['npx kpr errors --config my-setup/kpr.yaml', 'npx kpr errors --config my-setup/kpr.yaml --format csv > errors.csv'],
   report: ['npx kpr report --config my-setup/kpr.yaml --html report.html'],
   resend: ['npx kpr resend --config my-setup/kpr.yaml 0f8e6b1c-2a4d-4e8f-9b7a-3c5d6e7f8a9b'],
-  token: ['npx kpr token --config my-setup/kpr.yaml', 'npx kpr token --config my-setup/kpr.yaml --format json'],
+  token: ['npx kpr token --config my-setup/kpr.yaml', 'npx kpr token --config my-setup/kpr.yaml --raw'],
   cert: ['npx kpr cert inspect --config my-setup/kpr.yaml', 'npx kpr cert inspect my-setup/sandbox/pki/sender-sign.pem'],
   'cert inspect': ['npx kpr cert inspect --config my-setup/kpr.yaml', 'npx kpr cert inspect my-setup/sandbox/pki/sender-sign.pem --format json'],
   'cert test-pki': ['npx kpr cert test-pki --dir /tmp/test-pki'],

@@ -108,6 +108,8 @@ export async function dryRunJob(o: JobOptions & { out: string }): Promise<Transf
         const since = base.store.checkpoint('watermark');
         const summary = await runTransfer(o, base, o.config.message.meldingstype, { kind: 'run', readSource: true, read: { since } }, wired);
         writeFileAtomic(join(o.out, 'summary.json'), `${JSON.stringify({ ...summary, dryRun: true, sealed }, null, 2)}\n`);
+        // The copy of the database goes away with the dry run: what it rejected stays readable here.
+        writeFileAtomic(join(o.out, 'rejected.json'), `${JSON.stringify(base.store.rejections(), null, 2)}\n`);
         return summary;
       },
       snapshot,
@@ -193,7 +195,7 @@ export function describeSummary(s: TransferSummary, opts: { dryRun?: boolean } =
     opts.dryRun ? `${s.messagesBuilt} message(s) built, none sent` : `${s.messagesBuilt} message(s) built, ${s.messagesAccepted} accepted`,
   ];
   if (s.outsideWindow) parts.push(`${s.outsideWindow} outside the window`);
-  if (s.rejectedRecords) parts.push(`${s.rejectedRecords} record(s) rejected (${opts.dryRun ? 'a real run lists them in npx kpr errors' : 'see npx kpr errors'})`);
+  if (s.rejectedRecords) parts.push(`${s.rejectedRecords} record(s) rejected (${opts.dryRun ? 'listed in rejected.json beside the messages' : 'see npx kpr errors'})`);
   let text = parts.join('; ');
   if (s.stopped) {
     text +=

@@ -116,6 +116,9 @@ describe('kpr errors and exit codes', () => {
     const dry = await dryRunJob({ config, out: join(dir, 'out'), log: silentLogger });
     expect(dry).toMatchObject({ exitCode: 1, rejectedRecords: 2, notifications: { N: 1, M: 0, C: 0 } });
     expect(describeSummary(dry)).toContain('2 record(s) rejected (see npx kpr errors)');
+    expect(describeSummary(dry, { dryRun: true })).toMatch(/^dry run: .*none sent; 2 record\(s\) rejected \(listed in rejected\.json/);
+    const rejected = JSON.parse(readFileSync(join(dir, 'out', 'rejected.json'), 'utf8'));
+    expect(rejected.map((r: { rule: string }) => r.rule).sort()).toEqual(['schema/enum', 'source/json']);
   });
 });
 
