@@ -112,7 +112,7 @@ export function formatStatus(r: StatusReport): string {
   );
   lines.push(
     r.rejectedRecordsByRule.length
-      ? `rejected records by rule: ${r.rejectedRecordsByRule.map((x) => `${x.rule} ${x.count}`).join(', ')} (details: kpr errors)`
+      ? `rejected records by rule: ${r.rejectedRecordsByRule.map((x) => `${x.rule} ${x.count}`).join(', ')} (details: npx kpr errors)`
       : 'rejected records: none',
   );
   for (const c of r.certificates) {
