@@ -2,7 +2,7 @@
 // rejected. Read-only: they never take the run lock, so they work while a run is going on.
 import { existsSync, readFileSync } from 'node:fs';
 import { UserError } from '../cli/program.ts';
-import { formatTable, wrap } from '../cli/table.ts';
+import { formatTable, wrap, type Column } from '../cli/table.ts';
 import type { KprConfig } from '../config/load.ts';
 import { hostname } from 'node:os';
 import { pidAlive, SqliteStore } from '../store/sqlite.ts';
@@ -209,39 +209,30 @@ export function formatErrors(rows: ErrorRow[], format: 'text' | 'json' | 'csv', 
   if (format === 'csv') return `${[COLUMNS.join(','), ...rows.map((r) => COLUMNS.map((c) => csvCell(r[c])).join(','))].join('\r\n')}\r\n`;
   if (!rows.length) return 'no rejected records or messages\n';
   const w = Math.min(width, MAX_COLUMNS);
-  const parts: string[] = [];
   const records = rows.filter((r) => r.kind === 'record');
   const messages = rows.filter((r) => r.kind === 'message');
-  if (records.length) {
-    parts.push(...wrap(`${records.length} rejected record(s); fix them in the EPJ and they go with the next run:`, w));
-    parts.push(
-      formatTable(
-        [
-          { head: 'record', max: 20 },
-          { head: 'where', max: 28 },
-          { head: 'rule', max: 20 },
-          { head: 'path: message → consequence', max: w },
-        ],
-        records.map((r) => [r.id, r.file === null ? '' : `${r.file}${r.line === null ? '' : `:${r.line}`}`, r.rule, `${r.path ? `${r.path}: ` : ''}${r.message}\n→ ${r.consequence}`]),
-        w,
-      ),
-    );
-  }
-  if (messages.length) {
-    if (parts.length) parts.push('');
-    parts.push(...wrap(`${messages.length} message(s) rejected by the receiver:`, w));
-    parts.push(
-      formatTable(
-        [
-          { head: 'messageId', max: 36 },
-          { head: 'code', max: 6 },
-          { head: 'refId', max: 36 },
-          { head: 'message, and what to do', max: w },
-        ],
-        messages.map((m) => [m.id, m.validationCode === null ? '' : String(m.validationCode), m.refId ?? '', `${m.message}\n${m.consequence}`]),
-        w,
-      ),
-    );
-  }
-  return `${parts.join('\n')}\n`;
+  const section = (intro: string, columns: Column[], cells: string[][]) => (cells.length ? [...wrap(intro, w), formatTable(columns, cells, w)].join('\n') : '');
+  const parts = [
+    section(
+      `${records.length} rejected record(s); fix them in the EPJ and they go with the next run:`,
+      [
+        { head: 'record', max: 20 },
+        { head: 'where', max: 28 },
+        { head: 'rule', max: 20 },
+        { head: 'path: message → consequence', max: w },
+      ],
+      records.map((r) => [r.id, r.file === null ? '' : `${r.file}${r.line === null ? '' : `:${r.line}`}`, r.rule, `${r.path ? `${r.path}: ` : ''}${r.message}\n→ ${r.consequence}`]),
+    ),
+    section(
+      `${messages.length} message(s) rejected by the receiver:`,
+      [
+        { head: 'messageId', max: 36 },
+        { head: 'code', max: 6 },
+        { head: 'refId', max: 36 },
+        { head: 'message, and what to do', max: w },
+      ],
+      messages.map((m) => [m.id, m.validationCode === null ? '' : String(m.validationCode), m.refId ?? '', `${m.message}\n${m.consequence}`]),
+    ),
+  ].filter(Boolean);
+  return `${parts.join('\n\n')}\n`;
 }
