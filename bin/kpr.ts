@@ -97,7 +97,31 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`kpr: ${err.message}\n`);
       return err.exitCode;
     }
+    const fs = fileSystemError(err);
+    if (fs) {
+      process.stderr.write(`kpr: ${fs}\n`);
+      return EXIT.failed;
+    }
     process.stderr.write(`kpr: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
     return EXIT.failed;
   }
+}
+
+/** What the file system said about a path, in words: a wrong path is the user's to fix, not a bug to trace. */
+const FS_CODES: Record<string, string> = {
+  ENOENT: 'no such file or folder',
+  ENOTDIR: 'a file is where a folder is needed',
+  EISDIR: 'a folder is where a file is needed',
+  EEXIST: 'a file is already there',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ENOSPC: 'no space left on the device',
+  EROFS: 'read-only file system',
+  ENAMETOOLONG: 'the name is too long',
+};
+
+export function fileSystemError(err: unknown): string | undefined {
+  const e = err as NodeJS.ErrnoException | undefined;
+  if (!e || typeof e.code !== 'string' || !(e.code in FS_CODES) || typeof e.path !== 'string') return undefined;
+  return `${e.path}: ${FS_CODES[e.code]} (${e.code}${e.syscall ? ` in ${e.syscall}` : ''})`;
 }

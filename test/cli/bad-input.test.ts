@@ -36,6 +36,10 @@ const CASES: Case[] = [
   ['token with a missing key file', ['token', '--authority', 'http://127.0.0.1:9', '--client-id', 'c', '--jwk', 'missing.json', '--scope', 's'], undefined, { says: /missing\.json/ }],
   ['token without configuration or options', ['token'], undefined, { says: /--config|--authority/ }],
   ['seal a missing file', ['seal', '--in', 'missing.xml', '--recipient-cert', 'r.pem', '--sign-cert', 's.pem', '--sign-key', 's.key', '--out', 'o.p7m'], undefined, { says: /missing\.xml|r\.pem|s\.pem/ }],
+  ['cert test-pki into a file', ['cert', 'test-pki', '--dir', 'f'], file('f', 'mine\n'), { says: /f: a file is where a folder is needed/, after: (d) => expect(readFileSync(join(d, 'f'), 'utf8')).toBe('mine\n') }],
+  ['spec new without its required options', ['spec', 'new', 'hst', '57.0.0'], undefined, { says: /required options not specified: --from <version>, --valid-from <date>/ }],
+  ['unseal without our certificate', ['unseal', '--in', 'x.p7m', '--any-signer'], undefined, { says: /--recipient-cert/ }],
+  ['xml of a file that is not JSON', ['xml', '--spec', 'hst@56.0.0', '--in', 'k.yaml'], file('k.yaml', '# not json\n'), { code: 1, says: /k\.yaml: not valid JSON/ }],
   ['cert inspect a missing file', ['cert', 'inspect', 'missing.pem'], undefined, { says: /missing\.pem/ }],
   ['cert inspect a file that is not a certificate', ['cert', 'inspect', 'junk.pem'], file('junk.pem', 'hello\n'), { says: /junk\.pem/ }],
   [
