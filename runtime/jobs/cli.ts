@@ -25,6 +25,14 @@ export const OBLIGATION_START = '2017-01-01';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
+/** From least to most said. */
+const VERBOSITY = ['silent', 'fatal', 'error', 'warn', 'info', 'debug', 'trace'];
+
+/** `level`, or `most` when `level` would say more. */
+export function atMost(level: string, most: string): string {
+  return VERBOSITY.indexOf(level) > VERBOSITY.indexOf(most) ? most : level;
+}
+
 interface OutputOptions {
   quiet?: boolean;
   verbose?: boolean;
@@ -47,8 +55,7 @@ function withOutputOptions(cmd: Command): Command {
 function terminal(o: OutputOptions, config: KprConfig) {
   if (o.quiet && (o.verbose || o.logLevel)) throw new UserError('--quiet goes alone: not with --verbose or --log-level');
   const bar = progressReporter(process.stderr, { quiet: o.quiet });
-  const below = (a: string, b: string) => LOG_LEVELS.indexOf(a) < LOG_LEVELS.indexOf(b);
-  const level = o.logLevel ?? (o.verbose ? 'debug' : o.quiet ? 'warn' : bar.tty && below(config.log.level, 'warn') ? 'warn' : config.log.level);
+  const level = o.logLevel ?? (o.verbose ? 'debug' : o.quiet ? 'warn' : bar.tty ? atMost(config.log.level, 'warn') : config.log.level);
   const log = createLogger({ level, destination: bar.logs as NodeJS.WritableStream });
   // Ctrl-C: everything committed is kept (a kill at any point loses nothing), so stop at once
   // and say how far it got and how to go on.

@@ -1,6 +1,6 @@
 // Ctrl-C in a backfill: it stops at once with exit 130, says how far it got, that what was
 // committed is kept, and the command to resume; the command as printed then finishes the job.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -44,5 +44,15 @@ describe('Ctrl-C in kpr backfill', () => {
     expect(again.stdout).toMatch(/^backfill \d+: \d+ record\(s\) read/);
     const { active = 0 } = sandbox.store.statusCounts();
     expect(active).toBeGreaterThan(0);
+
+    // On a terminal (script(1) gives it one): the bar is redrawn in place, info logs are held
+    // back while it shows, and the last state drawn is the final one.
+    const tty = spawnSync('script', ['-qec', `${process.execPath} ${resolve(REPO_ROOT, 'bin/kpr.mjs')} backfill --config setup/kpr.yaml --restart`, '/dev/null'], { cwd, encoding: 'utf8' });
+    expect(tty.status, tty.stdout).toBe(0);
+    expect(tty.stdout).toContain('\r\x1b[2Krecords ');
+    expect(tty.stdout).not.toContain('"level":"info"');
+    const screen = tty.stdout.split(/\r?\n/).map((l) => l.split('\r').at(-1)!.replace('\x1b[2K', '')).filter(Boolean);
+    expect(screen.at(-2)).toMatch(/^records [\d,]+ \| messages \d+ \| [\d,]+ rec\/s \| done in \d+s$/);
+    expect(screen.at(-1)).toMatch(/^backfill \d+: /);
   });
 });
