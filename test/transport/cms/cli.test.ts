@@ -48,6 +48,17 @@ describe('kpr seal / unseal / cert inspect', { timeout: 180_000 }, async () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it('seal refuses to write DER to a terminal, and says to give --out', () => {
+    const input = join(dir, 'payload.xml');
+    writeFileSync(input, payload);
+    const cmd = [process.execPath, 'bin/kpr.mjs', 'seal', '--in', input, '--sign-cert', pki.senderSigning.certPath, '--sign-key', pki.senderSigning.keyPath, '--recipient-cert', pki.receiverEncryption.certPath].join(' ');
+    // script(1) runs it on a pseudo-terminal, as a person at a shell would.
+    const r = spawnSync('script', ['-qec', cmd, '/dev/null'], { cwd: process.cwd(), encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stdout).toMatch(/the output is binary \(DER\): give --out FILE, or redirect it/);
+    expect(r.stdout).not.toContain('\u0000');
+  });
+
   it('cert inspect: exit 0 when fine, 1 when expiring within --warn-days', () => {
     const ok = kpr(['cert', 'inspect', pki.senderSigning.certPath, '--purpose', 'signing']);
     expect(ok.status, ok.stderr).toBe(0);
