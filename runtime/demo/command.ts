@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 import { MESSAGES } from '../../generated/index.ts';
 import { EXIT, UserError } from '../cli/program.ts';
 import { loadConfig } from '../config/load.ts';
@@ -15,7 +15,7 @@ import { initSandboxSetup, writeRecords } from '../init/sandbox-setup.ts';
 import { backfillJob, runJob } from '../jobs/jobs.ts';
 import { errorRows } from '../jobs/report.ts';
 import type { TransferSummary } from '../jobs/transfer.ts';
-import { silentLogger } from '../log.ts';
+import { createLogger, silentLogger, type Logger } from '../log.ts';
 import { generatedCodec } from '../sandbox/generated-codec.ts';
 import { startSandbox } from '../sandbox/index.ts';
 
@@ -27,6 +27,8 @@ export interface DemoOptions {
   dailyRuns: number;
   badRate: number;
   say: (line: string) => void;
+  /** The jobs' JSON logs; default none (the demo says what happens in its own lines). */
+  log?: Logger;
 }
 
 export interface DemoResult {
@@ -82,7 +84,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   say(`3. sandbox (HelseID + KPR API stand-ins) at ${sandbox.url}`);
   try {
     const config = loadConfig(setup.configFile);
-    const backfill = await backfillJob({ config, from: '2017-01-01', log: silentLogger });
+    const backfill = await backfillJob({ config, from: '2017-01-01', log: o.log ?? silentLogger });
     if ('alreadyComplete' in backfill) throw new Error('a fresh setup cannot have a completed backfill');
     say(`4. backfill from 2017-01-01: ${line(backfill)}`);
     const daily: TransferSummary[] = [];
@@ -90,7 +92,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       const d = addDays(firstDaily, i);
       const todays = all.filter((r) => day(r) === d);
       await writeRecords(join(setup.epjDir, `${d}.ndjson`), todays);
-      const s = await runJob({ config: loadConfig(setup.configFile), log: silentLogger });
+      const s = await runJob({ config: loadConfig(setup.configFile), log: o.log ?? silentLogger });
       daily.push(s);
       say(`5.${i + 1} daily run for ${d}: ${line(s)}`);
     }
@@ -132,10 +134,19 @@ export function register(program: Command): void {
     .option('--today <date>', 'the last day of data', '2026-11-24')
     .option('--days <n>', 'daily runs after the backfill', int, 3)
     .option('--bad-rate <r>', 'share of deliberately spoiled records', parseFloat, 0.01)
-    .action(async (opts: { dir: string; children: number; seed: string; today: string; days: number; badRate: number }) => {
-      const say = (s: string) => process.stdout.write(s + '\n');
+    .option('-q, --quiet', 'print only the summary')
+    .option('-v, --verbose', "also the jobs' JSON log lines on stderr (--log-level debug)")
+    .addOption(new Option('--log-level <level>', "the jobs' JSON log lines on stderr at this level (default: none)").choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace']))
+    .action(async (opts: { dir: string; children: number; seed: string; today: string; days: number; badRate: number; quiet?: boolean; verbose?: boolean; logLevel?: string }) => {
+      if (opts.quiet && (opts.verbose || opts.logLevel)) throw new UserError('--quiet goes alone: not with --verbose or --log-level');
+      let summary = false;
+      const say = (s: string) => {
+        if (s === 'summary') summary = true;
+        if (!opts.quiet || summary) process.stdout.write(s + '\n');
+      };
       say('kpr-kit demo: the daily transfer to KPR, end to end against the local sandbox');
-      const r = await runDemo({ dir: resolve(opts.dir), children: opts.children, seed: opts.seed, today: opts.today, dailyRuns: opts.days, badRate: opts.badRate, say });
+      const level = opts.logLevel ?? (opts.verbose ? 'debug' : undefined);
+      const r = await runDemo({ dir: resolve(opts.dir), children: opts.children, seed: opts.seed, today: opts.today, dailyRuns: opts.days, badRate: opts.badRate, say, log: level ? createLogger({ level }) : undefined });
       // Rejected records are the point of the bad rate: the demo succeeded if everything else arrived.
       process.exitCode = r.exitCode === EXIT.failed ? EXIT.failed : EXIT.ok;
     });
