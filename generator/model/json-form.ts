@@ -15,7 +15,16 @@ export function isRequired(a: Attribute): boolean {
 }
 
 export function isNumeric(a: Attribute): boolean {
-  return a.type === 'integer' || a.type === 'nonNegativeInteger';
+  return a.type === 'integer' || a.type === 'nonNegativeInteger' || a.type === 'number';
+}
+
+/**
+ * The TypeScript (and validator) name of a class: its name with the first letter upper-cased,
+ * as json-schema-to-typescript names it. XML class names already start upper-case; a JSON
+ * message type's classes are named by their members (`avtale` → `Avtale`).
+ */
+export function typeName(className: string): string {
+  return className[0].toUpperCase() + className.slice(1);
 }
 
 export function isArrayChild(ch: ChildRef): boolean {
@@ -53,5 +62,7 @@ export const PATTERNS = {
   date: '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$',
   dateTime: '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$',
   // As NPR.xsd's nprx:guid: plain or in braces.
+  // RFC 3339 date-time with a required offset (JSON message types); `t`/`z` as RFC 3339 allows.
+  dateTimeOffset: '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[Tt]([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\\.[0-9]+)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
   guid: '^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|\\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\})$',
 } as const;
