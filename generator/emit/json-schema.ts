@@ -125,7 +125,7 @@ export function classSchema(spec: MessageSpec, c: ClassDef): JsonSchema {
     } else {
       properties[ch.class] = ch.nullable ? { anyOf: [ref, { type: 'null' }] } : ref;
     }
-    if (ch.min > 0) required.push(ch.class);
+    if (ch.required ?? ch.min > 0) required.push(ch.class);
   }
   const s: JsonSchema = { title: c.name };
   const description = describe([c.label !== c.name ? c.label : undefined, c.description]);

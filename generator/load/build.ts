@@ -58,8 +58,13 @@ function buildClass(name: string, c: Raw, src: YamlSource): ClassDef {
   const children: ChildRef[] = (c.children ?? []).map((entry: Raw, i: number) => {
     const [cls, value] = Object.entries(entry)[0] as [string, Raw];
     const card = typeof value === 'object' && value !== null ? value.cardinality : value;
-    const nullable = typeof value === 'object' && value?.nullable === true ? { nullable: true } : {};
-    return { class: cls, ...parseCardinality(card), ...nullable, at: src.pos([...base, 'children', i]) };
+    const flags = typeof value === 'object' && value !== null ? value : {};
+    return {
+      class: cls,
+      ...parseCardinality(card),
+      ...(flags.nullable === true && { nullable: true }),
+      ...(typeof flags.required === 'boolean' && { required: flags.required }),
+      at: src.pos([...base, 'children', i]) };
   });
   const unique: Unique[] = Object.entries(c.unique ?? {}).map(([uname, u]: [string, Raw]) => ({
     name: uname,

@@ -154,6 +154,12 @@ export interface ChildRef {
   max: number | null;
   /** JSON message types only: the member may be JSON null. */
   nullable?: boolean;
+  /**
+   * JSON message types only: whether the member must be present, when that differs from
+   * `min > 0` (a required array that may be empty; an optional array that, when sent, holds
+   * at least `min` items). Absent: required exactly when min > 0, as in XML.
+   */
+  required?: boolean;
   at: SourcePos;
 }
 
