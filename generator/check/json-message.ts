@@ -37,6 +37,8 @@ function checkBounds(a: Attribute, where: string, out: Diagnostic[]) {
 }
 
 function checkJson(spec: MessageSpec, out: Diagnostic[]) {
+  const record = spec.json?.record;
+  if (record !== undefined && !spec.classes.some((c) => c.name === record)) out.push(diag('KPR1201', spec.metaAt.record ?? spec.at, `record names ${record}, which is not a defined class`));
   for (const key of ['namespace', 'schemaVersion', 'standard'] as const) {
     if (spec[key] !== '') out.push(diag('KPR1603', spec.metaAt[key] ?? spec.at, `\`${key}\` belongs to XML messages; a JSON message type has none`));
   }
@@ -66,7 +68,7 @@ function checkXml(spec: MessageSpec, out: Diagnostic[]) {
 }
 
 export const jsonMessage: SpecRule = {
-  ids: ['KPR1601', 'KPR1602', 'KPR1603', 'KPR1604', 'KPR1605', 'KPR1606'],
+  ids: ['KPR1201', 'KPR1601', 'KPR1602', 'KPR1603', 'KPR1604', 'KPR1605', 'KPR1606'],
   check(spec) {
     const out: Diagnostic[] = [];
     if (spec.kind === 'json') checkJson(spec, out);

@@ -34,7 +34,7 @@ export function buildMessage(raw: Raw, src: YamlSource): Omit<MessageSpec, 'code
   }));
   return {
     kind,
-    ...(kind === 'json' && { json: { messageType: raw.messageType, body: raw.body, sources } }),
+    ...(kind === 'json' && { json: { messageType: raw.messageType, body: raw.body, ...(raw.record !== undefined && { record: raw.record }), sources } }),
     message: raw.message,
     version: String(raw.version),
     schemaVersion: raw.schemaVersion ?? '',

@@ -19,13 +19,10 @@ export function isNumeric(a: Attribute): boolean {
 }
 
 /**
- * The TypeScript (and validator) name of a class: its name with the first letter upper-cased,
- * as json-schema-to-typescript names it. XML class names already start upper-case; a JSON
- * message type's classes are named by their members (`avtale` → `Avtale`).
+ * The TypeScript (and validator) name of a class: `avtale` → `Avtale`, as json-schema-to-typescript
+ * names it. Defined beside the mapping runtime that loads validators by it, so the two agree.
  */
-export function typeName(className: string): string {
-  return className[0].toUpperCase() + className.slice(1);
-}
+export { classTypeName as typeName } from '../../runtime/mapping/target.ts';
 
 export function isArrayChild(ch: ChildRef): boolean {
   return ch.max === null || ch.max > 1;

@@ -225,6 +225,8 @@ export interface JsonMessageInfo {
   messageType: string;
   /** `array`: the body is a JSON array of root objects (FHI SLASH); `object`: one root object. */
   body: 'array' | 'object';
+  /** The class one EPJ record becomes (the mapping's root, e.g. `avtale`); absent: the root's first array member. */
+  record?: string;
   sources: SpecSource[];
 }
 
