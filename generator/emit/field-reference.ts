@@ -8,7 +8,7 @@ import { generatedNotice } from './codegen.ts';
 import { CONSEQUENCE_TEXT, CONTROL_TEXT, controlDetail } from '../diff/consequence.ts';
 import { formatCardinality } from '../load/build.ts';
 import { acceptedCodes, isArrayChild, isRequired } from '../model/json-form.ts';
-import type { Attribute, ClassDef, MessageSpec, Provenance } from '../model/types.ts';
+import type { Attribute, ChildRef, ClassDef, MessageSpec, Provenance } from '../model/types.ts';
 import { mdCode, mdText, template } from '../templates/index.ts';
 
 const USE_TEXT: Record<Attribute['use'], string> = {
@@ -80,6 +80,16 @@ function provenanceText(p: Provenance | undefined): string | undefined {
   return p.note ? `${head}: ${mdText(p.note)}` : `${head}.`;
 }
 
+/** What a JSON member's cardinality does not say: null allowed, presence unlike `min > 0`. */
+function childFlags(ch: ChildRef): string {
+  const flags = [
+    ch.nullable ? 'may be null' : '',
+    ch.required === true && ch.min === 0 ? 'must be sent, even empty' : '',
+    ch.required === false && ch.min > 0 ? 'may be left out' : '',
+  ].filter(Boolean);
+  return flags.length ? ` (${flags.join(', ')})` : '';
+}
+
 /** A made-up identifier that starts with 0, to show what a number does to it. */
 function leadingZeroExample(digits: number): { text: string; number: string } {
   const text = ('0' + '123456789'.repeat(2)).slice(0, digits);
@@ -96,7 +106,7 @@ function classView(spec: MessageSpec, c: ClassDef, path: string, byName: Map<str
     children: c.children.map((ch) => ({
       name: ch.class,
       label: byName.get(ch.class)?.label ?? '',
-      card: formatCardinality(ch.min, ch.max),
+      card: formatCardinality(ch.min, ch.max) + childFlags(ch),
       anchor: anchor(ch.class),
     })),
     unique: c.unique.map((u) => ({ name: u.name, what: `${u.selector}/@${u.fields.join(' + @')}` })),
