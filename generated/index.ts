@@ -63,6 +63,7 @@ export const MESSAGES: Readonly<Record<string, MessageInfo>> = {
 /** The artefacts of one message version; throws naming the known ones when it is not generated. */
 export function getMessage(id: string): MessageInfo {
   const m = MESSAGES[id];
+  if (!m && JSON_MESSAGES[id]) throw new Error(`${id} is a JSON message type, sent as JSON: use getJsonMessage(${JSON.stringify(id)})`);
   if (!m) throw new Error(`unknown message version ${id}; known: ${Object.keys(MESSAGES).join(", ")}`);
   return m;
 }

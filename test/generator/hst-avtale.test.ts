@@ -101,5 +101,6 @@ describe('hst-avtale@1 (JSON message type)', async () => {
     expect(reg.getJsonMessage('hst-avtale@1').inferredMembers).toBe(22);
     expect(() => reg.getJsonMessage('HST_Konsultasjon@1')).toThrow(/unknown JSON message type HST_Konsultasjon@1; known: hst-avtale@1/);
     expect(reg.MESSAGES['hst-avtale@1']).toBeUndefined();
+    expect(() => reg.getMessage('hst-avtale@1')).toThrow(/hst-avtale@1 is a JSON message type, sent as JSON: use getJsonMessage\("hst-avtale@1"\)/);
   });
 });
