@@ -148,7 +148,14 @@ class Translator {
     else if (Array.isArray(t) && t.every((x) => typeof x === 'string')) types = t as string[];
     else if (t === undefined && s.properties !== undefined) types = ['object'];
     else if (t === undefined && s.items !== undefined) types = ['array'];
-    else {
+    else if (t === undefined && (Array.isArray(s.enum) || s.const !== undefined)) {
+      // An enum or const without a type says its type by its values (null aside).
+      const values = (s.const !== undefined ? [s.const] : (s.enum as Json[])).filter((v) => v !== null);
+      const kinds = new Set(values.map((v) => (typeof v === 'number' ? (Number.isInteger(v) ? 'integer' : 'number') : typeof v)));
+      if (kinds.has('integer') && kinds.has('number')) kinds.delete('integer');
+      types = kinds.size === 1 ? [[...kinds][0]] : [...kinds];
+      if (Array.isArray(s.enum) && s.enum.includes(null)) types.push('null');
+    } else {
       this.err('KPR1702', r.path, 'no type: a member must say whether it is an object, an array or a scalar');
       return undefined;
     }
