@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'vitest';
-import { findReference, inCi, referenceHint } from './reference-locate.ts';
+import { findReference, inCi, PACKAGES, referenceHint } from './reference-locate.ts';
 
 export { findReference, inCi, referenceHint };
 
@@ -34,9 +34,14 @@ export function xmllint(file: string, message: 'hst' | 'iplos'): string {
   return r.status === 0 ? '' : r.stderr.trim();
 }
 
-/** FHI's one public SLASH message body (HST_Avtale 1, random test values), from ../shared/reference/fhi-slash/. */
+const FHI_SLASH = findReference(process.env, PACKAGES.fhiSlash);
+const SKIP_FHI_SLASH = FHI_SLASH === undefined && !inCi();
+
+/** it() for a test that needs FHI's SLASH sample; skipped without it (outside CI). */
+export const itFhiSlash = it.skipIf(SKIP_FHI_SLASH);
+
+/** FHI's one public SLASH message body (HST_Avtale 1, random test values): KPR_FHI_SLASH_DIR, then ../shared/reference/fhi-slash/. */
 export function fhiSlashSample(): string {
-  const file = resolve(process.env.KPR_FHI_SLASH_DIR ?? resolve(REPO_ROOT, '../shared/reference/fhi-slash'), 'hst_avtale_test_message.json');
-  if (!existsSync(file)) throw new Error(`FHI's SLASH sample not found at ${file}; set KPR_FHI_SLASH_DIR to the folder holding hst_avtale_test_message.json`);
-  return file;
+  if (FHI_SLASH === undefined) throw new Error(referenceHint(process.env, PACKAGES.fhiSlash));
+  return join(FHI_SLASH, 'hst_avtale_test_message.json');
 }
