@@ -56,6 +56,8 @@ export async function buildProgram(argv: string[], opts: { all?: boolean } = {})
   const program = new Command('kpr')
     .description('kpr-kit: report consultations from helsestasjon and skolehelsetjeneste to KPR')
     .version(version(), '-V, --version', 'print the version of kpr-kit')
+    // `kpr --version` only before a command: after one, --version is that command's (spec import's).
+    .enablePositionalOptions()
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .addHelpText('after', '\nEvery command has --help. Exit codes: 0 done, 1 done but some input was rejected, 2 failed.\nStart with: npx kpr demo, or npx kpr init --profile sandbox --dir my-setup');
