@@ -53,5 +53,5 @@ export function inCi(env: NodeJS.ProcessEnv = process.env): boolean {
 
 /** What to do when the package is missing: one sentence, for the skip line and CI's failure. */
 export function referenceHint(env: NodeJS.ProcessEnv = process.env, p: Package = PACKAGES.dhhr): string {
-  return `${p.what} were not found in ${referenceCandidates(env, p).join(' or ')}; get them from ${p.from} and set ${p.env} to that folder (see README.md, "Tests")`;
+  return `${p.what}: not found in ${referenceCandidates(env, p).join(' or ')}; get them from ${p.from} and set ${p.env} to that folder (see README.md, "Tests")`;
 }
