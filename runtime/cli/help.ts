@@ -34,13 +34,13 @@ const EXAMPLES: Record<string, string[]> = {
   xml: ['npx kpr xml --spec hst@56.0.0 --in examples/hst/melding.json --out /tmp/melding.xml', 'npx kpr xml --spec hst@56.0.0 --to-json --in /tmp/melding.xml'],
   seal: ['npx kpr seal --in /tmp/melding.xml --out /tmp/melding.p7m --recipient-cert my-setup/sandbox/pki/receiver-enc.pem --sign-cert my-setup/sandbox/pki/sender-sign.pem --sign-key my-setup/sandbox/pki/sender-sign.key'],
   unseal: ['npx kpr unseal --in /tmp/melding.p7m --out /tmp/back.xml --recipient-cert my-setup/sandbox/pki/receiver-enc.pem --recipient-key my-setup/sandbox/pki/receiver-enc.key --expect-signer my-setup/sandbox/pki/sender-sign.pem'],
-  spec: ['npx kpr spec lint', 'npx kpr spec build', 'npx kpr spec new hst 57.0.0 --from 56.0.0'],
+  spec: ['npx kpr spec lint', 'npx kpr spec build', 'npx kpr spec new hst 57.0.0 --from 56.0.0 --valid-from 2027-01-01'],
   'spec lint': ['npx kpr spec lint', 'npx kpr spec lint spec/hst/56.0.0.yaml --format json'],
   'spec build': ['npx kpr spec build'],
   'spec check': ['npx kpr spec check'],
   'spec import': ['npx kpr spec import --from ../DHHR.API/message-spesifications/hst-56.0.0 --message hst --out /tmp/spec'],
   'spec diff': ['npx kpr spec diff hst@56.0.0 hst@57.0.0', 'npx kpr spec diff hst@56.0.0 spec/hst/57.0.0.yaml --format md --fail-on breaking'],
-  'spec new': ['npx kpr spec new hst 57.0.0 --from 56.0.0'],
+  'spec new': ['npx kpr spec new hst 57.0.0 --from 56.0.0 --valid-from 2027-01-01'],
 };
 
 const pathOf = (cmd: Command): string => {

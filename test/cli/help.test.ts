@@ -64,6 +64,7 @@ describe('kpr --help', async () => {
         expect(opt, `${example}: ${w[i]} is not an option of ${name}`).toBeDefined();
         if (opt!.required || opt!.optional) i++;
       }
+      for (const o of at.options.filter((x) => x.mandatory)) expect(w, `${example} lacks the required ${o.long}`).toContain(o.long);
       const args = at.registeredArguments;
       expect(positional.length, example).toBeGreaterThanOrEqual(args.filter((a) => a.required).length);
       if (!args.some((a) => a.variadic)) expect(positional.length, example).toBeLessThanOrEqual(args.length);
