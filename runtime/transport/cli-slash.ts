@@ -90,7 +90,7 @@ export const register: Registrar = (program: Command) => {
       } catch (err) {
         throw new UserError(`cannot encrypt for the key in ${o.key}: ${(err as Error).message}`);
       }
-      write(o.out, JSON_OUT({ msg_hash: p.msgHash, enc_sym_key: p.encSymKey, enc_key_id: p.encKeyId, bytes: json.length, body: p.body.toString('ascii') }));
+      write(o.out, JSON_OUT({ msg_hash: p.msgHash, enc_sym_key: p.encSymKey, enc_key_id: p.encKeyId, bytes: json.length, body: p.body }));
     });
 
   slash

@@ -4,7 +4,7 @@
 // and MGF1). The body is standard base64; the hash and the wrapped key are base64url, as FHI's
 // own sender writes them. Knows nothing of message types.
 import { createCipheriv, createDecipheriv, createHash, createPrivateKey, createPublicKey, constants, privateDecrypt, publicEncrypt, randomBytes, type KeyObject } from 'node:crypto';
-import { base64Decode, base64Into, base64Length } from '../base64.ts';
+import { base64Decode } from '../base64.ts';
 
 export const SYMMETRIC_KEY_BYTES = 32;
 export const IV_BYTES = 16;
@@ -12,8 +12,8 @@ const CIPHER = 'aes-256-cbc';
 
 /** What goes on the wire for one message: the body and the three values the proof binds. */
 export interface Protected {
-  /** Standard base64 of IV‖ciphertext, as ASCII bytes (the request body). */
-  body: Buffer;
+  /** Standard base64 of IV‖ciphertext (the request body). */
+  body: string;
   /** base64url (no padding) of SHA-256 over the exact JSON bytes. */
   msgHash: string;
   /** base64url (no padding) of the RSA-OAEP-wrapped symmetric key. */
@@ -61,8 +61,8 @@ export function protect(json: Uint8Array, key: WrappingKey, random: (n: number) 
   const head = cipher.update(json);
   const tail = cipher.final();
   const sealed = Buffer.concat([iv, head, tail], IV_BYTES + head.length + tail.length);
-  const body = Buffer.allocUnsafe(base64Length(sealed.length));
-  base64Into(sealed, body, 0);
+  // Node's own encoder: on Node 20.20 it is faster than runtime/transport/base64.ts's loop.
+  const body = sealed.toString('base64');
   const wrapped = publicEncrypt({ key: publicKeyObject(key.publicKey), ...OAEP }, symKey);
   return { body, msgHash: msgHashOf(json), encSymKey: wrapped.toString('base64url'), encKeyId: key.id };
 }

@@ -49,7 +49,7 @@ describe('SLASH /message', () => {
     ['a header missing', { after: (r: any) => ({ ...r, headers: { ...r.headers, 'x-software-version': '' } }) }, 1001],
     ['the extraction date as yyyy-MM-dd', { after: (r: any) => ({ ...r, headers: { ...r.headers, 'x-data-extraction-date': '2026-12-02' } }) }, 1002],
     ['Content-Type application/json', { after: (r: any) => ({ ...r, headers: { ...r.headers, 'content-type': 'application/json' } }) }, 1002],
-    ['a body cut short', { after: (r: any) => ({ ...r, body: r.body.subarray(0, 24) }) }, 1009],
+    ['a body cut short', { after: (r: any) => ({ ...r, body: r.body.slice(0, 24) }) }, 1009],
     ['no organisation in the token', { parent: null }, 2002],
     ['a type the organisation may not send', { msgType: 'Forbidden' }, 2001],
   ])('%s → %i', async (_name, tamper, code) => {
