@@ -4,7 +4,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Answer, HelseIdStandIn } from '../helseid-stand-in.ts';
 import { SlashFaults, type SlashFaultSettings } from './faults.ts';
 import { Keyring, type ReceiverKey } from './keyring.ts';
-import { SlashLedger, type SlashLedgerState } from './ledger.ts';
+import { SlashLedger, type ContentOf, type SlashLedgerState } from './ledger.ts';
 import { receiveMessage, refuse, SLASH_SCOPE } from './receiver.ts';
 import { DEFAULT_MESSAGE_TYPES, type MessageTypes } from './validate.ts';
 import { randomUUID } from 'node:crypto';
@@ -13,7 +13,7 @@ export { SLASH_SCOPE, MAX_PAYLOAD_BYTES } from './receiver.ts';
 export { DEFAULT_MESSAGE_TYPES, unitArrayValidator, typeKey, errorDetailsText, type MessageTypes, type MessageValidator, type SchemaError } from './validate.ts';
 export { newReceiverKey, type ReceiverKey, type KeysAnswerFault } from './keyring.ts';
 export type { SlashFaultSettings } from './faults.ts';
-export type { SlashLedgerState, SlashDelivery } from './ledger.ts';
+export type { SlashLedgerState, SlashDelivery, ContentOf, ItemChange, ItemState } from './ledger.ts';
 
 export interface SlashReceiverOptions {
   /** Validators per `"<type>|<version>"`; default: HST_Konsultasjon 1 and HST_Avtale 1, structure only. */
@@ -21,6 +21,8 @@ export interface SlashReceiverOptions {
   acceptedScopes?: string[];
   /** orgnr_parent → message types it may send (2001 otherwise); default: anyone, anything. */
   allowed?: Record<string, string[]>;
+  /** Reads item ids and deletions per message type, for the current content per unit in the state. */
+  contentOf?: ContentOf;
   /** The first key (tests pass one to save generating it). */
   key?: ReceiverKey;
   now?: () => number;
@@ -31,13 +33,14 @@ export type SlashHandling = { drop: true } | { drop?: false; waitMs?: number; an
 
 export class SlashReceiver {
   readonly keyring: Keyring;
-  readonly ledger = new SlashLedger();
+  readonly ledger: SlashLedger;
   readonly faults = new SlashFaults();
   readonly stats = { messages: 0, delivered: 0, refused: 0, faultsServed: 0, keysRequests: 0 };
   readonly acceptedScopes: string[];
 
   constructor(private readonly options: SlashReceiverOptions = {}) {
     this.keyring = new Keyring(options.key, options.now);
+    this.ledger = new SlashLedger(options.contentOf);
     this.acceptedScopes = options.acceptedScopes ?? [SLASH_SCOPE];
   }
 

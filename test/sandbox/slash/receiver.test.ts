@@ -18,6 +18,11 @@ beforeAll(async () => {
         'Forbidden|1': () => [],
       },
       allowed: { [PARENT]: ['HST_Avtale', 'HST_Konsultasjon'], [OTHER_PARENT]: ['HST_Avtale'] },
+      // A reading of the public sample's lists, for this test only: the sandbox knows no type.
+      contentOf: (_type, _version, unit) => [
+        ...((unit.avtale ?? []) as Array<{ avtaleId: string }>).map((a) => ({ id: a.avtaleId, deleted: false, content: a })),
+        ...((unit.slettAvtale ?? []) as Array<{ avtaleId: string; erSlettet: boolean }>).filter((d) => d.erSlettet).map((d) => ({ id: d.avtaleId, deleted: true })),
+      ],
     },
   });
 });
@@ -114,3 +119,23 @@ describe('SLASH /keys faults', () => {
     expect((await rawSend(sb, unitMessage())).status).toBe(200);
   });
 });
+
+describe('SLASH state', () => {
+  it('keeps deliveries per unit in order and the current content per id, deleted ones marked', async () => {
+    const unit = '999999948';
+    const send = (u: object) => rawSend(sb, Buffer.from(JSON.stringify([{ orgNr: unit, ...u }])), { parent: PARENT });
+    const first = await send({ avtale: [{ avtaleId: 'B1', oppmoteStatus: 1 }, { avtaleId: 'B2', oppmoteStatus: 1 }] });
+    const second = await send({ avtale: [{ avtaleId: 'B2', oppmoteStatus: 2 }], slettAvtale: [{ avtaleId: 'B1', erSlettet: true }] });
+    expect([first.status, second.status]).toEqual([200, 200]);
+    const state = sb.slash.state();
+    expect(state.units[unit]!.map((d) => d.correlationId)).toEqual([first.correlationId, second.correlationId]);
+    expect(state.units[unit]![0]!.seq).toBeLessThan(state.units[unit]![1]!.seq);
+    expect(state.content[unit]!.HST_Avtale).toEqual({
+      B1: { deleted: true, content: { avtaleId: 'B1', oppmoteStatus: 1 }, seq: state.units[unit]![1]!.seq },
+      B2: { deleted: false, content: { avtaleId: 'B2', oppmoteStatus: 2 }, seq: state.units[unit]![1]!.seq },
+    });
+    const res = await fetch(`${sb.url}/sandbox/slash/state`);
+    expect((await res.json()).content[unit].HST_Avtale.B1.deleted).toBe(true);
+  });
+});
+
