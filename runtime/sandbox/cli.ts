@@ -43,7 +43,7 @@ export function registerSandbox(loadCodec?: () => Promise<MessageCodec>): Regist
   return (program: Command) => {
     program
       .command('sandbox')
-      .description('Run a local stand-in for HelseID and the KPR API (loopback, test keys, fault injection)')
+      .description("Run a local stand-in for HelseID, the 2021 KPR API and FHI's SLASH receiver (loopback, test keys, fault injection)")
       .option('--port <n>', 'port to listen on (0 = any free port)', int, 0)
       .option('--host <host>', 'address to listen on', '127.0.0.1')
       .option('--data <dir>', 'data directory: keys, certificates, registrations, sandbox.db with what was accepted (and sandbox.json defaults)', '.kpr/sandbox')
@@ -98,6 +98,7 @@ export function registerSandbox(loadCodec?: () => Promise<MessageCodec>): Regist
             `client id: ${s.clientId}   client key: ${s.files.clientJwkFile}   scopes: ${s.scopes.join(' ')}`,
             `sender HER-id: ${s.senderHerId} (signing certificate in ${s.pki.dir})   receiver HER-id: ${s.receiverHerId}`,
             `state: GET ${s.url}/sandbox/state   faults: POST ${s.url}/sandbox/faults   data: ${s.dataDir}`,
+            `SLASH (FHI): GET ${s.url}/keys, POST ${s.url}/message   scope: ${s.connection.slashScope}   state: GET ${s.url}/sandbox/slash/state`,
             `connection settings: ${join(s.dataDir, 'connection.json')}`,
             '',
           ].join('\n'),
