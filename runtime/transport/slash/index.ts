@@ -9,3 +9,4 @@ export { parseAnswer, schemaErrorLines, type SlashAnswer, type SlashErrorItem } 
 export { SLASH_CODES, slashCode, codeNamed, ACTION_RANK, type SlashAction, type SlashCode } from './codes.ts';
 export { classifySlash, type SlashOutcome } from './classify.ts';
 export { SlashClient, type SlashClientOptions, type SlashMessage, type SlashResult, type SlashAttempt } from './client.ts';
+export { explainRefusal } from './explain.ts';

@@ -1,6 +1,6 @@
 // Every published SLASH code has its name and an action; answers are sorted by status and code.
 import { describe, expect, it } from 'vitest';
-import { classifySlash, parseAnswer, schemaErrorLines, SLASH_CODES, slashCode } from '../../../runtime/transport/slash/index.ts';
+import { classifySlash, explainRefusal, parseAnswer, schemaErrorLines, SLASH_CODES, slashCode } from '../../../runtime/transport/slash/index.ts';
 
 const h = (o: Record<string, string> = {}) => new Headers(o);
 const body = (...codes: number[]) => JSON.stringify({ delivered: false, errors: codes.map((c) => ({ errorCode: c, propertyName: 'p', errorMessage: `m${c}`, errorDetails: null })) });
@@ -83,5 +83,28 @@ describe('SLASH answers by status', () => {
     expect(schemaErrorLines(a.errors[0]!.errorDetails)).toEqual(['/0: Required properties ["orgNr"] are not present']);
     expect(schemaErrorLines('not json')).toBeUndefined();
     expect(parseAnswer(502, h(), '<html>bad gateway</html>')).toMatchObject({ errors: [], rawBody: '<html>bad gateway</html>' });
+  });
+});
+
+describe('explainRefusal', () => {
+  it('names each code, says what to do, lists schema errors and quotes the correlation id', () => {
+    const details = JSON.stringify([{ Location: '/0', Errors: [{ Value: 'Required properties ["orgNr"] are not present' }, { Value: 'x' }] }]);
+    const c = classifySlash(400, h({ 'x-correlation-id': 'corr-42' }), JSON.stringify({ delivered: false, errors: [{ errorCode: 2008, propertyName: 'payload', errorMessage: 'SchemaValidationFailed', errorDetails: details }] }));
+    if (c.kind !== 'refused') throw new Error('expected refused');
+    const lines = explainRefusal({ outcome: 'refused', action: c.action, msgHash: 'H', status: 400, codes: c.codes, answer: c.answer, correlationId: c.answer.correlationId, reason: c.reason, attempts: 1 });
+    expect(lines).toEqual([
+      'SLASH refused the delivery (HTTP 400, msg_hash H): this unit is stopped: fix the cause, then regenerate from the last accepted period and resend',
+      '  2008 SchemaValidationFailed (decrypted payload does not match the schema) at payload',
+      `    what to do: ${slashCode(2008).fix}`,
+      '    /0: Required properties ["orgNr"] are not present',
+      '    /0: x',
+      '  correlation id (quote it to FHI): corr-42',
+    ]);
+    const net = explainRefusal({ outcome: 'refused', action: 'retry-later', msgHash: 'H', codes: [], reason: 'could not reach x', attempts: 6 });
+    expect(net).toEqual([
+      'SLASH refused the delivery (no answer, msg_hash H): the receiver or the network failed: it will be tried again later; tell FHI if it persists',
+      '  could not reach x',
+      '  correlation id (quote it to FHI): none given',
+    ]);
   });
 });
