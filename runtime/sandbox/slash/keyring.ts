@@ -22,7 +22,7 @@ export function newReceiverKey(expiresAt: number): ReceiverKey {
 
 export class Keyring {
   /** Every key the receiver still knows, newest last; only unexpired ones are published. */
-  private readonly keys: ReceiverKey[] = [];
+  private readonly store: ReceiverKey[] = [];
   keysFault: KeysAnswerFault | undefined;
 
   constructor(
@@ -30,7 +30,13 @@ export class Keyring {
     private readonly now: () => number = Date.now,
     readonly lifetimeMs = 90 * DAY,
   ) {
-    this.keys.push(first ?? newReceiverKey(now() + lifetimeMs));
+    if (first) this.store.push(first);
+  }
+
+  /** The first key is made when SLASH is first used: a sandbox serving only the 2021 API never pays for it. */
+  private get keys(): ReceiverKey[] {
+    if (!this.store.length) this.store.push(newReceiverKey(this.now() + this.lifetimeMs));
+    return this.store;
   }
 
   get current(): ReceiverKey {
