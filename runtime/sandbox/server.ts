@@ -277,7 +277,8 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const { port } = server.address() as AddressInfo;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   helseid = await HelseIdStandIn.create(url, signingJwk, opts.tokenLifetimeSec ?? 300);
-  for (const c of clients) helseid.registerClient(c);
+  // A data directory made before the sandbox served SLASH: its default client gets SLASH's scope too.
+  for (const c of clients) helseid.registerClient(c.client_id === DEFAULT_CLIENT_ID ? { ...c, scopes: [...new Set([...c.scopes, ...slash.acceptedScopes])] } : c);
   if (opts.faults) applyFaults(opts.faults);
 
   const connection: SandboxConnection = {
