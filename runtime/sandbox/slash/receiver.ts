@@ -5,7 +5,7 @@
 //
 // | step | check                                                               | answer            |
 // |------|---------------------------------------------------------------------|-------------------|
-// | 1    | DPoP token: signature, expiry, scope, cnf, proof htm/htu/jti, `ath` | 401 / 403         |
+// | 1    | DPoP-bound token: signature, expiry, scope, cnf, proof htm/htu/jti, `ath` | 401 / 403   |
 // | 2    | the token names an organisation (orgnr_parent)                      | 2002              |
 // | 3    | the five x- headers present                                         | 1001              |
 // | 4    | their values (dd.MM.yyyy date), Content-Type text/plain             | 1002              |
@@ -77,6 +77,10 @@ export async function receiveMessage(deps: ReceiverDeps, req: SlashRequest): Pro
 
   const auth = await deps.helseid.checkApiRequest({ authorization: h.authorization, dpop: h.dpop, method: 'POST', url: req.url, acceptedScopes: deps.acceptedScopes, requireNonce: deps.requireNonce() });
   if (!('claims' in auth)) return withId(auth);
+  // SLASH requires DPoP; checkApiRequest verified the proof only for a bound token.
+  if (!(auth.claims.cnf as { jkt?: string } | undefined)?.jkt || !h.dpop) {
+    return withId({ status: 401, headers: { 'WWW-Authenticate': 'DPoP error="invalid_token", error_description="SLASH requires a DPoP-bound token and a DPoP proof"' }, body: { error: 'invalid_token', error_description: 'SLASH requires a DPoP-bound token and a DPoP proof' } });
+  }
   const parent = auth.claims[ORG_PARENT_CLAIM];
   if (typeof parent !== 'string' || !parent) return refuse(correlationId, 2002, 'Authorization', 'the access token has no helseid://claims/client/claims/orgnr_parent');
 

@@ -4,6 +4,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../../runtime/sandbox/index.ts';
 import { schemaErrorLines } from '../../../runtime/transport/slash/index.ts';
+import { HelseIdClient, loadSigningKey } from '../../../runtime/transport/helseid/index.ts';
+import { httpRequest } from '../../../runtime/transport/http.ts';
 import { tmpDir } from '../fixtures.ts';
 import { OTHER_PARENT, PARENT, rawSend, sha256url, startSlashSandbox, unitMessage } from './fixtures.ts';
 
@@ -74,6 +76,15 @@ describe('SLASH /message', () => {
       },
     });
     expect(codeOf(a)).toEqual([1006]);
+  });
+
+  it('a Bearer token without DPoP is refused (401): SLASH requires DPoP', async () => {
+    const helseid = new HelseIdClient({ authority: sb.url, clientId: sb.clientId, key: await loadSigningKey(sb.files.clientJwkFile), dpop: false });
+    const token = await helseid.getToken({ scopes: [sb.connection.slashScope], org: { parent: PARENT } });
+    const res = await httpRequest(`${sb.url}/message`, { method: 'POST', headers: { authorization: `Bearer ${token.accessToken}`, 'content-type': 'text/plain' }, body: 'AAAA', timeoutMs: 10_000 });
+    expect(res.status).toBe(401);
+    expect(res.headers.get('www-authenticate')).toContain('DPoP-bound');
+    expect(res.headers.get('x-correlation-id')).toBeTruthy();
   });
 
   it('ath of another token is refused before anything else (401)', async () => {
