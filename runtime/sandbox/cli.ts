@@ -8,6 +8,7 @@ import type { MessageCodec } from './codec.ts';
 import type { FaultSettings } from './faults.ts';
 import { generatedCodec } from './generated-codec.ts';
 import { startSandbox } from './server.ts';
+import { SlashFaults } from './slash/faults.ts';
 
 function int(value: string): number {
   const n = Number(value);
@@ -58,6 +59,7 @@ export function registerSandbox(loadCodec?: () => Promise<MessageCodec>): Regist
       .option('--rate-limit <n>', 'answer the next N API requests with 429', int)
       .option('--retry-after <sec>', 'Retry-After of the 429 answers', int, 1)
       .option('--api-nonce', 'make the API demand a DPoP nonce')
+      .option('--slash-faults <json>', 'faults of the SLASH receiver, as POST /sandbox/faults takes them under "slash" (e.g. \'{"answerCode":{"code":2008,"count":1}}\')')
       .action(async (o, cmd: Command) => {
         const saved = readSettings(o.data);
         const fromFile = (key: keyof SandboxSettings, value: unknown) =>
@@ -74,6 +76,14 @@ export function registerSandbox(loadCodec?: () => Promise<MessageCodec>): Regist
         if (o.delayMs) faults.delay = { count: o.delayCount, ms: o.delayMs };
         if (o.rateLimit) faults.rateLimit = { count: o.rateLimit, retryAfterSec: o.retryAfter };
         if (o.apiNonce) faults.requireApiNonce = true;
+        if (o.slashFaults) {
+          try {
+            faults.slash = JSON.parse(o.slashFaults);
+            new SlashFaults().add(faults.slash!); // judged before the server listens
+          } catch (err) {
+            throw new UserError(`--slash-faults: ${(err as Error).message}`);
+          }
+        }
         let sandbox;
         try {
           sandbox = await startSandbox({
@@ -91,6 +101,17 @@ export function registerSandbox(loadCodec?: () => Promise<MessageCodec>): Regist
           throw new UserError(`sandbox could not start: ${(err as Error).message}`);
         }
         const s = sandbox;
+        // Listen for the stop signals before saying where we are: a script that reads the URL
+        // and stops us at once must find the handlers in place.
+        const stopped = new Promise<void>((done) => {
+          const stop = () => {
+            process.off('SIGINT', stop);
+            process.off('SIGTERM', stop);
+            void s.close().then(done);
+          };
+          process.on('SIGINT', stop);
+          process.on('SIGTERM', stop);
+        });
         process.stdout.write(
           [
             s.url,
@@ -103,15 +124,7 @@ export function registerSandbox(loadCodec?: () => Promise<MessageCodec>): Regist
             '',
           ].join('\n'),
         );
-        await new Promise<void>((done) => {
-          const stop = () => {
-            process.off('SIGINT', stop);
-            process.off('SIGTERM', stop);
-            void s.close().then(done);
-          };
-          process.on('SIGINT', stop);
-          process.on('SIGTERM', stop);
-        });
+        await stopped;
       });
   };
 }

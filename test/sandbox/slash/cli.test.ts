@@ -5,6 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
+import { runKpr } from '../../helpers/cli.ts';
 import { clearDiscoveryCache, HelseIdClient, loadSigningKey } from '../../../runtime/transport/helseid/index.ts';
 import { SlashClient } from '../../../runtime/transport/slash/index.ts';
 import { tmpDir } from '../fixtures.ts';
@@ -12,8 +13,8 @@ import { PARENT, unitMessage, VENDOR } from './fixtures.ts';
 
 const pkiDir = tmpDir('kpr-pki-');
 
-async function withSandbox(dataDir: string, fn: (url: string, out: string[]) => Promise<void>): Promise<void> {
-  const child = spawn(process.execPath, ['bin/kpr.mjs', 'sandbox', '--port', '0', '--data', dataDir, '--pki', pkiDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+async function withSandbox(dataDir: string, fn: (url: string, out: string[]) => Promise<void>, extra: string[] = []): Promise<void> {
+  const child = spawn(process.execPath, ['bin/kpr.mjs', 'sandbox', '--port', '0', '--data', dataDir, '--pki', pkiDir, ...extra], { stdio: ['ignore', 'pipe', 'inherit'] });
   try {
     const lines = createInterface({ input: child.stdout! });
     const out: string[] = [];
@@ -61,5 +62,24 @@ describe('kpr sandbox serves SLASH', () => {
     await withSandbox(dataDir, async (url) => {
       expect(await deliver(url, dataDir)).toMatchObject({ outcome: 'delivered' });
     });
+  });
+
+  it('--slash-faults sets the receiver\'s faults at start, and a bad one is refused before it listens', async () => {
+    const dataDir = tmpDir();
+    await withSandbox(
+      dataDir,
+      async (url) => {
+        const r = await deliver(url, dataDir);
+        expect(r).toMatchObject({ outcome: 'refused', action: 'stop-unit' });
+        expect(r.outcome === 'refused' && r.codes.map((c) => c.name)).toEqual(['SchemaValidationFailed']);
+        expect(await deliver(url, dataDir)).toMatchObject({ outcome: 'delivered' });
+      },
+      ['--slash-faults', '{"answerCode":{"code":2008,"count":1}}'],
+    );
+    for (const bad of ['{nope', '{"answerCode":{"code":5,"count":1}}']) {
+      const r = runKpr(['sandbox', '--port', '0', '--data', tmpDir(), '--pki', pkiDir, '--slash-faults', bad]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('--slash-faults');
+    }
   });
 });
