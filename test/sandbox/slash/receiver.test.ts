@@ -1,6 +1,7 @@
 // The SLASH stand-in rejects each tampered binding with FHI's code, and accepts the untouched
 // request. Every answer carries an X-Correlation-ID.
 import { generateKeyPairSync } from 'node:crypto';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../../runtime/sandbox/index.ts';
 import { schemaErrorLines } from '../../../runtime/transport/slash/index.ts';
@@ -65,6 +66,26 @@ describe('SLASH /message', () => {
     expect(a.delivered).toBe(false);
     expect(codeOf(a)).toEqual([code]);
     expect(a.correlationId).toBeTruthy();
+  });
+
+  it('any change to any one binding is refused, never delivered', async () => {
+    const names = ['msg_type', 'msg_version', 'msg_hash', 'enc_sym_key', 'enc_key_id'] as const;
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...names), fc.string({ minLength: 0, maxLength: 60 }), async (name, value) => {
+        let original = '';
+        const a = await rawSend(sb, unitMessage(), {
+          bindings: (b) => {
+            original = b[name];
+            return { ...b, [name]: value };
+          },
+        });
+        fc.pre(value !== original);
+        expect(a.status).toBe(400);
+        expect(a.delivered).toBe(false);
+        expect(a.errors).toHaveLength(1);
+      }),
+      { numRuns: 25 },
+    );
   });
 
   it('a body swapped for another message of the same key: the hash catches what CBC does not (1006)', async () => {
