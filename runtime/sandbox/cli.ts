@@ -9,6 +9,8 @@ import type { FaultSettings } from './faults.ts';
 import { generatedCodec } from './generated-codec.ts';
 import { startSandbox } from './server.ts';
 import { SlashFaults } from './slash/faults.ts';
+import { generatedMessageTypes } from './slash/generated-types.ts';
+import type { MessageTypes } from './slash/validate.ts';
 
 function int(value: string): number {
   const n = Number(value);
@@ -40,7 +42,7 @@ function readSettings(dataDir: string): SandboxSettings {
 }
 
 /** Makes the registrar; `loadCodec` supplies the validating message codec when there is one. */
-export function registerSandbox(loadCodec?: () => Promise<MessageCodec>): Registrar {
+export function registerSandbox(loadCodec?: () => Promise<MessageCodec>, loadSlashTypes?: () => Promise<MessageTypes>): Registrar {
   return (program: Command) => {
     program
       .command('sandbox')
@@ -96,6 +98,7 @@ export function registerSandbox(loadCodec?: () => Promise<MessageCodec>): Regist
             senderHerId: o.senderHerId,
             faults,
             codec: loadCodec ? await loadCodec() : undefined,
+            slash: loadSlashTypes ? { messageTypes: await loadSlashTypes() } : undefined,
           });
         } catch (err) {
           throw new UserError(`sandbox could not start: ${(err as Error).message}`);
@@ -129,5 +132,8 @@ export function registerSandbox(loadCodec?: () => Promise<MessageCodec>): Regist
   };
 }
 
-/** `kpr sandbox` validates with the generated codecs (every message version in generated/). */
-export const register: Registrar = registerSandbox(async () => generatedCodec((await import('../../generated/index.ts')).MESSAGES));
+/** `kpr sandbox` validates with the generated codecs and JSON validators (every message version in generated/). */
+export const register: Registrar = registerSandbox(
+  async () => generatedCodec((await import('../../generated/index.ts')).MESSAGES),
+  async () => generatedMessageTypes((await import('../../generated/index.ts')).JSON_MESSAGES),
+);

@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 export { SLASH_SCOPE, MAX_PAYLOAD_BYTES } from './receiver.ts';
 export { DEFAULT_MESSAGE_TYPES, unitArrayValidator, typeKey, errorDetailsText, type MessageTypes, type MessageValidator, type SchemaError } from './validate.ts';
 export { newReceiverKey, type ReceiverKey, type KeysAnswerFault } from './keyring.ts';
+export { generatedMessageTypes } from './generated-types.ts';
 export type { SlashFaultSettings } from './faults.ts';
 export type { SlashLedgerState, SlashDelivery, ContentOf, ItemChange, ItemState } from './ledger.ts';
 

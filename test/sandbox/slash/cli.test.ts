@@ -9,6 +9,7 @@ import { runKpr } from '../../helpers/cli.ts';
 import { clearDiscoveryCache, HelseIdClient, loadSigningKey } from '../../../runtime/transport/helseid/index.ts';
 import { SlashClient } from '../../../runtime/transport/slash/index.ts';
 import { tmpDir } from '../fixtures.ts';
+import { fhiSlashSample } from '../../helpers/reference.ts';
 import { PARENT, unitMessage, VENDOR } from './fixtures.ts';
 
 const pkiDir = tmpDir('kpr-pki-');
@@ -33,13 +34,16 @@ async function withSandbox(dataDir: string, fn: (url: string, out: string[]) => 
   }
 }
 
-async function deliver(url: string, dataDir: string) {
+// `kpr sandbox` judges HST_Avtale 1 by the generated validator: FHI's public sample passes it.
+const SAMPLE = readFileSync(fhiSlashSample());
+
+async function deliver(url: string, dataDir: string, json: Buffer = SAMPLE) {
   clearDiscoveryCache();
   const conn = JSON.parse(readFileSync(join(dataDir, 'connection.json'), 'utf8'));
   const key = await loadSigningKey(conn.jwkFile);
   const helseid = new HelseIdClient({ authority: url, clientId: conn.clientId, key, dpop: true });
   const client = new SlashClient({ baseUrl: url, helseid, scopes: [conn.slashScope], vendor: VENDOR });
-  return client.send({ json: unitMessage(), msgType: 'HST_Avtale', msgVersion: '1', parentOrgNr: PARENT });
+  return client.send({ json, msgType: 'HST_Avtale', msgVersion: '1', parentOrgNr: PARENT });
 }
 
 describe('kpr sandbox serves SLASH', () => {
@@ -49,7 +53,11 @@ describe('kpr sandbox serves SLASH', () => {
       expect(out.find((l) => l.startsWith('SLASH'))).toBe(`SLASH (FHI): GET ${url}/keys, POST ${url}/message   scope: fhi:slash.mottak/all   state: GET ${url}/sandbox/slash/state`);
       expect(await deliver(url, dataDir)).toMatchObject({ outcome: 'delivered' });
       const state = await (await fetch(`${url}/sandbox/slash/state`)).json();
-      expect(state.units[PARENT]).toHaveLength(1);
+      expect(Object.keys(state.units)).toEqual([String(JSON.parse(SAMPLE.toString())[0].orgNr)]);
+      // The generated validator, not the structural check: a string orgNr is refused at /0/orgNr.
+      const refused = await deliver(url, dataDir, unitMessage());
+      expect(refused.outcome === 'refused' && refused.codes.map((c) => c.name)).toEqual(['SchemaValidationFailed']);
+      expect(refused.outcome === 'refused' && refused.answer?.errors[0]?.errorDetails).toContain('/0/orgNr');
     });
   });
 
