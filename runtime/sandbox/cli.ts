@@ -9,6 +9,9 @@ import type { MessageCodec } from './codec.ts';
 import type { FaultSettings } from './faults.ts';
 import { generatedCodec } from './generated-codec.ts';
 import { startSandbox } from './server.ts';
+import { SlashFaults } from './slash/faults.ts';
+import { generatedMessageTypes } from './slash/generated-types.ts';
+import type { MessageTypes } from './slash/validate.ts';
 
 function int(value: string): number {
   const n = Number(value);
@@ -46,11 +49,11 @@ function readSettings(dataDir: string): SandboxSettings {
 }
 
 /** Makes the registrar; `loadCodec` supplies the validating message codec when there is one. */
-export function registerSandbox(loadCodec?: () => Promise<MessageCodec>): Registrar {
+export function registerSandbox(loadCodec?: () => Promise<MessageCodec>, loadSlashTypes?: () => Promise<MessageTypes>): Registrar {
   return (program: Command) => {
     program
       .command('sandbox')
-      .description('Run a local stand-in for HelseID and the KPR API (loopback, test keys, fault injection)')
+      .description("Run a local stand-in for HelseID, the 2021 KPR API and FHI's SLASH receiver (loopback, test keys, fault injection)")
       .option('--port <n>', 'port to listen on (0 = any free port)', port, 0)
       .option('--host <host>', 'address to listen on', '127.0.0.1')
       .option('--data <dir>', 'data directory: keys, certificates, registrations, sandbox.db with what was accepted (and sandbox.json defaults)', '.kpr/sandbox')
@@ -65,6 +68,7 @@ export function registerSandbox(loadCodec?: () => Promise<MessageCodec>): Regist
       .option('--rate-limit <n>', 'answer the next N API requests with 429', int)
       .option('--retry-after <sec>', 'Retry-After of the 429 answers', int, 1)
       .option('--api-nonce', 'make the API demand a DPoP nonce')
+      .option('--slash-faults <json>', 'faults of the SLASH receiver, as POST /sandbox/faults takes them under "slash" (e.g. \'{"answerCode":{"code":2008,"count":1}}\')')
       .option('--pid-file <file>', 'where to write the process id, removed on exit (default: <data>/sandbox.pid); stop with kill $(cat FILE)')
       .action(async (o, cmd: Command) => {
         const saved = readSettings(o.data);
@@ -82,6 +86,14 @@ export function registerSandbox(loadCodec?: () => Promise<MessageCodec>): Regist
         if (o.delayMs) faults.delay = { count: o.delayCount, ms: o.delayMs };
         if (o.rateLimit) faults.rateLimit = { count: o.rateLimit, retryAfterSec: o.retryAfter };
         if (o.apiNonce) faults.requireApiNonce = true;
+        if (o.slashFaults) {
+          try {
+            faults.slash = JSON.parse(o.slashFaults);
+            new SlashFaults().add(faults.slash!); // judged before the server listens
+          } catch (err) {
+            throw new UserError(`--slash-faults: ${(err as Error).message}`);
+          }
+        }
         let sandbox;
         try {
           sandbox = await startSandbox({
@@ -94,6 +106,7 @@ export function registerSandbox(loadCodec?: () => Promise<MessageCodec>): Regist
             senderHerId: o.senderHerId,
             faults,
             codec: loadCodec ? await loadCodec() : undefined,
+            slash: loadSlashTypes ? { messageTypes: await loadSlashTypes() } : undefined,
           });
         } catch (err) {
           const e = err as NodeJS.ErrnoException;
@@ -102,20 +115,9 @@ export function registerSandbox(loadCodec?: () => Promise<MessageCodec>): Regist
         }
         const s = sandbox;
         const pidFile = o.pidFile ?? join(s.dataDir, 'sandbox.pid');
-        writeFileAtomic(pidFile, `${process.pid}\n`);
-        process.stdout.write(
-          [
-            s.url,
-            `HelseID authority: ${s.url}   KPR API base: ${s.url}`,
-            `client id: ${s.clientId}   client key: ${s.files.clientJwkFile}   scopes: ${s.scopes.join(' ')}`,
-            `sender HER-id: ${s.senderHerId} (signing certificate in ${s.pki.dir})   receiver HER-id: ${s.receiverHerId}`,
-            `state: GET ${s.url}/sandbox/state   faults: POST ${s.url}/sandbox/faults   data: ${s.dataDir}`,
-            `connection settings: ${join(s.dataDir, 'connection.json')}`,
-            `pid ${process.pid} (in ${pidFile}); stop with Ctrl-C or kill $(cat ${pidFile})`,
-            '',
-          ].join('\n'),
-        );
-        await new Promise<void>((done) => {
+        // Listen for the stop signals before saying where we are: a script that reads the URL
+        // and stops us at once must find the handlers in place.
+        const stopped = new Promise<void>((done) => {
           const stop = () => {
             process.off('SIGINT', stop);
             process.off('SIGTERM', stop);
@@ -125,9 +127,28 @@ export function registerSandbox(loadCodec?: () => Promise<MessageCodec>): Regist
           process.on('SIGINT', stop);
           process.on('SIGTERM', stop);
         });
+        // Before the address: whoever reads the URL can stop us by this file at once.
+        writeFileAtomic(pidFile, `${process.pid}\n`);
+        process.stdout.write(
+          [
+            s.url,
+            `HelseID authority: ${s.url}   KPR API base: ${s.url}`,
+            `client id: ${s.clientId}   client key: ${s.files.clientJwkFile}   scopes: ${s.scopes.join(' ')}`,
+            `sender HER-id: ${s.senderHerId} (signing certificate in ${s.pki.dir})   receiver HER-id: ${s.receiverHerId}`,
+            `state: GET ${s.url}/sandbox/state   faults: POST ${s.url}/sandbox/faults   data: ${s.dataDir}`,
+            `SLASH (FHI): GET ${s.url}/keys, POST ${s.url}/message   scope: ${s.connection.slashScope}   state: GET ${s.url}/sandbox/slash/state`,
+            `connection settings: ${join(s.dataDir, 'connection.json')}`,
+            `pid ${process.pid} (in ${pidFile}); stop with Ctrl-C or kill $(cat ${pidFile})`,
+            '',
+          ].join('\n'),
+        );
+        await stopped;
       });
   };
 }
 
-/** `kpr sandbox` validates with the generated codecs (every message version in generated/). */
-export const register: Registrar = registerSandbox(async () => generatedCodec((await import('../../generated/index.ts')).MESSAGES));
+/** `kpr sandbox` validates with the generated codecs and JSON validators (every message version in generated/). */
+export const register: Registrar = registerSandbox(
+  async () => generatedCodec((await import('../../generated/index.ts')).MESSAGES),
+  async () => generatedMessageTypes((await import('../../generated/index.ts')).JSON_MESSAGES),
+);
