@@ -49,6 +49,7 @@ export const SUMMARIES: Record<string, string> = {
   'demo-data': 'write a synthetic demo-EPJ extract (NDJSON)',
   seal: 'sign and encrypt a payload (CMS)',
   unseal: 'decrypt and verify a sealed message (CMS)',
+  slash: "FHI's SLASH messages: encrypt, decrypt, read a proof, fetch /keys",
   spec: 'lint, build, check, import, diff and scaffold message specifications',
 };
 

@@ -7,7 +7,7 @@ import type { Command, Option } from 'commander';
 const GROUPS: [heading: string, commands: string[]][] = [
   ['Getting started:', ['demo', 'init']],
   ['For operators (the daily transfer):', ['run', 'backfill', 'status', 'errors', 'report', 'resend', 'token', 'cert']],
-  ["For EPJ vendors' developers:", ['mapping', 'map', 'sandbox', 'xml', 'demo-data', 'seal', 'unseal']],
+  ["For EPJ vendors' developers:", ['mapping', 'map', 'sandbox', 'xml', 'demo-data', 'seal', 'unseal', 'slash']],
   ['For spec maintainers:', ['spec']],
 ];
 
@@ -34,6 +34,11 @@ const EXAMPLES: Record<string, string[]> = {
   xml: ['npx kpr xml --spec hst@56.0.0 --in examples/hst/melding.json --out /tmp/melding.xml', 'npx kpr xml --spec hst@56.0.0 --to-json --in /tmp/melding.xml'],
   seal: ['npx kpr seal --in /tmp/melding.xml --out /tmp/melding.p7m --recipient-cert my-setup/sandbox/pki/receiver-enc.pem --sign-cert my-setup/sandbox/pki/sender-sign.pem --sign-key my-setup/sandbox/pki/sender-sign.key'],
   unseal: ['npx kpr unseal --in /tmp/melding.p7m --out /tmp/back.xml --recipient-cert my-setup/sandbox/pki/receiver-enc.pem --recipient-key my-setup/sandbox/pki/receiver-enc.key --expect-signer my-setup/sandbox/pki/sender-sign.pem'],
+  slash: ['npx kpr slash keys --base-url http://127.0.0.1:8089 > keys.json', 'npx kpr slash encrypt --key keys.json --in avtale.json --out sealed.json'],
+  'slash keys': ['npx kpr slash keys --base-url http://127.0.0.1:8089 > keys.json'],
+  'slash encrypt': ['npx kpr slash encrypt --key keys.json --in avtale.json --out sealed.json'],
+  'slash decrypt': ['npx kpr slash decrypt --private-key receiver.key --message sealed.json --out avtale.json'],
+  'slash proof': ['npx kpr slash proof --in proof.jwt'],
   spec: ['npx kpr spec lint', 'npx kpr spec build', 'npx kpr spec new hst 57.0.0 --from 56.0.0 --valid-from 2027-01-01'],
   'spec lint': ['npx kpr spec lint', 'npx kpr spec lint spec/hst/56.0.0.yaml --format json'],
   'spec build': ['npx kpr spec build'],
