@@ -3,6 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { UserError } from '../cli/program.ts';
 import type { KprConfig } from '../config/load.ts';
+import { exposedPrivateFiles } from '../config/private-files.ts';
 import { hostname } from 'node:os';
 import { pidAlive, SqliteStore } from '../store/sqlite.ts';
 import type { LockHolder, OutboxMessage, Rejection, RunRow } from '../store/types.ts';
@@ -31,6 +32,8 @@ export interface StatusReport {
   certificates: CertificateStatus[];
   /** The lock holder; `alive` false when its process is gone (killed): the next run takes over. */
   runningNow: (LockHolder & { alive: boolean }) | null;
+  /** Files with keys or personal data that others can read (see config/private-files.ts). */
+  exposedFiles: string[];
 }
 
 function openExisting(config: KprConfig): SqliteStore {
@@ -85,6 +88,7 @@ export function statusReport(config: KprConfig, now = new Date()): StatusReport 
       rejectedRecordsByRule: store.rejectionsByRule(),
       certificates: certificates(config, now),
       runningNow: holder(store.lockHolder()),
+      exposedFiles: exposedPrivateFiles(config),
     };
   } finally {
     store.close();
@@ -117,6 +121,7 @@ export function formatStatus(r: StatusReport): string {
   for (const c of r.certificates) {
     lines.push(c.error ? `certificate ${c.name}: ${c.error}` : `certificate ${c.name}: ${c.daysLeft} day(s) left (until ${c.notAfter}, ${c.status})`);
   }
+  for (const w of r.exposedFiles) lines.push(`warning   ${w}`);
   if (r.runningNow) {
     lines.push(
       !r.runningNow.alive

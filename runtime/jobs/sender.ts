@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { UserError } from '../cli/program.ts';
 import { requireTransport, type KprConfig } from '../config/load.ts';
 import { readSecret } from '../config/secrets.ts';
-import { writeFileAtomic } from '../io/atomic.ts';
+import { writePrivateFile } from '../io/private.ts';
 import { loadCredentials, parsePem } from '../transport/certificates/index.ts';
 import { seal } from '../transport/cms/index.ts';
 import { HelseIdClient, loadSigningKey } from '../transport/helseid/index.ts';
@@ -87,11 +87,11 @@ export function dryRunSender(dir: string, header: { fromHerId: number; toHerId: 
   return {
     async send(m) {
       const base = join(dir, `melding-${String(m.lopenr).padStart(6, '0')}-${m.messageId}`);
-      writeFileAtomic(`${base}.xml`, m.xml);
+      writePrivateFile(`${base}.xml`, m.xml);
       const envelope = sealed
         ? buildEnvelope({ ...header, messageId: m.messageId, payload: m.payload })
         : { messageHeader: { ...header, messageId: m.messageId }, payload: null, note: 'not sealed: kpr.yaml has no certificates' };
-      writeFileAtomic(`${base}.envelope.json`, `${JSON.stringify(envelope, null, 2)}\n`);
+      writePrivateFile(`${base}.envelope.json`, `${JSON.stringify(envelope, null, 2)}\n`);
       return { outcome: 'accepted', refId: 'dry-run' };
     },
   };

@@ -5,7 +5,8 @@
 // that throws reject that line and never stop the run. Outputs are written to temporary files
 // and renamed at the end, so a failed run leaves no half file behind.
 
-import { createReadStream, createWriteStream, renameSync, rmSync, type WriteStream } from 'node:fs';
+import { createReadStream, renameSync, rmSync, type WriteStream } from 'node:fs';
+import { privateWriteStream } from '../io/private.ts';
 import { rejectionOf, type MapResult, type Rejection } from './apply.ts';
 import type { ByteSink, JsonWriter } from './json-writer.ts';
 import type { Issue } from '../rules/issue.ts';
@@ -46,7 +47,8 @@ class Output implements ByteSink {
 
   constructor(readonly path: string) {
     this.tmp = `${path}.tmp-${process.pid}`;
-    this.stream = createWriteStream(this.tmp, { highWaterMark: 1 << 20 });
+    // Consultations and rejects hold personal data: owner-only.
+    this.stream = privateWriteStream(this.tmp, { highWaterMark: 1 << 20 });
     this.stream.on('error', (err) => (this.failed = err));
   }
 
