@@ -11,7 +11,10 @@ import {
   CertificateError,
   expiryWarning,
   fileRecipientCertificates,
+  chainProblems,
   inspectCertificate,
+  purposesOf,
+  readCertificates,
   loadCredentials,
   loadPrivateKey,
   usageProblems,
@@ -183,18 +186,23 @@ export function register(program: Command): void {
       return n;
     }, 60)
     .addOption(new Option('--purpose <purpose>', 'also check key usage for this use (exit 1 if unfit)').choices(['signing', 'encryption']))
+    .option('--ca <file>', 'CA certificate(s), PEM or DER: check that the certificate chains to one (exit 1 if not)')
     .option('--json', 'print JSON instead of text')
     .action(async (file: string, o) =>
       guarded(() => {
         const creds = loadCredentials(file, { passphraseFile: o.p12PassFile });
+        if (creds.certPems.length === 0) throw new UserError(`${file}: no certificate in the file (only a key)`);
         const reports = creds.certPems.map((pem) => inspectCertificate(pem, { warnDays: o.warnDays }));
+        // The chain in the file (each issued by the next) and, with --ca, to a trusted CA.
+        const chain = chainProblems(creds.certPems, o.ca ? { caPems: readCertificates(o.ca), caSetting: `--ca ${o.ca}` } : {});
         let bad = false;
         const out = reports.map((r, i) => {
           // Key usage is checked on the first certificate only: the key's own, not the chain.
           const problems = i === 0 && o.purpose ? usageProblems(r, o.purpose as CertificatePurpose) : [];
+          if (i === 0) problems.push(...chain);
           const warning = expiryWarning(r);
           if (r.status !== 'valid' || problems.length > 0) bad = true;
-          return { ...r, problems: warning ? [warning, ...problems] : problems };
+          return { ...r, fitFor: purposesOf(r), problems: warning ? [warning, ...problems] : problems };
         });
         if (o.json) {
           process.stdout.write(JSON.stringify(out, null, 2) + '\n');
@@ -210,7 +218,8 @@ export function register(program: Command): void {
                 `days left:    ${r.daysLeft}`,
                 `key usage:    ${r.keyUsage ? r.keyUsage.join(', ') || '(none)' : '(no extension: any)'}`,
                 `sha-256:      ${r.fingerprint256}`,
-                `status:       ${r.status}`,
+                `fit for:      ${fitForText(r.fitFor)}`,
+                `validity:     ${r.status}`,
                 ...r.problems.map((p) => `problem:      ${p}`),
                 '',
               ].join('\n'),
@@ -237,4 +246,11 @@ export function register(program: Command): void {
       ];
       process.stdout.write(lines.join('\n') + '\n');
     });
+}
+
+/** Which uses the key usage allows, said plainly: a certificate valid in time may still be unfit. */
+function fitForText(fit: CertificatePurpose[]): string {
+  if (fit.length === 2) return 'signing and encryption';
+  if (fit.length === 0) return 'neither signing (digitalSignature or nonRepudiation) nor encryption (keyEncipherment)';
+  return fit[0] === 'signing' ? 'signing only, not encryption (no keyEncipherment)' : 'encryption only, not signing (no digitalSignature or nonRepudiation)';
 }
