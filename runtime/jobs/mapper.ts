@@ -46,19 +46,19 @@ export function passthroughMapper(kit: MessageKit): RecordMapper {
   return {
     map(value, at) {
       const fallbackId = `${at.file}:${at.line}`;
-      if (value === null || typeof value !== 'object' || Array.isArray(value)) return reject(fallbackId, null, '/', 'source/shape', 'a record must be a JSON object');
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) return reject(fallbackId, null, '/', 'REC1002', 'a record must be a JSON object');
       const r = value as Record<string, unknown>;
       const k = r.Konsultasjon as Record<string, unknown> | undefined;
       const konsultasjonId = typeof r.konsultasjonID === 'string' ? r.konsultasjonID : typeof k?.konsultasjonID === 'string' ? k.konsultasjonID : undefined;
       const sourceId = typeof r.id === 'string' || typeof r.id === 'number' ? String(r.id) : (konsultasjonId ?? fallbackId);
       const changedAt = normaliseInstant(r.changedAt);
-      if (!changedAt) return reject(sourceId, null, '/changedAt', 'source/changedAt', 'changedAt is missing or not a point in time');
+      if (!changedAt) return reject(sourceId, null, '/changedAt', 'REC1003', 'changedAt is missing or not a point in time');
       if (r.deleted === true) {
-        if (!konsultasjonId) return reject(sourceId, changedAt, '/konsultasjonID', 'source/konsultasjonID', 'a deletion needs konsultasjonID');
+        if (!konsultasjonId) return reject(sourceId, changedAt, '/konsultasjonID', 'REC1004', 'a deletion needs konsultasjonID');
         return { kind: 'deleted', sourceId, changedAt, konsultasjonId };
       }
-      if (!k || typeof k !== 'object') return reject(sourceId, changedAt, '/Konsultasjon', 'source/shape', 'Konsultasjon is missing');
-      if (!konsultasjonId) return reject(sourceId, changedAt, '/Konsultasjon/konsultasjonID', 'schema/required', 'konsultasjonID is required');
+      if (!k || typeof k !== 'object') return reject(sourceId, changedAt, '/Konsultasjon', 'REC1002', 'Konsultasjon is missing');
+      if (!konsultasjonId) return reject(sourceId, changedAt, '/Konsultasjon/konsultasjonID', 'REC2001', 'konsultasjonID is required');
       const validate = kit.validateKonsultasjon;
       if (validate && !validate(k)) {
         const findings = describeAjvErrors(validate.errors).map((f) => ({ ...f, path: `/Konsultasjon${f.path === '/' ? '' : f.path}`, consequence: NOT_SENT }));
@@ -96,7 +96,7 @@ export async function mappingMapper(file: string, opts: { extractDate: string; c
       const changedAt = normaliseInstant((value as Record<string, unknown> | null)?.[field]);
       const res = mapping.apply(value);
       const sourceId = res.sourceId ?? fallbackId;
-      if (!changedAt) return reject(sourceId, null, `/${field}`, 'source/changedAt', `${field} is missing or not a point in time`);
+      if (!changedAt) return reject(sourceId, null, `/${field}`, 'REC1003', `${field} is missing or not a point in time`);
       if (!res.ok) {
         const errors = res.issues.filter((i) => i.severity !== 'warning');
         const k = res.value?.konsultasjonID;
@@ -109,7 +109,7 @@ export async function mappingMapper(file: string, opts: { extractDate: string; c
         };
       }
       const konsultasjonId = res.value.konsultasjonID;
-      if (typeof konsultasjonId !== 'string') return reject(sourceId, changedAt, '/konsultasjonID', 'schema/required', 'the mapping gave no konsultasjonID');
+      if (typeof konsultasjonId !== 'string') return reject(sourceId, changedAt, '/konsultasjonID', 'REC1004', 'the mapping gave no konsultasjonID');
       if (res.kind === 'annul') return { kind: 'deleted', sourceId, changedAt, konsultasjonId };
       return { kind: 'konsultasjon', sourceId, changedAt, konsultasjonId, konsultasjon: res.value };
     },

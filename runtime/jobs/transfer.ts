@@ -516,7 +516,7 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
         if (line.parseError !== undefined) {
           const sourceId = `${line.file}:${line.line}`;
           s.rejectedRecords++;
-          rejections.push({ sourceId, changedAt: null, file: line.file, line: line.line, path: '/', rule: 'source/json', message: `not JSON: ${line.parseError}`, consequence: 'not sent' });
+          rejections.push({ sourceId, changedAt: null, file: line.file, line: line.line, path: '/', rule: 'REC1001', message: `not JSON: ${line.parseError}`, consequence: 'not sent' });
         } else {
           handle(line.mapped!, line);
         }

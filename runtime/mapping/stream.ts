@@ -142,16 +142,16 @@ export function mapLine(
   try {
     record = JSON.parse(text);
   } catch (err) {
-    return { reject: reject('malformed-json', `line ${line} is not JSON: ${(err as Error).message}`, line) };
+    return { reject: reject('REC1001', `line ${line} is not JSON: ${(err as Error).message}`, line) };
   }
   if (record === null || typeof record !== 'object' || Array.isArray(record)) {
-    return { reject: reject('malformed-record', `line ${line} is not a JSON object`, line) };
+    return { reject: reject('REC1002', `line ${line} is not a JSON object`, line) };
   }
   let r: MapResult;
   try {
     r = apply(record);
   } catch (err) {
-    return { reject: reject('mapping-failed', `the mapping failed on line ${line}: ${(err as Error).message}`, line) };
+    return { reject: reject('REC1005', `the mapping failed on line ${line}: ${(err as Error).message}`, line) };
   }
   if (!r.ok) return { reject: rejectionOf(r.issues, r.sourceId, line) };
   if (r.kind === 'annul') return { out: JSON.stringify({ annul: r.value }), annul: true };
@@ -171,7 +171,7 @@ export async function mapStream(opts: MapStreamOptions): Promise<MapCounts> {
     const line = ++counts.lines;
     if (text === undefined) {
       counts.rejected++;
-      await rejects.line(JSON.stringify(reject('line-too-long', `line ${line} has ${bytes} bytes, more than the limit of ${max}`, line)));
+      await rejects.line(JSON.stringify(reject('REC1006', `line ${line} has ${bytes} bytes, more than the limit of ${max}`, line)));
       return;
     }
     const r = mapLine(opts.apply, text, line);
