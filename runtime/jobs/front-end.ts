@@ -8,7 +8,8 @@ import type { KprConfig } from '../config/load.ts';
 import { hashJson } from '../notify/hash.ts';
 import { FileSource } from '../sources/files.ts';
 import { SourceError, type FileIdentity, type ReadOptions, type Source } from '../sources/types.ts';
-import type { Mapped, RecordMapper } from './mapper.ts';
+import { findUnwritable } from '../xml/unwritable.ts';
+import { NOT_SENT, type Mapped, type RecordMapper } from './mapper.ts';
 
 /**
  * One source line. A consultation carries its JSON and content hash; `konsultasjon` (the object)
@@ -42,9 +43,18 @@ export interface FrontEnd {
   progress(): { bytesRead: number; bytesTotal?: number };
 }
 
-/** The consultation as the transfer needs it: its JSON, hash and the day it took place. */
+/**
+ * The consultation as the transfer needs it: its JSON, hash and the day it took place. A text
+ * XML 1.0 cannot carry makes it a rejection here, before it joins a batch: one such record
+ * would otherwise stop every Melding it is put in, run after run.
+ */
 export function frontMapped(m: Mapped): FrontMapped {
   if (m.kind !== 'konsultasjon') return m;
+  const unwritable = findUnwritable(m.konsultasjon);
+  if (unwritable.length) {
+    const findings = unwritable.map((u) => ({ path: u.path, rule: 'REC2012', message: `${u.path} ${u.bad.describe()}`, consequence: NOT_SENT }));
+    return { kind: 'rejected', sourceId: m.sourceId, changedAt: m.changedAt, konsultasjonId: m.konsultasjonId, findings };
+  }
   const json = JSON.stringify(m.konsultasjon);
   return { ...m, json, hash: hashJson(json), day: String(m.konsultasjon.datoTidStart ?? '').slice(0, 10) };
 }

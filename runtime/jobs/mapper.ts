@@ -26,6 +26,12 @@ export interface RecordMapper {
 /** What a rejected record means at the receiver's end when it is not sent. */
 export const NOT_SENT = 'not sent; waits for a corrected version from the EPJ';
 
+/** The finding for a record a Konsultasjon (or a Melding) could not be written with. */
+export function unwritableFinding(err: unknown): Finding {
+  const e = err as { message?: string; path?: string };
+  return { path: typeof e.path === 'string' ? e.path : '/', rule: 'REC5004', message: `the Konsultasjon could not be written: ${e.message ?? String(err)}`, consequence: NOT_SENT };
+}
+
 /** Instants compare as text only in one form: normalise to UTC ISO with milliseconds. */
 export function normaliseInstant(v: unknown): string | null {
   if (typeof v !== 'string' && typeof v !== 'number') return null;

@@ -49,6 +49,8 @@ const rows = [
   ['REC1004', 'source-konsultasjon-id', 'error', 'kit', 'discard-row', 'A source record (or a deletion) gives no `konsultasjonID`.', 'Every consultation and every deletion needs the EPJ\'s identity of the consultation.'],
   ['REC1005', 'mapping-failed', 'error', 'kit', 'discard-row', 'The mapping failed on a record in a way no rule describes.', 'Report it with the line; the mapping or the record has a case the kit did not foresee.'],
   ['REC1006', 'line-too-long', 'error', 'kit', 'discard-row', 'A source line longer than the limit (`--max-line-bytes`); it is not read into memory.', 'Check the export: no consultation is that long; raise the limit only if one really is.'],
+  ['REC1007', 'source-not-utf8', 'error', 'kit', 'discard-row', 'A source line holds bytes that are not UTF-8; nothing is replaced, the line is held.', 'Export in UTF-8; the message gives the byte offset in the line where the bad bytes start.'],
+  ['REC1008', 'source-record-id', 'error', 'kit', 'discard-row', 'A source record has no record id (`recordId`, or what the mapping names), so its versions cannot be told apart.', 'Export the EPJ\'s identity of the record on every line.'],
   // 1100: the vendor's mapping (kit's: the mapping could not make a value)
   ['REC1101', 'unmapped-code', 'error', 'kit', 'published', 'A source value has no entry in the translation table.', 'Add the value to the table in the mapping (or a catch-all `\'*\'`), or correct the record in the EPJ.'],
   ['REC1102', 'transform-failed', 'error', 'kit', 'published', 'A transform could not convert the source value (e.g. `integer` on a text).', 'Correct the record in the EPJ, or change the transform in the mapping.'],
@@ -65,6 +67,7 @@ const rows = [
   ['REC2009', 'schema-structure', 'error', 'receiver-xsd', 'discard-message', 'The record breaks the message\'s structure (too many or too few children, one of two exclusive children, …).', 'Correct the record; the message names the element.'],
   ['REC2010', 'date-not-real', 'error', 'receiver-xsd', 'published', 'A date or date-time that does not exist (30 February, year 0000) or is outside the published years 1900-2999.', 'Correct the date in the EPJ.'],
   ['REC2011', 'number-too-large', 'error', 'kit', 'discard-row', 'A whole number larger than the kit can write exactly (above 2^53-1).', 'Correct the value in the EPJ; no KPR number is that large.'],
+  ['REC2012', 'xml-character', 'error', 'receiver-xsd', 'discard-row', 'A text holds a character XML 1.0 cannot carry (NUL and other control characters, a lone surrogate, U+FFFE, U+FFFF); a Melding with it could not be read at all, so the record is held.', 'Remove the character in the EPJ; the message names the field and the offset.'],
   // 3000: the receiver's published controls beyond the schema
   ['REC3001', 'date-after-extract', 'error', 'receiver-control', 'published', 'A date after the extract date (`uttakDato`).', 'Correct the date in the EPJ, or check the extract date.', 'Kontroll «Dato-område»: til /Melding/@uttakDato'],
   ['REC3002', 'period-order', 'error', 'receiver-control', 'published', 'A date before the start (or after the end) of the period the specification names.', 'Correct the dates in the EPJ.', 'Kontroll «Dato-område»'],
@@ -80,6 +83,8 @@ const rows = [
   // 5000: across records (identity constraints and the builder's checks)
   ['REC5001', 'duplicate-key', 'error', 'receiver-xsd', 'discard-message', 'Two records share a value the XSD requires to be unique (xs:unique / xs:key).', 'Give each its own identity in the EPJ; the record that came later is held back.'],
   ['REC5002', 'dangling-reference', 'error', 'receiver-xsd', 'discard-message', 'A reference (xs:keyref) names no element of the Melding.', 'Report the element it refers to, or correct the reference.'],
+  ['REC5003', 'duplicate-version', 'warning', 'kit', 'none', 'Two lines give the same record id and changedAt with different content; the first is taken, the second is not sent.', 'Correct the export: a changed record needs a later changedAt. Both lines are named.'],
+  ['REC5004', 'melding-build-failed', 'error', 'kit', 'discard-row', 'A Melding could not be written with this record in it (a defect no other rule caught); the record is held and the rest are sent.', 'Report it with the line and the message; correct the record in the EPJ.'],
 ] as const satisfies readonly Row[];
 
 export type RuleId = (typeof rows)[number][0];
