@@ -7,7 +7,7 @@ import { Worker } from 'node:worker_threads';
 import type { KprConfig } from '../config/load.ts';
 import { hashJson } from '../notify/hash.ts';
 import { FileSource } from '../sources/files.ts';
-import { SourceError, type FileIdentity, type ReadOptions, type Source } from '../sources/types.ts';
+import { SourceError, type FileIdentity, type ReadOptions, type Source, type SourceLine } from '../sources/types.ts';
 import { findUnwritable } from '../xml/unwritable.ts';
 import { NOT_SENT, type Mapped, type RecordMapper } from './mapper.ts';
 
@@ -20,6 +20,7 @@ export interface FrontItem {
   file: string;
   line: number;
   parseError?: string;
+  parseRule?: SourceLine['parseRule'];
   mapped?: FrontMapped;
 }
 
@@ -64,7 +65,7 @@ export function inProcessFrontEnd(source: Source, mapper: RecordMapper): FrontEn
     progress: () => source.progress(),
     async *read(opts) {
       for await (const l of source.read(opts)) {
-        yield l.parseError !== undefined ? { file: l.file, line: l.line, parseError: l.parseError } : { file: l.file, line: l.line, mapped: frontMapped(mapper.map(l.value, l)) };
+        yield l.parseError !== undefined ? { file: l.file, line: l.line, parseError: l.parseError, parseRule: l.parseRule } : { file: l.file, line: l.line, mapped: frontMapped(mapper.map(l.value, l)) };
       }
     },
   };

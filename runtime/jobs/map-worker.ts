@@ -35,7 +35,7 @@ try {
   };
   const lines = source.read({ ...init.read, skipFile: (f) => skip.has(identityKey(f)), onFileDone: (f) => items.push({ fileDone: f }) });
   for await (const l of lines) {
-    const item: FrontItem = l.parseError !== undefined ? { file: l.file, line: l.line, parseError: l.parseError } : { file: l.file, line: l.line, mapped: frontMapped(mapper.map(l.value, l)) };
+    const item: FrontItem = l.parseError !== undefined ? { file: l.file, line: l.line, parseError: l.parseError, parseRule: l.parseRule } : { file: l.file, line: l.line, mapped: frontMapped(mapper.map(l.value, l)) };
     // The object stays here: its JSON (what the transfer stores) and its XML are cheaper to send.
     if (item.mapped?.kind === 'konsultasjon') {
       const m = item.mapped;

@@ -592,7 +592,8 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
         if (line.parseError !== undefined) {
           const sourceId = `${line.file}:${line.line}`;
           s.rejectedRecords++;
-          rejections.push({ sourceId, changedAt: null, file: line.file, line: line.line, path: '/', rule: 'REC1001', message: `not JSON: ${line.parseError}`, consequence: 'not sent' });
+          const rule = line.parseRule ?? 'REC1001';
+          rejections.push({ sourceId, changedAt: null, file: line.file, line: line.line, path: '/', rule, message: rule === 'REC1001' ? `not JSON: ${line.parseError}` : line.parseError, consequence: 'not sent' });
         } else {
           handle(line.mapped!, line);
         }

@@ -7,6 +7,7 @@
 
 import { createReadStream, renameSync, rmSync, type WriteStream } from 'node:fs';
 import { privateWriteStream } from '../io/private.ts';
+import { decodeLine } from '../sources/lines.ts';
 import { rejectionOf, type MapResult, type Rejection } from './apply.ts';
 import type { ByteSink, JsonWriter } from './json-writer.ts';
 import type { Issue } from '../rules/issue.ts';
@@ -167,13 +168,21 @@ export async function mapStream(opts: MapStreamOptions): Promise<MapCounts> {
   const warnings = opts.warnings ? new Output(opts.warnings) : undefined;
   const outputs = [out, rejects, ...(warnings ? [warnings] : [])];
 
-  const handle = async (text: string | undefined, bytes: number) => {
+  const handle = async (raw: Buffer | undefined, bytes: number) => {
     const line = ++counts.lines;
-    if (text === undefined) {
+    if (raw === undefined) {
       counts.rejected++;
       await rejects.line(JSON.stringify(reject('REC1006', `line ${line} has ${bytes} bytes, more than the limit of ${max}`, line)));
       return;
     }
+    // Bytes that are not UTF-8 reject the line; decoding them would put U+FFFD in the output.
+    const decoded = decodeLine(raw);
+    if (!('text' in decoded)) {
+      counts.rejected++;
+      await rejects.line(JSON.stringify(reject('REC1007', `line ${line} holds bytes that are not UTF-8 at byte offset ${decoded.badAt} (${decoded.bytes})`, line)));
+      return;
+    }
+    const text = decoded.text;
     const r = mapLine(opts.apply, text, line);
     if (r.reject) {
       counts.rejected++;
@@ -203,8 +212,8 @@ export async function mapStream(opts: MapStreamOptions): Promise<MapCounts> {
         if (nl < 0) break;
         const bytes = pendingBytes + (nl - start);
         if (tooLong || bytes > max) await handle(undefined, bytes);
-        else if (pending.length) await handle(Buffer.concat([...pending, chunk.subarray(start, nl)]).toString('utf8'), bytes);
-        else await handle(chunk.toString('utf8', start, nl), bytes);
+        else if (pending.length) await handle(Buffer.concat([...pending, chunk.subarray(start, nl)]), bytes);
+        else await handle(chunk.subarray(start, nl), bytes);
         pending = [];
         pendingBytes = 0;
         tooLong = false;
@@ -221,7 +230,7 @@ export async function mapStream(opts: MapStreamOptions): Promise<MapCounts> {
     if (pendingBytes > 0) {
       // The last line had no newline: still a line.
       if (tooLong) await handle(undefined, pendingBytes);
-      else await handle(Buffer.concat(pending).toString('utf8'), pendingBytes);
+      else await handle(Buffer.concat(pending), pendingBytes);
     }
     for (const o of outputs) await o.close();
   } catch (err) {
