@@ -92,16 +92,21 @@ type MappingResult =
  */
 export async function mappingMapper(file: string, opts: { extractDate: string; changedAtField?: string }): Promise<RecordMapper> {
   const mod = (await import(new URL('../mapping/apply.ts', import.meta.url).href)) as {
-    loadMapping(file: string, opts: { extractDate?: string }): Promise<{ apply(record: unknown): MappingResult }>;
+    loadMapping(file: string, opts: { extractDate?: string }): Promise<{ apply(record: unknown): MappingResult; plan: { sourceId?: { text: string } } }>;
   };
   const mapping = await mod.loadMapping(file, { extractDate: opts.extractDate });
   const field = opts.changedAtField ?? 'changedAt';
+  const idDeclared = mapping.plan.sourceId !== undefined;
+  const idText = mapping.plan.sourceId?.text;
   return {
     map(value, at) {
       const fallbackId = `${at.file}:${at.line}`;
       const changedAt = normaliseInstant((value as Record<string, unknown> | null)?.[field]);
       const res = mapping.apply(value);
       const sourceId = res.sourceId ?? fallbackId;
+      // The mapping names the record's id (`id:`): a record without one cannot have its versions
+      // told apart (each would look new), so it is held rather than guessed at.
+      if (idDeclared && (res.sourceId === undefined || res.sourceId === '')) return reject(fallbackId, changedAt, '/', 'REC1008', `the record has no id (the mapping's id: ${idText}): ${at.file} line ${at.line}`);
       if (!changedAt) return reject(sourceId, null, `/${field}`, 'REC1003', `${field} is missing or not a point in time`);
       if (!res.ok) {
         const errors = res.issues.filter((i) => i.severity !== 'warning');

@@ -22,6 +22,7 @@ import type { FileIdentity, ReadOptions, Source } from '../sources/types.ts';
 import type { ConsultationState, ItemRow, NewMessage, OutboxMessage, Rejection, SeenRecord, Store } from '../store/types.ts';
 import { SerialisedElement, Splice } from '../xml/write.ts';
 import { inProcessFrontEnd, type FrontEnd, type FrontMapped } from './front-end.ts';
+import { VersionMemo } from './versions.ts';
 import { NOT_SENT, unwritableFinding, type RecordMapper } from './mapper.ts';
 import type { MessageKit } from './message-kit.ts';
 import type { Sealer, Sender } from './sender.ts';
@@ -288,6 +289,7 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
   /** XML of messages built in this run and not yet sent: no need to read it back. */
   const justBuilt = new Map<string, Serialised>();
   const batchSeen = new Map<string, SeenRecord>();
+  const versions = new VersionMemo();
   let rejections: Rejection[] = [];
   const rejectedInBatch = new Set<string>();
   let requeueDone: string[] = [];
@@ -523,15 +525,24 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
   });
 
   const handle = (m: FrontMapped, line: { file: string; line: number }) => {
+    const hash = m.kind === 'konsultasjon' ? m.hash : m.kind === 'deleted' ? 'deleted' : undefined;
     if (m.kind !== 'rejected' || m.changedAt) {
       const changedAt = m.changedAt!;
       const prior = batchSeen.get(m.sourceId);
       store.beginBatch();
       if ((prior && prior.changedAt >= changedAt) || store.seen(m.sourceId, changedAt)) {
         s.skipped++;
+        const first = hash === undefined ? undefined : versions.conflict(m.sourceId, changedAt, hash);
+        if (first) {
+          s.rejectedRecords++;
+          const both = `${first.file}:${first.line} and ${line.file}:${line.line}`;
+          rejections.push({ sourceId: m.sourceId, konsultasjonId: (m as { konsultasjonId?: string }).konsultasjonId ?? null, changedAt, file: line.file, line: line.line, path: '/', rule: 'REC5003', message: `record ${m.sourceId} changedAt ${changedAt} is given twice with different content: ${both}; the first was taken`, consequence: 'this line is not sent: give the changed record a later changedAt' });
+          log.warn({ sourceId: m.sourceId, first, second: line, rule: 'REC5003' }, 'one record version given twice with different content');
+        }
         return;
       }
     }
+    if (hash !== undefined) versions.remember(m.sourceId, m.changedAt!, hash, line);
     if (m.kind === 'konsultasjon' && opts.window) {
       if (m.day < opts.window.from || (opts.window.to && m.day > opts.window.to)) {
         // Not marked as seen: a later run (or another window) still takes it.

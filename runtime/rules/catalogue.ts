@@ -83,7 +83,7 @@ const rows = [
   // 5000: across records (identity constraints and the builder's checks)
   ['REC5001', 'duplicate-key', 'error', 'receiver-xsd', 'discard-message', 'Two records share a value the XSD requires to be unique (xs:unique / xs:key).', 'Give each its own identity in the EPJ; the record that came later is held back.'],
   ['REC5002', 'dangling-reference', 'error', 'receiver-xsd', 'discard-message', 'A reference (xs:keyref) names no element of the Melding.', 'Report the element it refers to, or correct the reference.'],
-  ['REC5003', 'duplicate-version', 'warning', 'kit', 'none', 'Two lines give the same record id and changedAt with different content; the first is taken, the second is not sent.', 'Correct the export: a changed record needs a later changedAt. Both lines are named.'],
+  ['REC5003', 'duplicate-version', 'warning', 'kit', 'discard-row', 'Two lines of one run give the same record id and changedAt with different content; the first is taken, the second is not sent (the same content twice is skipped without a word).', 'Correct the export: a changed record needs a later changedAt. Both lines are named.'],
   ['REC5004', 'melding-build-failed', 'error', 'kit', 'discard-row', 'A Melding could not be written with this record in it (a defect no other rule caught); the record is held and the rest are sent.', 'Report it with the line and the message; correct the record in the EPJ.'],
 ] as const satisfies readonly Row[];
 
