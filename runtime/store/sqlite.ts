@@ -165,6 +165,17 @@ function toMessage(r: OutboxDbRow): OutboxMessage {
   };
 }
 
+/**
+ * For the reliability suite (test/reliability): KPR_KILL_IN_FOLD=n kills this process with
+ * SIGKILL in the middle of its n-th fold, inside the transaction, where no timing from outside
+ * lands reliably. Unset in production: nothing happens.
+ */
+const KILL_IN_FOLD = Number(process.env.KPR_KILL_IN_FOLD) || 0;
+let foldsDone = 0;
+function killInFold(): void {
+  if (KILL_IN_FOLD && ++foldsDone === KILL_IN_FOLD) process.kill(process.pid, 'SIGKILL');
+}
+
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly st: Record<string, Database.Statement>;
@@ -308,6 +319,7 @@ export class SqliteStore implements Store {
   private foldRows(): void {
     this.st.foldConsultation!.run(this.indexedItem());
     this.st.foldSeen!.run();
+    killInFold();
     this.st.clearSeenLog!.run();
     this.st.metaSet!.run('indexed_item', String(this.st.maxItem!.get()));
   }
