@@ -1,11 +1,10 @@
 // The `kpr seal`, `kpr unseal` and `kpr cert inspect` commands: CMS sign-then-encrypt and its
 // inverse on files (or stdin/stdout), and a certificate health check for cron. A refused
 // message exits 2 with the reason and writes nothing; outputs are written atomically.
-import { randomBytes } from 'node:crypto';
-import { readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { readFileSync, statSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { EXIT, UserError } from '../cli/program.ts';
+import { writePrivateFile } from '../io/private.ts';
 import {
   assertFitFor,
   CertificateError,
@@ -37,25 +36,17 @@ async function readInput(path: string | undefined): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-/** Write to a temporary file beside the target, then rename: readers never see half a file. */
-export function writeAtomic(path: string, data: Buffer): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+/** Sealed and unsealed messages hold health data: written atomically, owner-only. */
+function writeOutput(path: string | undefined, data: Buffer): void {
+  if (!path || path === '-') {
+    process.stdout.write(data);
+    return;
+  }
   try {
-    writeFileSync(tmp, data, { mode: 0o600 });
-    renameSync(tmp, path);
+    writePrivateFile(path, data);
   } catch (err) {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      /* nothing to clean */
-    }
     throw new UserError(`cannot write ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
-}
-
-function writeOutput(path: string | undefined, data: Buffer): void {
-  if (path && path !== '-') writeAtomic(path, data);
-  else process.stdout.write(data);
 }
 
 /** Certificate/CMS errors become user errors naming their code. */
