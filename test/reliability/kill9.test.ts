@@ -31,6 +31,8 @@ import { prng } from '../helpers/prng.ts';
 const TRIALS = Number(process.env.KPR_RELIABILITY_TRIALS ?? (process.env.KPR_RELIABILITY === 'long' ? 60 : 6));
 const TODAY = '2026-11-24';
 const SEED = 'kill-9';
+/** New versions the EPJ makes before each cycle: four messages of 25. */
+const EDITS_PER_CYCLE = 100;
 
 interface RunOutcome {
   code: number | null;
@@ -50,7 +52,8 @@ function kprRun(configFile: string, kill?: Kill, command: 'run' | 'backfill' = '
     // Folds of the store's lookup tables every few transactions, so kills land before, inside
     // and after them (in production one comes every 50,000 records).
     const env = { ...process.env, KPR_FOLD_EVERY: '250', ...(kill && 'fold' in kill ? { KPR_KILL_IN_FOLD: String(kill.fold) } : {}) };
-    const args = command === 'run' ? ['run'] : ['backfill', '--from', '2017-01-01'];
+    // --restart: a completed backfill window is read again (what was decided is skipped).
+    const args = command === 'run' ? ['run'] : ['backfill', '--from', '2017-01-01', '--restart'];
     const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/kpr.mjs'), ...args, '--config', configFile], { cwd: REPO_ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     let armed = false;
@@ -95,10 +98,37 @@ describe('kill -9 at random points, with sandbox faults and bad input', () => {
     const cuts = ['2026-11-20', '2026-11-22', '2026-11-23'];
     const backfillLines = await writeRecords(join(setup.epjDir, '0000-backfill.ndjson'), records.filter((r) => day(r) < cuts[0]!));
     appendFileSync(join(setup.epjDir, '0000-backfill.ndjson'), malformed.join('\n') + '\n');
-    const dayFiles = cuts.map((from, i) => ({ from, to: cuts[i + 1] ?? '9999', at: Math.floor(((i + 1) * TRIALS) / (cuts.length + 1)), written: false }));
+    const dayFiles = cuts.map((from, i) => {
+      const to = cuts[i + 1] ?? '9999';
+      return { from, lines: records.filter((r) => day(r) >= from && day(r) < to), at: Math.floor(((i + 1) * TRIALS) / (cuts.length + 1)), written: false };
+    });
     const writeDay = async (d: (typeof dayFiles)[number]) => {
       d.written = true;
-      await writeRecords(join(setup.epjDir, `${d.from}.ndjson`), records.filter((r) => day(r) >= d.from && day(r) < d.to));
+      await writeRecords(join(setup.epjDir, `${d.from}.ndjson`), d.lines);
+    };
+    // Before every cycle the EPJ edits some consultations (a new version with another weight), so
+    // each cycle has messages to send and a kill lands inside a run with work, however many
+    // cycles there are. Only consultations no day file touches: a day file read later with an
+    // older version would otherwise be the EPJ's latest word.
+    const touchedLater = new Set(records.filter((r) => day(r) >= cuts[0]!).map(consultationIdOf));
+    const editsFor = (trial: number): DemoLike[] => {
+      const latest = new Map<string, DemoLike>();
+      for (const r of records) {
+        const id = consultationIdOf(r);
+        if (r.deleted) latest.delete(id);
+        else if (!r._defect) latest.set(id, r);
+      }
+      const editable = [...latest.values()].filter((r) => !touchedLater.has(consultationIdOf(r)) && (r as any).measurements?.some((m: any) => m.type === 'weight'));
+      const at = `2026-11-24T${String(6 + Math.floor(trial / 60)).padStart(2, '0')}:${String(trial % 60).padStart(2, '0')}:00Z`;
+      const out: DemoLike[] = [];
+      for (let i = 0; i < EDITS_PER_CYCLE && editable.length; i++) {
+        const r = structuredClone(editable.splice(Math.floor(rnd() * editable.length), 1)[0]!) as any;
+        r.recordId = r.recordId.replace(/\/[^/]+$/, `/e${trial}`);
+        r.changedAt = at;
+        for (const m of r.measurements) if (m.type === 'weight') m.valueGrams += 1 + trial;
+        out.push(r);
+      }
+      return out;
     };
 
     const kills: number[] = [];
@@ -106,6 +136,11 @@ describe('kill -9 at random points, with sandbox faults and bad input', () => {
     const counts = { trials: 0, killedByLines: 0, killedInFold: 0, outranTheKill: 0, backfills: 0, runs: 0, faults: {} as Record<string, number> };
     for (let trial = 0; trial < TRIALS; trial++) {
       for (const d of dayFiles) if (!d.written && trial === d.at) await writeDay(d);
+      if (trial > 0) {
+        const edits = editsFor(trial);
+        records.push(...edits);
+        await writeRecords(join(setup.epjDir, `edits-${String(trial).padStart(4, '0')}.ndjson`), edits);
+      }
       // A fault of each kind in turn, so every one meets a run.
       const faults = [
         { fail500: 2 },
