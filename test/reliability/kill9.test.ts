@@ -239,5 +239,5 @@ describe('kill -9 at random points, with sandbox faults and bad input', () => {
       console.log(`reliability: ${JSON.stringify({ ...counts, killed, consultations: want.size, notifications, recordsHeldForCorrection: waiting.length, malformedLines: malformedRows.length })}`);
     }
     // More trials take longer: a few seconds each, beyond the setup.
-  }, 60_000 + TRIALS * 10_000);
+  }, 60_000 + TRIALS * 20_000);
 });
