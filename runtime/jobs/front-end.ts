@@ -45,18 +45,27 @@ export interface FrontEnd {
 }
 
 /**
+ * What JSON.stringify writes for a character XML 1.0 cannot carry: `\u00XX` or `\b`/`\f` for a
+ * control, `\udXXX` for a lone surrogate, U+FFFE and U+FFFF as they are. (An escaped backslash
+ * before a `b` matches too; the walk then finds nothing.)
+ */
+const MAYBE_UNWRITABLE = /\\[ubf]|\ufffe|\uffff/;
+
+/**
  * The consultation as the transfer needs it: its JSON, hash and the day it took place. A text
  * XML 1.0 cannot carry makes it a rejection here, before it joins a batch: one such record
  * would otherwise stop every Melding it is put in, run after run.
  */
 export function frontMapped(m: Mapped): FrontMapped {
   if (m.kind !== 'konsultasjon') return m;
-  const unwritable = findUnwritable(m.konsultasjon);
+  const json = JSON.stringify(m.konsultasjon);
+  // The JSON text shows every suspect at once (controls and lone surrogates come out escaped):
+  // only a record it points at is walked.
+  const unwritable = MAYBE_UNWRITABLE.test(json) ? findUnwritable(m.konsultasjon) : [];
   if (unwritable.length) {
     const findings = unwritable.map((u) => ({ path: u.path, rule: 'REC2012', message: `${u.path} ${u.bad.describe()}`, consequence: NOT_SENT }));
     return { kind: 'rejected', sourceId: m.sourceId, changedAt: m.changedAt, konsultasjonId: m.konsultasjonId, findings };
   }
-  const json = JSON.stringify(m.konsultasjon);
   return { ...m, json, hash: hashJson(json), day: String(m.konsultasjon.datoTidStart ?? '').slice(0, 10) };
 }
 

@@ -10,26 +10,43 @@ export interface Unwritable {
   bad: BadCharacter;
 }
 
-const pointer = (parent: string, key: string | number) => `${parent}/${String(key).replace(/~/g, '~0').replace(/\//g, '~1')}`;
+/**
+ * What may be unwritable: controls other than tab, LF and CR, any surrogate (a proper pair is
+ * then let through by escapeAttribute), U+FFFE and U+FFFF. One test per text, and the path is
+ * built only for a text that fails: this runs on every record.
+ */
+const SUSPECT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ud800-\udfff\ufffe\uffff]/;
+
+const pointer = (keys: readonly (string | number)[]) => keys.map((k) => `/${String(k).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
 
 /** The first few unwritable texts (values and keys) in `value`, in document order. */
 export function findUnwritable(value: unknown, limit = 10): Unwritable[] {
   const out: Unwritable[] = [];
-  const check = (s: string, path: string) => {
+  const keys: (string | number)[] = [];
+  const check = (s: string) => {
+    if (!SUSPECT.test(s)) return;
     const r = escapeAttribute(s);
-    if (r instanceof BadCharacter) out.push({ path, bad: r });
+    if (r instanceof BadCharacter) out.push({ path: pointer(keys), bad: r });
   };
-  const walk = (v: unknown, path: string) => {
+  const walk = (v: unknown) => {
     if (out.length >= limit) return;
-    if (typeof v === 'string') check(v, path);
-    else if (Array.isArray(v)) v.forEach((x, i) => walk(x, pointer(path, i)));
-    else if (v !== null && typeof v === 'object') {
-      for (const [k, x] of Object.entries(v)) {
-        check(k, pointer(path, k));
-        walk(x, pointer(path, k));
+    if (typeof v === 'string') check(v);
+    else if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        keys.push(i);
+        walk(v[i]);
+        keys.pop();
+      }
+    } else if (v !== null && typeof v === 'object') {
+      const o = v as Record<string, unknown>;
+      for (const k in o) {
+        keys.push(k);
+        check(k);
+        walk(o[k]);
+        keys.pop();
       }
     }
   };
-  walk(value, '');
+  walk(value);
   return out;
 }
