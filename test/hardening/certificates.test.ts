@@ -12,6 +12,7 @@ import { initSandboxSetup, type SandboxSetup } from '../../runtime/init/sandbox-
 import { checkedCertificates } from '../../runtime/jobs/certificates.ts';
 import { runJob } from '../../runtime/jobs/jobs.ts';
 import { formatStatus, statusReport } from '../../runtime/jobs/report.ts';
+import { renderReport } from '../../runtime/report/html.ts';
 import { silentLogger } from '../../runtime/log.ts';
 import { CertificateError, checkCertificate, loadCredentials, readCertificates } from '../../runtime/transport/certificates/index.ts';
 import { issueCertificate, type KeyPairPem, type KeyUsageName } from '../../runtime/transport/pki/index.ts';
@@ -131,5 +132,7 @@ describe('kpr status counts down', () => {
     const wrong = loadConfig(useSigning({ keyUsage: ['keyEncipherment'] }));
     const t2 = formatStatus(statusReport(wrong));
     expect(t2).toMatch(/warning   certificate signing: the next run stops: certificates\.signing\.certFile .*key usage keyEncipherment/);
+    // The HTML report marks it bad with the same reason.
+    expect(renderReport(wrong)).toMatch(/class="[^"]*bad[^"]*"[\s\S]*has key usage keyEncipherment, without digitalSignature or nonRepudiation/);
   });
 });
