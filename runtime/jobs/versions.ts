@@ -3,7 +3,8 @@
 // the content differs (an export that changed a record without moving changedAt). The memo
 // remembers the versions read in this run, with their content hash and line, so the second
 // line can be reported naming both. It is bounded: a backfill of millions of records keeps the
-// most recent `capacity` versions, which is where an export's duplicates are.
+// most recent `capacity` versions (about 10 MB at 25,000), which is where an export's
+// duplicates are; an older first line is still skipped, as before, but without the report.
 
 export interface VersionAt {
   file: string;
@@ -17,7 +18,7 @@ interface Entry extends VersionAt {
 export class VersionMemo {
   private readonly entries = new Map<string, Entry>();
 
-  constructor(private readonly capacity = 100_000) {}
+  constructor(private readonly capacity = 25_000) {}
 
   /** Remembers a version read (hash: the content hash, or a marker for a deletion). */
   remember(sourceId: string, changedAt: string, hash: string, at: VersionAt): void {
