@@ -12,6 +12,7 @@ import { initSandboxSetup, type SandboxSetup } from '../../runtime/init/sandbox-
 import { runJob } from '../../runtime/jobs/jobs.ts';
 import { errorRows } from '../../runtime/jobs/report.ts';
 import { silentLogger } from '../../runtime/log.ts';
+import { VersionMemo } from '../../runtime/jobs/versions.ts';
 import { constantProblem } from '../../runtime/mapping/compile.ts';
 import type { TargetAttribute } from '../../runtime/mapping/target.ts';
 import { startSandbox, type Sandbox } from '../../runtime/sandbox/index.ts';
@@ -20,6 +21,18 @@ import { FakeReceiver, identitySealer, tmp } from '../runtime/helpers.ts';
 it('a constant outside a code list is told with the list number and name', () => {
   const attr = { kind: 'coded', codelist: { number: '8427', name: 'Status amming mor' }, codes: new Map([['1', 'Ja'], ['2', 'Nei']]) } as unknown as TargetAttribute;
   expect(constantProblem('7', attr)).toBe('not a code of code list 8427 Status amming mor (accepted: 1, 2)');
+});
+
+it('the version memo names the first line of a different version, and forgets the oldest beyond its capacity', () => {
+  const memo = new VersionMemo(2);
+  memo.remember('R1', 't1', 'h1', { file: 'a', line: 1 });
+  expect(memo.conflict('R1', 't1', 'h1')).toBeUndefined();
+  expect(memo.conflict('R1', 't1', 'h2')).toEqual({ file: 'a', line: 1 });
+  expect(memo.conflict('R1', 't2', 'h2')).toBeUndefined();
+  memo.remember('R2', 't1', 'h1', { file: 'a', line: 2 });
+  memo.remember('R3', 't1', 'h1', { file: 'a', line: 3 });
+  expect(memo.conflict('R1', 't1', 'h2')).toBeUndefined();
+  expect(memo.conflict('R3', 't1', 'h2')).toEqual({ file: 'a', line: 3 });
 });
 
 describe('records of one extract', () => {
