@@ -36,17 +36,18 @@ async function readInput(path: string | undefined): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-/** Sealed and unsealed messages hold health data: written atomically, owner-only. */
-function writeOutput(path: string | undefined, data: Buffer): void {
-  if (!path || path === '-') {
-    process.stdout.write(data);
-    return;
-  }
+/** A command's output file: sealed and unsealed messages hold health data, so atomic and owner-only. */
+export function writeAtomic(path: string, data: Buffer): void {
   try {
     writePrivateFile(path, data);
   } catch (err) {
     throw new UserError(`cannot write ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
+}
+
+function writeOutput(path: string | undefined, data: Buffer): void {
+  if (path && path !== '-') writeAtomic(path, data);
+  else process.stdout.write(data);
 }
 
 /** Certificate/CMS errors become user errors naming their code. */
