@@ -45,6 +45,8 @@ export interface KprConfig {
     receiverEncryptionCertFile: string;
     cipher: 'aes-256-cbc' | 'aes-192-cbc' | 'aes-128-cbc' | 'des-ede3-cbc';
     warnDays: number;
+    /** CA certificates (PEM or DER) both certificates must chain to; no CA check when absent. */
+    caCertFile?: string;
   };
   sender: {
     herId: number;
@@ -156,6 +158,7 @@ export function parseConfig(file: string, text: string): KprConfig {
       receiverEncryptionCertFile: path(c.receiverEncryptionCertFile, ['certificates', 'receiverEncryptionCertFile']),
       cipher: c.cipher ?? 'aes-256-cbc',
       warnDays: c.warnDays ?? DEFAULTS.warnDays,
+      caCertFile: c.caCertFile === undefined ? undefined : path(c.caCertFile, ['certificates', 'caCertFile']),
     },
     sender: data.sender,
     epj: { ...data.epj, versjonUt: data.epj.versjonUt ?? DEFAULTS.versjonUt },

@@ -7,7 +7,8 @@
 // work unchanged. Everything but the cryptographic material is a function of the seed (and of
 // --today); keys are generated fresh, never derived from a guessable seed.
 
-import { copyFileSync, createWriteStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, writeFileSync } from 'node:fs';
+import { makePrivateDir, privateWriteStream } from '../io/private.ts';
 import { createServer } from 'node:net';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -60,7 +61,7 @@ async function freePort(): Promise<number> {
 
 /** Stream the demo records to a file, honouring back-pressure (flat memory at any size). */
 export async function writeRecords(file: string, records: Iterable<unknown>): Promise<number> {
-  const out = createWriteStream(file);
+  const out = privateWriteStream(file);
   let n = 0;
   for (const r of records) {
     n++;
@@ -136,8 +137,9 @@ export async function initSandboxSetup(opts: SandboxSetupOptions): Promise<Sandb
   if (existsSync(configFile) && !opts.force) throw new UserError(`${configFile} exists; use --force to replace the setup`);
   const sandboxDir = join(dir, 'sandbox');
   const epjDir = join(dir, 'epj');
-  mkdirSync(epjDir, { recursive: true });
-  mkdirSync(sandboxDir, { recursive: true });
+  // The setup holds test keys, an extract shaped like health data and two databases.
+  makePrivateDir(epjDir);
+  makePrivateDir(sandboxDir);
 
   const port = opts.port === 0 ? await freePort() : opts.port ?? 8089;
   // Start the sandbox once: it creates its keys, test PKI, registered client and connection.json.

@@ -7,8 +7,9 @@ import { Worker } from 'node:worker_threads';
 import type { KprConfig } from '../config/load.ts';
 import { hashJson } from '../notify/hash.ts';
 import { FileSource } from '../sources/files.ts';
-import { SourceError, type FileIdentity, type ReadOptions, type Source } from '../sources/types.ts';
-import type { Mapped, RecordMapper } from './mapper.ts';
+import { SourceError, type FileIdentity, type ReadOptions, type Source, type SourceLine } from '../sources/types.ts';
+import { findUnwritable } from '../xml/unwritable.ts';
+import { NOT_SENT, type Mapped, type RecordMapper } from './mapper.ts';
 
 /**
  * One source line. A consultation carries its JSON and content hash; `konsultasjon` (the object)
@@ -19,6 +20,7 @@ export interface FrontItem {
   file: string;
   line: number;
   parseError?: string;
+  parseRule?: SourceLine['parseRule'];
   mapped?: FrontMapped;
 }
 
@@ -42,10 +44,28 @@ export interface FrontEnd {
   progress(): { bytesRead: number; bytesTotal?: number };
 }
 
-/** The consultation as the transfer needs it: its JSON, hash and the day it took place. */
+/**
+ * What JSON.stringify writes for a character XML 1.0 cannot carry: `\u00XX` or `\b`/`\f` for a
+ * control, `\udXXX` for a lone surrogate, U+FFFE and U+FFFF as they are. (An escaped backslash
+ * before a `b` matches too; the walk then finds nothing.)
+ */
+const MAYBE_UNWRITABLE = /\\[ubf]|\ufffe|\uffff/;
+
+/**
+ * The consultation as the transfer needs it: its JSON, hash and the day it took place. A text
+ * XML 1.0 cannot carry makes it a rejection here, before it joins a batch: one such record
+ * would otherwise stop every Melding it is put in, run after run.
+ */
 export function frontMapped(m: Mapped): FrontMapped {
   if (m.kind !== 'konsultasjon') return m;
   const json = JSON.stringify(m.konsultasjon);
+  // The JSON text shows every suspect at once (controls and lone surrogates come out escaped):
+  // only a record it points at is walked.
+  const unwritable = MAYBE_UNWRITABLE.test(json) ? findUnwritable(m.konsultasjon) : [];
+  if (unwritable.length) {
+    const findings = unwritable.map((u) => ({ path: u.path, rule: 'REC2012', message: `${u.path} ${u.bad.describe()}`, consequence: NOT_SENT }));
+    return { kind: 'rejected', sourceId: m.sourceId, changedAt: m.changedAt, konsultasjonId: m.konsultasjonId, findings };
+  }
   return { ...m, json, hash: hashJson(json), day: String(m.konsultasjon.datoTidStart ?? '').slice(0, 10) };
 }
 
@@ -54,7 +74,7 @@ export function inProcessFrontEnd(source: Source, mapper: RecordMapper): FrontEn
     progress: () => source.progress(),
     async *read(opts) {
       for await (const l of source.read(opts)) {
-        yield l.parseError !== undefined ? { file: l.file, line: l.line, parseError: l.parseError } : { file: l.file, line: l.line, mapped: frontMapped(mapper.map(l.value, l)) };
+        yield l.parseError !== undefined ? { file: l.file, line: l.line, parseError: l.parseError, parseRule: l.parseRule } : { file: l.file, line: l.line, mapped: frontMapped(mapper.map(l.value, l)) };
       }
     },
   };

@@ -26,6 +26,12 @@ export interface RecordMapper {
 /** What a rejected record means at the receiver's end when it is not sent. */
 export const NOT_SENT = 'not sent; waits for a corrected version from the EPJ';
 
+/** The finding for a record a Konsultasjon (or a Melding) could not be written with. */
+export function unwritableFinding(err: unknown): Finding {
+  const e = err as { message?: string; path?: string };
+  return { path: typeof e.path === 'string' ? e.path : '/', rule: 'REC5004', message: `the Konsultasjon could not be written: ${e.message ?? String(err)}`, consequence: NOT_SENT };
+}
+
 /** Instants compare as text only in one form: normalise to UTC ISO with milliseconds. */
 export function normaliseInstant(v: unknown): string | null {
   if (typeof v !== 'string' && typeof v !== 'number') return null;
@@ -46,19 +52,19 @@ export function passthroughMapper(kit: MessageKit): RecordMapper {
   return {
     map(value, at) {
       const fallbackId = `${at.file}:${at.line}`;
-      if (value === null || typeof value !== 'object' || Array.isArray(value)) return reject(fallbackId, null, '/', 'source/shape', 'a record must be a JSON object');
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) return reject(fallbackId, null, '/', 'REC1002', 'a record must be a JSON object');
       const r = value as Record<string, unknown>;
       const k = r.Konsultasjon as Record<string, unknown> | undefined;
       const konsultasjonId = typeof r.konsultasjonID === 'string' ? r.konsultasjonID : typeof k?.konsultasjonID === 'string' ? k.konsultasjonID : undefined;
       const sourceId = typeof r.id === 'string' || typeof r.id === 'number' ? String(r.id) : (konsultasjonId ?? fallbackId);
       const changedAt = normaliseInstant(r.changedAt);
-      if (!changedAt) return reject(sourceId, null, '/changedAt', 'source/changedAt', 'changedAt is missing or not a point in time');
+      if (!changedAt) return reject(sourceId, null, '/changedAt', 'REC1003', 'changedAt is missing or not a point in time');
       if (r.deleted === true) {
-        if (!konsultasjonId) return reject(sourceId, changedAt, '/konsultasjonID', 'source/konsultasjonID', 'a deletion needs konsultasjonID');
+        if (!konsultasjonId) return reject(sourceId, changedAt, '/konsultasjonID', 'REC1004', 'a deletion needs konsultasjonID');
         return { kind: 'deleted', sourceId, changedAt, konsultasjonId };
       }
-      if (!k || typeof k !== 'object') return reject(sourceId, changedAt, '/Konsultasjon', 'source/shape', 'Konsultasjon is missing');
-      if (!konsultasjonId) return reject(sourceId, changedAt, '/Konsultasjon/konsultasjonID', 'schema/required', 'konsultasjonID is required');
+      if (!k || typeof k !== 'object') return reject(sourceId, changedAt, '/Konsultasjon', 'REC1002', 'Konsultasjon is missing');
+      if (!konsultasjonId) return reject(sourceId, changedAt, '/Konsultasjon/konsultasjonID', 'REC2001', 'konsultasjonID is required');
       const validate = kit.validateKonsultasjon;
       if (validate && !validate(k)) {
         const findings = describeAjvErrors(validate.errors).map((f) => ({ ...f, path: `/Konsultasjon${f.path === '/' ? '' : f.path}`, consequence: NOT_SENT }));
@@ -86,17 +92,22 @@ type MappingResult =
  */
 export async function mappingMapper(file: string, opts: { extractDate: string; changedAtField?: string }): Promise<RecordMapper> {
   const mod = (await import(new URL('../mapping/apply.ts', import.meta.url).href)) as {
-    loadMapping(file: string, opts: { extractDate?: string }): Promise<{ apply(record: unknown): MappingResult }>;
+    loadMapping(file: string, opts: { extractDate?: string }): Promise<{ apply(record: unknown): MappingResult; plan: { sourceId?: { text: string } } }>;
   };
   const mapping = await mod.loadMapping(file, { extractDate: opts.extractDate });
   const field = opts.changedAtField ?? 'changedAt';
+  const idDeclared = mapping.plan.sourceId !== undefined;
+  const idText = mapping.plan.sourceId?.text;
   return {
     map(value, at) {
       const fallbackId = `${at.file}:${at.line}`;
       const changedAt = normaliseInstant((value as Record<string, unknown> | null)?.[field]);
       const res = mapping.apply(value);
       const sourceId = res.sourceId ?? fallbackId;
-      if (!changedAt) return reject(sourceId, null, `/${field}`, 'source/changedAt', `${field} is missing or not a point in time`);
+      // The mapping names the record's id (`id:`): a record without one cannot have its versions
+      // told apart (each would look new), so it is held rather than guessed at.
+      if (idDeclared && (res.sourceId === undefined || res.sourceId === '')) return reject(fallbackId, changedAt, '/', 'REC1008', `the record has no id (the mapping's id: ${idText}): ${at.file} line ${at.line}`);
+      if (!changedAt) return reject(sourceId, null, `/${field}`, 'REC1003', `${field} is missing or not a point in time`);
       if (!res.ok) {
         const errors = res.issues.filter((i) => i.severity !== 'warning');
         const k = res.value?.konsultasjonID;
@@ -109,7 +120,7 @@ export async function mappingMapper(file: string, opts: { extractDate: string; c
         };
       }
       const konsultasjonId = res.value.konsultasjonID;
-      if (typeof konsultasjonId !== 'string') return reject(sourceId, changedAt, '/konsultasjonID', 'schema/required', 'the mapping gave no konsultasjonID');
+      if (typeof konsultasjonId !== 'string') return reject(sourceId, changedAt, '/konsultasjonID', 'REC1004', 'the mapping gave no konsultasjonID');
       if (res.kind === 'annul') return { kind: 'deleted', sourceId, changedAt, konsultasjonId };
       return { kind: 'konsultasjon', sourceId, changedAt, konsultasjonId, konsultasjon: res.value };
     },

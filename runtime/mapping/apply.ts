@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { compileSemanticRules, type RuleContext } from '../rules/semantic.ts';
+import { schemaRule } from '../rules/catalogue.ts';
 import { worstFirst, type Consequence, type Issue } from '../rules/issue.ts';
 import { buildMapping, type BuiltMapping, type MapContext } from './build.ts';
 import { compileMappingFile, type CompileOptions, type MappingPlan } from './compile.ts';
@@ -95,7 +96,7 @@ export function schemaIssues(target: Target, rootClass: string, errors: NonNulla
     const consequence: Consequence =
       (e.keyword === 'required' ? c?.required : e.keyword === 'enum' ? c?.code?.consequence : c?.datatype?.consequence) ?? 'discard-row';
     const field = path.split('/').filter((p) => p && !/^\d+$/.test(p)).pop() ?? rootClass;
-    return { path, rule: `schema/${e.keyword}`, message: `${field}: ${e.message ?? e.keyword}`, consequence, severity: 'error' as const };
+    return { path, rule: schemaRule(e.keyword), message: `${field}: ${e.message ?? e.keyword}`, consequence, severity: 'error' as const };
   });
 }
 

@@ -74,7 +74,7 @@ export function register(program: Command): void {
     .requiredOption('--in <file>', 'the EPJ extract, one JSON record per line')
     .requiredOption('--out <file>', 'where the Konsultasjoner go (NDJSON; annulments as {"annul": {...}})')
     .requiredOption('--rejects <file>', 'where rejections go (NDJSON: sourceId, line, path, rule, message, consequence)')
-    .option('--warnings <file>', 'where warnings go (NDJSON; e.g. growth-implausible)')
+    .option('--warnings <file>', 'where warnings go (NDJSON; e.g. REC4006 growth-implausible)')
     .option('--extract-date <date>', 'the extract date (uttakDato), YYYY-MM-DD; default today in Oslo')
     .option('--max-line-bytes <n>', 'reject lines longer than this', '1048576')
     .option('--generated <dir>', 'folder of generated artefacts (default: generated/)')

@@ -7,7 +7,7 @@ export type Consequence = 'discard-message' | 'discard-row' | 'set-null' | 'set-
 export interface Issue {
   /** JSON pointer inside the produced object, e.g. `/Barn_ungdom/fid`; '' for the whole record. */
   path: string;
-  /** Stable rule id: `fnr-check-digit`, `schema/required`, `unmapped-code`... */
+  /** Stable rule id of the catalogue (runtime/rules/catalogue.ts): `REC4001`, `REC2001`, ... */
   rule: string;
   message: string;
   /** The receiver's consequence (from the spec's controls where published, else discard-row). */

@@ -4,9 +4,8 @@
 // extract date; periods in order; plausible growth. Compiled once per target into one walk over
 // only the attributes that have a check.
 //
-// Rule ids are stable (rejections name them): fnr-check-digit, person-id-type-mismatch,
-// orgnr-check-digit, hpr-format, kommunenummer-format, code-not-valid-on-date,
-// date-after-extract, period-order, growth-implausible (a warning).
+// Rule ids are the catalogue's (runtime/rules/catalogue.ts): REC3001-REC3003 apply the receiver's
+// published controls, REC4001-REC4006 are the kit's own checks.
 
 import type { Target, TargetAttribute, TargetClass } from '../mapping/target.ts';
 import { isValidHprNummer, isValidKommunenummer, isValidOrganisasjonsnummer, readPersonId, type PersonIdParts, type PersonIdReason } from './identifiers.ts';
@@ -98,23 +97,23 @@ function checksFor(attr: TargetAttribute, cls: TargetClass): Check[] {
       const want = TYPE_ID_KIND[String(here.obj.typeID)];
       if (!want || typeof v !== 'string') return;
       const reason = classify(v);
-      if (reason) push(here, name, 'fnr-check-digit', `fid is not a valid ${KIND_TEXT[want]} (${reason})`, 'discard-row');
-      else if (parts.kind !== want) push(here, name, 'person-id-type-mismatch', `fid is a ${KIND_TEXT[parts.kind]}, but typeID ${String(here.obj.typeID)} says ${KIND_TEXT[want]}`, 'discard-row');
+      if (reason) push(here, name, 'REC4001', `fid is not a valid ${KIND_TEXT[want]} (${reason})`, 'discard-row');
+      else if (parts.kind !== want) push(here, name, 'REC4002', `fid is a ${KIND_TEXT[parts.kind]}, but typeID ${String(here.obj.typeID)} says ${KIND_TEXT[want]}`, 'discard-row');
     });
   }
   if (/^(orgNr|kommuneOrgNr|\w+OrgNr)$/.test(name)) {
     checks.push((v, here) => {
-      if (typeof v === 'string' && !isValidOrganisasjonsnummer(v)) push(here, name, 'orgnr-check-digit', `${name} ${JSON.stringify(v)} is not a valid organisasjonsnummer`, datatype);
+      if (typeof v === 'string' && !isValidOrganisasjonsnummer(v)) push(here, name, 'REC4003', `${name} ${JSON.stringify(v)} is not a valid organisasjonsnummer`, datatype);
     });
   }
   if (name === 'helsepersonHPR') {
     checks.push((v, here) => {
-      if (typeof v === 'string' && !isValidHprNummer(v)) push(here, name, 'hpr-format', `helsepersonHPR must be 1 to 9 digits`, datatype);
+      if (typeof v === 'string' && !isValidHprNummer(v)) push(here, name, 'REC4004', `helsepersonHPR must be 1 to 9 digits`, datatype);
     });
   }
   if (name === 'kommuneNr') {
     checks.push((v, here) => {
-      if (typeof v === 'string' && !isValidKommunenummer(v)) push(here, name, 'kommunenummer-format', `kommuneNr ${JSON.stringify(v)} is not a kommunenummer`, datatype);
+      if (typeof v === 'string' && !isValidKommunenummer(v)) push(here, name, 'REC4005', `kommuneNr ${JSON.stringify(v)} is not a kommunenummer`, datatype);
     });
   }
 
@@ -125,13 +124,13 @@ function checksFor(attr: TargetAttribute, cls: TargetClass): Check[] {
     if (range?.from) {
       checks.push((v, here) => {
         const bound = xpathValue(range.from, here);
-        if (typeof v === 'string' && typeof bound === 'string' && v < bound) push(here, name, 'period-order', `${name} ${v} is before ${range.from} ${bound}`, range.consequence);
+        if (typeof v === 'string' && typeof bound === 'string' && v < bound) push(here, name, 'REC3002', `${name} ${v} is before ${range.from} ${bound}`, range.consequence);
       });
     }
     if (range?.to && range.to !== '/Melding/@uttakDato') {
       checks.push((v, here) => {
         const bound = xpathValue(range.to, here);
-        if (typeof v === 'string' && typeof bound === 'string' && v > bound) push(here, name, 'period-order', `${name} ${v} is after ${range.to} ${bound}`, range.consequence);
+        if (typeof v === 'string' && typeof bound === 'string' && v > bound) push(here, name, 'REC3002', `${name} ${v} is after ${range.to} ${bound}`, range.consequence);
       });
     }
   }
@@ -148,7 +147,7 @@ function checksFor(attr: TargetAttribute, cls: TargetClass): Check[] {
       if (!period) return;
       const on = dateOf(xpathValue(validOn, here)) ?? dateOf(here.root.datoTidStart) ?? here.ctx.extractDate;
       if ((period.from && on < period.from) || (period.to && on > period.to)) {
-        push(here, name, 'code-not-valid-on-date', `code ${v} of ${name} is valid ${period.from ?? '…'} to ${period.to ?? '…'}, not on ${on}`, consequence);
+        push(here, name, 'REC3003', `code ${v} of ${name} is valid ${period.from ?? '…'} to ${period.to ?? '…'}, not on ${on}`, consequence);
       }
     });
   }
@@ -157,7 +156,7 @@ function checksFor(attr: TargetAttribute, cls: TargetClass): Check[] {
 
 /** Reports a date after the extract date; the walk calls it only for values sorting after it. */
 function afterExtract(here: Here, name: string, v: string, consequence: Consequence): void {
-  if (dateOf(v)) push(here, name, 'date-after-extract', `${name} ${v} is after the extract date ${here.ctx.extractDate}`, consequence);
+  if (dateOf(v)) push(here, name, 'REC3001', `${name} ${v} is after the extract date ${here.ctx.extractDate}`, consequence);
 }
 
 const hasGrowth = (cls: TargetClass) => cls.attributes.has('typeMaling') && cls.children.has('Maleresultat');
@@ -282,7 +281,7 @@ function growthCheck(here: Here): void {
   const age = ageAt(here.root, obj.malingDatoTid);
   if (value === undefined || age === undefined) return;
   const problem = growthProblem(kind, value, age);
-  if (problem) here.issues.push({ path: `${pathOf(here)}/Maleresultat/0/verdi`, rule: 'growth-implausible', message: problem, consequence: 'none', severity: 'warning' });
+  if (problem) here.issues.push({ path: `${pathOf(here)}/Maleresultat/0/verdi`, rule: 'REC4006', message: problem, consequence: 'none', severity: 'warning' });
 }
 
 /** The semantic checks of one class (normally Konsultasjon) and everything under it. */

@@ -14,7 +14,8 @@
 // watermark in `meta`, written in the same transaction, says how far. Until then the chain check
 // finds recent GUIDs in a map of the notifications since the last fold (bounded by the fold size,
 // filled only once a commit succeeded). Opening folds whatever a killed process left unfolded.
-import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync } from 'node:fs';
+import { ensurePrivateFile } from '../io/private.ts';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { ElementJson, KonsultasjonJson, MeldingJson, NotifikasjonJson } from './codec.ts';
@@ -172,8 +173,9 @@ export class SandboxStore implements ChainView {
   constructor(dataDir: string, opts: SandboxStoreOptions = {}) {
     this.foldAfter = opts.foldAfter ?? FOLD_AFTER;
     const file = dataDir === ':memory:' ? ':memory:' : join(dataDir, 'sandbox.db');
-    if (file !== ':memory:') mkdirSync(dataDir, { recursive: true });
     const fresh = file !== ':memory:' && !existsSync(file);
+    // What the sandbox accepted is health data: 0600 (its -wal and -shm take the file's mode).
+    if (file !== ':memory:') ensurePrivateFile(file);
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     // OFF: in WAL mode a commit still survives a killed process (it is in the operating

@@ -1,8 +1,7 @@
 // The Store on an embedded SQLite database (better-sqlite3): WAL journal, prepared statements,
 // one transaction per state change. The schema is created on first open and versioned in `meta`.
-import { mkdirSync } from 'node:fs';
+import { ensurePrivateFile } from '../io/private.ts';
 import { hostname } from 'node:os';
-import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { EXIT, UserError } from '../cli/program.ts';
 import { osloDateTime } from '../message/melding.ts';
@@ -166,6 +165,17 @@ function toMessage(r: OutboxDbRow): OutboxMessage {
   };
 }
 
+/**
+ * For the reliability suite (test/reliability): KPR_KILL_IN_FOLD=n kills this process with
+ * SIGKILL in the middle of its n-th fold, inside the transaction, where no timing from outside
+ * lands reliably. Unset in production: nothing happens.
+ */
+const KILL_IN_FOLD = Number(process.env.KPR_KILL_IN_FOLD) || 0;
+let foldsDone = 0;
+function killInFold(): void {
+  if (KILL_IN_FOLD && ++foldsDone === KILL_IN_FOLD) process.kill(process.pid, 'SIGKILL');
+}
+
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly st: Record<string, Database.Statement>;
@@ -190,7 +200,8 @@ export class SqliteStore implements Store {
   ) {
     this.filterAfter = opts.filterAfter ?? FILTER_AFTER;
     this.foldEvery = opts.foldEvery ?? (Number(process.env.KPR_FOLD_EVERY) > 0 ? Number(process.env.KPR_FOLD_EVERY) : FOLD_EVERY);
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    // Created 0600 before SQLite opens it: its -wal and -shm take the database file's mode.
+    if (path !== ':memory:') ensurePrivateFile(path);
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     // FULL: a committed decision survives a power cut, not only a killed process.
@@ -308,6 +319,7 @@ export class SqliteStore implements Store {
   private foldRows(): void {
     this.st.foldConsultation!.run(this.indexedItem());
     this.st.foldSeen!.run();
+    killInFold();
     this.st.clearSeenLog!.run();
     this.st.metaSet!.run('indexed_item', String(this.st.maxItem!.get()));
   }

@@ -22,10 +22,10 @@ const EXTRACT_DATE = '2024-12-31';
 
 /** What each kind of deliberate fault must be rejected as. */
 const EXPECTED_RULES: Record<string, string[]> = {
-  'invalid-fnr': ['fnr-check-digit'],
-  'unknown-code': ['unmapped-code'],
-  'future-date': ['date-after-extract'],
-  'missing-field': ['schema/required'],
+  'invalid-fnr': ['REC4001'],
+  'unknown-code': ['REC1101'],
+  'future-date': ['REC3001'],
+  'missing-field': ['REC2001'],
 };
 
 let mapper: Mapper;
@@ -147,12 +147,12 @@ describe('kpr map', () => {
     const rejLines = readFileSync(rejects, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
     expect(outLines.length + rejLines.length).toBe(lines.length);
     expect(rejLines.map((x) => [x.line, x.rule])).toEqual([
-      [11, 'malformed-json'],
-      [12, 'malformed-record'],
-      [13, expect.stringMatching(/^(schema\/|unmapped-code|source-not-a-list)/)],
-      [14, 'line-too-long'],
-      [15, 'malformed-json'],
-      [16, 'fnr-check-digit'],
+      [11, 'REC1001'],
+      [12, 'REC1002'],
+      [13, expect.stringMatching(/^(REC2|REC1101|REC1103)/)],
+      [14, 'REC1006'],
+      [15, 'REC1001'],
+      [16, 'REC4001'],
     ]);
     expect(rejLines[2].sourceId).toBe('R-types');
     expect(rejLines[5].consequence).toBeDefined();

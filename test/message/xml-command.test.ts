@@ -45,11 +45,11 @@ describe('kpr xml', () => {
     expect(r.code).toBe(1);
     expect(existsSync(out)).toBe(false);
     for (const line of [
-      '/versjon: schema/const: must be "56.0.0"',
-      '/Notifikasjon/0/Konsultasjon/0/amming: schema/enum',
-      '/Notifikasjon/0/Konsultasjon/0/Barn_ungdom/typeID: schema/enum: not a code of this list; allowed: 1, 2, 3, 9',
-      '/Notifikasjon/0/Konsultasjon/0/datoTidStart: schema/required',
-      '/Notifikasjon/0/Konsultasjon/0/Helseperson/0/ukjent: schema/additionalProperties',
+      '/versjon: REC2007: must be "56.0.0"',
+      '/Notifikasjon/0/Konsultasjon/0/amming: REC2005',
+      '/Notifikasjon/0/Konsultasjon/0/Barn_ungdom/typeID: REC2005: not a code of this list; allowed: 1, 2, 3, 9',
+      '/Notifikasjon/0/Konsultasjon/0/datoTidStart: REC2001',
+      '/Notifikasjon/0/Konsultasjon/0/Helseperson/0/ukjent: REC2008',
     ]) {
       expect(r.stderr).toContain(line);
     }

@@ -129,7 +129,7 @@ describe('kpr status, kpr errors, the lock', () => {
       messages: [],
       seen: [{ sourceId: 'R1', changedAt: '2024-05-01T08:00:00.000Z', rejected: true }],
       rejections: [
-        { sourceId: 'R1', changedAt: '2024-05-01T08:00:00.000Z', file: 'epj.ndjson', line: 2, path: '/Konsultasjon/amming', rule: 'schema/enum', message: 'not a code, "quoted", =x', consequence: 'not sent' },
+        { sourceId: 'R1', changedAt: '2024-05-01T08:00:00.000Z', file: 'epj.ndjson', line: 2, path: '/Konsultasjon/amming', rule: 'REC2005', message: 'not a code, "quoted", =x', consequence: 'not sent' },
       ],
       requeueDone: [],
       chainHead: '00000000-0000-0000-0000-000000000000',
@@ -155,7 +155,7 @@ describe('kpr status, kpr errors, the lock', () => {
         file: 'epj.ndjson',
         line: '2',
         path: '/Konsultasjon/amming',
-        rule: 'schema/enum',
+        rule: 'REC2005',
         message: 'not a code, "quoted", =x',
         consequence: 'not sent',
         validationCode: '',
@@ -167,16 +167,16 @@ describe('kpr status, kpr errors, the lock', () => {
     expect(r.code).toBe(1);
     const csv = r.stdout.split('\r\n');
     expect(csv[0]).toBe('kind,id,changedAt,file,line,path,rule,message,consequence,validationCode,refId');
-    expect(csv[1]).toBe('record,R1,2024-05-01T08:00:00.000Z,epj.ndjson,2,/Konsultasjon/amming,schema/enum,"not a code, ""quoted"", =x",not sent,,');
+    expect(csv[1]).toBe('record,R1,2024-05-01T08:00:00.000Z,epj.ndjson,2,/Konsultasjon/amming,REC2005,"not a code, ""quoted"", =x",not sent,,');
   });
 
   it('kpr status shows the last run, rejected records by rule and the chain head', () => {
     const dir = seeded();
     const report = statusReport(loadConfig(join(dir, 'kpr.yaml')));
-    expect(report.rejectedRecordsByRule).toEqual([{ rule: 'schema/enum', count: 1 }]);
+    expect(report.rejectedRecordsByRule).toEqual([{ rule: 'REC2005', count: 1 }]);
     const text = formatStatus(report);
     expect(text).toContain('last run  run #1');
-    expect(text).toContain('rejected records by rule: schema/enum 1');
+    expect(text).toContain('rejected records by rule: REC2005 1');
     expect(text).toContain('accepted head 00000000-0000-0000-0000-000000000000');
   });
 

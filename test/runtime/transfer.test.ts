@@ -299,8 +299,8 @@ describe('rejected records', () => {
     expect(r1).toMatchObject({ exitCode: 1, outcome: 'partial', rejectedRecords: 2, notifications: { N: 1, M: 0, C: 0 } });
     let store = new SqliteStore(t.dbPath);
     expect(store.rejections().map((r) => [r.sourceId, r.path, r.rule, r.consequence])).toEqual([
-      ['B', '/Konsultasjon/amming', 'schema/enum', 'not sent; waits for a corrected version from the EPJ'],
-      ['C/1', '/Konsultasjon/amming', 'schema/enum', 'not sent; waits for a corrected version from the EPJ'],
+      ['B', '/Konsultasjon/amming', 'REC2005', 'not sent; waits for a corrected version from the EPJ'],
+      ['C/1', '/Konsultasjon/amming', 'REC2005', 'not sent; waits for a corrected version from the EPJ'],
     ]);
     store.close();
     // Corrected in the EPJ: B under the same id, C as a new version with its own record id.
@@ -340,7 +340,7 @@ describe('lines that are not JSON', () => {
       expect(r).toMatchObject({ exitCode: 1, rejectedRecords: 1, notifications: { N: i === 0 ? 1 : 0, M: 0, C: 0 } });
     }
     const store = new SqliteStore(t.dbPath);
-    expect(store.rejections().map((r) => [r.sourceId, r.line, r.rule])).toEqual([['broken.ndjson:2', 2, 'source/json']]);
+    expect(store.rejections().map((r) => [r.sourceId, r.line, r.rule])).toEqual([['broken.ndjson:2', 2, 'REC1001']]);
     store.close();
   });
 });
