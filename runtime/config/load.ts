@@ -55,6 +55,8 @@ export interface KprConfig {
   epj: { leverandor: string; navnEPJ: string; versjonEPJ: string; versjonUt: string };
   message: { spec: string; messageType: string; meldingstype: 'E' | 'B' | 'K'; generatedDir: string };
   mapping?: string;
+  /** The consequence policy (docs/consequences.md): the receiver's published consequences, or strict. */
+  rules: { consequences: 'receiver' | 'strict' };
   batch: { maxConsultations: number; maxBytes: number; recordsPerTransaction: number };
   source: { type: 'file' | 'folder' | 'command'; path?: string; command?: string[]; env: Record<string, SecretRef>; timeoutSec: number; changedAtField: string };
   database: string;
@@ -166,6 +168,7 @@ export function parseConfig(file: string, text: string): KprConfig {
       generatedDir: data.message.generatedDir !== undefined ? path(data.message.generatedDir, ['message', 'generatedDir']) : resolve(repoRoot, 'generated'),
     },
     mapping: data.mapping !== undefined ? path(data.mapping, ['mapping']) : undefined,
+    rules: { consequences: data.rules?.consequences ?? 'receiver' },
     batch: {
       maxConsultations: data.batch?.maxConsultations ?? DEFAULTS.maxConsultations,
       maxBytes: data.batch?.maxBytes ?? DEFAULTS.maxBytes,

@@ -72,9 +72,9 @@ const rows = [
   // 4000: the kit's own checks (no published control; the kit chose the consequence)
   ['REC4001', 'fnr-check-digit', 'error', 'kit', 'discard-row', 'A fødselsnummer, D-nummer or H-nummer whose check digits, date or century are wrong.', 'Correct the number in the EPJ; a wrong number gives the child no KPR identity.'],
   ['REC4002', 'person-id-type-mismatch', 'error', 'kit', 'discard-row', 'The number is of another kind than `typeID` says (a D-nummer with typeID 1, …).', 'Correct typeID or the number in the EPJ.'],
-  ['REC4003', 'orgnr-check-digit', 'error', 'kit', 'published', 'An organisasjonsnummer whose check digit is wrong.', 'Correct the number; Enhetsregisteret shows the right one.'],
-  ['REC4004', 'hpr-format', 'error', 'kit', 'published', 'An HPR-nummer that is not one to nine digits.', 'Correct the number; Helsepersonellregisteret shows the right one.'],
-  ['REC4005', 'kommunenummer-format', 'error', 'kit', 'published', 'A kommunenummer that is not four digits of an existing county.', 'Use the four-digit kommunenummer.'],
+  ['REC4003', 'orgnr-check-digit', 'warning', 'kit', 'none', 'An organisasjonsnummer whose check digit is wrong (the receiver publishes only "Min 1 max 10 siffer"; sent, with a warning).', 'Correct the number; Enhetsregisteret shows the right one.'],
+  ['REC4004', 'hpr-format', 'error', 'receiver-control', 'published', 'An HPR-nummer that is not one to nine digits (or -1).', 'Correct the number; Helsepersonellregisteret shows the right one.', 'Kontroll «Datatype»: Min 1 max 9 siffer'],
+  ['REC4005', 'kommunenummer-format', 'error', 'receiver-control', 'published', 'A kommunenummer that is not four digits (the kit also refuses 00xx, which no county has).', 'Use the four-digit kommunenummer.', 'Kontroll «Datatype»: Kommunenummer'],
   ['REC4006', 'growth-implausible', 'warning', 'kit', 'none', 'A height or weight far outside what a child of that age can have (often a unit mix-up).', 'Check the value and the unit in the EPJ; it is sent as it is.'],
   ['REC4007', 'synthetic-person-id', 'error', 'kit', 'discard-row', 'A synthetic (Tenor) test number in a production profile.', 'Test numbers name no real person; send them only to the test environment.'],
   // 5000: across records (identity constraints and the builder's checks)

@@ -103,12 +103,13 @@ function checksFor(attr: TargetAttribute, cls: TargetClass): Check[] {
   }
   if (/^(orgNr|kommuneOrgNr|\w+OrgNr)$/.test(name)) {
     checks.push((v, here) => {
-      if (typeof v === 'string' && !isValidOrganisasjonsnummer(v)) push(here, name, 'REC4003', `${name} ${JSON.stringify(v)} is not a valid organisasjonsnummer`, datatype);
+      // Nine digits only: the published pattern allows up to ten (IPLOS type C numbers), and -1.
+      if (typeof v === 'string' && v.length === 9 && !isValidOrganisasjonsnummer(v)) push(here, name, 'REC4003', `${name} ${JSON.stringify(v)} is not a valid organisasjonsnummer (the kit's check; sent)`, 'none', 'warning');
     });
   }
   if (name === 'helsepersonHPR') {
     checks.push((v, here) => {
-      if (typeof v === 'string' && !isValidHprNummer(v)) push(here, name, 'REC4004', `helsepersonHPR must be 1 to 9 digits`, datatype);
+      if (typeof v === 'string' && v !== '-1' && !isValidHprNummer(v)) push(here, name, 'REC4004', `helsepersonHPR must be 1 to 9 digits`, datatype);
     });
   }
   if (name === 'kommuneNr') {

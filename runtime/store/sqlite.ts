@@ -19,6 +19,7 @@ import type {
   Rejection,
   RequeuedRecord,
   RunRow,
+  SentWarning,
   Store,
 } from './types.ts';
 import { UNCONFIRMED } from './types.ts';
@@ -90,6 +91,15 @@ CREATE TABLE IF NOT EXISTS rejection (
 );
 CREATE INDEX IF NOT EXISTS rejection_source ON rejection(source_id);
 CREATE INDEX IF NOT EXISTS rejection_konsultasjon ON rejection(konsultasjon_id);
+-- Findings of records sent all the same (the receiver's consequence lets them through): the
+-- operator sees them apart from the rejections. A newer version of the record replaces them.
+CREATE TABLE IF NOT EXISTS sent_warning (
+  id INTEGER PRIMARY KEY, source_id TEXT NOT NULL, konsultasjon_id TEXT NOT NULL, changed_at TEXT NOT NULL, file TEXT, line INTEGER,
+  path TEXT NOT NULL, rule TEXT NOT NULL, message TEXT NOT NULL, consequence TEXT NOT NULL, action TEXT NOT NULL,
+  run_id INTEGER, created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sent_warning_source ON sent_warning(source_id);
+CREATE INDEX IF NOT EXISTS sent_warning_konsultasjon ON sent_warning(konsultasjon_id);
 CREATE TABLE IF NOT EXISTS run (
   id INTEGER PRIMARY KEY, kind TEXT NOT NULL, started_at TEXT NOT NULL, ended_at TEXT, pid INTEGER NOT NULL,
   outcome TEXT, exit_code INTEGER, summary TEXT
@@ -241,6 +251,11 @@ export class SqliteStore implements Store {
       ),
       insertJson: p('INSERT INTO item_json (item_id, json) VALUES (?, ?)'),
       anyRejection: p('SELECT 1 FROM rejection LIMIT 1').pluck(),
+      anyWarning: p('SELECT 1 FROM sent_warning LIMIT 1').pluck(),
+      deleteWarnings: p('DELETE FROM sent_warning WHERE source_id = ? OR konsultasjon_id = ?'),
+      insertWarning: p(
+        'INSERT INTO sent_warning (source_id, konsultasjon_id, changed_at, file, line, path, rule, message, consequence, action, run_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
       deleteRejections: p('DELETE FROM rejection WHERE source_id = ?'),
       deleteRejectionsOf: p('DELETE FROM rejection WHERE konsultasjon_id = ?'),
       deleteOldRejections: p('DELETE FROM rejection WHERE source_id = ? AND run_id IS NOT ?'),
@@ -477,6 +492,11 @@ export class SqliteStore implements Store {
       }
       // Most days nothing waits for correction: then there is nothing to clear.
       const anyRejections = this.st.anyRejection!.get() !== undefined;
+      // Likewise warnings: a newer version (held back or sent) replaces what the older one carried.
+      if (this.st.anyWarning!.get() !== undefined) for (const s of b.seen) this.st.deleteWarnings!.run(s.sourceId, s.konsultasjonId ?? null);
+      for (const w of b.warnings ?? []) {
+        this.st.insertWarning!.run(w.sourceId, w.konsultasjonId, w.changedAt, w.file, w.line, w.path, w.rule, w.message, w.consequence, w.action, b.runId, t);
+      }
       for (const s of b.seen) {
         this.st.seenLog!.run(s.sourceId, s.changedAt, s.rejected ? 1 : 0);
         if (!anyRejections) continue;
@@ -721,6 +741,29 @@ export class SqliteStore implements Store {
       consequence: r.consequence,
       createdAt: r.created_at,
     }));
+  }
+
+  sentWarnings(): (SentWarning & { createdAt: string })[] {
+    const rows = this.db
+      .prepare('SELECT source_id, konsultasjon_id, changed_at, file, line, path, rule, message, consequence, action, created_at FROM sent_warning ORDER BY id')
+      .all() as { source_id: string; konsultasjon_id: string; changed_at: string; file: string | null; line: number | null; path: string; rule: string; message: string; consequence: string; action: 'sent' | 'substituted'; created_at: string }[];
+    return rows.map((r) => ({
+      sourceId: r.source_id,
+      konsultasjonId: r.konsultasjon_id,
+      changedAt: r.changed_at,
+      file: r.file,
+      line: r.line,
+      path: r.path,
+      rule: r.rule,
+      message: r.message,
+      consequence: r.consequence,
+      action: r.action,
+      createdAt: r.created_at,
+    }));
+  }
+
+  sentWarningsByRule(): { rule: string; count: number }[] {
+    return this.db.prepare('SELECT rule, COUNT(DISTINCT source_id) AS count FROM sent_warning GROUP BY rule ORDER BY count DESC, rule').all() as { rule: string; count: number }[];
   }
 
   rejectedMessages(): OutboxMessage[] {

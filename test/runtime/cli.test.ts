@@ -35,7 +35,9 @@ function project(records: unknown[]) {
   return dir;
 }
 
-const bad = { id: 'BAD', changedAt: '2024-05-01T08:00:00Z', Konsultasjon: { ...konsultasjon('BAD'), amming: '7' } };
+// Held back: a fødselsnummer whose check digit is wrong (the kit's rule REC4001, "discard row").
+const badK = konsultasjon('BAD');
+const bad = { id: 'BAD', changedAt: '2024-05-01T08:00:00Z', Konsultasjon: { ...badK, Barn_ungdom: { ...(badK.Barn_ungdom as object), fid: '01822350019' } } };
 
 describe('kpr run --dry-run', () => {
   it('writes XML that the official XSD accepts and envelopes, and leaves the database untouched', () => {

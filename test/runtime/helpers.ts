@@ -49,7 +49,7 @@ export function konsultasjon(id: string, variant = 0, day = '2024-03-01'): Recor
     anbefaltTypeKonsultasjon: '6U',
     konsultasjonRegistrertTidspunkt: `${day}T10:30:00`,
     amming: String(1 + (variant % 3)),
-    Barn_ungdom: { pasientGUID: guidFor(id), barn_ungdomNr: '1', kjonn: '2', fodselsar: 2023, fid: '01822312345', typeID: '1' },
+    Barn_ungdom: { pasientGUID: guidFor(id), barn_ungdomNr: '1', kjonn: '2', fodselsar: 2023, fid: '01822350018', typeID: '1' },
   };
 }
 
