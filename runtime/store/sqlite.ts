@@ -228,8 +228,8 @@ export class SqliteStore implements Store {
       metaSet: p('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
       seen: p('SELECT changed_at FROM source_record WHERE source_id = ?').pluck(),
       seenLog: p('INSERT INTO seen_log (source_id, changed_at, rejected) VALUES (?, ?, ?)'),
-      consultation: p('SELECT i.status, i.hash, i.guid, o.state FROM consultation c JOIN item i ON i.id = c.item JOIN outbox o ON o.seq = i.seq WHERE c.id = ?'),
-      itemState: p('SELECT i.status, i.hash, i.guid, o.state FROM item i JOIN outbox o ON o.seq = i.seq WHERE i.id = ?'),
+      consultation: p('SELECT i.status, i.hash, i.guid, i.ref, o.state FROM consultation c JOIN item i ON i.id = c.item JOIN outbox o ON o.seq = i.seq WHERE c.id = ?'),
+      itemState: p('SELECT i.status, i.hash, i.guid, i.ref, o.state FROM item i JOIN outbox o ON o.seq = i.seq WHERE i.id = ?'),
       // Sorted by key, so the upserts walk each B-tree once; by id within a key, so the last wins.
       // (WHERE true: an INSERT ... SELECT with an upsert clause needs a WHERE to parse.)
       foldConsultation: p(
@@ -455,12 +455,14 @@ export class SqliteStore implements Store {
     const item = this.pendingConsultation.get(id);
     if (item === undefined && !this.mayHold('consultation', id)) return undefined;
     const r = (item !== undefined ? this.st.itemState!.get(item) : this.st.consultation!.get(id)) as
-      | { status: string; hash: string | null; guid: string; state: MessageState }
+      | { status: string; hash: string | null; guid: string; ref: string | null; state: MessageState }
       | undefined;
     if (!r) return undefined;
     const active = r.status !== 'C';
-    if (r.state === 'accepted') return { accHash: r.hash, accGuid: r.guid, accActive: active, pendHash: null, pendGuid: null, pendActive: false, hasPending: false };
-    return { accHash: null, accGuid: null, accActive: false, pendHash: r.hash, pendGuid: r.guid, pendActive: active, hasPending: true };
+    // An N is the original; an M or C refers to it.
+    const origGuid = r.status === 'N' ? r.guid : r.ref;
+    if (r.state === 'accepted') return { accHash: r.hash, accGuid: r.guid, accActive: active, pendHash: null, pendGuid: null, pendActive: false, hasPending: false, origGuid };
+    return { accHash: null, accGuid: null, accActive: false, pendHash: r.hash, pendGuid: r.guid, pendActive: active, hasPending: true, origGuid };
   }
 
   counters(): ChainCounters {

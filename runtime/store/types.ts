@@ -21,6 +21,12 @@ export interface ConsultationState {
   pendGuid: string | null;
   pendActive: boolean;
   hasPending: boolean;
+  /**
+   * The notifikasjonGUID of the N ("Original") the consultation's current life began with: what
+   * an M or C refers to (IPLOS 56.0.0: "referansen skal alltid peke på en N 'Original'").
+   * Unknown for states kept by older versions, which referred to the latest notification.
+   */
+  origGuid?: string | null;
 }
 
 /** One notification in a message: one Konsultasjon per Notifikasjon (so M and C are unambiguous). */
