@@ -6,6 +6,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import { EXIT, UserError } from '../cli/program.ts';
+import { loadTarget } from '../mapping/target.ts';
 import { resolveProfile, type Profile } from './profiles.ts';
 import type { SecretRef } from './secrets.ts';
 import { pointerPath, PositionedYaml, type Path, type Position } from '../yaml/positions.ts';
@@ -53,7 +54,8 @@ export interface KprConfig {
     Kontaktperson: Record<string, unknown>[];
   };
   epj: { leverandor: string; navnEPJ: string; versjonEPJ: string; versjonUt: string };
-  message: { spec: string; messageType: string; meldingstype: 'E' | 'B' | 'K'; generatedDir: string };
+  /** `meldingstypeFixed`: the XSD fixes it (IPLOS: K), so a backfill sends it too instead of B. */
+  message: { spec: string; messageType: string; meldingstype: 'E' | 'B' | 'K'; meldingstypeFixed?: boolean; generatedDir: string };
   mapping?: string;
   /** The consequence policy (docs/consequences.md): the receiver's published consequences, or strict. */
   rules: { consequences: 'receiver' | 'strict' };
@@ -164,7 +166,7 @@ export function parseConfig(file: string, text: string): KprConfig {
     message: {
       spec,
       messageType: data.message.messageType ?? spec.split('@')[0]!.toUpperCase(),
-      meldingstype: data.message.meldingstype ?? 'E',
+      meldingstype: data.message.meldingstype ?? 'B',
       generatedDir: data.message.generatedDir !== undefined ? path(data.message.generatedDir, ['message', 'generatedDir']) : resolve(repoRoot, 'generated'),
     },
     mapping: data.mapping !== undefined ? path(data.mapping, ['mapping']) : undefined,
@@ -187,8 +189,30 @@ export function parseConfig(file: string, text: string): KprConfig {
     log: { level: data.log?.level ?? 'info' },
     positionOf: (p) => yaml.pos(p),
   };
+  checkMeldingstype(config, data.message.meldingstype, yaml, issues);
   if (issues.length) throw new ConfigError(issues.sort((a, b) => a.at.line - b.at.line || a.at.col - b.at.col));
   return config;
+}
+
+/**
+ * The meldingstype the message version allows. HST: B unless set; the usage note says "Kode E og
+ * K skal kun benyttes dersom det på forhånd er inngått avtale om overgang til endringsmelding",
+ * so E and K are the operator's to choose, not a default. IPLOS: the XSD fixes it
+ * (`XPR(ipl).xsd`: `fixed="K"`), so K is the default and anything else an error.
+ */
+function checkMeldingstype(config: KprConfig, given: string | undefined, yaml: PositionedYaml, issues: ConfigIssue[]): void {
+  let fixed: unknown;
+  try {
+    fixed = loadTarget(config.message.spec, config.message.generatedDir)?.classes.get('Melding')?.attributes.get('meldingstype')?.fixed;
+  } catch {
+    return; // no generated artefacts yet: the message kit reports that when a job starts
+  }
+  if (typeof fixed !== 'string') return;
+  config.message.meldingstypeFixed = true;
+  if (given === undefined) config.message.meldingstype = fixed as KprConfig['message']['meldingstype'];
+  else if (given !== fixed) {
+    issues.push({ at: yaml.pos(['message', 'meldingstype']), message: `message.meldingstype: ${config.message.spec} fixes meldingstype to ${fixed} (the XSD's fixed="${fixed}"); leave it out or write ${fixed}` });
+  }
 }
 
 /** What sending needs beyond a dry run; throws a positioned ConfigError naming what is missing. */

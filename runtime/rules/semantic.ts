@@ -9,6 +9,7 @@
 
 import type { Target, TargetAttribute, TargetClass } from '../mapping/target.ts';
 import { isValidHprNummer, isValidKommunenummer, isValidOrganisasjonsnummer, readPersonId, type PersonIdParts, type PersonIdReason } from './identifiers.ts';
+import { daysIn } from '../time/civil.ts';
 import { growthKindOf, growthProblem, growthValue } from './growth.ts';
 import type { Consequence, Issue } from './issue.ts';
 
@@ -62,6 +63,14 @@ function classify(id: string): PersonIdReason | undefined {
 const TYPE_ID_KIND: Record<string, 'fnr' | 'dnr' | 'hnr'> = { '1': 'fnr', '2': 'dnr', '3': 'hnr' };
 const KIND_TEXT = { fnr: 'fødselsnummer', dnr: 'D-nummer', hnr: 'H-nummer' } as const;
 
+/** Six digits naming a day that exists (the century unknown: 29 February is taken). */
+function isDdmmyy(s: string): boolean {
+  if (!/^\d{6}$/.test(s)) return false;
+  const d = Number(s.slice(0, 2));
+  const m = Number(s.slice(2, 4));
+  return m >= 1 && m <= 12 && d >= 1 && d <= daysIn(2000, m);
+}
+
 function pathOf(here: Here | undefined): string {
   if (!here || !here.up) return '';
   return `${pathOf(here.up)}/${here.key}${here.index >= 0 ? `/${here.index}` : ''}`;
@@ -94,6 +103,11 @@ function checksFor(attr: TargetAttribute, cls: TargetClass): Check[] {
   // Identifiers, by their official attribute names.
   if (name === 'fid' && cls.attributes.has('typeID')) {
     checks.push((v, here) => {
+      if (String(here.obj.typeID) === '9') {
+        // The usage note's form; the receiver has no control for it, so it is sent with a warning.
+        if (typeof v === 'string' && !isDdmmyy(v)) push(here, name, 'REC3004', `fid with typeID 9 must be a birth date as ddmmyy`, 'none', 'warning');
+        return;
+      }
       const want = TYPE_ID_KIND[String(here.obj.typeID)];
       if (!want || typeof v !== 'string') return;
       const reason = classify(v);

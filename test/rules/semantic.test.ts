@@ -53,8 +53,14 @@ describe('identifiers', () => {
     expect(rulesOf(konsultasjon({}, child))).toEqual([[rule, '/Barn_ungdom/fid', 'discard-row', 'error']]);
   });
 
-  it('does not check numbers of type 9 (Annet: a birth date ddmmyy)', () => {
+  it('takes a birth date ddmmyy with type 9 (Annet), and warns of anything else ("fødselsdato med format ddmmyy")', () => {
     expect(rulesOf(konsultasjon({}, { fid: '170219', typeID: '9' }))).toEqual([]);
+    expect(rulesOf(konsultasjon({}, { fid: '290200', typeID: '9' }))).toEqual([]);
+    for (const fid of ['17021', '310419', '2019-02-17', CHILD_FNR]) expect(rulesOf(konsultasjon({}, { fid, typeID: '9' })), fid).toEqual([['REC3004', '/Barn_ungdom/fid', 'none', 'warning']]);
+  });
+
+  it('checks no number of a type that gives no fødselsnummer (IPLOS DUF-nummer, 10)', () => {
+    expect(rulesOf(konsultasjon({}, { fid: 'DUF123456789', typeID: '10' }))).toEqual([]);
   });
 
   it('checks HPR numbers with the published consequence', () => {

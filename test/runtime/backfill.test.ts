@@ -17,7 +17,7 @@ sender:
   Kommune: [{ kommuneNr: "0301" }]
   Kontaktperson: [{ kontPerson: Kari Kontakt, meldEpost1: kari@example.invalid, typeKontaktperson: "1" }]
 epj: { leverandor: Test AS, navnEPJ: TestEPJ, versjonEPJ: "1.0" }
-message: { spec: hst@56.0.0 }
+message: { spec: hst@56.0.0, meldingstype: E }   # by agreement with the receiver
 batch: { maxConsultations: 3, recordsPerTransaction: 3 }
 source: { type: folder, path: exports }
 `;

@@ -60,9 +60,21 @@ describe('kpr.yaml', () => {
     expect(c.database).toBe(join(dir, 'state/kpr.db'));
     expect(c.source.path).toBe(join(dir, 'exports'));
     expect(c.helseid!.dpop).toBe(true);
-    expect(c.message).toMatchObject({ spec: 'hst@56.0.0', messageType: 'HST', meldingstype: 'E' });
+    // B: "Kode E og K skal kun benyttes dersom det på forhånd er inngått avtale" (HST usage note).
+    expect(c.message).toMatchObject({ spec: 'hst@56.0.0', messageType: 'HST', meldingstype: 'B' });
+    expect(c.rules).toEqual({ consequences: 'receiver' });
     expect(c.batch).toEqual({ maxConsultations: 1000, maxBytes: 4_000_000, recordsPerTransaction: 1000 });
     expect(requireTransport(c).receiverHerId).toBe(8139520);
+  });
+
+  it('takes the meldingstype IPLOS fixes (K), and refuses another', () => {
+    const dir = dirWithKeys();
+    const iplos = VALID.replace('message: { spec: hst@56.0.0 }', 'message: { spec: iplos@56.0.0 }');
+    expect(parseConfig(join(dir, 'kpr.yaml'), iplos).message).toMatchObject({ meldingstype: 'K', meldingstypeFixed: true });
+    expect(issues(iplos.replace('message: { spec: iplos@56.0.0 }', 'message: { spec: iplos@56.0.0, meldingstype: B }'), dir)).toEqual([
+      '20:46: message.meldingstype: iplos@56.0.0 fixes meldingstype to K (the XSD\'s fixed="K"); leave it out or write K',
+    ]);
+    expect(parseConfig(join(dir, 'kpr.yaml'), VALID.replace('message: { spec: hst@56.0.0 }', 'message: { spec: hst@56.0.0, meldingstype: E }')).message.meldingstype).toBe('E');
   });
 
   it('pilot has receiver 159000; prod has no built-in values until the operator sets them', () => {

@@ -3,7 +3,7 @@
 /* eslint-disable */
 
 export const validateMelding = validate31;
-const schema32 = {"title":"Melding","description":"Opplysninger som leverandører av helsetjenester i kommuner, helsevirksomheter eller helsepersonell etter bestemmelser i lov eller i medhold av lov i gitte situasjoner er pliktig til å rapportere.","type":"object","properties":{"versjon":{"title":"Versjon","description":"Unik identifikator for hvilken versjon av informasjonsmodellen som er benyttet for denne meldingen.","type":"string","const":"56.0.0","x-kpr-controls":{"required":"discard-message","datatype":{"check":"Streng","regex":"^.*$","consequence":"none"}}},"meldingstype":{"title":"Meldingstype","description":"Informasjon til mottakssystemet for å angi om gitt melding er en satsvis melding, en endringsmelding eller en melding for kontinuerlige oppdateringer\n\nBruk: Kode E og K skal kun benyttes dersom det på forhånd er inngått avtale om overgang til endringsmelding.","type":"string","enum":["E","B","K"],"x-kpr-codelist":{"number":"7371","name":"Meldingstype","oid":"2.16.578.1.12.4.1.1.7371"},"x-kpr-codes":{"E":"Endringsmelding","B":"Satsvis melding","K":"Melding for kontinuerlige oppdateringer"},"x-kpr-controls":{"required":"none","datatype":{"check":"1 stor bokstav","regex":"[A-Z]{1}","consequence":"none"},"code":{"validOn":"/Melding/@tilDatoPeriode","consequence":"none"}}},"fraDatoPeriode":{"title":"FraDato","description":"Dato for start av periode denne meldingen gjelder for.\n\nBruk: Følger ISO 8601 standard: CCYY-MM-DD.","type":"string","pattern":"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$","examples":["2017-01-01 betyr at denne melding gjelder for perioden fra og med 1 januar 2017."],"x-kpr-controls":{"required":"discard-message","datatype":{"check":"Dato","regex":"^((19\\d{2}|2\\d{3})-((0[1-9])|(1[0-2]))-((0[1-9])|([1-2][0-9])|(3[0-1])))$","consequence":"discard-message"},"range":{"to":"/Melding/@uttakDato","consequence":"none"}}},"uttakDato":{"title":"Uttaksdato","description":"Dato for uttrekk av data til melding.\n\nBruk: Følger ISO 8601 standard: CCYY-MM-DD","type":"string","pattern":"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$","examples":["2003-04-03 betyr at innholdet i denne melding ble hentet ut fra institusjonens datasystemer den 3. april 2003."],"x-kpr-controls":{"required":"discard-message","datatype":{"check":"Dato","regex":"^((19\\d{2}|2\\d{3})-((0[1-9])|(1[0-2]))-((0[1-9])|([1-2][0-9])|(3[0-1])))$","consequence":"discard-message"},"range":{"from":"/Melding/@tilDatoPeriode","consequence":"none"}}},"leverandor":{"title":"Leverandør av EPJ","description":"Navn på leverandør av EPJ/PAS/RIS eller annet fagsystem.","type":"string","maxLength":100,"x-kpr-controls":{"required":"none","datatype":{"check":"Streng max 100 tegn","regex":"^.{0,100}$","consequence":"set-null"}}},"navnEPJ":{"title":"Systemnavn EPJ","description":"Navnet på EPJ/PAS/RIS eller annet fagsystem.","type":"string","maxLength":100,"x-kpr-controls":{"required":"none","datatype":{"check":"Streng max 100 tegn","regex":"^.{0,100}$","consequence":"set-null"}}},"versjonEPJ":{"title":"Versjon av EPJ","description":"Versjon av EPJ/PAS/RIS eller annet fabsystem.","type":"string","maxLength":100,"examples":["2.1"],"x-kpr-controls":{"required":"none","datatype":{"check":"Streng max 100 tegn","regex":"^.{0,100}$","consequence":"set-null"}}},"versjonUt":{"title":"Versjon av uttrekksprogram","description":"Uttrekksprogram er det program eller system som kopierer data fra EPJ/PAS/RIS eller annet fagsystem til XML-melding.","type":"string","maxLength":100,"x-kpr-controls":{"required":"none","datatype":{"check":"Streng max 100 tegn","regex":"^.{0,100}$","consequence":"set-null"}}},"lopenr":{"title":"Løpenummer","description":"Entydig løpenummer (heltall) for denne melding i forhold til alle meldinger for inneværende år.\n\nBruk: Løpenummer skal endres med +1 for hver gang en XML-melding blir sendt til Helsedirektoratet.","type":"integer","examples":["21"],"x-kpr-controls":{"required":"none","datatype":{"check":"Numerisk","regex":"^\\-?\\d+$","consequence":"set-null"}}},"tilDatoPeriode":{"title":"TilDato","description":"Dato for slutt av periode denne meldingen gjelder for.\n\nBruk: Følger ISO 8601 standard: CCYY-MM-DD.","type":"string","pattern":"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$","examples":["2003-03-01 betyr at denne melding gjelder for perioden til og med 1 mars 2003."],"x-kpr-controls":{"required":"discard-message","datatype":{"check":"Dato","regex":"^((19\\d{2}|2\\d{3})-((0[1-9])|(1[0-2]))-((0[1-9])|([1-2][0-9])|(3[0-1])))$","consequence":"discard-message"},"range":{"from":"/Melding/@fraDatoPeriode","to":"/Melding/@uttakDato","consequence":"none"}}},"lokalident":{"title":"Lokal meldingsidentifikasjon","description":"Lokal identifikasjon.\n\nBruk: Et tekstfelt leverandørene fritt kan bruke til å identifisere meldingen.","type":"string","x-kpr-controls":{"datatype":{"check":"Streng","regex":"^.*$","consequence":"none"}}},"Notifikasjon":{"type":"array","items":{"$ref":"#/$defs/Notifikasjon"}},"Kontaktperson":{"type":"array","items":{"$ref":"#/$defs/Kontaktperson"},"minItems":1},"Kommune":{"type":"array","items":{"$ref":"#/$defs/Kommune"},"minItems":1}},"required":["versjon","meldingstype","fraDatoPeriode","uttakDato","leverandor","navnEPJ","versjonEPJ","versjonUt","lopenr","tilDatoPeriode","Kontaktperson","Kommune"],"additionalProperties":false};
+const schema32 = {"title":"Melding","description":"Opplysninger som leverandører av helsetjenester i kommuner, helsevirksomheter eller helsepersonell etter bestemmelser i lov eller i medhold av lov i gitte situasjoner er pliktig til å rapportere.","type":"object","properties":{"versjon":{"title":"Versjon","description":"Unik identifikator for hvilken versjon av informasjonsmodellen som er benyttet for denne meldingen.","type":"string","const":"56.0.0","x-kpr-controls":{"required":"discard-message","datatype":{"check":"Streng","regex":"^.*$","consequence":"none"}}},"meldingstype":{"title":"Meldingstype","description":"Informasjon til mottakssystemet for å angi om gitt melding er en satsvis melding, en endringsmelding eller en melding for kontinuerlige oppdateringer\n\nBruk: Kode E og K skal kun benyttes dersom det på forhånd er inngått avtale om overgang til endringsmelding.","type":"string","enum":["E","B","K"],"x-kpr-codelist":{"number":"7371","name":"Meldingstype","oid":"2.16.578.1.12.4.1.1.7371"},"x-kpr-codes":{"E":"Endringsmelding","B":"Satsvis melding","K":"Melding for kontinuerlige oppdateringer"},"x-kpr-controls":{"required":"none","datatype":{"check":"1 stor bokstav","regex":"[A-Z]{1}","consequence":"none"},"code":{"validOn":"/Melding/@tilDatoPeriode","consequence":"none"}}},"fraDatoPeriode":{"title":"FraDato","description":"Dato for start av periode denne meldingen gjelder for.\n\nBruk: Følger ISO 8601 standard: CCYY-MM-DD.","type":"string","pattern":"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$","examples":["2017-01-01 betyr at denne melding gjelder for perioden fra og med 1 januar 2017."],"x-kpr-controls":{"required":"discard-message","datatype":{"check":"Dato","regex":"^((19\\d{2}|2\\d{3})-((0[1-9])|(1[0-2]))-((0[1-9])|([1-2][0-9])|(3[0-1])))$","consequence":"discard-message"},"range":{"to":"/Melding/@uttakDato","consequence":"none"}}},"uttakDato":{"title":"Uttaksdato","description":"Dato for uttrekk av data til melding.\n\nBruk: Følger ISO 8601 standard: CCYY-MM-DD","type":"string","pattern":"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$","examples":["2003-04-03 betyr at innholdet i denne melding ble hentet ut fra institusjonens datasystemer den 3. april 2003."],"x-kpr-controls":{"required":"discard-message","datatype":{"check":"Dato","regex":"^((19\\d{2}|2\\d{3})-((0[1-9])|(1[0-2]))-((0[1-9])|([1-2][0-9])|(3[0-1])))$","consequence":"discard-message"},"range":{"from":"/Melding/@tilDatoPeriode","consequence":"none"}}},"leverandor":{"title":"Leverandør av EPJ","description":"Navn på leverandør av EPJ/PAS/RIS eller annet fagsystem.","type":"string","maxLength":100,"x-kpr-controls":{"required":"none","datatype":{"check":"Streng max 100 tegn","regex":"^.{0,100}$","consequence":"set-null"}}},"navnEPJ":{"title":"Systemnavn EPJ","description":"Navnet på EPJ/PAS/RIS eller annet fagsystem.","type":"string","maxLength":100,"x-kpr-controls":{"required":"none","datatype":{"check":"Streng max 100 tegn","regex":"^.{0,100}$","consequence":"set-null"}}},"versjonEPJ":{"title":"Versjon av EPJ","description":"Versjon av EPJ/PAS/RIS eller annet fabsystem.","type":"string","maxLength":100,"examples":["2.1"],"x-kpr-controls":{"required":"none","datatype":{"check":"Streng max 100 tegn","regex":"^.{0,100}$","consequence":"set-null"}}},"versjonUt":{"title":"Versjon av uttrekksprogram","description":"Uttrekksprogram er det program eller system som kopierer data fra EPJ/PAS/RIS eller annet fagsystem til XML-melding.","type":"string","maxLength":100,"x-kpr-controls":{"required":"none","datatype":{"check":"Streng max 100 tegn","regex":"^.{0,100}$","consequence":"set-null"}}},"lopenr":{"title":"Løpenummer","description":"Entydig løpenummer (heltall) for denne melding i forhold til alle meldinger for inneværende år.\n\nBruk: Løpenummer skal endres med +1 for hver gang en XML-melding blir sendt til Helsedirektoratet.","type":"integer","minimum":-9007199254740991,"maximum":9007199254740991,"examples":["21"],"x-kpr-controls":{"required":"none","datatype":{"check":"Numerisk","regex":"^\\-?\\d+$","consequence":"set-null"}}},"tilDatoPeriode":{"title":"TilDato","description":"Dato for slutt av periode denne meldingen gjelder for.\n\nBruk: Følger ISO 8601 standard: CCYY-MM-DD.","type":"string","pattern":"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$","examples":["2003-03-01 betyr at denne melding gjelder for perioden til og med 1 mars 2003."],"x-kpr-controls":{"required":"discard-message","datatype":{"check":"Dato","regex":"^((19\\d{2}|2\\d{3})-((0[1-9])|(1[0-2]))-((0[1-9])|([1-2][0-9])|(3[0-1])))$","consequence":"discard-message"},"range":{"from":"/Melding/@fraDatoPeriode","to":"/Melding/@uttakDato","consequence":"none"}}},"lokalident":{"title":"Lokal meldingsidentifikasjon","description":"Lokal identifikasjon.\n\nBruk: Et tekstfelt leverandørene fritt kan bruke til å identifisere meldingen.","type":"string","x-kpr-controls":{"datatype":{"check":"Streng","regex":"^.*$","consequence":"none"}}},"Notifikasjon":{"type":"array","items":{"$ref":"#/$defs/Notifikasjon"}},"Kontaktperson":{"type":"array","items":{"$ref":"#/$defs/Kontaktperson"},"minItems":1},"Kommune":{"type":"array","items":{"$ref":"#/$defs/Kommune"},"minItems":1}},"required":["versjon","meldingstype","fraDatoPeriode","uttakDato","leverandor","navnEPJ","versjonEPJ","versjonUt","lopenr","tilDatoPeriode","Kontaktperson","Kommune"],"additionalProperties":false};
 const schema41 = {"title":"Kontaktperson","description":"Kontaktpersoner for dialog mellom kommune/helseinstitusjon og Helsedirektoratet.\nNB: Det kan registreres flere kontaktpersoner per Type kontaktperson.","type":"object","properties":{"kontPerson":{"title":"Navn","description":"Den person som Helsedirektoratet kan kontakte angående forhold vedrørende meldingen.","type":"string","maxLength":100,"x-kpr-controls":{"required":"none","datatype":{"check":"Streng max 100 tegn","regex":"^.{0,100}$","consequence":"set-null"}}},"meldTelefon":{"title":"Telefon","description":"Kontaktpersonens telefonnummer.","type":"string","x-kpr-controls":{"datatype":{"check":"Norsk telefonnummer, eventuell landkode og 8 siffer som kan deles inn med åpenrom","regex":"^(\\+47|0047|)( *\\d *){8}$","consequence":"none"}}},"meldEpost1":{"title":"1e-post kontaktperson","description":"Kontaktpersons primære e-postadresse.","type":"string","x-kpr-controls":{"required":"none","datatype":{"check":"E-post (RFC2822)","regex":"(?:[a-zA-Z0-9!#$%&'*+/=?^_`{|}~-]+(?:\\.[a-zA-Z0-9!#$%&'*+/=?^_`{|}~-]+)*|\"(?:[\\x01-\\x08\\x0b\\x0c\\x0e-\\x1f\\x21\\x23-\\x5b\\x5d-\\x7f]|\\\\[\\x01-\\x09\\x0b\\x0c\\x0e-\\x7f])*\")@(?:(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?\\.)+[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?|\\[(?:(?:25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)\\.){3}(?:25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?|[a-zA-Z0-9-]*[a-zA-Z0-9]:(?:[\\x01-\\x08\\x0b\\x0c\\x0e-\\x1f\\x21-\\x5a\\x53-\\x7f]|\\\\[\\x01-\\x09\\x0b\\x0c\\x0e-\\x7f])+)\\])","consequence":"none"}}},"meldEpost2":{"title":"2e-post kontaktperson","description":"Alternativ e-postadresse.","type":"string","x-kpr-controls":{"datatype":{"check":"E-post (RFC2822)","regex":"(?:[a-zA-Z0-9!#$%&'*+/=?^_`{|}~-]+(?:\\.[a-zA-Z0-9!#$%&'*+/=?^_`{|}~-]+)*|\"(?:[\\x01-\\x08\\x0b\\x0c\\x0e-\\x1f\\x21\\x23-\\x5b\\x5d-\\x7f]|\\\\[\\x01-\\x09\\x0b\\x0c\\x0e-\\x7f])*\")@(?:(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?\\.)+[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?|\\[(?:(?:25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)\\.){3}(?:25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?|[a-zA-Z0-9-]*[a-zA-Z0-9]:(?:[\\x01-\\x08\\x0b\\x0c\\x0e-\\x1f\\x21-\\x5a\\x53-\\x7f]|\\\\[\\x01-\\x09\\x0b\\x0c\\x0e-\\x7f])+)\\])","consequence":"none"}}},"typeKontaktperson":{"title":"Type kontaktperson","description":"Hvilken sektor innen Helseinstitusjon eller tjeneste innen den kommunale helsetjenesten denne kontaktperson dekker.\n\nBruk: Det er et krav om at det registreres minst én kontaktperson. Det kan registreres flere kontaktpersoner per Type kontaktperson. Det er obligatorisk å ha en kontaktperson av type 1 og type 15. For IPLOS melding: Hver kommune skal ha minst en 16 IPLOS kontaktperson og en 17 IPLOS innsendingsansvarlig. Samme person kan ha begge roller.","type":"string","enum":["1","2","3","4","5","6","7","8","9","10","11","12","13","14","15","16","17","18","19"],"x-kpr-codelist":{"number":"8471","name":"Kontaktperson type","oid":"2.16.578.1.12.4.1.1.8471"},"x-kpr-codes":{"1":"Teknisk produksjon","2":"Somatisk spesialisthelsetjeneste","3":"Psykisk helsevern voksne","4":"Barne og ungdomspsykiatri","5":"Tverrfaglig spesialisert rusbehandling","6":"Personskadestatistikk","7":"Ventelistestatistikk","8":"Ident-meldingen","9":"RESH","10":"Radiologi","11":"Stråleterapi","12":"Pakkeforløp kreft","13":"Vedtak etter psykisk helsevernloven","14":"Organisasjonsoppsett i EPJ","15":"EPJ-leverandør, meldingsvalidering","16":"IPLOS kontaktperson","17":"IPLOS innsendingsansvarlig","18":"Helsestasjons- og skolehelsetjeneste","19":"Kostnad per pasient (KPP)"},"x-kpr-controls":{"required":"none","datatype":{"check":"2 siffer","regex":"^\\-?\\d{2}$","consequence":"none"},"code":{"validOn":"/Melding/@tilDatoPeriode","consequence":"set-minus-one"}}}},"required":["kontPerson","meldEpost1","typeKontaktperson"],"additionalProperties":false};
 const func1 = Object.prototype.hasOwnProperty;
 const pattern4 = new RegExp("^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$", "u");
@@ -11,13 +11,13 @@ const schema33 = {"title":"Notifikasjon","type":"object","properties":{"statusNo
 const pattern7 = new RegExp("^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$", "u");
 const pattern8 = new RegExp("^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|\\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\})$", "u");
 const schema34 = {"title":"Konsultasjon","description":"En konsultasjon/kontakt i helsestasjon eller i skolehelsetjeneste","type":"object","properties":{"episodeGUID":{"title":"Episode GUID","description":"Unik identifikator. OID (object identifier – objektidentifikator)","type":"string","pattern":"^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|\\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\})$","maxLength":100,"x-kpr-controls":{"datatype":{"check":"Streng max 100 tegn","regex":"^.{0,100}$","consequence":"none"}}},"konsultasjonID":{"title":"EpisodeID","description":"Unik identifikator for denne konsultasjonen.","type":"string","maxLength":100,"x-kpr-controls":{"required":"discard-row","datatype":{"check":"Streng max 100 tegn","regex":"^.{0,100}$","consequence":"discard-row"}}},"datoTidStart":{"title":"Dato og klokkeslett for konsultasjon","description":"Dato og klokkeslett for start av konsultasjon","type":"string","pattern":"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$","x-kpr-controls":{"required":"discard-row","datatype":{"check":"Dato og Tid","regex":"(19\\d{2}|20\\d{2})-((0[1-9])|(1[0-2]))-((0[1-9])|([1-2][0-9])|(3[0-1]))T(([0-1][0-9])|(2[0-3])):([0-5][0-9]):([0-5][0-9])","consequence":"none"},"range":{"to":"/Melding/@uttakDato","consequence":"none"}}},"formKonsultasjon":{"title":"Konsultasjonsform","description":"Hvilken form for konsultasjon dette er.","type":"string","enum":["H","G","I"],"x-kpr-codelist":{"number":"9506","name":"Konsultasjonsformer for helsestasjons- og skolehelsetjenesten","oid":"2.16.578.1.12.4.1.1.9506"},"x-kpr-codes":{"H":"Hjemmebesøk","G":"Gruppekonsultasjon","I":"Individuell konsultasjon"},"x-kpr-controls":{"required":"none","datatype":{"check":"Streng max 6 tegn","regex":"^.{0,6}$","consequence":"none"},"code":{"validOn":"./datoTidStart","consequence":"none"}}},"anbefaltTypeKonsultasjon":{"title":"Anbefalt konsultasjonstype","description":"Typer av anbefalte konsultasjoner i nasjonal faglig retningslinje.","type":"string","enum":["3D","10D","4U","6U","3M","4M","5M","6M","8M","10M","12M","15M","18M","2A","4A","6A","7A","8A","9A","10A","11A","12A","13A","14A","15A","16A","17A","18A","E"],"x-kpr-codelist":{"number":"9505","name":"Alderstrinn","oid":"2.16.578.1.12.4.1.1.9505"},"x-kpr-codes":{"3D":"Hjemmebesøk av jordmor","10D":"Hjemmebesøk av helsesykepleier","4U":"4 uker","6U":"6 uker","3M":"3 måneder","4M":"4 måneder","5M":"5 måneder","6M":"6 måneder","8M":"8 måneder","10M":"10 måneder","12M":"12 måneder","15M":"15 måneder","18M":"17-18 måneder","2A":"2 år","4A":"4 år","6A":"6 år, første trinn","7A":"7 år, andre trinn","8A":"8 år, tredje trinn","9A":"9 år, fjerde trinn","10A":"10 år, femte trinn","11A":"11 år, sjette trinn","12A":"12 år, sjuende trinn","13A":"13 år, åttende trinn","14A":"14 år, niende trinn","15A":"15 år, tiende trinn","16A":"16 år","17A":"17 år","18A":"18 år","E":"Ekstra konsultasjon"},"x-kpr-controls":{"required":"discard-row","datatype":{"check":"Streng max 4 tegn","regex":"^.{0,4}$","consequence":"none"},"code":{"consequence":"none"}}},"konsultasjonRegistrertTidspunkt":{"title":"Registreringstidspunkt","description":"Det tidspunktet denne hendelsen er registrert, eller tidspunktet det er registrert korreksjon/annullering av eksisterende hendelse.","type":"string","pattern":"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$","x-kpr-controls":{"required":"none","datatype":{"check":"Dato og tid evt. med millisekunder eller tidssone","consequence":"none"},"range":{"to":"/Melding/@uttakDato","consequence":"none"}}},"amming":{"title":"Amming","description":"Om mor ammer barnet eller ikke","type":"string","enum":["1","2","3"],"x-kpr-codelist":{"number":"8524","name":"Status amming mor","oid":"2.16.578.1.12.4.1.1.8524"},"x-kpr-codes":{"1":"Fullamming","2":"Delvis amming","3":"Ammer ikke"},"x-kpr-controls":{"required":"none","datatype":{"check":"Streng max 3 tegn","regex":"^.{0,3}$","consequence":"none"},"code":{"validOn":"./@datoTidStart","consequence":"none"}}},"Barn_ungdom":{"$ref":"#/$defs/Barn_ungdom"},"Deltaker":{"type":"array","items":{"$ref":"#/$defs/Deltaker"}},"Helseperson":{"type":"array","items":{"$ref":"#/$defs/Helseperson"}},"Maling":{"type":"array","items":{"$ref":"#/$defs/Maling"}},"RefEnhet":{"type":"array","items":{"$ref":"#/$defs/RefEnhet"}}},"required":["konsultasjonID","datoTidStart","formKonsultasjon","anbefaltTypeKonsultasjon","konsultasjonRegistrertTidspunkt","amming","Barn_ungdom"],"additionalProperties":false};
-const schema35 = {"title":"Barn_ungdom","description":"Barn/ungdom\n\nBarn eller ungdom som mottar helsehjelp ved helsestasjon eller skolehelsetjenesten.","type":"object","properties":{"pasientGUID":{"title":"GUID","description":"Unik identifikator. OID (object identifier – objektidentifikator)","type":"string","pattern":"^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|\\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\})$","x-kpr-use":"obligatory"},"barn_ungdomNr":{"title":"Barn/ungdom nummer","description":"Unik identifikator for barn/ungdom.\n\nBruk: Nummer skal være entydig innenfor samme EPJ for alle år.\nBarn/ungdom skal ha samme nummer for alle Konsultasjoner\nRapporteringsenhet skal oppbevare mapping mellom Barn/ungdom-nummer og Fødselsnummer og rapportere koplingen i egen melding (Ident).","type":"string","maxLength":100,"x-kpr-controls":{"required":"discard-row","datatype":{"check":"Streng max 100 tegn","regex":"^.{0,100}$","consequence":"discard-row"}}},"kjonn":{"title":"Kjønn","description":"Pasientens kjønn.","type":"string","enum":["0","1","2","9"],"x-kpr-codelist":{"number":"3101","name":"Kjønn","oid":"2.16.578.1.12.4.1.1.3101"},"x-kpr-codes":{"0":"Ikke kjent","1":"Mann","2":"Kvinne","9":"Ikke spesifisert"}},"fodselsar":{"title":"Fødselsår","description":"Pasientens fødselsår.\n\nBruk: Ukjent fødselsår kodes med verdien (tallet) 0","type":"integer","examples":["1952"]},"fid":{"title":"Offisiell person identifikasjon","description":"Offisiell personidentifikasjon.\n\nBruk: Pasienter som i rapporteringsøyeblikket ikke har noen form for gyldig fødselsnummer skal rapporteres med fødselsdato med format ddmmyy og med Type person identifikasjon  (typeID) lik 9 Annet.","type":"string","maxLength":20,"examples":["Norsk fødselsnummer, nødnummer eller D-nummer"],"x-kpr-controls":{"required":"discard-message","datatype":{"check":"Streng max 20 tegn","regex":"^.{0,20}$","consequence":"none"}}},"typeID":{"title":"Type person identifikasjon","description":"Type offisiell personidentifikasjon.","type":"string","enum":["1","2","3","9"],"x-kpr-codelist":{"number":"9032","name":"Type personidentifikasjon","oid":"2.16.578.1.12.4.1.1.9032"},"x-kpr-codes":{"1":"Norsk fødselsnummer","2":"D-nummer","3":"H-nummer","9":"Annet"},"x-kpr-controls":{"required":"discard-message","datatype":{"check":"Streng max 20 tegn","regex":"^.{0,20}$","consequence":"none"},"code":{"validOn":"/Melding/@uttakDato","consequence":"discard-row"}}}},"required":["pasientGUID","barn_ungdomNr","kjonn","fodselsar","fid","typeID"],"additionalProperties":false};
+const schema35 = {"title":"Barn_ungdom","description":"Barn/ungdom\n\nBarn eller ungdom som mottar helsehjelp ved helsestasjon eller skolehelsetjenesten.","type":"object","properties":{"pasientGUID":{"title":"GUID","description":"Unik identifikator. OID (object identifier – objektidentifikator)","type":"string","pattern":"^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|\\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\})$","x-kpr-use":"obligatory"},"barn_ungdomNr":{"title":"Barn/ungdom nummer","description":"Unik identifikator for barn/ungdom.\n\nBruk: Nummer skal være entydig innenfor samme EPJ for alle år.\nBarn/ungdom skal ha samme nummer for alle Konsultasjoner\nRapporteringsenhet skal oppbevare mapping mellom Barn/ungdom-nummer og Fødselsnummer og rapportere koplingen i egen melding (Ident).","type":"string","maxLength":100,"x-kpr-controls":{"required":"discard-row","datatype":{"check":"Streng max 100 tegn","regex":"^.{0,100}$","consequence":"discard-row"}}},"kjonn":{"title":"Kjønn","description":"Pasientens kjønn.","type":"string","enum":["0","1","2","9"],"x-kpr-codelist":{"number":"3101","name":"Kjønn","oid":"2.16.578.1.12.4.1.1.3101"},"x-kpr-codes":{"0":"Ikke kjent","1":"Mann","2":"Kvinne","9":"Ikke spesifisert"}},"fodselsar":{"title":"Fødselsår","description":"Pasientens fødselsår.\n\nBruk: Ukjent fødselsår kodes med verdien (tallet) 0","type":"integer","minimum":-9007199254740991,"maximum":9007199254740991,"examples":["1952"]},"fid":{"title":"Offisiell person identifikasjon","description":"Offisiell personidentifikasjon.\n\nBruk: Pasienter som i rapporteringsøyeblikket ikke har noen form for gyldig fødselsnummer skal rapporteres med fødselsdato med format ddmmyy og med Type person identifikasjon  (typeID) lik 9 Annet.","type":"string","maxLength":20,"examples":["Norsk fødselsnummer, nødnummer eller D-nummer"],"x-kpr-controls":{"required":"discard-message","datatype":{"check":"Streng max 20 tegn","regex":"^.{0,20}$","consequence":"none"}}},"typeID":{"title":"Type person identifikasjon","description":"Type offisiell personidentifikasjon.","type":"string","enum":["1","2","3","9"],"x-kpr-codelist":{"number":"9032","name":"Type personidentifikasjon","oid":"2.16.578.1.12.4.1.1.9032"},"x-kpr-codes":{"1":"Norsk fødselsnummer","2":"D-nummer","3":"H-nummer","9":"Annet"},"x-kpr-controls":{"required":"discard-message","datatype":{"check":"Streng max 20 tegn","regex":"^.{0,20}$","consequence":"none"},"code":{"validOn":"/Melding/@uttakDato","consequence":"discard-row"}}}},"required":["pasientGUID","barn_ungdomNr","kjonn","fodselsar","fid","typeID"],"additionalProperties":false};
 const schema36 = {"title":"Deltaker","description":"Dokumenterer om det er andre deltakere. Brukes også for å rapportere ledsagere.\nHvis pasienten er et barn vil omsorgspersoner ofte delta.\nHvis pasienten er en godt voksen person vil kanskje barn delta.","type":"object","properties":{"deltakerType":{"title":"Deltaker type","description":"En klassifisering av type deltakere.","type":"string","enum":["1","2","3","9"],"x-kpr-codelist":{"number":"8425","name":"Deltaker type","oid":"2.16.578.1.12.4.1.1.8425"},"x-kpr-codes":{"1":"Ektefelle eller samboer","2":"Foreldre/foresatte","3":"Andre slektninger som søster, bror og barn av pasient","9":"Andre pårørende"},"x-kpr-controls":{"required":"discard-row","datatype":{"check":"1 siffer","regex":"^\\-?\\d{1}$","consequence":"none"},"code":{"validOn":"../@innDatoTid","consequence":"set-minus-one"}}}},"required":["deltakerType"],"additionalProperties":false};
 const schema37 = {"title":"Helseperson","description":"Angir hvilke typer helsepersonell som deltar i direkte pasientkontakt, og ved indirekte pasientkontakt som samarbeidspartnere i utredning og planlegging av behandling av en pasient.","type":"object","properties":{"polUtforende":{"title":"Utførende helsepersonell","description":"Utførende helsepersonell for denne kontakt (konsultasjonen o.l.).","type":"string","enum":["1","2","3","4","5","6","7","8","11","12","13","14","15","16","17","18","19","20","21","22","23","24","25","26","27","28","29","30","9"],"x-kpr-codelist":{"number":"8401","name":"Utførende helsepersonell","oid":"2.16.578.1.12.4.1.1.8401"},"x-kpr-codes":{"1":"Lege","2":"Sykepleier","3":"Pedagog","4":"Psykolog","5":"Sosionom","6":"Barnevernpedagog","7":"Vernepleier","8":"Jordmor","9":"Annet helsepersonell","11":"Audiograf","12":"Bioingeniør","13":"Ergoterapeut","14":"Fysioterapeut","15":"Klinisk ernæringsfysiolog","16":"Radiograf","17":"Tannlege","18":"Ortoptist","19":"Ortopediingeniør","20":"Farmasøyt","21":"Fotterapeut","22":"Genetiker","23":"Logoped","24":"Perfusjonist","25":"Optiker","26":"Audiofysiker","27":"Kiropraktor","28":"Helsesykepleier","29":"Stråleterapeut","30":"Tannpleier"},"x-kpr-controls":{"required":"none","datatype":{"check":"Min 1 max 2 siffer","regex":"^\\-?\\d{1,2}$","consequence":"none"},"code":{"validOn":"./ancestor::Episode/@innDatoTid","consequence":"set-minus-one"}}},"spesialist":{"title":"Spesialist","description":"Om vedkommende har \"relevant spesialitet\" eller ikke.","type":"string","enum":["1","2","9"],"x-kpr-codelist":{"number":"1103","name":"Ja, nei, ukjent","oid":"2.16.578.1.12.4.1.1.1103"},"x-kpr-codes":{"1":"Ja","2":"Nei","9":"Ukjent"},"x-kpr-controls":{"datatype":{"check":"1 siffer","regex":"^\\-?\\d{1}$","consequence":"none"},"code":{"validOn":"./ancestor::Episode/@innDatoTid","consequence":"set-minus-one"}}},"rolle":{"title":"Rolle","description":"Forteller hvilken rolle denne helseperson har i behandlingen av pasienten","type":"string","enum":["1","2"],"x-kpr-codelist":{"number":"8456","name":"Rolle","oid":"2.16.578.1.12.4.1.1.8456"},"x-kpr-codes":{"1":"Ansvarlig","2":"Ko-terapeut"},"x-kpr-controls":{"datatype":{"check":"1 siffer","regex":"^\\-?\\d{1}$","consequence":"none"},"code":{"validOn":"./ancestor::Episode/@innDatoTid","consequence":"set-minus-one"}}},"helsepersonHPR":{"title":"HPR-nummer","description":"HPR nummer (ID-nummer) til den helseperson som henviser.","type":"string","pattern":"^[0-9]{1,9}$","examples":["9 siffer."],"x-kpr-controls":{"datatype":{"check":"Min 1 max 9 siffer","regex":"^\\-?\\d{1,9}$","consequence":"set-minus-one"}}}},"required":["polUtforende"],"additionalProperties":false};
 const schema40 = {"title":"RefEnhet","description":"Referanse til enhet\n\nInneholder alle referanser av forskjellige typer til klassen Enhet. Type referanse er bestemt av kode i kodeverk.\nObligatoriske referanser i NPR-melding fra Episode og Henvisning er av typene\n1 Behandlingsted\n7 Avdeling\n2 Fagenhet\nDet kan godt være at ulike referanser refererer til samme Enhet.","type":"object","properties":{"enhetID":{"title":"Enhet identifikator","description":"Peker til enhet i klassen Enhet.\n\nBruk: Referanse til Enhet løpenummer (enhetID) i Enhet.","type":"string","maxLength":100,"x-kpr-controls":{"required":"none","datatype":{"check":"Streng max 100 tegn","regex":"^.{0,100}$","consequence":"set-null"}}},"typeEnhet":{"title":"Type enhet","description":"Hvilken type enhet denne referansen peker på. Type enhet kan f. eks. være Behandlingssted eller Tjenesteenhet.","type":"string","enum":["1","2","3","4","5","6","7","8","9"],"x-kpr-codelist":{"number":"8476","name":"Type enhet","oid":"2.16.578.1.12.4.1.1.8476"},"x-kpr-codes":{"1":"Behandlingssted","2":"Fagenhet","3":"Tjenesteenhet","4":"Klinikk","5":"Poliklinikk","6":"Post","7":"Avdeling","8":"Hjemmesykehus","9":"Helsestasjon- og skolehelsetjeneste"},"x-kpr-controls":{"required":"none","datatype":{"check":"Min 1 max 2 siffer","regex":"^\\-?\\d{1,2}$","consequence":"none"},"code":{"validOn":"/Melding/@tilDatoPeriode","consequence":"set-minus-one"}}}},"required":["enhetID","typeEnhet"],"additionalProperties":false};
 const pattern15 = new RegExp("^[0-9]{1,9}$", "u");
 const schema38 = {"title":"Maling","description":"Måling\n\nEn generell klassen for å kunne rapportere en måling av noe. Denne klassen skal benyttes i ulike kliniske sammenhenger og vil derfor kunne inneholde bruk av ulike kodeverk for å beskrive hva som måles.","type":"object","properties":{"typeMaling":{"title":"Type måling","description":"Typiske målinger som kan gjennomføres er blant annet:\n\"CGAS\"\n\"IQ\"\n\"euroscore\"\n\"nemsscore\"","type":"string","maxLength":100,"x-kpr-controls":{"required":"none","datatype":{"check":"Streng max 100 tegn","regex":"^.{0,100}$","consequence":"set-null"}}},"malingKodeverk":{"title":"Kodeverk for måling","description":"Angir oid til det kodeverk som skal brukes.\n\nBruk: Hvilket kodeverk som skal benyttes for å angi type måling dette er.","type":"string","maxLength":20,"examples":["9178, 7364"],"x-kpr-controls":{"datatype":{"check":"Streng max 20 tegn","regex":"^.{0,20}$","consequence":"set-minus-one"}}},"malingDatoTid":{"title":"Dato og tid for måling","description":"Dato og tidspunkt for måling.\n\nBruk: Følger ISO 8601 standard: CCYY-MM-DDTHH:MM:SS","type":"string","pattern":"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$","x-kpr-controls":{"required":"none","datatype":{"check":"Dato og Tid","regex":"(19\\d{2}|20\\d{2})-((0[1-9])|(1[0-2]))-((0[1-9])|([1-2][0-9])|(3[0-1]))T(([0-1][0-9])|(2[0-3])):([0-5][0-9]):([0-5][0-9])","consequence":"set-null"},"range":{"to":"/Melding/@uttakDato","consequence":"none"}}},"typeMalingKodet":{"title":"Type måling kodet","description":"Type måling angitt ved hjelp av kodeverk. I dette eksempelet er kodverk 9178 benyttet.","type":"string","enum":["CGAS","HoNOS1","HoNOS2","HoNOS3","HoNOS4","HoNOS5","HoNOS6","HoNOS7","HoNOS8A","HoNOS8B","HoNOS8C","HoNOS8D","HoNOS8E","HoNOS8F","HoNOS8G","HoNOS8H","HoNOS8I","HoNOS8J","HoNOS9","HoNOS10","HoNOS11","HoNOS12","HoNOSsamlet","HoNOSCA1","HoNOSCA10","HoNOSCA11","HoNOSCA12","HoNOSCA13","HoNOSCA14","HoNOSCA15","HoNOSCA2","HoNOSCA3","HoNOSCA4","HoNOSCA5","HoNOSCA6","HoNOSCA7","HoNOSCA8","HoNOSCA9"],"x-kpr-codelist":{"number":"9178","name":"Type måling","oid":"2.16.578.1.12.4.1.1.9178"},"x-kpr-codes":{"CGAS":"Children's Global Assessment Scale","HoNOS1":"Overaktiv, aggressiv, forstyrrende eller agitert atferd","HoNOS2":"Selvskade som ikke skyldes uhell","HoNOS3":"Problemdrikking eller bruk av rusmiddel","HoNOS4":"Kognitive problemer","HoNOS5":"Problemer med fysisk sykdom eller funksjonshemming","HoNOS6":"Problemer forbundet med hallusinasjoner og vrangforestillinger","HoNOS7":"Problem med senket stemningsleie","HoNOS8A":"Fobi","HoNOS8B":"Angst","HoNOS8C":"Tvangslidelse","HoNOS8D":"Mentalt stress/spenninger","HoNOS8E":"Dissosiativ","HoNOS8F":"Somatoform","HoNOS8G":"Spiseproblemer","HoNOS8H":"Søvnvansker","HoNOS8I":"Seksuelt problem","HoNOS8J":"Annet problem, spesifiser med typeMaling","HoNOS9":"Problemer med forhold til andre","HoNOS10":"Problemer med dagliglivets aktiviteter","HoNOS11":"Problemer med boligforhold","HoNOS12":"Problemer med yrke og aktiviteter","HoNOSsamlet":"Samlet sum for alle skåringer, hvis det er skåret 9=ukjent skal dette ikke regnes med i samlet verdi","HoNOSCA1":"Problemer med forstyrrende, antisosial eller aggressiv atferd","HoNOSCA10":"Problemer med forhold til jevnaldrende","HoNOSCA11":"Problemer med egenomsorg og uavhengighet","HoNOSCA12":"Problemer med familieliv og forhold til andre","HoNOSCA13":"Dårlig skoleframmøte","HoNOSCA14":"Problemer med kunnskap eller forståelse av egenarten av barnets/ungdommens vanskeligheter (i løpet av de siste to uker)","HoNOSCA15":"Problemer med mangel på informasjon om tilbud eller behandling av barnets/ungdommens vanskeligheter","HoNOSCA2":"Problemer med høyt aktivitetsnivå, oppmerksomhet eller konsentrasjon","HoNOSCA3":"Selvskade som ikke skyldes uhell","HoNOSCA4":"Problemer med alkohol-, stoff- eller løsemiddelmisbruk","HoNOSCA5":"Problemer med skole- eller språkferdigheter","HoNOSCA6":"Problemer pga fysisk sykdom eller funksjonshemming","HoNOSCA7":"Problemer knyttet til hallusinasjoner, vrangforestillinger eller unormale persepsjoner","HoNOSCA8":"Problemer med somatiske symptomer uten kjent organisk grunnlag","HoNOSCA9":"Problemer med emosjonelle og relaterte symptomer"},"x-kpr-controls":{"datatype":{"check":"Streng max 20 tegn","regex":"^.{0,20}$","consequence":"none"},"code":{"validOn":"./@malingDatoTid","consequence":"set-minus-one"}}},"Maleresultat":{"type":"array","items":{"$ref":"#/$defs/Maleresultat"}}},"required":["typeMaling","malingDatoTid"],"additionalProperties":false};
-const schema39 = {"title":"Maleresultat","description":"Måleresultat\n\nResultatet av målinger som er av spesielle typer nevnt i klassen måling.","type":"object","properties":{"maleresultatNr":{"title":"Måleresultat nummer","description":"Angir rekkefølge for Måleresultat.\n\nBruk: Angi 1 for første måleresultat, 2 for neste osv.","type":"integer","minimum":0,"x-kpr-controls":{"required":"set-zero","datatype":{"check":"Min 1 max 5 siffer","regex":"^\\d{1,5}$","consequence":"set-zero"}}},"verdi":{"title":"Verdi","description":"Den faktiske måleverdien, ikke kodet.","type":"string","maxLength":20,"x-kpr-controls":{"required":"discard-row","datatype":{"check":"Streng max 20 tegn","regex":"^.{0,20}$","consequence":"discard-row"}}},"enhet":{"title":"Enhet","description":"Enhet for måleverdi.","type":"string","maxLength":20,"x-kpr-controls":{"datatype":{"check":"Streng max 20 tegn","regex":"^.{0,20}$","consequence":"set-null"}}}},"required":["maleresultatNr","verdi"],"additionalProperties":false};
+const schema39 = {"title":"Maleresultat","description":"Måleresultat\n\nResultatet av målinger som er av spesielle typer nevnt i klassen måling.","type":"object","properties":{"maleresultatNr":{"title":"Måleresultat nummer","description":"Angir rekkefølge for Måleresultat.\n\nBruk: Angi 1 for første måleresultat, 2 for neste osv.","type":"integer","minimum":0,"maximum":99999,"x-kpr-controls":{"required":"set-zero","datatype":{"check":"Min 1 max 5 siffer","regex":"^\\d{1,5}$","consequence":"set-zero"}}},"verdi":{"title":"Verdi","description":"Den faktiske måleverdien, ikke kodet.","type":"string","maxLength":20,"x-kpr-controls":{"required":"discard-row","datatype":{"check":"Streng max 20 tegn","regex":"^.{0,20}$","consequence":"discard-row"}}},"enhet":{"title":"Enhet","description":"Enhet for måleverdi.","type":"string","maxLength":20,"x-kpr-controls":{"datatype":{"check":"Streng max 20 tegn","regex":"^.{0,20}$","consequence":"set-null"}}}},"required":["maleresultatNr","verdi"],"additionalProperties":false};
 
 function validate24(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -212,8 +212,8 @@ vErrors.push(err14);
 errors++;
 }
 if(typeof data6 == "number"){
-if(data6 < 0 || isNaN(data6)){
-const err15 = {instancePath:instancePath+"/Maleresultat/" + i0+"/maleresultatNr",schemaPath:"#/$defs/Maleresultat/properties/maleresultatNr/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(data6 > 99999 || isNaN(data6)){
+const err15 = {instancePath:instancePath+"/Maleresultat/" + i0+"/maleresultatNr",schemaPath:"#/$defs/Maleresultat/properties/maleresultatNr/maximum",keyword:"maximum",params:{comparison: "<=", limit: 99999},message:"must be <= 99999"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -222,13 +222,8 @@ vErrors.push(err15);
 }
 errors++;
 }
-}
-}
-if(data5.verdi !== undefined){
-let data7 = data5.verdi;
-if(typeof data7 === "string"){
-if(data7.length > 20){
-const err16 = {instancePath:instancePath+"/Maleresultat/" + i0+"/verdi",schemaPath:"#/$defs/Maleresultat/properties/verdi/maxLength",keyword:"maxLength",params:{limit: 20},message:"must NOT have more than 20 characters"};
+if(data6 < 0 || isNaN(data6)){
+const err16 = {instancePath:instancePath+"/Maleresultat/" + i0+"/maleresultatNr",schemaPath:"#/$defs/Maleresultat/properties/maleresultatNr/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -238,8 +233,12 @@ vErrors.push(err16);
 errors++;
 }
 }
-else {
-const err17 = {instancePath:instancePath+"/Maleresultat/" + i0+"/verdi",schemaPath:"#/$defs/Maleresultat/properties/verdi/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+if(data5.verdi !== undefined){
+let data7 = data5.verdi;
+if(typeof data7 === "string"){
+if(data7.length > 20){
+const err17 = {instancePath:instancePath+"/Maleresultat/" + i0+"/verdi",schemaPath:"#/$defs/Maleresultat/properties/verdi/maxLength",keyword:"maxLength",params:{limit: 20},message:"must NOT have more than 20 characters"};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -249,11 +248,8 @@ vErrors.push(err17);
 errors++;
 }
 }
-if(data5.enhet !== undefined){
-let data8 = data5.enhet;
-if(typeof data8 === "string"){
-if(data8.length > 20){
-const err18 = {instancePath:instancePath+"/Maleresultat/" + i0+"/enhet",schemaPath:"#/$defs/Maleresultat/properties/enhet/maxLength",keyword:"maxLength",params:{limit: 20},message:"must NOT have more than 20 characters"};
+else {
+const err18 = {instancePath:instancePath+"/Maleresultat/" + i0+"/verdi",schemaPath:"#/$defs/Maleresultat/properties/verdi/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -263,8 +259,11 @@ vErrors.push(err18);
 errors++;
 }
 }
-else {
-const err19 = {instancePath:instancePath+"/Maleresultat/" + i0+"/enhet",schemaPath:"#/$defs/Maleresultat/properties/enhet/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data5.enhet !== undefined){
+let data8 = data5.enhet;
+if(typeof data8 === "string"){
+if(data8.length > 20){
+const err19 = {instancePath:instancePath+"/Maleresultat/" + i0+"/enhet",schemaPath:"#/$defs/Maleresultat/properties/enhet/maxLength",keyword:"maxLength",params:{limit: 20},message:"must NOT have more than 20 characters"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -274,9 +273,8 @@ vErrors.push(err19);
 errors++;
 }
 }
-}
 else {
-const err20 = {instancePath:instancePath+"/Maleresultat/" + i0,schemaPath:"#/$defs/Maleresultat/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err20 = {instancePath:instancePath+"/Maleresultat/" + i0+"/enhet",schemaPath:"#/$defs/Maleresultat/properties/enhet/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -288,7 +286,7 @@ errors++;
 }
 }
 else {
-const err21 = {instancePath:instancePath+"/Maleresultat",schemaPath:"#/properties/Maleresultat/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err21 = {instancePath:instancePath+"/Maleresultat/" + i0,schemaPath:"#/$defs/Maleresultat/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -300,12 +298,24 @@ errors++;
 }
 }
 else {
-const err22 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err22 = {instancePath:instancePath+"/Maleresultat",schemaPath:"#/properties/Maleresultat/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err22];
 }
 else {
 vErrors.push(err22);
+}
+errors++;
+}
+}
+}
+else {
+const err23 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
 }
 errors++;
 }
@@ -747,12 +757,9 @@ vErrors.push(err36);
 }
 errors++;
 }
-}
-if(data7.fid !== undefined){
-let data12 = data7.fid;
-if(typeof data12 === "string"){
-if(data12.length > 20){
-const err37 = {instancePath:instancePath+"/Barn_ungdom/fid",schemaPath:"#/$defs/Barn_ungdom/properties/fid/maxLength",keyword:"maxLength",params:{limit: 20},message:"must NOT have more than 20 characters"};
+if(typeof data11 == "number"){
+if(data11 > 9007199254740991 || isNaN(data11)){
+const err37 = {instancePath:instancePath+"/Barn_ungdom/fodselsar",schemaPath:"#/$defs/Barn_ungdom/properties/fodselsar/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -761,9 +768,8 @@ vErrors.push(err37);
 }
 errors++;
 }
-}
-else {
-const err38 = {instancePath:instancePath+"/Barn_ungdom/fid",schemaPath:"#/$defs/Barn_ungdom/properties/fid/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data11 < -9007199254740991 || isNaN(data11)){
+const err38 = {instancePath:instancePath+"/Barn_ungdom/fodselsar",schemaPath:"#/$defs/Barn_ungdom/properties/fodselsar/minimum",keyword:"minimum",params:{comparison: ">=", limit: -9007199254740991},message:"must be >= -9007199254740991"};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -773,10 +779,12 @@ vErrors.push(err38);
 errors++;
 }
 }
-if(data7.typeID !== undefined){
-let data13 = data7.typeID;
-if(typeof data13 !== "string"){
-const err39 = {instancePath:instancePath+"/Barn_ungdom/typeID",schemaPath:"#/$defs/Barn_ungdom/properties/typeID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+if(data7.fid !== undefined){
+let data12 = data7.fid;
+if(typeof data12 === "string"){
+if(data12.length > 20){
+const err39 = {instancePath:instancePath+"/Barn_ungdom/fid",schemaPath:"#/$defs/Barn_ungdom/properties/fid/maxLength",keyword:"maxLength",params:{limit: 20},message:"must NOT have more than 20 characters"};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -785,8 +793,9 @@ vErrors.push(err39);
 }
 errors++;
 }
-if(!((((data13 === "1") || (data13 === "2")) || (data13 === "3")) || (data13 === "9"))){
-const err40 = {instancePath:instancePath+"/Barn_ungdom/typeID",schemaPath:"#/$defs/Barn_ungdom/properties/typeID/enum",keyword:"enum",params:{allowedValues: schema35.properties.typeID.enum},message:"must be equal to one of the allowed values"};
+}
+else {
+const err40 = {instancePath:instancePath+"/Barn_ungdom/fid",schemaPath:"#/$defs/Barn_ungdom/properties/fid/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -796,14 +805,37 @@ vErrors.push(err40);
 errors++;
 }
 }
-}
-else {
-const err41 = {instancePath:instancePath+"/Barn_ungdom",schemaPath:"#/$defs/Barn_ungdom/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data7.typeID !== undefined){
+let data13 = data7.typeID;
+if(typeof data13 !== "string"){
+const err41 = {instancePath:instancePath+"/Barn_ungdom/typeID",schemaPath:"#/$defs/Barn_ungdom/properties/typeID/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err41];
 }
 else {
 vErrors.push(err41);
+}
+errors++;
+}
+if(!((((data13 === "1") || (data13 === "2")) || (data13 === "3")) || (data13 === "9"))){
+const err42 = {instancePath:instancePath+"/Barn_ungdom/typeID",schemaPath:"#/$defs/Barn_ungdom/properties/typeID/enum",keyword:"enum",params:{allowedValues: schema35.properties.typeID.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err42];
+}
+else {
+vErrors.push(err42);
+}
+errors++;
+}
+}
+}
+else {
+const err43 = {instancePath:instancePath+"/Barn_ungdom",schemaPath:"#/$defs/Barn_ungdom/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err43];
+}
+else {
+vErrors.push(err43);
 }
 errors++;
 }
@@ -816,31 +848,7 @@ for(let i0=0; i0<len0; i0++){
 let data15 = data14[i0];
 if(data15 && typeof data15 == "object" && !Array.isArray(data15)){
 if(data15.deltakerType === undefined){
-const err42 = {instancePath:instancePath+"/Deltaker/" + i0,schemaPath:"#/$defs/Deltaker/required",keyword:"required",params:{missingProperty: "deltakerType"},message:"must have required property '"+"deltakerType"+"'"};
-if(vErrors === null){
-vErrors = [err42];
-}
-else {
-vErrors.push(err42);
-}
-errors++;
-}
-for(const key2 in data15){
-if(!(key2 === "deltakerType")){
-const err43 = {instancePath:instancePath+"/Deltaker/" + i0,schemaPath:"#/$defs/Deltaker/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err43];
-}
-else {
-vErrors.push(err43);
-}
-errors++;
-}
-}
-if(data15.deltakerType !== undefined){
-let data16 = data15.deltakerType;
-if(typeof data16 !== "string"){
-const err44 = {instancePath:instancePath+"/Deltaker/" + i0+"/deltakerType",schemaPath:"#/$defs/Deltaker/properties/deltakerType/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err44 = {instancePath:instancePath+"/Deltaker/" + i0,schemaPath:"#/$defs/Deltaker/required",keyword:"required",params:{missingProperty: "deltakerType"},message:"must have required property '"+"deltakerType"+"'"};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -849,8 +857,9 @@ vErrors.push(err44);
 }
 errors++;
 }
-if(!((((data16 === "1") || (data16 === "2")) || (data16 === "3")) || (data16 === "9"))){
-const err45 = {instancePath:instancePath+"/Deltaker/" + i0+"/deltakerType",schemaPath:"#/$defs/Deltaker/properties/deltakerType/enum",keyword:"enum",params:{allowedValues: schema36.properties.deltakerType.enum},message:"must be equal to one of the allowed values"};
+for(const key2 in data15){
+if(!(key2 === "deltakerType")){
+const err45 = {instancePath:instancePath+"/Deltaker/" + i0,schemaPath:"#/$defs/Deltaker/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -860,9 +869,10 @@ vErrors.push(err45);
 errors++;
 }
 }
-}
-else {
-const err46 = {instancePath:instancePath+"/Deltaker/" + i0,schemaPath:"#/$defs/Deltaker/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data15.deltakerType !== undefined){
+let data16 = data15.deltakerType;
+if(typeof data16 !== "string"){
+const err46 = {instancePath:instancePath+"/Deltaker/" + i0+"/deltakerType",schemaPath:"#/$defs/Deltaker/properties/deltakerType/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -871,15 +881,37 @@ vErrors.push(err46);
 }
 errors++;
 }
-}
-}
-else {
-const err47 = {instancePath:instancePath+"/Deltaker",schemaPath:"#/properties/Deltaker/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(!((((data16 === "1") || (data16 === "2")) || (data16 === "3")) || (data16 === "9"))){
+const err47 = {instancePath:instancePath+"/Deltaker/" + i0+"/deltakerType",schemaPath:"#/$defs/Deltaker/properties/deltakerType/enum",keyword:"enum",params:{allowedValues: schema36.properties.deltakerType.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err47];
 }
 else {
 vErrors.push(err47);
+}
+errors++;
+}
+}
+}
+else {
+const err48 = {instancePath:instancePath+"/Deltaker/" + i0,schemaPath:"#/$defs/Deltaker/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err48];
+}
+else {
+vErrors.push(err48);
+}
+errors++;
+}
+}
+}
+else {
+const err49 = {instancePath:instancePath+"/Deltaker",schemaPath:"#/properties/Deltaker/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err49];
+}
+else {
+vErrors.push(err49);
 }
 errors++;
 }
@@ -892,31 +924,7 @@ for(let i1=0; i1<len1; i1++){
 let data18 = data17[i1];
 if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
 if(data18.polUtforende === undefined){
-const err48 = {instancePath:instancePath+"/Helseperson/" + i1,schemaPath:"#/$defs/Helseperson/required",keyword:"required",params:{missingProperty: "polUtforende"},message:"must have required property '"+"polUtforende"+"'"};
-if(vErrors === null){
-vErrors = [err48];
-}
-else {
-vErrors.push(err48);
-}
-errors++;
-}
-for(const key3 in data18){
-if(!((((key3 === "polUtforende") || (key3 === "spesialist")) || (key3 === "rolle")) || (key3 === "helsepersonHPR"))){
-const err49 = {instancePath:instancePath+"/Helseperson/" + i1,schemaPath:"#/$defs/Helseperson/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err49];
-}
-else {
-vErrors.push(err49);
-}
-errors++;
-}
-}
-if(data18.polUtforende !== undefined){
-let data19 = data18.polUtforende;
-if(typeof data19 !== "string"){
-const err50 = {instancePath:instancePath+"/Helseperson/" + i1+"/polUtforende",schemaPath:"#/$defs/Helseperson/properties/polUtforende/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err50 = {instancePath:instancePath+"/Helseperson/" + i1,schemaPath:"#/$defs/Helseperson/required",keyword:"required",params:{missingProperty: "polUtforende"},message:"must have required property '"+"polUtforende"+"'"};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -925,8 +933,9 @@ vErrors.push(err50);
 }
 errors++;
 }
-if(!(((((((((((((((((((((((((((((data19 === "1") || (data19 === "2")) || (data19 === "3")) || (data19 === "4")) || (data19 === "5")) || (data19 === "6")) || (data19 === "7")) || (data19 === "8")) || (data19 === "11")) || (data19 === "12")) || (data19 === "13")) || (data19 === "14")) || (data19 === "15")) || (data19 === "16")) || (data19 === "17")) || (data19 === "18")) || (data19 === "19")) || (data19 === "20")) || (data19 === "21")) || (data19 === "22")) || (data19 === "23")) || (data19 === "24")) || (data19 === "25")) || (data19 === "26")) || (data19 === "27")) || (data19 === "28")) || (data19 === "29")) || (data19 === "30")) || (data19 === "9"))){
-const err51 = {instancePath:instancePath+"/Helseperson/" + i1+"/polUtforende",schemaPath:"#/$defs/Helseperson/properties/polUtforende/enum",keyword:"enum",params:{allowedValues: schema37.properties.polUtforende.enum},message:"must be equal to one of the allowed values"};
+for(const key3 in data18){
+if(!((((key3 === "polUtforende") || (key3 === "spesialist")) || (key3 === "rolle")) || (key3 === "helsepersonHPR"))){
+const err51 = {instancePath:instancePath+"/Helseperson/" + i1,schemaPath:"#/$defs/Helseperson/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -936,10 +945,10 @@ vErrors.push(err51);
 errors++;
 }
 }
-if(data18.spesialist !== undefined){
-let data20 = data18.spesialist;
-if(typeof data20 !== "string"){
-const err52 = {instancePath:instancePath+"/Helseperson/" + i1+"/spesialist",schemaPath:"#/$defs/Helseperson/properties/spesialist/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data18.polUtforende !== undefined){
+let data19 = data18.polUtforende;
+if(typeof data19 !== "string"){
+const err52 = {instancePath:instancePath+"/Helseperson/" + i1+"/polUtforende",schemaPath:"#/$defs/Helseperson/properties/polUtforende/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -948,8 +957,8 @@ vErrors.push(err52);
 }
 errors++;
 }
-if(!(((data20 === "1") || (data20 === "2")) || (data20 === "9"))){
-const err53 = {instancePath:instancePath+"/Helseperson/" + i1+"/spesialist",schemaPath:"#/$defs/Helseperson/properties/spesialist/enum",keyword:"enum",params:{allowedValues: schema37.properties.spesialist.enum},message:"must be equal to one of the allowed values"};
+if(!(((((((((((((((((((((((((((((data19 === "1") || (data19 === "2")) || (data19 === "3")) || (data19 === "4")) || (data19 === "5")) || (data19 === "6")) || (data19 === "7")) || (data19 === "8")) || (data19 === "11")) || (data19 === "12")) || (data19 === "13")) || (data19 === "14")) || (data19 === "15")) || (data19 === "16")) || (data19 === "17")) || (data19 === "18")) || (data19 === "19")) || (data19 === "20")) || (data19 === "21")) || (data19 === "22")) || (data19 === "23")) || (data19 === "24")) || (data19 === "25")) || (data19 === "26")) || (data19 === "27")) || (data19 === "28")) || (data19 === "29")) || (data19 === "30")) || (data19 === "9"))){
+const err53 = {instancePath:instancePath+"/Helseperson/" + i1+"/polUtforende",schemaPath:"#/$defs/Helseperson/properties/polUtforende/enum",keyword:"enum",params:{allowedValues: schema37.properties.polUtforende.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -959,10 +968,10 @@ vErrors.push(err53);
 errors++;
 }
 }
-if(data18.rolle !== undefined){
-let data21 = data18.rolle;
-if(typeof data21 !== "string"){
-const err54 = {instancePath:instancePath+"/Helseperson/" + i1+"/rolle",schemaPath:"#/$defs/Helseperson/properties/rolle/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data18.spesialist !== undefined){
+let data20 = data18.spesialist;
+if(typeof data20 !== "string"){
+const err54 = {instancePath:instancePath+"/Helseperson/" + i1+"/spesialist",schemaPath:"#/$defs/Helseperson/properties/spesialist/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -971,8 +980,8 @@ vErrors.push(err54);
 }
 errors++;
 }
-if(!((data21 === "1") || (data21 === "2"))){
-const err55 = {instancePath:instancePath+"/Helseperson/" + i1+"/rolle",schemaPath:"#/$defs/Helseperson/properties/rolle/enum",keyword:"enum",params:{allowedValues: schema37.properties.rolle.enum},message:"must be equal to one of the allowed values"};
+if(!(((data20 === "1") || (data20 === "2")) || (data20 === "9"))){
+const err55 = {instancePath:instancePath+"/Helseperson/" + i1+"/spesialist",schemaPath:"#/$defs/Helseperson/properties/spesialist/enum",keyword:"enum",params:{allowedValues: schema37.properties.spesialist.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -982,11 +991,10 @@ vErrors.push(err55);
 errors++;
 }
 }
-if(data18.helsepersonHPR !== undefined){
-let data22 = data18.helsepersonHPR;
-if(typeof data22 === "string"){
-if(!pattern15.test(data22)){
-const err56 = {instancePath:instancePath+"/Helseperson/" + i1+"/helsepersonHPR",schemaPath:"#/$defs/Helseperson/properties/helsepersonHPR/pattern",keyword:"pattern",params:{pattern: "^[0-9]{1,9}$"},message:"must match pattern \""+"^[0-9]{1,9}$"+"\""};
+if(data18.rolle !== undefined){
+let data21 = data18.rolle;
+if(typeof data21 !== "string"){
+const err56 = {instancePath:instancePath+"/Helseperson/" + i1+"/rolle",schemaPath:"#/$defs/Helseperson/properties/rolle/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -995,9 +1003,8 @@ vErrors.push(err56);
 }
 errors++;
 }
-}
-else {
-const err57 = {instancePath:instancePath+"/Helseperson/" + i1+"/helsepersonHPR",schemaPath:"#/$defs/Helseperson/properties/helsepersonHPR/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!((data21 === "1") || (data21 === "2"))){
+const err57 = {instancePath:instancePath+"/Helseperson/" + i1+"/rolle",schemaPath:"#/$defs/Helseperson/properties/rolle/enum",keyword:"enum",params:{allowedValues: schema37.properties.rolle.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -1007,9 +1014,11 @@ vErrors.push(err57);
 errors++;
 }
 }
-}
-else {
-const err58 = {instancePath:instancePath+"/Helseperson/" + i1,schemaPath:"#/$defs/Helseperson/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data18.helsepersonHPR !== undefined){
+let data22 = data18.helsepersonHPR;
+if(typeof data22 === "string"){
+if(!pattern15.test(data22)){
+const err58 = {instancePath:instancePath+"/Helseperson/" + i1+"/helsepersonHPR",schemaPath:"#/$defs/Helseperson/properties/helsepersonHPR/pattern",keyword:"pattern",params:{pattern: "^[0-9]{1,9}$"},message:"must match pattern \""+"^[0-9]{1,9}$"+"\""};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -1019,14 +1028,37 @@ vErrors.push(err58);
 errors++;
 }
 }
-}
 else {
-const err59 = {instancePath:instancePath+"/Helseperson",schemaPath:"#/properties/Helseperson/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err59 = {instancePath:instancePath+"/Helseperson/" + i1+"/helsepersonHPR",schemaPath:"#/$defs/Helseperson/properties/helsepersonHPR/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err59];
 }
 else {
 vErrors.push(err59);
+}
+errors++;
+}
+}
+}
+else {
+const err60 = {instancePath:instancePath+"/Helseperson/" + i1,schemaPath:"#/$defs/Helseperson/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err60];
+}
+else {
+vErrors.push(err60);
+}
+errors++;
+}
+}
+}
+else {
+const err61 = {instancePath:instancePath+"/Helseperson",schemaPath:"#/properties/Helseperson/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err61];
+}
+else {
+vErrors.push(err61);
 }
 errors++;
 }
@@ -1043,12 +1075,12 @@ errors = vErrors.length;
 }
 }
 else {
-const err60 = {instancePath:instancePath+"/Maling",schemaPath:"#/properties/Maling/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err62 = {instancePath:instancePath+"/Maling",schemaPath:"#/properties/Maling/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
-vErrors = [err60];
+vErrors = [err62];
 }
 else {
-vErrors.push(err60);
+vErrors.push(err62);
 }
 errors++;
 }
@@ -1061,28 +1093,7 @@ for(let i3=0; i3<len3; i3++){
 let data26 = data25[i3];
 if(data26 && typeof data26 == "object" && !Array.isArray(data26)){
 if(data26.enhetID === undefined){
-const err61 = {instancePath:instancePath+"/RefEnhet/" + i3,schemaPath:"#/$defs/RefEnhet/required",keyword:"required",params:{missingProperty: "enhetID"},message:"must have required property '"+"enhetID"+"'"};
-if(vErrors === null){
-vErrors = [err61];
-}
-else {
-vErrors.push(err61);
-}
-errors++;
-}
-if(data26.typeEnhet === undefined){
-const err62 = {instancePath:instancePath+"/RefEnhet/" + i3,schemaPath:"#/$defs/RefEnhet/required",keyword:"required",params:{missingProperty: "typeEnhet"},message:"must have required property '"+"typeEnhet"+"'"};
-if(vErrors === null){
-vErrors = [err62];
-}
-else {
-vErrors.push(err62);
-}
-errors++;
-}
-for(const key4 in data26){
-if(!((key4 === "enhetID") || (key4 === "typeEnhet"))){
-const err63 = {instancePath:instancePath+"/RefEnhet/" + i3,schemaPath:"#/$defs/RefEnhet/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
+const err63 = {instancePath:instancePath+"/RefEnhet/" + i3,schemaPath:"#/$defs/RefEnhet/required",keyword:"required",params:{missingProperty: "enhetID"},message:"must have required property '"+"enhetID"+"'"};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -1091,12 +1102,8 @@ vErrors.push(err63);
 }
 errors++;
 }
-}
-if(data26.enhetID !== undefined){
-let data27 = data26.enhetID;
-if(typeof data27 === "string"){
-if(data27.length > 100){
-const err64 = {instancePath:instancePath+"/RefEnhet/" + i3+"/enhetID",schemaPath:"#/$defs/RefEnhet/properties/enhetID/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters"};
+if(data26.typeEnhet === undefined){
+const err64 = {instancePath:instancePath+"/RefEnhet/" + i3,schemaPath:"#/$defs/RefEnhet/required",keyword:"required",params:{missingProperty: "typeEnhet"},message:"must have required property '"+"typeEnhet"+"'"};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -1105,9 +1112,9 @@ vErrors.push(err64);
 }
 errors++;
 }
-}
-else {
-const err65 = {instancePath:instancePath+"/RefEnhet/" + i3+"/enhetID",schemaPath:"#/$defs/RefEnhet/properties/enhetID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+for(const key4 in data26){
+if(!((key4 === "enhetID") || (key4 === "typeEnhet"))){
+const err65 = {instancePath:instancePath+"/RefEnhet/" + i3,schemaPath:"#/$defs/RefEnhet/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -1117,10 +1124,11 @@ vErrors.push(err65);
 errors++;
 }
 }
-if(data26.typeEnhet !== undefined){
-let data28 = data26.typeEnhet;
-if(typeof data28 !== "string"){
-const err66 = {instancePath:instancePath+"/RefEnhet/" + i3+"/typeEnhet",schemaPath:"#/$defs/RefEnhet/properties/typeEnhet/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data26.enhetID !== undefined){
+let data27 = data26.enhetID;
+if(typeof data27 === "string"){
+if(data27.length > 100){
+const err66 = {instancePath:instancePath+"/RefEnhet/" + i3+"/enhetID",schemaPath:"#/$defs/RefEnhet/properties/enhetID/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters"};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -1129,8 +1137,9 @@ vErrors.push(err66);
 }
 errors++;
 }
-if(!(((((((((data28 === "1") || (data28 === "2")) || (data28 === "3")) || (data28 === "4")) || (data28 === "5")) || (data28 === "6")) || (data28 === "7")) || (data28 === "8")) || (data28 === "9"))){
-const err67 = {instancePath:instancePath+"/RefEnhet/" + i3+"/typeEnhet",schemaPath:"#/$defs/RefEnhet/properties/typeEnhet/enum",keyword:"enum",params:{allowedValues: schema40.properties.typeEnhet.enum},message:"must be equal to one of the allowed values"};
+}
+else {
+const err67 = {instancePath:instancePath+"/RefEnhet/" + i3+"/enhetID",schemaPath:"#/$defs/RefEnhet/properties/enhetID/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -1140,9 +1149,10 @@ vErrors.push(err67);
 errors++;
 }
 }
-}
-else {
-const err68 = {instancePath:instancePath+"/RefEnhet/" + i3,schemaPath:"#/$defs/RefEnhet/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data26.typeEnhet !== undefined){
+let data28 = data26.typeEnhet;
+if(typeof data28 !== "string"){
+const err68 = {instancePath:instancePath+"/RefEnhet/" + i3+"/typeEnhet",schemaPath:"#/$defs/RefEnhet/properties/typeEnhet/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -1151,10 +1161,8 @@ vErrors.push(err68);
 }
 errors++;
 }
-}
-}
-else {
-const err69 = {instancePath:instancePath+"/RefEnhet",schemaPath:"#/properties/RefEnhet/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(!(((((((((data28 === "1") || (data28 === "2")) || (data28 === "3")) || (data28 === "4")) || (data28 === "5")) || (data28 === "6")) || (data28 === "7")) || (data28 === "8")) || (data28 === "9"))){
+const err69 = {instancePath:instancePath+"/RefEnhet/" + i3+"/typeEnhet",schemaPath:"#/$defs/RefEnhet/properties/typeEnhet/enum",keyword:"enum",params:{allowedValues: schema40.properties.typeEnhet.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -1166,12 +1174,36 @@ errors++;
 }
 }
 else {
-const err70 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err70 = {instancePath:instancePath+"/RefEnhet/" + i3,schemaPath:"#/$defs/RefEnhet/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err70];
 }
 else {
 vErrors.push(err70);
+}
+errors++;
+}
+}
+}
+else {
+const err71 = {instancePath:instancePath+"/RefEnhet",schemaPath:"#/properties/RefEnhet/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err71];
+}
+else {
+vErrors.push(err71);
+}
+errors++;
+}
+}
+}
+else {
+const err72 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err72];
+}
+else {
+vErrors.push(err72);
 }
 errors++;
 }
@@ -2034,12 +2066,9 @@ vErrors.push(err29);
 }
 errors++;
 }
-}
-if(data.tilDatoPeriode !== undefined){
-let data9 = data.tilDatoPeriode;
-if(typeof data9 === "string"){
-if(!pattern4.test(data9)){
-const err30 = {instancePath:instancePath+"/tilDatoPeriode",schemaPath:"#/properties/tilDatoPeriode/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"},message:"must match pattern \""+"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"+"\""};
+if(typeof data8 == "number"){
+if(data8 > 9007199254740991 || isNaN(data8)){
+const err30 = {instancePath:instancePath+"/lopenr",schemaPath:"#/properties/lopenr/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -2048,9 +2077,8 @@ vErrors.push(err30);
 }
 errors++;
 }
-}
-else {
-const err31 = {instancePath:instancePath+"/tilDatoPeriode",schemaPath:"#/properties/tilDatoPeriode/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data8 < -9007199254740991 || isNaN(data8)){
+const err31 = {instancePath:instancePath+"/lopenr",schemaPath:"#/properties/lopenr/minimum",keyword:"minimum",params:{comparison: ">=", limit: -9007199254740991},message:"must be >= -9007199254740991"};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -2060,14 +2088,40 @@ vErrors.push(err31);
 errors++;
 }
 }
-if(data.lokalident !== undefined){
-if(typeof data.lokalident !== "string"){
-const err32 = {instancePath:instancePath+"/lokalident",schemaPath:"#/properties/lokalident/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+if(data.tilDatoPeriode !== undefined){
+let data9 = data.tilDatoPeriode;
+if(typeof data9 === "string"){
+if(!pattern4.test(data9)){
+const err32 = {instancePath:instancePath+"/tilDatoPeriode",schemaPath:"#/properties/tilDatoPeriode/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"},message:"must match pattern \""+"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"+"\""};
 if(vErrors === null){
 vErrors = [err32];
 }
 else {
 vErrors.push(err32);
+}
+errors++;
+}
+}
+else {
+const err33 = {instancePath:instancePath+"/tilDatoPeriode",schemaPath:"#/properties/tilDatoPeriode/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err33];
+}
+else {
+vErrors.push(err33);
+}
+errors++;
+}
+}
+if(data.lokalident !== undefined){
+if(typeof data.lokalident !== "string"){
+const err34 = {instancePath:instancePath+"/lokalident",schemaPath:"#/properties/lokalident/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err34];
+}
+else {
+vErrors.push(err34);
 }
 errors++;
 }
@@ -2084,35 +2138,7 @@ errors = vErrors.length;
 }
 }
 else {
-const err33 = {instancePath:instancePath+"/Notifikasjon",schemaPath:"#/properties/Notifikasjon/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err33];
-}
-else {
-vErrors.push(err33);
-}
-errors++;
-}
-}
-if(data.Kontaktperson !== undefined){
-let data13 = data.Kontaktperson;
-if(Array.isArray(data13)){
-if(data13.length < 1){
-const err34 = {instancePath:instancePath+"/Kontaktperson",schemaPath:"#/properties/Kontaktperson/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
-if(vErrors === null){
-vErrors = [err34];
-}
-else {
-vErrors.push(err34);
-}
-errors++;
-}
-const len1 = data13.length;
-for(let i1=0; i1<len1; i1++){
-let data14 = data13[i1];
-if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
-if(data14.kontPerson === undefined){
-const err35 = {instancePath:instancePath+"/Kontaktperson/" + i1,schemaPath:"#/$defs/Kontaktperson/required",keyword:"required",params:{missingProperty: "kontPerson"},message:"must have required property '"+"kontPerson"+"'"};
+const err35 = {instancePath:instancePath+"/Notifikasjon",schemaPath:"#/properties/Notifikasjon/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -2121,8 +2147,12 @@ vErrors.push(err35);
 }
 errors++;
 }
-if(data14.meldEpost1 === undefined){
-const err36 = {instancePath:instancePath+"/Kontaktperson/" + i1,schemaPath:"#/$defs/Kontaktperson/required",keyword:"required",params:{missingProperty: "meldEpost1"},message:"must have required property '"+"meldEpost1"+"'"};
+}
+if(data.Kontaktperson !== undefined){
+let data13 = data.Kontaktperson;
+if(Array.isArray(data13)){
+if(data13.length < 1){
+const err36 = {instancePath:instancePath+"/Kontaktperson",schemaPath:"#/properties/Kontaktperson/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -2131,8 +2161,12 @@ vErrors.push(err36);
 }
 errors++;
 }
-if(data14.typeKontaktperson === undefined){
-const err37 = {instancePath:instancePath+"/Kontaktperson/" + i1,schemaPath:"#/$defs/Kontaktperson/required",keyword:"required",params:{missingProperty: "typeKontaktperson"},message:"must have required property '"+"typeKontaktperson"+"'"};
+const len1 = data13.length;
+for(let i1=0; i1<len1; i1++){
+let data14 = data13[i1];
+if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
+if(data14.kontPerson === undefined){
+const err37 = {instancePath:instancePath+"/Kontaktperson/" + i1,schemaPath:"#/$defs/Kontaktperson/required",keyword:"required",params:{missingProperty: "kontPerson"},message:"must have required property '"+"kontPerson"+"'"};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -2141,9 +2175,8 @@ vErrors.push(err37);
 }
 errors++;
 }
-for(const key1 in data14){
-if(!(((((key1 === "kontPerson") || (key1 === "meldTelefon")) || (key1 === "meldEpost1")) || (key1 === "meldEpost2")) || (key1 === "typeKontaktperson"))){
-const err38 = {instancePath:instancePath+"/Kontaktperson/" + i1,schemaPath:"#/$defs/Kontaktperson/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
+if(data14.meldEpost1 === undefined){
+const err38 = {instancePath:instancePath+"/Kontaktperson/" + i1,schemaPath:"#/$defs/Kontaktperson/required",keyword:"required",params:{missingProperty: "meldEpost1"},message:"must have required property '"+"meldEpost1"+"'"};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -2152,12 +2185,8 @@ vErrors.push(err38);
 }
 errors++;
 }
-}
-if(data14.kontPerson !== undefined){
-let data15 = data14.kontPerson;
-if(typeof data15 === "string"){
-if(data15.length > 100){
-const err39 = {instancePath:instancePath+"/Kontaktperson/" + i1+"/kontPerson",schemaPath:"#/$defs/Kontaktperson/properties/kontPerson/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters"};
+if(data14.typeKontaktperson === undefined){
+const err39 = {instancePath:instancePath+"/Kontaktperson/" + i1,schemaPath:"#/$defs/Kontaktperson/required",keyword:"required",params:{missingProperty: "typeKontaktperson"},message:"must have required property '"+"typeKontaktperson"+"'"};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -2166,9 +2195,9 @@ vErrors.push(err39);
 }
 errors++;
 }
-}
-else {
-const err40 = {instancePath:instancePath+"/Kontaktperson/" + i1+"/kontPerson",schemaPath:"#/$defs/Kontaktperson/properties/kontPerson/type",keyword:"type",params:{type: "string"},message:"must be string"};
+for(const key1 in data14){
+if(!(((((key1 === "kontPerson") || (key1 === "meldTelefon")) || (key1 === "meldEpost1")) || (key1 === "meldEpost2")) || (key1 === "typeKontaktperson"))){
+const err40 = {instancePath:instancePath+"/Kontaktperson/" + i1,schemaPath:"#/$defs/Kontaktperson/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -2178,9 +2207,11 @@ vErrors.push(err40);
 errors++;
 }
 }
-if(data14.meldTelefon !== undefined){
-if(typeof data14.meldTelefon !== "string"){
-const err41 = {instancePath:instancePath+"/Kontaktperson/" + i1+"/meldTelefon",schemaPath:"#/$defs/Kontaktperson/properties/meldTelefon/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data14.kontPerson !== undefined){
+let data15 = data14.kontPerson;
+if(typeof data15 === "string"){
+if(data15.length > 100){
+const err41 = {instancePath:instancePath+"/Kontaktperson/" + i1+"/kontPerson",schemaPath:"#/$defs/Kontaktperson/properties/kontPerson/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters"};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -2190,9 +2221,8 @@ vErrors.push(err41);
 errors++;
 }
 }
-if(data14.meldEpost1 !== undefined){
-if(typeof data14.meldEpost1 !== "string"){
-const err42 = {instancePath:instancePath+"/Kontaktperson/" + i1+"/meldEpost1",schemaPath:"#/$defs/Kontaktperson/properties/meldEpost1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+else {
+const err42 = {instancePath:instancePath+"/Kontaktperson/" + i1+"/kontPerson",schemaPath:"#/$defs/Kontaktperson/properties/kontPerson/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -2202,9 +2232,9 @@ vErrors.push(err42);
 errors++;
 }
 }
-if(data14.meldEpost2 !== undefined){
-if(typeof data14.meldEpost2 !== "string"){
-const err43 = {instancePath:instancePath+"/Kontaktperson/" + i1+"/meldEpost2",schemaPath:"#/$defs/Kontaktperson/properties/meldEpost2/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data14.meldTelefon !== undefined){
+if(typeof data14.meldTelefon !== "string"){
+const err43 = {instancePath:instancePath+"/Kontaktperson/" + i1+"/meldTelefon",schemaPath:"#/$defs/Kontaktperson/properties/meldTelefon/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -2214,10 +2244,9 @@ vErrors.push(err43);
 errors++;
 }
 }
-if(data14.typeKontaktperson !== undefined){
-let data19 = data14.typeKontaktperson;
-if(typeof data19 !== "string"){
-const err44 = {instancePath:instancePath+"/Kontaktperson/" + i1+"/typeKontaktperson",schemaPath:"#/$defs/Kontaktperson/properties/typeKontaktperson/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data14.meldEpost1 !== undefined){
+if(typeof data14.meldEpost1 !== "string"){
+const err44 = {instancePath:instancePath+"/Kontaktperson/" + i1+"/meldEpost1",schemaPath:"#/$defs/Kontaktperson/properties/meldEpost1/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -2226,8 +2255,10 @@ vErrors.push(err44);
 }
 errors++;
 }
-if(!(((((((((((((((((((data19 === "1") || (data19 === "2")) || (data19 === "3")) || (data19 === "4")) || (data19 === "5")) || (data19 === "6")) || (data19 === "7")) || (data19 === "8")) || (data19 === "9")) || (data19 === "10")) || (data19 === "11")) || (data19 === "12")) || (data19 === "13")) || (data19 === "14")) || (data19 === "15")) || (data19 === "16")) || (data19 === "17")) || (data19 === "18")) || (data19 === "19"))){
-const err45 = {instancePath:instancePath+"/Kontaktperson/" + i1+"/typeKontaktperson",schemaPath:"#/$defs/Kontaktperson/properties/typeKontaktperson/enum",keyword:"enum",params:{allowedValues: schema41.properties.typeKontaktperson.enum},message:"must be equal to one of the allowed values"};
+}
+if(data14.meldEpost2 !== undefined){
+if(typeof data14.meldEpost2 !== "string"){
+const err45 = {instancePath:instancePath+"/Kontaktperson/" + i1+"/meldEpost2",schemaPath:"#/$defs/Kontaktperson/properties/meldEpost2/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -2237,9 +2268,10 @@ vErrors.push(err45);
 errors++;
 }
 }
-}
-else {
-const err46 = {instancePath:instancePath+"/Kontaktperson/" + i1,schemaPath:"#/$defs/Kontaktperson/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data14.typeKontaktperson !== undefined){
+let data19 = data14.typeKontaktperson;
+if(typeof data19 !== "string"){
+const err46 = {instancePath:instancePath+"/Kontaktperson/" + i1+"/typeKontaktperson",schemaPath:"#/$defs/Kontaktperson/properties/typeKontaktperson/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -2248,10 +2280,8 @@ vErrors.push(err46);
 }
 errors++;
 }
-}
-}
-else {
-const err47 = {instancePath:instancePath+"/Kontaktperson",schemaPath:"#/properties/Kontaktperson/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(!(((((((((((((((((((data19 === "1") || (data19 === "2")) || (data19 === "3")) || (data19 === "4")) || (data19 === "5")) || (data19 === "6")) || (data19 === "7")) || (data19 === "8")) || (data19 === "9")) || (data19 === "10")) || (data19 === "11")) || (data19 === "12")) || (data19 === "13")) || (data19 === "14")) || (data19 === "15")) || (data19 === "16")) || (data19 === "17")) || (data19 === "18")) || (data19 === "19"))){
+const err47 = {instancePath:instancePath+"/Kontaktperson/" + i1+"/typeKontaktperson",schemaPath:"#/$defs/Kontaktperson/properties/typeKontaktperson/enum",keyword:"enum",params:{allowedValues: schema41.properties.typeKontaktperson.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -2261,16 +2291,40 @@ vErrors.push(err47);
 errors++;
 }
 }
-if(data.Kommune !== undefined){
-let data20 = data.Kommune;
-if(Array.isArray(data20)){
-if(data20.length < 1){
-const err48 = {instancePath:instancePath+"/Kommune",schemaPath:"#/properties/Kommune/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+}
+else {
+const err48 = {instancePath:instancePath+"/Kontaktperson/" + i1,schemaPath:"#/$defs/Kontaktperson/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err48];
 }
 else {
 vErrors.push(err48);
+}
+errors++;
+}
+}
+}
+else {
+const err49 = {instancePath:instancePath+"/Kontaktperson",schemaPath:"#/properties/Kontaktperson/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err49];
+}
+else {
+vErrors.push(err49);
+}
+errors++;
+}
+}
+if(data.Kommune !== undefined){
+let data20 = data.Kommune;
+if(Array.isArray(data20)){
+if(data20.length < 1){
+const err50 = {instancePath:instancePath+"/Kommune",schemaPath:"#/properties/Kommune/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(vErrors === null){
+vErrors = [err50];
+}
+else {
+vErrors.push(err50);
 }
 errors++;
 }
@@ -2283,24 +2337,24 @@ errors = vErrors.length;
 }
 }
 else {
-const err49 = {instancePath:instancePath+"/Kommune",schemaPath:"#/properties/Kommune/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err51 = {instancePath:instancePath+"/Kommune",schemaPath:"#/properties/Kommune/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
-vErrors = [err49];
+vErrors = [err51];
 }
 else {
-vErrors.push(err49);
+vErrors.push(err51);
 }
 errors++;
 }
 }
 }
 else {
-const err50 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err52 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
-vErrors = [err50];
+vErrors = [err52];
 }
 else {
-vErrors.push(err50);
+vErrors.push(err52);
 }
 errors++;
 }
@@ -3399,12 +3453,9 @@ vErrors.push(err36);
 }
 errors++;
 }
-}
-if(data7.fid !== undefined){
-let data12 = data7.fid;
-if(typeof data12 === "string"){
-if(data12.length > 20){
-const err37 = {instancePath:instancePath+"/Barn_ungdom/fid",schemaPath:"#/$defs/Barn_ungdom/properties/fid/maxLength",keyword:"maxLength",params:{limit: 20},message:"must NOT have more than 20 characters"};
+if(typeof data11 == "number"){
+if(data11 > 9007199254740991 || isNaN(data11)){
+const err37 = {instancePath:instancePath+"/Barn_ungdom/fodselsar",schemaPath:"#/$defs/Barn_ungdom/properties/fodselsar/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -3413,9 +3464,8 @@ vErrors.push(err37);
 }
 errors++;
 }
-}
-else {
-const err38 = {instancePath:instancePath+"/Barn_ungdom/fid",schemaPath:"#/$defs/Barn_ungdom/properties/fid/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data11 < -9007199254740991 || isNaN(data11)){
+const err38 = {instancePath:instancePath+"/Barn_ungdom/fodselsar",schemaPath:"#/$defs/Barn_ungdom/properties/fodselsar/minimum",keyword:"minimum",params:{comparison: ">=", limit: -9007199254740991},message:"must be >= -9007199254740991"};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -3425,10 +3475,12 @@ vErrors.push(err38);
 errors++;
 }
 }
-if(data7.typeID !== undefined){
-let data13 = data7.typeID;
-if(typeof data13 !== "string"){
-const err39 = {instancePath:instancePath+"/Barn_ungdom/typeID",schemaPath:"#/$defs/Barn_ungdom/properties/typeID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+if(data7.fid !== undefined){
+let data12 = data7.fid;
+if(typeof data12 === "string"){
+if(data12.length > 20){
+const err39 = {instancePath:instancePath+"/Barn_ungdom/fid",schemaPath:"#/$defs/Barn_ungdom/properties/fid/maxLength",keyword:"maxLength",params:{limit: 20},message:"must NOT have more than 20 characters"};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -3437,8 +3489,9 @@ vErrors.push(err39);
 }
 errors++;
 }
-if(!((((data13 === "1") || (data13 === "2")) || (data13 === "3")) || (data13 === "9"))){
-const err40 = {instancePath:instancePath+"/Barn_ungdom/typeID",schemaPath:"#/$defs/Barn_ungdom/properties/typeID/enum",keyword:"enum",params:{allowedValues: schema35.properties.typeID.enum},message:"must be equal to one of the allowed values"};
+}
+else {
+const err40 = {instancePath:instancePath+"/Barn_ungdom/fid",schemaPath:"#/$defs/Barn_ungdom/properties/fid/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -3448,14 +3501,37 @@ vErrors.push(err40);
 errors++;
 }
 }
-}
-else {
-const err41 = {instancePath:instancePath+"/Barn_ungdom",schemaPath:"#/$defs/Barn_ungdom/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data7.typeID !== undefined){
+let data13 = data7.typeID;
+if(typeof data13 !== "string"){
+const err41 = {instancePath:instancePath+"/Barn_ungdom/typeID",schemaPath:"#/$defs/Barn_ungdom/properties/typeID/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err41];
 }
 else {
 vErrors.push(err41);
+}
+errors++;
+}
+if(!((((data13 === "1") || (data13 === "2")) || (data13 === "3")) || (data13 === "9"))){
+const err42 = {instancePath:instancePath+"/Barn_ungdom/typeID",schemaPath:"#/$defs/Barn_ungdom/properties/typeID/enum",keyword:"enum",params:{allowedValues: schema35.properties.typeID.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err42];
+}
+else {
+vErrors.push(err42);
+}
+errors++;
+}
+}
+}
+else {
+const err43 = {instancePath:instancePath+"/Barn_ungdom",schemaPath:"#/$defs/Barn_ungdom/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err43];
+}
+else {
+vErrors.push(err43);
 }
 errors++;
 }
@@ -3468,31 +3544,7 @@ for(let i0=0; i0<len0; i0++){
 let data15 = data14[i0];
 if(data15 && typeof data15 == "object" && !Array.isArray(data15)){
 if(data15.deltakerType === undefined){
-const err42 = {instancePath:instancePath+"/Deltaker/" + i0,schemaPath:"#/$defs/Deltaker/required",keyword:"required",params:{missingProperty: "deltakerType"},message:"must have required property '"+"deltakerType"+"'"};
-if(vErrors === null){
-vErrors = [err42];
-}
-else {
-vErrors.push(err42);
-}
-errors++;
-}
-for(const key2 in data15){
-if(!(key2 === "deltakerType")){
-const err43 = {instancePath:instancePath+"/Deltaker/" + i0,schemaPath:"#/$defs/Deltaker/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err43];
-}
-else {
-vErrors.push(err43);
-}
-errors++;
-}
-}
-if(data15.deltakerType !== undefined){
-let data16 = data15.deltakerType;
-if(typeof data16 !== "string"){
-const err44 = {instancePath:instancePath+"/Deltaker/" + i0+"/deltakerType",schemaPath:"#/$defs/Deltaker/properties/deltakerType/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err44 = {instancePath:instancePath+"/Deltaker/" + i0,schemaPath:"#/$defs/Deltaker/required",keyword:"required",params:{missingProperty: "deltakerType"},message:"must have required property '"+"deltakerType"+"'"};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -3501,8 +3553,9 @@ vErrors.push(err44);
 }
 errors++;
 }
-if(!((((data16 === "1") || (data16 === "2")) || (data16 === "3")) || (data16 === "9"))){
-const err45 = {instancePath:instancePath+"/Deltaker/" + i0+"/deltakerType",schemaPath:"#/$defs/Deltaker/properties/deltakerType/enum",keyword:"enum",params:{allowedValues: schema36.properties.deltakerType.enum},message:"must be equal to one of the allowed values"};
+for(const key2 in data15){
+if(!(key2 === "deltakerType")){
+const err45 = {instancePath:instancePath+"/Deltaker/" + i0,schemaPath:"#/$defs/Deltaker/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -3512,9 +3565,10 @@ vErrors.push(err45);
 errors++;
 }
 }
-}
-else {
-const err46 = {instancePath:instancePath+"/Deltaker/" + i0,schemaPath:"#/$defs/Deltaker/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data15.deltakerType !== undefined){
+let data16 = data15.deltakerType;
+if(typeof data16 !== "string"){
+const err46 = {instancePath:instancePath+"/Deltaker/" + i0+"/deltakerType",schemaPath:"#/$defs/Deltaker/properties/deltakerType/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -3523,15 +3577,37 @@ vErrors.push(err46);
 }
 errors++;
 }
-}
-}
-else {
-const err47 = {instancePath:instancePath+"/Deltaker",schemaPath:"#/properties/Deltaker/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(!((((data16 === "1") || (data16 === "2")) || (data16 === "3")) || (data16 === "9"))){
+const err47 = {instancePath:instancePath+"/Deltaker/" + i0+"/deltakerType",schemaPath:"#/$defs/Deltaker/properties/deltakerType/enum",keyword:"enum",params:{allowedValues: schema36.properties.deltakerType.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err47];
 }
 else {
 vErrors.push(err47);
+}
+errors++;
+}
+}
+}
+else {
+const err48 = {instancePath:instancePath+"/Deltaker/" + i0,schemaPath:"#/$defs/Deltaker/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err48];
+}
+else {
+vErrors.push(err48);
+}
+errors++;
+}
+}
+}
+else {
+const err49 = {instancePath:instancePath+"/Deltaker",schemaPath:"#/properties/Deltaker/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err49];
+}
+else {
+vErrors.push(err49);
 }
 errors++;
 }
@@ -3544,31 +3620,7 @@ for(let i1=0; i1<len1; i1++){
 let data18 = data17[i1];
 if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
 if(data18.polUtforende === undefined){
-const err48 = {instancePath:instancePath+"/Helseperson/" + i1,schemaPath:"#/$defs/Helseperson/required",keyword:"required",params:{missingProperty: "polUtforende"},message:"must have required property '"+"polUtforende"+"'"};
-if(vErrors === null){
-vErrors = [err48];
-}
-else {
-vErrors.push(err48);
-}
-errors++;
-}
-for(const key3 in data18){
-if(!((((key3 === "polUtforende") || (key3 === "spesialist")) || (key3 === "rolle")) || (key3 === "helsepersonHPR"))){
-const err49 = {instancePath:instancePath+"/Helseperson/" + i1,schemaPath:"#/$defs/Helseperson/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err49];
-}
-else {
-vErrors.push(err49);
-}
-errors++;
-}
-}
-if(data18.polUtforende !== undefined){
-let data19 = data18.polUtforende;
-if(typeof data19 !== "string"){
-const err50 = {instancePath:instancePath+"/Helseperson/" + i1+"/polUtforende",schemaPath:"#/$defs/Helseperson/properties/polUtforende/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err50 = {instancePath:instancePath+"/Helseperson/" + i1,schemaPath:"#/$defs/Helseperson/required",keyword:"required",params:{missingProperty: "polUtforende"},message:"must have required property '"+"polUtforende"+"'"};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -3577,8 +3629,9 @@ vErrors.push(err50);
 }
 errors++;
 }
-if(!(((((((((((((((((((((((((((((data19 === "1") || (data19 === "2")) || (data19 === "3")) || (data19 === "4")) || (data19 === "5")) || (data19 === "6")) || (data19 === "7")) || (data19 === "8")) || (data19 === "11")) || (data19 === "12")) || (data19 === "13")) || (data19 === "14")) || (data19 === "15")) || (data19 === "16")) || (data19 === "17")) || (data19 === "18")) || (data19 === "19")) || (data19 === "20")) || (data19 === "21")) || (data19 === "22")) || (data19 === "23")) || (data19 === "24")) || (data19 === "25")) || (data19 === "26")) || (data19 === "27")) || (data19 === "28")) || (data19 === "29")) || (data19 === "30")) || (data19 === "9"))){
-const err51 = {instancePath:instancePath+"/Helseperson/" + i1+"/polUtforende",schemaPath:"#/$defs/Helseperson/properties/polUtforende/enum",keyword:"enum",params:{allowedValues: schema37.properties.polUtforende.enum},message:"must be equal to one of the allowed values"};
+for(const key3 in data18){
+if(!((((key3 === "polUtforende") || (key3 === "spesialist")) || (key3 === "rolle")) || (key3 === "helsepersonHPR"))){
+const err51 = {instancePath:instancePath+"/Helseperson/" + i1,schemaPath:"#/$defs/Helseperson/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -3588,10 +3641,10 @@ vErrors.push(err51);
 errors++;
 }
 }
-if(data18.spesialist !== undefined){
-let data20 = data18.spesialist;
-if(typeof data20 !== "string"){
-const err52 = {instancePath:instancePath+"/Helseperson/" + i1+"/spesialist",schemaPath:"#/$defs/Helseperson/properties/spesialist/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data18.polUtforende !== undefined){
+let data19 = data18.polUtforende;
+if(typeof data19 !== "string"){
+const err52 = {instancePath:instancePath+"/Helseperson/" + i1+"/polUtforende",schemaPath:"#/$defs/Helseperson/properties/polUtforende/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -3600,8 +3653,8 @@ vErrors.push(err52);
 }
 errors++;
 }
-if(!(((data20 === "1") || (data20 === "2")) || (data20 === "9"))){
-const err53 = {instancePath:instancePath+"/Helseperson/" + i1+"/spesialist",schemaPath:"#/$defs/Helseperson/properties/spesialist/enum",keyword:"enum",params:{allowedValues: schema37.properties.spesialist.enum},message:"must be equal to one of the allowed values"};
+if(!(((((((((((((((((((((((((((((data19 === "1") || (data19 === "2")) || (data19 === "3")) || (data19 === "4")) || (data19 === "5")) || (data19 === "6")) || (data19 === "7")) || (data19 === "8")) || (data19 === "11")) || (data19 === "12")) || (data19 === "13")) || (data19 === "14")) || (data19 === "15")) || (data19 === "16")) || (data19 === "17")) || (data19 === "18")) || (data19 === "19")) || (data19 === "20")) || (data19 === "21")) || (data19 === "22")) || (data19 === "23")) || (data19 === "24")) || (data19 === "25")) || (data19 === "26")) || (data19 === "27")) || (data19 === "28")) || (data19 === "29")) || (data19 === "30")) || (data19 === "9"))){
+const err53 = {instancePath:instancePath+"/Helseperson/" + i1+"/polUtforende",schemaPath:"#/$defs/Helseperson/properties/polUtforende/enum",keyword:"enum",params:{allowedValues: schema37.properties.polUtforende.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -3611,10 +3664,10 @@ vErrors.push(err53);
 errors++;
 }
 }
-if(data18.rolle !== undefined){
-let data21 = data18.rolle;
-if(typeof data21 !== "string"){
-const err54 = {instancePath:instancePath+"/Helseperson/" + i1+"/rolle",schemaPath:"#/$defs/Helseperson/properties/rolle/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data18.spesialist !== undefined){
+let data20 = data18.spesialist;
+if(typeof data20 !== "string"){
+const err54 = {instancePath:instancePath+"/Helseperson/" + i1+"/spesialist",schemaPath:"#/$defs/Helseperson/properties/spesialist/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -3623,8 +3676,8 @@ vErrors.push(err54);
 }
 errors++;
 }
-if(!((data21 === "1") || (data21 === "2"))){
-const err55 = {instancePath:instancePath+"/Helseperson/" + i1+"/rolle",schemaPath:"#/$defs/Helseperson/properties/rolle/enum",keyword:"enum",params:{allowedValues: schema37.properties.rolle.enum},message:"must be equal to one of the allowed values"};
+if(!(((data20 === "1") || (data20 === "2")) || (data20 === "9"))){
+const err55 = {instancePath:instancePath+"/Helseperson/" + i1+"/spesialist",schemaPath:"#/$defs/Helseperson/properties/spesialist/enum",keyword:"enum",params:{allowedValues: schema37.properties.spesialist.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -3634,11 +3687,10 @@ vErrors.push(err55);
 errors++;
 }
 }
-if(data18.helsepersonHPR !== undefined){
-let data22 = data18.helsepersonHPR;
-if(typeof data22 === "string"){
-if(!pattern15.test(data22)){
-const err56 = {instancePath:instancePath+"/Helseperson/" + i1+"/helsepersonHPR",schemaPath:"#/$defs/Helseperson/properties/helsepersonHPR/pattern",keyword:"pattern",params:{pattern: "^[0-9]{1,9}$"},message:"must match pattern \""+"^[0-9]{1,9}$"+"\""};
+if(data18.rolle !== undefined){
+let data21 = data18.rolle;
+if(typeof data21 !== "string"){
+const err56 = {instancePath:instancePath+"/Helseperson/" + i1+"/rolle",schemaPath:"#/$defs/Helseperson/properties/rolle/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -3647,9 +3699,8 @@ vErrors.push(err56);
 }
 errors++;
 }
-}
-else {
-const err57 = {instancePath:instancePath+"/Helseperson/" + i1+"/helsepersonHPR",schemaPath:"#/$defs/Helseperson/properties/helsepersonHPR/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!((data21 === "1") || (data21 === "2"))){
+const err57 = {instancePath:instancePath+"/Helseperson/" + i1+"/rolle",schemaPath:"#/$defs/Helseperson/properties/rolle/enum",keyword:"enum",params:{allowedValues: schema37.properties.rolle.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -3659,9 +3710,11 @@ vErrors.push(err57);
 errors++;
 }
 }
-}
-else {
-const err58 = {instancePath:instancePath+"/Helseperson/" + i1,schemaPath:"#/$defs/Helseperson/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data18.helsepersonHPR !== undefined){
+let data22 = data18.helsepersonHPR;
+if(typeof data22 === "string"){
+if(!pattern15.test(data22)){
+const err58 = {instancePath:instancePath+"/Helseperson/" + i1+"/helsepersonHPR",schemaPath:"#/$defs/Helseperson/properties/helsepersonHPR/pattern",keyword:"pattern",params:{pattern: "^[0-9]{1,9}$"},message:"must match pattern \""+"^[0-9]{1,9}$"+"\""};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -3671,14 +3724,37 @@ vErrors.push(err58);
 errors++;
 }
 }
-}
 else {
-const err59 = {instancePath:instancePath+"/Helseperson",schemaPath:"#/properties/Helseperson/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err59 = {instancePath:instancePath+"/Helseperson/" + i1+"/helsepersonHPR",schemaPath:"#/$defs/Helseperson/properties/helsepersonHPR/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err59];
 }
 else {
 vErrors.push(err59);
+}
+errors++;
+}
+}
+}
+else {
+const err60 = {instancePath:instancePath+"/Helseperson/" + i1,schemaPath:"#/$defs/Helseperson/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err60];
+}
+else {
+vErrors.push(err60);
+}
+errors++;
+}
+}
+}
+else {
+const err61 = {instancePath:instancePath+"/Helseperson",schemaPath:"#/properties/Helseperson/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err61];
+}
+else {
+vErrors.push(err61);
 }
 errors++;
 }
@@ -3695,12 +3771,12 @@ errors = vErrors.length;
 }
 }
 else {
-const err60 = {instancePath:instancePath+"/Maling",schemaPath:"#/properties/Maling/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err62 = {instancePath:instancePath+"/Maling",schemaPath:"#/properties/Maling/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
-vErrors = [err60];
+vErrors = [err62];
 }
 else {
-vErrors.push(err60);
+vErrors.push(err62);
 }
 errors++;
 }
@@ -3713,28 +3789,7 @@ for(let i3=0; i3<len3; i3++){
 let data26 = data25[i3];
 if(data26 && typeof data26 == "object" && !Array.isArray(data26)){
 if(data26.enhetID === undefined){
-const err61 = {instancePath:instancePath+"/RefEnhet/" + i3,schemaPath:"#/$defs/RefEnhet/required",keyword:"required",params:{missingProperty: "enhetID"},message:"must have required property '"+"enhetID"+"'"};
-if(vErrors === null){
-vErrors = [err61];
-}
-else {
-vErrors.push(err61);
-}
-errors++;
-}
-if(data26.typeEnhet === undefined){
-const err62 = {instancePath:instancePath+"/RefEnhet/" + i3,schemaPath:"#/$defs/RefEnhet/required",keyword:"required",params:{missingProperty: "typeEnhet"},message:"must have required property '"+"typeEnhet"+"'"};
-if(vErrors === null){
-vErrors = [err62];
-}
-else {
-vErrors.push(err62);
-}
-errors++;
-}
-for(const key4 in data26){
-if(!((key4 === "enhetID") || (key4 === "typeEnhet"))){
-const err63 = {instancePath:instancePath+"/RefEnhet/" + i3,schemaPath:"#/$defs/RefEnhet/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
+const err63 = {instancePath:instancePath+"/RefEnhet/" + i3,schemaPath:"#/$defs/RefEnhet/required",keyword:"required",params:{missingProperty: "enhetID"},message:"must have required property '"+"enhetID"+"'"};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -3743,12 +3798,8 @@ vErrors.push(err63);
 }
 errors++;
 }
-}
-if(data26.enhetID !== undefined){
-let data27 = data26.enhetID;
-if(typeof data27 === "string"){
-if(data27.length > 100){
-const err64 = {instancePath:instancePath+"/RefEnhet/" + i3+"/enhetID",schemaPath:"#/$defs/RefEnhet/properties/enhetID/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters"};
+if(data26.typeEnhet === undefined){
+const err64 = {instancePath:instancePath+"/RefEnhet/" + i3,schemaPath:"#/$defs/RefEnhet/required",keyword:"required",params:{missingProperty: "typeEnhet"},message:"must have required property '"+"typeEnhet"+"'"};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -3757,9 +3808,9 @@ vErrors.push(err64);
 }
 errors++;
 }
-}
-else {
-const err65 = {instancePath:instancePath+"/RefEnhet/" + i3+"/enhetID",schemaPath:"#/$defs/RefEnhet/properties/enhetID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+for(const key4 in data26){
+if(!((key4 === "enhetID") || (key4 === "typeEnhet"))){
+const err65 = {instancePath:instancePath+"/RefEnhet/" + i3,schemaPath:"#/$defs/RefEnhet/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -3769,10 +3820,11 @@ vErrors.push(err65);
 errors++;
 }
 }
-if(data26.typeEnhet !== undefined){
-let data28 = data26.typeEnhet;
-if(typeof data28 !== "string"){
-const err66 = {instancePath:instancePath+"/RefEnhet/" + i3+"/typeEnhet",schemaPath:"#/$defs/RefEnhet/properties/typeEnhet/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data26.enhetID !== undefined){
+let data27 = data26.enhetID;
+if(typeof data27 === "string"){
+if(data27.length > 100){
+const err66 = {instancePath:instancePath+"/RefEnhet/" + i3+"/enhetID",schemaPath:"#/$defs/RefEnhet/properties/enhetID/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters"};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -3781,8 +3833,9 @@ vErrors.push(err66);
 }
 errors++;
 }
-if(!(((((((((data28 === "1") || (data28 === "2")) || (data28 === "3")) || (data28 === "4")) || (data28 === "5")) || (data28 === "6")) || (data28 === "7")) || (data28 === "8")) || (data28 === "9"))){
-const err67 = {instancePath:instancePath+"/RefEnhet/" + i3+"/typeEnhet",schemaPath:"#/$defs/RefEnhet/properties/typeEnhet/enum",keyword:"enum",params:{allowedValues: schema40.properties.typeEnhet.enum},message:"must be equal to one of the allowed values"};
+}
+else {
+const err67 = {instancePath:instancePath+"/RefEnhet/" + i3+"/enhetID",schemaPath:"#/$defs/RefEnhet/properties/enhetID/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -3792,9 +3845,10 @@ vErrors.push(err67);
 errors++;
 }
 }
-}
-else {
-const err68 = {instancePath:instancePath+"/RefEnhet/" + i3,schemaPath:"#/$defs/RefEnhet/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data26.typeEnhet !== undefined){
+let data28 = data26.typeEnhet;
+if(typeof data28 !== "string"){
+const err68 = {instancePath:instancePath+"/RefEnhet/" + i3+"/typeEnhet",schemaPath:"#/$defs/RefEnhet/properties/typeEnhet/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -3803,10 +3857,8 @@ vErrors.push(err68);
 }
 errors++;
 }
-}
-}
-else {
-const err69 = {instancePath:instancePath+"/RefEnhet",schemaPath:"#/properties/RefEnhet/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(!(((((((((data28 === "1") || (data28 === "2")) || (data28 === "3")) || (data28 === "4")) || (data28 === "5")) || (data28 === "6")) || (data28 === "7")) || (data28 === "8")) || (data28 === "9"))){
+const err69 = {instancePath:instancePath+"/RefEnhet/" + i3+"/typeEnhet",schemaPath:"#/$defs/RefEnhet/properties/typeEnhet/enum",keyword:"enum",params:{allowedValues: schema40.properties.typeEnhet.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -3818,12 +3870,36 @@ errors++;
 }
 }
 else {
-const err70 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err70 = {instancePath:instancePath+"/RefEnhet/" + i3,schemaPath:"#/$defs/RefEnhet/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err70];
 }
 else {
 vErrors.push(err70);
+}
+errors++;
+}
+}
+}
+else {
+const err71 = {instancePath:instancePath+"/RefEnhet",schemaPath:"#/properties/RefEnhet/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err71];
+}
+else {
+vErrors.push(err71);
+}
+errors++;
+}
+}
+}
+else {
+const err72 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err72];
+}
+else {
+vErrors.push(err72);
 }
 errors++;
 }
@@ -4165,12 +4241,9 @@ vErrors.push(err13);
 }
 errors++;
 }
-}
-if(data.fid !== undefined){
-let data4 = data.fid;
-if(typeof data4 === "string"){
-if(data4.length > 20){
-const err14 = {instancePath:instancePath+"/fid",schemaPath:"#/properties/fid/maxLength",keyword:"maxLength",params:{limit: 20},message:"must NOT have more than 20 characters"};
+if(typeof data3 == "number"){
+if(data3 > 9007199254740991 || isNaN(data3)){
+const err14 = {instancePath:instancePath+"/fodselsar",schemaPath:"#/properties/fodselsar/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -4179,9 +4252,8 @@ vErrors.push(err14);
 }
 errors++;
 }
-}
-else {
-const err15 = {instancePath:instancePath+"/fid",schemaPath:"#/properties/fid/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data3 < -9007199254740991 || isNaN(data3)){
+const err15 = {instancePath:instancePath+"/fodselsar",schemaPath:"#/properties/fodselsar/minimum",keyword:"minimum",params:{comparison: ">=", limit: -9007199254740991},message:"must be >= -9007199254740991"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -4191,10 +4263,12 @@ vErrors.push(err15);
 errors++;
 }
 }
-if(data.typeID !== undefined){
-let data5 = data.typeID;
-if(typeof data5 !== "string"){
-const err16 = {instancePath:instancePath+"/typeID",schemaPath:"#/properties/typeID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+if(data.fid !== undefined){
+let data4 = data.fid;
+if(typeof data4 === "string"){
+if(data4.length > 20){
+const err16 = {instancePath:instancePath+"/fid",schemaPath:"#/properties/fid/maxLength",keyword:"maxLength",params:{limit: 20},message:"must NOT have more than 20 characters"};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -4203,8 +4277,9 @@ vErrors.push(err16);
 }
 errors++;
 }
-if(!((((data5 === "1") || (data5 === "2")) || (data5 === "3")) || (data5 === "9"))){
-const err17 = {instancePath:instancePath+"/typeID",schemaPath:"#/properties/typeID/enum",keyword:"enum",params:{allowedValues: schema35.properties.typeID.enum},message:"must be equal to one of the allowed values"};
+}
+else {
+const err17 = {instancePath:instancePath+"/fid",schemaPath:"#/properties/fid/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -4214,14 +4289,37 @@ vErrors.push(err17);
 errors++;
 }
 }
-}
-else {
-const err18 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data.typeID !== undefined){
+let data5 = data.typeID;
+if(typeof data5 !== "string"){
+const err18 = {instancePath:instancePath+"/typeID",schemaPath:"#/properties/typeID/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err18];
 }
 else {
 vErrors.push(err18);
+}
+errors++;
+}
+if(!((((data5 === "1") || (data5 === "2")) || (data5 === "3")) || (data5 === "9"))){
+const err19 = {instancePath:instancePath+"/typeID",schemaPath:"#/properties/typeID/enum",keyword:"enum",params:{allowedValues: schema35.properties.typeID.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+}
+else {
+const err20 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
 }
 errors++;
 }
@@ -4644,8 +4742,8 @@ vErrors.push(err14);
 errors++;
 }
 if(typeof data6 == "number"){
-if(data6 < 0 || isNaN(data6)){
-const err15 = {instancePath:instancePath+"/Maleresultat/" + i0+"/maleresultatNr",schemaPath:"#/$defs/Maleresultat/properties/maleresultatNr/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(data6 > 99999 || isNaN(data6)){
+const err15 = {instancePath:instancePath+"/Maleresultat/" + i0+"/maleresultatNr",schemaPath:"#/$defs/Maleresultat/properties/maleresultatNr/maximum",keyword:"maximum",params:{comparison: "<=", limit: 99999},message:"must be <= 99999"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -4654,13 +4752,8 @@ vErrors.push(err15);
 }
 errors++;
 }
-}
-}
-if(data5.verdi !== undefined){
-let data7 = data5.verdi;
-if(typeof data7 === "string"){
-if(data7.length > 20){
-const err16 = {instancePath:instancePath+"/Maleresultat/" + i0+"/verdi",schemaPath:"#/$defs/Maleresultat/properties/verdi/maxLength",keyword:"maxLength",params:{limit: 20},message:"must NOT have more than 20 characters"};
+if(data6 < 0 || isNaN(data6)){
+const err16 = {instancePath:instancePath+"/Maleresultat/" + i0+"/maleresultatNr",schemaPath:"#/$defs/Maleresultat/properties/maleresultatNr/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -4670,8 +4763,12 @@ vErrors.push(err16);
 errors++;
 }
 }
-else {
-const err17 = {instancePath:instancePath+"/Maleresultat/" + i0+"/verdi",schemaPath:"#/$defs/Maleresultat/properties/verdi/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+if(data5.verdi !== undefined){
+let data7 = data5.verdi;
+if(typeof data7 === "string"){
+if(data7.length > 20){
+const err17 = {instancePath:instancePath+"/Maleresultat/" + i0+"/verdi",schemaPath:"#/$defs/Maleresultat/properties/verdi/maxLength",keyword:"maxLength",params:{limit: 20},message:"must NOT have more than 20 characters"};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -4681,11 +4778,8 @@ vErrors.push(err17);
 errors++;
 }
 }
-if(data5.enhet !== undefined){
-let data8 = data5.enhet;
-if(typeof data8 === "string"){
-if(data8.length > 20){
-const err18 = {instancePath:instancePath+"/Maleresultat/" + i0+"/enhet",schemaPath:"#/$defs/Maleresultat/properties/enhet/maxLength",keyword:"maxLength",params:{limit: 20},message:"must NOT have more than 20 characters"};
+else {
+const err18 = {instancePath:instancePath+"/Maleresultat/" + i0+"/verdi",schemaPath:"#/$defs/Maleresultat/properties/verdi/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -4695,8 +4789,11 @@ vErrors.push(err18);
 errors++;
 }
 }
-else {
-const err19 = {instancePath:instancePath+"/Maleresultat/" + i0+"/enhet",schemaPath:"#/$defs/Maleresultat/properties/enhet/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data5.enhet !== undefined){
+let data8 = data5.enhet;
+if(typeof data8 === "string"){
+if(data8.length > 20){
+const err19 = {instancePath:instancePath+"/Maleresultat/" + i0+"/enhet",schemaPath:"#/$defs/Maleresultat/properties/enhet/maxLength",keyword:"maxLength",params:{limit: 20},message:"must NOT have more than 20 characters"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -4706,9 +4803,8 @@ vErrors.push(err19);
 errors++;
 }
 }
-}
 else {
-const err20 = {instancePath:instancePath+"/Maleresultat/" + i0,schemaPath:"#/$defs/Maleresultat/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err20 = {instancePath:instancePath+"/Maleresultat/" + i0+"/enhet",schemaPath:"#/$defs/Maleresultat/properties/enhet/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -4720,7 +4816,7 @@ errors++;
 }
 }
 else {
-const err21 = {instancePath:instancePath+"/Maleresultat",schemaPath:"#/properties/Maleresultat/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err21 = {instancePath:instancePath+"/Maleresultat/" + i0,schemaPath:"#/$defs/Maleresultat/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -4732,12 +4828,24 @@ errors++;
 }
 }
 else {
-const err22 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err22 = {instancePath:instancePath+"/Maleresultat",schemaPath:"#/properties/Maleresultat/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err22];
 }
 else {
 vErrors.push(err22);
+}
+errors++;
+}
+}
+}
+else {
+const err23 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
 }
 errors++;
 }
@@ -4913,8 +5021,8 @@ vErrors.push(err3);
 errors++;
 }
 if(typeof data0 == "number"){
-if(data0 < 0 || isNaN(data0)){
-const err4 = {instancePath:instancePath+"/maleresultatNr",schemaPath:"#/properties/maleresultatNr/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(data0 > 99999 || isNaN(data0)){
+const err4 = {instancePath:instancePath+"/maleresultatNr",schemaPath:"#/properties/maleresultatNr/maximum",keyword:"maximum",params:{comparison: "<=", limit: 99999},message:"must be <= 99999"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -4923,13 +5031,8 @@ vErrors.push(err4);
 }
 errors++;
 }
-}
-}
-if(data.verdi !== undefined){
-let data1 = data.verdi;
-if(typeof data1 === "string"){
-if(data1.length > 20){
-const err5 = {instancePath:instancePath+"/verdi",schemaPath:"#/properties/verdi/maxLength",keyword:"maxLength",params:{limit: 20},message:"must NOT have more than 20 characters"};
+if(data0 < 0 || isNaN(data0)){
+const err5 = {instancePath:instancePath+"/maleresultatNr",schemaPath:"#/properties/maleresultatNr/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -4939,8 +5042,12 @@ vErrors.push(err5);
 errors++;
 }
 }
-else {
-const err6 = {instancePath:instancePath+"/verdi",schemaPath:"#/properties/verdi/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+if(data.verdi !== undefined){
+let data1 = data.verdi;
+if(typeof data1 === "string"){
+if(data1.length > 20){
+const err6 = {instancePath:instancePath+"/verdi",schemaPath:"#/properties/verdi/maxLength",keyword:"maxLength",params:{limit: 20},message:"must NOT have more than 20 characters"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -4950,11 +5057,8 @@ vErrors.push(err6);
 errors++;
 }
 }
-if(data.enhet !== undefined){
-let data2 = data.enhet;
-if(typeof data2 === "string"){
-if(data2.length > 20){
-const err7 = {instancePath:instancePath+"/enhet",schemaPath:"#/properties/enhet/maxLength",keyword:"maxLength",params:{limit: 20},message:"must NOT have more than 20 characters"};
+else {
+const err7 = {instancePath:instancePath+"/verdi",schemaPath:"#/properties/verdi/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -4964,8 +5068,11 @@ vErrors.push(err7);
 errors++;
 }
 }
-else {
-const err8 = {instancePath:instancePath+"/enhet",schemaPath:"#/properties/enhet/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.enhet !== undefined){
+let data2 = data.enhet;
+if(typeof data2 === "string"){
+if(data2.length > 20){
+const err8 = {instancePath:instancePath+"/enhet",schemaPath:"#/properties/enhet/maxLength",keyword:"maxLength",params:{limit: 20},message:"must NOT have more than 20 characters"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -4975,14 +5082,25 @@ vErrors.push(err8);
 errors++;
 }
 }
-}
 else {
-const err9 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err9 = {instancePath:instancePath+"/enhet",schemaPath:"#/properties/enhet/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err9];
 }
 else {
 vErrors.push(err9);
+}
+errors++;
+}
+}
+}
+else {
+const err10 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
 }
 errors++;
 }

@@ -11,7 +11,7 @@ const schema33 = {"title":"Notifikasjon","type":"object","properties":{"statusNo
 const pattern4 = new RegExp("^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$", "u");
 const pattern5 = new RegExp("^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|\\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\})$", "u");
 const schema34 = {"title":"TjenesteStart","description":"Tjeneste Start\n\nOppstart av tjeneste","type":"object","properties":{"tjenesteType":{"title":"Tjenestetype","description":"En klassifikasjon av de tjenester som kommunen kan tilby innenfor pleie- og omsorg.\n\nBruk: I første omgang ønskes følgende tjenestetyper rapportert:\n18 - Tidsbegrenset opphold - utredning/behandling\n19 - Tidsbegrenset opphold - habilitering/rehabilitering\n20 - Tidsbegrenset opphold - annet\n21 - Langtidsopphold i institusjon\n29 - Bolig som kommunen disponerer for helse- og omsorgsformål","type":"string","enum":["1","2","3","4","5","15","7","9","11","29","18","19","20","8","17","22","21","25","23","14","24","6","26","27","28"],"x-kpr-codelist":{"number":"9151","name":"IPLOS tjenestetype","oid":"2.16.578.1.12.4.1.1.9151"},"x-kpr-codes":{"1":"Praktisk bistand - daglige gjøremål","2":"Praktisk bistand - opplæring - daglige gjøremål","3":"Praktisk bistand - brukerstyrt - personlig assistanse","4":"Dagaktivitetstilbud","5":"Matombringing","6":"Trygghetsalarm","7":"Avlastning utenfor institusjon","8":"Avlastning i institusjon","9":"Støttekontakt","11":"Omsorgsstønad","14":"Planlagte tiltak","15":"Helsetjenester i hjemmet","17":"Dagopphold i institusjon","18":"Tidsbegrenset opphold - utredning/behandling","19":"Tidsbegrenset opphold - habilitering/rehabilitering","20":"Tidsbegrenset opphold - annet","21":"Langtidsopphold i institusjon","22":"Nattopphold i institusjon","23":"Skadeavvergende tiltak i nødssituasjoner","24":"Helsehjelp med tvang","25":"Kommunal øyeblikkelig hjelp - døgnopphold","26":"Lokaliseringsteknologi (GPS)","27":"Elektronisk medisineringsstøtte","28":"Digitalt tilsyn","29":"Bolig som kommunen disponerer for helse- og omsorgsformål"},"x-kpr-controls":{"required":"none","datatype":{"check":"Min 1 max 2 siffer","regex":"^\\-?\\d{1,2}$","consequence":"none"},"code":{"validOn":"./@tjenesteStartDato","consequence":"none"}}},"hendelseRegTid":{"title":"Registreringstidspunkt","description":"Det tidspunktet tjenestestart er registrert, eller tidspunktet det er registrert korreksjon/annullering på tjenestestart.","type":"string","pattern":"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$","x-kpr-controls":{"required":"none","datatype":{"check":"Dato og tid evt. med millisekunder eller tidssone","consequence":"none"},"range":{"to":"/Melding/@uttakDato","consequence":"none"}}},"tjenesteOrgNr":{"title":"Utøvende organisasjon","description":"Organisasjonsnummer for organisasjon som utfører tjenesten","type":"string","x-kpr-controls":{"datatype":{"check":"Virksomhetsnummer","regex":"^\\d{9}0?$","consequence":"none"}}},"hendelseDato":{"title":"Hendelsestidspunkt","description":"Dato for tjenestestart","type":"string","pattern":"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$","x-kpr-controls":{"required":"none","datatype":{"check":"Dato og Tid","regex":"(19\\d{2}|20\\d{2})-((0[1-9])|(1[0-2]))-((0[1-9])|([1-2][0-9])|(3[0-1]))T(([0-1][0-9])|(2[0-3])):([0-5][0-9]):([0-5][0-9])","consequence":"none"},"range":{"to":"./@hendelseRegistrertTidspunkt","consequence":"none"}}},"tjenesteID":{"title":"Tjeneste ID","description":"Unik identifikasjon av tjeneste.","type":"string","x-kpr-controls":{"required":"none","datatype":{"check":"Streng","regex":"^.*$","consequence":"none"}}},"hendelseGUID":{"title":"Hendelse GUID","description":"Globalt unik identifikator for en versjon av hendelsen.","type":"string","pattern":"^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|\\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\})$","x-kpr-controls":{"required":"none","datatype":{"check":"GUID","regex":"([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})|(\\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\})","consequence":"none"}}},"Bruker":{"$ref":"#/$defs/Bruker"}},"required":["tjenesteType","hendelseRegTid","hendelseDato","tjenesteID","hendelseGUID","Bruker"],"additionalProperties":false};
-const schema35 = {"title":"Bruker","description":"Bruker/pasient\n\nEn person som søker om, eller mottar kommunale helse- og omsorgstjenester.","type":"object","properties":{"pasientGUID":{"title":"GUID","description":"Unik identifikator. OID (object identifier – objektidentifikator)","type":"string","pattern":"^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|\\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\})$","x-kpr-use":"obligatory"},"brukerNr":{"title":"Pasient/bruker nummer","description":"Unik identifikator for pasient/bruker.\n\nBruk: Pasient/brukernummer skal være entydig innenfor samme kommune for alle år.","type":"string","maxLength":100,"x-kpr-controls":{"required":"discard-row","datatype":{"check":"Streng max 100 tegn","regex":"^.{0,100}$","consequence":"discard-row"}}},"bydel":{"title":"Bydel","description":"Unik identifikator for bydel - angitt av rapporterende enhet","type":"string","maxLength":6,"minLength":1,"x-kpr-controls":{"datatype":{"check":"Bydelsnummer","regex":"^\\d{2,6}$","consequence":"none"}}},"fid":{"title":"Offisiell person identifikasjon","description":"Offisiell personidentifikasjon.\n\nBruk: Pasienter som i rapporteringsøyeblikket ikke har noen form for gyldig fødselsnummer skal rapporteres med fødselsdato med format ddmmyy og med Type person identifikasjon  (typeID) lik 9 Annet.","type":"string","maxLength":20,"examples":["Norsk fødselsnummer, nødnummer eller D-nummer"],"x-kpr-controls":{"required":"discard-message","datatype":{"check":"Streng max 20 tegn","regex":"^.{0,20}$","consequence":"none"}}},"typeID":{"title":"Type person identifikasjon","description":"Type offisiell personidentifikasjon.","type":"string","enum":["1","2","3","9"],"x-kpr-codelist":{"number":"9032","name":"Type personidentifikasjon","oid":"2.16.578.1.12.4.1.1.9032"},"x-kpr-codes":{"1":"Norsk fødselsnummer","2":"D-nummer","3":"H-nummer","9":"Annet"},"x-kpr-controls":{"required":"discard-message","datatype":{"check":"Streng max 20 tegn","regex":"^.{0,20}$","consequence":"none"},"code":{"validOn":"/Melding/@uttakDato","consequence":"discard-row"}}}},"required":["pasientGUID","brukerNr","fid","typeID"],"additionalProperties":false};
+const schema35 = {"title":"Bruker","description":"Bruker/pasient\n\nEn person som søker om, eller mottar kommunale helse- og omsorgstjenester.","type":"object","properties":{"pasientGUID":{"title":"GUID","description":"Unik identifikator. OID (object identifier – objektidentifikator)","type":"string","pattern":"^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|\\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\})$","x-kpr-use":"obligatory"},"brukerNr":{"title":"Pasient/bruker nummer","description":"Unik identifikator for pasient/bruker.\n\nBruk: Pasient/brukernummer skal være entydig innenfor samme kommune for alle år.","type":"string","maxLength":100,"x-kpr-controls":{"required":"discard-row","datatype":{"check":"Streng max 100 tegn","regex":"^.{0,100}$","consequence":"discard-row"}}},"bydel":{"title":"Bydel","description":"Unik identifikator for bydel - angitt av rapporterende enhet","type":"string","maxLength":6,"minLength":1,"x-kpr-controls":{"datatype":{"check":"Bydelsnummer","regex":"^\\d{2,6}$","consequence":"none"}}},"fid":{"title":"Offisiell person identifikasjon","description":"Offisiell personidentifikasjon.\n\nBruk: Pasienter som i rapporteringsøyeblikket ikke har noen form for gyldig fødselsnummer skal rapporteres med fødselsdato med format ddmmyy og med Type person identifikasjon  (typeID) lik 9 Annet.","type":"string","maxLength":20,"examples":["Norsk fødselsnummer, nødnummer eller D-nummer"],"x-kpr-controls":{"required":"discard-message","datatype":{"check":"Streng max 20 tegn","regex":"^.{0,20}$","consequence":"none"}}},"typeID":{"title":"Type person identifikasjon","description":"Type offisiell personidentifikasjon.","type":"string","enum":["1","2","3","4","5","6","7","8","9","10","12"],"x-kpr-codelist":{"number":"9032","name":"Type personidentifikasjon","oid":"2.16.578.1.12.4.1.1.9032"},"x-kpr-codes":{"1":"Norsk fødselsnummer","2":"D-nummer","3":"H-nummer","4":"Passnummer","5":"Svensk personnummer","6":"Dansk personnummer","7":"Sosial security number","8":"Forsikringspolise nummer","9":"Annet","10":"DUF-nummer","12":"Felles hjelpenummer (FH-nummer)"},"x-kpr-controls":{"required":"discard-message","datatype":{"check":"Streng max 20 tegn","regex":"^.{0,20}$","consequence":"none"},"code":{"validOn":"/Melding/@uttakDato","consequence":"discard-row"}}}},"required":["pasientGUID","brukerNr","fid","typeID"],"additionalProperties":false};
 const pattern9 = new RegExp("^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$", "u");
 
 function validate23(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
@@ -396,7 +396,7 @@ vErrors.push(err31);
 }
 errors++;
 }
-if(!((((data11 === "1") || (data11 === "2")) || (data11 === "3")) || (data11 === "9"))){
+if(!(((((((((((data11 === "1") || (data11 === "2")) || (data11 === "3")) || (data11 === "4")) || (data11 === "5")) || (data11 === "6")) || (data11 === "7")) || (data11 === "8")) || (data11 === "9")) || (data11 === "10")) || (data11 === "12"))){
 const err32 = {instancePath:instancePath+"/Bruker/typeID",schemaPath:"#/$defs/Bruker/properties/typeID/enum",keyword:"enum",params:{allowedValues: schema35.properties.typeID.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err32];
@@ -841,7 +841,7 @@ vErrors.push(err33);
 }
 errors++;
 }
-if(!((((data12 === "1") || (data12 === "2")) || (data12 === "3")) || (data12 === "9"))){
+if(!(((((((((((data12 === "1") || (data12 === "2")) || (data12 === "3")) || (data12 === "4")) || (data12 === "5")) || (data12 === "6")) || (data12 === "7")) || (data12 === "8")) || (data12 === "9")) || (data12 === "10")) || (data12 === "12"))){
 const err34 = {instancePath:instancePath+"/Bruker/typeID",schemaPath:"#/$defs/Bruker/properties/typeID/enum",keyword:"enum",params:{allowedValues: schema35.properties.typeID.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err34];
@@ -1286,7 +1286,7 @@ vErrors.push(err33);
 }
 errors++;
 }
-if(!((((data12 === "1") || (data12 === "2")) || (data12 === "3")) || (data12 === "9"))){
+if(!(((((((((((data12 === "1") || (data12 === "2")) || (data12 === "3")) || (data12 === "4")) || (data12 === "5")) || (data12 === "6")) || (data12 === "7")) || (data12 === "8")) || (data12 === "9")) || (data12 === "10")) || (data12 === "12"))){
 const err34 = {instancePath:instancePath+"/Bruker/typeID",schemaPath:"#/$defs/Bruker/properties/typeID/enum",keyword:"enum",params:{allowedValues: schema35.properties.typeID.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err34];
@@ -1719,7 +1719,7 @@ vErrors.push(err32);
 }
 errors++;
 }
-if(!((((data11 === "1") || (data11 === "2")) || (data11 === "3")) || (data11 === "9"))){
+if(!(((((((((((data11 === "1") || (data11 === "2")) || (data11 === "3")) || (data11 === "4")) || (data11 === "5")) || (data11 === "6")) || (data11 === "7")) || (data11 === "8")) || (data11 === "9")) || (data11 === "10")) || (data11 === "12"))){
 const err33 = {instancePath:instancePath+"/Bruker/typeID",schemaPath:"#/$defs/Bruker/properties/typeID/enum",keyword:"enum",params:{allowedValues: schema35.properties.typeID.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err33];
@@ -2142,7 +2142,7 @@ vErrors.push(err31);
 }
 errors++;
 }
-if(!((((data11 === "1") || (data11 === "2")) || (data11 === "3")) || (data11 === "9"))){
+if(!(((((((((((data11 === "1") || (data11 === "2")) || (data11 === "3")) || (data11 === "4")) || (data11 === "5")) || (data11 === "6")) || (data11 === "7")) || (data11 === "8")) || (data11 === "9")) || (data11 === "10")) || (data11 === "12"))){
 const err32 = {instancePath:instancePath+"/Bruker/typeID",schemaPath:"#/$defs/Bruker/properties/typeID/enum",keyword:"enum",params:{allowedValues: schema35.properties.typeID.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err32];
@@ -3846,7 +3846,7 @@ vErrors.push(err31);
 }
 errors++;
 }
-if(!((((data11 === "1") || (data11 === "2")) || (data11 === "3")) || (data11 === "9"))){
+if(!(((((((((((data11 === "1") || (data11 === "2")) || (data11 === "3")) || (data11 === "4")) || (data11 === "5")) || (data11 === "6")) || (data11 === "7")) || (data11 === "8")) || (data11 === "9")) || (data11 === "10")) || (data11 === "12"))){
 const err32 = {instancePath:instancePath+"/Bruker/typeID",schemaPath:"#/$defs/Bruker/properties/typeID/enum",keyword:"enum",params:{allowedValues: schema35.properties.typeID.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err32];
@@ -4291,7 +4291,7 @@ vErrors.push(err33);
 }
 errors++;
 }
-if(!((((data12 === "1") || (data12 === "2")) || (data12 === "3")) || (data12 === "9"))){
+if(!(((((((((((data12 === "1") || (data12 === "2")) || (data12 === "3")) || (data12 === "4")) || (data12 === "5")) || (data12 === "6")) || (data12 === "7")) || (data12 === "8")) || (data12 === "9")) || (data12 === "10")) || (data12 === "12"))){
 const err34 = {instancePath:instancePath+"/Bruker/typeID",schemaPath:"#/$defs/Bruker/properties/typeID/enum",keyword:"enum",params:{allowedValues: schema35.properties.typeID.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err34];
@@ -4736,7 +4736,7 @@ vErrors.push(err33);
 }
 errors++;
 }
-if(!((((data12 === "1") || (data12 === "2")) || (data12 === "3")) || (data12 === "9"))){
+if(!(((((((((((data12 === "1") || (data12 === "2")) || (data12 === "3")) || (data12 === "4")) || (data12 === "5")) || (data12 === "6")) || (data12 === "7")) || (data12 === "8")) || (data12 === "9")) || (data12 === "10")) || (data12 === "12"))){
 const err34 = {instancePath:instancePath+"/Bruker/typeID",schemaPath:"#/$defs/Bruker/properties/typeID/enum",keyword:"enum",params:{allowedValues: schema35.properties.typeID.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err34];
@@ -5169,7 +5169,7 @@ vErrors.push(err32);
 }
 errors++;
 }
-if(!((((data11 === "1") || (data11 === "2")) || (data11 === "3")) || (data11 === "9"))){
+if(!(((((((((((data11 === "1") || (data11 === "2")) || (data11 === "3")) || (data11 === "4")) || (data11 === "5")) || (data11 === "6")) || (data11 === "7")) || (data11 === "8")) || (data11 === "9")) || (data11 === "10")) || (data11 === "12"))){
 const err33 = {instancePath:instancePath+"/Bruker/typeID",schemaPath:"#/$defs/Bruker/properties/typeID/enum",keyword:"enum",params:{allowedValues: schema35.properties.typeID.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err33];
@@ -5592,7 +5592,7 @@ vErrors.push(err31);
 }
 errors++;
 }
-if(!((((data11 === "1") || (data11 === "2")) || (data11 === "3")) || (data11 === "9"))){
+if(!(((((((((((data11 === "1") || (data11 === "2")) || (data11 === "3")) || (data11 === "4")) || (data11 === "5")) || (data11 === "6")) || (data11 === "7")) || (data11 === "8")) || (data11 === "9")) || (data11 === "10")) || (data11 === "12"))){
 const err32 = {instancePath:instancePath+"/Bruker/typeID",schemaPath:"#/$defs/Bruker/properties/typeID/enum",keyword:"enum",params:{allowedValues: schema35.properties.typeID.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err32];
@@ -5818,7 +5818,7 @@ vErrors.push(err14);
 }
 errors++;
 }
-if(!((((data4 === "1") || (data4 === "2")) || (data4 === "3")) || (data4 === "9"))){
+if(!(((((((((((data4 === "1") || (data4 === "2")) || (data4 === "3")) || (data4 === "4")) || (data4 === "5")) || (data4 === "6")) || (data4 === "7")) || (data4 === "8")) || (data4 === "9")) || (data4 === "10")) || (data4 === "12"))){
 const err15 = {instancePath:instancePath+"/typeID",schemaPath:"#/properties/typeID/enum",keyword:"enum",params:{allowedValues: schema35.properties.typeID.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err15];
