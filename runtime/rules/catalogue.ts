@@ -128,6 +128,10 @@ export function schemaRule(keyword: string): RuleId {
       return 'REC2007';
     case 'additionalProperties':
       return 'REC2008';
+    case 'unique':
+      return 'REC5001';
+    case 'keyref':
+      return 'REC5002';
     default:
       return 'REC2009';
   }
