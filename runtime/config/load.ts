@@ -190,6 +190,7 @@ export function parseConfig(file: string, text: string): KprConfig {
     positionOf: (p) => yaml.pos(p),
   };
   checkMeldingstype(config, data.message.meldingstype, yaml, issues);
+  checkSender(config, yaml, issues);
   if (issues.length) throw new ConfigError(issues.sort((a, b) => a.at.line - b.at.line || a.at.col - b.at.col));
   return config;
 }
@@ -212,6 +213,38 @@ function checkMeldingstype(config: KprConfig, given: string | undefined, yaml: P
   if (given === undefined) config.message.meldingstype = fixed as KprConfig['message']['meldingstype'];
   else if (given !== fixed) {
     issues.push({ at: yaml.pos(['message', 'meldingstype']), message: `message.meldingstype: ${config.message.spec} fixes meldingstype to ${fixed} (the XSD's fixed="${fixed}"); leave it out or write ${fixed}` });
+  }
+}
+
+const KONTAKTPERSON_NOTE =
+  'typeKontaktperson, Bruk: "Det er obligatorisk å ha en kontaktperson av type 1 og type 15. For IPLOS melding: Hver kommune skal ha minst en 16 IPLOS kontaktperson og en 17 IPLOS innsendingsansvarlig."';
+
+/**
+ * What the Melding header from `sender` must hold across its records: the Kontaktperson types
+ * the specification makes obligatory, one Kommune per kommuneNr and one Enhet per enhetID (the
+ * XSD's KommuneP_ID and EnhetP_ID; RefEnhet names an Enhet by enhetID alone, so across the
+ * Melding), and for IPLOS one reporting unit per Melding.
+ */
+function checkSender(config: KprConfig, yaml: PositionedYaml, issues: ConfigIssue[]): void {
+  const iplos = config.message.spec.startsWith('iplos@');
+  const types = new Set(config.sender.Kontaktperson.map((k) => String(k.typeKontaktperson)));
+  const missing = ['1', '15', ...(iplos ? ['16', '17'] : [])].filter((t) => !types.has(t));
+  if (missing.length) issues.push({ at: yaml.pos(['sender', 'Kontaktperson']), message: `sender.Kontaktperson: no contact of type ${missing.join(', ')} (${KONTAKTPERSON_NOTE})` });
+  const kommuner = new Map<string, number>();
+  const enheter = new Map<string, string>();
+  config.sender.Kommune.forEach((k, i) => {
+    const nr = String(k.kommuneNr);
+    if (kommuner.has(nr)) issues.push({ at: yaml.pos(['sender', 'Kommune', i, 'kommuneNr']), message: `sender.Kommune: kommuneNr ${nr} twice (also Kommune ${kommuner.get(nr)! + 1}); the XSD's KommuneP_ID makes it unique` });
+    else kommuner.set(nr, i);
+    const list = Array.isArray(k.Enhet) ? (k.Enhet as Record<string, unknown>[]) : [];
+    list.forEach((e, j) => {
+      const id = String(e.enhetID);
+      if (enheter.has(id)) issues.push({ at: yaml.pos(['sender', 'Kommune', i, 'Enhet', j, 'enhetID']), message: `sender.Kommune: enhetID ${id} twice (also in kommune ${enheter.get(id)}); RefEnhet names an Enhet by enhetID alone` });
+      else enheter.set(id, nr);
+    });
+  });
+  if (iplos && config.sender.Kommune.length > 1) {
+    issues.push({ at: yaml.pos(['sender', 'Kommune', 1]), message: 'sender.Kommune: an IPLOS Melding reports for one kommune (one reporting unit per message); run one configuration per kommune' });
   }
 }
 

@@ -22,6 +22,7 @@ sender:
       Enhet: [{ enhetID: E1, orgNr: "974770000" }]
   Kontaktperson:
     - { kontPerson: Kari Kontakt, meldEpost1: kari@example.invalid, typeKontaktperson: "1" }
+    - { kontPerson: Ola Fag, meldEpost1: ola@example.invalid, typeKontaktperson: "15" }
 epj: { leverandor: Test AS, navnEPJ: TestEPJ, versjonEPJ: "1.0" }
 message: { spec: hst@56.0.0 }
 batch: { maxConsultations: 2 }

@@ -30,7 +30,7 @@ sender:
   herId: 8139519
   orgNr: "974770000"
   Kommune: [{ kommuneNr: "0301" }]
-  Kontaktperson: [{ kontPerson: K, meldEpost1: k@example.invalid, typeKontaktperson: "1" }]
+  Kontaktperson: [{ kontPerson: K, meldEpost1: k@example.invalid, typeKontaktperson: "1" }, { kontPerson: K, meldEpost1: k@example.invalid, typeKontaktperson: "15" }]
 epj: { leverandor: L, navnEPJ: N, versjonEPJ: "1" }
 message: { spec: hst@56.0.0 }
 mapping: ${join(REPO_ROOT, 'examples/demo-epj/mapping.yaml')}

@@ -18,7 +18,10 @@ export const HEADER: MeldingHeader = {
   navnEPJ: 'TestEPJ',
   versjonEPJ: '1.0',
   versjonUt: 'kpr-kit test',
-  Kontaktperson: [{ kontPerson: 'Kari Kontakt', meldEpost1: 'kari@example.invalid', typeKontaktperson: '1' }],
+  Kontaktperson: [
+    { kontPerson: 'Kari Kontakt', meldEpost1: 'kari@example.invalid', typeKontaktperson: '1' },
+    { kontPerson: 'Ola Fag', meldEpost1: 'ola@example.invalid', typeKontaktperson: '15' },
+  ],
   Kommune: [{ kommuneNr: '0301', Enhet: [{ enhetID: 'E1', orgNr: '974770000' }] }],
 };
 
