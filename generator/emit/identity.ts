@@ -7,6 +7,8 @@
 // RefEnhet_IDREF0, declared on Kommune with `Melding/Notifikasjon/Konsultasjon/RefEnhet`, a path
 // the XSD evaluates from Kommune and so never matches) is checked as it is meant: across the
 // Melding, when the Melding is validated (docs/consequences.md names it as stricter than the XSD).
+// Dates are checked here too: a pattern cannot say that 2017-02-30 does not exist, and the XSD
+// refuses it; the published "Dato" control takes the years 1900-2999 (keyword `date`).
 
 import type { MessageSpec } from '../model/types.ts';
 import { lit } from './codegen.ts';
@@ -18,6 +20,7 @@ export function identityTable(spec: MessageSpec): Record<string, unknown> {
       children: Object.fromEntries(c.children.map((ch) => [ch.class, ch.max === null || ch.max > 1])),
       unique: c.unique.map((u) => ({ name: u.name, selector: u.selector, fields: u.fields })),
       keyrefs: c.keyrefs.map((k) => ({ name: k.name, refer: k.refer.replace(/^\w+:/, ''), selector: k.selector, fields: k.fields })),
+      dates: Object.fromEntries(c.attributes.filter((a) => a.type === 'date' || a.type === 'dateTime').map((a) => [a.name, a.type])),
     };
   }
   return { root: spec.root, classes };
@@ -62,12 +65,25 @@ function each(cls, data, path, want, out) {
   }
   return out;
 }
+const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+/** A day that exists, in the published years; the time (if any) left to the pattern. */
+function realDate(v, kind) {
+  const y = Number(v.slice(0, 4)), m = Number(v.slice(5, 7)), d = Number(v.slice(8, 10));
+  if (!(y >= 1900 && y <= 2999) || !(m >= 1 && m <= 12)) return false;
+  const leap = m === 2 && y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  return d >= 1 && d <= DAYS[m - 1] + (leap ? 1 : 0);
+}
 function identityErrors(cls, data) {
   const errs = [];
   if (data === null || typeof data !== "object") return errs;
   for (const [name, c] of Object.entries(IDENTITY.classes)) {
-    if (!c.unique.length && !c.keyrefs.length) continue;
+    const dates = Object.entries(c.dates);
+    if (!c.unique.length && !c.keyrefs.length && !dates.length) continue;
     for (const [o, p] of each(cls, data, "", name, [])) {
+      for (const [a, kind] of dates) {
+        const v = o[a];
+        if (typeof v === "string" && !realDate(v, kind)) errs.push({ instancePath: p + "/" + esc(a), schemaPath: "#/x-kpr-date/" + a, keyword: "date", params: { kind }, message: "is not a " + (kind === "date" ? "date" : "date and time") + " that exists in the years 1900-2999" });
+      }
       for (const u of c.unique) {
         const seen = new Map();
         const items = Array.isArray(o[u.selector]) ? o[u.selector] : childList(o[u.selector]);

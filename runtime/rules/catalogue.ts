@@ -128,6 +128,8 @@ export function schemaRule(keyword: string): RuleId {
       return 'REC2007';
     case 'additionalProperties':
       return 'REC2008';
+    case 'date':
+      return 'REC2010';
     case 'unique':
       return 'REC5001';
     case 'keyref':

@@ -5,7 +5,7 @@
 
 import { schemaRule } from './catalogue.ts';
 import { worstFirst, type Consequence, type Issue } from './issue.ts';
-import { attributeAt, settle, type Profile } from './policy.ts';
+import { attributeAt, settle, xsdAccepts, type Profile } from './policy.ts';
 import type { RuleContext } from './semantic.ts';
 import type { Target } from '../mapping/target.ts';
 
@@ -36,6 +36,55 @@ export function schemaIssues(target: Target, rootClass: string, errors: NonNulla
   });
 }
 
+const published = new Map<string, RegExp | null>();
+/** The published datatype regex, as the receiver would run it: characters ("tegn"), not UTF-16 units. */
+function publishedRegex(source: string): RegExp | null {
+  let r = published.get(source);
+  if (r === undefined) {
+    try {
+      r = new RegExp(source, 'u');
+    } catch {
+      // `\-` and the like are not valid escapes with the u flag: the receiver's engine takes them.
+      try {
+        r = new RegExp(source);
+      } catch {
+        r = null;
+      }
+    }
+    published.set(source, r);
+  }
+  return r;
+}
+
+function valueAt(root: Record<string, unknown>, pointer: string): unknown {
+  let o: unknown = root;
+  for (const p of pointer.split('/').slice(1)) {
+    if (o === null || typeof o !== 'object') return undefined;
+    o = (o as Record<string, unknown>)[p];
+  }
+  return o;
+}
+
+/**
+ * Where the kit's schema is stricter than both the official XSD and the receiver's published
+ * datatype control (its digit patterns without the published `-?`, lengths counted in UTF-16
+ * units where the published "max N tegn" counts characters, a dateTime with a time zone or
+ * fractional seconds that the unanchored published regex and the XSD take), the finding is
+ * dropped: the value is what the receiver accepts.
+ */
+function strictOnlyHere(target: Target, rootClass: string, value: Record<string, unknown>, i: Issue, keyword: string): boolean {
+  if (keyword !== 'pattern' && keyword !== 'maxLength' && keyword !== 'minLength') return false;
+  const attr = attributeAt(target, rootClass, i.path);
+  const datatype = attr?.controls.datatype;
+  if (!attr || !datatype) return false;
+  const v = valueAt(value, i.path);
+  if (typeof v !== 'string' || !xsdAccepts(attr, v)) return false;
+  // "Dato og tid evt. med millisekunder eller tidssone" publishes no regex: the XSD's dateTime.
+  if (!datatype.regex) return attr.kind === 'dateTime' || attr.kind === 'date';
+  const r = publishedRegex(datatype.regex);
+  return !!r && r.test(v);
+}
+
 export function makeRuleStage(
   target: Target,
   rootClass: string,
@@ -49,7 +98,10 @@ export function makeRuleStage(
     if (!validate(value)) {
       // An attribute the mapping could not fill is also missing to the validator: say it once.
       const known = issues.length ? new Set(issues.map((i) => i.path)) : undefined;
-      for (const i of schemaIssues(target, rootClass, validate.errors ?? [])) if (!known?.has(i.path)) issues.push(i);
+      const errors = validate.errors ?? [];
+      schemaIssues(target, rootClass, errors).forEach((i, n) => {
+        if (!known?.has(i.path) && !strictOnlyHere(target, rootClass, value, i, errors[n]!.keyword)) issues.push(i);
+      });
     }
     for (const i of rules(value, ctx)) issues.push(i);
     if (!issues.length) return { ok: true, warnings: issues };
@@ -58,7 +110,8 @@ export function makeRuleStage(
     // published consequence decided; anything else (never expected) holds the record.
     if (!validate(value)) {
       const settled = new Set(issues.map((i) => i.path));
-      const rest = schemaIssues(target, rootClass, validate.errors ?? []).filter((i) => !settled.has(i.path));
+      const errors = validate.errors ?? [];
+      const rest = schemaIssues(target, rootClass, errors).filter((i, n) => !settled.has(i.path) && !strictOnlyHere(target, rootClass, value, i, errors[n]!.keyword));
       if (rest.length) {
         for (const i of rest) i.action = 'held';
         return { ok: false, issues: worstFirst([...rest, ...issues]) };

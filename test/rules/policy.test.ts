@@ -96,3 +96,31 @@ describe('docs/consequences.md', () => {
     for (const [c, p] of Object.entries(POLICY)) expect(doc).toContain(`| ${p.published} | \`${c}\` | ${p.kit} | ${shown[p.action]} |`);
   });
 });
+
+describe('dates that exist, and no strictness beyond the XSD and the published rule', () => {
+  const at = (over: Record<string, unknown>) => stage()({ ...konsultasjon('K1'), ...over } as Record<string, unknown>);
+  it('holds a date that does not exist (the XSD would refuse the Melding), whatever the published consequence', () => {
+    for (const d of ['2017-02-29T10:00:00', '2017-04-31T10:00:00', '0000-01-01T10:00:00']) {
+      const r = at({ datoTidStart: d, konsultasjonRegistrertTidspunkt: '2024-03-01T10:30:00' });
+      expect(r.ok, d).toBe(false);
+      if (!r.ok) expect(r.issues.map((i) => [i.path, i.action])).toContainEqual(['/datoTidStart', 'held']);
+    }
+  });
+
+  it('sends a real date outside the published years 1900-2999 where the published consequence is "Ingen handling"', () => {
+    const r = at({ datoTidStart: '1899-12-31T10:00:00' });
+    expect(r.ok).toBe(true);
+    if (r.ok) expect(r.warnings.map((w) => [w.path, w.rule, w.action])).toEqual([['/datoTidStart', 'REC2010', 'sent']]);
+  });
+
+  it('takes what both the XSD and the published control take: -1 in a digit field, a time zone, characters not UTF-16 units', () => {
+    const r = at({
+      konsultasjonRegistrertTidspunkt: '2024-03-01T10:30:00.250+01:00',
+      Helseperson: [{ polUtforende: '28', helsepersonHPR: '-1' }],
+    });
+    expect(r.ok && r.warnings).toEqual([]);
+    const maling = { typeMaling: '𝔥'.repeat(100), malingDatoTid: '2024-03-01T10:00:00', Maleresultat: [{ maleresultatNr: 1, verdi: '1' }] };
+    const m = at({ Maling: [maling] });
+    expect(m.ok && m.warnings).toEqual([]);
+  });
+});

@@ -5845,7 +5845,7 @@ return errors === 0;
 }
 validate50.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const IDENTITY = {"root":"Melding","classes":{"Melding":{"children":{"Notifikasjon":true,"Kontaktperson":true,"Kommune":true},"unique":[{"name":"NotifikasjonP_ID","selector":"Notifikasjon","fields":["notifikasjonGUID"]},{"name":"KommuneP_ID","selector":"Kommune","fields":["kommuneNr"]}],"keyrefs":[]},"Notifikasjon":{"children":{"TjenesteStart":false,"MidlertidigStoppTil":false,"MidlertidigStoppFra":false,"TjenesteutforerEndret":false,"TjenesteSlutt":false},"unique":[{"name":"TjenesteStartP_ID","selector":"TjenesteStart","fields":["hendelseGUID"]},{"name":"MidlertidigStoppTilP_ID","selector":"MidlertidigStoppTil","fields":["hendelseGUID"]},{"name":"MidlertidigStoppFraP_ID","selector":"MidlertidigStoppFra","fields":["hendelseGUID"]},{"name":"TjenesteutforerEndretP_ID","selector":"TjenesteutforerEndret","fields":["hendelseGUID"]},{"name":"TjenesteSluttP_ID","selector":"TjenesteSlutt","fields":["hendelseGUID"]}],"keyrefs":[]},"Kontaktperson":{"children":{},"unique":[],"keyrefs":[]},"Kommune":{"children":{},"unique":[],"keyrefs":[]},"TjenesteStart":{"children":{"Bruker":false},"unique":[],"keyrefs":[]},"MidlertidigStoppTil":{"children":{"Bruker":false},"unique":[],"keyrefs":[]},"MidlertidigStoppFra":{"children":{"Bruker":false},"unique":[],"keyrefs":[]},"TjenesteutforerEndret":{"children":{"Bruker":false},"unique":[],"keyrefs":[]},"TjenesteSlutt":{"children":{"Bruker":false},"unique":[],"keyrefs":[]},"Bruker":{"children":{},"unique":[],"keyrefs":[]}}};
+const IDENTITY = {"root":"Melding","classes":{"Melding":{"children":{"Notifikasjon":true,"Kontaktperson":true,"Kommune":true},"unique":[{"name":"NotifikasjonP_ID","selector":"Notifikasjon","fields":["notifikasjonGUID"]},{"name":"KommuneP_ID","selector":"Kommune","fields":["kommuneNr"]}],"keyrefs":[],"dates":{"fraDatoPeriode":"date","uttakDato":"date","tilDatoPeriode":"date"}},"Notifikasjon":{"children":{"TjenesteStart":false,"MidlertidigStoppTil":false,"MidlertidigStoppFra":false,"TjenesteutforerEndret":false,"TjenesteSlutt":false},"unique":[{"name":"TjenesteStartP_ID","selector":"TjenesteStart","fields":["hendelseGUID"]},{"name":"MidlertidigStoppTilP_ID","selector":"MidlertidigStoppTil","fields":["hendelseGUID"]},{"name":"MidlertidigStoppFraP_ID","selector":"MidlertidigStoppFra","fields":["hendelseGUID"]},{"name":"TjenesteutforerEndretP_ID","selector":"TjenesteutforerEndret","fields":["hendelseGUID"]},{"name":"TjenesteSluttP_ID","selector":"TjenesteSlutt","fields":["hendelseGUID"]}],"keyrefs":[],"dates":{"notifikasjonTid":"dateTime"}},"Kontaktperson":{"children":{},"unique":[],"keyrefs":[],"dates":{}},"Kommune":{"children":{},"unique":[],"keyrefs":[],"dates":{}},"TjenesteStart":{"children":{"Bruker":false},"unique":[],"keyrefs":[],"dates":{"hendelseRegTid":"dateTime","hendelseDato":"date"}},"MidlertidigStoppTil":{"children":{"Bruker":false},"unique":[],"keyrefs":[],"dates":{"hendelseRegTid":"dateTime","hendelseDato":"date"}},"MidlertidigStoppFra":{"children":{"Bruker":false},"unique":[],"keyrefs":[],"dates":{"hendelseRegTid":"dateTime","hendelseDato":"date"}},"TjenesteutforerEndret":{"children":{"Bruker":false},"unique":[],"keyrefs":[],"dates":{"hendelseRegTid":"dateTime","hendelseDato":"date"}},"TjenesteSlutt":{"children":{"Bruker":false},"unique":[],"keyrefs":[],"dates":{"hendelseRegTid":"dateTime","hendelseDato":"date"}},"Bruker":{"children":{},"unique":[],"keyrefs":[],"dates":{}}}};
 
 function withIdentity(cls, validate) {
   const f = function (data, opts) {
@@ -5878,12 +5878,25 @@ function each(cls, data, path, want, out) {
   }
   return out;
 }
+const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+/** A day that exists, in the published years; the time (if any) left to the pattern. */
+function realDate(v, kind) {
+  const y = Number(v.slice(0, 4)), m = Number(v.slice(5, 7)), d = Number(v.slice(8, 10));
+  if (!(y >= 1900 && y <= 2999) || !(m >= 1 && m <= 12)) return false;
+  const leap = m === 2 && y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  return d >= 1 && d <= DAYS[m - 1] + (leap ? 1 : 0);
+}
 function identityErrors(cls, data) {
   const errs = [];
   if (data === null || typeof data !== "object") return errs;
   for (const [name, c] of Object.entries(IDENTITY.classes)) {
-    if (!c.unique.length && !c.keyrefs.length) continue;
+    const dates = Object.entries(c.dates);
+    if (!c.unique.length && !c.keyrefs.length && !dates.length) continue;
     for (const [o, p] of each(cls, data, "", name, [])) {
+      for (const [a, kind] of dates) {
+        const v = o[a];
+        if (typeof v === "string" && !realDate(v, kind)) errs.push({ instancePath: p + "/" + esc(a), schemaPath: "#/x-kpr-date/" + a, keyword: "date", params: { kind }, message: "is not a " + (kind === "date" ? "date" : "date and time") + " that exists in the years 1900-2999" });
+      }
       for (const u of c.unique) {
         const seen = new Map();
         const items = Array.isArray(o[u.selector]) ? o[u.selector] : childList(o[u.selector]);
