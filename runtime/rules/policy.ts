@@ -40,6 +40,7 @@ const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a
 export function xsdAccepts(attr: TargetAttribute, v: unknown): boolean {
   if (v === undefined) return !attr.required;
   if (attr.fixed !== undefined) return String(v) === String(attr.fixed);
+  if (typeof v === 'string' && attr.maxLength !== undefined && xsdMaxLength(attr) && [...v].length > attr.maxLength) return false;
   switch (attr.kind) {
     case 'integer':
       return typeof v === 'number' ? Number.isSafeInteger(v) : typeof v === 'string' && /^[+-]?\d+$/.test(v.trim());
@@ -55,6 +56,16 @@ export function xsdAccepts(attr: TargetAttribute, v: unknown): boolean {
       // xs:string and the code lists (their XSD types restrict xs:string by nothing).
       return typeof v === 'string' || typeof v === 'number';
   }
+}
+
+/**
+ * Whether the attribute's maxLength is the XSD's (a facet of its NPR type, as IPLOS `bydel`'s 6)
+ * rather than the receiver's "Streng max N tegn", which the XSD leaves to the published control:
+ * the spec format keeps one maxLength, and a published `^.{0,N}$` says where it came from.
+ */
+function xsdMaxLength(attr: TargetAttribute): boolean {
+  const regex = attr.controls.datatype?.regex;
+  return !(regex && /^\^\.\{0,\d+\}\$$/.test(regex));
 }
 
 /** The value the receiver would set, as the attribute's type writes it; undefined for NULL. */
