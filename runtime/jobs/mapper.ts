@@ -106,11 +106,14 @@ type MappingResult =
  * The vendor's mapping (runtime/mapping `loadMapping(file).apply(record)`). changedAt is read
  * from the raw record (`changedAtField`, default `changedAt`): it identifies the version.
  */
-export async function mappingMapper(file: string, opts: { extractDate: string; changedAtField?: string; profile?: 'receiver' | 'strict' }): Promise<RecordMapper> {
+export async function mappingMapper(
+  file: string,
+  opts: { extractDate: string; changedAtField?: string; profile?: 'receiver' | 'strict'; enhetIds?: ReadonlySet<string> },
+): Promise<RecordMapper> {
   const mod = (await import(new URL('../mapping/apply.ts', import.meta.url).href)) as {
-    loadMapping(file: string, opts: { extractDate?: string; profile?: 'receiver' | 'strict' }): Promise<{ apply(record: unknown): MappingResult }>;
+    loadMapping(file: string, opts: { extractDate?: string; profile?: 'receiver' | 'strict'; enhetIds?: ReadonlySet<string> }): Promise<{ apply(record: unknown): MappingResult }>;
   };
-  const mapping = await mod.loadMapping(file, { extractDate: opts.extractDate, profile: opts.profile });
+  const mapping = await mod.loadMapping(file, { extractDate: opts.extractDate, profile: opts.profile, enhetIds: opts.enhetIds });
   const field = opts.changedAtField ?? 'changedAt';
   return {
     map(value, at) {
@@ -140,7 +143,13 @@ export async function mappingMapper(file: string, opts: { extractDate: string; c
 }
 
 /** The rule stage of passthrough Konsultasjoner, from the generated artefacts of the spec. */
-type MapperConfig = Pick<KprConfig, 'mapping' | 'source' | 'rules'> & { message: Pick<KprConfig['message'], 'spec' | 'generatedDir'> };
+type MapperConfig = Pick<KprConfig, 'mapping' | 'source' | 'rules'> & { message: Pick<KprConfig['message'], 'spec' | 'generatedDir'>; sender?: Pick<KprConfig['sender'], 'Kommune'> };
+
+/** The enhetIDs the Melding header reports, when the configuration is at hand. */
+function enhetIdsOf(config: MapperConfig): ReadonlySet<string> | undefined {
+  if (!config.sender) return undefined;
+  return new Set(config.sender.Kommune.flatMap((k) => (Array.isArray(k.Enhet) ? (k.Enhet as Record<string, unknown>[]) : []).map((e) => String(e.enhetID))));
+}
 
 async function passthroughStage(config: MapperConfig, extractDate: string): Promise<RuleStage | undefined> {
   const { loadTarget } = await import('../mapping/target.ts');
@@ -150,12 +159,12 @@ async function passthroughStage(config: MapperConfig, extractDate: string): Prom
   const { compileSemanticRules } = await import('../rules/semantic.ts');
   const { makeRuleStage } = await import('../rules/stage.ts');
   const validate = await loadValidator(target, 'Konsultasjon');
-  return makeRuleStage(target, 'Konsultasjon', validate, compileSemanticRules(target, 'Konsultasjon'), { extractDate }, config.rules.consequences);
+  return makeRuleStage(target, 'Konsultasjon', validate, compileSemanticRules(target, 'Konsultasjon'), { extractDate, enhetIds: enhetIdsOf(config) }, config.rules.consequences);
 }
 
 /** The mapper kpr.yaml asks for: the vendor's mapping when it names one, else passthrough records. */
 export async function configMapper(config: MapperConfig, kit: MessageKit, extractDate: string): Promise<RecordMapper> {
   return config.mapping
-    ? mappingMapper(config.mapping, { extractDate, changedAtField: config.source.changedAtField, profile: config.rules.consequences })
+    ? mappingMapper(config.mapping, { extractDate, changedAtField: config.source.changedAtField, profile: config.rules.consequences, enhetIds: enhetIdsOf(config) })
     : passthroughMapper(kit, await passthroughStage(config, extractDate));
 }

@@ -45,6 +45,8 @@ export interface ApplyOptions {
   melding?: Record<string, unknown>;
   /** The consequence policy (docs/consequences.md): the receiver's (default) or strict. */
   profile?: Profile;
+  /** The enhetIDs the Melding reports (kpr.yaml sender.Kommune[].Enhet): RefEnhet must name one. */
+  enhetIds?: ReadonlySet<string>;
 }
 
 export interface Mapper {
@@ -74,7 +76,7 @@ export async function loadMapping(file: string, opts: CompileOptions & ApplyOpti
   const built = buildMapping(plan);
   const validate = await loadValidator(plan.target, plan.rootClass);
   const rules = compileSemanticRules(plan.target, plan.rootClass);
-  const ctx: RuleContext = { extractDate: opts.extractDate ?? osloToday(), melding: opts.melding };
+  const ctx: RuleContext = { extractDate: opts.extractDate ?? osloToday(), melding: opts.melding, enhetIds: opts.enhetIds };
   return { plan, diagnostics, apply: makeApply(plan, built, makeRuleStage(plan.target, plan.rootClass, validate, rules, ctx, opts.profile)) };
 }
 

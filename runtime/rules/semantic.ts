@@ -18,6 +18,8 @@ export interface RuleContext {
   extractDate: string;
   /** Melding attributes, when known (for XPaths such as /Melding/@tilDatoPeriode). */
   melding?: Record<string, unknown>;
+  /** The enhetIDs of the Melding's Kommune/Enhet (from kpr.yaml), when known: RefEnhet must name one. */
+  enhetIds?: ReadonlySet<string>;
 }
 
 type Obj = Record<string, unknown>;
@@ -119,6 +121,16 @@ function checksFor(attr: TargetAttribute, cls: TargetClass): Check[] {
     checks.push((v, here) => {
       // Nine digits only: the published pattern allows up to ten (IPLOS type C numbers), and -1.
       if (typeof v === 'string' && v.length === 9 && !isValidOrganisasjonsnummer(v)) push(here, name, 'REC4003', `${name} ${JSON.stringify(v)} is not a valid organisasjonsnummer (the kit's check; sent)`, 'none', 'warning');
+    });
+  }
+  if (name === 'enhetID' && cls.attributes.has('typeEnhet')) {
+    // RefEnhet_IDREF0 as it is meant: the Enhet it names is reported in the same Melding. The
+    // XSD's keyref never matches (docs/consequences.md), so the receiver takes it: a warning.
+    checks.push((v, here) => {
+      const known = here.ctx.enhetIds;
+      if (known && typeof v === 'string' && !known.has(v)) {
+        push(here, name, 'REC4008', `enhetID ${JSON.stringify(v)} names no Enhet of sender.Kommune in kpr.yaml (the keyref RefEnhet_IDREF0 as meant); add the Enhet there`, 'none', 'warning');
+      }
     });
   }
   if (name === 'helsepersonHPR') {
@@ -285,7 +297,21 @@ function ageAt(root: Obj, when: string): number | undefined {
   return undefined;
 }
 
+/** "Angi 1 for første måleresultat, 2 for neste osv.": maleresultatNr numbered 1, 2, … in order. */
+function numberingCheck(here: Here): void {
+  const results = here.obj.Maleresultat;
+  if (!Array.isArray(results)) return;
+  for (let i = 0; i < results.length; i++) {
+    const nr = (results[i] as Obj | undefined)?.maleresultatNr;
+    if (nr !== undefined && nr !== i + 1) {
+      here.issues.push({ path: `${pathOf(here)}/Maleresultat/${i}/maleresultatNr`, rule: 'REC3005', message: `maleresultatNr ${JSON.stringify(nr)} where ${i + 1} is expected ("Angi 1 for første måleresultat, 2 for neste osv.")`, consequence: 'none', severity: 'warning' });
+      return;
+    }
+  }
+}
+
 function growthCheck(here: Here): void {
+  numberingCheck(here);
   const obj = here.obj;
   const kind = growthKindOf(obj.typeMaling);
   if (!kind || typeof obj.malingDatoTid !== 'string') return;

@@ -166,3 +166,21 @@ describe('growth', () => {
     expect(rulesOf(fine)).toEqual([]);
   });
 });
+
+describe('maleresultatNr numbering ("Angi 1 for første måleresultat, 2 for neste osv.")', () => {
+  const maling = (nrs: number[]) => ({ Maling: [{ typeMaling: 'Hodeomkrets', malingDatoTid: '2020-03-01T10:00:00', Maleresultat: nrs.map((n) => ({ maleresultatNr: n, verdi: '40' })) }] });
+  it('takes 1, 2, 3 and warns of a gap or another start', () => {
+    expect(rulesOf(konsultasjon(maling([1, 2, 3])))).toEqual([]);
+    expect(rulesOf(konsultasjon(maling([1, 3])))).toEqual([['REC3005', '/Maling/0/Maleresultat/1/maleresultatNr', 'none', 'warning']]);
+    expect(rulesOf(konsultasjon(maling([0])))).toEqual([['REC3005', '/Maling/0/Maleresultat/0/maleresultatNr', 'none', 'warning']]);
+  });
+});
+
+describe('RefEnhet names an Enhet the Melding reports (the keyref RefEnhet_IDREF0 as meant)', () => {
+  it('warns of an enhetID that kpr.yaml does not report, and checks nothing when the list is unknown', () => {
+    const k = konsultasjon({ RefEnhet: [{ enhetID: 'E9', typeEnhet: '1' }] });
+    expect(rules(k, { ...ctx, enhetIds: new Set(['E1']) }).map((i) => [i.rule, i.path, i.consequence, i.severity])).toEqual([['REC4008', '/RefEnhet/0/enhetID', 'none', 'warning']]);
+    expect(rules(k, { ...ctx, enhetIds: new Set(['E9']) })).toEqual([]);
+    expect(rules(k, ctx)).toEqual([]);
+  });
+});
