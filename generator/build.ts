@@ -41,7 +41,8 @@ export async function buildArtefacts(root: string): Promise<BuildResult> {
     const v = emitValidator(spec, source);
     files.set(`${dir}/validator.js`, v.js);
     files.set(`${dir}/validator.d.ts`, v.dts);
-    files.set(`${dir}/xml.ts`, emitXmlCodec(spec, source));
+    // A JSON message type is sent as JSON: no XML codec.
+    if (spec.kind === 'xml') files.set(`${dir}/xml.ts`, emitXmlCodec(spec, source));
     files.set(`${dir}/README.md`, emitFieldReference(spec, source));
     files.set(`${dir}/mapping-template.yaml`, emitMappingTemplate(spec, source));
   }

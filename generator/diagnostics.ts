@@ -48,6 +48,18 @@ const defs = [
   ['KPR1505', 'required-control-on-optional', 'warning', 'A presence control on an attribute that may be left out.', 'Check `use`: an attribute the receiver requires is usually required or obligatory.'],
   ['KPR1506', 'control-on-unused', 'warning', 'Controls on an attribute this message prohibits or ignores.', 'Remove the controls or check `use`.'],
   ['KPR1507', 'codelist-type-controls', 'warning', 'A code control on an attribute that is not coded.', 'Code controls belong to coded attributes.'],
+  // 1600: JSON message types (kind: json)
+  ['KPR1601', 'missing-provenance', 'error', 'A member of a JSON message type does not say where it comes from.', 'Add `provenance: { status: published|inferred, source: <id> }`: a guess must never pass for a publication.'],
+  ['KPR1602', 'unknown-source', 'error', 'A provenance names a source that `sources` does not define.', 'Add the source under `sources`, or fix the id.'],
+  ['KPR1603', 'kind-mismatch', 'error', 'A key or type that belongs to the other kind of message (XML or JSON).', 'JSON-only: provenance, nullable, enum, minimum/maximum, digits, number, boolean, dateTimeOffset. XML-only: unique, keyrefs, controls, namespace, schemaVersion.'],
+  ['KPR1604', 'digits-not-integer', 'error', '`digits` on a member that is not an integer.', '`digits` says an identifier is sent as a JSON number; give it type integer, or remove `digits`.'],
+  ['KPR1605', 'bad-range', 'error', 'A lower bound above the upper bound, or a bound on a type that is not a number.', 'Check minimum/maximum (and the exclusive ones); bounds belong to integer and number members.'],
+  ['KPR1606', 'enum-type-mismatch', 'error', 'An `enum` value the member\'s type cannot hold.', 'Write enum values of the member\'s type: numbers for integer and number, text for string.'],
+  // 1700: importing a JSON Schema (kpr spec import --json-schema)
+  ['KPR1701', 'schema-unreadable', 'error', 'The JSON Schema file is not valid JSON, or not a schema object.', 'Save the schema exactly as the Swagger page serves it (JSON, UTF-8).'],
+  ['KPR1702', 'schema-unsupported', 'error', 'A JSON Schema construct the spec format cannot express (oneOf with a discriminator, patternProperties, dependentSchemas …).', 'Nothing is imported. Ask the publisher, or write the member by hand in the YAML and mark its provenance; docs/spec-import.md lists what is supported.'],
+  ['KPR1703', 'schema-bad-ref', 'error', 'A $ref that does not resolve inside the file (external, or to a missing definition).', 'Only local references (#/$defs/…, #/definitions/…) are read: save the referenced schema into the file.'],
+  ['KPR1704', 'schema-name-clash', 'error', 'Two different object schemas under one member name: the spec names classes by member.', 'Rename one in the drafted YAML by hand, or ask the publisher.'],
 ] as const satisfies readonly DefRow[];
 
 export type DiagnosticId = (typeof defs)[number][0];

@@ -6,12 +6,13 @@ import { codes } from './codes.ts';
 import { controls } from './controls.ts';
 import { cycles } from './cycles.ts';
 import { dates } from './dates.ts';
+import { jsonMessage } from './json-message.ts';
 import { keys } from './keys.ts';
 import type { SpecRule } from './rule.ts';
 import { structure } from './structure.ts';
 import { versions } from './versions.ts';
 
-export const RULES: readonly SpecRule[] = [versions, dates, structure, cycles, keys, attributes, codes, controls]
+export const RULES: readonly SpecRule[] = [versions, dates, structure, cycles, keys, attributes, codes, controls, jsonMessage]
 // Code list files are checked once when read (see load/index.ts), not once per message.;
 
 export function checkSpec(spec: MessageSpec): Diagnostic[] {

@@ -15,7 +15,8 @@ export const versions: SpecRule = {
     if (folder !== spec.message) {
       out.push(diag('KPR1102', spec.metaAt.message ?? spec.at, `message ${spec.message} is in folder ${folder}/; move it to ${spec.message}/`));
     }
-    if (!spec.schemaVersion.startsWith(spec.version + '.')) {
+    // A JSON message type has no XSD, so no schema version.
+    if (spec.kind === 'xml' && !spec.schemaVersion.startsWith(spec.version + '.')) {
       out.push(diag('KPR1102', spec.metaAt.schemaVersion ?? spec.at, `schemaVersion ${spec.schemaVersion} does not start with version ${spec.version}`));
     }
     const root = spec.classes.find((c) => c.name === spec.root);

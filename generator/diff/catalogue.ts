@@ -15,6 +15,7 @@ import { consequences } from './kinds/consequences.ts';
 import { controls } from './kinds/controls.ts';
 import { documentation } from './kinds/documentation.ts';
 import { fixed } from './kinds/fixed.ts';
+import { jsonMembers } from './kinds/json-members.ts';
 import { keys } from './kinds/keys.ts';
 import { labels } from './kinds/labels.ts';
 import { message } from './kinds/message.ts';
@@ -32,6 +33,7 @@ export const RULES: readonly DiffRule[] = [
   attributeUse,
   attributeType,
   restrictions,
+  jsonMembers,
   fixed,
   acceptedCodesRule,
   controls,

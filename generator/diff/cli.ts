@@ -49,8 +49,8 @@ export function register(program: Command): void {
   spec
     .command('new')
     .description('Scaffold the next version of a message from the previous one, ready to edit (never overwrites)')
-    .argument('<message>', 'message id, e.g. hst')
-    .argument('<version>', 'the new version, e.g. 57.0.0')
+    .argument('<message>', 'message id, e.g. hst or hst-avtale')
+    .argument('<version>', 'the new version, e.g. 57.0.0 (a JSON message type: 2)')
     .requiredOption('--from <version>', 'the version to start from, e.g. 56.0.0')
     .requiredOption('--valid-from <date>', 'Gjelder fra og med, YYYY-MM-DD')
     .option('--published <date>', 'Utgitt dato, YYYY-MM-DD (default: today)')

@@ -85,11 +85,13 @@ export function createContext(a: MessageSpec, b: MessageSpec, out: Change[]): Di
   };
 
   const classes = pair(a.classes, b.classes, (c) => c.name);
+  // A JSON message type's members are properties, not XML attributes: `Enhet/avtale.datoTid`.
+  const sep = a.kind === 'json' && b.kind === 'json' ? '.' : '/@';
   const attributes: AttributePair[] = [];
   for (const c of classes) {
     if (!c.a || !c.b) continue;
     for (const p of pair(c.a.attributes, c.b.attributes, (x) => x.name)) {
-      attributes.push({ cls: c.name, clsLabel: c.b.label, name: p.name, path: `${classPath(c.name)}/@${p.name}`, a: p.a, b: p.b });
+      attributes.push({ cls: c.name, clsLabel: c.b.label, name: p.name, path: `${classPath(c.name)}${sep}${p.name}`, a: p.a, b: p.b });
     }
   }
   const codelists = pair([...a.codelists.values()], [...b.codelists.values()], (l) => l.number);

@@ -14,7 +14,7 @@ export const DEFAULT_SPEC_DIR = fileURLToPath(new URL('../../spec/', import.meta
 export class SpecRefError extends Error {}
 
 export function resolveSpecRef(ref: string, specDir: string): { file: string; codelists: string } {
-  const m = /^([a-z][a-z0-9_-]*)@(\d+\.\d+\.\d+)$/.exec(ref);
+  const m = /^([a-z][a-z0-9_-]*)@(\d+(?:\.\d+)*)$/.exec(ref); // 56.0.0, or a JSON type's 1
   if (m && !existsSync(ref)) {
     const file = join(specDir, m[1], `${m[2]}.yaml`);
     if (!existsSync(file)) throw new SpecRefError(`${ref}: no ${file} (use --spec-dir to look elsewhere)`);

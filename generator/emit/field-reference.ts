@@ -7,9 +7,9 @@
 import { generatedNotice } from './codegen.ts';
 import { CONSEQUENCE_TEXT, CONTROL_TEXT, controlDetail } from '../diff/consequence.ts';
 import { formatCardinality } from '../load/build.ts';
-import { acceptedCodes, isRequired } from '../model/json-form.ts';
-import type { Attribute, ClassDef, MessageSpec } from '../model/types.ts';
-import { template } from '../templates/index.ts';
+import { acceptedCodes, isArrayChild, isRequired } from '../model/json-form.ts';
+import type { Attribute, ChildRef, ClassDef, MessageSpec, Provenance } from '../model/types.ts';
+import { mdCode, mdText, template } from '../templates/index.ts';
 
 const USE_TEXT: Record<Attribute['use'], string> = {
   required: 'required',
@@ -38,11 +38,21 @@ function view(spec: MessageSpec, source: string) {
     paths.set(name, path);
     for (const ch of c?.children ?? []) walk(ch.class, `${path}/${ch.class}`, depth + 1, formatCardinality(ch.min, ch.max));
   };
-  walk(spec.root, spec.root, 0, '1');
+  const json = spec.json;
+  // JSON message types: paths as JSONPath from the body (`$[*].avtale[*].person`).
+  const jsonPaths = json ? memberPaths(spec, byName) : undefined;
+  walk(spec.root, spec.root, 0, json?.body === 'array' ? '1..*' : '1');
 
-  const classes = spec.classes.map((c) => classView(spec, c, paths.get(c.name) ?? c.name, byName));
+  const classes = spec.classes.map((c) => classView(spec, c, jsonPaths?.get(c.name) ?? paths.get(c.name) ?? c.name, byName));
+  const members = spec.classes.flatMap((c) => [c.provenance, ...c.attributes.map((a) => a.provenance)]).filter((p) => p !== undefined);
   return {
     source,
+    json,
+    provenanceCount: {
+      published: members.filter((p) => p.status === 'published').length,
+      inferred: members.filter((p) => p.status === 'inferred').length,
+    },
+    leadingZeros: spec.classes.flatMap((c) => c.attributes.filter((a) => a.digits !== undefined && a.digits > 1).map((a) => ({ name: `${c.name}.${a.name}` }))),
     spec,
     banner: generatedNotice(source),
     tree,
@@ -51,25 +61,62 @@ function view(spec: MessageSpec, source: string) {
   };
 }
 
+/** Each class's JSONPath from the body, where it is first reached. */
+function memberPaths(spec: MessageSpec, byName: Map<string, ClassDef>): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (name: string, path: string) => {
+    if (out.has(name)) return;
+    out.set(name, path);
+    for (const ch of byName.get(name)?.children ?? []) walk(ch.class, `${path}.${ch.class}${isArrayChild(ch) ? '[*]' : ''}`);
+  };
+  walk(spec.root, spec.json?.body === 'array' ? '$[*]' : '$');
+  return out;
+}
+
+/** "**Inferred** from `sample`, not published: note" — what a reader must not mistake for fact. */
+function provenanceText(p: Provenance | undefined): string | undefined {
+  if (!p) return undefined;
+  const head = p.status === 'inferred' ? `**Inferred** from ${mdCode(p.source)}, not published` : `**Published** in ${mdCode(p.source)}`;
+  return p.note ? `${head}: ${mdText(p.note)}` : `${head}.`;
+}
+
+/** What a JSON member's cardinality does not say: null allowed, presence unlike `min > 0`. */
+function childFlags(ch: ChildRef): string {
+  const flags = [
+    ch.nullable ? 'may be null' : '',
+    ch.required === true && ch.min === 0 ? 'must be sent, even empty' : '',
+    ch.required === false && ch.min > 0 ? 'may be left out' : '',
+  ].filter(Boolean);
+  return flags.length ? ` (${flags.join(', ')})` : '';
+}
+
+/** A made-up identifier that starts with 0, to show what a number does to it. */
+function leadingZeroExample(digits: number): { text: string; number: string } {
+  const text = ('0' + '123456789'.repeat(2)).slice(0, digits);
+  return { text, number: String(Number(text)) };
+}
+
 function classView(spec: MessageSpec, c: ClassDef, path: string, byName: Map<string, ClassDef>) {
+  const json = spec.kind === 'json';
   return {
     ...c,
     path,
+    provenanceText: provenanceText(c.provenance),
     anchor: anchor(c.name),
     children: c.children.map((ch) => ({
       name: ch.class,
       label: byName.get(ch.class)?.label ?? '',
-      card: formatCardinality(ch.min, ch.max),
+      card: formatCardinality(ch.min, ch.max) + childFlags(ch),
       anchor: anchor(ch.class),
     })),
     unique: c.unique.map((u) => ({ name: u.name, what: `${u.selector}/@${u.fields.join(' + @')}` })),
     keyrefs: c.keyrefs.map((k) => ({ name: k.name, what: `${k.selector}/@${k.fields.join(' + @')} → ${k.refer}` })),
     primaryKey: c.primaryKey?.join(', '),
-    attributes: c.attributes.map((a) => ({ ...attributeView(spec, a, path), anchor: `${anchor(c.name)}-${a.name.toLowerCase().replace(/[^a-z0-9_-]+/g, '-')}` })),
+    attributes: c.attributes.map((a) => ({ ...attributeView(spec, a, path, json), anchor: `${anchor(c.name)}-${a.name.toLowerCase().replace(/[^a-z0-9_-]+/g, '-')}` })),
   };
 }
 
-function attributeView(spec: MessageSpec, a: Attribute, classPath: string) {
+function attributeView(spec: MessageSpec, a: Attribute, classPath: string, json: boolean) {
   const sent = a.use !== 'prohibited' && a.use !== 'ignored';
   const list = a.codelist ? spec.codelists.get(a.codelist) : undefined;
   const accepted = a.type === 'coded' ? new Set(acceptedCodes(spec, a)) : undefined;
@@ -79,10 +126,19 @@ function attributeView(spec: MessageSpec, a: Attribute, classPath: string) {
     a.minLength !== undefined ? `min ${a.minLength} chars` : '',
     a.maxLength !== undefined ? `max ${a.maxLength} chars` : '',
     a.pattern !== undefined ? `pattern /${a.pattern}/` : '',
+    a.enum !== undefined ? `one of ${a.enum.map((v) => JSON.stringify(v)).join(', ')}` : '',
+    a.minimum !== undefined ? `≥ ${a.minimum}` : '',
+    a.exclusiveMinimum !== undefined ? `> ${a.exclusiveMinimum}` : '',
+    a.maximum !== undefined ? `≤ ${a.maximum}` : '',
+    a.exclusiveMaximum !== undefined ? `< ${a.exclusiveMaximum}` : '',
+    a.nullable ? 'may be null' : '',
+    a.digits !== undefined ? `${a.digits}-digit identifier` : '',
   ].filter(Boolean);
   return {
     ...a,
-    path: `${classPath}/@${a.name}`,
+    path: json ? `${classPath}.${a.name}` : `${classPath}/@${a.name}`,
+    provenanceText: provenanceText(a.provenance),
+    leadingZero: a.digits !== undefined && a.digits > 1 ? leadingZeroExample(a.digits) : undefined,
     useText: USE_TEXT[a.use],
     card: !sent ? '0' : isRequired(a) ? '1' : '0..1',
     restrictions: restrictions.join('; '),

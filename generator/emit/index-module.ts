@@ -8,12 +8,21 @@ function ident(spec: MessageSpec): string {
   return `${spec.message}_${spec.version.replace(/\./g, '_')}`.replace(/[^A-Za-z0-9_]/g, '_');
 }
 
-export function emitIndex(specs: MessageSpec[], hasXml: boolean): string {
+export function emitIndex(all: MessageSpec[], hasXml: boolean): string {
+  // XML messages keep their registry as it was; JSON message types (FHI SLASH) have their own,
+  // since they have no XML codec, no namespace and no schema version.
+  const specs = all.filter((s) => s.kind === 'xml');
+  const jsonSpecs = all.filter((s) => s.kind === 'json');
   const lines: string[] = [
-    '// Registry of every generated message version: getMessage("hst@56.0.0").',
+    '// Registry of every generated message version: getMessage("hst@56.0.0"); JSON message types: getJsonMessage("hst-avtale@1").',
     `// ${generatedNotice('spec/')}`,
     '',
   ];
+  for (const s of jsonSpecs) {
+    const id = ident(s);
+    lines.push(`import * as ${id}_validator from ${lit(`./${s.message}/${s.version}/validator.js`)};`);
+    lines.push(`export type * as ${pascal(id)} from ${lit(`./${s.message}/${s.version}/types.ts`)};`);
+  }
   for (const s of specs) {
     const id = ident(s);
     const dir = `./${s.message}/${s.version}`;
@@ -66,12 +75,70 @@ export function emitIndex(specs: MessageSpec[], hasXml: boolean): string {
     '/** The artefacts of one message version; throws naming the known ones when it is not generated. */',
     'export function getMessage(id: string): MessageInfo {',
     '  const m = MESSAGES[id];',
+    '  if (!m && JSON_MESSAGES[id]) throw new Error(`${id} is a JSON message type, sent as JSON: use getJsonMessage(${JSON.stringify(id)})`);',
     '  if (!m) throw new Error(`unknown message version ${id}; known: ${Object.keys(MESSAGES).join(", ")}`);',
     '  return m;',
     '}',
     '',
   );
+  lines.push(...jsonRegistry(jsonSpecs));
   return lines.join('\n');
+}
+
+function jsonRegistry(specs: MessageSpec[]): string[] {
+  const lines = [
+    '/** A JSON message type (FHI SLASH): sent as JSON, so no XML codec. */',
+    'export interface JsonMessageInfo {',
+    '  /** `hst-avtale@1` */',
+    '  id: string;',
+    '  message: string;',
+    '  /** The official type name, sent as msg_type. */',
+    '  messageType: string;',
+    '  /** Sent as msg_version. */',
+    '  version: string;',
+    '  title: string;',
+    '  /** `array`: the body is a JSON array of root objects. */',
+    "  body: 'array' | 'object';",
+    '  root: string;',
+    '  /** Members read off a sample rather than published: their types and presence are guesses. */',
+    '  inferredMembers: number;',
+    '  /** The JSON Schema of the body. */',
+    '  schemaFile: URL;',
+    '  /** validateMessage (the whole body) and one validator per class, named validate<Class>. */',
+    '  validators: Record<string, unknown>;',
+    '}',
+    '',
+    'export const JSON_MESSAGES: Readonly<Record<string, JsonMessageInfo>> = {',
+  ];
+  for (const s of specs) {
+    const inferred = s.classes.flatMap((c) => [c.provenance, ...c.attributes.map((a) => a.provenance)]).filter((p) => p?.status === 'inferred').length;
+    lines.push(
+      `  ${lit(specId(s))}: {`,
+      `    id: ${lit(specId(s))},`,
+      `    message: ${lit(s.message)},`,
+      `    messageType: ${lit(s.json!.messageType)},`,
+      `    version: ${lit(s.version)},`,
+      `    title: ${lit(s.title)},`,
+      `    body: ${lit(s.json!.body)},`,
+      `    root: ${lit(s.root)},`,
+      `    inferredMembers: ${inferred},`,
+      `    schemaFile: new URL(${lit(`./${s.message}/${s.version}/schema.json`)}, import.meta.url),`,
+      `    validators: ${ident(s)}_validator,`,
+      '  },',
+    );
+  }
+  lines.push(
+    '};',
+    '',
+    '/** A JSON message type by id (`hst-avtale@1`), or by its type and version (`HST_Avtale@1`). */',
+    'export function getJsonMessage(id: string): JsonMessageInfo {',
+    '  const m = JSON_MESSAGES[id] ?? Object.values(JSON_MESSAGES).find((j) => `${j.messageType}@${j.version}` === id);',
+    '  if (!m) throw new Error(`unknown JSON message type ${id}; known: ${Object.keys(JSON_MESSAGES).join(", ")}`);',
+    '  return m;',
+    '}',
+    '',
+  );
+  return lines;
 }
 
 function pascal(id: string): string {

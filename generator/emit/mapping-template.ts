@@ -80,7 +80,13 @@ function typeText(spec: MessageSpec, a: Attribute): string {
     case 'nonNegativeInteger':
       return 'whole number ≥ 0';
     case 'integer':
-      return 'whole number';
+      return a.digits ? `whole number; as a number this ${a.digits}-digit identifier loses its leading zeros` : 'whole number';
+    case 'number':
+      return 'number';
+    case 'boolean':
+      return 'true or false';
+    case 'dateTimeOffset':
+      return 'date-time with offset, e.g. 2024-05-10T17:08:31+02:00';
     default:
       return a.maxLength !== undefined ? `text, max ${a.maxLength}` : 'text';
   }
@@ -93,6 +99,10 @@ function attrView(spec: MessageSpec, a: Attribute): AttrView {
   if (a.usage) notes.push(...wrap(`Bruk: ${a.usage}`));
   if (a.usageComment) notes.push(...wrap(`Merknad: ${a.usageComment}`));
   if (a.fixed !== undefined) notes.push(`Fixed: ${oneLine(a.fixed)} (filled in for you)`);
+  if (a.enum) notes.push(`One of: ${a.enum.map((v) => JSON.stringify(v)).join(', ')}`);
+  if (a.nullable) notes.push('May be null.');
+  // A guess must not pass for a rule: say so where the vendor maps the field.
+  if (a.provenance?.status === 'inferred') notes.push(...wrap(`Inferred from ${a.provenance.source}, not published${a.provenance.note ? `: ${a.provenance.note}` : '.'}`));
   if (a.type === 'coded') {
     const list = spec.codelists.get(a.codelist!);
     for (const c of acceptedCodes(spec, a)) {
@@ -150,8 +160,16 @@ function template(): HandlebarsTemplateDelegate {
   return compiled;
 }
 
-/** The class a mapping produces: the first child of Notifikasjon (HST: Konsultasjon). */
+/**
+ * The class a mapping produces: the first child of Notifikasjon (HST: Konsultasjon); for a JSON
+ * message type, its `record` (HST_Avtale: avtale), else the root's first array member.
+ */
 export function mappedClass(spec: MessageSpec): ClassDef {
+  if (spec.json) {
+    const root = findClass(spec, spec.root);
+    const name = spec.json.record ?? root?.children.find((ch) => isArrayChild(ch))?.class ?? spec.root;
+    return findClass(spec, name)!;
+  }
   const notifikasjon = findClass(spec, 'Notifikasjon');
   const name = notifikasjon?.children[0]?.class ?? findClass(spec, spec.root)?.children[0]?.class ?? spec.root;
   return findClass(spec, name)!;
@@ -161,6 +179,6 @@ export function emitMappingTemplate(spec: MessageSpec, source: string, className
   const cls = className ? findClass(spec, className) : mappedClass(spec);
   if (!cls) throw new Error(`${specId(spec)} has no class ${className}`);
   const root = { ...classView(spec, cls, '', { min: 1, max: 1, array: false }, true), root: true };
-  const text = template()({ id: specId(spec), title: oneLine(spec.title), standard: oneLine(spec.standard), source, root });
+  const text = template()({ id: specId(spec), title: oneLine(spec.title), standard: oneLine(spec.json ? `${spec.json.messageType} ${spec.version}` : spec.standard), source, root });
   return text.replace(/[ \t]+$/gm, '').replace(/\n{3,}/g, '\n\n').replace(/\s*$/, '\n');
 }

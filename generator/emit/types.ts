@@ -3,7 +3,7 @@
 // doc comments (json-schema-to-typescript cannot comment union members, so those are ours).
 
 import { compile } from 'json-schema-to-typescript';
-import { acceptedCodes, codeListTypeName } from '../model/json-form.ts';
+import { acceptedCodes, codeListTypeName, typeName } from '../model/json-form.ts';
 import { specId, type MessageSpec } from '../model/types.ts';
 import { generatedNotice, jsdoc, lit } from './codegen.ts';
 import { emitJsonSchema, type JsonSchema } from './json-schema.ts';
@@ -33,11 +33,34 @@ function schemaForTypes(spec: MessageSpec): JsonSchema {
         prop.description = prop.description ? `${prop.title}. ${prop.description}` : prop.title;
         delete prop.title;
       }
+      const origin = provenanceLine(prop['x-kpr-provenance']);
+      if (origin) prop.description = `${prop.description ?? ''}\n\n${origin}`.trim();
     }
+  }
+  for (const c of spec.classes) {
+    const origin = provenanceLine((defs[c.name] as JsonSchema | undefined)?.['x-kpr-provenance']);
+    const def = defs[c.name] as JsonSchema | undefined;
+    if (origin && def) def.description = `${def.description ?? ''}\n\n${origin}`.trim();
   }
   // The root class is the compiled schema itself, so it is declared once, by its own name.
   const { [spec.root]: root, ...rest } = defs;
   return { ...(root as JsonSchema), $defs: rest };
+}
+
+/** A doc comment's line on where a JSON member comes from, so an editor's hover shows a guess as one. */
+function provenanceLine(p: unknown): string | undefined {
+  if (!p || typeof p !== 'object') return undefined;
+  const { status, source, note } = p as { status: string; source: string; note?: string };
+  const head = status === 'inferred' ? `Inferred from ${source}, not published.` : `Published in ${source}.`;
+  return note ? `${head} ${note}` : head;
+}
+
+/** A JSON message type's body: an array of root objects, or the root object itself. */
+function messageBody(spec: MessageSpec): string {
+  if (!spec.json) return '';
+  const root = typeName(spec.root);
+  const type = spec.json.body === 'array' ? `${root}[]` : root;
+  return [jsdoc(`The body of a ${spec.json.messageType} ${spec.version} message, as sent.`).trimEnd(), `export type MessageBody = ${type};`, ''].join('\n');
 }
 
 function codeListUnions(spec: MessageSpec): string {
@@ -90,12 +113,13 @@ export async function emitTypes(spec: MessageSpec, source: string): Promise<stri
     $refOptions: { resolve: { external: false } } as never,
   });
   return [
-    `// TypeScript types of the JSON form of ${specId(spec)} (${spec.standard}).`,
+    `// TypeScript types of the JSON form of ${specId(spec)} (${spec.json ? spec.json.messageType : spec.standard}).`,
     `// ${generatedNotice(source)}`,
     '/* eslint-disable */',
     '',
     indentDeclarations(body.trim()),
     '',
+    ...(spec.json ? [messageBody(spec)] : []),
     codeListUnions(spec),
   ].join('\n');
 }

@@ -5,6 +5,7 @@
 
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import standaloneModule from 'ajv/dist/standalone/index.js';
+import { typeName } from '../model/json-form.ts';
 import { specId, type MessageSpec } from '../model/types.ts';
 import { generatedNotice, lit } from './codegen.ts';
 import { emitJsonSchema, schemaId } from './json-schema.ts';
@@ -17,8 +18,11 @@ const standaloneCode = ((standaloneModule as unknown as { default?: unknown }).d
 ) => string;
 
 export function validatorName(className: string): string {
-  return `validate${className}`;
+  return `validate${typeName(className)}`;
 }
+
+/** A JSON message type's validator of the whole body (the array FHI SLASH receives). */
+export const MESSAGE_VALIDATOR = 'validateMessage';
 
 export function emitValidator(spec: MessageSpec, source: string): { js: string; dts: string } {
   const ajv = new Ajv2020({
@@ -35,6 +39,7 @@ export function emitValidator(spec: MessageSpec, source: string): { js: string; 
   ajv.addSchema(schema);
   const refs: Record<string, string> = {};
   for (const c of spec.classes) refs[validatorName(c.name)] = `${schemaId(spec)}#/$defs/${c.name}`;
+  if (spec.json) refs[MESSAGE_VALIDATOR] = schemaId(spec);
   const code = standaloneCode(ajv, refs);
   if (/\brequire\(/.test(code)) throw new Error(`validator for ${specId(spec)} needs a run-time require: ${code.match(/require\([^)]*\)/)?.[0]}`);
   const js = [
@@ -48,7 +53,7 @@ export function emitValidator(spec: MessageSpec, source: string): { js: string; 
     `// Typings of validator.js for ${specId(spec)}.`,
     `// ${generatedNotice(source)}`,
     `import type { ErrorObject } from 'ajv';`,
-    `import type { ${spec.classes.map((c) => c.name).join(', ')} } from './types.ts';`,
+    `import type { ${[...spec.classes.map((c) => typeName(c.name)), ...(spec.json ? ['MessageBody'] : [])].join(', ')} } from './types.ts';`,
     '',
     '/** An Ajv validate function: returns true or sets `errors` (each with its JSON path). */',
     'export interface Validator<T> {',
@@ -56,7 +61,8 @@ export function emitValidator(spec: MessageSpec, source: string): { js: string; 
     '  errors?: ErrorObject[] | null;',
     '}',
     '',
-    ...spec.classes.map((c) => `export declare const ${validatorName(c.name)}: Validator<${c.name}>;`),
+    ...spec.classes.map((c) => `export declare const ${validatorName(c.name)}: Validator<${typeName(c.name)}>;`),
+    ...(spec.json ? [`/** The whole message body, as sent. */`, `export declare const ${MESSAGE_VALIDATOR}: Validator<MessageBody>;`] : []),
     '',
     `export declare const SCHEMA_ID: ${lit(schemaId(spec))};`,
     '',

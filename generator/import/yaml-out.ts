@@ -10,7 +10,7 @@ import { Document, isMap, isPair, isScalar, isSeq, Scalar, visit, type YAMLMap, 
 const QUOTED_VALUE_KEYS = new Set(['code', 'codelist', 'number']);
 const QUOTED_SEQ_KEYS = new Set(['codes', 'accept']);
 const FLOW_MAP_PARENTS = new Set(['datatype', 'code', 'range']);
-const FLOW_SEQ_KEYS = new Set(['accept', 'codes', 'fields', 'primaryKey']);
+const FLOW_SEQ_KEYS = new Set(['accept', 'codes', 'fields', 'primaryKey', 'enum']);
 
 function keyOf(node: unknown): string | undefined {
   return isPair(node) && isScalar(node.key) ? String(node.key.value) : undefined;
@@ -34,6 +34,8 @@ export function toYaml(data: unknown, schemaRef: string, headerLines: string[] =
       if (isSeq(value) && key && FLOW_SEQ_KEYS.has(key) && (value as YAMLSeq).items.every((i) => isScalar(i))) value.flow = true;
       if (isMap(value) && key && FLOW_MAP_PARENTS.has(key) && parentKey === 'controls') value.flow = true;
       if (isMap(value) && (parentKey === 'unique' || parentKey === 'keyrefs')) value.flow = true;
+      // JSON message types: `provenance: { status, source }` and `- child: { cardinality, nullable }`.
+      if (isMap(value) && (key === 'provenance' || (value as YAMLMap).has('cardinality'))) value.flow = true;
       // Keys that are code list numbers (`codelists: { "7316": … }`).
       if (isScalar(pair.key) && typeof pair.key.value === 'string' && /^\d+$/.test(pair.key.value)) pair.key.type = Scalar.QUOTE_DOUBLE;
     },

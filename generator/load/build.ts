@@ -3,7 +3,7 @@
 
 import type {
   Attribute, AttributeType, AttributeUse, ChildRef, ClassDef, Code, CodeList, Consequence, Control, KeyRef,
-  MessageSpec, Unique,
+  MessageSpec, Provenance, SpecSource, Unique,
 } from '../model/types.ts';
 import type { YamlSource } from './source.ts';
 
@@ -24,16 +24,26 @@ export function formatCardinality(min: number, max: number | null): string {
 
 export function buildMessage(raw: Raw, src: YamlSource): Omit<MessageSpec, 'codelists'> {
   const classes: ClassDef[] = Object.entries(raw.classes ?? {}).map(([name, c]) => buildClass(name, c as Raw, src));
+  const kind = raw.kind === 'json' ? 'json' : 'xml';
+  const sources: SpecSource[] = Object.entries(raw.sources ?? {}).map(([id, s]: [string, Raw]) => ({
+    id,
+    kind: s.kind,
+    ref: s.ref,
+    description: s.description,
+    at: src.pos(['sources', id], { key: true }),
+  }));
   return {
+    kind,
+    ...(kind === 'json' && { json: { messageType: raw.messageType, body: raw.body, ...(raw.record !== undefined && { record: raw.record }), sources } }),
     message: raw.message,
-    version: raw.version,
-    schemaVersion: raw.schemaVersion,
-    standard: raw.standard,
+    version: String(raw.version),
+    schemaVersion: raw.schemaVersion ?? '',
+    standard: raw.standard ?? '',
     title: raw.title,
     status: raw.status,
-    published: raw.published,
-    validFrom: raw.validFrom,
-    namespace: raw.namespace,
+    published: raw.published ?? '',
+    validFrom: raw.validFrom ?? '',
+    namespace: raw.namespace ?? '',
     root: raw.root,
     description: raw.description,
     classes,
@@ -46,8 +56,15 @@ export function buildMessage(raw: Raw, src: YamlSource): Omit<MessageSpec, 'code
 function buildClass(name: string, c: Raw, src: YamlSource): ClassDef {
   const base = ['classes', name];
   const children: ChildRef[] = (c.children ?? []).map((entry: Raw, i: number) => {
-    const [cls, card] = Object.entries(entry)[0] as [string, string];
-    return { class: cls, ...parseCardinality(card), at: src.pos([...base, 'children', i]) };
+    const [cls, value] = Object.entries(entry)[0] as [string, Raw];
+    const card = typeof value === 'object' && value !== null ? value.cardinality : value;
+    const flags = typeof value === 'object' && value !== null ? value : {};
+    return {
+      class: cls,
+      ...parseCardinality(card),
+      ...(flags.nullable === true && { nullable: true }),
+      ...(typeof flags.required === 'boolean' && { required: flags.required }),
+      at: src.pos([...base, 'children', i]) };
   });
   const unique: Unique[] = Object.entries(c.unique ?? {}).map(([uname, u]: [string, Raw]) => ({
     name: uname,
@@ -77,8 +94,24 @@ function buildClass(name: string, c: Raw, src: YamlSource): ClassDef {
     attributes,
     unique,
     keyrefs,
+    ...(c.provenance && { provenance: buildProvenance(c.provenance, src, [...base, 'provenance']) }),
     at: src.pos(base, { key: true }),
   };
+}
+
+function buildProvenance(p: Raw, src: YamlSource, path: string[]): Provenance {
+  return { status: p.status, source: p.source, ...(p.note !== undefined && { note: p.note }), at: src.pos(path, { key: true }) };
+}
+
+/** The JSON-only keys of an attribute, present only where written (XML specs stay as they were). */
+function jsonKeys(a: Raw, src: YamlSource, path: string[]): Partial<Attribute> {
+  const out: Partial<Attribute> = {};
+  if (a.provenance) out.provenance = buildProvenance(a.provenance, src, [...path, 'provenance']);
+  if (a.nullable === true) out.nullable = true;
+  for (const k of ['enum', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'digits'] as const) {
+    if (a[k] !== undefined) (out as Raw)[k] = a[k];
+  }
+  return out;
 }
 
 function buildAttribute(name: string, a: Raw, src: YamlSource, path: string[]): Attribute {
@@ -108,6 +141,7 @@ function buildAttribute(name: string, a: Raw, src: YamlSource, path: string[]): 
     origin: a.origin,
     usageComment: a.usageComment,
     controls,
+    ...jsonKeys(a, src, path),
     at: src.pos(path, { key: true }),
   };
 }

@@ -86,7 +86,7 @@ export function findSpecFiles(root: string): string[] {
   for (const dir of readdirSync(root, { withFileTypes: true })) {
     if (!dir.isDirectory() || dir.name === 'codelists') continue;
     for (const f of readdirSync(join(root, dir.name))) {
-      if (/^\d+\.\d+\.\d+\.ya?ml$/.test(f)) files.push(join(root, dir.name, f));
+      if (/^\d+(\.\d+)*\.ya?ml$/.test(f)) files.push(join(root, dir.name, f));
     }
   }
   return files.sort(compareSpecPaths);

@@ -15,8 +15,14 @@ export function isRequired(a: Attribute): boolean {
 }
 
 export function isNumeric(a: Attribute): boolean {
-  return a.type === 'integer' || a.type === 'nonNegativeInteger';
+  return a.type === 'integer' || a.type === 'nonNegativeInteger' || a.type === 'number';
 }
+
+/**
+ * The TypeScript (and validator) name of a class: `avtale` → `Avtale`, as json-schema-to-typescript
+ * names it. Defined beside the mapping runtime that loads validators by it, so the two agree.
+ */
+export { classTypeName as typeName } from '../../runtime/mapping/target.ts';
 
 export function isArrayChild(ch: ChildRef): boolean {
   return ch.max === null || ch.max > 1;
@@ -53,5 +59,7 @@ export const PATTERNS = {
   date: '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$',
   dateTime: '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$',
   // As NPR.xsd's nprx:guid: plain or in braces.
+  // RFC 3339 date-time with a required offset (JSON message types); `t`/`z` as RFC 3339 allows.
+  dateTimeOffset: '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[Tt]([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\\.[0-9]+)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
   guid: '^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|\\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\})$',
 } as const;

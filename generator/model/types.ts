@@ -29,7 +29,36 @@ export type AttributeType =
   | 'integer'
   | 'nonNegativeInteger'
   | 'guid'
-  | 'coded';
+  | 'coded'
+  // JSON message types only (kind: json): JSON's own scalars, and RFC 3339 date-time with offset.
+  | 'number'
+  | 'boolean'
+  | 'dateTimeOffset';
+
+/**
+ * Where a JSON message type's member comes from. `published`: the publisher's schema says so.
+ * `inferred`: read off a sample message (a guess: the type, the presence and the limits of a
+ * member cannot be known from one example). Every member of a JSON message type has one, so a
+ * guess is never mistaken for a publication.
+ */
+export interface Provenance {
+  status: 'published' | 'inferred';
+  /** Id of the source in the spec's `sources`. */
+  source: string;
+  /** Why, or what was guessed. */
+  note?: string;
+  at?: SourcePos;
+}
+
+/** A document a JSON message type was transcribed or imported from. */
+export interface SpecSource {
+  id: string;
+  kind: 'schema' | 'sample';
+  /** Where it is: a URL, or `owner/repo:path`. */
+  ref: string;
+  description?: string;
+  at: SourcePos;
+}
 
 /**
  * How an attribute is used in this message. The first three are the XSD's `use`; the last two
@@ -100,6 +129,21 @@ export interface Attribute {
   /** Comment in the usage table for this message (column *_c). */
   usageComment?: string;
   controls: Control[];
+  // JSON message types only (kind: json).
+  provenance?: Provenance;
+  /** The member may be JSON null as well as absent (a `type` array with "null"). */
+  nullable?: boolean;
+  /** The values allowed, as JSON values (an inline `enum`, not a Volven code list). */
+  enum?: (string | number | boolean)[];
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number;
+  exclusiveMaximum?: number;
+  /**
+   * An identifier of this many digits sent as a JSON number (fødselsnummer: 11): a number has
+   * no leading zeros, so readers must pad it back. The field reference warns.
+   */
+  digits?: number;
   at: SourcePos;
 }
 
@@ -108,6 +152,14 @@ export interface ChildRef {
   min: number;
   /** `null` = unbounded. */
   max: number | null;
+  /** JSON message types only: the member may be JSON null. */
+  nullable?: boolean;
+  /**
+   * JSON message types only: whether the member must be present, when that differs from
+   * `min > 0` (a required array that may be empty; an optional array that, when sent, holds
+   * at least `min` items). Absent: required exactly when min > 0, as in XML.
+   */
+  required?: boolean;
   at: SourcePos;
 }
 
@@ -143,6 +195,8 @@ export interface ClassDef {
   attributes: Attribute[];
   unique: Unique[];
   keyrefs: KeyRef[];
+  /** JSON message types only: where this object member comes from. */
+  provenance?: Provenance;
   at: SourcePos;
 }
 
@@ -165,16 +219,36 @@ export interface CodeList {
   at: SourcePos;
 }
 
+/** What a JSON message type adds: FHI SLASH's name for it, the body's shape, the sources. */
+export interface JsonMessageInfo {
+  /** The type's official name, sent as `msg_type` (e.g. HST_Avtale); `version` is `msg_version`. */
+  messageType: string;
+  /** `array`: the body is a JSON array of root objects (FHI SLASH); `object`: one root object. */
+  body: 'array' | 'object';
+  /** The class one EPJ record becomes (the mapping's root, e.g. `avtale`); absent: the root's first array member. */
+  record?: string;
+  sources: SpecSource[];
+}
+
 export interface MessageSpec {
-  /** Short message id used in paths and references: `hst`, `iplos`. */
+  /** `xml`: an XML message (the 2021 packages); `json`: a JSON message type (FHI SLASH). */
+  kind: 'xml' | 'json';
+  /** Present when kind is json. */
+  json?: JsonMessageInfo;
+  /** Short message id used in paths and references: `hst`, `iplos`, `hst-avtale`. */
   message: string;
   version: string;
+  /** XML only: the XSD's version attribute ('' for JSON message types). */
   schemaVersion: string;
+  /** XML only: the technical standard ('' for JSON message types). */
   standard: string;
   title: string;
   status: string;
+  /** '' when not known (a JSON message type transcribed from a sample). */
   published: string;
+  /** '' when not known. */
   validFrom: string;
+  /** XML only ('' for JSON message types). */
   namespace: string;
   root: string;
   description?: string;

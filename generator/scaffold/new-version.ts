@@ -5,7 +5,7 @@
 
 import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { isMap, isScalar, parseDocument, Scalar } from 'yaml';
+import { isMap, isPair, isScalar, parseDocument, Scalar, visit } from 'yaml';
 
 export interface NewVersionOptions {
   /** The spec root holding `<message>/<version>.yaml` and `codelists/`. */
@@ -27,14 +27,18 @@ export interface Scaffold {
 }
 
 const VERSION = /^\d+\.\d+\.\d+$/;
+/** A JSON message type's msg_version: as published (1, 2, or 1.1). */
+const JSON_VERSION = /^\d+(\.\d+)*$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export class ScaffoldError extends Error {}
 
 /** The new file's text; nothing is written. */
 export function scaffoldVersion(o: NewVersionOptions): Scaffold {
-  if (!VERSION.test(o.version)) throw new ScaffoldError(`version ${o.version} is not of the form 57.0.0`);
-  if (!VERSION.test(o.from)) throw new ScaffoldError(`--from ${o.from} is not of the form 56.0.0`);
+  const json = isJsonMessage(join(o.specDir, o.message, `${o.from}.yaml`));
+  const form = json ? JSON_VERSION : VERSION;
+  if (!form.test(o.version)) throw new ScaffoldError(`version ${o.version} is not of the form ${json ? '2' : '57.0.0'}`);
+  if (!form.test(o.from)) throw new ScaffoldError(`--from ${o.from} is not of the form ${json ? '1' : '56.0.0'}`);
   for (const [name, d] of [['--valid-from', o.validFrom], ['--published', o.published]] as const) {
     if (!DATE.test(d)) throw new ScaffoldError(`${name} ${d} is not a date of the form YYYY-MM-DD`);
   }
@@ -61,6 +65,10 @@ export function scaffoldVersion(o: NewVersionOptions): Scaffold {
     splices.push({ start: node.range[0], end: node.range[1], text: scalarText(value, node.type) });
   };
 
+  if (json) {
+    jsonEdits(doc, original, o, set, splices, edits);
+    return finish(original, splices, o, file, edits, doc);
+  }
   const oldToken = o.from.replace(/\./g, '_'), newToken = o.version.replace(/\./g, '_');
   const ns = get(['namespace']);
   set('version', get(['version']), o.version);
@@ -75,11 +83,63 @@ export function scaffoldVersion(o: NewVersionOptions): Scaffold {
   const versjon = get(['classes', root, 'attributes', 'versjon', 'fixed']);
   if (versjon && String(versjon.value) === o.from) set(`${root}/@versjon fixed`, versjon, o.version);
 
+  return finish(original, splices, o, file, edits, doc);
+}
+
+type Splice = { start: number; end: number; text: string };
+
+function finish(original: string, splices: Splice[], o: NewVersionOptions, file: string, edits: Scaffold['edits'], doc: ReturnType<typeof parseDocument>): Scaffold {
   let text = original;
   for (const s of splices.sort((x, y) => y.start - x.start)) text = text.slice(0, s.start) + s.text + text.slice(s.end);
   text = addNote(text, `# Scaffolded by \`kpr spec new\` from ${o.from}: edit what the new publication changes, then \`kpr spec diff ${o.message}@${o.from} ${o.message}@${o.version}\`.`);
-  if (!isMap(doc.contents)) throw new ScaffoldError(`${source} is not a mapping`);
+  if (!isMap(doc.contents)) throw new ScaffoldError(`${file} is not a mapping`);
   return { file, text, edits };
+}
+
+function isJsonMessage(source: string): boolean {
+  if (!existsSync(source)) return false;
+  const kind = parseDocument(readFileSync(source, 'utf8')).get('kind');
+  return kind === 'json';
+}
+
+/**
+ * A JSON message type: version, status and dates (added after `status` when the file has none),
+ * and every member's provenance turned from published to inferred. What version 1's schema
+ * published is only a guess about version 2 until version 2's schema says so; `kpr spec diff`
+ * then shows which guesses a re-import confirms.
+ */
+function jsonEdits(doc: ReturnType<typeof parseDocument>, original: string, o: NewVersionOptions, set: (key: string, node: Scalar | undefined, value: string) => void, splices: Splice[], edits: Scaffold['edits']) {
+  const scalar = (path: string[]) => {
+    const node = doc.getIn(path, true);
+    return isScalar(node) ? node : undefined;
+  };
+  set('version', scalar(['version']), o.version);
+  set('status', scalar(['status']), o.status);
+  const status = scalar(['status'])!;
+  // Inserted at one place, the later splice lands first: published then validFrom, as in XML specs.
+  for (const key of ['validFrom', 'published'] as const) {
+    const value = key === 'published' ? o.published : o.validFrom;
+    const node = scalar([key]);
+    if (node) set(key, node, value);
+    else {
+      edits.push({ key, from: '(none)', to: value });
+      const eol = original.indexOf('\n', status.range![1]);
+      const at = eol === -1 ? original.length : eol;
+      splices.push({ start: at, end: at, text: `\n${key}: ${value}` });
+    }
+  }
+  let carried = 0;
+  visit(doc, {
+    Pair(_, pair, path) {
+      if (!isScalar(pair.key) || pair.key.value !== 'status' || !isScalar(pair.value) || pair.value.value !== 'published') return;
+      const parent = path[path.length - 2];
+      if (!isPair(parent) || !isScalar(parent.key) || parent.key.value !== 'provenance') return;
+      const r = pair.value.range!;
+      splices.push({ start: r[0], end: r[1], text: 'inferred' });
+      carried++;
+    },
+  });
+  if (carried) edits.push({ key: 'provenance', from: `${carried} published`, to: `${carried} inferred until the ${o.version} publication confirms them` });
 }
 
 /** Write the scaffold without ever replacing an existing file (link fails if it appeared meanwhile). */

@@ -15,7 +15,7 @@ import { compileMappingFile, type CompileOptions, type MappingPlan } from './com
 import { formatMappingDiagnostic, type MappingDiagnostic } from './diagnostics.ts';
 import type { JsonWriter } from './json-writer.ts';
 import { osloToday } from './oslo-time.ts';
-import type { Target } from './target.ts';
+import { classTypeName, type Target } from './target.ts';
 
 export type { Validate } from '../rules/stage.ts';
 export { schemaIssues } from '../rules/stage.ts';
@@ -64,8 +64,9 @@ export class MappingError extends Error {
 /** The generated validator of one class, loaded from the target's validator.js. */
 export async function loadValidator(target: Target, className: string): Promise<Validate> {
   const mod = (await import(pathToFileURL(join(target.dir, 'validator.js')).href)) as Record<string, Validate>;
-  const v = mod[`validate${className}`];
-  if (typeof v !== 'function') throw new Error(`${target.id}: validator.js has no validate${className}`);
+  const name = `validate${classTypeName(className)}`;
+  const v = mod[name];
+  if (typeof v !== 'function') throw new Error(`${target.id}: validator.js has no ${name}`);
   return v;
 }
 

@@ -128,7 +128,7 @@ class Checker {
       return undefined;
     }
     let v = node.value as string | number;
-    const numeric = attr.kind === 'integer' || attr.kind === 'nonNegativeInteger';
+    const numeric = attr.kind === 'integer' || attr.kind === 'nonNegativeInteger' || attr.kind === 'number';
     if (!numeric && typeof v === 'number') v = String(v);
     const problem = constantProblem(v, attr);
     if (problem) this.report(attr.kind === 'coded' ? 'MAP2003' : 'MAP2012', node, `${what} ${JSON.stringify(v)} for ${attr.name}: ${problem}`);
@@ -211,7 +211,14 @@ class Checker {
 /** Why a constant cannot be sent as this attribute, or undefined when it can. */
 export function constantProblem(v: string | number, attr: TargetAttribute): string | undefined {
   if (attr.fixed !== undefined && v !== attr.fixed) return `the spec fixes it to ${JSON.stringify(attr.fixed)}`;
+  if (attr.values && !attr.values.includes(v)) return `not one of ${attr.values.map((x) => JSON.stringify(x)).join(', ')}`;
   switch (attr.kind) {
+    case 'number':
+      return typeof v === 'number' ? undefined : 'must be a number';
+    case 'boolean':
+      return 'must be true or false: map it from a source field (a constant true/false is not supported)';
+    case 'dateTimeOffset':
+      return typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(v) ? undefined : 'must be a date-time with offset, e.g. 2024-05-10T17:08:31+02:00';
     case 'coded':
       if (typeof v !== 'string' || !attr.codes?.has(v)) {
         const list = [...(attr.codes?.keys() ?? [])];
@@ -241,6 +248,13 @@ export function constantProblem(v: string | number, attr: TargetAttribute): stri
 /** Why a value of type `t` cannot go into the attribute, with the transform that would fix it. */
 export function typeProblem(t: ValueType, attr: TargetAttribute): string | undefined {
   if (t === 'any') return undefined;
+  // JSON message types' own kinds.
+  if (attr.kind === 'boolean') return t === 'boolean' ? undefined : `a ${t} cannot be sent as true/false (use a table: map: { J: true, N: false })`;
+  if (attr.kind === 'number') return t === 'number' || t === 'integer' ? undefined : `a ${t} cannot be sent as a number (add transform number)`;
+  if (attr.kind === 'dateTimeOffset') {
+    if (t === 'instant' || t === 'string') return undefined;
+    return t === 'localDateTime' ? 'a local date-time has no offset: map the UTC timestamp itself' : `a ${t} cannot be sent as a date-time with offset`;
+  }
   const numeric = attr.kind === 'integer' || attr.kind === 'nonNegativeInteger';
   if (t === 'array' || t === 'object' || t === 'boolean') return `a ${t} cannot be sent as ${attr.kind}${t === 'array' ? ' (use concat, count, or each:)' : t === 'boolean' ? ' (use a table: map: { true: ..., false: ... })' : ''}`;
   if (numeric) {

@@ -10,6 +10,7 @@ import { join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Project, VariableDeclarationKind } from 'ts-morph';
 import type { BlockPlan, ClassPlan, MappingPlan, RulePlan } from './compile.ts';
+import { classTypeName } from './target.ts';
 
 const lit = (v: unknown) => JSON.stringify(v);
 
@@ -141,7 +142,7 @@ export function emitMappingModule(plan: MappingPlan, outDir: string): string {
   const project = new Project({ useInMemoryFileSystem: true, compilerOptions: { strict: true } });
   const sf = project.createSourceFile('mapping.ts', '', { overwrite: true });
   const absOut = resolve(outDir);
-  sf.addImportDeclaration({ isTypeOnly: true, moduleSpecifier: importPath(absOut, join(plan.target.dir, 'types.ts')), namedImports: [plan.rootClass] });
+  sf.addImportDeclaration({ isTypeOnly: true, moduleSpecifier: importPath(absOut, join(plan.target.dir, 'types.ts')), namedImports: [classTypeName(plan.rootClass)] });
   sf.addImportDeclaration({ moduleSpecifier: importPath(absOut, SUPPORT), namedImports: ['apply', 'code', 'cond', 'int', 'list', 'lookup', 'path', 'req', 'step', 'str'] });
   sf.addStatements(`export { MappingIssue } from ${lit(importPath(absOut, SUPPORT))};`);
   sf.addStatements(`export const SPEC = ${lit(plan.spec)};`);
@@ -161,10 +162,10 @@ export function emitMappingModule(plan: MappingPlan, outDir: string): string {
   }
   sf.addFunction({
     isExported: true,
-    name: `map${plan.rootClass}`,
+    name: `map${classTypeName(plan.rootClass)}`,
     docs: [`Maps one source record onto ${plan.rootClass}; throws MappingIssue when it cannot.`],
     parameters: [{ name: 'record', type: 'unknown' }],
-    returnType: plan.rootClass,
+    returnType: classTypeName(plan.rootClass),
     statements: `return ${root}(record, record, 1);`,
   });
   sf.formatText({ indentSize: 2 });

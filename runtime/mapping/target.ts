@@ -9,7 +9,16 @@ import { fileURLToPath } from 'node:url';
 export type Consequence = 'discard-message' | 'discard-row' | 'set-null' | 'set-minus-one' | 'set-zero' | 'none';
 
 /** The attribute kinds the spec format knows, recovered from the JSON Schema. */
-export type TargetKind = 'string' | 'date' | 'dateTime' | 'integer' | 'nonNegativeInteger' | 'guid' | 'coded';
+export type TargetKind = 'string' | 'date' | 'dateTime' | 'integer' | 'nonNegativeInteger' | 'guid' | 'coded' | 'number' | 'boolean' | 'dateTimeOffset';
+
+/**
+ * The TypeScript type and validator name of a class: the first letter upper-cased, as
+ * json-schema-to-typescript names it (a JSON message type's `avtale` → `Avtale`; XML names are
+ * unchanged). The generator asks the same question here, so the two cannot disagree.
+ */
+export function classTypeName(className: string): string {
+  return className[0].toUpperCase() + className.slice(1);
+}
 
 export interface TargetControls {
   required?: Consequence;
@@ -34,6 +43,10 @@ export interface TargetAttribute {
   maxLength?: number;
   minLength?: number;
   fixed?: string | number;
+  /** JSON message types: the member may be null. */
+  nullable?: boolean;
+  /** JSON message types: the allowed values of a number or boolean member (`enum`). */
+  values?: (string | number | boolean)[];
   controls: TargetControls;
 }
 
@@ -63,19 +76,29 @@ export interface Target {
 
 type Json = Record<string, any>;
 
+/** The member's JSON type, without the "null" of a nullable one. */
+function baseType(s: Json): string | undefined {
+  return Array.isArray(s.type) ? s.type.find((t: string) => t !== 'null') : s.type;
+}
+
 function kindOf(s: Json): TargetKind {
-  if (Array.isArray(s.enum)) return 'coded';
-  if (s.type === 'integer') return s.minimum === 0 ? 'nonNegativeInteger' : 'integer';
+  const type = baseType(s);
+  if (Array.isArray(s.enum) && (type === 'string' || type === undefined)) return 'coded';
+  if (type === 'integer') return s.minimum === 0 ? 'nonNegativeInteger' : 'integer';
+  if (type === 'number') return 'number';
+  if (type === 'boolean') return 'boolean';
   const p: string | undefined = s.pattern;
   if (p) {
     if (p.includes('[0-9a-fA-F]{8}-')) return 'guid';
+    if (p.includes(')[Tt](')) return 'dateTimeOffset';
     if (p.startsWith('^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])')) return p.includes('T(') ? 'dateTime' : 'date';
   }
   return 'string';
 }
 
 function refName(s: Json | undefined): string | undefined {
-  const ref: unknown = s?.$ref;
+  // A nullable object member of a JSON message type: anyOf [{ $ref }, { type: null }].
+  const ref: unknown = s?.$ref ?? (Array.isArray(s?.anyOf) ? s!.anyOf.find((x: Json) => x.$ref)?.$ref : undefined);
   return typeof ref === 'string' && ref.startsWith('#/$defs/') ? ref.slice('#/$defs/'.length) : undefined;
 }
 
@@ -89,7 +112,7 @@ export function targetFromSchema(schema: Json, id: string, dir: string): Target 
     const children = new Map<string, TargetChild>();
     for (const [prop, ps] of Object.entries<Json>(cs.properties ?? {})) {
       const single = refName(ps);
-      const item = ps.type === 'array' ? refName(ps.items) : undefined;
+      const item = baseType(ps) === 'array' ? refName(ps.items) : undefined;
       if (single || item) {
         children.set(prop, {
           name: single ?? item!,
@@ -108,9 +131,11 @@ export function targetFromSchema(schema: Json, id: string, dir: string): Target 
         required: required.has(prop),
         controls: ps['x-kpr-controls'] ?? {},
       };
+      if (Array.isArray(ps.type) && ps.type.includes('null')) a.nullable = true;
+      if (kind !== 'coded' && Array.isArray(ps.enum)) a.values = (ps.enum as (string | number | boolean | null)[]).filter((v): v is string | number | boolean => v !== null);
       if (kind === 'coded') {
         const texts: Json = ps['x-kpr-codes'] ?? {};
-        a.codes = new Map((ps.enum as string[]).map((c) => [c, texts[c] ?? '']));
+        a.codes = new Map((ps.enum as string[]).filter((c) => c !== null).map((c) => [c, texts[c] ?? '']));
         if (ps['x-kpr-codelist']) a.codelist = ps['x-kpr-codelist'];
         if (ps['x-kpr-code-validity']) a.codeValidity = new Map(Object.entries(ps['x-kpr-code-validity']));
       }
@@ -133,7 +158,8 @@ export function generatedDir(explicit?: string): string {
 }
 
 export function parseSpecRef(ref: string): { message: string; version: string } | undefined {
-  const m = /^([a-z][a-z0-9_-]*)@(\d+\.\d+\.\d+)$/.exec(ref.trim());
+  // 56.0.0, or a JSON message type's msg_version (hst-avtale@1).
+  const m = /^([a-z][a-z0-9_-]*)@(\d+(?:\.\d+)*)$/.exec(ref.trim());
   return m ? { message: m[1], version: m[2] } : undefined;
 }
 

@@ -107,3 +107,37 @@ export function caseYaml(s: S, what: string): string {
     stringify(s, { lineWidth: 0, flowCollectionPadding: true })
   );
 }
+
+/** The tiny JSON message type the JSON-only kinds start from (kind: json; not an FHI type). */
+export const jsonBase = (): S => ({
+  kind: 'json', message: 'ekko', messageType: 'EKKO_Test', version: '1', title: 'Ekko', status: 'Test', body: 'array', root: 'Enhet',
+  sources: { skjema: { kind: 'schema', ref: 'ekko.schema.json' }, eksempel: { kind: 'sample', ref: 'ekko.sample.json' } },
+  classes: {
+    Enhet: {
+      label: 'Enhet', provenance: { status: 'published', source: 'skjema' },
+      children: [{ hendelse: '0..*' }],
+      attributes: {
+        orgNr: { label: 'Organisasjonsnummer', type: 'integer', use: 'required', minimum: 0, provenance: { status: 'inferred', source: 'eksempel' } },
+        navn: { label: 'Navn', type: 'string', use: 'optional', provenance: { status: 'published', source: 'skjema' } },
+      },
+    },
+    hendelse: {
+      label: 'Hendelse', provenance: { status: 'published', source: 'skjema' },
+      attributes: {
+        status: { label: 'Status', type: 'integer', use: 'optional', enum: [1, 2], provenance: { status: 'published', source: 'skjema' } },
+      },
+    },
+  },
+});
+
+const J = (s: S, c: string) => s.classes[c].attributes;
+/** The JSON-only kinds: [kind, the edit on jsonBase, the inverse kind]. */
+export const JSON_MUTATIONS: [string, (s: S) => void, string?][] = [
+  ['member-provenance-published', (s) => { J(s, 'Enhet').orgNr.provenance = { status: 'published', source: 'skjema' }; }, 'member-provenance-inferred'],
+  ['member-nullable-added', (s) => { J(s, 'Enhet').navn.nullable = true; s.classes.Enhet.children = [{ hendelse: { cardinality: '0..*', nullable: true } }]; }, 'member-nullable-removed'],
+  ['enum-narrowed', (s) => { J(s, 'hendelse').status.enum = [1]; }, 'enum-widened'],
+  ['bound-tightened', (s) => { J(s, 'Enhet').orgNr.exclusiveMinimum = 0; J(s, 'Enhet').orgNr.maximum = 999999999; }, 'bound-loosened'],
+  ['member-presence-required', (s) => { s.classes.Enhet.children = [{ hendelse: { cardinality: '0..*', required: true } }]; }, 'member-presence-optional'],
+  ['message-body-changed', (s) => { s.body = 'object'; }],
+  ['message-type-changed', (s) => { s.messageType = 'EKKO_Annen'; }],
+];

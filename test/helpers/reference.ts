@@ -22,3 +22,10 @@ export function xmllint(file: string, message: 'hst' | 'iplos'): string {
   if (r.error) throw new Error(`xmllint is needed to validate XML (Debian: apt-get install libxml2-utils): ${r.error.message}`);
   return r.status === 0 ? '' : r.stderr.trim();
 }
+
+/** FHI's one public SLASH message body (HST_Avtale 1, random test values), from ../shared/reference/fhi-slash/. */
+export function fhiSlashSample(): string {
+  const file = resolve(process.env.KPR_FHI_SLASH_DIR ?? resolve(REPO_ROOT, '../shared/reference/fhi-slash'), 'hst_avtale_test_message.json');
+  if (!existsSync(file)) throw new Error(`FHI's SLASH sample not found at ${file}; set KPR_FHI_SLASH_DIR to the folder holding hst_avtale_test_message.json`);
+  return file;
+}
