@@ -66,7 +66,7 @@ export function inProcessFrontEnd(source: Source, mapper: RecordMapper): FrontEn
 
 /** What the worker is started with: everything it needs to open the same source and mapping. */
 /** The parts of kpr.yaml the worker needs (plain data: what crosses to a thread is copied). */
-export type WorkerConfig = Pick<KprConfig, 'source' | 'dir' | 'mapping' | 'rules'> & { sender: Pick<KprConfig['sender'], 'Kommune'> } & { message: Pick<KprConfig['message'], 'generatedDir' | 'spec'> };
+export type WorkerConfig = Pick<KprConfig, 'source' | 'dir' | 'mapping' | 'rules' | 'profileName'> & { sender: Pick<KprConfig['sender'], 'Kommune'> } & { message: Pick<KprConfig['message'], 'generatedDir' | 'spec'> };
 
 export interface WorkerInit {
   config: WorkerConfig;
@@ -109,7 +109,7 @@ export function workerFrontEnd(config: KprConfig, extractDate: string): FrontEnd
       }
       const { skipFile: _s, onFileDone: _d, ...read } = opts;
       const plain: WorkerConfig = JSON.parse(
-        JSON.stringify({ source: config.source, dir: config.dir, mapping: config.mapping, rules: config.rules, sender: { Kommune: config.sender.Kommune }, message: { generatedDir: config.message.generatedDir, spec: config.message.spec } }),
+        JSON.stringify({ source: config.source, dir: config.dir, mapping: config.mapping, rules: config.rules, profileName: config.profileName, sender: { Kommune: config.sender.Kommune }, message: { generatedDir: config.message.generatedDir, spec: config.message.spec } }),
       );
       const init: WorkerInit = { config: plain, extractDate, read, skip };
       // A smaller young generation than the default: the worker's garbage is short-lived, and the

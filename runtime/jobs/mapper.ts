@@ -108,12 +108,12 @@ type MappingResult =
  */
 export async function mappingMapper(
   file: string,
-  opts: { extractDate: string; changedAtField?: string; profile?: 'receiver' | 'strict'; enhetIds?: ReadonlySet<string> },
+  opts: { extractDate: string; changedAtField?: string; profile?: 'receiver' | 'strict'; enhetIds?: ReadonlySet<string>; production?: boolean },
 ): Promise<RecordMapper> {
   const mod = (await import(new URL('../mapping/apply.ts', import.meta.url).href)) as {
-    loadMapping(file: string, opts: { extractDate?: string; profile?: 'receiver' | 'strict'; enhetIds?: ReadonlySet<string> }): Promise<{ apply(record: unknown): MappingResult }>;
+    loadMapping(file: string, opts: { extractDate?: string; profile?: 'receiver' | 'strict'; enhetIds?: ReadonlySet<string>; production?: boolean }): Promise<{ apply(record: unknown): MappingResult }>;
   };
-  const mapping = await mod.loadMapping(file, { extractDate: opts.extractDate, profile: opts.profile, enhetIds: opts.enhetIds });
+  const mapping = await mod.loadMapping(file, { extractDate: opts.extractDate, profile: opts.profile, enhetIds: opts.enhetIds, production: opts.production });
   const field = opts.changedAtField ?? 'changedAt';
   return {
     map(value, at) {
@@ -143,7 +143,14 @@ export async function mappingMapper(
 }
 
 /** The rule stage of passthrough Konsultasjoner, from the generated artefacts of the spec. */
-type MapperConfig = Pick<KprConfig, 'mapping' | 'source' | 'rules'> & { message: Pick<KprConfig['message'], 'spec' | 'generatedDir'>; sender?: Pick<KprConfig['sender'], 'Kommune'> };
+type MapperConfig = Pick<KprConfig, 'mapping' | 'source' | 'rules'> & {
+  message: Pick<KprConfig['message'], 'spec' | 'generatedDir'>;
+  sender?: Pick<KprConfig['sender'], 'Kommune'>;
+  profileName?: string;
+};
+
+/** prod, and pilot (which runs with real data): profiles where a synthetic number must not go. */
+const isProduction = (config: MapperConfig) => config.profileName === 'prod' || config.profileName === 'pilot';
 
 /** The enhetIDs the Melding header reports, when the configuration is at hand. */
 function enhetIdsOf(config: MapperConfig): ReadonlySet<string> | undefined {
@@ -159,12 +166,12 @@ async function passthroughStage(config: MapperConfig, extractDate: string): Prom
   const { compileSemanticRules } = await import('../rules/semantic.ts');
   const { makeRuleStage } = await import('../rules/stage.ts');
   const validate = await loadValidator(target, 'Konsultasjon');
-  return makeRuleStage(target, 'Konsultasjon', validate, compileSemanticRules(target, 'Konsultasjon'), { extractDate, enhetIds: enhetIdsOf(config) }, config.rules.consequences);
+  return makeRuleStage(target, 'Konsultasjon', validate, compileSemanticRules(target, 'Konsultasjon'), { extractDate, enhetIds: enhetIdsOf(config), production: isProduction(config) }, config.rules.consequences);
 }
 
 /** The mapper kpr.yaml asks for: the vendor's mapping when it names one, else passthrough records. */
 export async function configMapper(config: MapperConfig, kit: MessageKit, extractDate: string): Promise<RecordMapper> {
   return config.mapping
-    ? mappingMapper(config.mapping, { extractDate, changedAtField: config.source.changedAtField, profile: config.rules.consequences, enhetIds: enhetIdsOf(config) })
+    ? mappingMapper(config.mapping, { extractDate, changedAtField: config.source.changedAtField, profile: config.rules.consequences, enhetIds: enhetIdsOf(config), production: isProduction(config) })
     : passthroughMapper(kit, await passthroughStage(config, extractDate));
 }

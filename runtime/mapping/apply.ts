@@ -47,6 +47,8 @@ export interface ApplyOptions {
   profile?: Profile;
   /** The enhetIDs the Melding reports (kpr.yaml sender.Kommune[].Enhet): RefEnhet must name one. */
   enhetIds?: ReadonlySet<string>;
+  /** A production profile: synthetic (Tenor) numbers are held back (REC4007). */
+  production?: boolean;
 }
 
 export interface Mapper {
@@ -77,7 +79,7 @@ export async function loadMapping(file: string, opts: CompileOptions & ApplyOpti
   const built = buildMapping(plan);
   const validate = await loadValidator(plan.target, plan.rootClass);
   const rules = compileSemanticRules(plan.target, plan.rootClass);
-  const ctx: RuleContext = { extractDate: opts.extractDate ?? osloToday(), melding: opts.melding, enhetIds: opts.enhetIds };
+  const ctx: RuleContext = { extractDate: opts.extractDate ?? osloToday(), melding: opts.melding, enhetIds: opts.enhetIds, production: opts.production };
   return { plan, diagnostics, apply: makeApply(plan, built, makeRuleStage(plan.target, plan.rootClass, validate, rules, ctx, opts.profile)) };
 }
 

@@ -18,6 +18,8 @@ export interface RuleContext {
   extractDate: string;
   /** Melding attributes, when known (for XPaths such as /Melding/@tilDatoPeriode). */
   melding?: Record<string, unknown>;
+  /** A production profile (prod, pilot: real data): synthetic test numbers are held back. */
+  production?: boolean;
   /** The enhetIDs of the Melding's Kommune/Enhet (from kpr.yaml), when known: RefEnhet must name one. */
   enhetIds?: ReadonlySet<string>;
 }
@@ -115,6 +117,8 @@ function checksFor(attr: TargetAttribute, cls: TargetClass): Check[] {
       const reason = classify(v);
       if (reason) push(here, name, 'REC4001', `fid is not a valid ${KIND_TEXT[want]} (${reason})`, 'discard-row');
       else if (parts.kind !== want) push(here, name, 'REC4002', `fid is a ${KIND_TEXT[parts.kind]}, but typeID ${String(here.obj.typeID)} says ${KIND_TEXT[want]}`, 'discard-row');
+      // "Only real patients": a synthetic (Tenor) number names nobody and must not reach the register.
+      else if (parts.synthetic && here.ctx.production) push(here, name, 'REC4007', `fid is a synthetic test number (month + 80), not sent in production`, 'discard-row');
     });
   }
   if (/^(orgNr|kommuneOrgNr|\w+OrgNr)$/.test(name)) {

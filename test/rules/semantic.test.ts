@@ -184,3 +184,11 @@ describe('RefEnhet names an Enhet the Melding reports (the keyref RefEnhet_IDREF
     expect(rules(k, ctx)).toEqual([]);
   });
 });
+
+describe('only real patients in production', () => {
+  it('holds a synthetic (Tenor) fødselsnummer in a production profile, and takes it elsewhere', () => {
+    const k = konsultasjon();
+    expect(rules(k, { ...ctx, production: true }).map((i) => [i.rule, i.path, i.consequence])).toEqual([['REC4007', '/Barn_ungdom/fid', 'discard-row']]);
+    expect(rules(k, ctx)).toEqual([]);
+  });
+});
