@@ -9,41 +9,9 @@ import { pathToFileURL } from 'node:url';
 import { seal } from '../runtime/transport/cms/index.ts';
 import { forgeSeal } from '../runtime/transport/cms/forge-reference.ts';
 import { ensureTestPki } from '../runtime/transport/pki/index.ts';
+import { timeInterleaved, type Timing } from './_util.ts';
 
 const MB = 1024 * 1024;
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
-
-interface Timing {
-  /** Median wall-clock milliseconds. */
-  wall: number;
-  /** Median CPU milliseconds (user + system) of this process: steadier when the machine is shared. */
-  cpu: number;
-}
-
-/**
- * Times each function over `runs` rounds after one warm-up round. The functions alternate
- * within a round, so load from other processes hits both alike.
- */
-function timeInterleaved(runs: number, fns: Array<() => unknown>): Timing[] {
-  for (const fn of fns) fn();
-  const wall: number[][] = fns.map(() => []);
-  const cpu: number[][] = fns.map(() => []);
-  for (let i = 0; i < runs; i++) {
-    fns.forEach((fn, k) => {
-      const c = process.cpuUsage();
-      const t = performance.now();
-      fn();
-      wall[k]!.push(performance.now() - t);
-      const d = process.cpuUsage(c);
-      cpu[k]!.push((d.user + d.system) / 1000);
-    });
-  }
-  return fns.map((_, k) => ({ wall: median(wall[k]!), cpu: median(cpu[k]!) }));
-}
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
 const mbps = (bytes: number, ms: number) => Math.round((bytes / MB / (ms / 1000)) * 10) / 10;

@@ -17,6 +17,7 @@ const registrars: [commands: string[], load: () => Promise<{ register: Registrar
   [['token'], () => import('../runtime/transport/cli-helseid.ts')],
   [['sandbox'], () => import('../runtime/sandbox/cli.ts')],
   [['seal', 'unseal', 'cert'], () => import('../runtime/transport/cli-cms.ts')],
+  [['slash'], () => import('../runtime/transport/cli-slash.ts')],
   [['demo-data'], () => import('../runtime/demo-data/command.ts')],
   [['mapping', 'map'], () => import('../runtime/mapping/cli.ts')],
   [['mapping'], () => import('../generator/mapping/cli.ts')],

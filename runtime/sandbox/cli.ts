@@ -8,6 +8,9 @@ import type { MessageCodec } from './codec.ts';
 import type { FaultSettings } from './faults.ts';
 import { generatedCodec } from './generated-codec.ts';
 import { startSandbox } from './server.ts';
+import { SlashFaults } from './slash/faults.ts';
+import { generatedMessageTypes } from './slash/generated-types.ts';
+import type { MessageTypes } from './slash/validate.ts';
 
 function int(value: string): number {
   const n = Number(value);
@@ -39,11 +42,11 @@ function readSettings(dataDir: string): SandboxSettings {
 }
 
 /** Makes the registrar; `loadCodec` supplies the validating message codec when there is one. */
-export function registerSandbox(loadCodec?: () => Promise<MessageCodec>): Registrar {
+export function registerSandbox(loadCodec?: () => Promise<MessageCodec>, loadSlashTypes?: () => Promise<MessageTypes>): Registrar {
   return (program: Command) => {
     program
       .command('sandbox')
-      .description('Run a local stand-in for HelseID and the KPR API (loopback, test keys, fault injection)')
+      .description("Run a local stand-in for HelseID, the 2021 KPR API and FHI's SLASH receiver (loopback, test keys, fault injection)")
       .option('--port <n>', 'port to listen on (0 = any free port)', int, 0)
       .option('--host <host>', 'address to listen on', '127.0.0.1')
       .option('--data <dir>', 'data directory: keys, certificates, registrations, sandbox.db with what was accepted (and sandbox.json defaults)', '.kpr/sandbox')
@@ -58,6 +61,7 @@ export function registerSandbox(loadCodec?: () => Promise<MessageCodec>): Regist
       .option('--rate-limit <n>', 'answer the next N API requests with 429', int)
       .option('--retry-after <sec>', 'Retry-After of the 429 answers', int, 1)
       .option('--api-nonce', 'make the API demand a DPoP nonce')
+      .option('--slash-faults <json>', 'faults of the SLASH receiver, as POST /sandbox/faults takes them under "slash" (e.g. \'{"answerCode":{"code":2008,"count":1}}\')')
       .action(async (o, cmd: Command) => {
         const saved = readSettings(o.data);
         const fromFile = (key: keyof SandboxSettings, value: unknown) =>
@@ -74,6 +78,14 @@ export function registerSandbox(loadCodec?: () => Promise<MessageCodec>): Regist
         if (o.delayMs) faults.delay = { count: o.delayCount, ms: o.delayMs };
         if (o.rateLimit) faults.rateLimit = { count: o.rateLimit, retryAfterSec: o.retryAfter };
         if (o.apiNonce) faults.requireApiNonce = true;
+        if (o.slashFaults) {
+          try {
+            faults.slash = JSON.parse(o.slashFaults);
+            new SlashFaults().add(faults.slash!); // judged before the server listens
+          } catch (err) {
+            throw new UserError(`--slash-faults: ${(err as Error).message}`);
+          }
+        }
         let sandbox;
         try {
           sandbox = await startSandbox({
@@ -86,23 +98,15 @@ export function registerSandbox(loadCodec?: () => Promise<MessageCodec>): Regist
             senderHerId: o.senderHerId,
             faults,
             codec: loadCodec ? await loadCodec() : undefined,
+            slash: loadSlashTypes ? { messageTypes: await loadSlashTypes() } : undefined,
           });
         } catch (err) {
           throw new UserError(`sandbox could not start: ${(err as Error).message}`);
         }
         const s = sandbox;
-        process.stdout.write(
-          [
-            s.url,
-            `HelseID authority: ${s.url}   KPR API base: ${s.url}`,
-            `client id: ${s.clientId}   client key: ${s.files.clientJwkFile}   scopes: ${s.scopes.join(' ')}`,
-            `sender HER-id: ${s.senderHerId} (signing certificate in ${s.pki.dir})   receiver HER-id: ${s.receiverHerId}`,
-            `state: GET ${s.url}/sandbox/state   faults: POST ${s.url}/sandbox/faults   data: ${s.dataDir}`,
-            `connection settings: ${join(s.dataDir, 'connection.json')}`,
-            '',
-          ].join('\n'),
-        );
-        await new Promise<void>((done) => {
+        // Listen for the stop signals before saying where we are: a script that reads the URL
+        // and stops us at once must find the handlers in place.
+        const stopped = new Promise<void>((done) => {
           const stop = () => {
             process.off('SIGINT', stop);
             process.off('SIGTERM', stop);
@@ -111,9 +115,25 @@ export function registerSandbox(loadCodec?: () => Promise<MessageCodec>): Regist
           process.on('SIGINT', stop);
           process.on('SIGTERM', stop);
         });
+        process.stdout.write(
+          [
+            s.url,
+            `HelseID authority: ${s.url}   KPR API base: ${s.url}`,
+            `client id: ${s.clientId}   client key: ${s.files.clientJwkFile}   scopes: ${s.scopes.join(' ')}`,
+            `sender HER-id: ${s.senderHerId} (signing certificate in ${s.pki.dir})   receiver HER-id: ${s.receiverHerId}`,
+            `state: GET ${s.url}/sandbox/state   faults: POST ${s.url}/sandbox/faults   data: ${s.dataDir}`,
+            `SLASH (FHI): GET ${s.url}/keys, POST ${s.url}/message   scope: ${s.connection.slashScope}   state: GET ${s.url}/sandbox/slash/state`,
+            `connection settings: ${join(s.dataDir, 'connection.json')}`,
+            '',
+          ].join('\n'),
+        );
+        await stopped;
       });
   };
 }
 
-/** `kpr sandbox` validates with the generated codecs (every message version in generated/). */
-export const register: Registrar = registerSandbox(async () => generatedCodec((await import('../../generated/index.ts')).MESSAGES));
+/** `kpr sandbox` validates with the generated codecs and JSON validators (every message version in generated/). */
+export const register: Registrar = registerSandbox(
+  async () => generatedCodec((await import('../../generated/index.ts')).MESSAGES),
+  async () => generatedMessageTypes((await import('../../generated/index.ts')).JSON_MESSAGES),
+);

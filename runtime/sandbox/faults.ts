@@ -1,6 +1,7 @@
 // Fault injection for the KPR stand-in: the failures a real transfer meets, on demand, so the
 // client's retry, timeout and token handling can be shown to work. Set by CLI flags at start
 // or by POST /sandbox/faults; counters count down as API requests consume them.
+import type { SlashFaultSettings } from './slash/faults.ts';
 
 export interface FaultSettings {
   /** Forget the pending countable faults first. */
@@ -21,6 +22,8 @@ export interface FaultSettings {
   tokenLifetimeSec?: number;
   /** Make the API demand a DPoP nonce (RFC 9449 §9). */
   requireApiNonce?: boolean;
+  /** Faults of the SLASH receiver (`/keys`, `/message`). */
+  slash?: SlashFaultSettings;
 }
 
 export type FaultAction =

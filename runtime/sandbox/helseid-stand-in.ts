@@ -25,6 +25,8 @@ export interface RegisteredClient {
   /** The client's public JWK, with `alg`. */
   jwk: JWK;
   scopes: string[];
+  /** The vendor's organisation number, put in multi-tenant tokens as orgnr_supplier. */
+  supplierOrgNr?: string;
 }
 
 export interface Answer {
@@ -40,6 +42,9 @@ const PROOF_MAX_AGE_SEC = 60;
 export const API_AUDIENCE = 'kpr-api';
 export const ORG_PARENT_CLAIM = 'helseid://claims/client/claims/orgnr_parent';
 export const ORG_CHILD_CLAIM = 'helseid://claims/client/claims/orgnr_child';
+export const ORG_SUPPLIER_CLAIM = 'helseid://claims/client/claims/orgnr_supplier';
+/** The supplier of a client registered without one (valid mod 11, not a real organisation). */
+export const SANDBOX_SUPPLIER_ORGNR = '999999921';
 
 class ReplayCache {
   private readonly seen = new Map<string, number>();
@@ -123,6 +128,7 @@ export class HelseIdStandIn {
     if (!client.jwk || typeof client.jwk !== 'object' || !client.jwk.alg) throw new Error('jwk with alg is required');
     if ('d' in client.jwk) throw new Error('register the public JWK only');
     if (!Array.isArray(client.scopes)) throw new Error('scopes must be a list');
+    if (client.supplierOrgNr !== undefined && !/^\d{9}$/.test(client.supplierOrgNr)) throw new Error('supplierOrgNr must be 9 digits');
     this.clients.set(client.client_id, client);
   }
 
@@ -171,6 +177,7 @@ export class HelseIdStandIn {
     if (jkt) claims.cnf = { jkt };
     if (org?.parent) claims[ORG_PARENT_CLAIM] = org.parent;
     if (org?.child) claims[ORG_CHILD_CLAIM] = org.child;
+    if (org?.parent) claims[ORG_SUPPLIER_CLAIM] = client.supplierOrgNr ?? SANDBOX_SUPPLIER_ORGNR;
     const accessToken = await new SignJWT(claims)
       .setProtectedHeader({ alg: 'RS256', typ: 'at+jwt', kid: this.publicJwk.kid })
       .setIssuer(this.issuer)

@@ -11,6 +11,7 @@ import { ensureSandboxPki, payloadOpener, type SandboxPki } from './pki.ts';
 import { dataDirFiles, DEFAULT_CLIENT_ID, prepareDataDir, readSenders, saveClients, saveSenders, type DataDirFiles } from './setup.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
 import { SandboxStore, type PublicState } from './store.ts';
+import { SLASH_SCOPE, SlashReceiver, type SlashReceiverOptions } from './slash/index.ts';
 
 /** Scopes the API stand-in accepts. `hdir:kneik/iplos/submit` is Hdir's; the HST one is a guess. */
 export const DEFAULT_SCOPES = ['hdir:kneik/hst/submit', 'hdir:kneik/iplos/submit'];
@@ -34,6 +35,8 @@ export interface SandboxOptions {
   pkiDir?: string;
   /** Replaces the CMS opener (tests of the HTTP layer only). */
   open?: PayloadOpener;
+  /** FHI's SLASH receiver (`/keys`, `/message`): its validators, scopes and first key. */
+  slash?: SlashReceiverOptions;
 }
 
 /** Everything a sender needs to talk to this sandbox; also written to `<data>/connection.json`. */
@@ -51,6 +54,8 @@ export interface SandboxConnection {
   signerKeyFile: string;
   /** The receiver's encryption certificate (PEM file) to seal for. */
   recipientCertFile: string;
+  /** The scope to ask for when sending to SLASH at `url` (`/keys`, `/message`). */
+  slashScope: string;
 }
 
 export interface Sandbox {
@@ -66,6 +71,7 @@ export interface Sandbox {
   pki: SandboxPki;
   helseid: HelseIdStandIn;
   store: SandboxStore;
+  slash: SlashReceiver;
   applyFaults(f: FaultSettings): void;
   stats(): Record<string, unknown>;
   state(): PublicState;
@@ -109,7 +115,8 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const scopes = opts.acceptedScopes ?? DEFAULT_SCOPES;
   const receiverHerId = opts.receiverHerId ?? DEFAULT_RECEIVER_HER_ID;
   const senderHerId = opts.senderHerId ?? DEFAULT_SENDER_HER_ID;
-  const { signingJwk, clients } = await prepareDataDir(files, scopes);
+  const slash = new SlashReceiver(opts.slash);
+  const { signingJwk, clients } = await prepareDataDir(files, [...scopes, ...slash.acceptedScopes]);
   const pki = await ensureSandboxPki(opts.pkiDir ? resolve(opts.pkiDir) : files.pkiDir);
   const store = new SandboxStore(dataDir);
 
@@ -143,6 +150,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       helseid.tokenLifetimeSec = f.tokenLifetimeSec;
     }
     if (f.requireApiNonce !== undefined) requireApiNonce = f.requireApiNonce;
+    if (f.slash) slash.applyFaults(f.slash);
   };
 
   const registerClient = (client: RegisteredClient) => {
@@ -155,7 +163,14 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     all[herId] = [...new Set([...(all[herId] ?? []), certPem])];
     saveSenders(files, all);
   };
-  const stats = () => ({ ...helseid.stats, tokensIssuedByKey: { ...helseid.stats.tokensIssuedByKey }, ...counters, messageIdsSeen: [...messageIdsSeen] });
+  const stats = () => ({ ...helseid.stats, tokensIssuedByKey: { ...helseid.stats.tokensIssuedByKey }, ...counters, messageIdsSeen: [...messageIdsSeen], slash: { ...slash.stats } });
+
+  async function slashMessage(req: IncomingMessage, res: ServerResponse, url: string): Promise<void> {
+    const handling = slash.message(helseid, req.headers, await readBodyBytes(req), url, () => requireApiNonce);
+    if (handling.drop) return void req.socket.destroy();
+    if (handling.waitMs) await new Promise((r) => setTimeout(r, handling.waitMs));
+    send(res, await handling.answer());
+  }
 
   async function api(req: IncomingMessage, res: ServerResponse, url: string): Promise<void> {
     counters.apiRequests++;
@@ -210,6 +225,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     if (method === 'GET' && path === '/sandbox/state') return send(res, { status: 200, body: store.publicState() });
     if (method === 'GET' && path === '/sandbox/notifications') return send(res, { status: 200, body: store.notifications() });
     if (method === 'GET' && path === '/sandbox/stats') return send(res, { status: 200, body: stats() });
+    if (method === 'GET' && path === '/sandbox/slash/state') return send(res, { status: 200, body: slash.state() });
     if (method === 'POST') {
       let body: any;
       try {
@@ -244,6 +260,8 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
         return send(res, await helseid.token(form, header(req, 'dpop')));
       }
       if (req.method === 'POST' && path === '/message/process') return api(req, res, url);
+      if (req.method === 'GET' && path === '/keys') return send(res, slash.keys());
+      if (req.method === 'POST' && path === '/message') return slashMessage(req, res, url);
       if (path.startsWith('/sandbox/')) return admin(req, res, path);
       if (path === '/') return send(res, { status: 200, body: { endpoints: ENDPOINTS } });
       send(res, { status: 404, body: { error: `no ${req.method} ${path}` } });
@@ -259,7 +277,8 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const { port } = server.address() as AddressInfo;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   helseid = await HelseIdStandIn.create(url, signingJwk, opts.tokenLifetimeSec ?? 300);
-  for (const c of clients) helseid.registerClient(c);
+  // A data directory made before the sandbox served SLASH: its default client gets SLASH's scope too.
+  for (const c of clients) helseid.registerClient(c.client_id === DEFAULT_CLIENT_ID ? { ...c, scopes: [...new Set([...c.scopes, ...slash.acceptedScopes])] } : c);
   if (opts.faults) applyFaults(opts.faults);
 
   const connection: SandboxConnection = {
@@ -272,6 +291,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     signerCertFile: pki.test.senderSigning.certPath,
     signerKeyFile: pki.test.senderSigning.keyPath,
     recipientCertFile: pki.test.receiverEncryption.certPath,
+    slashScope: SLASH_SCOPE,
   };
   writeFileAtomic(join(dataDir, 'connection.json'), `${JSON.stringify(connection, null, 2)}\n`);
 
@@ -287,6 +307,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     pki,
     helseid,
     store,
+    slash,
     applyFaults,
     stats,
     state: () => store.publicState(),
@@ -313,6 +334,9 @@ const ENDPOINTS = [
   'GET /.well-known/openid-configuration/jwks',
   'POST /connect/token',
   'POST /message/process',
+  'GET /keys',
+  'POST /message',
+  'GET /sandbox/slash/state',
   'GET /sandbox/state',
   'GET /sandbox/notifications',
   'GET /sandbox/stats',

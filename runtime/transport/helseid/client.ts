@@ -92,10 +92,10 @@ export class HelseIdClient {
     if (entry && entry.token.accessToken === token.accessToken) this.cache.delete(token.cacheKey);
   }
 
-  /** A DPoP proof for one API request carrying `token`. */
-  apiProof(method: string, url: string, token: AccessToken, nonce?: string): Promise<string> {
+  /** A DPoP proof for one API request carrying `token`; `claims` are a receiver's own bindings. */
+  apiProof(method: string, url: string, token: AccessToken, nonce?: string, claims?: Record<string, string>): Promise<string> {
     if (!this.dpopKey) throw new Error('this HelseID client was not configured for DPoP');
-    return createDpopProof({ key: this.dpopKey, htm: method, htu: url, accessToken: token.accessToken, nonce });
+    return createDpopProof({ key: this.dpopKey, htm: method, htu: url, accessToken: token.accessToken, nonce, claims });
   }
 
   private async fetchToken(req: TokenRequest, cacheKey: string): Promise<AccessToken> {

@@ -11,6 +11,8 @@ export interface ProofInput {
   nonce?: string;
   /** The access token the proof accompanies (API calls only). */
   accessToken?: string;
+  /** Further claims a receiver binds to the request (SLASH's message bindings); the standard ones win. */
+  claims?: Record<string, string>;
   now?: number;
 }
 
@@ -26,7 +28,8 @@ export function htuOf(url: string): string {
 }
 
 export async function createDpopProof(input: ProofInput): Promise<string> {
-  const claims: Record<string, unknown> = { htm: input.htm, htu: htuOf(input.htu) };
+  const claims: Record<string, unknown> = { ...input.claims, htm: input.htm, htu: htuOf(input.htu) };
+  for (const name of ['jti', 'iat', 'nonce', 'ath']) delete claims[name];
   if (input.nonce) claims.nonce = input.nonce;
   if (input.accessToken) claims.ath = accessTokenHash(input.accessToken);
   return new SignJWT(claims)

@@ -11,7 +11,8 @@ export type HelseIdErrorCode =
   | 'use_dpop_nonce'
   | 'invalid_dpop_proof'
   | 'discovery_failed'
-  | 'unexpected_response';
+  | 'unexpected_response'
+  | 'missing_org_claims';
 
 const ADVICE: Record<HelseIdErrorCode, string> = {
   invalid_request:
@@ -30,6 +31,8 @@ const ADVICE: Record<HelseIdErrorCode, string> = {
   invalid_dpop_proof: 'HelseID rejected the DPoP proof: check the machine clock and that the DPoP key is a valid signing key.',
   discovery_failed: 'The HelseID discovery document could not be read: check the authority URL and the network path to it.',
   unexpected_response: 'HelseID answered in a way this client does not understand.',
+  missing_org_claims:
+    'The access token does not name the organisation asked for (helseid://claims/client/claims/orgnr_parent): register the client in HelseID selvbetjening as a multi-tenant client, have the municipality delegate to it, and configure its 9-digit parent organisation number.',
 };
 
 /** An error from HelseID or from talking to it, with a stable code and operator advice. */
