@@ -5,6 +5,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { KprConfig } from '../config/load.ts';
+import type { Finding } from './mapper.ts';
 import { hashJson } from '../notify/hash.ts';
 import { FileSource } from '../sources/files.ts';
 import { SourceError, type FileIdentity, type ReadOptions, type Source, type SourceLine } from '../sources/types.ts';
@@ -37,6 +38,7 @@ export type FrontMapped =
       day: string;
       /** From the worker: the Konsultasjon element already written (kit.writeKonsultasjon). */
       xml?: string;
+      warnings?: Finding[];
     };
 
 export interface FrontEnd {
@@ -84,7 +86,7 @@ export function inProcessFrontEnd(source: Source, mapper: RecordMapper): FrontEn
 
 /** What the worker is started with: everything it needs to open the same source and mapping. */
 /** The parts of kpr.yaml the worker needs (plain data: what crosses to a thread is copied). */
-export type WorkerConfig = Pick<KprConfig, 'source' | 'dir' | 'mapping'> & { message: Pick<KprConfig['message'], 'generatedDir' | 'spec'> };
+export type WorkerConfig = Pick<KprConfig, 'source' | 'dir' | 'mapping' | 'rules' | 'profileName'> & { sender: Pick<KprConfig['sender'], 'Kommune'> } & { message: Pick<KprConfig['message'], 'generatedDir' | 'spec'> };
 
 export interface WorkerInit {
   config: WorkerConfig;
@@ -127,7 +129,7 @@ export function workerFrontEnd(config: KprConfig, extractDate: string): FrontEnd
       }
       const { skipFile: _s, onFileDone: _d, ...read } = opts;
       const plain: WorkerConfig = JSON.parse(
-        JSON.stringify({ source: config.source, dir: config.dir, mapping: config.mapping, message: { generatedDir: config.message.generatedDir, spec: config.message.spec } }),
+        JSON.stringify({ source: config.source, dir: config.dir, mapping: config.mapping, rules: config.rules, profileName: config.profileName, sender: { Kommune: config.sender.Kommune }, message: { generatedDir: config.message.generatedDir, spec: config.message.spec } }),
       );
       const init: WorkerInit = { config: plain, extractDate, read, skip };
       // A smaller young generation than the default: the worker's garbage is short-lived, and the

@@ -139,7 +139,8 @@ export async function backfillJob(o: BackfillOptions): Promise<BackfillResult> {
     const state = saved ? (JSON.parse(saved) as { file?: string; line?: number; completedAt?: string }) : undefined;
     if (state?.completedAt && !o.restart) return { alreadyComplete: state.completedAt };
     const after = !o.restart && state?.file !== undefined ? { file: state.file, line: state.line! } : undefined;
-    const summary = await runTransfer(o, base, 'B', {
+    // B (satsvis) for a backfill, unless the message version fixes another (IPLOS: K).
+    const summary = await runTransfer(o, base, o.config.message.meldingstypeFixed ? o.config.message.meldingstype : 'B', {
       kind: 'backfill',
       readSource: true,
       read: { from: o.from, to: o.to, after },

@@ -19,7 +19,7 @@ import { ChainBuilder } from '../notify/chain.ts';
 import { afterDecision, decide } from '../notify/decide.ts';
 import { contentHash } from '../notify/hash.ts';
 import type { FileIdentity, ReadOptions, Source } from '../sources/types.ts';
-import type { ConsultationState, ItemRow, NewMessage, OutboxMessage, Rejection, SeenRecord, Store } from '../store/types.ts';
+import type { ConsultationState, ItemRow, NewMessage, OutboxMessage, Rejection, SeenRecord, SentWarning, Store } from '../store/types.ts';
 import { SerialisedElement, Splice } from '../xml/write.ts';
 import { inProcessFrontEnd, type FrontEnd, type FrontMapped } from './front-end.ts';
 import { VersionMemo } from './versions.ts';
@@ -291,6 +291,8 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
   const batchSeen = new Map<string, SeenRecord>();
   const versions = new VersionMemo();
   let rejections: Rejection[] = [];
+  /** Per konsultasjonID, the warnings its latest version in this batch was sent with. */
+  const warnings = new Map<string, SentWarning[]>();
   const rejectedInBatch = new Set<string>();
   let requeueDone: string[] = [];
   let position: { file: string; line: number } | undefined;
@@ -444,6 +446,7 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
       messages,
       seen: [...batchSeen.values()],
       rejections,
+      warnings: [...warnings.values()].flat(),
       requeueDone,
       chainHead: chain.head.guid,
       notifLopeNr: chain.head.lopeNr,
@@ -458,6 +461,7 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
     overlay.clear();
     batchSeen.clear();
     rejections = [];
+    warnings.clear();
     rejectedInBatch.clear();
     requeueDone = [];
     recordsSinceCommit = 0;
@@ -567,6 +571,10 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
     }
     // Only now: a commit inside consider() must not mark this record before its notification.
     batchSeen.set(m.sourceId, { sourceId: m.sourceId, konsultasjonId: m.konsultasjonId, changedAt: m.changedAt, rejected: false });
+    if (m.kind === 'konsultasjon' && m.warnings) {
+      const at = { sourceId: m.sourceId, konsultasjonId: m.konsultasjonId, changedAt: m.changedAt, file: line.file, line: line.line };
+      warnings.set(m.konsultasjonId, m.warnings.map((f) => ({ ...at, path: f.path, rule: f.rule, message: f.message, consequence: f.consequence, action: f.action === 'substituted' ? 'substituted' : 'sent' })));
+    } else if (warnings.size) warnings.delete(m.konsultasjonId);
     // A corrected version in the same batch as the rejected one: the rejection is void.
     if (rejectedInBatch.has(m.konsultasjonId)) {
       rejections = rejections.filter((r) => r.konsultasjonId !== m.konsultasjonId);

@@ -81,6 +81,7 @@ export function buildRule(r: RulePlan): RuleFn {
           message: `${name}: ${r.transforms[k].name}: ${err.message}`,
           consequence: datatypeConsequence(attr),
           severity: 'error',
+          original: v,
         });
         return;
       }
@@ -97,6 +98,7 @@ export function buildRule(r: RulePlan): RuleFn {
           message: `${name}: the source value ${JSON.stringify(v)} has no translation${table!.name ? ` in table ${table!.name}` : ''}`,
           consequence: codeConsequence(attr),
           severity: 'error',
+          original: v,
         });
         return;
       }

@@ -72,14 +72,17 @@ const rows = [
   ['REC3001', 'date-after-extract', 'error', 'receiver-control', 'published', 'A date after the extract date (`uttakDato`).', 'Correct the date in the EPJ, or check the extract date.', 'Kontroll «Dato-område»: til /Melding/@uttakDato'],
   ['REC3002', 'period-order', 'error', 'receiver-control', 'published', 'A date before the start (or after the end) of the period the specification names.', 'Correct the dates in the EPJ.', 'Kontroll «Dato-område»'],
   ['REC3003', 'code-not-valid-on-date', 'error', 'receiver-control', 'published', 'A code that is not valid on the date the receiver checks it against.', 'Use a code valid on that date (the field reference shows each code\'s validity).', 'Kontroll «Kodeverk»: gyldig på dato'],
+  ['REC3004', 'birth-date-id-format', 'warning', 'receiver-text', 'none', 'With typeID 9 (Annet), fid is not a birth date in the form ddmmyy.', 'Send the birth date as ddmmyy (e.g. 170219), or the fødselsnummer with typeID 1 once the child has one.', 'fid, Bruk: «skal rapporteres med fødselsdato med format ddmmyy og med Type person identifikasjon (typeID) lik 9 Annet»'],
+  ['REC3005', 'maleresultat-numbering', 'warning', 'receiver-text', 'none', 'The results of a measurement are not numbered 1, 2, … in order.', 'Number the results from 1 in the order they were taken; a duplicate number costs the Melding (REC5001).', 'maleresultatNr, Bruk: «Angi 1 for første måleresultat, 2 for neste osv.»'],
   // 4000: the kit's own checks (no published control; the kit chose the consequence)
   ['REC4001', 'fnr-check-digit', 'error', 'kit', 'discard-row', 'A fødselsnummer, D-nummer or H-nummer whose check digits, date or century are wrong.', 'Correct the number in the EPJ; a wrong number gives the child no KPR identity.'],
   ['REC4002', 'person-id-type-mismatch', 'error', 'kit', 'discard-row', 'The number is of another kind than `typeID` says (a D-nummer with typeID 1, …).', 'Correct typeID or the number in the EPJ.'],
-  ['REC4003', 'orgnr-check-digit', 'error', 'kit', 'published', 'An organisasjonsnummer whose check digit is wrong.', 'Correct the number; Enhetsregisteret shows the right one.'],
-  ['REC4004', 'hpr-format', 'error', 'kit', 'published', 'An HPR-nummer that is not one to nine digits.', 'Correct the number; Helsepersonellregisteret shows the right one.'],
-  ['REC4005', 'kommunenummer-format', 'error', 'kit', 'published', 'A kommunenummer that is not four digits of an existing county.', 'Use the four-digit kommunenummer.'],
+  ['REC4003', 'orgnr-check-digit', 'warning', 'kit', 'none', 'An organisasjonsnummer whose check digit is wrong (the receiver publishes only "Min 1 max 10 siffer"; sent, with a warning).', 'Correct the number; Enhetsregisteret shows the right one.'],
+  ['REC4004', 'hpr-format', 'error', 'receiver-control', 'published', 'An HPR-nummer that is not one to nine digits (or -1).', 'Correct the number; Helsepersonellregisteret shows the right one.', 'Kontroll «Datatype»: Min 1 max 9 siffer'],
+  ['REC4005', 'kommunenummer-format', 'error', 'receiver-control', 'published', 'A kommunenummer that is not four digits (the kit also refuses 00xx, which no county has).', 'Use the four-digit kommunenummer.', 'Kontroll «Datatype»: Kommunenummer'],
   ['REC4006', 'growth-implausible', 'warning', 'kit', 'none', 'A height or weight far outside what a child of that age can have (often a unit mix-up).', 'Check the value and the unit in the EPJ; it is sent as it is.'],
   ['REC4007', 'synthetic-person-id', 'error', 'kit', 'discard-row', 'A synthetic (Tenor) test number in a production profile.', 'Test numbers name no real person; send them only to the test environment.'],
+  ['REC4008', 'unknown-enhet', 'warning', 'kit', 'none', 'A RefEnhet names an enhetID that kpr.yaml does not report under sender.Kommune[].Enhet (sent: the XSD\'s keyref never matches, so the receiver takes it).', 'Add the Enhet to sender.Kommune in kpr.yaml, or correct the record in the EPJ.'],
   // 5000: across records (identity constraints and the builder's checks)
   ['REC5001', 'duplicate-key', 'error', 'receiver-xsd', 'discard-message', 'Two records share a value the XSD requires to be unique (xs:unique / xs:key).', 'Give each its own identity in the EPJ; the record that came later is held back.'],
   ['REC5002', 'dangling-reference', 'error', 'receiver-xsd', 'discard-message', 'A reference (xs:keyref) names no element of the Melding.', 'Report the element it refers to, or correct the reference.'],
@@ -132,6 +135,12 @@ export function schemaRule(keyword: string): RuleId {
       return 'REC2007';
     case 'additionalProperties':
       return 'REC2008';
+    case 'date':
+      return 'REC2010';
+    case 'unique':
+      return 'REC5001';
+    case 'keyref':
+      return 'REC5002';
     default:
       return 'REC2009';
   }

@@ -14,7 +14,16 @@ export interface Issue {
   consequence: Consequence;
   /** Warnings go with a successful result; errors reject the record. */
   severity: 'error' | 'warning';
+  /** The value as the record had it, when the kit sends another (or the source value a mapping could not translate). */
+  original?: unknown;
+  /** What the kit did about it (runtime/rules/policy.ts): set once the record is settled. */
+  action?: Action;
+  /** True when `consequence` is the receiver's published one; false when the kit chose it. */
+  published?: boolean;
 }
+
+/** `sent`: unchanged, with a warning; `substituted`: the receiver's value sent instead; `held`: not sent. */
+export type Action = 'sent' | 'substituted' | 'held';
 
 /** Worst first: what the receiver would do to the most data. */
 const RANK: Record<Consequence, number> = {

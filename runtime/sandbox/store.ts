@@ -194,6 +194,8 @@ export class SandboxStore implements ChainView {
       senders: p('SELECT her_id, chain_head, notifications, messages FROM sender ORDER BY her_id'),
       guidKnown: p('SELECT 1 FROM notification_guid g JOIN notification n ON n.seq = g.seq WHERE g.h = ? AND n.her_id = ? AND n.guid = ?').pluck(),
       notificationIds: p('SELECT ids FROM notification WHERE seq = ?').pluck(),
+      guidStatus: p('SELECT n.status FROM notification_guid g JOIN notification n ON n.seq = g.seq WHERE g.h = ? AND n.her_id = ? AND n.guid = ? ORDER BY g.seq DESC LIMIT 1').pluck(),
+      notificationStatus: p('SELECT status FROM notification WHERE seq = ?').pluck(),
       guidIds: p('SELECT n.ids FROM notification_guid g JOIN notification n ON n.seq = g.seq WHERE g.h = ? AND n.her_id = ? AND n.guid = ? ORDER BY g.seq DESC LIMIT 1').pluck(),
       // seq is the rowid: SQLite numbers the rows in the order they arrive.
       notificationInsert: p('INSERT INTO notification (her_id, guid, status, forrige_guid, lope_nr, ids) VALUES (?, ?, ?, ?, ?, ?)'),
@@ -262,6 +264,11 @@ export class SandboxStore implements ChainView {
 
   hasNotification(herId: string, guid: string): boolean {
     return this.unfolded.has(key(herId, guid)) || this.st.guidKnown!.get(guidHash(herId, guid), herId, guid) !== undefined;
+  }
+
+  notificationStatus(herId: string, guid: string): string | undefined {
+    const recent = this.unfolded.get(key(herId, guid));
+    return (recent === undefined ? this.st.guidStatus!.get(guidHash(herId, guid), herId, guid) : this.st.notificationStatus!.get(recent)) as string | undefined;
   }
 
   /** The refId a message was accepted with, if it was. */

@@ -25,7 +25,7 @@ import { loadMapping } from '../../runtime/mapping/apply.ts';
 import { generatedCodec } from '../../runtime/sandbox/generated-codec.ts';
 import { startSandbox, type Sandbox } from '../../runtime/sandbox/index.ts';
 import { REPO_ROOT } from '../helpers/cli.ts';
-import { awaitingCorrection, consultationIdOf, expectedHoldings, type DemoLike } from '../helpers/expected.ts';
+import { awaitingCorrection, consultationIdOf, expectedHoldings, heldBack, type DemoLike } from '../helpers/expected.ts';
 import { prng } from '../helpers/prng.ts';
 
 const TRIALS = Number(process.env.KPR_RELIABILITY_TRIALS ?? (process.env.KPR_RELIABILITY === 'long' ? 60 : 6));
@@ -191,7 +191,7 @@ describe('kill -9 at random points, with sandbox faults and bad input', () => {
     // 2. In its latest version: the mapping of the last valid version of each active one.
     const mapper = await loadMapping(join(setup.dir, 'mapping.yaml'), { extractDate: TODAY });
     const latest = new Map<string, DemoLike>();
-    for (const r of records) if (!r._defect && !r.deleted) latest.set(consultationIdOf(r), r);
+    for (const r of records) if (!heldBack(r) && !r.deleted) latest.set(consultationIdOf(r), r);
     const dropEmpty = (v: unknown): unknown =>
       Array.isArray(v) ? v.map(dropEmpty) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).filter(([, x]) => !(Array.isArray(x) && !x.length)).map(([k, x]) => [k, dropEmpty(x)])) : v;
     for (const [id, status] of want) {

@@ -22,6 +22,7 @@ sender:
       Enhet: [{ enhetID: E1, orgNr: "974770000" }]
   Kontaktperson:
     - { kontPerson: Kari Kontakt, meldEpost1: kari@example.invalid, typeKontaktperson: "1" }
+    - { kontPerson: Ola Fag, meldEpost1: ola@example.invalid, typeKontaktperson: "15" }
 epj: { leverandor: Test AS, navnEPJ: TestEPJ, versjonEPJ: "1.0" }
 message: { spec: hst@56.0.0 }
 batch: { maxConsultations: 2 }
@@ -35,7 +36,9 @@ function project(records: unknown[]) {
   return dir;
 }
 
-const bad = { id: 'BAD', changedAt: '2024-05-01T08:00:00Z', Konsultasjon: { ...konsultasjon('BAD'), amming: '7' } };
+// Held back: a fødselsnummer whose check digit is wrong (the kit's rule REC4001, "discard row").
+const badK = konsultasjon('BAD');
+const bad = { id: 'BAD', changedAt: '2024-05-01T08:00:00Z', Konsultasjon: { ...badK, Barn_ungdom: { ...(badK.Barn_ungdom as object), fid: '01822350019' } } };
 
 describe('kpr run --dry-run', () => {
   it('writes XML that the official XSD accepts and envelopes, and leaves the database untouched', () => {

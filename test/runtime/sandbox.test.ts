@@ -41,7 +41,7 @@ sender:
   herId: ${sb.senderHerId}
   orgNr: "974770000"
   Kommune: [{ kommuneNr: "0301" }]
-  Kontaktperson: [{ kontPerson: Kari Kontakt, meldEpost1: kari@example.invalid, typeKontaktperson: "1" }]
+  Kontaktperson: [{ kontPerson: Kari Kontakt, meldEpost1: kari@example.invalid, typeKontaktperson: "1" }, { kontPerson: Kari Kontakt, meldEpost1: kari@example.invalid, typeKontaktperson: "15" }]
 epj: { leverandor: Test AS, navnEPJ: TestEPJ, versjonEPJ: "1.0" }
 message: { spec: hst@56.0.0 }
 batch: { maxConsultations: 2 }
