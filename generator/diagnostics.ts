@@ -17,6 +17,7 @@ const defs = [
   ['KPR1005', 'wrong-type', 'error', 'A value has the wrong type (e.g. a list where a text is expected).', 'Write the value in the form docs/spec-format.md shows; quote codes and numbers meant as text.'],
   ['KPR1006', 'bad-value', 'error', 'A value is not one of the allowed values or does not match the expected form.', 'Use one of the values listed in the message.'],
   ['KPR1007', 'unreadable-file', 'error', 'A file could not be read.', 'Check the path and permissions.'],
+  ['KPR1008', 'alias-bomb', 'error', 'YAML aliases would expand to more than 100 uses (an "alias bomb"), so the file is not read.', 'Write the values out, or alias a value directly rather than aliases of aliases.'],
   // 1100: dates and versions
   ['KPR1101', 'bad-date', 'error', 'A date is not a real calendar date.', 'Write dates as YYYY-MM-DD with a valid month and day.'],
   ['KPR1102', 'bad-version', 'error', 'Version, schema version, message id and file path disagree.', 'A message file lives at spec/<message>/<version>.yaml; schemaVersion starts with the version.'],

@@ -1,7 +1,8 @@
-// Renders docs/diagnostics.md from the diagnostics catalogues (spec and mapping), so the page cannot drift from the code.
+// Renders docs/diagnostics.md from the diagnostics catalogues (spec, mapping and record rules), so the page cannot drift from the code.
 import { readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
 import { MAPPING_DIAGNOSTICS } from '../../runtime/mapping/diagnostics.ts';
+import { RULES } from '../../runtime/rules/catalogue.ts';
 import { DIAGNOSTICS } from '../diagnostics.ts';
 
 const hb = Handlebars.create();
@@ -15,5 +16,6 @@ export function emitDiagnosticsDoc(): string {
       { title: 'KPR: spec files (kpr spec lint, build, check)', diagnostics: [...DIAGNOSTICS.values()] },
       { title: 'MAP: mapping files (kpr mapping compile, check)', diagnostics: [...MAPPING_DIAGNOSTICS.values()] },
     ],
+    rules: [...RULES.values()],
   });
 }

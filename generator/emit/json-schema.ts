@@ -16,6 +16,12 @@ function describe(parts: (string | undefined)[]): string | undefined {
   return text || undefined;
 }
 
+/** The largest value: the published number of digits ("Min 1 max 5 siffer": a pattern `^[0-9]{1,5}$`), else what a JSON number carries exactly. */
+function numericMaximum(a: Attribute): number {
+  const digits = a.pattern ? /^\^\[0-9\]\{1,(\d+)\}\$$/.exec(a.pattern) : null;
+  return digits ? 10 ** Number(digits[1]) - 1 : Number.MAX_SAFE_INTEGER;
+}
+
 export function attributeSchema(spec: MessageSpec, a: Attribute): JsonSchema {
   const s: JsonSchema = {};
   s.title = a.label;
@@ -24,10 +30,14 @@ export function attributeSchema(spec: MessageSpec, a: Attribute): JsonSchema {
   switch (a.type) {
     case 'integer':
       s.type = 'integer';
+      // What a JSON number carries exactly: the XML writer refuses the rest, so the validator does.
+      s.minimum = -Number.MAX_SAFE_INTEGER;
+      s.maximum = numericMaximum(a);
       break;
     case 'nonNegativeInteger':
       s.type = 'integer';
       s.minimum = 0;
+      s.maximum = numericMaximum(a);
       break;
     case 'date':
       s.type = 'string';

@@ -1,5 +1,6 @@
 // Emits a standalone Ajv validator (ESM, no schema compilation at run time) with one exported
-// function per class, and its typings. Production code imports only this output, never Ajv's
+// function per class, which also checks the XSD's identity constraints (identity.ts), and its
+// typings. Production code imports only this output, never Ajv's
 // compiler: the runtime stays fast to start and free of generator code.
 
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -8,6 +9,7 @@ import { typeName } from '../model/json-form.ts';
 import { specId, type MessageSpec } from '../model/types.ts';
 import { generatedNotice, lit } from './codegen.ts';
 import { emitJsonSchema, schemaId } from './json-schema.ts';
+import { withIdentity } from './identity.ts';
 
 // ajv/dist/standalone is CommonJS with a default export; tsx and Node hand it over differently.
 const standaloneCode = ((standaloneModule as unknown as { default?: unknown }).default ?? standaloneModule) as (
@@ -44,7 +46,7 @@ export function emitValidator(spec: MessageSpec, source: string): { js: string; 
     `// Standalone validators of the JSON form of ${specId(spec)}, one per class.`,
     `// ${generatedNotice(source)}`,
     '/* eslint-disable */',
-    code.replace(/^"use strict";/, ''),
+    withIdentity(code.replace(/^"use strict";/, ''), spec),
     '',
   ].join('\n');
   const dts = [

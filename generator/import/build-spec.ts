@@ -7,6 +7,7 @@ import type { Consequence } from '../model/types.ts';
 import type { AnnotatedAttribute } from './annotations.ts';
 import type { CodingScheme } from './coding-schemes.ts';
 import { ImportError, Notes } from './errors.ts';
+import { readFileSync } from 'node:fs';
 import { acceptFromNotes, restrictionFromCheck } from './restrictions.ts';
 import type { UsageRow, UsageTable } from './usage-table.ts';
 import type { WordAttribute, WordText } from './word-text.ts';
@@ -223,7 +224,13 @@ function buildAttribute(
     const published = scheme.codes.map((c) => c.code);
     const shared = lists.sharedCodes(scheme.number);
     if (!lists.isLocal(scheme.number) && published.length < shared.length) out.codes = published;
-    const acc = acceptFromNotes([t.use, t.comment, row?.comment ?? ''], published);
+    let acc = acceptFromNotes([t.use, t.comment, row?.comment ?? ''], published);
+    // A chapter of the specification can overrule an attribute's note: IPLOS says of the person
+    // identity types that the others "blir ikke stoppet i skjemavalidering" (they are reported back).
+    if (acc && a.name === 'typeID' && wordSays(src.files.wordText, 'blir ikke stoppet i skjemavalidering')) {
+      notes.add(where, `accept [${acc.accept.join(', ')}] from "${acc.because}" not applied: the chapter on identities says other types "blir ikke stoppet i skjemavalidering"`);
+      acc = undefined;
+    }
     if (acc) {
       out.accept = acc.accept;
       notes.add(where, `accept [${acc.accept.join(', ')}] read from the note "${acc.because}" (review it)`);
@@ -406,4 +413,19 @@ function crossCheckWord(where: string, ann: AnnotatedAttribute, wa: WordAttribut
   if (printed.sort().join(' ') !== expected.sort().join(' ')) {
     notes.add(where, `quality controls: Annotations (switched on, with a consequence) [${expected.join(', ')}], Word text prints [${printed.join(', ')}]; the Annotations are kept`);
   }
+}
+
+const wordTexts = new Map<string, string>();
+/** Whether the Word text (read once per file) contains `phrase`. */
+function wordSays(file: string, phrase: string): boolean {
+  let text = wordTexts.get(file);
+  if (text === undefined) {
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      text = '';
+    }
+    wordTexts.set(file, text);
+  }
+  return text.includes(phrase);
 }

@@ -21,7 +21,8 @@ export const YamlSource = {
       }
     }
     const { yaml, errors } = PositionedYaml.parse(file, text);
-    const diagnostics = errors.map((e) => (e.code === 'DUPLICATE_KEY' ? diag('KPR1002', e.at, e.message) : diag('KPR1001', e.at, e.message)));
+    const id = (code: string) => (code === 'DUPLICATE_KEY' ? 'KPR1002' : code === 'ALIAS_COUNT' ? 'KPR1008' : 'KPR1001');
+    const diagnostics = errors.map((e) => diag(id(e.code), e.at, e.message));
     return { source: yaml, diagnostics };
   },
 };

@@ -6,6 +6,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import { EXIT, UserError } from '../cli/program.ts';
+import { loadTarget } from '../mapping/target.ts';
 import { resolveProfile, type Profile } from './profiles.ts';
 import type { SecretRef } from './secrets.ts';
 import { pointerPath, PositionedYaml, type Path, type Position } from '../yaml/positions.ts';
@@ -45,6 +46,8 @@ export interface KprConfig {
     receiverEncryptionCertFile: string;
     cipher: 'aes-256-cbc' | 'aes-192-cbc' | 'aes-128-cbc' | 'des-ede3-cbc';
     warnDays: number;
+    /** CA certificates (PEM or DER) both certificates must chain to; no CA check when absent. */
+    caCertFile?: string;
   };
   sender: {
     herId: number;
@@ -53,8 +56,11 @@ export interface KprConfig {
     Kontaktperson: Record<string, unknown>[];
   };
   epj: { leverandor: string; navnEPJ: string; versjonEPJ: string; versjonUt: string };
-  message: { spec: string; messageType: string; meldingstype: 'E' | 'B' | 'K'; generatedDir: string };
+  /** `meldingstypeFixed`: the XSD fixes it (IPLOS: K), so a backfill sends it too instead of B. */
+  message: { spec: string; messageType: string; meldingstype: 'E' | 'B' | 'K'; meldingstypeFixed?: boolean; generatedDir: string };
   mapping?: string;
+  /** The consequence policy (docs/consequences.md): the receiver's published consequences, or strict. */
+  rules: { consequences: 'receiver' | 'strict' };
   batch: { maxConsultations: number; maxBytes: number; recordsPerTransaction: number };
   source: { type: 'file' | 'folder' | 'command'; path?: string; command?: string[]; env: Record<string, SecretRef>; timeoutSec: number; changedAtField: string };
   database: string;
@@ -161,16 +167,18 @@ export function parseConfig(file: string, text: string): KprConfig {
       receiverEncryptionCertFile: path(c.receiverEncryptionCertFile, ['certificates', 'receiverEncryptionCertFile']),
       cipher: c.cipher ?? 'aes-256-cbc',
       warnDays: c.warnDays ?? DEFAULTS.warnDays,
+      caCertFile: c.caCertFile === undefined ? undefined : path(c.caCertFile, ['certificates', 'caCertFile']),
     },
     sender: data.sender,
     epj: { ...data.epj, versjonUt: data.epj.versjonUt ?? DEFAULTS.versjonUt },
     message: {
       spec,
       messageType: data.message.messageType ?? spec.split('@')[0]!.toUpperCase(),
-      meldingstype: data.message.meldingstype ?? 'E',
+      meldingstype: data.message.meldingstype ?? 'B',
       generatedDir: data.message.generatedDir !== undefined ? path(data.message.generatedDir, ['message', 'generatedDir']) : resolve(repoRoot, 'generated'),
     },
     mapping: data.mapping !== undefined ? path(data.mapping, ['mapping']) : undefined,
+    rules: { consequences: data.rules?.consequences ?? 'receiver' },
     batch: {
       maxConsultations: data.batch?.maxConsultations ?? DEFAULTS.maxConsultations,
       maxBytes: data.batch?.maxBytes ?? DEFAULTS.maxBytes,
@@ -189,8 +197,63 @@ export function parseConfig(file: string, text: string): KprConfig {
     log: { level: data.log?.level ?? 'info' },
     positionOf: (p) => yaml.pos(p),
   };
+  checkMeldingstype(config, data.message.meldingstype, yaml, issues);
+  checkSender(config, yaml, issues);
   if (issues.length) throw new ConfigError(issues.sort((a, b) => a.at.line - b.at.line || a.at.col - b.at.col));
   return config;
+}
+
+/**
+ * The meldingstype the message version allows. HST: B unless set; the usage note says "Kode E og
+ * K skal kun benyttes dersom det på forhånd er inngått avtale om overgang til endringsmelding",
+ * so E and K are the operator's to choose, not a default. IPLOS: the XSD fixes it
+ * (`XPR(ipl).xsd`: `fixed="K"`), so K is the default and anything else an error.
+ */
+function checkMeldingstype(config: KprConfig, given: string | undefined, yaml: PositionedYaml, issues: ConfigIssue[]): void {
+  let fixed: unknown;
+  try {
+    fixed = loadTarget(config.message.spec, config.message.generatedDir)?.classes.get('Melding')?.attributes.get('meldingstype')?.fixed;
+  } catch {
+    return; // no generated artefacts yet: the message kit reports that when a job starts
+  }
+  if (typeof fixed !== 'string') return;
+  config.message.meldingstypeFixed = true;
+  if (given === undefined) config.message.meldingstype = fixed as KprConfig['message']['meldingstype'];
+  else if (given !== fixed) {
+    issues.push({ at: yaml.pos(['message', 'meldingstype']), message: `message.meldingstype: ${config.message.spec} fixes meldingstype to ${fixed} (the XSD's fixed="${fixed}"); leave it out or write ${fixed}` });
+  }
+}
+
+const KONTAKTPERSON_NOTE =
+  'typeKontaktperson, Bruk: "Det er obligatorisk å ha en kontaktperson av type 1 og type 15. For IPLOS melding: Hver kommune skal ha minst en 16 IPLOS kontaktperson og en 17 IPLOS innsendingsansvarlig."';
+
+/**
+ * What the Melding header from `sender` must hold across its records: the Kontaktperson types
+ * the specification makes obligatory, one Kommune per kommuneNr and one Enhet per enhetID (the
+ * XSD's KommuneP_ID and EnhetP_ID; RefEnhet names an Enhet by enhetID alone, so across the
+ * Melding), and for IPLOS one reporting unit per Melding.
+ */
+function checkSender(config: KprConfig, yaml: PositionedYaml, issues: ConfigIssue[]): void {
+  const iplos = config.message.spec.startsWith('iplos@');
+  const types = new Set(config.sender.Kontaktperson.map((k) => String(k.typeKontaktperson)));
+  const missing = ['1', '15', ...(iplos ? ['16', '17'] : [])].filter((t) => !types.has(t));
+  if (missing.length) issues.push({ at: yaml.pos(['sender', 'Kontaktperson']), message: `sender.Kontaktperson: no contact of type ${missing.join(', ')} (${KONTAKTPERSON_NOTE})` });
+  const kommuner = new Map<string, number>();
+  const enheter = new Map<string, string>();
+  config.sender.Kommune.forEach((k, i) => {
+    const nr = String(k.kommuneNr);
+    if (kommuner.has(nr)) issues.push({ at: yaml.pos(['sender', 'Kommune', i, 'kommuneNr']), message: `sender.Kommune: kommuneNr ${nr} twice (also Kommune ${kommuner.get(nr)! + 1}); the XSD's KommuneP_ID makes it unique` });
+    else kommuner.set(nr, i);
+    const list = Array.isArray(k.Enhet) ? (k.Enhet as Record<string, unknown>[]) : [];
+    list.forEach((e, j) => {
+      const id = String(e.enhetID);
+      if (enheter.has(id)) issues.push({ at: yaml.pos(['sender', 'Kommune', i, 'Enhet', j, 'enhetID']), message: `sender.Kommune: enhetID ${id} twice (also in kommune ${enheter.get(id)}); RefEnhet names an Enhet by enhetID alone` });
+      else enheter.set(id, nr);
+    });
+  });
+  if (iplos && config.sender.Kommune.length > 1) {
+    issues.push({ at: yaml.pos(['sender', 'Kommune', 1]), message: 'sender.Kommune: an IPLOS Melding reports for one kommune (one reporting unit per message); run one configuration per kommune' });
+  }
 }
 
 /** What sending needs beyond a dry run; throws a positioned ConfigError naming what is missing. */

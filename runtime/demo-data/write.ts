@@ -4,6 +4,7 @@
 // and renamed at the end, so a reader never sees half an extract.
 
 import { createWriteStream, statSync, renameSync, unlinkSync, type WriteStream } from 'node:fs';
+import { privateWriteStream } from '../io/private.ts';
 import { once } from 'node:events';
 import { basename, dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
@@ -30,7 +31,8 @@ function openTarget(out: string | undefined): { stream: Writable; commit: () => 
     return { stream, commit: () => {}, abort: () => {} };
   }
   const temp = join(dirname(out), `.${basename(out)}.${process.pid}.tmp`);
-  const stream: WriteStream = createWriteStream(temp);
+  // An extract has the form of personal data (identity numbers, health data): owner-only.
+  const stream: WriteStream = privateWriteStream(temp);
   return {
     stream,
     commit: () => renameSync(temp, out),

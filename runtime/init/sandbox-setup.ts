@@ -8,7 +8,8 @@
 // --today); keys are generated fresh, never derived from a guessable seed.
 
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { makePrivateDir, privateWriteStream } from '../io/private.ts';
 import { createServer } from 'node:net';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -62,7 +63,7 @@ async function freePort(): Promise<number> {
 
 /** Stream the demo records to a file, honouring back-pressure (flat memory at any size). */
 export async function writeRecords(file: string, records: Iterable<unknown>): Promise<number> {
-  const out = createWriteStream(file);
+  const out = privateWriteStream(file);
   let n = 0;
   try {
     for (const r of records) {
@@ -181,8 +182,9 @@ function moveIntoPlace(staging: string, target: string): void {
 async function writeSetup(dir: string, opts: SandboxSetupOptions) {
   const sandboxDir = join(dir, 'sandbox');
   const epjDir = join(dir, 'epj');
-  mkdirSync(epjDir, { recursive: true });
-  mkdirSync(sandboxDir, { recursive: true });
+  // The setup holds test keys, an extract shaped like health data and two databases.
+  makePrivateDir(epjDir);
+  makePrivateDir(sandboxDir);
 
   const port = opts.port === 0 ? await freePort() : opts.port ?? 8089;
   const url = `http://127.0.0.1:${port}`;

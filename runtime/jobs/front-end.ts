@@ -5,10 +5,12 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { KprConfig } from '../config/load.ts';
+import type { Finding } from './mapper.ts';
 import { hashJson } from '../notify/hash.ts';
 import { FileSource } from '../sources/files.ts';
-import { SourceError, type FileIdentity, type ReadOptions, type Source } from '../sources/types.ts';
-import type { Mapped, RecordMapper } from './mapper.ts';
+import { SourceError, type FileIdentity, type ReadOptions, type Source, type SourceLine } from '../sources/types.ts';
+import { findUnwritable } from '../xml/unwritable.ts';
+import { NOT_SENT, type Mapped, type RecordMapper } from './mapper.ts';
 
 /**
  * One source line. A consultation carries its JSON and content hash; `konsultasjon` (the object)
@@ -19,6 +21,7 @@ export interface FrontItem {
   file: string;
   line: number;
   parseError?: string;
+  parseRule?: SourceLine['parseRule'];
   mapped?: FrontMapped;
 }
 
@@ -35,6 +38,7 @@ export type FrontMapped =
       day: string;
       /** From the worker: the Konsultasjon element already written (kit.writeKonsultasjon). */
       xml?: string;
+      warnings?: Finding[];
     };
 
 export interface FrontEnd {
@@ -42,10 +46,28 @@ export interface FrontEnd {
   progress(): { bytesRead: number; bytesTotal?: number };
 }
 
-/** The consultation as the transfer needs it: its JSON, hash and the day it took place. */
+/**
+ * What JSON.stringify writes for a character XML 1.0 cannot carry: `\u00XX` or `\b`/`\f` for a
+ * control, `\udXXX` for a lone surrogate, U+FFFE and U+FFFF as they are. (An escaped backslash
+ * before a `b` matches too; the walk then finds nothing.)
+ */
+const MAYBE_UNWRITABLE = /\\[ubf]|\ufffe|\uffff/;
+
+/**
+ * The consultation as the transfer needs it: its JSON, hash and the day it took place. A text
+ * XML 1.0 cannot carry makes it a rejection here, before it joins a batch: one such record
+ * would otherwise stop every Melding it is put in, run after run.
+ */
 export function frontMapped(m: Mapped): FrontMapped {
   if (m.kind !== 'konsultasjon') return m;
   const json = JSON.stringify(m.konsultasjon);
+  // The JSON text shows every suspect at once (controls and lone surrogates come out escaped):
+  // only a record it points at is walked.
+  const unwritable = MAYBE_UNWRITABLE.test(json) ? findUnwritable(m.konsultasjon) : [];
+  if (unwritable.length) {
+    const findings = unwritable.map((u) => ({ path: u.path, rule: 'REC2012', message: `${u.path} ${u.bad.describe()}`, consequence: NOT_SENT }));
+    return { kind: 'rejected', sourceId: m.sourceId, changedAt: m.changedAt, konsultasjonId: m.konsultasjonId, findings };
+  }
   return { ...m, json, hash: hashJson(json), day: String(m.konsultasjon.datoTidStart ?? '').slice(0, 10) };
 }
 
@@ -54,7 +76,7 @@ export function inProcessFrontEnd(source: Source, mapper: RecordMapper): FrontEn
     progress: () => source.progress(),
     async *read(opts) {
       for await (const l of source.read(opts)) {
-        yield l.parseError !== undefined ? { file: l.file, line: l.line, parseError: l.parseError } : { file: l.file, line: l.line, mapped: frontMapped(mapper.map(l.value, l)) };
+        yield l.parseError !== undefined ? { file: l.file, line: l.line, parseError: l.parseError, parseRule: l.parseRule } : { file: l.file, line: l.line, mapped: frontMapped(mapper.map(l.value, l)) };
       }
     },
   };
@@ -64,7 +86,7 @@ export function inProcessFrontEnd(source: Source, mapper: RecordMapper): FrontEn
 
 /** What the worker is started with: everything it needs to open the same source and mapping. */
 /** The parts of kpr.yaml the worker needs (plain data: what crosses to a thread is copied). */
-export type WorkerConfig = Pick<KprConfig, 'source' | 'dir' | 'mapping'> & { message: Pick<KprConfig['message'], 'generatedDir' | 'spec'> };
+export type WorkerConfig = Pick<KprConfig, 'source' | 'dir' | 'mapping' | 'rules' | 'profileName'> & { sender: Pick<KprConfig['sender'], 'Kommune'> } & { message: Pick<KprConfig['message'], 'generatedDir' | 'spec'> };
 
 export interface WorkerInit {
   config: WorkerConfig;
@@ -107,7 +129,7 @@ export function workerFrontEnd(config: KprConfig, extractDate: string): FrontEnd
       }
       const { skipFile: _s, onFileDone: _d, ...read } = opts;
       const plain: WorkerConfig = JSON.parse(
-        JSON.stringify({ source: config.source, dir: config.dir, mapping: config.mapping, message: { generatedDir: config.message.generatedDir, spec: config.message.spec } }),
+        JSON.stringify({ source: config.source, dir: config.dir, mapping: config.mapping, rules: config.rules, profileName: config.profileName, sender: { Kommune: config.sender.Kommune }, message: { generatedDir: config.message.generatedDir, spec: config.message.spec } }),
       );
       const init: WorkerInit = { config: plain, extractDate, read, skip };
       // A smaller young generation than the default: the worker's garbage is short-lived, and the

@@ -1,12 +1,12 @@
 // The jobs behind `kpr run`, `kpr backfill` and `kpr resend`, as library calls (the CLI, the
 // demo and the reliability harness use these): open the store, take the single-run lock, keep
 // its heartbeat, wire sender and sealer from kpr.yaml (or take injected ones), run the transfer.
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXIT, UserError } from '../cli/program.ts';
 import type { KprConfig } from '../config/load.ts';
-import { writeFileAtomic } from '../io/atomic.ts';
+import { makePrivateDir, writePrivateFile } from '../io/private.ts';
 import type { Logger } from '../log.ts';
 import { SqliteStore } from '../store/sqlite.ts';
 import { openJob, transferDeps, type JobBase } from './context.ts';
@@ -77,9 +77,10 @@ export async function runJob(o: JobOptions): Promise<TransferSummary> {
  * written to DIR (XML and API envelope) instead of sent. The real database is not changed.
  */
 export async function dryRunJob(o: JobOptions & { out: string }): Promise<TransferSummary> {
-  mkdirSync(o.out, { recursive: true });
+  // The messages written here hold health data and identity numbers.
+  makePrivateDir(o.out);
   const work = join(tmpdir(), `kpr-dry-run-${process.pid}-${Date.now()}`);
-  mkdirSync(work, { recursive: true });
+  makePrivateDir(work);
   const snapshot = join(work, 'kpr.db');
   try {
     if (existsSync(o.config.database)) {
@@ -107,9 +108,10 @@ export async function dryRunJob(o: JobOptions & { out: string }): Promise<Transf
         };
         const since = base.store.checkpoint('watermark');
         const summary = await runTransfer(o, base, o.config.message.meldingstype, { kind: 'run', readSource: true, read: { since } }, wired);
-        writeFileAtomic(join(o.out, 'summary.json'), `${JSON.stringify({ ...summary, dryRun: true, sealed }, null, 2)}\n`);
-        // The copy of the database goes away with the dry run: what it rejected stays readable here.
-        writeFileAtomic(join(o.out, 'rejected.json'), `${JSON.stringify(base.store.rejections(), null, 2)}\n`);
+        writePrivateFile(join(o.out, 'summary.json'), `${JSON.stringify({ ...summary, dryRun: true, sealed }, null, 2)}\n`);
+        // The copy of the database goes away with the dry run: what it rejected stays readable here
+        // (owner-only: rejections quote the records).
+        writePrivateFile(join(o.out, 'rejected.json'), `${JSON.stringify(base.store.rejections(), null, 2)}\n`);
         return summary;
       },
       snapshot,
@@ -140,7 +142,8 @@ export async function backfillJob(o: BackfillOptions): Promise<BackfillResult> {
     const state = saved ? (JSON.parse(saved) as { file?: string; line?: number; completedAt?: string }) : undefined;
     if (state?.completedAt && !o.restart) return { alreadyComplete: state.completedAt };
     const after = !o.restart && state?.file !== undefined ? { file: state.file, line: state.line! } : undefined;
-    const summary = await runTransfer(o, base, 'B', {
+    // B (satsvis) for a backfill, unless the message version fixes another (IPLOS: K).
+    const summary = await runTransfer(o, base, o.config.message.meldingstypeFixed ? o.config.message.meldingstype : 'B', {
       kind: 'backfill',
       readSource: true,
       read: { from: o.from, to: o.to, after },

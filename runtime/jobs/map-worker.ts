@@ -5,7 +5,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { KprConfig } from '../config/load.ts';
 import { openSource } from '../sources/index.ts';
 import { frontMapped, identityKey, ITEMS_PER_POST, POSTS_AHEAD, type FrontItem, type WorkerInit, type WorkerPost } from './front-end.ts';
-import { configMapper } from './mapper.ts';
+import { configMapper, unwritableFinding } from './mapper.ts';
 import { loadMessageKit } from './message-kit.ts';
 
 const init = workerData as WorkerInit;
@@ -35,15 +35,17 @@ try {
   };
   const lines = source.read({ ...init.read, skipFile: (f) => skip.has(identityKey(f)), onFileDone: (f) => items.push({ fileDone: f }) });
   for await (const l of lines) {
-    const item: FrontItem = l.parseError !== undefined ? { file: l.file, line: l.line, parseError: l.parseError } : { file: l.file, line: l.line, mapped: frontMapped(mapper.map(l.value, l)) };
+    const item: FrontItem = l.parseError !== undefined ? { file: l.file, line: l.line, parseError: l.parseError, parseRule: l.parseRule } : { file: l.file, line: l.line, mapped: frontMapped(mapper.map(l.value, l)) };
     // The object stays here: its JSON (what the transfer stores) and its XML are cheaper to send.
     if (item.mapped?.kind === 'konsultasjon') {
+      const m = item.mapped;
       try {
-        item.mapped.xml = kit.writeKonsultasjon?.(item.mapped.konsultasjon).xml;
-      } catch {
-        // What XML cannot carry fails where it always did: when the transfer writes the Melding.
+        m.xml = kit.writeKonsultasjon?.(m.konsultasjon).xml;
+        delete m.konsultasjon;
+      } catch (err) {
+        // A record the writer cannot write is held here, with why, and the others go on.
+        item.mapped = { kind: 'rejected', sourceId: m.sourceId, changedAt: m.changedAt, konsultasjonId: m.konsultasjonId, findings: [unwritableFinding(err)] };
       }
-      delete item.mapped.konsultasjon;
     }
     items.push(item);
     if (items.length >= ITEMS_PER_POST) await send();

@@ -1,14 +1,15 @@
 // `kpr status` and `kpr errors`: what an operator needs to watch the transfer and fix what was
 // rejected. Read-only: they never take the run lock, so they work while a run is going on.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { UserError } from '../cli/program.ts';
 import { formatTable, wrap, type Column } from '../cli/table.ts';
 import type { KprConfig } from '../config/load.ts';
+import { exposedPrivateFiles } from '../config/private-files.ts';
 import { hostname } from 'node:os';
 import { pidAlive, SqliteStore } from '../store/sqlite.ts';
 import type { LockHolder, OutboxMessage, Rejection, RunRow } from '../store/types.ts';
-import { inspectCertificate } from '../transport/certificates/index.ts';
-import { signingMaterial } from './sender.ts';
+import { inspectCertificate, type CertificateRole } from '../transport/certificates/index.ts';
+import { certificateProblem, recipientRole, signingMaterial } from './certificates.ts';
 
 export interface CertificateStatus {
   name: string;
@@ -18,6 +19,8 @@ export interface CertificateStatus {
   daysLeft?: number;
   status?: string;
   error?: string;
+  /** What would stop a run (wrong key usage, chain, expired), with the fix. */
+  problem?: string;
 }
 
 export interface StatusReport {
@@ -32,6 +35,8 @@ export interface StatusReport {
   certificates: CertificateStatus[];
   /** The lock holder; `alive` false when its process is gone (killed): the next run takes over. */
   runningNow: (LockHolder & { alive: boolean }) | null;
+  /** Files with keys or personal data that others can read (see config/private-files.ts). */
+  exposedFiles: string[];
 }
 
 function openExisting(config: KprConfig): SqliteStore {
@@ -43,17 +48,18 @@ function certificates(config: KprConfig, now: Date): CertificateStatus[] {
   const c = config.certificates;
   if (!c) return [];
   const out: CertificateStatus[] = [];
-  const add = (name: string, file: string, pem: () => string) => {
+  const add = (name: string, file: string, role: () => CertificateRole) => {
     try {
-      const r = inspectCertificate(pem(), { now, warnDays: c.warnDays });
-      out.push({ name, file, subject: r.subject, notAfter: r.notAfter.toISOString(), daysLeft: r.daysLeft, status: r.status });
+      const r = inspectCertificate(role().certPems[0]!, { now, warnDays: c.warnDays });
+      const problem = certificateProblem(config, role, now);
+      out.push({ name, file, subject: r.subject, notAfter: r.notAfter.toISOString(), daysLeft: r.daysLeft, status: r.status, ...(problem ? { problem } : {}) });
     } catch (err) {
       out.push({ name, file, error: (err as Error).message });
     }
   };
   const s = c.signing;
-  add('signing', 'p12File' in s ? s.p12File : s.certFile, () => signingMaterial(config).certPem);
-  add('receiver encryption', c.receiverEncryptionCertFile, () => readFileSync(c.receiverEncryptionCertFile, 'utf8'));
+  add('signing', 'p12File' in s ? s.p12File : s.certFile, () => signingMaterial(config).role);
+  add('receiver encryption', c.receiverEncryptionCertFile, () => recipientRole(config));
   return out;
 }
 
@@ -86,6 +92,7 @@ export function statusReport(config: KprConfig, now = new Date()): StatusReport 
       rejectedRecordsByRule: store.rejectionsByRule(),
       certificates: certificates(config, now),
       runningNow: holder(store.lockHolder()),
+      exposedFiles: exposedPrivateFiles(config),
     };
   } finally {
     store.close();
@@ -117,7 +124,10 @@ export function formatStatus(r: StatusReport): string {
   );
   for (const c of r.certificates) {
     lines.push(c.error ? `certificate ${c.name}: ${c.error}` : `certificate ${c.name}: ${c.daysLeft} day(s) left (until ${c.notAfter}, ${c.status})`);
+    if (c.problem) lines.push(`warning   certificate ${c.name}: the next run stops: ${c.problem}`);
+    else if (c.status === 'expiring') lines.push(`warning   certificate ${c.name} expires in ${c.daysLeft} day(s): order its successor now`);
   }
+  for (const w of r.exposedFiles) lines.push(`warning   ${w}`);
   if (r.runningNow) {
     lines.push(
       !r.runningNow.alive

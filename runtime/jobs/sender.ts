@@ -1,13 +1,10 @@
 // The seams between the jobs and transport: a Sealer (XML bytes → CMS bytes) and a Sender (one
 // sealed message → the receiver's verdict). The real ones come from kpr.yaml (runtime/transport);
 // tests inject fakes, and the dry run writes files instead.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { UserError } from '../cli/program.ts';
 import { requireTransport, type KprConfig } from '../config/load.ts';
-import { readSecret } from '../config/secrets.ts';
-import { writeFileAtomic } from '../io/atomic.ts';
-import { loadCredentials, parsePem } from '../transport/certificates/index.ts';
+import { writePrivateFile } from '../io/private.ts';
+import { checkedCertificates } from './certificates.ts';
 import { seal } from '../transport/cms/index.ts';
 import { HelseIdClient, loadSigningKey } from '../transport/helseid/index.ts';
 import { buildEnvelope, createSender } from '../transport/kpr-client/index.ts';
@@ -34,27 +31,15 @@ export interface Sender {
 
 export type Sealer = (content: Buffer) => Buffer;
 
-export function signingMaterial(config: KprConfig): { certPem: string; keyPem: string } {
-  const c = config.certificates;
-  if (!c) throw new UserError('kpr.yaml has no certificates section: sealing needs certificates.signing');
-  const s = c.signing;
-  if ('p12File' in s) {
-    const creds = loadCredentials(s.p12File, { passphrase: s.passphrase ? readSecret(s.passphrase) : '' });
-    if (!creds.keyPem) throw new UserError(`certificates.signing.p12File ${s.p12File} holds no private key`);
-    return { certPem: creds.certPem, keyPem: creds.keyPem };
-  }
-  const both = parsePem(`${readFileSync(s.certFile, 'utf8')}\n${readFileSync(s.keyFile, 'utf8')}`, `${s.certFile} + ${s.keyFile}`);
-  if (!both.keyPem) throw new UserError(`certificates.signing.keyFile ${s.keyFile} holds no private key`);
-  return { certPem: both.certPem, keyPem: both.keyPem };
-}
-
-/** Seals with the configured signing certificate for the configured receiver certificate. */
-export function configSealer(config: KprConfig): Sealer {
-  const c = config.certificates;
-  if (!c) throw new UserError('kpr.yaml has no certificates section: sealing needs certificates.signing and receiverEncryptionCertFile');
-  const signer = signingMaterial(config);
-  const recipientCertPem = readFileSync(c.receiverEncryptionCertFile, 'utf8');
-  return (content) => seal(content, { signer, recipientCertPem, cipher: c.cipher });
+/**
+ * Seals with the configured signing certificate for the configured receiver certificate, both
+ * checked first (validity, key usage, chain): a job makes its sealer before it sends anything,
+ * so an unfit certificate stops it before the first message.
+ */
+export function configSealer(config: KprConfig, now = new Date()): Sealer {
+  const { signer, recipientCertPem } = checkedCertificates(config, now);
+  const cipher = config.certificates!.cipher;
+  return (content) => seal(content, { signer, recipientCertPem, cipher });
 }
 
 /** The KPR API client for the configured profile, with HelseID tokens. */
@@ -87,11 +72,11 @@ export function dryRunSender(dir: string, header: { fromHerId: number; toHerId: 
   return {
     async send(m) {
       const base = join(dir, `melding-${String(m.lopenr).padStart(6, '0')}-${m.messageId}`);
-      writeFileAtomic(`${base}.xml`, m.xml);
+      writePrivateFile(`${base}.xml`, m.xml);
       const envelope = sealed
         ? buildEnvelope({ ...header, messageId: m.messageId, payload: m.payload })
         : { messageHeader: { ...header, messageId: m.messageId }, payload: null, note: 'not sealed: kpr.yaml has no certificates' };
-      writeFileAtomic(`${base}.envelope.json`, `${JSON.stringify(envelope, null, 2)}\n`);
+      writePrivateFile(`${base}.envelope.json`, `${JSON.stringify(envelope, null, 2)}\n`);
       return { outcome: 'accepted', refId: 'dry-run' };
     },
   };

@@ -19,10 +19,11 @@ import { ChainBuilder } from '../notify/chain.ts';
 import { afterDecision, decide } from '../notify/decide.ts';
 import { contentHash } from '../notify/hash.ts';
 import type { FileIdentity, ReadOptions, Source } from '../sources/types.ts';
-import type { ConsultationState, ItemRow, NewMessage, OutboxMessage, Rejection, SeenRecord, Store } from '../store/types.ts';
+import type { ConsultationState, ItemRow, NewMessage, OutboxMessage, Rejection, SeenRecord, SentWarning, Store } from '../store/types.ts';
 import { SerialisedElement, Splice } from '../xml/write.ts';
 import { inProcessFrontEnd, type FrontEnd, type FrontMapped } from './front-end.ts';
-import type { RecordMapper } from './mapper.ts';
+import { VersionMemo } from './versions.ts';
+import { NOT_SENT, unwritableFinding, type RecordMapper } from './mapper.ts';
 import type { MessageKit } from './message-kit.ts';
 import type { Sealer, Sender } from './sender.ts';
 
@@ -89,6 +90,10 @@ interface Pending {
   row: ItemRow;
   /** The mapped object, or its element written by the worker; else row.json is parsed for the XML. */
   konsultasjon?: Record<string, unknown> | SerialisedElement;
+  /** Where the version was read (none for one queued again). */
+  at?: { file: string; line: number };
+  /** The consultation's state before this decision: what holding the version back restores. */
+  prior?: ConsultationState;
 }
 
 interface Serialised {
@@ -284,7 +289,10 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
   /** XML of messages built in this run and not yet sent: no need to read it back. */
   const justBuilt = new Map<string, Serialised>();
   const batchSeen = new Map<string, SeenRecord>();
+  const versions = new VersionMemo();
   let rejections: Rejection[] = [];
+  /** Per konsultasjonID, the warnings its latest version in this batch was sent with. */
+  const warnings = new Map<string, SentWarning[]>();
   const rejectedInBatch = new Set<string>();
   let requeueDone: string[] = [];
   let position: { file: string; line: number } | undefined;
@@ -338,12 +346,79 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
   let messages: NewMessage[] = [];
   let nextLopenr = 0;
 
+  /**
+   * A Melding could not be written: each record is tried alone, and those it cannot be written
+   * with are held as rejected (with a later version of the same consultation in the batch, which
+   * refers to them); the chain is linked again over the rest, which are sent. When no record
+   * alone explains the failure (none fails alone, or all do and so does a Melding holding only
+   * an annulment, which has no record content), it is not the records' fault: the run stops.
+   */
+  let held = 0;
+  const holdUnwritable = (items: Pending[], failure: unknown): Pending[] => {
+    const culprits = new Map<Pending, unknown>();
+    for (const p of items) {
+      try {
+        serialise([p], 1);
+      } catch (err) {
+        culprits.set(p, err);
+      }
+    }
+    if (!culprits.size) throw failure;
+    if (culprits.size === items.length) {
+      const shell: Pending = { row: { ...items[0]!.row, status: 'C', json: null, hash: null, ref: items[0]!.row.guid } };
+      try {
+        serialise([shell], 1);
+      } catch {
+        throw failure;
+      }
+    }
+    held++;
+    const heldIds = new Set<string>();
+    const kept: Pending[] = [];
+    for (const p of items) {
+      const id = p.row.konsultasjonId;
+      if (!culprits.has(p) && !heldIds.has(id)) {
+        kept.push(p);
+        continue;
+      }
+      if (!heldIds.has(id)) {
+        heldIds.add(id);
+        if (p.prior) overlay.set(id, p.prior);
+        else overlay.delete(id);
+      }
+      const err = culprits.get(p);
+      const finding = err ? unwritableFinding(err) : { path: '/', rule: 'REC5004', message: 'held with the earlier version of the same consultation, which could not be written', consequence: NOT_SENT };
+      s.notifications[p.row.status]--;
+      s.rejectedRecords++;
+      batchSeen.set(p.row.sourceId, { sourceId: p.row.sourceId, changedAt: p.row.changedAt, rejected: true });
+      rejectedInBatch.add(id);
+      rejections.push({ sourceId: p.row.sourceId, konsultasjonId: id, changedAt: p.row.changedAt, file: p.at?.file ?? null, line: p.at?.line ?? null, ...finding });
+      log.warn({ sourceId: p.row.sourceId, file: p.at?.file, line: p.at?.line, rule: finding.rule }, 'record held: the Melding could not be written with it');
+    }
+    // Link again: the first kept takes the first item's place in the chain, the rest follow it.
+    let link = { guid: items[0]!.row.forrigeGuid, lopeNr: items[0]!.row.lopeNr - 1 };
+    for (const p of kept) {
+      p.row.forrigeGuid = link.guid;
+      p.row.lopeNr = link.lopeNr + 1;
+      link = { guid: p.row.guid, lopeNr: p.row.lopeNr };
+    }
+    chain.rewind(link);
+    return kept;
+  };
+
   /** Turns the collected notifications into one Melding (or more, if it came out too large). */
   const cut = () => {
-    const items = collector.take();
+    let items = collector.take();
     if (!items.length) return;
     const first = messages.length ? nextLopenr : store.lastLopenr(year) + 1;
-    const parts = serialiseWithin(items, deps.limits.maxBytes, (p) => serialise(p, first));
+    let parts: ReturnType<typeof serialiseWithin<Pending, Serialised>>;
+    try {
+      parts = serialiseWithin(items, deps.limits.maxBytes, (p) => serialise(p, first));
+    } catch (err) {
+      items = holdUnwritable(items, err);
+      if (!items.length) return;
+      parts = serialiseWithin(items, deps.limits.maxBytes, (p) => serialise(p, first));
+    }
     parts.forEach(({ part, result }, i) => {
       const lopenr = first + i;
       const built = i === 0 ? result : serialise(part, lopenr);
@@ -371,6 +446,7 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
       messages,
       seen: [...batchSeen.values()],
       rejections,
+      warnings: [...warnings.values()].flat(),
       requeueDone,
       chainHead: chain.head.guid,
       notifLopeNr: chain.head.lopeNr,
@@ -385,6 +461,7 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
     overlay.clear();
     batchSeen.clear();
     rejections = [];
+    warnings.clear();
     rejectedInBatch.clear();
     requeueDone = [];
     recordsSinceCommit = 0;
@@ -393,18 +470,23 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
   const stateOf = (id: string) => overlay.get(id) ?? (store.beginBatch(), store.consultation(id));
 
   /** Decides one version; returns false when nothing is to be sent. */
-  const consider = (konsultasjonId: string, sourceId: string, changedAt: string, deleted: boolean, konsultasjon: Pending['konsultasjon'], json: string | null, hash: string | null) => {
+  const consider = (konsultasjonId: string, sourceId: string, changedAt: string, deleted: boolean, konsultasjon: Pending['konsultasjon'], json: string | null, hash: string | null, at?: Pending['at']) => {
     const state = stateOf(konsultasjonId);
     const d = decide(state, { deleted, hash });
     if (!d) {
       s.unchanged++;
       return;
     }
-    const item: Pending = { row: undefined as unknown as ItemRow, konsultasjon: d.status === 'C' ? undefined : konsultasjon };
+    const item: Pending = { row: undefined as unknown as ItemRow, konsultasjon: d.status === 'C' ? undefined : konsultasjon, at, prior: state };
     const json_ = d.status === 'C' ? null : json;
     // Cut the message before this item if it would not fit: everything committed then is
     // complete (its records, its chain head), and this item starts the next message.
-    if (!collector.fits({ row: { json: json_ } as ItemRow })) cut();
+    if (!collector.fits({ row: { json: json_ } as ItemRow })) {
+      const before = held;
+      cut();
+      // A version held back in cut() changes what the receiver is about to hold: decide again.
+      if (held !== before) return consider(konsultasjonId, sourceId, changedAt, deleted, konsultasjon, json, hash, at);
+    }
     const link = chain.next();
     item.row = {
       konsultasjonId,
@@ -447,15 +529,24 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
   });
 
   const handle = (m: FrontMapped, line: { file: string; line: number }) => {
+    const hash = m.kind === 'konsultasjon' ? m.hash : m.kind === 'deleted' ? 'deleted' : undefined;
     if (m.kind !== 'rejected' || m.changedAt) {
       const changedAt = m.changedAt!;
       const prior = batchSeen.get(m.sourceId);
       store.beginBatch();
       if ((prior && prior.changedAt >= changedAt) || store.seen(m.sourceId, changedAt)) {
         s.skipped++;
+        const first = hash === undefined ? undefined : versions.conflict(m.sourceId, changedAt, hash);
+        if (first) {
+          s.rejectedRecords++;
+          const both = `${first.file}:${first.line} and ${line.file}:${line.line}`;
+          rejections.push({ sourceId: m.sourceId, konsultasjonId: (m as { konsultasjonId?: string }).konsultasjonId ?? null, changedAt, file: line.file, line: line.line, path: '/', rule: 'REC5003', message: `record ${m.sourceId} changedAt ${changedAt} is given twice with different content: ${both}; the first was taken`, consequence: 'this line is not sent: give the changed record a later changedAt' });
+          log.warn({ sourceId: m.sourceId, first, second: line, rule: 'REC5003' }, 'one record version given twice with different content');
+        }
         return;
       }
     }
+    if (hash !== undefined) versions.remember(m.sourceId, m.changedAt!, hash, line);
     if (m.kind === 'konsultasjon' && opts.window) {
       if (m.day < opts.window.from || (opts.window.to && m.day > opts.window.to)) {
         // Not marked as seen: a later run (or another window) still takes it.
@@ -474,12 +565,16 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
       return;
     }
     if (m.kind === 'deleted') {
-      consider(m.konsultasjonId, m.sourceId, m.changedAt, true, undefined, null, null);
+      consider(m.konsultasjonId, m.sourceId, m.changedAt, true, undefined, null, null, { file: line.file, line: line.line });
     } else {
-      consider(m.konsultasjonId, m.sourceId, m.changedAt, false, m.konsultasjon ?? (m.xml === undefined ? undefined : new SerialisedElement('Konsultasjon', m.xml)), m.json, m.hash);
+      consider(m.konsultasjonId, m.sourceId, m.changedAt, false, m.konsultasjon ?? (m.xml === undefined ? undefined : new SerialisedElement('Konsultasjon', m.xml)), m.json, m.hash, { file: line.file, line: line.line });
     }
     // Only now: a commit inside consider() must not mark this record before its notification.
     batchSeen.set(m.sourceId, { sourceId: m.sourceId, konsultasjonId: m.konsultasjonId, changedAt: m.changedAt, rejected: false });
+    if (m.kind === 'konsultasjon' && m.warnings) {
+      const at = { sourceId: m.sourceId, konsultasjonId: m.konsultasjonId, changedAt: m.changedAt, file: line.file, line: line.line };
+      warnings.set(m.konsultasjonId, m.warnings.map((f) => ({ ...at, path: f.path, rule: f.rule, message: f.message, consequence: f.consequence, action: f.action === 'substituted' ? 'substituted' : 'sent' })));
+    } else if (warnings.size) warnings.delete(m.konsultasjonId);
     // A corrected version in the same batch as the rejected one: the rejection is void.
     if (rejectedInBatch.has(m.konsultasjonId)) {
       rejections = rejections.filter((r) => r.konsultasjonId !== m.konsultasjonId);
@@ -516,7 +611,8 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
         if (line.parseError !== undefined) {
           const sourceId = `${line.file}:${line.line}`;
           s.rejectedRecords++;
-          rejections.push({ sourceId, changedAt: null, file: line.file, line: line.line, path: '/', rule: 'source/json', message: `not JSON: ${line.parseError}`, consequence: 'not sent' });
+          const rule = line.parseRule ?? 'REC1001';
+          rejections.push({ sourceId, changedAt: null, file: line.file, line: line.line, path: '/', rule, message: rule === 'REC1001' ? `not JSON: ${line.parseError}` : line.parseError, consequence: 'not sent' });
         } else {
           handle(line.mapped!, line);
         }

@@ -7,19 +7,18 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { compileSemanticRules, type RuleContext } from '../rules/semantic.ts';
+import { makeRuleStage, type RuleStage, type Validate } from '../rules/stage.ts';
+import type { Profile } from '../rules/policy.ts';
 import { worstFirst, type Consequence, type Issue } from '../rules/issue.ts';
 import { buildMapping, type BuiltMapping, type MapContext } from './build.ts';
 import { compileMappingFile, type CompileOptions, type MappingPlan } from './compile.ts';
 import { formatMappingDiagnostic, type MappingDiagnostic } from './diagnostics.ts';
 import type { JsonWriter } from './json-writer.ts';
 import { osloToday } from './oslo-time.ts';
-import { classTypeName, type Target, type TargetAttribute } from './target.ts';
+import { classTypeName, type Target } from './target.ts';
 
-/** A generated Ajv validator: returns true or sets `errors`. */
-export interface Validate {
-  (data: unknown): boolean;
-  errors?: { instancePath: string; keyword: string; message?: string; params: Record<string, unknown> }[] | null;
-}
+export type { Validate } from '../rules/stage.ts';
+export { schemaIssues } from '../rules/stage.ts';
 
 export type MapResult =
   /** `write`, when there: writes `value` as its JSON text into a byte buffer (what `kpr map` outputs). */
@@ -44,6 +43,12 @@ export interface ApplyOptions {
   /** The extract date (uttakDato), `YYYY-MM-DD`; default today in Oslo. */
   extractDate?: string;
   melding?: Record<string, unknown>;
+  /** The consequence policy (docs/consequences.md): the receiver's (default) or strict. */
+  profile?: Profile;
+  /** The enhetIDs the Melding reports (kpr.yaml sender.Kommune[].Enhet): RefEnhet must name one. */
+  enhetIds?: ReadonlySet<string>;
+  /** A production profile: synthetic (Tenor) numbers are held back (REC4007). */
+  production?: boolean;
 }
 
 export interface Mapper {
@@ -67,38 +72,6 @@ export async function loadValidator(target: Target, className: string): Promise<
   return v;
 }
 
-/** The attribute a JSON pointer inside the root class ends on, if any. */
-function attributeAt(target: Target, rootClass: string, pointer: string): TargetAttribute | undefined {
-  let cls = target.classes.get(rootClass);
-  const parts = pointer.split('/').slice(1);
-  for (let i = 0; i < parts.length && cls; i++) {
-    const p = parts[i];
-    const child = cls.children.get(p);
-    if (child) {
-      cls = target.classes.get(child.name);
-      if (child.array) i++;
-      continue;
-    }
-    return i === parts.length - 1 ? cls.attributes.get(p) : undefined;
-  }
-  return undefined;
-}
-
-/** Ajv's errors as issues, with the consequence the receiver publishes for that attribute. */
-export function schemaIssues(target: Target, rootClass: string, errors: NonNullable<Validate['errors']>): Issue[] {
-  return errors.map((e) => {
-    let path = e.instancePath;
-    if (e.keyword === 'required') path += `/${String(e.params.missingProperty)}`;
-    if (e.keyword === 'additionalProperties') path += `/${String(e.params.additionalProperty)}`;
-    const attr = attributeAt(target, rootClass, path);
-    const c = attr?.controls;
-    const consequence: Consequence =
-      (e.keyword === 'required' ? c?.required : e.keyword === 'enum' ? c?.code?.consequence : c?.datatype?.consequence) ?? 'discard-row';
-    const field = path.split('/').filter((p) => p && !/^\d+$/.test(p)).pop() ?? rootClass;
-    return { path, rule: `schema/${e.keyword}`, message: `${field}: ${e.message ?? e.keyword}`, consequence, severity: 'error' as const };
-  });
-}
-
 /** Compiles, builds and equips a mapping for applying; throws MappingError when it has errors. */
 export async function loadMapping(file: string, opts: CompileOptions & ApplyOptions = {}): Promise<Mapper> {
   const { plan, diagnostics } = compileMappingFile(file, opts);
@@ -106,18 +79,11 @@ export async function loadMapping(file: string, opts: CompileOptions & ApplyOpti
   const built = buildMapping(plan);
   const validate = await loadValidator(plan.target, plan.rootClass);
   const rules = compileSemanticRules(plan.target, plan.rootClass);
-  const ctx: RuleContext = { extractDate: opts.extractDate ?? osloToday(), melding: opts.melding };
-  return { plan, diagnostics, apply: makeApply(plan, built, validate, rules, ctx) };
+  const ctx: RuleContext = { extractDate: opts.extractDate ?? osloToday(), melding: opts.melding, enhetIds: opts.enhetIds, production: opts.production };
+  return { plan, diagnostics, apply: makeApply(plan, built, makeRuleStage(plan.target, plan.rootClass, validate, rules, ctx, opts.profile)) };
 }
 
-export function makeApply(
-  plan: MappingPlan,
-  built: BuiltMapping,
-  validate: Validate,
-  rules: (obj: Record<string, unknown>, ctx: RuleContext) => Issue[],
-  ctx: RuleContext,
-): (record: unknown) => MapResult {
-  const { target, rootClass } = plan;
+export function makeApply(plan: MappingPlan, built: BuiltMapping, stage: RuleStage): (record: unknown) => MapResult {
   const write = built.write;
   return (record) => {
     const sourceId = built.sourceId(record);
@@ -127,17 +93,9 @@ export function makeApply(
       if (a) return mc.issues.length ? { ok: false, sourceId, issues: worstFirst(mc.issues), value: a } : { ok: true, kind: 'annul', sourceId, value: a, warnings: [] };
     }
     const value = built.map(record, mc);
-    const issues = mc.issues;
-    if (!validate(value)) {
-      // An attribute the mapping could not fill is also missing to the validator: say it once.
-      const known = issues.length ? new Set(issues.map((i) => i.path)) : undefined;
-      for (const i of schemaIssues(target, rootClass, validate.errors ?? [])) if (!known?.has(i.path)) issues.push(i);
-    }
-    const semantic = rules(value, ctx);
-    const warnings: Issue[] = [];
-    for (const i of semantic) (i.severity === 'warning' ? warnings : issues).push(i);
-    if (issues.length) return { ok: false, sourceId, issues: worstFirst(issues), value };
-    return { ok: true, kind: 'konsultasjon', sourceId, value, warnings, write };
+    const r = stage(value, mc.issues);
+    if (!r.ok) return { ok: false, sourceId, issues: r.issues, value };
+    return { ok: true, kind: 'konsultasjon', sourceId, value, warnings: r.warnings, write };
   };
 }
 

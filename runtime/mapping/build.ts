@@ -77,10 +77,11 @@ export function buildRule(r: RulePlan): RuleFn {
         if (!(err instanceof TransformError)) throw err;
         ctx.issues.push({
           path: `${path}/${name}`,
-          rule: `transform/${r.transforms[k].name}`,
-          message: `${name}: ${err.message}`,
+          rule: 'REC1102',
+          message: `${name}: ${r.transforms[k].name}: ${err.message}`,
           consequence: datatypeConsequence(attr),
           severity: 'error',
+          original: v,
         });
         return;
       }
@@ -93,10 +94,11 @@ export function buildRule(r: RulePlan): RuleFn {
       else {
         ctx.issues.push({
           path: `${path}/${name}`,
-          rule: 'unmapped-code',
+          rule: 'REC1101',
           message: `${name}: the source value ${JSON.stringify(v)} has no translation${table!.name ? ` in table ${table!.name}` : ''}`,
           consequence: codeConsequence(attr),
           severity: 'error',
+          original: v,
         });
         return;
       }
@@ -131,7 +133,7 @@ function buildBlock(b: BlockPlan, childName: string, array: boolean): ChildFn {
     const list = each(root, item, index);
     if (list === undefined || list === null) return;
     if (!Array.isArray(list)) {
-      ctx.issues.push({ path: `${path}/${childName}`, rule: 'source-not-a-list', message: `${childName}: each: ${b.each!.text} is not a list`, consequence: 'discard-row', severity: 'error' });
+      ctx.issues.push({ path: `${path}/${childName}`, rule: 'REC1103', message: `${childName}: each: ${b.each!.text} is not a list`, consequence: 'discard-row', severity: 'error' });
       return;
     }
     for (let i = 0; i < list.length; i++) {

@@ -74,18 +74,19 @@ export function register(program: Command): void {
     .requiredOption('--in <file>', 'the EPJ extract, one JSON record per line')
     .requiredOption('--out <file>', 'where the Konsultasjoner go (NDJSON; annulments as {"annul": {...}})')
     .requiredOption('--rejects <file>', 'where rejections go (NDJSON: sourceId, line, path, rule, message, consequence)')
-    .option('--warnings <file>', 'where warnings go (NDJSON; e.g. growth-implausible)')
+    .option('--warnings <file>', 'where warnings go (NDJSON; e.g. REC4006 growth-implausible)')
     .option('--extract-date <date>', 'the extract date (uttakDato), YYYY-MM-DD; default today in Oslo')
     .option('--max-line-bytes <n>', 'reject lines longer than this', '1048576')
+    .option('--strict', 'hold back every record with a finding, not only those the receiver would discard (docs/consequences.md)')
     .option('--generated <dir>', 'folder of generated artefacts (default: generated/)')
-    .action(async (opts: { mapping: string; in: string; out: string; rejects: string; warnings?: string; extractDate?: string; maxLineBytes: string; generated?: string }) => {
+    .action(async (opts: { mapping: string; in: string; out: string; rejects: string; warnings?: string; extractDate?: string; maxLineBytes: string; generated?: string; strict?: boolean }) => {
       if (opts.extractDate !== undefined && !DATE.test(opts.extractDate)) throw new UserError(`--extract-date must be YYYY-MM-DD, not "${opts.extractDate}"`);
       const maxLineBytes = Number(opts.maxLineBytes);
       if (!Number.isInteger(maxLineBytes) || maxLineBytes < 1) throw new UserError(`--max-line-bytes must be a positive whole number`);
       if (!existsSync(opts.in)) throw new UserError(`${opts.in}: no such file`);
       let mapper;
       try {
-        mapper = await loadMapping(opts.mapping, { generated: opts.generated, extractDate: opts.extractDate });
+        mapper = await loadMapping(opts.mapping, { generated: opts.generated, extractDate: opts.extractDate, profile: opts.strict ? 'strict' : 'receiver' });
       } catch (err) {
         if (err instanceof MappingError) {
           printDiagnostics(err.diagnostics);

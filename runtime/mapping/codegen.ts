@@ -79,7 +79,7 @@ class Gen {
       });
       const names = lit(r.transforms.map((t) => t.name));
       out.push(
-        `if (v !== undefined && v !== null && v !== "") { try { ${calls.join(' ')} } catch (e) { h.transformFailed(ctx, e, ${path} + ${lit('/' + r.target)}, ${name}, ${names}[k], ${datatypeConsequence}); break ${label}; } }`,
+        `if (v !== undefined && v !== null && v !== "") { try { ${calls.join(' ')} } catch (e) { h.transformFailed(ctx, e, ${path} + ${lit('/' + r.target)}, ${name}, ${names}[k], ${datatypeConsequence}, v); break ${label}; } }`,
       );
     }
     if (r.table) {
@@ -145,15 +145,15 @@ class Gen {
 
 const helpers = {
   key: (v: unknown) => (typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined),
-  transformFailed(ctx: MapContext, e: unknown, path: string, name: string, step: string, consequence: Issue['consequence']) {
+  transformFailed(ctx: MapContext, e: unknown, path: string, name: string, step: string, consequence: Issue['consequence'], original: unknown) {
     if (!(e instanceof TransformError)) throw e;
-    ctx.issues.push({ path, rule: `transform/${step}`, message: `${name}: ${e.message}`, consequence, severity: 'error' });
+    ctx.issues.push({ path, rule: 'REC1102', message: `${name}: ${step}: ${e.message}`, consequence, severity: 'error', original });
   },
   unmapped(ctx: MapContext, path: string, name: string, v: unknown, table: string | null, consequence: Issue['consequence']) {
-    ctx.issues.push({ path, rule: 'unmapped-code', message: `${name}: the source value ${JSON.stringify(v)} has no translation${table ? ` in table ${table}` : ''}`, consequence, severity: 'error' });
+    ctx.issues.push({ path, rule: 'REC1101', message: `${name}: the source value ${JSON.stringify(v)} has no translation${table ? ` in table ${table}` : ''}`, consequence, severity: 'error', original: v });
   },
   notAList(ctx: MapContext, path: string, name: string, each: string) {
-    ctx.issues.push({ path, rule: 'source-not-a-list', message: `${name}: each: ${each} is not a list`, consequence: 'discard-row', severity: 'error' });
+    ctx.issues.push({ path, rule: 'REC1103', message: `${name}: each: ${each} is not a list`, consequence: 'discard-row', severity: 'error' });
   },
 };
 

@@ -222,7 +222,7 @@ export function constantProblem(v: string | number, attr: TargetAttribute): stri
     case 'coded':
       if (typeof v !== 'string' || !attr.codes?.has(v)) {
         const list = [...(attr.codes?.keys() ?? [])];
-        return `not a code of ${attr.codelist ? `code list ${attr.codelist}${attr.codelist.name ? ` ${attr.codelist.name}` : ''}` : 'the code list'} (accepted: ${list.slice(0, 30).join(', ')}${list.length > 30 ? ', …' : ''})`;
+        return `not a code of ${attr.codelist ? `code list ${attr.codelist.number}${attr.codelist.name ? ` ${attr.codelist.name}` : ''}` : 'the code list'} (accepted: ${list.slice(0, 30).join(', ')}${list.length > 30 ? ', …' : ''})`;
       }
       return undefined;
     case 'integer':

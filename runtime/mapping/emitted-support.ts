@@ -39,19 +39,19 @@ const missing = (v: unknown) => v === undefined || v === null || v === '';
 
 export function str(v: unknown, at: string): string | undefined {
   if (missing(v)) return undefined;
-  if (typeof v !== 'string') throw new MappingIssue(at, 'schema/type', `${at}: expected a text, got ${typeof v}`);
+  if (typeof v !== 'string') throw new MappingIssue(at, 'REC2002', `${at}: expected a text, got ${typeof v}`);
   return v;
 }
 
 export function int(v: unknown, at: string): number | undefined {
   if (missing(v)) return undefined;
-  if (typeof v !== 'number' || !Number.isInteger(v)) throw new MappingIssue(at, 'schema/type', `${at}: expected a whole number`);
+  if (typeof v !== 'number' || !Number.isInteger(v)) throw new MappingIssue(at, 'REC2002', `${at}: expected a whole number`);
   return v;
 }
 
 export function code<const T extends string>(v: unknown, codes: readonly T[], at: string): T | undefined {
   if (missing(v)) return undefined;
-  if (typeof v !== 'string' || !(codes as readonly string[]).includes(v)) throw new MappingIssue(at, 'schema/enum', `${at}: ${JSON.stringify(v)} is not an accepted code`);
+  if (typeof v !== 'string' || !(codes as readonly string[]).includes(v)) throw new MappingIssue(at, 'REC2005', `${at}: ${JSON.stringify(v)} is not an accepted code`);
   return v as T;
 }
 
@@ -60,7 +60,7 @@ export function lookup<T>(table: Readonly<Record<string, T>>, v: unknown, at: st
   const key = typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined;
   if (key !== undefined && Object.prototype.hasOwnProperty.call(table, key)) return table[key];
   if (fallback !== undefined) return fallback;
-  throw new MappingIssue(at, 'unmapped-code', `${at}: the source value ${JSON.stringify(v)} has no translation`);
+  throw new MappingIssue(at, 'REC1101', `${at}: the source value ${JSON.stringify(v)} has no translation`);
 }
 
 export function apply(fns: Fn[], v: unknown): unknown {
@@ -70,12 +70,12 @@ export function apply(fns: Fn[], v: unknown): unknown {
 }
 
 export function req<T>(v: T | undefined, at: string): T {
-  if (v === undefined) throw new MappingIssue(at, 'schema/required', `${at}: required value is missing`);
+  if (v === undefined) throw new MappingIssue(at, 'REC2001', `${at}: required value is missing`);
   return v;
 }
 
 export function list(v: unknown, at: string): unknown[] {
   if (v === undefined || v === null) return [];
-  if (!Array.isArray(v)) throw new MappingIssue(at, 'source-not-a-list', `${at}: the source is not a list`);
+  if (!Array.isArray(v)) throw new MappingIssue(at, 'REC1103', `${at}: the source is not a list`);
   return v;
 }

@@ -5,7 +5,9 @@
 // that throws reject that line and never stop the run. Outputs are written to temporary files
 // and renamed at the end, so a failed run leaves no half file behind.
 
-import { createReadStream, createWriteStream, renameSync, rmSync, type WriteStream } from 'node:fs';
+import { createReadStream, renameSync, rmSync, type WriteStream } from 'node:fs';
+import { privateWriteStream } from '../io/private.ts';
+import { decodeLine } from '../sources/lines.ts';
 import { rejectionOf, type MapResult, type Rejection } from './apply.ts';
 import type { ByteSink, JsonWriter } from './json-writer.ts';
 import type { Issue } from '../rules/issue.ts';
@@ -46,7 +48,8 @@ class Output implements ByteSink {
 
   constructor(readonly path: string) {
     this.tmp = `${path}.tmp-${process.pid}`;
-    this.stream = createWriteStream(this.tmp, { highWaterMark: 1 << 20 });
+    // Consultations and rejects hold personal data: owner-only.
+    this.stream = privateWriteStream(this.tmp, { highWaterMark: 1 << 20 });
     this.stream.on('error', (err) => (this.failed = err));
   }
 
@@ -140,16 +143,16 @@ export function mapLine(
   try {
     record = JSON.parse(text);
   } catch (err) {
-    return { reject: reject('malformed-json', `line ${line} is not JSON: ${(err as Error).message}`, line) };
+    return { reject: reject('REC1001', `line ${line} is not JSON: ${(err as Error).message}`, line) };
   }
   if (record === null || typeof record !== 'object' || Array.isArray(record)) {
-    return { reject: reject('malformed-record', `line ${line} is not a JSON object`, line) };
+    return { reject: reject('REC1002', `line ${line} is not a JSON object`, line) };
   }
   let r: MapResult;
   try {
     r = apply(record);
   } catch (err) {
-    return { reject: reject('mapping-failed', `the mapping failed on line ${line}: ${(err as Error).message}`, line) };
+    return { reject: reject('REC1005', `the mapping failed on line ${line}: ${(err as Error).message}`, line) };
   }
   if (!r.ok) return { reject: rejectionOf(r.issues, r.sourceId, line) };
   if (r.kind === 'annul') return { out: JSON.stringify({ annul: r.value }), annul: true };
@@ -165,13 +168,21 @@ export async function mapStream(opts: MapStreamOptions): Promise<MapCounts> {
   const warnings = opts.warnings ? new Output(opts.warnings) : undefined;
   const outputs = [out, rejects, ...(warnings ? [warnings] : [])];
 
-  const handle = async (text: string | undefined, bytes: number) => {
+  const handle = async (raw: Buffer | undefined, bytes: number) => {
     const line = ++counts.lines;
-    if (text === undefined) {
+    if (raw === undefined) {
       counts.rejected++;
-      await rejects.line(JSON.stringify(reject('line-too-long', `line ${line} has ${bytes} bytes, more than the limit of ${max}`, line)));
+      await rejects.line(JSON.stringify(reject('REC1006', `line ${line} has ${bytes} bytes, more than the limit of ${max}`, line)));
       return;
     }
+    // Bytes that are not UTF-8 reject the line; decoding them would put U+FFFD in the output.
+    const decoded = decodeLine(raw);
+    if (!('text' in decoded)) {
+      counts.rejected++;
+      await rejects.line(JSON.stringify(reject('REC1007', `line ${line} holds bytes that are not UTF-8 at byte offset ${decoded.badAt} (${decoded.bytes})`, line)));
+      return;
+    }
+    const text = decoded.text;
     const r = mapLine(opts.apply, text, line);
     if (r.reject) {
       counts.rejected++;
@@ -201,8 +212,8 @@ export async function mapStream(opts: MapStreamOptions): Promise<MapCounts> {
         if (nl < 0) break;
         const bytes = pendingBytes + (nl - start);
         if (tooLong || bytes > max) await handle(undefined, bytes);
-        else if (pending.length) await handle(Buffer.concat([...pending, chunk.subarray(start, nl)]).toString('utf8'), bytes);
-        else await handle(chunk.toString('utf8', start, nl), bytes);
+        else if (pending.length) await handle(Buffer.concat([...pending, chunk.subarray(start, nl)]), bytes);
+        else await handle(chunk.subarray(start, nl), bytes);
         pending = [];
         pendingBytes = 0;
         tooLong = false;
@@ -219,7 +230,7 @@ export async function mapStream(opts: MapStreamOptions): Promise<MapCounts> {
     if (pendingBytes > 0) {
       // The last line had no newline: still a line.
       if (tooLong) await handle(undefined, pendingBytes);
-      else await handle(Buffer.concat(pending).toString('utf8'), pendingBytes);
+      else await handle(Buffer.concat(pending), pendingBytes);
     }
     for (const o of outputs) await o.close();
   } catch (err) {

@@ -1,7 +1,7 @@
 // The transforms of the mapping language: each is built once from its arguments into a plain
 // function, and declares what value types it takes and gives so the checker can catch a
 // missing `utc-to-local` before any record is read. A transform that cannot convert a value
-// throws TransformError; the record is then rejected with rule `transform/<name>`.
+// throws TransformError; the record is then rejected with rule REC1102 (transform-failed), naming the transform.
 
 import { hash } from 'node:crypto';
 import { num4 } from '../time/civil.ts';

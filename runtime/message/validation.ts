@@ -1,12 +1,13 @@
 // Turning the generated validators' Ajv errors into findings a person can act on: the JSON path,
-// the attribute, the rule (`schema/<keyword>`) and a sentence.
+// the attribute, the rule (the catalogue's REC2xxx for the Ajv keyword) and a sentence.
 
 import type { ErrorObject } from 'ajv';
+import { schemaRule } from '../rules/catalogue.ts';
 
 export interface Finding {
   /** JSON pointer into the validated document, e.g. /Notifikasjon/0/Konsultasjon/3/amming. */
   path: string;
-  /** Stable rule id: `schema/<ajv keyword>` for schema violations. */
+  /** Stable rule id of runtime/rules/catalogue.ts: REC2xxx for schema violations. */
   rule: string;
   message: string;
 }
@@ -42,7 +43,7 @@ export function describeAjvError(e: ErrorObject): Finding {
     default:
       message = e.message ?? 'is not valid';
   }
-  return { path, rule: `schema/${e.keyword}`, message };
+  return { path, rule: schemaRule(e.keyword), message };
 }
 
 function describePattern(p: string): string {

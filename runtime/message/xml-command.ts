@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { getMessage, MESSAGES } from '../../generated/index.ts';
 import { EXIT, UserError } from '../cli/program.ts';
-import { writeFileAtomic } from '../io/atomic.ts';
+import { writePrivateFile } from '../io/private.ts';
 import { describeAjvErrors, formatFinding, type Finding } from './validation.ts';
 
 type Validate = ((d: unknown) => boolean) & { errors?: unknown };
@@ -19,7 +19,8 @@ function readInput(file: string | undefined): string {
 }
 
 function writeOutput(file: string | undefined, text: string): void {
-  if (file) writeFileAtomic(file, text);
+  // A Melding holds health data and identity numbers: owner-only.
+  if (file) writePrivateFile(file, text);
   else process.stdout.write(text);
 }
 

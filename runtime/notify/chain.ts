@@ -25,6 +25,12 @@ export class ChainBuilder {
     return link;
   }
 
+  /** Moves the head back (links handed out but never built: their records were held back). */
+  rewind(head: { guid: string; lopeNr: number }): void {
+    this.headGuid = head.guid;
+    this.lopeNr = head.lopeNr;
+  }
+
   get head(): { guid: string; lopeNr: number } {
     return { guid: this.headGuid, lopeNr: this.lopeNr };
   }

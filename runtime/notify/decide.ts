@@ -21,16 +21,22 @@ export function effective(state: ConsultationState | undefined): { known: boolea
 
 /**
  * - new, or back after an annulment → N (an annulled notification cannot be replaced);
- * - active with other content → M, notifikasjonRef = its last notification;
- * - active and deleted in the EPJ → C, notifikasjonRef = its last notification;
+ * - active with other content → M, notifikasjonRef = its original N;
+ * - active and deleted in the EPJ → C, notifikasjonRef = its original N;
  * - the same content, or deleted when the receiver never had it (or it is annulled) → nothing.
+ *
+ * The reference is the original N, not the latest M: the only published rule on it (IPLOS
+ * 56.0.0, on statusNotifikasjon) says "referansen skal alltid peke på en N 'Original'"
+ * (docs/mapping.md quotes it). A state from an older version that does not know its N falls
+ * back to the latest notification.
  */
 export function decide(state: ConsultationState | undefined, v: VersionInput): Decision {
   const e = effective(state);
-  if (v.deleted) return e.known && e.active ? { status: 'C', ref: e.guid } : null;
+  const ref = state?.origGuid ?? e.guid;
+  if (v.deleted) return e.known && e.active ? { status: 'C', ref } : null;
   if (!e.known || !e.active) return { status: 'N', ref: null };
   if (e.hash === v.hash) return null;
-  return { status: 'M', ref: e.guid };
+  return { status: 'M', ref };
 }
 
 /** The state after a decision was built (pending until the receiver confirms it). */
@@ -43,5 +49,6 @@ export function afterDecision(state: ConsultationState | undefined, status: Stat
     pendGuid: guid,
     pendActive: status !== 'C',
     hasPending: true,
+    origGuid: status === 'N' ? guid : (state?.origGuid ?? state?.pendGuid ?? state?.accGuid ?? null),
   };
 }

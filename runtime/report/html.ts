@@ -110,8 +110,9 @@ export function renderReport(config: KprConfig, now = new Date()): string {
     certificates: status.certificates.map((c) => ({
       name: c.name,
       days: c.error ? 'unreadable' : `${c.daysLeft} days`,
-      class: c.error || (c.daysLeft ?? 0) <= 0 ? 'bad' : c.status === 'valid' ? 'ok' : 'warn',
-      detail: c.error ?? `until ${c.notAfter?.slice(0, 10)} (${c.status})`,
+      // A certificate the next run would refuse (wrong key usage, chain) is bad whatever its days.
+      class: c.error || c.problem || (c.daysLeft ?? 0) <= 0 ? 'bad' : c.status === 'valid' ? 'ok' : 'warn',
+      detail: c.error ?? c.problem ?? `until ${c.notAfter?.slice(0, 10)} (${c.status})`,
     })),
     monthChart: monthChart(months),
     runChart: runChart(runs),

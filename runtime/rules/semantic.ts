@@ -4,12 +4,12 @@
 // extract date; periods in order; plausible growth. Compiled once per target into one walk over
 // only the attributes that have a check.
 //
-// Rule ids are stable (rejections name them): fnr-check-digit, person-id-type-mismatch,
-// orgnr-check-digit, hpr-format, kommunenummer-format, code-not-valid-on-date,
-// date-after-extract, period-order, growth-implausible (a warning).
+// Rule ids are the catalogue's (runtime/rules/catalogue.ts): REC3001-REC3003 apply the receiver's
+// published controls, REC4001-REC4006 are the kit's own checks.
 
 import type { Target, TargetAttribute, TargetClass } from '../mapping/target.ts';
 import { isValidHprNummer, isValidKommunenummer, isValidOrganisasjonsnummer, readPersonId, type PersonIdParts, type PersonIdReason } from './identifiers.ts';
+import { daysIn } from '../time/civil.ts';
 import { growthKindOf, growthProblem, growthValue } from './growth.ts';
 import type { Consequence, Issue } from './issue.ts';
 
@@ -18,6 +18,10 @@ export interface RuleContext {
   extractDate: string;
   /** Melding attributes, when known (for XPaths such as /Melding/@tilDatoPeriode). */
   melding?: Record<string, unknown>;
+  /** A production profile (prod, pilot: real data): synthetic test numbers are held back. */
+  production?: boolean;
+  /** The enhetIDs of the Melding's Kommune/Enhet (from kpr.yaml), when known: RefEnhet must name one. */
+  enhetIds?: ReadonlySet<string>;
 }
 
 type Obj = Record<string, unknown>;
@@ -63,6 +67,14 @@ function classify(id: string): PersonIdReason | undefined {
 const TYPE_ID_KIND: Record<string, 'fnr' | 'dnr' | 'hnr'> = { '1': 'fnr', '2': 'dnr', '3': 'hnr' };
 const KIND_TEXT = { fnr: 'fødselsnummer', dnr: 'D-nummer', hnr: 'H-nummer' } as const;
 
+/** Six digits naming a day that exists (the century unknown: 29 February is taken). */
+function isDdmmyy(s: string): boolean {
+  if (!/^\d{6}$/.test(s)) return false;
+  const d = Number(s.slice(0, 2));
+  const m = Number(s.slice(2, 4));
+  return m >= 1 && m <= 12 && d >= 1 && d <= daysIn(2000, m);
+}
+
 function pathOf(here: Here | undefined): string {
   if (!here || !here.up) return '';
   return `${pathOf(here.up)}/${here.key}${here.index >= 0 ? `/${here.index}` : ''}`;
@@ -95,26 +107,44 @@ function checksFor(attr: TargetAttribute, cls: TargetClass): Check[] {
   // Identifiers, by their official attribute names.
   if (name === 'fid' && cls.attributes.has('typeID')) {
     checks.push((v, here) => {
+      if (String(here.obj.typeID) === '9') {
+        // The usage note's form; the receiver has no control for it, so it is sent with a warning.
+        if (typeof v === 'string' && !isDdmmyy(v)) push(here, name, 'REC3004', `fid with typeID 9 must be a birth date as ddmmyy`, 'none', 'warning');
+        return;
+      }
       const want = TYPE_ID_KIND[String(here.obj.typeID)];
       if (!want || typeof v !== 'string') return;
       const reason = classify(v);
-      if (reason) push(here, name, 'fnr-check-digit', `fid is not a valid ${KIND_TEXT[want]} (${reason})`, 'discard-row');
-      else if (parts.kind !== want) push(here, name, 'person-id-type-mismatch', `fid is a ${KIND_TEXT[parts.kind]}, but typeID ${String(here.obj.typeID)} says ${KIND_TEXT[want]}`, 'discard-row');
+      if (reason) push(here, name, 'REC4001', `fid is not a valid ${KIND_TEXT[want]} (${reason})`, 'discard-row');
+      else if (parts.kind !== want) push(here, name, 'REC4002', `fid is a ${KIND_TEXT[parts.kind]}, but typeID ${String(here.obj.typeID)} says ${KIND_TEXT[want]}`, 'discard-row');
+      // "Only real patients": a synthetic (Tenor) number names nobody and must not reach the register.
+      else if (parts.synthetic && here.ctx.production) push(here, name, 'REC4007', `fid is a synthetic test number (month + 80), not sent in production`, 'discard-row');
     });
   }
   if (/^(orgNr|kommuneOrgNr|\w+OrgNr)$/.test(name)) {
     checks.push((v, here) => {
-      if (typeof v === 'string' && !isValidOrganisasjonsnummer(v)) push(here, name, 'orgnr-check-digit', `${name} ${JSON.stringify(v)} is not a valid organisasjonsnummer`, datatype);
+      // Nine digits only: the published pattern allows up to ten (IPLOS type C numbers), and -1.
+      if (typeof v === 'string' && v.length === 9 && !isValidOrganisasjonsnummer(v)) push(here, name, 'REC4003', `${name} ${JSON.stringify(v)} is not a valid organisasjonsnummer (the kit's check; sent)`, 'none', 'warning');
+    });
+  }
+  if (name === 'enhetID' && cls.attributes.has('typeEnhet')) {
+    // RefEnhet_IDREF0 as it is meant: the Enhet it names is reported in the same Melding. The
+    // XSD's keyref never matches (docs/consequences.md), so the receiver takes it: a warning.
+    checks.push((v, here) => {
+      const known = here.ctx.enhetIds;
+      if (known && typeof v === 'string' && !known.has(v)) {
+        push(here, name, 'REC4008', `enhetID ${JSON.stringify(v)} names no Enhet of sender.Kommune in kpr.yaml (the keyref RefEnhet_IDREF0 as meant); add the Enhet there`, 'none', 'warning');
+      }
     });
   }
   if (name === 'helsepersonHPR') {
     checks.push((v, here) => {
-      if (typeof v === 'string' && !isValidHprNummer(v)) push(here, name, 'hpr-format', `helsepersonHPR must be 1 to 9 digits`, datatype);
+      if (typeof v === 'string' && v !== '-1' && !isValidHprNummer(v)) push(here, name, 'REC4004', `helsepersonHPR must be 1 to 9 digits`, datatype);
     });
   }
   if (name === 'kommuneNr') {
     checks.push((v, here) => {
-      if (typeof v === 'string' && !isValidKommunenummer(v)) push(here, name, 'kommunenummer-format', `kommuneNr ${JSON.stringify(v)} is not a kommunenummer`, datatype);
+      if (typeof v === 'string' && !isValidKommunenummer(v)) push(here, name, 'REC4005', `kommuneNr ${JSON.stringify(v)} is not a kommunenummer`, datatype);
     });
   }
 
@@ -125,13 +155,13 @@ function checksFor(attr: TargetAttribute, cls: TargetClass): Check[] {
     if (range?.from) {
       checks.push((v, here) => {
         const bound = xpathValue(range.from, here);
-        if (typeof v === 'string' && typeof bound === 'string' && v < bound) push(here, name, 'period-order', `${name} ${v} is before ${range.from} ${bound}`, range.consequence);
+        if (typeof v === 'string' && typeof bound === 'string' && v < bound) push(here, name, 'REC3002', `${name} ${v} is before ${range.from} ${bound}`, range.consequence);
       });
     }
     if (range?.to && range.to !== '/Melding/@uttakDato') {
       checks.push((v, here) => {
         const bound = xpathValue(range.to, here);
-        if (typeof v === 'string' && typeof bound === 'string' && v > bound) push(here, name, 'period-order', `${name} ${v} is after ${range.to} ${bound}`, range.consequence);
+        if (typeof v === 'string' && typeof bound === 'string' && v > bound) push(here, name, 'REC3002', `${name} ${v} is after ${range.to} ${bound}`, range.consequence);
       });
     }
   }
@@ -148,7 +178,7 @@ function checksFor(attr: TargetAttribute, cls: TargetClass): Check[] {
       if (!period) return;
       const on = dateOf(xpathValue(validOn, here)) ?? dateOf(here.root.datoTidStart) ?? here.ctx.extractDate;
       if ((period.from && on < period.from) || (period.to && on > period.to)) {
-        push(here, name, 'code-not-valid-on-date', `code ${v} of ${name} is valid ${period.from ?? '…'} to ${period.to ?? '…'}, not on ${on}`, consequence);
+        push(here, name, 'REC3003', `code ${v} of ${name} is valid ${period.from ?? '…'} to ${period.to ?? '…'}, not on ${on}`, consequence);
       }
     });
   }
@@ -157,7 +187,7 @@ function checksFor(attr: TargetAttribute, cls: TargetClass): Check[] {
 
 /** Reports a date after the extract date; the walk calls it only for values sorting after it. */
 function afterExtract(here: Here, name: string, v: string, consequence: Consequence): void {
-  if (dateOf(v)) push(here, name, 'date-after-extract', `${name} ${v} is after the extract date ${here.ctx.extractDate}`, consequence);
+  if (dateOf(v)) push(here, name, 'REC3001', `${name} ${v} is after the extract date ${here.ctx.extractDate}`, consequence);
 }
 
 const hasGrowth = (cls: TargetClass) => cls.attributes.has('typeMaling') && cls.children.has('Maleresultat');
@@ -271,7 +301,21 @@ function ageAt(root: Obj, when: string): number | undefined {
   return undefined;
 }
 
+/** "Angi 1 for første måleresultat, 2 for neste osv.": maleresultatNr numbered 1, 2, … in order. */
+function numberingCheck(here: Here): void {
+  const results = here.obj.Maleresultat;
+  if (!Array.isArray(results)) return;
+  for (let i = 0; i < results.length; i++) {
+    const nr = (results[i] as Obj | undefined)?.maleresultatNr;
+    if (nr !== undefined && nr !== i + 1) {
+      here.issues.push({ path: `${pathOf(here)}/Maleresultat/${i}/maleresultatNr`, rule: 'REC3005', message: `maleresultatNr ${JSON.stringify(nr)} where ${i + 1} is expected ("Angi 1 for første måleresultat, 2 for neste osv.")`, consequence: 'none', severity: 'warning' });
+      return;
+    }
+  }
+}
+
 function growthCheck(here: Here): void {
+  numberingCheck(here);
   const obj = here.obj;
   const kind = growthKindOf(obj.typeMaling);
   if (!kind || typeof obj.malingDatoTid !== 'string') return;
@@ -282,7 +326,7 @@ function growthCheck(here: Here): void {
   const age = ageAt(here.root, obj.malingDatoTid);
   if (value === undefined || age === undefined) return;
   const problem = growthProblem(kind, value, age);
-  if (problem) here.issues.push({ path: `${pathOf(here)}/Maleresultat/0/verdi`, rule: 'growth-implausible', message: problem, consequence: 'none', severity: 'warning' });
+  if (problem) here.issues.push({ path: `${pathOf(here)}/Maleresultat/0/verdi`, rule: 'REC4006', message: problem, consequence: 'none', severity: 'warning' });
 }
 
 /** The semantic checks of one class (normally Konsultasjon) and everything under it. */

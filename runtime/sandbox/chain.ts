@@ -1,6 +1,7 @@
 // The KPR stand-in's chain rules: each sender's notifications form a chain
 // (notifikasjonForrigeGUID must name the previous accepted notification, notifikasjonLopeNr
-// must rise strictly, M/T/C must refer to an accepted notification). The store (store.ts)
+// must rise strictly, M/T/C must refer to an accepted N: IPLOS 56.0.0 on statusNotifikasjon,
+// "referansen skal alltid peke på en N 'Original'", the only published rule). The store (store.ts)
 // applies N/M/T/C to the consultations once a message passes. All or nothing per message.
 import type { MeldingJson } from './codec.ts';
 
@@ -14,6 +15,8 @@ export interface SenderHead {
 export interface ChainView {
   sender(herId: string): SenderHead | undefined;
   hasNotification(herId: string, guid: string): boolean;
+  /** The statusNotifikasjon of an accepted notification (N, M, T, C), when the view keeps it. */
+  notificationStatus?(herId: string, guid: string): string | undefined;
 }
 
 export interface ChainRejection {
@@ -43,7 +46,7 @@ export function checkChain(view: ChainView, fromHerId: string, melding: MeldingJ
   let head = sender?.chainHead ?? null;
   let last = sender?.lastLopeNr ?? null;
   // Notifications earlier in this message; those accepted before are looked up in the view.
-  const known = new Set<string>();
+  const known = new Map<string, string>();
   for (const n of melding.Notifikasjon ?? []) {
     const where = `Notifikasjon ${n.notifikasjonGUID}`;
     if (!STATUSES.has(n.statusNotifikasjon)) {
@@ -70,8 +73,12 @@ export function checkChain(view: ChainView, fromHerId: string, melding: MeldingJ
       if (!known.has(n.notifikasjonRef) && !view.hasNotification(fromHerId, n.notifikasjonRef)) {
         return { validationCode: CODES.ref, validationMessage: `${where}: notifikasjonRef ${n.notifikasjonRef} names no accepted notification` };
       }
+      const status = known.get(n.notifikasjonRef) ?? view.notificationStatus?.(fromHerId, n.notifikasjonRef);
+      if (status !== undefined && status !== 'N') {
+        return { validationCode: CODES.ref, validationMessage: `${where}: notifikasjonRef ${n.notifikasjonRef} is a ${status}, not the original N ("referansen skal alltid peke på en N 'Original'")` };
+      }
     }
-    known.add(n.notifikasjonGUID);
+    known.set(n.notifikasjonGUID, n.statusNotifikasjon);
     head = n.notifikasjonGUID;
     last = lopeNr;
   }

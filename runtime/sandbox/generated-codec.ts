@@ -1,11 +1,15 @@
-// Adapts the generated message registry (generated/index.ts: fromXml and the Ajv validator of
-// each message version) to the sandbox's MessageCodec. The registry is passed in, so the
+// Adapts the generated message registry (generated/index.ts: fromXml and the schema of each
+// message version) to the sandbox's MessageCodec. The sandbox judges as the receiver does: by
+// the official XSD (runtime/message/xsd-level.ts), not by the kit's stricter schema, whose
+// extra strictness the receiver leaves to its published controls and their consequences. The registry is passed in, so the
 // sandbox itself stays free of any message version.
+import { xsdLevelValidator } from '../message/xsd-level.ts';
 import type { MeldingJson, MessageCodec } from './codec.ts';
 
 interface GeneratedMessage {
   xml: { fromXml(xml: string | Uint8Array): unknown };
   validators: Record<string, unknown>;
+  schemaFile?: URL;
 }
 
 interface AjvLike {
@@ -26,7 +30,7 @@ export function generatedCodec(messages: Readonly<Record<string, GeneratedMessag
       } catch (err) {
         return { errors: [(err as Error).message] };
       }
-      const validate = info.validators.validateMelding as AjvLike | undefined;
+      const validate = (info.schemaFile ? xsdLevelValidator(info.schemaFile) : info.validators.validateMelding) as AjvLike | undefined;
       if (validate && !validate(melding)) {
         return { errors: (validate.errors ?? []).map((e) => `${e.instancePath || '/'}: ${e.message ?? 'invalid'}`) };
       }

@@ -82,6 +82,28 @@ export interface Sandbox {
 
 const MAX_BODY = 32 * 1024 * 1024;
 
+/**
+ * A body over MAX_BODY: answered 413, as a receiver does, rather than by resetting the
+ * connection (which a client can only take for a network fault and retry). The rest of the
+ * body is read and dropped, so the client finishes sending and reads the answer; a client that
+ * sends on without end is cut off at four times the limit.
+ */
+class BodyTooLarge extends Error {
+  constructor(readonly bytes: number) {
+    super(`the body has ${bytes > MAX_BODY ? `more than ${MAX_BODY}` : bytes} bytes; at most ${MAX_BODY} (32 MiB) are accepted`);
+  }
+}
+
+function dropRest(req: IncomingMessage): void {
+  let dropped = 0;
+  req.removeAllListeners('data');
+  req.on('data', (c: Buffer) => {
+    dropped += c.length;
+    if (dropped > 4 * MAX_BODY) req.destroy();
+  });
+  req.resume();
+}
+
 /** The body as text (the small admin and token requests). */
 async function readBody(req: IncomingMessage): Promise<string> {
   return (await readBodyBytes(req)).toString('utf8');
@@ -89,13 +111,19 @@ async function readBody(req: IncomingMessage): Promise<string> {
 
 function readBodyBytes(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolveBody, reject) => {
+    const declared = Number(req.headers['content-length']);
+    if (declared > MAX_BODY) {
+      dropRest(req);
+      reject(new BodyTooLarge(declared));
+      return;
+    }
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
       if (size > MAX_BODY) {
-        reject(new Error('body too large'));
-        req.destroy();
+        dropRest(req);
+        reject(new BodyTooLarge(size));
       } else chunks.push(c);
     });
     req.on('end', () => resolveBody(Buffer.concat(chunks)));
@@ -266,6 +294,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
           return send(res, { status: 200, body: { registered: String(body.herId) } });
         }
       } catch (err) {
+        if (err instanceof BodyTooLarge) throw err;
         return send(res, { status: 400, body: { error: (err as Error).message } });
       }
     }
@@ -289,7 +318,11 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       if (path === '/') return send(res, { status: 200, body: { endpoints: ENDPOINTS } });
       send(res, { status: 404, body: { error: `no ${req.method} ${path}` } });
     };
-    route().catch((err) => send(res, { status: 500, body: { errorCode: 1000, errorMessage: (err as Error).message } }));
+    route().catch((err) =>
+      err instanceof BodyTooLarge
+        ? send(res, { status: 413, body: { errorCode: 1413, errorMessage: err.message } })
+        : send(res, { status: 500, body: { errorCode: 1000, errorMessage: (err as Error).message } }),
+    );
   });
 
   const host = opts.host ?? '127.0.0.1';

@@ -1,12 +1,12 @@
 // The sandbox's data directory: its token-signing key, the registered HelseID clients (and a
 // ready-made client key for local use), the signing certificates registered per sender HER-id,
 // and sandbox.db with what was accepted. Keys are made on first use, never committed.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { publicPart } from '../transport/helseid/keys.ts';
 import type { RegisteredClient } from './helseid-stand-in.ts';
-import { writeFileAtomic } from '../io/atomic.ts';
+import { makePrivateDir, writePrivateFile } from '../io/private.ts';
 
 export const DEFAULT_CLIENT_ID = 'kpr-kit-sandbox-client';
 
@@ -41,23 +41,23 @@ function readJson<T>(file: string): T {
 
 /** Makes what is missing; returns the sandbox's signing JWK and the registered clients. */
 export async function prepareDataDir(files: DataDirFiles, scopes: string[]): Promise<{ signingJwk: JWK; clients: RegisteredClient[] }> {
-  mkdirSync(files.dir, { recursive: true });
+  makePrivateDir(files.dir);
   if (!existsSync(files.signingJwkFile)) {
-    writeFileAtomic(files.signingJwkFile, JSON.stringify(await newJwk('RS256', 'sandbox-sts-1'), null, 2));
+    writePrivateFile(files.signingJwkFile, JSON.stringify(await newJwk('RS256', 'sandbox-sts-1'), null, 2));
   }
   if (!existsSync(files.clientJwkFile)) {
-    writeFileAtomic(files.clientJwkFile, JSON.stringify(await newJwk('ES256', 'sandbox-client-1'), null, 2));
+    writePrivateFile(files.clientJwkFile, JSON.stringify(await newJwk('ES256', 'sandbox-client-1'), null, 2));
   }
   if (!existsSync(files.clientsFile)) {
     const clientJwk = readJson<JWK>(files.clientJwkFile);
     const clients: RegisteredClient[] = [{ client_id: DEFAULT_CLIENT_ID, jwk: publicPart(clientJwk), scopes }];
-    writeFileAtomic(files.clientsFile, JSON.stringify(clients, null, 2));
+    writePrivateFile(files.clientsFile, JSON.stringify(clients, null, 2));
   }
   return { signingJwk: readJson<JWK>(files.signingJwkFile), clients: readJson<RegisteredClient[]>(files.clientsFile) };
 }
 
 export function saveClients(files: DataDirFiles, clients: RegisteredClient[]): void {
-  writeFileAtomic(files.clientsFile, JSON.stringify(clients, null, 2));
+  writePrivateFile(files.clientsFile, JSON.stringify(clients, null, 2));
 }
 
 /** herId → PEM certificates registered as that sender's signing certificates. */
@@ -68,5 +68,5 @@ export function readSenders(files: DataDirFiles): SenderRegistry {
 }
 
 export function saveSenders(files: DataDirFiles, senders: SenderRegistry): void {
-  writeFileAtomic(files.sendersFile, JSON.stringify(senders, null, 2));
+  writePrivateFile(files.sendersFile, JSON.stringify(senders, null, 2));
 }

@@ -14,7 +14,8 @@
 // watermark in `meta`, written in the same transaction, says how far. Until then the chain check
 // finds recent GUIDs in a map of the notifications since the last fold (bounded by the fold size,
 // filled only once a commit succeeded). Opening folds whatever a killed process left unfolded.
-import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync } from 'node:fs';
+import { ensurePrivateFile } from '../io/private.ts';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { ElementJson, KonsultasjonJson, MeldingJson, NotifikasjonJson } from './codec.ts';
@@ -172,8 +173,9 @@ export class SandboxStore implements ChainView {
   constructor(dataDir: string, opts: SandboxStoreOptions = {}) {
     this.foldAfter = opts.foldAfter ?? FOLD_AFTER;
     const file = dataDir === ':memory:' ? ':memory:' : join(dataDir, 'sandbox.db');
-    if (file !== ':memory:') mkdirSync(dataDir, { recursive: true });
     const fresh = file !== ':memory:' && !existsSync(file);
+    // What the sandbox accepted is health data: 0600 (its -wal and -shm take the file's mode).
+    if (file !== ':memory:') ensurePrivateFile(file);
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     // OFF: in WAL mode a commit still survives a killed process (it is in the operating
@@ -192,6 +194,8 @@ export class SandboxStore implements ChainView {
       senders: p('SELECT her_id, chain_head, notifications, messages FROM sender ORDER BY her_id'),
       guidKnown: p('SELECT 1 FROM notification_guid g JOIN notification n ON n.seq = g.seq WHERE g.h = ? AND n.her_id = ? AND n.guid = ?').pluck(),
       notificationIds: p('SELECT ids FROM notification WHERE seq = ?').pluck(),
+      guidStatus: p('SELECT n.status FROM notification_guid g JOIN notification n ON n.seq = g.seq WHERE g.h = ? AND n.her_id = ? AND n.guid = ? ORDER BY g.seq DESC LIMIT 1').pluck(),
+      notificationStatus: p('SELECT status FROM notification WHERE seq = ?').pluck(),
       guidIds: p('SELECT n.ids FROM notification_guid g JOIN notification n ON n.seq = g.seq WHERE g.h = ? AND n.her_id = ? AND n.guid = ? ORDER BY g.seq DESC LIMIT 1').pluck(),
       // seq is the rowid: SQLite numbers the rows in the order they arrive.
       notificationInsert: p('INSERT INTO notification (her_id, guid, status, forrige_guid, lope_nr, ids) VALUES (?, ?, ?, ?, ?, ?)'),
@@ -260,6 +264,11 @@ export class SandboxStore implements ChainView {
 
   hasNotification(herId: string, guid: string): boolean {
     return this.unfolded.has(key(herId, guid)) || this.st.guidKnown!.get(guidHash(herId, guid), herId, guid) !== undefined;
+  }
+
+  notificationStatus(herId: string, guid: string): string | undefined {
+    const recent = this.unfolded.get(key(herId, guid));
+    return (recent === undefined ? this.st.guidStatus!.get(guidHash(herId, guid), herId, guid) : this.st.notificationStatus!.get(recent)) as string | undefined;
   }
 
   /** The refId a message was accepted with, if it was. */

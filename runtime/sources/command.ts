@@ -3,8 +3,8 @@
 // (and also given as KPR_SINCE, KPR_FROM, KPR_TO). A non-zero exit fails the run after the lines
 // already read, so nothing half-read is mistaken for the whole extract.
 import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { parseLine, SourceError, type ReadOptions, type Source, type SourceLine } from './types.ts';
+import { byteLines } from './lines.ts';
+import { parseBytes, SourceError, type ReadOptions, type Source, type SourceLine } from './types.ts';
 
 export class CommandSource implements Source {
   private bytesRead = 0;
@@ -43,15 +43,14 @@ export class CommandSource implements Source {
       child.on('error', reject);
       child.on('close', (code, signal) => resolve({ code, signal }));
     });
-    const rl = createInterface({ input: child.stdout, crlfDelay: Infinity });
     let line = 0;
     const after = opts.after;
     try {
-      for await (const text of rl) {
+      for await (const bytes of byteLines(child.stdout as AsyncIterable<Buffer>)) {
         line++;
-        this.bytesRead += Buffer.byteLength(text) + 1;
+        this.bytesRead += bytes.length + 1;
         if (after && line <= after.line) continue;
-        const parsed = parseLine(text, 'command', line);
+        const parsed = parseBytes(bytes, 'command', line);
         if (parsed) yield parsed;
       }
     } finally {

@@ -3,8 +3,8 @@
 // grow with the file.
 import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { parseLine, SourceError, type FileIdentity, type ReadOptions, type Source, type SourceLine } from './types.ts';
+import { byteLines } from './lines.ts';
+import { parseBytes, SourceError, type FileIdentity, type ReadOptions, type Source, type SourceLine } from './types.ts';
 
 const NDJSON = /\.(ndjson|jsonl)$/i;
 
@@ -57,13 +57,13 @@ export class FileSource implements Source {
         this.bytesRead += size;
         continue;
       }
-      const rl = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
+      // Bytes, not text: a line that is not UTF-8 is rejected, not decoded with U+FFFD in it.
       let line = 0;
-      for await (const text of rl) {
+      for await (const bytes of byteLines(createReadStream(file, { highWaterMark: 1 << 16 }) as AsyncIterable<Buffer>)) {
         line++;
-        this.bytesRead += Buffer.byteLength(text) + 1;
+        this.bytesRead += bytes.length + 1;
         if (after && name === after.file && line <= after.line) continue;
-        const parsed = parseLine(text, name, line);
+        const parsed = parseBytes(bytes, name, line);
         if (parsed) yield parsed;
       }
       opts.onFileDone?.(identity);

@@ -2,10 +2,14 @@
 // stdout is NDJSON (so a vendor can plug in their own SQL extract). A source yields parsed
 // lines with their position; it knows nothing of consultations.
 
+import { decodeLine } from './lines.ts';
+
 export interface SourceLine {
   /** The parsed JSON value, or undefined when the line is not JSON (see parseError). */
   value: unknown;
   parseError?: string;
+  /** The rule the line broke, with parseError: REC1001 (not JSON) unless said otherwise. */
+  parseRule?: 'REC1001' | 'REC1007';
   /** File name (or `command`), and 1-based line number within it. */
   file: string;
   line: number;
@@ -43,6 +47,13 @@ export class SourceError extends Error {
     super(message);
     this.name = 'SourceError';
   }
+}
+
+/** A line read as bytes: rejected (REC1007) when they are not UTF-8, else as parseLine. */
+export function parseBytes(bytes: Buffer, file: string, line: number): SourceLine | undefined {
+  const d = decodeLine(bytes);
+  if ('text' in d) return parseLine(d.text, file, line);
+  return { value: undefined, parseError: `line ${line} holds bytes that are not UTF-8 at byte offset ${d.badAt} (${d.bytes}); nothing was read from it`, parseRule: 'REC1007', file, line };
 }
 
 export function parseLine(text: string, file: string, line: number): SourceLine | undefined {

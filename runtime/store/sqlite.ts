@@ -1,8 +1,7 @@
 // The Store on an embedded SQLite database (better-sqlite3): WAL journal, prepared statements,
 // one transaction per state change. The schema is created on first open and versioned in `meta`.
-import { mkdirSync } from 'node:fs';
+import { ensurePrivateFile } from '../io/private.ts';
 import { hostname } from 'node:os';
-import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { EXIT, UserError } from '../cli/program.ts';
 import { osloDateTime } from '../message/melding.ts';
@@ -21,6 +20,7 @@ import type {
   Rejection,
   RequeuedRecord,
   RunRow,
+  SentWarning,
   Store,
 } from './types.ts';
 import { UNCONFIRMED } from './types.ts';
@@ -93,6 +93,15 @@ CREATE TABLE IF NOT EXISTS rejection (
 );
 CREATE INDEX IF NOT EXISTS rejection_source ON rejection(source_id);
 CREATE INDEX IF NOT EXISTS rejection_konsultasjon ON rejection(konsultasjon_id);
+-- Findings of records sent all the same (the receiver's consequence lets them through): the
+-- operator sees them apart from the rejections. A newer version of the record replaces them.
+CREATE TABLE IF NOT EXISTS sent_warning (
+  id INTEGER PRIMARY KEY, source_id TEXT NOT NULL, konsultasjon_id TEXT NOT NULL, changed_at TEXT NOT NULL, file TEXT, line INTEGER,
+  path TEXT NOT NULL, rule TEXT NOT NULL, message TEXT NOT NULL, consequence TEXT NOT NULL, action TEXT NOT NULL,
+  run_id INTEGER, created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sent_warning_source ON sent_warning(source_id);
+CREATE INDEX IF NOT EXISTS sent_warning_konsultasjon ON sent_warning(konsultasjon_id);
 CREATE TABLE IF NOT EXISTS run (
   id INTEGER PRIMARY KEY, kind TEXT NOT NULL, started_at TEXT NOT NULL, ended_at TEXT, pid INTEGER NOT NULL,
   outcome TEXT, exit_code INTEGER, summary TEXT
@@ -175,6 +184,17 @@ function toMessage(r: OutboxDbRow): OutboxMessage {
   };
 }
 
+/**
+ * For the reliability suite (test/reliability): KPR_KILL_IN_FOLD=n kills this process with
+ * SIGKILL in the middle of its n-th fold, inside the transaction, where no timing from outside
+ * lands reliably. Unset in production: nothing happens.
+ */
+const KILL_IN_FOLD = Number(process.env.KPR_KILL_IN_FOLD) || 0;
+let foldsDone = 0;
+function killInFold(): void {
+  if (KILL_IN_FOLD && ++foldsDone === KILL_IN_FOLD) process.kill(process.pid, 'SIGKILL');
+}
+
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly st: Record<string, Database.Statement>;
@@ -199,7 +219,8 @@ export class SqliteStore implements Store {
   ) {
     this.filterAfter = opts.filterAfter ?? FILTER_AFTER;
     this.foldEvery = opts.foldEvery ?? (Number(process.env.KPR_FOLD_EVERY) > 0 ? Number(process.env.KPR_FOLD_EVERY) : FOLD_EVERY);
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    // Created 0600 before SQLite opens it: its -wal and -shm take the database file's mode.
+    if (path !== ':memory:') ensurePrivateFile(path);
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     // FULL: a committed decision survives a power cut, not only a killed process.
@@ -229,8 +250,8 @@ export class SqliteStore implements Store {
       metaSet: p('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
       seen: p('SELECT changed_at FROM source_record WHERE source_id = ?').pluck(),
       seenLog: p('INSERT INTO seen_log (source_id, changed_at, rejected) VALUES (?, ?, ?)'),
-      consultation: p('SELECT i.status, i.hash, i.guid, o.state FROM consultation c JOIN item i ON i.id = c.item JOIN outbox o ON o.seq = i.seq WHERE c.id = ?'),
-      itemState: p('SELECT i.status, i.hash, i.guid, o.state FROM item i JOIN outbox o ON o.seq = i.seq WHERE i.id = ?'),
+      consultation: p('SELECT i.status, i.hash, i.guid, i.ref, o.state FROM consultation c JOIN item i ON i.id = c.item JOIN outbox o ON o.seq = i.seq WHERE c.id = ?'),
+      itemState: p('SELECT i.status, i.hash, i.guid, i.ref, o.state FROM item i JOIN outbox o ON o.seq = i.seq WHERE i.id = ?'),
       // Sorted by key, so the upserts walk each B-tree once; by id within a key, so the last wins.
       // (WHERE true: an INSERT ... SELECT with an upsert clause needs a WHERE to parse.)
       foldConsultation: p(
@@ -252,6 +273,11 @@ export class SqliteStore implements Store {
       ),
       insertJson: p('INSERT INTO item_json (item_id, json) VALUES (?, ?)'),
       anyRejection: p('SELECT 1 FROM rejection LIMIT 1').pluck(),
+      anyWarning: p('SELECT 1 FROM sent_warning LIMIT 1').pluck(),
+      deleteWarnings: p('DELETE FROM sent_warning WHERE source_id = ? OR konsultasjon_id = ?'),
+      insertWarning: p(
+        'INSERT INTO sent_warning (source_id, konsultasjon_id, changed_at, file, line, path, rule, message, consequence, action, run_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
       deleteRejections: p('DELETE FROM rejection WHERE source_id = ?'),
       deleteRejectionsOf: p('DELETE FROM rejection WHERE konsultasjon_id = ?'),
       deleteOldRejections: p('DELETE FROM rejection WHERE source_id = ? AND run_id IS NOT ?'),
@@ -319,6 +345,7 @@ export class SqliteStore implements Store {
   private foldRows(): void {
     this.st.foldConsultation!.run(this.indexedItem());
     this.st.foldSeen!.run();
+    killInFold();
     this.st.clearSeenLog!.run();
     this.st.metaSet!.run('indexed_item', String(this.st.maxItem!.get()));
   }
@@ -451,12 +478,14 @@ export class SqliteStore implements Store {
     const item = this.pendingConsultation.get(id);
     if (item === undefined && !this.mayHold('consultation', id)) return undefined;
     const r = (item !== undefined ? this.st.itemState!.get(item) : this.st.consultation!.get(id)) as
-      | { status: string; hash: string | null; guid: string; state: MessageState }
+      | { status: string; hash: string | null; guid: string; ref: string | null; state: MessageState }
       | undefined;
     if (!r) return undefined;
     const active = r.status !== 'C';
-    if (r.state === 'accepted') return { accHash: r.hash, accGuid: r.guid, accActive: active, pendHash: null, pendGuid: null, pendActive: false, hasPending: false };
-    return { accHash: null, accGuid: null, accActive: false, pendHash: r.hash, pendGuid: r.guid, pendActive: active, hasPending: true };
+    // An N is the original; an M or C refers to it.
+    const origGuid = r.status === 'N' ? r.guid : r.ref;
+    if (r.state === 'accepted') return { accHash: r.hash, accGuid: r.guid, accActive: active, pendHash: null, pendGuid: null, pendActive: false, hasPending: false, origGuid };
+    return { accHash: null, accGuid: null, accActive: false, pendHash: r.hash, pendGuid: r.guid, pendActive: active, hasPending: true, origGuid };
   }
 
   counters(): ChainCounters {
@@ -488,6 +517,11 @@ export class SqliteStore implements Store {
       }
       // Most days nothing waits for correction: then there is nothing to clear.
       const anyRejections = this.st.anyRejection!.get() !== undefined;
+      // Likewise warnings: a newer version (held back or sent) replaces what the older one carried.
+      if (this.st.anyWarning!.get() !== undefined) for (const s of b.seen) this.st.deleteWarnings!.run(s.sourceId, s.konsultasjonId ?? null);
+      for (const w of b.warnings ?? []) {
+        this.st.insertWarning!.run(w.sourceId, w.konsultasjonId, w.changedAt, w.file, w.line, w.path, w.rule, w.message, w.consequence, w.action, b.runId, t);
+      }
       for (const s of b.seen) {
         this.st.seenLog!.run(s.sourceId, s.changedAt, s.rejected ? 1 : 0);
         if (!anyRejections) continue;
@@ -732,6 +766,29 @@ export class SqliteStore implements Store {
       consequence: r.consequence,
       createdAt: r.created_at,
     }));
+  }
+
+  sentWarnings(): (SentWarning & { createdAt: string })[] {
+    const rows = this.db
+      .prepare('SELECT source_id, konsultasjon_id, changed_at, file, line, path, rule, message, consequence, action, created_at FROM sent_warning ORDER BY id')
+      .all() as { source_id: string; konsultasjon_id: string; changed_at: string; file: string | null; line: number | null; path: string; rule: string; message: string; consequence: string; action: 'sent' | 'substituted'; created_at: string }[];
+    return rows.map((r) => ({
+      sourceId: r.source_id,
+      konsultasjonId: r.konsultasjon_id,
+      changedAt: r.changed_at,
+      file: r.file,
+      line: r.line,
+      path: r.path,
+      rule: r.rule,
+      message: r.message,
+      consequence: r.consequence,
+      action: r.action,
+      createdAt: r.created_at,
+    }));
+  }
+
+  sentWarningsByRule(): { rule: string; count: number }[] {
+    return this.db.prepare('SELECT rule, COUNT(DISTINCT source_id) AS count FROM sent_warning GROUP BY rule ORDER BY count DESC, rule').all() as { rule: string; count: number }[];
   }
 
   rejectedMessages(): OutboxMessage[] {

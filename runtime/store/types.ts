@@ -21,6 +21,12 @@ export interface ConsultationState {
   pendGuid: string | null;
   pendActive: boolean;
   hasPending: boolean;
+  /**
+   * The notifikasjonGUID of the N ("Original") the consultation's current life began with: what
+   * an M or C refers to (IPLOS 56.0.0: "referansen skal alltid peke på en N 'Original'").
+   * Unknown for states kept by older versions, which referred to the latest notification.
+   */
+  origGuid?: string | null;
 }
 
 /** One notification in a message: one Konsultasjon per Notifikasjon (so M and C are unambiguous). */
@@ -66,6 +72,26 @@ export interface Rejection {
   consequence: string;
 }
 
+/**
+ * A finding of a record that was sent all the same, because the receiver's published consequence
+ * lets it through ("Ingen handling": sent unchanged; "Sett verdi til …": sent with the value the
+ * receiver would set). Kept apart from rejections: held back and sent-with-a-warning are
+ * different news for the operator (docs/consequences.md).
+ */
+export interface SentWarning {
+  sourceId: string;
+  konsultasjonId: string;
+  changedAt: string;
+  file: string | null;
+  line: number | null;
+  path: string;
+  rule: string;
+  message: string;
+  consequence: string;
+  /** `sent` unchanged, or `substituted` (the message names the original value). */
+  action: 'sent' | 'substituted';
+}
+
 /** A source record decision to remember: identity and outcome (for idempotent re-reading). */
 export interface SeenRecord {
   sourceId: string;
@@ -81,6 +107,8 @@ export interface BatchCommit {
   seen: SeenRecord[];
   /** Rejections of the records in `seen` (replacing earlier ones of the same source ids). */
   rejections: Rejection[];
+  /** Findings of the records in `seen` that were sent with a warning (replacing earlier ones). */
+  warnings?: SentWarning[];
   /** Requeued konsultasjonIDs consumed by this batch. */
   requeueDone: string[];
   /** Chain head and counters after this batch. */
@@ -223,6 +251,10 @@ export interface Store {
   lastRun(): RunRow | undefined;
   rejectionsByRule(): { rule: string; count: number }[];
   rejections(): (Rejection & { createdAt: string })[];
+  /** Findings of records sent with a warning, latest version of each record only. */
+  sentWarnings(): (SentWarning & { createdAt: string })[];
+  /** Records sent with a warning, by rule (distinct source records). */
+  sentWarningsByRule(): { rule: string; count: number }[];
   rejectedMessages(): OutboxMessage[];
   oldestUnconfirmed(): OutboxMessage | undefined;
   /** Per day a message was built (UTC): messages and notifications by outcome, rejected records. */

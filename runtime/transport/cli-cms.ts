@@ -1,17 +1,19 @@
 // The `kpr seal`, `kpr unseal` and `kpr cert inspect` commands: CMS sign-then-encrypt and its
 // inverse on files (or stdin/stdout), and a certificate health check for cron. A refused
 // message exits 2 with the reason and writes nothing; outputs are written atomically.
-import { randomBytes } from 'node:crypto';
-import { readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { readFileSync, statSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { EXIT, UserError } from '../cli/program.ts';
+import { writePrivateFile } from '../io/private.ts';
 import {
   assertFitFor,
   CertificateError,
   expiryWarning,
   fileRecipientCertificates,
+  chainProblems,
   inspectCertificate,
+  purposesOf,
+  readCertificates,
   loadCredentials,
   loadPrivateKey,
   usageProblems,
@@ -34,18 +36,11 @@ async function readInput(path: string | undefined): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-/** Write to a temporary file beside the target, then rename: readers never see half a file. */
+/** A command's output file: sealed and unsealed messages hold health data, so atomic and owner-only. */
 export function writeAtomic(path: string, data: Buffer): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
-    writeFileSync(tmp, data, { mode: 0o600 });
-    renameSync(tmp, path);
+    writePrivateFile(path, data);
   } catch (err) {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      /* nothing to clean */
-    }
     throw new UserError(`cannot write ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
 }
@@ -208,6 +203,7 @@ export function register(program: Command): void {
       return n;
     })
     .addOption(new Option('--purpose <purpose>', 'also check key usage for this use (exit 1 if unfit)').choices(['signing', 'encryption']))
+    .option('--ca <file>', 'CA certificate(s), PEM or DER: check that the certificate chains to one (exit 1 if not)')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     // The spelling before --format; kept so scripts keep working.
     .addOption(new Option('--json', 'same as --format json').hideHelp())
@@ -218,16 +214,21 @@ export function register(program: Command): void {
         const targets = file
           ? [{ file, passphraseFile: o.p12PassFile as string | undefined, purpose: o.purpose as CertificatePurpose | undefined, warnDays: (o.warnDays as number | undefined) ?? 60 }]
           : await configuredCertificates(o.config, o.warnDays, o.purpose);
+        const ca = o.ca ? { caPems: readCertificates(o.ca), caSetting: `--ca ${o.ca}` } : {};
         let bad = false;
         const out = targets.flatMap((t) => {
           const creds = loadCredentials(t.file, { passphrase: 'passphrase' in t ? t.passphrase : undefined, passphraseFile: t.passphraseFile });
+          if (creds.certPems.length === 0) throw new UserError(`${t.file}: no certificate in the file (only a key)`);
+          // The chain in the file (each issued by the next) and, with --ca, to a trusted CA.
+          const chain = chainProblems(creds.certPems, ca);
           return creds.certPems.map((pem, i) => {
             const r = inspectCertificate(pem, { warnDays: t.warnDays });
             // Key usage is checked on the first certificate only: the key's own, not the chain.
             const problems = i === 0 && t.purpose ? usageProblems(r, t.purpose) : [];
+            if (i === 0) problems.push(...chain);
             const warning = expiryWarning(r);
             if (r.status !== 'valid' || problems.length > 0) bad = true;
-            return { file: t.file, ...r, problems: warning ? [warning, ...problems] : problems };
+            return { file: t.file, ...r, fitFor: purposesOf(r), problems: warning ? [warning, ...problems] : problems };
           });
         });
         if (o.json || o.format === 'json') {
@@ -245,7 +246,8 @@ export function register(program: Command): void {
                 `days left:    ${r.daysLeft}`,
                 `key usage:    ${r.keyUsage ? r.keyUsage.join(', ') || '(none)' : '(no extension: any)'}`,
                 `sha-256:      ${r.fingerprint256}`,
-                `status:       ${r.status}`,
+                `fit for:      ${fitForText(r.fitFor)}`,
+                `validity:     ${r.status}`,
                 ...r.problems.map((p) => `problem:      ${p}`),
                 '',
               ].join('\n'),
@@ -272,4 +274,11 @@ export function register(program: Command): void {
       ];
       process.stdout.write(lines.join('\n') + '\n');
     });
+}
+
+/** Which uses the key usage allows, said plainly: a certificate valid in time may still be unfit. */
+function fitForText(fit: CertificatePurpose[]): string {
+  if (fit.length === 2) return 'signing and encryption';
+  if (fit.length === 0) return 'neither signing (digitalSignature or nonRepudiation) nor encryption (keyEncipherment)';
+  return fit[0] === 'signing' ? 'signing only, not encryption (no keyEncipherment)' : 'encryption only, not signing (no digitalSignature or nonRepudiation)';
 }

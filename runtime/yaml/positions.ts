@@ -1,7 +1,7 @@
 // Reading YAML while keeping where every node was written, so any error can say
 // `file:line:col` for any path into the document. Used by kpr.yaml loading and by the spec
 // loader (generator/load/source.ts); it lives in runtime/ because runtime never imports generator/.
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 
 export type Path = readonly (string | number)[];
 
@@ -11,26 +11,59 @@ export interface Position {
   col: number;
 }
 
+/** How often aliases may be expanded in one file: far above any honest use, far below a bomb. */
+const MAX_ALIAS_COUNT = 100;
+
 export class PositionedYaml {
+  private value: unknown;
+
   private constructor(
     readonly file: string,
     readonly doc: Document.Parsed,
     private readonly lines: LineCounter,
   ) {}
 
-  /** Parses `text`; syntax errors come back with their positions. */
+  /**
+   * Parses `text`; syntax errors come back with their positions, and so does an "alias bomb"
+   * (aliases of aliases that would expand to billions of nodes), found here rather than when a
+   * caller asks for the value.
+   */
   static parse(file: string, text: string): { yaml: PositionedYaml; errors: { at: Position; message: string; code: string }[] } {
     const lines = new LineCounter();
     const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
     const errors = doc.errors.map((e) => {
       const lp = lines.linePos(e.pos[0]);
-      return { at: { file, line: lp.line, col: lp.col }, message: e.message.split('\n')[0]!, code: e.code };
+      return { at: { file, line: lp.line, col: lp.col }, message: e.message.split('\n')[0]!, code: e.code as string };
     });
-    return { yaml: new PositionedYaml(file, doc, lines), errors };
+    const yaml = new PositionedYaml(file, doc, lines);
+    if (errors.length === 0) {
+      try {
+        yaml.value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+      } catch (err) {
+        // yaml throws a ReferenceError for excessive aliases; anything else is ours to see.
+        if (!(err instanceof ReferenceError) || !/alias/i.test(err.message)) throw err;
+        errors.push({ at: yaml.firstAlias(), message: `aliases expand too far (more than ${MAX_ALIAS_COUNT} uses, as in an "alias bomb"): write the values out instead of aliasing aliases`, code: 'ALIAS_COUNT' });
+      }
+    }
+    return { yaml, errors };
   }
 
+  /** The document as plain data (parse already made it; an alias bomb leaves it undefined). */
   toJS(): unknown {
-    return this.doc.toJS({ maxAliasCount: 100 });
+    return this.value;
+  }
+
+  /** Where the first alias is written: the start of the expansion an operator must look at. */
+  private firstAlias(): Position {
+    let offset = 0;
+    visit(this.doc, {
+      Alias(_key, node) {
+        offset = node.range?.[0] ?? 0;
+        return visit.BREAK;
+      },
+    });
+    const lp = this.lines.linePos(offset);
+    return { file: this.file, line: lp.line, col: lp.col };
   }
 
   /**

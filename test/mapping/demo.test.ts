@@ -10,22 +10,25 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { generateRecords } from '../../runtime/demo-data/generate.ts';
 import type { DemoRecord } from '../../runtime/demo-data/record.ts';
 import { loadMapping, type Mapper, type MapResult } from '../../runtime/mapping/apply.ts';
+import { POLICY } from '../../runtime/rules/policy.ts';
+import { xsdLevelValidator } from '../../runtime/message/xsd-level.ts';
+import { heldBack } from '../helpers/expected.ts';
+import { MESSAGES } from '../../generated/index.ts';
 import { runKpr, REPO_ROOT } from '../helpers/cli.ts';
 import { itOfficial, xmllint } from '../helpers/reference.ts';
 import { toXml } from '../../generated/hst/56.0.0/xml.ts';
-import { validateMelding } from '../../generated/hst/56.0.0/validator.js';
 import type { Konsultasjon, Melding } from '../../generated/hst/56.0.0/types.ts';
 
 const MAPPING = join(REPO_ROOT, 'examples/demo-epj/mapping.yaml');
 const OPTS = { children: 120, from: '2019-01-01', to: '2024-12-31', seed: 11, badRate: 0.03 } as const;
 const EXTRACT_DATE = '2024-12-31';
 
-/** What each kind of deliberate fault must be rejected as. */
+/** The rules each kind of deliberate fault must be found by. */
 const EXPECTED_RULES: Record<string, string[]> = {
-  'invalid-fnr': ['fnr-check-digit'],
-  'unknown-code': ['unmapped-code'],
-  'future-date': ['date-after-extract'],
-  'missing-field': ['schema/required'],
+  'invalid-fnr': ['REC4001'],
+  'unknown-code': ['REC1101'],
+  'future-date': ['REC3001'],
+  'missing-field': ['REC2001'],
 };
 
 let mapper: Mapper;
@@ -69,24 +72,51 @@ function melding(ks: Konsultasjon[], lopenr: number): Melding {
 }
 
 describe('the example mapping over demo data', () => {
-  it('rejects exactly the deliberately bad records, each for what is wrong with it', () => {
+  it('holds back exactly the bad records the receiver would discard, and sends the rest with a warning', () => {
     expect(records.length).toBeGreaterThan(500);
-    const defects = records.filter((r) => '_defect' in r && r._defect).length;
-    expect(defects).toBeGreaterThan(10);
+    const defects = records.filter((r) => '_defect' in r && r._defect) as (DemoRecord & { _defect: string })[];
+    expect(defects.length).toBeGreaterThan(10);
+    const outcomes = new Set<string>();
     for (let i = 0; i < records.length; i++) {
       const r = records[i] as DemoRecord & { _defect?: string };
       const res = results[i];
       if (!r._defect) {
         expect(res.ok, `${r.recordId}: ${JSON.stringify(!res.ok && res.issues)}`).toBe(true);
+        if (res.ok) expect(res.warnings.filter((w) => w.rule !== 'REC4006'), r.recordId).toEqual([]);
         continue;
       }
-      expect(res.ok, `${r.recordId} (${r._defect}) was not rejected`).toBe(false);
-      if (!res.ok) {
-        expect(res.sourceId).toBe(r.recordId);
-        expect(res.issues.some((x) => EXPECTED_RULES[r._defect!].includes(x.rule)), `${r._defect}: ${JSON.stringify(res.issues)}`).toBe(true);
-        for (const x of res.issues) expect(x.consequence).toMatch(/^(discard-message|discard-row|set-null|set-minus-one|set-zero|none)$/);
+      const found = res.ok ? res.warnings : res.issues;
+      expect(found.some((x) => EXPECTED_RULES[r._defect!].includes(x.rule)), `${r._defect}: ${JSON.stringify(found)}`).toBe(true);
+      expect(res.ok, `${r.recordId} (${r._defect}) ${res.ok ? 'was sent' : 'was held back'}: ${JSON.stringify(found)}`).toBe(!heldBack(r as never));
+      if (res.ok) {
+        // Sent: every finding is one the receiver logs or overwrites, and says which.
+        for (const w of res.warnings) {
+          expect(w.severity).toBe('warning');
+          expect(POLICY[w.consequence].action, JSON.stringify(w)).not.toBe('held');
+          expect(w.action).toBe(POLICY[w.consequence].action);
+        }
+        outcomes.add(res.warnings.some((w) => w.action === 'substituted') ? 'substituted' : 'sent');
+      } else {
+        expect(res.issues.some((x) => x.action === 'held')).toBe(true);
+        outcomes.add('held');
       }
     }
+    expect(outcomes.has('held') && outcomes.has('sent')).toBe(true);
+  });
+
+  it('sends the value the receiver would set, naming the original, and the XSD takes it', () => {
+    const i = records.findIndex((r) => !('deleted' in r) && !('_defect' in r && r._defect) && (r as any).personnel?.length);
+    const spoiled = structuredClone(records[i]) as any;
+    spoiled.personnel[0].profession = 'SOSIONOM'; // polUtforende: "Sett verdi til -1" for an unknown code
+    const res = mapper.apply(spoiled);
+    expect(res.ok, JSON.stringify(res)).toBe(true);
+    if (!res.ok || res.kind !== 'konsultasjon') return;
+    expect((res.value.Helseperson as any[])[0].polUtforende).toBe('-1');
+    expect(res.warnings).toMatchObject([{ path: '/Helseperson/0/polUtforende', rule: 'REC1101', consequence: 'set-minus-one', action: 'substituted', original: 'SOSIONOM' }]);
+    expect(res.warnings[0].message).toContain('sent as "-1" instead of "SOSIONOM" (Sett verdi til -1)');
+    const file = join(mkdtempSync(join(tmpdir(), 'kpr-subst-')), 'm.xml');
+    writeFileSync(file, toXml(melding([res.value as unknown as Konsultasjon], 1), { declaration: true }));
+    expect(xmllint(file, 'hst')).toBe('');
   });
 
   it('maps tombstones to annulments naming the consultation', () => {
@@ -108,7 +138,8 @@ describe('the example mapping over demo data', () => {
     expect(k.Helseperson?.length).toBe(src.personnel.length);
   });
 
-  itOfficial('produces Meldinger that validate against the official XSD', () => {
+  itOfficial('produces Meldinger that validate against the official XSD, the records sent with a warning too', () => {
+    const validateMelding = xsdLevelValidator(MESSAGES['hst@56.0.0']!.schemaFile);
     const ks = results.flatMap((r) => (r.ok && r.kind === 'konsultasjon' ? [r.value as unknown as Konsultasjon] : []));
     const dir = mkdtempSync(join(tmpdir(), 'kpr-map-xsd-'));
     const size = Math.ceil(ks.length / 3);
@@ -147,12 +178,12 @@ describe('kpr map', () => {
     const rejLines = readFileSync(rejects, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
     expect(outLines.length + rejLines.length).toBe(lines.length);
     expect(rejLines.map((x) => [x.line, x.rule])).toEqual([
-      [11, 'malformed-json'],
-      [12, 'malformed-record'],
-      [13, expect.stringMatching(/^(schema\/|unmapped-code|source-not-a-list)/)],
-      [14, 'line-too-long'],
-      [15, 'malformed-json'],
-      [16, 'fnr-check-digit'],
+      [11, 'REC1001'],
+      [12, 'REC1002'],
+      [13, expect.stringMatching(/^(REC2|REC1101|REC1103)/)],
+      [14, 'REC1006'],
+      [15, 'REC1001'],
+      [16, 'REC4001'],
     ]);
     expect(rejLines[2].sourceId).toBe('R-types');
     expect(rejLines[5].consequence).toBeDefined();

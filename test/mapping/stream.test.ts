@@ -34,8 +34,8 @@ describe('mapStream', () => {
     const r = await run(`{"a":1}\n${huge}\n{"c":3}\n${huge}`, 1 << 20);
     expect(r.counts).toMatchObject({ lines: 4, konsultasjoner: 2, rejected: 2 });
     expect(r.rejects.map((x) => [x.line, x.rule])).toEqual([
-      [2, 'line-too-long'],
-      [4, 'line-too-long'],
+      [2, 'REC1006'],
+      [4, 'REC1006'],
     ]);
     expect(r.out).toEqual([{ a: 1 }, { c: 3 }]);
   });
@@ -43,7 +43,7 @@ describe('mapStream', () => {
   it('counts a blank line as a rejected line, and a trailing newline as none', async () => {
     const r = await run('{"a":1}\n\n{"b":2}\n');
     expect(r.counts).toMatchObject({ lines: 3, konsultasjoner: 2, rejected: 1 });
-    expect(r.rejects[0]).toMatchObject({ line: 2, rule: 'malformed-json' });
+    expect(r.rejects[0]).toMatchObject({ line: 2, rule: 'REC1001' });
   });
 
   it('turns a mapping that throws into a rejection of that line', async () => {
@@ -59,6 +59,6 @@ describe('mapStream', () => {
       rejects: join(dir, 'rej'),
     });
     expect(counts).toMatchObject({ lines: 2, konsultasjoner: 1, rejected: 1 });
-    expect(JSON.parse(readFileSync(join(dir, 'rej'), 'utf8'))).toMatchObject({ line: 2, rule: 'mapping-failed' });
+    expect(JSON.parse(readFileSync(join(dir, 'rej'), 'utf8'))).toMatchObject({ line: 2, rule: 'REC1005' });
   });
 });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runKpr } from '../helpers/cli.ts';
 import { itOfficial, xmllint } from '../helpers/reference.ts';
+import { toXml } from '../../generated/hst/56.0.0/xml.ts';
 
 const example = JSON.parse(readFileSync('examples/hst/melding.json', 'utf8'));
 
@@ -45,14 +46,49 @@ describe('kpr xml', () => {
     expect(r.code).toBe(1);
     expect(existsSync(out)).toBe(false);
     for (const line of [
-      '/versjon: schema/const: must be "56.0.0"',
-      '/Notifikasjon/0/Konsultasjon/0/amming: schema/enum',
-      '/Notifikasjon/0/Konsultasjon/0/Barn_ungdom/typeID: schema/enum: not a code of this list; allowed: 1, 2, 3, 9',
-      '/Notifikasjon/0/Konsultasjon/0/datoTidStart: schema/required',
-      '/Notifikasjon/0/Konsultasjon/0/Helseperson/0/ukjent: schema/additionalProperties',
+      '/versjon: REC2007: must be "56.0.0"',
+      '/Notifikasjon/0/Konsultasjon/0/amming: REC2005',
+      '/Notifikasjon/0/Konsultasjon/0/Barn_ungdom/typeID: REC2005: not a code of this list; allowed: 1, 2, 3, 9',
+      '/Notifikasjon/0/Konsultasjon/0/datoTidStart: REC2001',
+      '/Notifikasjon/0/Konsultasjon/0/Helseperson/0/ukjent: REC2008',
     ]) {
       expect(r.stderr).toContain(line);
     }
+  });
+
+  it('enforces the identity constraints of the XSD, as xmllint does', () => {
+    const bad = structuredClone(example);
+    // Two notifications sharing a notifikasjonGUID, two Kommune with one kommuneNr, two results numbered 1.
+    bad.Notifikasjon.push(structuredClone(bad.Notifikasjon[0]));
+    bad.Notifikasjon[1].Konsultasjon[0].konsultasjonID = 'other';
+    bad.Kommune.push({ ...structuredClone(bad.Kommune[0]), Enhet: [{ enhetID: '2' }] });
+    bad.Notifikasjon[0].Konsultasjon[0].Maling[0].Maleresultat.push({ ...bad.Notifikasjon[0].Konsultasjon[0].Maling[0].Maleresultat[0] });
+    const input = tmp('dup.json');
+    writeFileSync(input, JSON.stringify(bad));
+    const r = runKpr(['xml', '--spec', 'hst@56.0.0', '--in', input]);
+    expect(r.code).toBe(1);
+    for (const line of [
+      '/Notifikasjon/1/notifikasjonGUID: REC5001: duplicate notifikasjonGUID',
+      '/Kommune/1/kommuneNr: REC5001: duplicate kommuneNr 4601 (xs:unique KommuneP_ID; first at /Kommune/0)',
+      '/Notifikasjon/0/Konsultasjon/0/Maling/0/Maleresultat/1/maleresultatNr: REC5001',
+    ]) {
+      expect(r.stderr).toContain(line);
+    }
+    // The independent judge: the official XSD refuses the same document for the same reasons.
+    const file = tmp('dup.xml');
+    writeFileSync(file, toXml(bad as never, { declaration: true }));
+    const judged = xmllint(file, 'hst');
+    for (const name of ['NotifikasjonP_ID', 'KommuneP_ID', 'MaleresultatP_ID']) expect(judged).toContain(name);
+  });
+
+  it('refuses a RefEnhet naming no Enhet of the Melding (the keyref RefEnhet_IDREF0, as meant)', () => {
+    const bad = structuredClone(example);
+    bad.Notifikasjon[0].Konsultasjon[0].RefEnhet[0].enhetID = 'nowhere';
+    const input = tmp('ref.json');
+    writeFileSync(input, JSON.stringify(bad));
+    const r = runKpr(['xml', '--spec', 'hst@56.0.0', '--in', input]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('/Notifikasjon/0/Konsultasjon/0/RefEnhet/0/enhetID: REC5002: enhetID nowhere names no Kommune/Enhet of the Melding (xs:keyref RefEnhet_IDREF0)');
   });
 
   it('refuses characters XML 1.0 cannot carry, naming the path', () => {

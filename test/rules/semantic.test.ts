@@ -45,21 +45,27 @@ describe('identifiers', () => {
   });
 
   it.each([
-    ['a wrong check digit', { fid: CHILD_FNR.slice(0, 10) + String((Number(CHILD_FNR[10]) + 1) % 10) }, 'fnr-check-digit'],
-    ['ten digits', { fid: CHILD_FNR.slice(0, 10) }, 'fnr-check-digit'],
-    ['a D-nummer sent as fødselsnummer', { fid: fnr('178219', '512', true) }, 'person-id-type-mismatch'],
-    ['a fødselsnummer sent as D-nummer', { typeID: '2' }, 'person-id-type-mismatch'],
+    ['a wrong check digit', { fid: CHILD_FNR.slice(0, 10) + String((Number(CHILD_FNR[10]) + 1) % 10) }, 'REC4001'],
+    ['ten digits', { fid: CHILD_FNR.slice(0, 10) }, 'REC4001'],
+    ['a D-nummer sent as fødselsnummer', { fid: fnr('178219', '512', true) }, 'REC4002'],
+    ['a fødselsnummer sent as D-nummer', { typeID: '2' }, 'REC4002'],
   ])('rejects %s', (_n, child, rule) => {
     expect(rulesOf(konsultasjon({}, child))).toEqual([[rule, '/Barn_ungdom/fid', 'discard-row', 'error']]);
   });
 
-  it('does not check numbers of type 9 (Annet: a birth date ddmmyy)', () => {
+  it('takes a birth date ddmmyy with type 9 (Annet), and warns of anything else ("fødselsdato med format ddmmyy")', () => {
     expect(rulesOf(konsultasjon({}, { fid: '170219', typeID: '9' }))).toEqual([]);
+    expect(rulesOf(konsultasjon({}, { fid: '290200', typeID: '9' }))).toEqual([]);
+    for (const fid of ['17021', '310419', '2019-02-17', CHILD_FNR]) expect(rulesOf(konsultasjon({}, { fid, typeID: '9' })), fid).toEqual([['REC3004', '/Barn_ungdom/fid', 'none', 'warning']]);
+  });
+
+  it('checks no number of a type that gives no fødselsnummer (IPLOS DUF-nummer, 10)', () => {
+    expect(rulesOf(konsultasjon({}, { fid: 'DUF123456789', typeID: '10' }))).toEqual([]);
   });
 
   it('checks HPR numbers with the published consequence', () => {
     const k = konsultasjon({ Helseperson: [{ polUtforende: '28', helsepersonHPR: '12345678901' }] });
-    expect(rulesOf(k)).toEqual([['hpr-format', '/Helseperson/0/helsepersonHPR', 'set-minus-one', 'error']]);
+    expect(rulesOf(k)).toEqual([['REC4004', '/Helseperson/0/helsepersonHPR', 'set-minus-one', 'error']]);
   });
 });
 
@@ -67,8 +73,8 @@ describe('dates', () => {
   it('rejects dates after the extract date with the range consequence', () => {
     const k = konsultasjon({ datoTidStart: '2025-01-01T08:00:00', Maling: [{ typeMaling: 'Vekt', malingDatoTid: '2025-01-02T08:00:00' }] });
     expect(rulesOf(k)).toEqual([
-      ['date-after-extract', '/datoTidStart', 'none', 'error'],
-      ['date-after-extract', '/Maling/0/malingDatoTid', 'none', 'error'],
+      ['REC3001', '/datoTidStart', 'none', 'error'],
+      ['REC3001', '/Maling/0/malingDatoTid', 'none', 'error'],
     ]);
   });
 
@@ -120,12 +126,13 @@ describe('controls between attributes, organisation numbers, code validity', () 
   const orgnr = '31234567' + organisasjonsnummerCheckDigit('31234567');
   it.each([
     ['a period in order', { fraDato: '2024-01-01', tilDato: '2024-06-30' }, []],
-    ['a period backwards', { fraDato: '2024-07-01', tilDato: '2024-06-30' }, [['period-order', '/tilDato', 'discard-message']]],
+    ['a period backwards', { fraDato: '2024-07-01', tilDato: '2024-06-30' }, [['REC3002', '/tilDato', 'discard-message']]],
     ['a valid orgnr', { orgNr: orgnr }, []],
-    ['a bad orgnr', { orgNr: orgnr.slice(0, 8) + ((Number(orgnr[8]) + 1) % 10) }, [['orgnr-check-digit', '/orgNr', 'discard-row']]],
+    ['a bad orgnr', { orgNr: orgnr.slice(0, 8) + ((Number(orgnr[8]) + 1) % 10) }, [['REC4003', '/orgNr', 'none']]],
+    ['a ten-digit number the published pattern allows', { orgNr: '1234567890' }, []],
     ['a code inside its validity', { form: 'B', datoTidStart: '2022-12-31T23:00:00' }, []],
-    ['a code before its validity', { form: 'B', datoTidStart: '2020-12-31T10:00:00' }, [['code-not-valid-on-date', '/form', 'set-minus-one']]],
-    ['a code after its validity', { form: 'B', datoTidStart: '2023-01-01T10:00:00' }, [['code-not-valid-on-date', '/form', 'set-minus-one']]],
+    ['a code before its validity', { form: 'B', datoTidStart: '2020-12-31T10:00:00' }, [['REC3003', '/form', 'set-minus-one']]],
+    ['a code after its validity', { form: 'B', datoTidStart: '2023-01-01T10:00:00' }, [['REC3003', '/form', 'set-minus-one']]],
     ['a code without a validity period', { form: 'A', datoTidStart: '1999-01-01T10:00:00' }, []],
   ])('%s', (_n, obj, want) => {
     expect(check(obj, ctx).map((i) => [i.rule, i.path, i.consequence])).toEqual(want);
@@ -154,8 +161,34 @@ describe('growth', () => {
 
   it('warns, never rejects, about an implausible weight for the age (from the fødselsnummer)', () => {
     const k = konsultasjon({ Maling: [{ typeMaling: 'Vekt', malingDatoTid: '2020-03-01T10:05:00', Maleresultat: [{ maleresultatNr: 1, verdi: '10500', enhet: 'kg' }] }] });
-    expect(rulesOf(k)).toEqual([['growth-implausible', '/Maling/0/Maleresultat/0/verdi', 'none', 'warning']]);
+    expect(rulesOf(k)).toEqual([['REC4006', '/Maling/0/Maleresultat/0/verdi', 'none', 'warning']]);
     const fine = konsultasjon({ Maling: [{ typeMaling: 'Vekt', malingDatoTid: '2020-03-01T10:05:00', Maleresultat: [{ maleresultatNr: 1, verdi: '10.5', enhet: 'kg' }] }] });
     expect(rulesOf(fine)).toEqual([]);
+  });
+});
+
+describe('maleresultatNr numbering ("Angi 1 for første måleresultat, 2 for neste osv.")', () => {
+  const maling = (nrs: number[]) => ({ Maling: [{ typeMaling: 'Hodeomkrets', malingDatoTid: '2020-03-01T10:00:00', Maleresultat: nrs.map((n) => ({ maleresultatNr: n, verdi: '40' })) }] });
+  it('takes 1, 2, 3 and warns of a gap or another start', () => {
+    expect(rulesOf(konsultasjon(maling([1, 2, 3])))).toEqual([]);
+    expect(rulesOf(konsultasjon(maling([1, 3])))).toEqual([['REC3005', '/Maling/0/Maleresultat/1/maleresultatNr', 'none', 'warning']]);
+    expect(rulesOf(konsultasjon(maling([0])))).toEqual([['REC3005', '/Maling/0/Maleresultat/0/maleresultatNr', 'none', 'warning']]);
+  });
+});
+
+describe('RefEnhet names an Enhet the Melding reports (the keyref RefEnhet_IDREF0 as meant)', () => {
+  it('warns of an enhetID that kpr.yaml does not report, and checks nothing when the list is unknown', () => {
+    const k = konsultasjon({ RefEnhet: [{ enhetID: 'E9', typeEnhet: '1' }] });
+    expect(rules(k, { ...ctx, enhetIds: new Set(['E1']) }).map((i) => [i.rule, i.path, i.consequence, i.severity])).toEqual([['REC4008', '/RefEnhet/0/enhetID', 'none', 'warning']]);
+    expect(rules(k, { ...ctx, enhetIds: new Set(['E9']) })).toEqual([]);
+    expect(rules(k, ctx)).toEqual([]);
+  });
+});
+
+describe('only real patients in production', () => {
+  it('holds a synthetic (Tenor) fødselsnummer in a production profile, and takes it elsewhere', () => {
+    const k = konsultasjon();
+    expect(rules(k, { ...ctx, production: true }).map((i) => [i.rule, i.path, i.consequence])).toEqual([['REC4007', '/Barn_ungdom/fid', 'discard-row']]);
+    expect(rules(k, ctx)).toEqual([]);
   });
 });

@@ -15,9 +15,9 @@ sender:
   herId: 8139519
   orgNr: "974770000"
   Kommune: [{ kommuneNr: "0301" }]
-  Kontaktperson: [{ kontPerson: Kari Kontakt, meldEpost1: kari@example.invalid, typeKontaktperson: "1" }]
+  Kontaktperson: [{ kontPerson: Kari Kontakt, meldEpost1: kari@example.invalid, typeKontaktperson: "1" }, { kontPerson: Kari Kontakt, meldEpost1: kari@example.invalid, typeKontaktperson: "15" }]
 epj: { leverandor: Test AS, navnEPJ: TestEPJ, versjonEPJ: "1.0" }
-message: { spec: hst@56.0.0 }
+message: { spec: hst@56.0.0, meldingstype: E }   # by agreement with the receiver
 batch: { maxConsultations: 3, recordsPerTransaction: 3 }
 source: { type: folder, path: exports }
 `;

@@ -22,6 +22,7 @@ sender:
       Enhet: [{ enhetID: E1, orgNr: "974770000" }]
   Kontaktperson:
     - { kontPerson: Kari Kontakt, meldEpost1: kari@example.invalid, typeKontaktperson: "1" }
+    - { kontPerson: Ola Fag, meldEpost1: ola@example.invalid, typeKontaktperson: "15" }
 epj: { leverandor: Test AS, navnEPJ: TestEPJ, versjonEPJ: "1.0" }
 message: { spec: hst@56.0.0 }
 batch: { maxConsultations: 2 }
@@ -35,7 +36,9 @@ function project(records: unknown[]) {
   return dir;
 }
 
-const bad = { id: 'BAD', changedAt: '2024-05-01T08:00:00Z', Konsultasjon: { ...konsultasjon('BAD'), amming: '7' } };
+// Held back: a fødselsnummer whose check digit is wrong (the kit's rule REC4001, "discard row").
+const badK = konsultasjon('BAD');
+const bad = { id: 'BAD', changedAt: '2024-05-01T08:00:00Z', Konsultasjon: { ...badK, Barn_ungdom: { ...(badK.Barn_ungdom as object), fid: '01822350019' } } };
 
 describe('kpr run --dry-run', () => {
   itOfficial('writes XML that the official XSD accepts and envelopes, and leaves the database untouched', () => {
@@ -132,7 +135,7 @@ describe('kpr status, kpr errors, the lock', () => {
       messages: [],
       seen: [{ sourceId: 'R1', changedAt: '2024-05-01T08:00:00.000Z', rejected: true }],
       rejections: [
-        { sourceId: 'R1', changedAt: '2024-05-01T08:00:00.000Z', file: 'epj.ndjson', line: 2, path: '/Konsultasjon/amming', rule: 'schema/enum', message: 'not a code, "quoted", =x', consequence: 'not sent' },
+        { sourceId: 'R1', changedAt: '2024-05-01T08:00:00.000Z', file: 'epj.ndjson', line: 2, path: '/Konsultasjon/amming', rule: 'REC2005', message: 'not a code, "quoted", =x', consequence: 'not sent' },
       ],
       requeueDone: [],
       chainHead: '00000000-0000-0000-0000-000000000000',
@@ -158,7 +161,7 @@ describe('kpr status, kpr errors, the lock', () => {
         file: 'epj.ndjson',
         line: 2,
         path: '/Konsultasjon/amming',
-        rule: 'schema/enum',
+        rule: 'REC2005',
         message: 'not a code, "quoted", =x',
         consequence: 'not sent',
         validationCode: null,
@@ -170,7 +173,7 @@ describe('kpr status, kpr errors, the lock', () => {
     expect(r.code).toBe(1);
     const csv = r.stdout.split('\r\n');
     expect(csv[0]).toBe('kind,id,changedAt,file,line,path,rule,message,consequence,validationCode,refId');
-    expect(csv[1]).toBe('record,R1,2024-05-01T08:00:00.000Z,epj.ndjson,2,/Konsultasjon/amming,schema/enum,"not a code, ""quoted"", =x",not sent,,');
+    expect(csv[1]).toBe('record,R1,2024-05-01T08:00:00.000Z,epj.ndjson,2,/Konsultasjon/amming,REC2005,"not a code, ""quoted"", =x",not sent,,');
   });
 
   it('kpr errors as text fits 120 columns and any narrower terminal, wrapping messages whole', () => {
@@ -192,10 +195,10 @@ describe('kpr status, kpr errors, the lock', () => {
   it('kpr status shows the last run, rejected records by rule and the chain head', () => {
     const dir = seeded();
     const report = statusReport(loadConfig(join(dir, 'kpr.yaml')));
-    expect(report.rejectedRecordsByRule).toEqual([{ rule: 'schema/enum', count: 1 }]);
+    expect(report.rejectedRecordsByRule).toEqual([{ rule: 'REC2005', count: 1 }]);
     const text = formatStatus(report);
     expect(text).toContain('last run  run #1');
-    expect(text).toContain('rejected records by rule: schema/enum 1');
+    expect(text).toContain('rejected records by rule: REC2005 1');
     expect(text).toContain('accepted head 00000000-0000-0000-0000-000000000000');
   });
 

@@ -24,7 +24,7 @@ sender:
     - kommuneNr: "0301"
       Enhet: [{ enhetID: E1, orgNr: "974770000" }]
   Kontaktperson:
-    - { kontPerson: Kari Kontakt, meldEpost1: kari@example.invalid, typeKontaktperson: "1" }
+    [{ kontPerson: Kari Kontakt, meldEpost1: kari@example.invalid, typeKontaktperson: "1" }, { kontPerson: Ola Fag, meldEpost1: ola@example.invalid, typeKontaktperson: "15" }]
 epj: { leverandor: Test AS, navnEPJ: TestEPJ, versjonEPJ: "1.0" }
 message: { spec: hst@56.0.0 }
 source: { type: folder, path: exports }
@@ -60,9 +60,41 @@ describe('kpr.yaml', () => {
     expect(c.database).toBe(join(dir, 'state/kpr.db'));
     expect(c.source.path).toBe(join(dir, 'exports'));
     expect(c.helseid!.dpop).toBe(true);
-    expect(c.message).toMatchObject({ spec: 'hst@56.0.0', messageType: 'HST', meldingstype: 'E' });
+    // B: "Kode E og K skal kun benyttes dersom det på forhånd er inngått avtale" (HST usage note).
+    expect(c.message).toMatchObject({ spec: 'hst@56.0.0', messageType: 'HST', meldingstype: 'B' });
+    expect(c.rules).toEqual({ consequences: 'receiver' });
     expect(c.batch).toEqual({ maxConsultations: 1000, maxBytes: 4_000_000, recordsPerTransaction: 1000 });
     expect(requireTransport(c).receiverHerId).toBe(8139520);
+  });
+
+  it('takes the meldingstype IPLOS fixes (K), and refuses another', () => {
+    const dir = dirWithKeys();
+    const iplos = VALID.replace('message: { spec: hst@56.0.0 }', 'message: { spec: iplos@56.0.0 }').replace(
+      'typeKontaktperson: "15" }]',
+      'typeKontaktperson: "15" }, { kontPerson: Ola Fag, meldEpost1: ola@example.invalid, typeKontaktperson: "16" }, { kontPerson: Ola Fag, meldEpost1: ola@example.invalid, typeKontaktperson: "17" }]',
+    );
+    expect(parseConfig(join(dir, 'kpr.yaml'), iplos).message).toMatchObject({ meldingstype: 'K', meldingstypeFixed: true });
+    expect(issues(iplos.replace('message: { spec: iplos@56.0.0 }', 'message: { spec: iplos@56.0.0, meldingstype: B }'), dir)).toEqual([
+      '20:46: message.meldingstype: iplos@56.0.0 fixes meldingstype to K (the XSD\'s fixed="K"); leave it out or write K',
+    ]);
+    expect(parseConfig(join(dir, 'kpr.yaml'), VALID.replace('message: { spec: hst@56.0.0 }', 'message: { spec: hst@56.0.0, meldingstype: E }')).message.meldingstype).toBe('E');
+  });
+
+  it('checks the header across its records: obligatory contact types, one Kommune per kommuneNr, one Enhet per enhetID, one kommune for IPLOS', () => {
+    const dir = dirWithKeys();
+    const only1 = VALID.replace(/, \{ kontPerson: Ola Fag[^}]*\}/, '');
+    expect(issues(only1, dir)).toEqual([expect.stringMatching(/^18:5: sender.Kontaktperson: no contact of type 15 \(typeKontaktperson, Bruk: "Det er obligatorisk å ha en kontaktperson av type 1 og type 15/)]);
+    const twice = VALID.replace('      Enhet: [{ enhetID: E1, orgNr: "974770000" }]', '      Enhet: [{ enhetID: E1, orgNr: "974770000" }]\n    - kommuneNr: "0301"\n      Enhet: [{ enhetID: E1 }]');
+    expect(issues(twice, dir)).toEqual([
+      expect.stringMatching(/^17:18: sender.Kommune: kommuneNr 0301 twice/),
+      expect.stringMatching(/^18:26: sender.Kommune: enhetID E1 twice/),
+    ]);
+    const iplos = twice.replace('message: { spec: hst@56.0.0 }', 'message: { spec: iplos@56.0.0 }');
+    const found = issues(iplos, dir);
+    expect(found).toHaveLength(4);
+    for (const text of ['no contact of type 16, 17', 'kommuneNr 0301 twice', 'enhetID E1 twice', 'an IPLOS Melding reports for one kommune']) {
+      expect(found.some((i) => i.includes(text)), text).toBe(true);
+    }
   });
 
   it('pilot has receiver 159000; prod has no built-in values until the operator sets them', () => {

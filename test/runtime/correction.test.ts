@@ -23,7 +23,7 @@ it('a corrected version of a rejected record clears it from kpr errors', async (
   const run = () => runJob({ config: loadConfig(setup.configFile), log: silentLogger, sender: receiver, sealer: identitySealer });
   writeFileSync(join(setup.epjDir, 'a.ndjson'), JSON.stringify(bad) + '\n');
   expect((await run()).exitCode).toBe(1);
-  expect(errorRows(loadConfig(setup.configFile)).map((r) => [r.id, r.rule])).toEqual([[first.recordId, 'fnr-check-digit']]);
+  expect(errorRows(loadConfig(setup.configFile)).map((r) => [r.id, r.rule])).toEqual([[first.recordId, 'REC4001']]);
 
   writeFileSync(join(setup.epjDir, 'b.ndjson'), JSON.stringify(fixed) + '\n');
   const s = await run();

@@ -9,7 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig, type KprConfig } from '../../runtime/config/load.ts';
 import { generateRecords } from '../../runtime/demo-data/generate.ts';
 import { inProcessFrontEnd, workerFrontEnd, type FrontEnd, type FrontItem } from '../../runtime/jobs/front-end.ts';
-import { mappingMapper } from '../../runtime/jobs/mapper.ts';
+import { configMapper } from '../../runtime/jobs/mapper.ts';
+import { STAND_IN_KIT } from './helpers.ts';
 import { FileSource } from '../../runtime/sources/files.ts';
 import type { FileIdentity, ReadOptions } from '../../runtime/sources/types.ts';
 import { REPO_ROOT } from '../helpers/cli.ts';
@@ -30,7 +31,7 @@ sender:
   herId: 8139519
   orgNr: "974770000"
   Kommune: [{ kommuneNr: "0301" }]
-  Kontaktperson: [{ kontPerson: K, meldEpost1: k@example.invalid, typeKontaktperson: "1" }]
+  Kontaktperson: [{ kontPerson: K, meldEpost1: k@example.invalid, typeKontaktperson: "1" }, { kontPerson: K, meldEpost1: k@example.invalid, typeKontaktperson: "15" }]
 epj: { leverandor: L, navnEPJ: N, versjonEPJ: "1" }
 message: { spec: hst@56.0.0 }
 mapping: ${join(REPO_ROOT, 'examples/demo-epj/mapping.yaml')}
@@ -42,7 +43,8 @@ database: kpr.db
 }
 
 async function inProcess(config: KprConfig): Promise<FrontEnd> {
-  const mapper = await mappingMapper(config.mapping!, { extractDate: EXTRACT_DATE, changedAtField: config.source.changedAtField });
+  // As the worker makes it: the configuration's mapper (with the Enhet list and the policy).
+  const mapper = await configMapper(config, STAND_IN_KIT, EXTRACT_DATE);
   return inProcessFrontEnd(new FileSource(config.source.path!, 'folder'), mapper);
 }
 

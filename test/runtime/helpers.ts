@@ -18,7 +18,10 @@ export const HEADER: MeldingHeader = {
   navnEPJ: 'TestEPJ',
   versjonEPJ: '1.0',
   versjonUt: 'kpr-kit test',
-  Kontaktperson: [{ kontPerson: 'Kari Kontakt', meldEpost1: 'kari@example.invalid', typeKontaktperson: '1' }],
+  Kontaktperson: [
+    { kontPerson: 'Kari Kontakt', meldEpost1: 'kari@example.invalid', typeKontaktperson: '1' },
+    { kontPerson: 'Ola Fag', meldEpost1: 'ola@example.invalid', typeKontaktperson: '15' },
+  ],
   Kommune: [{ kommuneNr: '0301', Enhet: [{ enhetID: 'E1', orgNr: '974770000' }] }],
 };
 
@@ -49,7 +52,7 @@ export function konsultasjon(id: string, variant = 0, day = '2024-03-01'): Recor
     anbefaltTypeKonsultasjon: '6U',
     konsultasjonRegistrertTidspunkt: `${day}T10:30:00`,
     amming: String(1 + (variant % 3)),
-    Barn_ungdom: { pasientGUID: guidFor(id), barn_ungdomNr: '1', kjonn: '2', fodselsar: 2023, fid: '01822312345', typeID: '1' },
+    Barn_ungdom: { pasientGUID: guidFor(id), barn_ungdomNr: '1', kjonn: '2', fodselsar: 2023, fid: '01822350018', typeID: '1' },
   };
 }
 

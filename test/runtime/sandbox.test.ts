@@ -13,6 +13,7 @@ import { silentLogger } from '../../runtime/log.ts';
 import { DEFAULT_CLIENT_ID, startSandbox, type Sandbox } from '../../runtime/sandbox/index.ts';
 import { generatedCodec } from '../../runtime/sandbox/generated-codec.ts';
 import { SqliteStore } from '../../runtime/store/sqlite.ts';
+import { issueCertificate } from '../../runtime/transport/pki/index.ts';
 import { del, rec, tmp, writeNdjson } from './helpers.ts';
 
 let sb: Sandbox;
@@ -40,7 +41,7 @@ sender:
   herId: ${sb.senderHerId}
   orgNr: "974770000"
   Kommune: [{ kommuneNr: "0301" }]
-  Kontaktperson: [{ kontPerson: Kari Kontakt, meldEpost1: kari@example.invalid, typeKontaktperson: "1" }]
+  Kontaktperson: [{ kontPerson: Kari Kontakt, meldEpost1: kari@example.invalid, typeKontaktperson: "1" }, { kontPerson: Kari Kontakt, meldEpost1: kari@example.invalid, typeKontaktperson: "15" }]
 epj: { leverandor: Test AS, navnEPJ: TestEPJ, versjonEPJ: "1.0" }
 message: { spec: hst@56.0.0 }
 batch: { maxConsultations: 2 }
@@ -63,8 +64,13 @@ describe('kpr run against the sandbox', () => {
     const held = sb.state().consultations;
     expect(Object.fromEntries(Object.entries(held).map(([k, v]) => [k, `${v.status}:${v.content.amming}`]))).toEqual({ K1: 'active:1', K2: 'active:2', K3: 'annulled:1' });
 
-    // The operator signs with the wrong certificate (the encryption one): the receiver says no.
-    const wrong = sb.pki.test.senderEncryption;
+    // The operator signs with a certificate fit for signing but not registered for the sender's
+    // HER-id (one the kit cannot know is wrong): the receiver says no. (An encryption
+    // certificate named as the signing one no longer gets this far: the run refuses it.)
+    const unregistered = issueCertificate({ commonName: 'TEST Avsender signering (ny)', organisation: 'TEST Avsender kommune', keyUsage: ['nonRepudiation'], issuer: sb.pki.test.ca });
+    const wrong = { certPath: join(dir, 'unregistered.pem'), keyPath: join(dir, 'unregistered.key') };
+    writeFileSync(wrong.certPath, unregistered.certPem);
+    writeFileSync(wrong.keyPath, unregistered.keyPem, { mode: 0o600 });
     writeFileSync(cfgFile, yaml(wrong.certPath, wrong.keyPath));
     writeNdjson(join(dir, 'epj.ndjson'), [rec('K4', '2024-05-03T08:00:00Z')]);
     const r3 = await runJob({ config: loadConfig(cfgFile), log: silentLogger });

@@ -14,7 +14,7 @@ import { prng } from '../helpers/prng.ts';
 /** What the store must answer: the last write per key wins, in commit order. */
 interface Model {
   seen: Map<string, string>;
-  consultation: Map<string, { status: string; hash: string | null; guid: string }>;
+  consultation: Map<string, { status: string; hash: string | null; guid: string; ref: string | null }>;
 }
 
 /** A seeded sequence of batches over a small key space, so keys repeat across folds. */
@@ -57,7 +57,7 @@ function* batches(seed: number, count: number): Generator<Omit<BatchCommit, 'run
 }
 
 function apply(model: Model, commit: Omit<BatchCommit, 'runId'>): void {
-  for (const m of commit.messages) for (const it of m.items) model.consultation.set(it.konsultasjonId, { status: it.status, hash: it.hash, guid: it.guid });
+  for (const m of commit.messages) for (const it of m.items) model.consultation.set(it.konsultasjonId, { status: it.status, hash: it.hash, guid: it.guid, ref: it.ref });
   for (const s of commit.seen) model.seen.set(s.sourceId, s.changedAt);
 }
 
@@ -86,7 +86,7 @@ function expected(model: Model) {
   const out: Record<string, ConsultationState | undefined | boolean> = {};
   for (let k = 0; k < 40; k++) {
     const c = model.consultation.get(`K${k}`);
-    out[`K${k}`] = c && { accHash: null, accGuid: null, accActive: false, pendHash: c.hash, pendGuid: c.guid, pendActive: c.status !== 'C', hasPending: true };
+    out[`K${k}`] = c && { accHash: null, accGuid: null, accActive: false, pendHash: c.hash, pendGuid: c.guid, pendActive: c.status !== 'C', hasPending: true, origGuid: c.status === 'N' ? c.guid : c.ref };
   }
   const seenAt = (id: string, at: string) => (model.seen.get(id) ?? '') >= at && model.seen.has(id);
   for (let k = 0; k < 40; k++) out[`seen R-K${k}`] = seenAt(`R-K${k}`, '2024-01-15T10:00:00.000Z');

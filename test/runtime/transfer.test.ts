@@ -72,6 +72,23 @@ describe('N/M/C decisions across runs', () => {
     expect(t.receiver.meldinger.map((x) => x.lopenr)).toEqual(['1', '2', '3']);
   });
 
+  it('every M and C refers to the original N, not to the M before it ("referansen skal alltid peke på en N \'Original\'")', async () => {
+    const t = setup();
+    await t.run([rec('K1', '2024-05-01T08:00:00Z')]);
+    await t.run([rec('K1', '2024-05-02T08:00:00Z', 1)]);
+    await t.run([rec('K1', '2024-05-03T08:00:00Z', 2)]);
+    await t.run([del('K1', '2024-05-04T08:00:00Z')]);
+    const all = t.receiver.meldinger.flatMap((x) => x.Notifikasjon!);
+    expect(all.map((n) => n.statusNotifikasjon)).toEqual(['N', 'M', 'M', 'C']);
+    const n = all[0]!.notifikasjonGUID;
+    expect(all.slice(1).map((x) => x.notifikasjonRef)).toEqual([n, n, n]);
+    // Back after the annulment: a new N, and its M refers to the new one.
+    await t.run([rec('K1', '2024-05-05T08:00:00Z')]);
+    await t.run([rec('K1', '2024-05-06T08:00:00Z', 1)]);
+    const later = t.receiver.meldinger.flatMap((x) => x.Notifikasjon!).slice(4);
+    expect(later.map((x) => [x.statusNotifikasjon, x.notifikasjonRef ?? null])).toEqual([['N', null], ['M', later[0]!.notifikasjonGUID]]);
+  });
+
   it('an edit of a consultation whose N is not confirmed yet becomes an M referring to that N', async () => {
     const t = setup();
     t.receiver.plan.push('retry');
@@ -299,8 +316,8 @@ describe('rejected records', () => {
     expect(r1).toMatchObject({ exitCode: 1, outcome: 'partial', rejectedRecords: 2, notifications: { N: 1, M: 0, C: 0 } });
     let store = new SqliteStore(t.dbPath);
     expect(store.rejections().map((r) => [r.sourceId, r.path, r.rule, r.consequence])).toEqual([
-      ['B', '/Konsultasjon/amming', 'schema/enum', 'not sent; waits for a corrected version from the EPJ'],
-      ['C/1', '/Konsultasjon/amming', 'schema/enum', 'not sent; waits for a corrected version from the EPJ'],
+      ['B', '/Konsultasjon/amming', 'REC2005', 'not sent; waits for a corrected version from the EPJ'],
+      ['C/1', '/Konsultasjon/amming', 'REC2005', 'not sent; waits for a corrected version from the EPJ'],
     ]);
     store.close();
     // Corrected in the EPJ: B under the same id, C as a new version with its own record id.
@@ -340,7 +357,7 @@ describe('lines that are not JSON', () => {
       expect(r).toMatchObject({ exitCode: 1, rejectedRecords: 1, notifications: { N: i === 0 ? 1 : 0, M: 0, C: 0 } });
     }
     const store = new SqliteStore(t.dbPath);
-    expect(store.rejections().map((r) => [r.sourceId, r.line, r.rule])).toEqual([['broken.ndjson:2', 2, 'source/json']]);
+    expect(store.rejections().map((r) => [r.sourceId, r.line, r.rule])).toEqual([['broken.ndjson:2', 2, 'REC1001']]);
     store.close();
   });
 });

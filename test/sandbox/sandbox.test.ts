@@ -93,7 +93,7 @@ describe('statuses N, M, T, C', () => {
       });
 
       // C naming the consultation, then C with no Konsultasjon: it annuls what its reference carried.
-      expect(await sendXml(s, [{ status: 'C', guid: c1, prev: t1, lopeNr: 4, ref: m1, konsultasjoner: [{ konsultasjonID: 'KA' }] }])).toMatchObject({
+      expect(await sendXml(s, [{ status: 'C', guid: c1, prev: t1, lopeNr: 4, ref: n1, konsultasjoner: [{ konsultasjonID: 'KA' }] }])).toMatchObject({
         outcome: 'accepted',
       });
       expect(s.state().consultations.KA?.status).toBe('annulled');

@@ -157,6 +157,30 @@ describeOfficial.each(MESSAGES)('$message $version agrees with the official pack
     }
   });
 
+  it('has every fixed value of the XSD in the generated schema, and no other: the validator refuses anything else', () => {
+    const json = JSON.parse(readFileSync(join(REPO_ROOT, 'generated', message, version, 'schema.json'), 'utf8'));
+    let fixedSeen = 0;
+    for (const c of schema.classes) {
+      for (const a of c.attributes) {
+        const p = json.$defs[c.name].properties[a.name];
+        const where = `${c.name}/@${a.name}`;
+        if (a.fixed === undefined) {
+          expect(p?.const, where).toBeUndefined();
+          continue;
+        }
+        fixedSeen++;
+        expect(String(p.const), where).toBe(a.fixed);
+        // Whatever else the attribute's type or code list allows is refused.
+        const others = [...(p.enum ?? []), 'X', '0'].filter((v: unknown) => String(v) !== a.fixed);
+        const ajv = new Ajv2020({ strict: false });
+        const validate = ajv.compile({ ...p, $schema: undefined });
+        for (const v of others) expect(validate(v), `${where} = ${v}`).toBe(false);
+        expect(validate(p.const), where).toBe(true);
+      }
+    }
+    expect(fixedSeen).toBeGreaterThan(0);
+  });
+
   it('has the use of the XSD combined with the usage table (I = ignored, O = obligatory)', () => {
     for (const c of schema.classes) {
       for (const a of c.attributes) {
@@ -261,6 +285,17 @@ describe('the spec files follow the format', () => {
     for (const f of readdirSync(join(REPO_ROOT, 'spec/codelists'))) {
       expect(listSchema(loadYaml(join(REPO_ROOT, 'spec/codelists', f))) ? [] : listSchema.errors, f).toEqual([]);
     }
+  });
+});
+
+describe('the chapter on identities (IPLOS)', () => {
+  itOfficial('accepts every type of list 9032 for Bruker/@typeID: "Andre typer personidentifikasjon … blir ikke stoppet i skjemavalidering"', () => {
+    const text = readFileSync(join(referenceDir(), 'iplos-56.0.0', 'XPR(ipl).docx.txt'), 'utf8');
+    expect(text).toContain('Andre typer personidentifikasjon, som f.eks. fødselsdato, blir ikke stoppet i skjemavalidering');
+    const spec = loadYaml(join(REPO_ROOT, 'spec/iplos/56.0.0.yaml'));
+    expect(spec.classes.Bruker.attributes.typeID.accept).toBeUndefined();
+    const json = JSON.parse(readFileSync(join(REPO_ROOT, 'generated/iplos/56.0.0/schema.json'), 'utf8'));
+    expect(json.$defs.Bruker.properties.typeID.enum).toEqual(expect.arrayContaining(['1', '2', '9', '10']));
   });
 });
 

@@ -33,8 +33,11 @@ function attributeArb(spec: MessageSpec, a: Attribute): fc.Arbitrary<unknown> {
       });
     case 'integer':
       return fc.maxSafeInteger();
-    case 'nonNegativeInteger':
-      return fc.maxSafeNat();
+    case 'nonNegativeInteger': {
+      // "Min 1 max N siffer": the pattern bounds the number of digits.
+      const digits = a.pattern ? /^\^\[0-9\]\{1,(\d+)\}\$$/.exec(a.pattern) : null;
+      return digits ? fc.nat(10 ** Number(digits[1]) - 1) : fc.maxSafeNat();
+    }
     default:
       if (a.pattern) return fc.stringMatching(new RegExp(a.pattern));
       return fc.string({ unit, minLength: a.minLength ?? 0, maxLength: Math.min(a.maxLength ?? 24, 24) });

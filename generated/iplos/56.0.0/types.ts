@@ -166,7 +166,7 @@ export interface Bruker {
   /**
    * Type person identifikasjon. Type offisiell personidentifikasjon.
    */
-  typeID: Extract<TypePersonidentifikasjon, "1" | "2" | "3" | "9">
+  typeID: TypePersonidentifikasjon
 }
 /**
  * Midlertidig stopp til

@@ -10,7 +10,9 @@ export type CertificateErrorCode =
   /** The certificate is outside its validity period. */
   | 'expired'
   /** The certificate lacks the key usage its purpose needs. */
-  | 'key-usage';
+  | 'key-usage'
+  /** The certificate is not issued by the next in its file, or by none of the trusted CAs. */
+  | 'chain';
 
 export class CertificateError extends Error {
   constructor(

@@ -1,6 +1,7 @@
 // What an operator needs to know about a certificate: who it names, the organisation number
 // (subject serialNumber, as Buypass and Commfides issue them), validity and days left, key
-// usage, and whether it suits signing (nonRepudiation) or encryption (keyEncipherment).
+// usage, and whether it suits signing (digitalSignature or nonRepudiation) or encryption
+// (keyEncipherment).
 import { X509Certificate } from 'node:crypto';
 import { children, content, expectTag, octetValue, readAll, readOid, TAG } from '../cms/der.ts';
 import { CertificateError } from './errors.ts';
@@ -31,10 +32,14 @@ const KEY_USAGE_BITS: readonly KeyUsage[] = [
 
 export type CertificatePurpose = 'signing' | 'encryption';
 
-/** The key usage each purpose requires. */
-export const REQUIRED_KEY_USAGE: Readonly<Record<CertificatePurpose, KeyUsage>> = {
-  signing: 'nonRepudiation',
-  encryption: 'keyEncipherment',
+/**
+ * The key usages of which each purpose needs one. Signing: Buypass and Commfides mark the
+ * enterprise signing certificate nonRepudiation, other issuers digitalSignature; either makes a
+ * CMS signature. Encryption: the content key is wrapped with the certificate's RSA key.
+ */
+export const REQUIRED_KEY_USAGE: Readonly<Record<CertificatePurpose, readonly KeyUsage[]>> = {
+  signing: ['digitalSignature', 'nonRepudiation'],
+  encryption: ['keyEncipherment'],
 };
 
 export type ValidityStatus = 'valid' | 'expiring' | 'expired' | 'not-yet-valid';
@@ -87,7 +92,7 @@ function subjectAttr(x: X509Certificate, name: string): string | undefined {
   return undefined;
 }
 
-export function inspectCertificate(certPem: string, opts: { now?: Date; warnDays?: number } = {}): CertificateReport {
+export function inspectCertificate(certPem: string | Buffer, opts: { now?: Date; warnDays?: number } = {}): CertificateReport {
   let x: X509Certificate;
   try {
     x = new X509Certificate(certPem);
@@ -120,12 +125,17 @@ export function inspectCertificate(certPem: string, opts: { now?: Date; warnDays
 export function usageProblems(report: CertificateReport, purpose: CertificatePurpose): string[] {
   const problems: string[] = [];
   const need = REQUIRED_KEY_USAGE[purpose];
-  if (report.keyUsage && !report.keyUsage.includes(need)) {
-    problems.push(`key usage ${report.keyUsage.join(', ') || '(none)'} lacks ${need}, required for ${purpose}`);
+  if (report.keyUsage && !need.some((k) => report.keyUsage!.includes(k))) {
+    problems.push(`key usage ${report.keyUsage.join(', ') || '(none)'} lacks ${need.join(' or ')}, required for ${purpose}`);
   }
   if (report.status === 'expired') problems.push(`expired on ${report.notAfter.toISOString()}`);
   if (report.status === 'not-yet-valid') problems.push(`not valid before ${report.notBefore.toISOString()}`);
   return problems;
+}
+
+/** The purposes the certificate's key usage allows (both when it has no keyUsage extension). */
+export function purposesOf(report: CertificateReport): CertificatePurpose[] {
+  return (Object.keys(REQUIRED_KEY_USAGE) as CertificatePurpose[]).filter((p) => !report.keyUsage || REQUIRED_KEY_USAGE[p].some((k) => report.keyUsage!.includes(k)));
 }
 
 /** Throw when the certificate is unfit for `purpose` (expired, wrong key usage). */

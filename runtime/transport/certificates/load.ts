@@ -1,5 +1,5 @@
-// Loads certificates and keys from PEM files and PKCS#12 bundles (as Buypass and Commfides
-// deliver enterprise certificates). A PKCS#12 passphrase comes from a file, never from the
+// Loads certificates and keys from PEM files, DER certificates and PKCS#12 bundles (as Buypass
+// and Commfides deliver enterprise certificates; a .cer downloaded from them is often DER). A PKCS#12 passphrase comes from a file, never from the
 // command line, so it stays out of shell history and process lists.
 import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -58,6 +58,38 @@ function toPkcs8(key: string | { key: Buffer; format: 'der'; type: 'pkcs8' }, so
   } catch (err) {
     throw new CertificateError('unreadable', `${source}: unreadable private key: ${(err as Error).message}`);
   }
+}
+
+/** A DER certificate (one X.509 structure, no PEM armour), or undefined when `data` is not one. */
+function derCertificate(data: Buffer): string | undefined {
+  // A DER certificate is a SEQUENCE; PKCS#12 is one too, so only a parse tells them apart.
+  if (data[0] !== 0x30) return undefined;
+  try {
+    return new X509Certificate(data).toString();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The certificates of a PEM file (a chain, in file order) or of a DER certificate file; throws a
+ * CertificateError naming the file when it holds none.
+ */
+export function readCertificates(path: string): string[] {
+  let data: Buffer;
+  try {
+    data = readFileSync(path);
+  } catch (err) {
+    throw new CertificateError('not-found', `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  if (data.includes('-----BEGIN ')) {
+    const certPems = parsePem(data.toString('utf8'), path).certPems;
+    if (certPems.length === 0) throw new CertificateError('not-found', `${path}: no certificate in the file (only a key)`);
+    return certPems;
+  }
+  const der = derCertificate(data);
+  if (der) return [der];
+  throw new CertificateError('unreadable', `${path}: neither a PEM nor a DER X.509 certificate`);
 }
 
 /** The private key of a PEM file (PKCS#8 or PKCS#1, unencrypted), as PKCS#8 PEM. */
@@ -152,6 +184,8 @@ export function loadCredentials(path: string, opts: { passphrase?: string; passp
     throw new CertificateError('not-found', `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
   if (data.includes('-----BEGIN ')) return parsePem(data.toString('utf8'), path);
+  const der = derCertificate(data);
+  if (der) return finish([der], undefined, path);
   const passphrase = opts.passphrase ?? (opts.passphraseFile ? readPassphraseFile(opts.passphraseFile) : undefined);
   if (passphrase === undefined) {
     throw new CertificateError('bad-passphrase', `${path} is not PEM; if it is PKCS#12, give its passphrase file (--p12-pass-file)`);

@@ -3,8 +3,10 @@
 // afterwards. Everything is marked TEST in the subject. The file names are documented in
 // docs/transport-cms.md; the default folder for development is .test-pki/ (git-ignored).
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve, basename } from 'node:path';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { writeFileAtomic } from '../../io/atomic.ts';
+import { makePrivateDir } from '../../io/private.ts';
 import { issueCertificate, toPkcs12, type KeyPairPem } from './issue.ts';
 
 export { issueCertificate, toPkcs12, generateRsaKeyPem, type IssueOptions, type KeyPairPem, type KeyUsageName } from './issue.ts';
@@ -48,11 +50,6 @@ export const PKI_FILES = {
 
 type PartyName = 'ca' | 'senderSigning' | 'senderEncryption' | 'receiverEncryption' | 'receiverSigning';
 
-function writeAtomic(path: string, data: string | Buffer, mode = 0o644): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  writeFileSync(tmp, data, { mode });
-  renameSync(tmp, path);
-}
 
 function generate(): { files: Map<string, { data: string | Buffer; mode: number }> } {
   const files = new Map<string, { data: string | Buffer; mode: number }>();
@@ -112,10 +109,10 @@ export async function ensureTestPki(dir: string = DEFAULT_TEST_PKI_DIR): Promise
   const { files } = generate();
   const emptyOrMissing = !existsSync(target) || readdirSync(target).length === 0;
   if (emptyOrMissing) {
-    mkdirSync(dirname(target), { recursive: true });
+    makePrivateDir(dirname(target));
     const staging = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-    mkdirSync(staging, { mode: 0o700 });
-    for (const [name, f] of files) writeFileSync(join(staging, name), f.data, { mode: f.mode });
+    makePrivateDir(staging);
+    for (const [name, f] of files) writeFileAtomic(join(staging, name), f.data, { mode: f.mode });
     try {
       renameSync(staging, target);
     } catch {
@@ -125,8 +122,8 @@ export async function ensureTestPki(dir: string = DEFAULT_TEST_PKI_DIR): Promise
     return load(target);
   }
   // A folder with other files in it: write ours one by one, the manifest last.
-  for (const [name, f] of files) if (name !== PKI_FILES.manifest) writeAtomic(join(target, name), f.data, f.mode);
+  for (const [name, f] of files) if (name !== PKI_FILES.manifest) writeFileAtomic(join(target, name), f.data, { mode: f.mode });
   const manifest = files.get(PKI_FILES.manifest)!;
-  writeAtomic(join(target, PKI_FILES.manifest), manifest.data, manifest.mode);
+  writeFileAtomic(join(target, PKI_FILES.manifest), manifest.data, { mode: manifest.mode });
   return load(target);
 }

@@ -1,0 +1,118 @@
+// The XSD's identity constraints (xs:unique, xs:key, xs:keyref) as JavaScript appended to the
+// standalone validator: JSON Schema cannot say "unique by this attribute", so each exported
+// validate<Class> is wrapped to check them after Ajv and to report a violation as an Ajv-shaped
+// error (keyword `unique` or `keyref`, the constraint's name in params). xs:unique is checked
+// as the XSD does: within each element of the class, its `selector` children, by `fields`, those
+// without every field left out. An xs:keyref whose selector starts at the root (HST's
+// RefEnhet_IDREF0, declared on Kommune with `Melding/Notifikasjon/Konsultasjon/RefEnhet`, a path
+// the XSD evaluates from Kommune and so never matches) is checked as it is meant: across the
+// Melding, when the Melding is validated (docs/consequences.md names it as stricter than the XSD).
+// Dates are checked here too: a pattern cannot say that 2017-02-30 does not exist, and the XSD
+// refuses it; the published "Dato" control takes the years 1900-2999 (keyword `date`).
+
+import type { MessageSpec } from '../model/types.ts';
+import { lit } from './codegen.ts';
+
+export function identityTable(spec: MessageSpec): Record<string, unknown> {
+  const classes: Record<string, unknown> = {};
+  for (const c of spec.classes) {
+    classes[c.name] = {
+      children: Object.fromEntries(c.children.map((ch) => [ch.class, ch.max === null || ch.max > 1])),
+      unique: c.unique.map((u) => ({ name: u.name, selector: u.selector, fields: u.fields })),
+      keyrefs: c.keyrefs.map((k) => ({ name: k.name, refer: k.refer.replace(/^\w+:/, ''), selector: k.selector, fields: k.fields })),
+      dates: Object.fromEntries(c.attributes.filter((a) => a.type === 'date' || a.type === 'dateTime').map((a) => [a.name, a.type])),
+    };
+  }
+  return { root: spec.root, classes };
+}
+
+/** Rewrites Ajv's `export const validateX = validateN;` lines and appends the checker. */
+export function withIdentity(code: string, spec: MessageSpec): string {
+  const wrapped = code.replace(/^export const (validate\w+) = (validate\d+);$/gm, (_m, name: string, fn: string) => `export const ${name} = withIdentity(${lit(name.slice('validate'.length))}, ${fn});`);
+  return `${wrapped}\nconst IDENTITY = ${JSON.stringify(identityTable(spec))};\n${RUNTIME}`;
+}
+
+// Plain JavaScript, appended verbatim: no imports, no allocation unless a class has constraints.
+const RUNTIME = String.raw`
+function withIdentity(cls, validate) {
+  const f = function (data, opts) {
+    const ok = validate(data, opts);
+    const errs = identityErrors(cls, data);
+    f.errors = errs.length ? [...(ok ? [] : validate.errors || []), ...errs] : ok ? null : validate.errors;
+    return ok && !errs.length;
+  };
+  f.errors = null;
+  return f;
+}
+const esc = (s) => String(s).replace(/~/g, "~0").replace(/\//g, "~1");
+function childList(v) { return Array.isArray(v) ? v : v !== null && typeof v === "object" ? [v] : []; }
+function keyOf(o, fields) {
+  if (o === null || typeof o !== "object") return undefined;
+  const vs = [];
+  for (const f of fields) { if (o[f] === undefined || o[f] === null) return undefined; vs.push(String(o[f])); }
+  return JSON.stringify(vs);
+}
+/** Every element of the class under data (of class cls), with its JSON path. */
+function each(cls, data, path, want, out) {
+  if (data === null || typeof data !== "object") return out;
+  if (cls === want) out.push([data, path]);
+  const c = IDENTITY.classes[cls];
+  if (!c) return out;
+  for (const [child, many] of Object.entries(c.children)) {
+    const v = data[child];
+    if (many && Array.isArray(v)) v.forEach((x, i) => each(child, x, path + "/" + esc(child) + "/" + i, want, out));
+    else if (!many) each(child, v, path + "/" + esc(child), want, out);
+  }
+  return out;
+}
+const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+/** A day that exists, in the published years; the time (if any) left to the pattern. */
+function realDate(v, kind) {
+  const y = Number(v.slice(0, 4)), m = Number(v.slice(5, 7)), d = Number(v.slice(8, 10));
+  if (!(y >= 1900 && y <= 2999) || !(m >= 1 && m <= 12)) return false;
+  const leap = m === 2 && y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  return d >= 1 && d <= DAYS[m - 1] + (leap ? 1 : 0);
+}
+function identityErrors(cls, data) {
+  const errs = [];
+  if (data === null || typeof data !== "object") return errs;
+  for (const [name, c] of Object.entries(IDENTITY.classes)) {
+    const dates = Object.entries(c.dates);
+    if (!c.unique.length && !c.keyrefs.length && !dates.length) continue;
+    for (const [o, p] of each(cls, data, "", name, [])) {
+      for (const [a, kind] of dates) {
+        const v = o[a];
+        if (typeof v === "string" && !realDate(v, kind)) errs.push({ instancePath: p + "/" + esc(a), schemaPath: "#/x-kpr-date/" + a, keyword: "date", params: { kind }, message: "is not a " + (kind === "date" ? "date" : "date and time") + " that exists in the years 1900-2999" });
+      }
+      for (const u of c.unique) {
+        const seen = new Map();
+        const items = Array.isArray(o[u.selector]) ? o[u.selector] : childList(o[u.selector]);
+        items.forEach((it, i) => {
+          const k = keyOf(it, u.fields);
+          if (k === undefined) return;
+          const at = p + "/" + esc(u.selector) + (Array.isArray(o[u.selector]) ? "/" + i : "");
+          if (seen.has(k)) errs.push({ instancePath: at + "/" + esc(u.fields[0]), schemaPath: "#/x-kpr-unique/" + u.name, keyword: "unique", params: { constraint: u.name, fields: u.fields, duplicateOf: seen.get(k) }, message: "duplicate " + u.fields.join(", ") + " " + JSON.parse(k).join(", ") + " (xs:unique " + u.name + "; first at " + (seen.get(k) || "/") + ")" });
+          else seen.set(k, at);
+        });
+      }
+    }
+    // Root-anchored keyrefs: only the whole Melding shows every referred element.
+    if (cls !== IDENTITY.root) continue;
+    for (const r of c.keyrefs) {
+      const steps = r.selector.split("/");
+      if (steps[0] !== IDENTITY.root) continue;
+      const target = Object.entries(IDENTITY.classes).find(([, d]) => d.unique.some((u) => u.name === r.refer));
+      if (!target) continue;
+      const u = target[1].unique.find((x) => x.name === r.refer);
+      const keys = new Set();
+      for (const [o] of each(cls, data, "", target[0], [])) for (const it of childList(o[u.selector])) { const k = keyOf(it, u.fields); if (k !== undefined) keys.add(k); }
+      const leaf = steps[steps.length - 1];
+      for (const [o, p] of each(cls, data, "", leaf, [])) {
+        const k = keyOf(o, r.fields);
+        if (k !== undefined && !keys.has(k)) errs.push({ instancePath: p + "/" + esc(r.fields[0]), schemaPath: "#/x-kpr-keyref/" + r.name, keyword: "keyref", params: { constraint: r.name, refer: r.refer, fields: r.fields }, message: r.fields.join(", ") + " " + JSON.parse(k).join(", ") + " names no " + target[0] + "/" + u.selector + " of the Melding (xs:keyref " + r.name + ")" });
+      }
+    }
+  }
+  return errs;
+}
+`;

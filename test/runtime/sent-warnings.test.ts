@@ -1,0 +1,71 @@
+// Passthrough records pass the rule stage like mapped ones: a fault the receiver only logs is
+// sent and stored as a warning of a sent record, apart from the records held back; a newer
+// version of the record replaces what the older one carried.
+import { join } from 'node:path';
+import { expect, it } from 'vitest';
+import { passthroughMapper } from '../../runtime/jobs/mapper.ts';
+import { transfer } from '../../runtime/jobs/transfer.ts';
+import { silentLogger } from '../../runtime/log.ts';
+import { loadValidator } from '../../runtime/mapping/apply.ts';
+import { loadTarget } from '../../runtime/mapping/target.ts';
+import { compileSemanticRules } from '../../runtime/rules/semantic.ts';
+import { makeRuleStage } from '../../runtime/rules/stage.ts';
+import { FileSource } from '../../runtime/sources/files.ts';
+import { SqliteStore } from '../../runtime/store/sqlite.ts';
+import { FakeReceiver, HEADER, identitySealer, konsultasjon, STAND_IN_KIT, tmp, writeNdjson } from './helpers.ts';
+
+it('stores the findings of records sent with a warning apart from the held-back ones', async () => {
+  const hst = loadTarget('hst@56.0.0')!;
+  const stage = makeRuleStage(hst, 'Konsultasjon', await loadValidator(hst, 'Konsultasjon'), compileSemanticRules(hst, 'Konsultasjon'), { extractDate: '2024-12-31' });
+  const dir = tmp();
+  const file = join(dir, 'epj.ndjson');
+  const dbPath = join(dir, 'kpr.db');
+  const receiver = new FakeReceiver();
+  const run = async (records: unknown[]) => {
+    writeNdjson(file, records);
+    const store = new SqliteStore(dbPath);
+    try {
+      return await transfer(
+        {
+          store,
+          kit: STAND_IN_KIT,
+          header: HEADER,
+          limits: { maxConsultations: 1000, maxBytes: 4_000_000, recordsPerTransaction: 5000 },
+          sender: receiver,
+          sealer: identitySealer,
+          log: silentLogger,
+          mapper: passthroughMapper(STAND_IN_KIT, stage),
+          source: new FileSource(file, 'file'),
+          now: () => new Date('2024-06-01T12:00:00Z'),
+        },
+        { kind: 'run', readSource: true },
+      );
+    } finally {
+      store.close();
+    }
+  };
+  const k = (id: string, over: Record<string, unknown> = {}, child: Record<string, unknown> = {}) => {
+    const base = konsultasjon(id);
+    return { ...base, ...over, Barn_ungdom: { ...(base.Barn_ungdom as object), ...child } };
+  };
+  const r1 = await run([
+    { id: 'A', changedAt: '2024-05-01T08:00:00Z', Konsultasjon: k('A') },
+    // amming 7: not a code of list 8524; the published consequence is "Ingen handling".
+    { id: 'W', changedAt: '2024-05-01T08:00:00Z', Konsultasjon: k('W', { amming: '7' }) },
+    // A wrong check digit: the kit's rule, held back.
+    { id: 'H', changedAt: '2024-05-01T08:00:00Z', Konsultasjon: k('H', {}, { fid: '01822350019' }) },
+  ]);
+  expect(r1).toMatchObject({ rejectedRecords: 1, notifications: { N: 2, M: 0, C: 0 } });
+  expect(Object.keys(receiver.holdings()).sort()).toEqual(['A', 'W']);
+  let store = new SqliteStore(dbPath);
+  expect(store.sentWarnings().map((w) => [w.sourceId, w.konsultasjonId, w.path, w.rule, w.consequence, w.action])).toEqual([['W', 'W', '/Konsultasjon/amming', 'REC2005', 'none', 'sent']]);
+  expect(store.sentWarningsByRule()).toEqual([{ rule: 'REC2005', count: 1 }]);
+  expect(store.rejections().map((r) => [r.sourceId, r.rule])).toEqual([['H', 'REC4001']]);
+  store.close();
+
+  // W corrected in the EPJ: its warning leaves with the old version.
+  await run([{ id: 'W', changedAt: '2024-05-02T08:00:00Z', Konsultasjon: k('W') }]);
+  store = new SqliteStore(dbPath);
+  expect(store.sentWarnings()).toEqual([]);
+  store.close();
+});
