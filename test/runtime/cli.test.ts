@@ -121,7 +121,7 @@ describe('kpr errors and exit codes', () => {
     expect(describeSummary(dry)).toContain('2 record(s) rejected (see npx kpr errors)');
     expect(describeSummary(dry, { dryRun: true })).toMatch(/^dry run: .*none sent; 2 record\(s\) rejected \(listed in rejected\.json/);
     const rejected = JSON.parse(readFileSync(join(dir, 'out', 'rejected.json'), 'utf8'));
-    expect(rejected.map((r: { rule: string }) => r.rule).sort()).toEqual(['schema/enum', 'source/json']);
+    expect(rejected.map((r: { rule: string }) => r.rule).sort()).toEqual(['REC1001', 'REC4001']);
   });
 });
 
