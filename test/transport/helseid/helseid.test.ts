@@ -274,22 +274,25 @@ sender:
   herId: 8139519
   orgNr: "974770000"
   Kommune: [{ kommuneNr: "0301", Enhet: [{ enhetID: E1 }] }]
-  Kontaktperson: [{ kontPerson: Kari, meldEpost1: kari@example.invalid, typeKontaktperson: "1" }]
+  Kontaktperson: [{ kontPerson: Kari, meldEpost1: kari@example.invalid, typeKontaktperson: "1" }, { kontPerson: Kari, meldEpost1: kari@example.invalid, typeKontaktperson: "15" }]
 epj: { leverandor: Test AS, navnEPJ: TestEPJ, versjonEPJ: "1.0" }
 message: { spec: hst@56.0.0 }
 source: { type: file, path: epj.ndjson }
 `,
     );
     let out = '';
+    let err = '';
     const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
+    const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
     const before = Date.now();
     let code: number;
     try {
       code = await main(['node', 'kpr', 'token', '--config', join(dir, 'kpr.yaml')]);
     } finally {
       o.mockRestore();
+      e.mockRestore();
     }
-    expect(code).toBe(0);
+    expect(code, err).toBe(0);
     const shown = JSON.parse(out);
     expect(shown.token_type).toBe('DPoP');
     expect(shown.claims.cnf.jkt).toBe(key.thumbprint);
