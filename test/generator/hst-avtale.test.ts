@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { Validator } from '@cfworker/json-schema';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildArtefacts } from '../../generator/build.ts';
-import { expectGolden } from '../diff/golden.ts';
+import { expectGolden } from '../helpers/golden.ts';
 import { REPO_ROOT } from '../helpers/cli.ts';
 import { fhiSlashSample, itFhiSlash } from '../helpers/reference.ts';
 
