@@ -13,6 +13,7 @@ import { silentLogger } from '../../runtime/log.ts';
 import { mapStream } from '../../runtime/mapping/stream.ts';
 import { SqliteStore } from '../../runtime/store/sqlite.ts';
 import { FakeReceiver, identitySealer, tmp } from '../runtime/helpers.ts';
+import { SandboxStore } from '../../runtime/sandbox/store.ts';
 
 /** Files others may read: certificates (public by nature), settings and the mapping. */
 const PUBLIC = /(\.pem|pki\.json|connection\.json|sandbox\.json|kpr\.yaml|mapping\.yaml|source\.schema\.json|\.gitignore)$/;
@@ -48,6 +49,8 @@ describe.each([0o000, 0o022])('under umask %o', (umask) => {
     await dryRunJob({ config: loadConfig(setup.configFile), log: silentLogger, out: join(setup.dir, 'dry-run', 'out') });
     const receiver = new FakeReceiver();
     expect((await runJob({ config, log: silentLogger, sender: receiver, sealer: identitySealer })).exitCode).toBe(0);
+    // kpr init no longer starts the sandbox, so its database is made when the stand-in first opens it.
+    new SandboxStore(setup.sandboxDir).close();
 
     // While a store is open, SQLite's -wal and -shm exist: they hold the same data.
     const store = new SqliteStore(config.database);
