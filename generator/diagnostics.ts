@@ -29,6 +29,7 @@ const defs = [
   ['KPR1204', 'unreachable-class', 'warning', 'A class is defined but no path from the root reaches it.', 'Add it as a child where it belongs, or remove it.'],
   ['KPR1205', 'duplicate-child', 'error', 'A class lists the same child class twice.', 'List each child class once, with its cardinality.'],
   ['KPR1206', 'bad-cardinality', 'error', 'A cardinality whose minimum exceeds its maximum.', 'Write cardinality as min..max with min <= max, e.g. 0..1, 1..*.'],
+  ['KPR1207', 'bad-exactly-one', 'error', '`exactlyOne` names a class that is not a 0..1 child of the class.', 'List only 0..1 children of the class ({XOR} between optional single children).'],
   // 1300: code lists
   ['KPR1301', 'unknown-codelist', 'error', 'An attribute refers to a code list that is not defined.', 'Add spec/codelists/<number>.yaml, or fix the number.'],
   ['KPR1302', 'unknown-code', 'error', 'A code named in `codes` or `accept` is not in the code list.', 'Add the code to the code list, or remove it here.'],
@@ -61,6 +62,9 @@ const defs = [
   ['KPR1702', 'schema-unsupported', 'error', 'A JSON Schema construct the spec format cannot express (oneOf with a discriminator, patternProperties, dependentSchemas …).', 'Nothing is imported. Ask the publisher, or write the member by hand in the YAML and mark its provenance; docs/spec-import.md lists what is supported.'],
   ['KPR1703', 'schema-bad-ref', 'error', 'A $ref that does not resolve inside the file (external, or to a missing definition).', 'Only local references (#/$defs/…, #/definitions/…) are read: save the referenced schema into the file.'],
   ['KPR1704', 'schema-name-clash', 'error', 'Two different object schemas under one member name: the spec names classes by member.', 'Rename one in the drafted YAML by hand, or ask the publisher.'],
+  // 1800: message-level rules of the published text (`rules:`)
+  ['KPR1801', 'duplicate-rule-id', 'error', 'Two message rules share an id.', 'Give each rule its own id; an id, once published, is never reused.'],
+  ['KPR1802', 'unknown-kit-rule', 'error', 'A message rule is `enforcedBy` a rule id that runtime/rules/catalogue.ts does not have.', 'Name a rule of the catalogue (docs/diagnostics.md lists them), or say `notEnforced` and why.'],
 ] as const satisfies readonly DefRow[];
 
 export type DiagnosticId = (typeof defs)[number][0];

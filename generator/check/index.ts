@@ -8,11 +8,12 @@ import { cycles } from './cycles.ts';
 import { dates } from './dates.ts';
 import { jsonMessage } from './json-message.ts';
 import { keys } from './keys.ts';
+import { messageRules } from './message-rules.ts';
 import type { SpecRule } from './rule.ts';
 import { structure } from './structure.ts';
 import { versions } from './versions.ts';
 
-export const RULES: readonly SpecRule[] = [versions, dates, structure, cycles, keys, attributes, codes, controls, jsonMessage]
+export const RULES: readonly SpecRule[] = [versions, dates, structure, cycles, keys, attributes, codes, controls, jsonMessage, messageRules]
 // Code list files are checked once when read (see load/index.ts), not once per message.;
 
 export function checkSpec(spec: MessageSpec): Diagnostic[] {

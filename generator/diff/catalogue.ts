@@ -14,20 +14,24 @@ import { codes } from './kinds/codes.ts';
 import { consequences } from './kinds/consequences.ts';
 import { controls } from './kinds/controls.ts';
 import { documentation } from './kinds/documentation.ts';
+import { exactlyOne } from './kinds/exactly-one.ts';
 import { fixed } from './kinds/fixed.ts';
 import { jsonMembers } from './kinds/json-members.ts';
 import { keys } from './kinds/keys.ts';
 import { labels } from './kinds/labels.ts';
 import { message } from './kinds/message.ts';
+import { messageRules } from './kinds/message-rules.ts';
 import { range } from './kinds/range.ts';
 import { restrictions } from './kinds/restrictions.ts';
 import type { DiffRule } from './kinds/rule.ts';
 
 export const RULES: readonly DiffRule[] = [
   message,
+  messageRules,
   classes,
   children,
   childOrder,
+  exactlyOne,
   keys,
   attributes,
   attributeUse,

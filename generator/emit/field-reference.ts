@@ -58,6 +58,7 @@ function view(spec: MessageSpec, source: string) {
     tree,
     classes,
     codelistCount: spec.codelists.size,
+    rules: spec.rules.map((r) => ({ ...r, quote: `«${r.text}»`, anchor: `rule-${r.id.toLowerCase().replace(/[^a-z0-9]+/g, '-')}` })),
   };
 }
 

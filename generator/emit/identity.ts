@@ -21,6 +21,7 @@ export function identityTable(spec: MessageSpec): Record<string, unknown> {
       unique: c.unique.map((u) => ({ name: u.name, selector: u.selector, fields: u.fields })),
       keyrefs: c.keyrefs.map((k) => ({ name: k.name, refer: k.refer.replace(/^\w+:/, ''), selector: k.selector, fields: k.fields })),
       dates: Object.fromEntries(c.attributes.filter((a) => a.type === 'date' || a.type === 'dateTime').map((a) => [a.name, a.type])),
+      ...(c.exactlyOne && { exactlyOne: c.exactlyOne }),
     };
   }
   return { root: spec.root, classes };
@@ -38,11 +39,36 @@ function withIdentity(cls, validate) {
   const f = function (data, opts) {
     const ok = validate(data, opts);
     const errs = identityErrors(cls, data);
-    f.errors = errs.length ? [...(ok ? [] : validate.errors || []), ...errs] : ok ? null : validate.errors;
+    const ajvErrs = ok ? [] : exactlyOneErrors(cls, validate.errors || []);
+    f.errors = errs.length ? [...ajvErrs, ...errs] : ok ? null : ajvErrs;
     return ok && !errs.length;
   };
   f.errors = null;
   return f;
+}
+/**
+ * exactlyOne ({XOR}) is emitted as oneOf over one \`required\` per child (json-schema.ts): Ajv
+ * then reports each child as "required" besides the oneOf. Keep one error that names the choice.
+ */
+function exactlyOneErrors(cls, errors) {
+  const out = [];
+  for (const e of errors) {
+    if (e.keyword === "required" && /\/oneOf\/\d+\/required$/.test(e.schemaPath)) {
+      if (exactlyOneOf(cls, e.instancePath)) continue;
+    }
+    const list = e.keyword === "oneOf" ? exactlyOneOf(cls, e.instancePath) : undefined;
+    if (list) {
+      const held = (e.params.passingSchemas || []).map((i) => list[i]);
+      out.push({ ...e, message: "must hold exactly one of " + list.join(", ") + (held.length ? " (it holds " + held.join(" and ") + ")" : " (it holds none)") });
+    } else out.push(e);
+  }
+  return out;
+}
+/** The exactlyOne list of the class at instancePath (its last member name; the validated class at the root). */
+function exactlyOneOf(cls, instancePath) {
+  const steps = instancePath.split("/").filter((s) => s !== "" && !/^\d+$/.test(s));
+  const c = IDENTITY.classes[steps.length ? steps[steps.length - 1].replace(/~1/g, "/").replace(/~0/g, "~") : cls];
+  return c && c.exactlyOne;
 }
 const esc = (s) => String(s).replace(/~/g, "~0").replace(/\//g, "~1");
 function childList(v) { return Array.isArray(v) ? v : v !== null && typeof v === "object" ? [v] : []; }

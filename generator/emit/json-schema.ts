@@ -143,6 +143,9 @@ export function classSchema(spec: MessageSpec, c: ClassDef): JsonSchema {
   s.type = 'object';
   s.properties = properties;
   if (required.length) s.required = required;
+  // The information model's {XOR}: exactly one of these (each a 0..1 child) is present. One
+  // `required` per child under oneOf: none present matches none, two present match two.
+  if (c.exactlyOne?.length) s.oneOf = c.exactlyOne.map((x) => ({ required: [x] }));
   s.additionalProperties = false;
   if (c.provenance) s['x-kpr-provenance'] = provenance(c.provenance);
   return s;

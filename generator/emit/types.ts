@@ -38,6 +38,15 @@ function schemaForTypes(spec: MessageSpec): JsonSchema {
     }
   }
   for (const c of spec.classes) {
+    // exactlyOne ({XOR}) is a validator's check: as oneOf it would turn the interface into an
+    // intersection with an index signature of `unknown`, which types nothing. A doc line says it.
+    const x = defs[c.name] as JsonSchema | undefined;
+    if (x?.oneOf && c.exactlyOne) {
+      delete x.oneOf;
+      x.description = `${x.description ?? ''}\n\nExactly one of: ${c.exactlyOne.join(', ')}.`.trim();
+    }
+  }
+  for (const c of spec.classes) {
     const origin = provenanceLine((defs[c.name] as JsonSchema | undefined)?.['x-kpr-provenance']);
     const def = defs[c.name] as JsonSchema | undefined;
     if (origin && def) def.description = `${def.description ?? ''}\n\n${origin}`.trim();

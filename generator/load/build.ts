@@ -3,7 +3,7 @@
 
 import type {
   Attribute, AttributeType, AttributeUse, ChildRef, ClassDef, Code, CodeList, Consequence, Control, KeyRef,
-  MessageSpec, Provenance, SpecSource, Unique,
+  MessageRule, MessageSpec, Provenance, SpecSource, Unique,
 } from '../model/types.ts';
 import type { YamlSource } from './source.ts';
 
@@ -46,6 +46,16 @@ export function buildMessage(raw: Raw, src: YamlSource): Omit<MessageSpec, 'code
     namespace: raw.namespace ?? '',
     root: raw.root,
     description: raw.description,
+    rules: (raw.rules ?? []).map((r: Raw, i: number): MessageRule => ({
+      id: r.id,
+      chapter: r.chapter,
+      title: r.title,
+      text: r.text,
+      ...(r.enforcedBy !== undefined && { enforcedBy: r.enforcedBy }),
+      ...(r.notEnforced !== undefined && { notEnforced: r.notEnforced }),
+      ...(r.note !== undefined && { note: r.note }),
+      at: src.pos(['rules', i]),
+    })),
     classes,
     file: src.file,
     at: src.pos([]),
@@ -94,6 +104,7 @@ function buildClass(name: string, c: Raw, src: YamlSource): ClassDef {
     attributes,
     unique,
     keyrefs,
+    ...(c.exactlyOne !== undefined && { exactlyOne: c.exactlyOne }),
     ...(c.provenance && { provenance: buildProvenance(c.provenance, src, [...base, 'provenance']) }),
     at: src.pos(base, { key: true }),
   };

@@ -195,6 +195,11 @@ export interface ClassDef {
   attributes: Attribute[];
   unique: Unique[];
   keyrefs: KeyRef[];
+  /**
+   * Child classes of which an instance holds exactly one (the information model's {XOR}, e.g.
+   * IPLOS Notifikasjon's five events). Each is a 0..1 child; validators refuse zero or two.
+   */
+  exactlyOne?: string[];
   /** JSON message types only: where this object member comes from. */
   provenance?: Provenance;
   at: SourcePos;
@@ -230,6 +235,26 @@ export interface JsonMessageInfo {
   sources: SpecSource[];
 }
 
+/**
+ * A message-level rule of the published text (the chapters before the information model, e.g.
+ * IPLOS "Om status på notifikasjon"): the text quoted, and how the kit applies it.
+ */
+export interface MessageRule {
+  /** Stable id: message, chapter number, rule number (IPLOS-5.2). */
+  id: string;
+  /** The chapter as numbered in the publication's table of contents. */
+  chapter: string;
+  title: string;
+  /** The published text, word for word, shortened only with "…". */
+  text: string;
+  /** Rule ids of runtime/rules/catalogue.ts that enforce it; absent when not enforced. */
+  enforcedBy?: string[];
+  /** Why the kit does not enforce it; absent when enforced. */
+  notEnforced?: string;
+  note?: string;
+  at: SourcePos;
+}
+
 export interface MessageSpec {
   /** `xml`: an XML message (the 2021 packages); `json`: a JSON message type (FHI SLASH). */
   kind: 'xml' | 'json';
@@ -252,6 +277,8 @@ export interface MessageSpec {
   namespace: string;
   root: string;
   description?: string;
+  /** Message-level rules of the published text, in document order ([] when none are carried). */
+  rules: MessageRule[];
   /** Classes in document order; the root first. */
   classes: ClassDef[];
   /** The code lists this message refers to, by number. */

@@ -37,6 +37,14 @@ export const base = (): S => ({
     },
     Barn: { label: 'Barn/ungdom', attributes: { typeID: { label: 'Type ID', type: 'coded', codelist: '9032', use: 'required', accept: ['1', '9'] } } },
     Maling: { label: 'Måling', attributes: { verdi: { label: 'Verdi', type: 'string', use: 'required' } } },
+    // Last, so that the lines of the classes above (the sites of most goldens) stay where they were.
+    Resultat: {
+      label: 'Resultat', exactlyOne: ['Tall', 'Tekst'],
+      children: [{ Tall: '0..1' }, { Tekst: '0..1' }, { Merknad: '0..1' }],
+    },
+    Tall: { label: 'Tall', attributes: { tall: { label: 'Tall', type: 'integer', use: 'required' } } },
+    Tekst: { label: 'Tekst', attributes: { tekst: { label: 'Tekst', type: 'string', use: 'required' } } },
+    Merknad: { label: 'Merknad', attributes: { tekst: { label: 'Tekst', type: 'string', use: 'required' } } },
   },
   codelists: {
     '8524': { name: 'Status amming mor', oid: '2.16.578.1.12.4.1.1.8524', codes: [
@@ -44,6 +52,9 @@ export const base = (): S => ({
     '9032': { name: 'Type personidentifikasjon', oid: '2.16.578.1.12.4.1.1.9032', codes: [
       { code: '1', text: 'Norsk fødselsnummer' }, { code: '2', text: 'D-nummer' }, { code: '9', text: 'Annet' }] },
   },
+  rules: [
+    { id: 'MINI-2.1', chapter: '2. Om melding', title: 'Én enhet', text: 'En melding skal inneholde data fra kun én enhet.', notEnforced: 'A test rule.' },
+  ],
 });
 
 const C = (s: S) => s.classes;
@@ -64,6 +75,10 @@ export const MUTATIONS: [string, (s: S) => void, string?][] = [
   ['unique-added', (s) => { C(s).Konsultasjon.unique = { MalingU: { selector: 'Maling', fields: ['verdi'] } }; }, 'unique-removed'],
   ['keyref-added', (s) => { C(s).Melding.keyrefs = { KontaktRef: { refer: 'KonsultasjonP_ID', selector: 'Kontakt', fields: ['navn'] } }; }, 'keyref-removed'],
   ['key-changed', (s) => { C(s).Melding.unique.KonsultasjonP_ID.fields = ['datoTidStart']; }],
+  ['exactly-one-removed', (s) => { delete C(s).Resultat.exactlyOne; }, 'exactly-one-added'],
+  ['exactly-one-changed', (s) => { C(s).Resultat.exactlyOne = ['Tall', 'Tekst', 'Merknad']; }],
+  ['message-rule-added', (s) => { s.rules.push({ id: 'MINI-2.2', chapter: '2. Om melding', title: 'Validert', text: 'Meldingen skal validere.', enforcedBy: ['REC2009'] }); }, 'message-rule-removed'],
+  ['message-rule-changed', (s) => { s.rules[0].text = 'En melding skal inneholde data fra kun én rapporterende enhet.'; }],
   ['primary-key-changed', (s) => { C(s).Konsultasjon.primaryKey = ['konsultasjonID', 'datoTidStart']; }],
   ['attribute-added', (s) => { A(s, 'Konsultasjon').sted = { label: 'Sted', type: 'string', use: 'optional' }; }, 'attribute-removed'],
   ['required-attribute-added', (s) => { A(s, 'Konsultasjon').foresattTilstede = { label: 'Foresatt til stede', type: 'string', use: 'obligatory' }; }, 'required-attribute-removed'],

@@ -31,6 +31,9 @@ const cases: [string, string, string, string[]][] = [
   ['unknown-key-field', 'fields: [konsultasjonID]', 'fields: [konsultasjonId]', ['KPR1401']],
   ['fixed-type-mismatch', 'lopenr: { label: Løpenummer, type: integer, use: required }', 'lopenr: { label: Løpenummer, type: integer, use: required, fixed: "en" }', ['KPR1501']],
   ['control-unknown-xpath', 'to: /Melding/@uttakDato', 'to: ../@innDatoTid', ['KPR1504']],
+  ['bad-exactly-one', '    children:\n      - Barn: 1', '    exactlyOne: [Barn, Maling]\n    children:\n      - Barn: 1', ['KPR1207']],
+  ['duplicate-rule-id', '\nclasses:\n', '\nrules:\n  - { id: MINI-2.1, chapter: 2. Om melding, title: Én, text: Tekst., notEnforced: Test. }\n  - { id: MINI-2.1, chapter: 2. Om melding, title: To, text: Tekst to., notEnforced: Test. }\nclasses:\n', ['KPR1801']],
+  ['unknown-kit-rule', '\nclasses:\n', '\nrules:\n  - { id: MINI-2.1, chapter: 2. Om melding, title: Én, text: Tekst., enforcedBy: [ REC2009, REC9999 ] }\nclasses:\n', ['KPR1802']],
   ['control-on-unused', 'gammel: { label: Gammel, type: string, use: ignored }', 'gammel: { label: Gammel, type: string, use: ignored, controls: { required: set-null } }', ['KPR1506']],
 ];
 

@@ -28,7 +28,7 @@ describeOfficial('kpr spec import', () => {
     const r = importPackage({ from: join(REF, 'iplos-56.0.0'), message: 'iplos', out });
     expect(r.notes.some((n) => n.where === 'codelist 7316')).toBe(true);
     for (const f of ['hst/56.0.0.yaml', 'iplos/56.0.0.yaml']) {
-      expect(readFileSync(join(out, f), 'utf8'), f).toBe(readFileSync(join(ROOT, 'spec', f), 'utf8'));
+      expect(readFileSync(join(out, f), 'utf8'), f).toBe(withoutHandTranscribed(readFileSync(join(ROOT, 'spec', f), 'utf8')));
     }
     const lists = readdirSync(join(out, 'codelists')).sort();
     expect(lists).toEqual(readdirSync(join(ROOT, 'spec/codelists')).sort());
@@ -63,3 +63,15 @@ describeOfficial('kpr spec import', () => {
     }
   });
 });
+
+/**
+ * The committed spec less what is transcribed by hand from parts the importer does not read:
+ * the `rules:` of the chapters before the information model (judged word for word against the
+ * Word text by test/field-reference/message-rules.test.ts) and `exactlyOne` with its comment
+ * (the {XOR} the importer keeps as text in the class comment). Everything else must match.
+ */
+function withoutHandTranscribed(yaml: string): string {
+  return yaml
+    .replace(/^rules:\n(?:  .*\n)+/m, '')
+    .replace(/^(?:    # .*\n)*    exactlyOne: .*\n/gm, '');
+}

@@ -63,7 +63,9 @@ export function classArb(spec: MessageSpec, name: string, maxItems = 3): fc.Arbi
     model[a.name] = attributeArb(spec, a);
     if (isRequired(a)) required.push(a.name);
   }
+  const xor = new Set(c.exactlyOne ?? []);
   for (const ch of c.children) {
+    if (xor.has(ch.class)) continue; // exactly one of them is added below
     const item = classArb(spec, ch.class, maxItems);
     if (isArrayChild(ch)) {
       const constraints = { minLength: Math.max(1, ch.min), maxLength: Math.max(1, ch.min, Math.min(ch.max ?? maxItems, maxItems)) };
@@ -74,7 +76,11 @@ export function classArb(spec: MessageSpec, name: string, maxItems = 3): fc.Arbi
     }
     if (ch.min > 0) required.push(ch.class);
   }
-  return fc.record(model, { requiredKeys: required }) as fc.Arbitrary<Record<string, unknown>>;
+  const rec = fc.record(model, { requiredKeys: required }) as fc.Arbitrary<Record<string, unknown>>;
+  if (!xor.size) return rec;
+  // exactlyOne ({XOR}): one of the listed children, never none or two.
+  const one = fc.oneof(...[...xor].map((x) => classArb(spec, x, maxItems).map((v) => ({ [x]: v }))));
+  return fc.tuple(rec, one).map(([r, o]) => ({ ...r, ...o }));
 }
 
 export function meldingArb(spec: MessageSpec, maxItems = 3): fc.Arbitrary<Record<string, unknown>> {

@@ -49,6 +49,8 @@ export interface Melding {
   Kommune: [Kommune, ...(Kommune)[]]
 }
 /**
+ * Exactly one of: TjenesteStart, TjenesteSlutt, TjenesteutforerEndret, MidlertidigStoppFra, MidlertidigStoppTil.
+ *
  * This interface was referenced by `Melding`'s JSON-Schema
  * via the `definition` "Notifikasjon".
  */

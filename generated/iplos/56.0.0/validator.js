@@ -7,7 +7,7 @@ const schema32 = {"title":"Melding","description":"Opplysninger som leverandøre
 const schema44 = {"title":"Kontaktperson","description":"Kontaktpersoner for dialog mellom kommune/helseinstitusjon og Helsedirektoratet.\nKontaktpersoner angitt i denne klassen vil motta tilbakemelding som inneholder særlige kategorier av personopplysninger.\nNB: Det kan registreres flere kontaktpersoner per Type kontaktperson.","type":"object","properties":{"kontPerson":{"title":"Navn","description":"Den person som Helsedirektoratet kan kontakte angående forhold vedrørende meldingen.","type":"string","maxLength":100,"x-kpr-controls":{"required":"none","datatype":{"check":"Streng max 100 tegn","regex":"^.{0,100}$","consequence":"set-null"}}},"meldTelefon":{"title":"Telefon","description":"Kontaktpersonens telefonnummer.\nKontaktperson som skal kunne åpne passordbeskyttede tilbakemeldinger, må rapportere gyldig mobilnummer.","type":"string","x-kpr-controls":{"datatype":{"check":"Norsk telefonnummer, eventuell landkode og 8 siffer som kan deles inn med åpenrom","regex":"^(\\+47|0047|)( *\\d *){8}$","consequence":"none"}}},"meldEpost1":{"title":"1e-post kontaktperson","description":"Kontaktpersons primære e-postadresse.","type":"string","x-kpr-controls":{"required":"none","datatype":{"check":"E-post (RFC2822)","regex":"(?:[a-zA-Z0-9!#$%&'*+/=?^_`{|}~-]+(?:\\.[a-zA-Z0-9!#$%&'*+/=?^_`{|}~-]+)*|\"(?:[\\x01-\\x08\\x0b\\x0c\\x0e-\\x1f\\x21\\x23-\\x5b\\x5d-\\x7f]|\\\\[\\x01-\\x09\\x0b\\x0c\\x0e-\\x7f])*\")@(?:(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?\\.)+[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?|\\[(?:(?:25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)\\.){3}(?:25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?|[a-zA-Z0-9-]*[a-zA-Z0-9]:(?:[\\x01-\\x08\\x0b\\x0c\\x0e-\\x1f\\x21-\\x5a\\x53-\\x7f]|\\\\[\\x01-\\x09\\x0b\\x0c\\x0e-\\x7f])+)\\])","consequence":"none"}}},"meldEpost2":{"title":"2e-post kontaktperson","description":"Alternativ e-postadresse.","type":"string","x-kpr-controls":{"datatype":{"check":"E-post (RFC2822)","regex":"(?:[a-zA-Z0-9!#$%&'*+/=?^_`{|}~-]+(?:\\.[a-zA-Z0-9!#$%&'*+/=?^_`{|}~-]+)*|\"(?:[\\x01-\\x08\\x0b\\x0c\\x0e-\\x1f\\x21\\x23-\\x5b\\x5d-\\x7f]|\\\\[\\x01-\\x09\\x0b\\x0c\\x0e-\\x7f])*\")@(?:(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?\\.)+[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?|\\[(?:(?:25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)\\.){3}(?:25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?|[a-zA-Z0-9-]*[a-zA-Z0-9]:(?:[\\x01-\\x08\\x0b\\x0c\\x0e-\\x1f\\x21-\\x5a\\x53-\\x7f]|\\\\[\\x01-\\x09\\x0b\\x0c\\x0e-\\x7f])+)\\])","consequence":"none"}}},"typeKontaktperson":{"title":"Type kontaktperson","description":"Hvilken sektor innen Helseinstitusjon eller tjeneste innen den kommunale helsetjenesten denne kontaktperson dekker.\n\nBruk: Det er et krav om at det registreres minst én kontaktperson. Det kan registreres flere kontaktpersoner per Type kontaktperson. Det er obligatorisk å ha en kontaktperson av type 1 og type 15. For IPLOS melding: Hver kommune skal ha minst en 16 IPLOS kontaktperson og en 17 IPLOS innsendingsansvarlig. Samme person kan ha begge roller.","type":"string","enum":["1","2","3","4","5","6","7","8","9","10","11","12","13","14","15","16","17","18","19"],"x-kpr-codelist":{"number":"8471","name":"Kontaktperson type","oid":"2.16.578.1.12.4.1.1.8471"},"x-kpr-codes":{"1":"Teknisk produksjon","2":"Somatisk spesialisthelsetjeneste","3":"Psykisk helsevern voksne","4":"Barne og ungdomspsykiatri","5":"Tverrfaglig spesialisert rusbehandling","6":"Personskadestatistikk","7":"Ventelistestatistikk","8":"Ident-meldingen","9":"RESH","10":"Radiologi","11":"Stråleterapi","12":"Pakkeforløp kreft","13":"Vedtak etter psykisk helsevernloven","14":"Organisasjonsoppsett i EPJ","15":"EPJ-leverandør, meldingsvalidering","16":"IPLOS kontaktperson","17":"IPLOS innsendingsansvarlig","18":"Helsestasjons- og skolehelsetjeneste","19":"Kostnad per pasient (KPP)"},"x-kpr-controls":{"required":"none","datatype":{"check":"2 siffer","regex":"^\\-?\\d{2}$","consequence":"none"},"code":{"validOn":"/Melding/@tilDatoPeriode","consequence":"set-minus-one"}}}},"required":["kontPerson","meldEpost1","typeKontaktperson"],"additionalProperties":false};
 const schema45 = {"title":"Kommune","description":"Kommunale helse- og omsorgstjenester\n\nHelse- og omsorgstjenester definert i helse- og omsorgstjenesteloven § 3-2 første ledd nr. 4, nr. 5 og nr. 6 og § 3-6 og § 3-8. Se også kodeverket for tjenestetyper.","type":"object","properties":{"kommuneNr":{"title":"Kommunenummer","description":"Unik identifikator for rapporterende kommune","type":"string","x-kpr-controls":{"required":"none","datatype":{"check":"Kommunenummer","regex":"^\\d{4}$","consequence":"none"}}}},"required":["kommuneNr"],"additionalProperties":false};
 const func1 = Object.prototype.hasOwnProperty;
-const schema33 = {"title":"Notifikasjon","type":"object","properties":{"statusNotifikasjon":{"title":"Status notifikasjon","description":"Angivelse av status på denne innrapporterte notifikasjonen\n\nBruk: Angivelsen gir føringer for hvordan mottaket håndterer opplysningene. Foreløpig skal ikke kode T 'KorrigerSuppler' benyttes.\nFor IPLOS: Se eget kapittel \"Om status på notifikasjon\" for detaljer om bruk av kodeverket.","type":"string","enum":["N","M","C"],"x-kpr-codelist":{"number":"7316","name":"Status notifikasjon","oid":"2.16.578.1.12.4.1.1.7316"},"x-kpr-codes":{"N":"Original","M":"KorrigerErstatt","C":"KorrigerAnnuller"},"x-kpr-controls":{"required":"none","datatype":{"check":"Min 1 max 2 siffer","regex":"^\\-?\\d{1,2}$","consequence":"none"},"code":{"validOn":"/Melding/@uttakDato","consequence":"none"}}},"notifikasjonTid":{"title":"Tidspunkt for notifikasjon","description":"Tidspunkt notifikasjonen oppstod","type":"string","pattern":"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$","x-kpr-controls":{"required":"none","datatype":{"check":"Dato og Tid","regex":"(19\\d{2}|20\\d{2})-((0[1-9])|(1[0-2]))-((0[1-9])|([1-2][0-9])|(3[0-1]))T(([0-1][0-9])|(2[0-3])):([0-5][0-9]):([0-5][0-9])","consequence":"none"},"range":{"to":"./@hendelseRegistrertTidspunkt","consequence":"none"}}},"notifikasjonGUID":{"title":"Notifikasjon GUID","description":"Globalt unik identifikasjon for denne notifikasjonen","type":"string","pattern":"^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|\\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\})$","x-kpr-controls":{"required":"discard-message","datatype":{"check":"GUID","regex":"([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})|(\\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\})","consequence":"none"}}},"notifikasjonForrigeGUID":{"title":"Forrige notifikasjon GUID","description":"Referanse til forrige notifikasjon\n\nBruk: Brukes til å sikre kompletthet. Første notifikasjon for en gitt rapporteringsenhet skal angis som Guid.Empty (tilsvarer verdien 00000000-0000-0000-0000-000000000000)","type":"string","pattern":"^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|\\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\})$","x-kpr-controls":{"required":"none","datatype":{"check":"GUID","regex":"([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})|(\\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\})","consequence":"none"}}},"notifikasjonLopeNr":{"title":"Løpenummer notifikasjon","description":"Løpenummer skal rapporteres i strengt stigende rekkefølge pr. kommune. Hvis det rapporteres flere hendelser i samme melding, er det en fordel om løpenumrene er sortert i stigende rekkefølge.\n\nBruk: Brukes for å sikre rekkefølge i forhold til lagring i EPJ","type":"string","x-kpr-controls":{"required":"none","datatype":{"check":"Numerisk","regex":"^\\-?\\d+$","consequence":"none"}}},"notifikasjonRef":{"title":"Referanse til annen notifikasjon","description":"Referanse til en annen notifikasjon sin GUID.\n\nBruk: Skal benyttes for alle statuser som ikke er N 'Original', og referansen skal alltid peke på en N 'Original'.","type":"string","pattern":"^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|\\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\})$","x-kpr-controls":{"datatype":{"check":"GUID","regex":"([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})|(\\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\})","consequence":"none"}}},"TjenesteStart":{"$ref":"#/$defs/TjenesteStart"},"MidlertidigStoppTil":{"$ref":"#/$defs/MidlertidigStoppTil"},"MidlertidigStoppFra":{"$ref":"#/$defs/MidlertidigStoppFra"},"TjenesteutforerEndret":{"$ref":"#/$defs/TjenesteutforerEndret"},"TjenesteSlutt":{"$ref":"#/$defs/TjenesteSlutt"}},"required":["statusNotifikasjon","notifikasjonTid","notifikasjonGUID","notifikasjonForrigeGUID","notifikasjonLopeNr"],"additionalProperties":false};
+const schema33 = {"title":"Notifikasjon","type":"object","properties":{"statusNotifikasjon":{"title":"Status notifikasjon","description":"Angivelse av status på denne innrapporterte notifikasjonen\n\nBruk: Angivelsen gir føringer for hvordan mottaket håndterer opplysningene. Foreløpig skal ikke kode T 'KorrigerSuppler' benyttes.\nFor IPLOS: Se eget kapittel \"Om status på notifikasjon\" for detaljer om bruk av kodeverket.","type":"string","enum":["N","M","C"],"x-kpr-codelist":{"number":"7316","name":"Status notifikasjon","oid":"2.16.578.1.12.4.1.1.7316"},"x-kpr-codes":{"N":"Original","M":"KorrigerErstatt","C":"KorrigerAnnuller"},"x-kpr-controls":{"required":"none","datatype":{"check":"Min 1 max 2 siffer","regex":"^\\-?\\d{1,2}$","consequence":"none"},"code":{"validOn":"/Melding/@uttakDato","consequence":"none"}}},"notifikasjonTid":{"title":"Tidspunkt for notifikasjon","description":"Tidspunkt notifikasjonen oppstod","type":"string","pattern":"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$","x-kpr-controls":{"required":"none","datatype":{"check":"Dato og Tid","regex":"(19\\d{2}|20\\d{2})-((0[1-9])|(1[0-2]))-((0[1-9])|([1-2][0-9])|(3[0-1]))T(([0-1][0-9])|(2[0-3])):([0-5][0-9]):([0-5][0-9])","consequence":"none"},"range":{"to":"./@hendelseRegistrertTidspunkt","consequence":"none"}}},"notifikasjonGUID":{"title":"Notifikasjon GUID","description":"Globalt unik identifikasjon for denne notifikasjonen","type":"string","pattern":"^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|\\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\})$","x-kpr-controls":{"required":"discard-message","datatype":{"check":"GUID","regex":"([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})|(\\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\})","consequence":"none"}}},"notifikasjonForrigeGUID":{"title":"Forrige notifikasjon GUID","description":"Referanse til forrige notifikasjon\n\nBruk: Brukes til å sikre kompletthet. Første notifikasjon for en gitt rapporteringsenhet skal angis som Guid.Empty (tilsvarer verdien 00000000-0000-0000-0000-000000000000)","type":"string","pattern":"^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|\\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\})$","x-kpr-controls":{"required":"none","datatype":{"check":"GUID","regex":"([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})|(\\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\})","consequence":"none"}}},"notifikasjonLopeNr":{"title":"Løpenummer notifikasjon","description":"Løpenummer skal rapporteres i strengt stigende rekkefølge pr. kommune. Hvis det rapporteres flere hendelser i samme melding, er det en fordel om løpenumrene er sortert i stigende rekkefølge.\n\nBruk: Brukes for å sikre rekkefølge i forhold til lagring i EPJ","type":"string","x-kpr-controls":{"required":"none","datatype":{"check":"Numerisk","regex":"^\\-?\\d+$","consequence":"none"}}},"notifikasjonRef":{"title":"Referanse til annen notifikasjon","description":"Referanse til en annen notifikasjon sin GUID.\n\nBruk: Skal benyttes for alle statuser som ikke er N 'Original', og referansen skal alltid peke på en N 'Original'.","type":"string","pattern":"^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|\\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\})$","x-kpr-controls":{"datatype":{"check":"GUID","regex":"([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})|(\\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\})","consequence":"none"}}},"TjenesteStart":{"$ref":"#/$defs/TjenesteStart"},"MidlertidigStoppTil":{"$ref":"#/$defs/MidlertidigStoppTil"},"MidlertidigStoppFra":{"$ref":"#/$defs/MidlertidigStoppFra"},"TjenesteutforerEndret":{"$ref":"#/$defs/TjenesteutforerEndret"},"TjenesteSlutt":{"$ref":"#/$defs/TjenesteSlutt"}},"required":["statusNotifikasjon","notifikasjonTid","notifikasjonGUID","notifikasjonForrigeGUID","notifikasjonLopeNr"],"oneOf":[{"required":["TjenesteStart"]},{"required":["TjenesteSlutt"]},{"required":["TjenesteutforerEndret"]},{"required":["MidlertidigStoppFra"]},{"required":["MidlertidigStoppTil"]}],"additionalProperties":false};
 const pattern4 = new RegExp("^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$", "u");
 const pattern5 = new RegExp("^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|\\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\})$", "u");
 const schema34 = {"title":"TjenesteStart","description":"Tjeneste Start\n\nOppstart av tjeneste","type":"object","properties":{"tjenesteType":{"title":"Tjenestetype","description":"En klassifikasjon av de tjenester som kommunen kan tilby innenfor pleie- og omsorg.\n\nBruk: I første omgang ønskes følgende tjenestetyper rapportert:\n18 - Tidsbegrenset opphold - utredning/behandling\n19 - Tidsbegrenset opphold - habilitering/rehabilitering\n20 - Tidsbegrenset opphold - annet\n21 - Langtidsopphold i institusjon\n29 - Bolig som kommunen disponerer for helse- og omsorgsformål","type":"string","enum":["1","2","3","4","5","15","7","9","11","29","18","19","20","8","17","22","21","25","23","14","24","6","26","27","28"],"x-kpr-codelist":{"number":"9151","name":"IPLOS tjenestetype","oid":"2.16.578.1.12.4.1.1.9151"},"x-kpr-codes":{"1":"Praktisk bistand - daglige gjøremål","2":"Praktisk bistand - opplæring - daglige gjøremål","3":"Praktisk bistand - brukerstyrt - personlig assistanse","4":"Dagaktivitetstilbud","5":"Matombringing","6":"Trygghetsalarm","7":"Avlastning utenfor institusjon","8":"Avlastning i institusjon","9":"Støttekontakt","11":"Omsorgsstønad","14":"Planlagte tiltak","15":"Helsetjenester i hjemmet","17":"Dagopphold i institusjon","18":"Tidsbegrenset opphold - utredning/behandling","19":"Tidsbegrenset opphold - habilitering/rehabilitering","20":"Tidsbegrenset opphold - annet","21":"Langtidsopphold i institusjon","22":"Nattopphold i institusjon","23":"Skadeavvergende tiltak i nødssituasjoner","24":"Helsehjelp med tvang","25":"Kommunal øyeblikkelig hjelp - døgnopphold","26":"Lokaliseringsteknologi (GPS)","27":"Elektronisk medisineringsstøtte","28":"Digitalt tilsyn","29":"Bolig som kommunen disponerer for helse- og omsorgsformål"},"x-kpr-controls":{"required":"none","datatype":{"check":"Min 1 max 2 siffer","regex":"^\\-?\\d{1,2}$","consequence":"none"},"code":{"validOn":"./@tjenesteStartDato","consequence":"none"}}},"hendelseRegTid":{"title":"Registreringstidspunkt","description":"Det tidspunktet tjenestestart er registrert, eller tidspunktet det er registrert korreksjon/annullering på tjenestestart.","type":"string","pattern":"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$","x-kpr-controls":{"required":"none","datatype":{"check":"Dato og tid evt. med millisekunder eller tidssone","consequence":"none"},"range":{"to":"/Melding/@uttakDato","consequence":"none"}}},"tjenesteOrgNr":{"title":"Utøvende organisasjon","description":"Organisasjonsnummer for organisasjon som utfører tjenesten","type":"string","x-kpr-controls":{"datatype":{"check":"Virksomhetsnummer","regex":"^\\d{9}0?$","consequence":"none"}}},"hendelseDato":{"title":"Hendelsestidspunkt","description":"Dato for tjenestestart","type":"string","pattern":"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$","x-kpr-controls":{"required":"none","datatype":{"check":"Dato og Tid","regex":"(19\\d{2}|20\\d{2})-((0[1-9])|(1[0-2]))-((0[1-9])|([1-2][0-9])|(3[0-1]))T(([0-1][0-9])|(2[0-3])):([0-5][0-9]):([0-5][0-9])","consequence":"none"},"range":{"to":"./@hendelseRegistrertTidspunkt","consequence":"none"}}},"tjenesteID":{"title":"Tjeneste ID","description":"Unik identifikasjon av tjeneste.","type":"string","x-kpr-controls":{"required":"none","datatype":{"check":"Streng","regex":"^.*$","consequence":"none"}}},"hendelseGUID":{"title":"Hendelse GUID","description":"Globalt unik identifikator for en versjon av hendelsen.","type":"string","pattern":"^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|\\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\})$","x-kpr-controls":{"required":"none","datatype":{"check":"GUID","regex":"([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})|(\\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\})","consequence":"none"}}},"Bruker":{"$ref":"#/$defs/Bruker"}},"required":["tjenesteType","hendelseRegTid","hendelseDato","tjenesteID","hendelseGUID","Bruker"],"additionalProperties":false};
@@ -2192,9 +2192,13 @@ evaluated0.props = undefined;
 if(evaluated0.dynamicItems){
 evaluated0.items = undefined;
 }
+const _errs1 = errors;
+let valid0 = false;
+let passing0 = null;
+const _errs2 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.statusNotifikasjon === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "statusNotifikasjon"},message:"must have required property '"+"statusNotifikasjon"+"'"};
+if(data.TjenesteStart === undefined){
+const err0 = {instancePath,schemaPath:"#/oneOf/0/required",keyword:"required",params:{missingProperty: "TjenesteStart"},message:"must have required property '"+"TjenesteStart"+"'"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -2203,8 +2207,16 @@ vErrors.push(err0);
 }
 errors++;
 }
-if(data.notifikasjonTid === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "notifikasjonTid"},message:"must have required property '"+"notifikasjonTid"+"'"};
+}
+var _valid0 = _errs2 === errors;
+if(_valid0){
+valid0 = true;
+passing0 = 0;
+}
+const _errs3 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.TjenesteSlutt === undefined){
+const err1 = {instancePath,schemaPath:"#/oneOf/1/required",keyword:"required",params:{missingProperty: "TjenesteSlutt"},message:"must have required property '"+"TjenesteSlutt"+"'"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -2213,8 +2225,21 @@ vErrors.push(err1);
 }
 errors++;
 }
-if(data.notifikasjonGUID === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "notifikasjonGUID"},message:"must have required property '"+"notifikasjonGUID"+"'"};
+}
+var _valid0 = _errs3 === errors;
+if(_valid0 && valid0){
+valid0 = false;
+passing0 = [passing0, 1];
+}
+else {
+if(_valid0){
+valid0 = true;
+passing0 = 1;
+}
+const _errs4 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.TjenesteutforerEndret === undefined){
+const err2 = {instancePath,schemaPath:"#/oneOf/2/required",keyword:"required",params:{missingProperty: "TjenesteutforerEndret"},message:"must have required property '"+"TjenesteutforerEndret"+"'"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -2223,8 +2248,21 @@ vErrors.push(err2);
 }
 errors++;
 }
-if(data.notifikasjonForrigeGUID === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "notifikasjonForrigeGUID"},message:"must have required property '"+"notifikasjonForrigeGUID"+"'"};
+}
+var _valid0 = _errs4 === errors;
+if(_valid0 && valid0){
+valid0 = false;
+passing0 = [passing0, 2];
+}
+else {
+if(_valid0){
+valid0 = true;
+passing0 = 2;
+}
+const _errs5 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.MidlertidigStoppFra === undefined){
+const err3 = {instancePath,schemaPath:"#/oneOf/3/required",keyword:"required",params:{missingProperty: "MidlertidigStoppFra"},message:"must have required property '"+"MidlertidigStoppFra"+"'"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -2233,8 +2271,21 @@ vErrors.push(err3);
 }
 errors++;
 }
-if(data.notifikasjonLopeNr === undefined){
-const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "notifikasjonLopeNr"},message:"must have required property '"+"notifikasjonLopeNr"+"'"};
+}
+var _valid0 = _errs5 === errors;
+if(_valid0 && valid0){
+valid0 = false;
+passing0 = [passing0, 3];
+}
+else {
+if(_valid0){
+valid0 = true;
+passing0 = 3;
+}
+const _errs6 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.MidlertidigStoppTil === undefined){
+const err4 = {instancePath,schemaPath:"#/oneOf/4/required",keyword:"required",params:{missingProperty: "MidlertidigStoppTil"},message:"must have required property '"+"MidlertidigStoppTil"+"'"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -2243,9 +2294,23 @@ vErrors.push(err4);
 }
 errors++;
 }
-for(const key0 in data){
-if(!(func1.call(schema33.properties, key0))){
-const err5 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+}
+var _valid0 = _errs6 === errors;
+if(_valid0 && valid0){
+valid0 = false;
+passing0 = [passing0, 4];
+}
+else {
+if(_valid0){
+valid0 = true;
+passing0 = 4;
+}
+}
+}
+}
+}
+if(!valid0){
+const err5 = {instancePath,schemaPath:"#/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -2254,11 +2319,20 @@ vErrors.push(err5);
 }
 errors++;
 }
+else {
+errors = _errs1;
+if(vErrors !== null){
+if(_errs1){
+vErrors.length = _errs1;
 }
-if(data.statusNotifikasjon !== undefined){
-let data0 = data.statusNotifikasjon;
-if(typeof data0 !== "string"){
-const err6 = {instancePath:instancePath+"/statusNotifikasjon",schemaPath:"#/properties/statusNotifikasjon/type",keyword:"type",params:{type: "string"},message:"must be string"};
+else {
+vErrors = null;
+}
+}
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.statusNotifikasjon === undefined){
+const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "statusNotifikasjon"},message:"must have required property '"+"statusNotifikasjon"+"'"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -2267,8 +2341,8 @@ vErrors.push(err6);
 }
 errors++;
 }
-if(!(((data0 === "N") || (data0 === "M")) || (data0 === "C"))){
-const err7 = {instancePath:instancePath+"/statusNotifikasjon",schemaPath:"#/properties/statusNotifikasjon/enum",keyword:"enum",params:{allowedValues: schema33.properties.statusNotifikasjon.enum},message:"must be equal to one of the allowed values"};
+if(data.notifikasjonTid === undefined){
+const err7 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "notifikasjonTid"},message:"must have required property '"+"notifikasjonTid"+"'"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -2277,12 +2351,8 @@ vErrors.push(err7);
 }
 errors++;
 }
-}
-if(data.notifikasjonTid !== undefined){
-let data1 = data.notifikasjonTid;
-if(typeof data1 === "string"){
-if(!pattern4.test(data1)){
-const err8 = {instancePath:instancePath+"/notifikasjonTid",schemaPath:"#/properties/notifikasjonTid/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$"},message:"must match pattern \""+"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$"+"\""};
+if(data.notifikasjonGUID === undefined){
+const err8 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "notifikasjonGUID"},message:"must have required property '"+"notifikasjonGUID"+"'"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -2291,9 +2361,8 @@ vErrors.push(err8);
 }
 errors++;
 }
-}
-else {
-const err9 = {instancePath:instancePath+"/notifikasjonTid",schemaPath:"#/properties/notifikasjonTid/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.notifikasjonForrigeGUID === undefined){
+const err9 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "notifikasjonForrigeGUID"},message:"must have required property '"+"notifikasjonForrigeGUID"+"'"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -2302,12 +2371,8 @@ vErrors.push(err9);
 }
 errors++;
 }
-}
-if(data.notifikasjonGUID !== undefined){
-let data2 = data.notifikasjonGUID;
-if(typeof data2 === "string"){
-if(!pattern5.test(data2)){
-const err10 = {instancePath:instancePath+"/notifikasjonGUID",schemaPath:"#/properties/notifikasjonGUID/pattern",keyword:"pattern",params:{pattern: "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|\\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\})$"},message:"must match pattern \""+"^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|\\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\})$"+"\""};
+if(data.notifikasjonLopeNr === undefined){
+const err10 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "notifikasjonLopeNr"},message:"must have required property '"+"notifikasjonLopeNr"+"'"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -2316,9 +2381,9 @@ vErrors.push(err10);
 }
 errors++;
 }
-}
-else {
-const err11 = {instancePath:instancePath+"/notifikasjonGUID",schemaPath:"#/properties/notifikasjonGUID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+for(const key0 in data){
+if(!(func1.call(schema33.properties, key0))){
+const err11 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -2328,11 +2393,10 @@ vErrors.push(err11);
 errors++;
 }
 }
-if(data.notifikasjonForrigeGUID !== undefined){
-let data3 = data.notifikasjonForrigeGUID;
-if(typeof data3 === "string"){
-if(!pattern5.test(data3)){
-const err12 = {instancePath:instancePath+"/notifikasjonForrigeGUID",schemaPath:"#/properties/notifikasjonForrigeGUID/pattern",keyword:"pattern",params:{pattern: "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|\\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\})$"},message:"must match pattern \""+"^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|\\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\})$"+"\""};
+if(data.statusNotifikasjon !== undefined){
+let data0 = data.statusNotifikasjon;
+if(typeof data0 !== "string"){
+const err12 = {instancePath:instancePath+"/statusNotifikasjon",schemaPath:"#/properties/statusNotifikasjon/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -2341,9 +2405,8 @@ vErrors.push(err12);
 }
 errors++;
 }
-}
-else {
-const err13 = {instancePath:instancePath+"/notifikasjonForrigeGUID",schemaPath:"#/properties/notifikasjonForrigeGUID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!(((data0 === "N") || (data0 === "M")) || (data0 === "C"))){
+const err13 = {instancePath:instancePath+"/statusNotifikasjon",schemaPath:"#/properties/statusNotifikasjon/enum",keyword:"enum",params:{allowedValues: schema33.properties.statusNotifikasjon.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -2353,9 +2416,11 @@ vErrors.push(err13);
 errors++;
 }
 }
-if(data.notifikasjonLopeNr !== undefined){
-if(typeof data.notifikasjonLopeNr !== "string"){
-const err14 = {instancePath:instancePath+"/notifikasjonLopeNr",schemaPath:"#/properties/notifikasjonLopeNr/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.notifikasjonTid !== undefined){
+let data1 = data.notifikasjonTid;
+if(typeof data1 === "string"){
+if(!pattern4.test(data1)){
+const err14 = {instancePath:instancePath+"/notifikasjonTid",schemaPath:"#/properties/notifikasjonTid/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$"},message:"must match pattern \""+"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$"+"\""};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -2365,11 +2430,8 @@ vErrors.push(err14);
 errors++;
 }
 }
-if(data.notifikasjonRef !== undefined){
-let data5 = data.notifikasjonRef;
-if(typeof data5 === "string"){
-if(!pattern5.test(data5)){
-const err15 = {instancePath:instancePath+"/notifikasjonRef",schemaPath:"#/properties/notifikasjonRef/pattern",keyword:"pattern",params:{pattern: "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|\\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\})$"},message:"must match pattern \""+"^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|\\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\})$"+"\""};
+else {
+const err15 = {instancePath:instancePath+"/notifikasjonTid",schemaPath:"#/properties/notifikasjonTid/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -2379,13 +2441,89 @@ vErrors.push(err15);
 errors++;
 }
 }
-else {
-const err16 = {instancePath:instancePath+"/notifikasjonRef",schemaPath:"#/properties/notifikasjonRef/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.notifikasjonGUID !== undefined){
+let data2 = data.notifikasjonGUID;
+if(typeof data2 === "string"){
+if(!pattern5.test(data2)){
+const err16 = {instancePath:instancePath+"/notifikasjonGUID",schemaPath:"#/properties/notifikasjonGUID/pattern",keyword:"pattern",params:{pattern: "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|\\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\})$"},message:"must match pattern \""+"^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|\\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\})$"+"\""};
 if(vErrors === null){
 vErrors = [err16];
 }
 else {
 vErrors.push(err16);
+}
+errors++;
+}
+}
+else {
+const err17 = {instancePath:instancePath+"/notifikasjonGUID",schemaPath:"#/properties/notifikasjonGUID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+if(data.notifikasjonForrigeGUID !== undefined){
+let data3 = data.notifikasjonForrigeGUID;
+if(typeof data3 === "string"){
+if(!pattern5.test(data3)){
+const err18 = {instancePath:instancePath+"/notifikasjonForrigeGUID",schemaPath:"#/properties/notifikasjonForrigeGUID/pattern",keyword:"pattern",params:{pattern: "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|\\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\})$"},message:"must match pattern \""+"^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|\\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\})$"+"\""};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+else {
+const err19 = {instancePath:instancePath+"/notifikasjonForrigeGUID",schemaPath:"#/properties/notifikasjonForrigeGUID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+if(data.notifikasjonLopeNr !== undefined){
+if(typeof data.notifikasjonLopeNr !== "string"){
+const err20 = {instancePath:instancePath+"/notifikasjonLopeNr",schemaPath:"#/properties/notifikasjonLopeNr/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+if(data.notifikasjonRef !== undefined){
+let data5 = data.notifikasjonRef;
+if(typeof data5 === "string"){
+if(!pattern5.test(data5)){
+const err21 = {instancePath:instancePath+"/notifikasjonRef",schemaPath:"#/properties/notifikasjonRef/pattern",keyword:"pattern",params:{pattern: "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|\\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\})$"},message:"must match pattern \""+"^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|\\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\})$"+"\""};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+else {
+const err22 = {instancePath:instancePath+"/notifikasjonRef",schemaPath:"#/properties/notifikasjonRef/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
 }
 errors++;
 }
@@ -2422,12 +2560,12 @@ errors = vErrors.length;
 }
 }
 else {
-const err17 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err23 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
-vErrors = [err17];
+vErrors = [err23];
 }
 else {
-vErrors.push(err17);
+vErrors.push(err23);
 }
 errors++;
 }
@@ -3000,9 +3138,13 @@ evaluated0.props = undefined;
 if(evaluated0.dynamicItems){
 evaluated0.items = undefined;
 }
+const _errs1 = errors;
+let valid0 = false;
+let passing0 = null;
+const _errs2 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.statusNotifikasjon === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "statusNotifikasjon"},message:"must have required property '"+"statusNotifikasjon"+"'"};
+if(data.TjenesteStart === undefined){
+const err0 = {instancePath,schemaPath:"#/oneOf/0/required",keyword:"required",params:{missingProperty: "TjenesteStart"},message:"must have required property '"+"TjenesteStart"+"'"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -3011,8 +3153,16 @@ vErrors.push(err0);
 }
 errors++;
 }
-if(data.notifikasjonTid === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "notifikasjonTid"},message:"must have required property '"+"notifikasjonTid"+"'"};
+}
+var _valid0 = _errs2 === errors;
+if(_valid0){
+valid0 = true;
+passing0 = 0;
+}
+const _errs3 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.TjenesteSlutt === undefined){
+const err1 = {instancePath,schemaPath:"#/oneOf/1/required",keyword:"required",params:{missingProperty: "TjenesteSlutt"},message:"must have required property '"+"TjenesteSlutt"+"'"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -3021,8 +3171,21 @@ vErrors.push(err1);
 }
 errors++;
 }
-if(data.notifikasjonGUID === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "notifikasjonGUID"},message:"must have required property '"+"notifikasjonGUID"+"'"};
+}
+var _valid0 = _errs3 === errors;
+if(_valid0 && valid0){
+valid0 = false;
+passing0 = [passing0, 1];
+}
+else {
+if(_valid0){
+valid0 = true;
+passing0 = 1;
+}
+const _errs4 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.TjenesteutforerEndret === undefined){
+const err2 = {instancePath,schemaPath:"#/oneOf/2/required",keyword:"required",params:{missingProperty: "TjenesteutforerEndret"},message:"must have required property '"+"TjenesteutforerEndret"+"'"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -3031,8 +3194,21 @@ vErrors.push(err2);
 }
 errors++;
 }
-if(data.notifikasjonForrigeGUID === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "notifikasjonForrigeGUID"},message:"must have required property '"+"notifikasjonForrigeGUID"+"'"};
+}
+var _valid0 = _errs4 === errors;
+if(_valid0 && valid0){
+valid0 = false;
+passing0 = [passing0, 2];
+}
+else {
+if(_valid0){
+valid0 = true;
+passing0 = 2;
+}
+const _errs5 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.MidlertidigStoppFra === undefined){
+const err3 = {instancePath,schemaPath:"#/oneOf/3/required",keyword:"required",params:{missingProperty: "MidlertidigStoppFra"},message:"must have required property '"+"MidlertidigStoppFra"+"'"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -3041,8 +3217,21 @@ vErrors.push(err3);
 }
 errors++;
 }
-if(data.notifikasjonLopeNr === undefined){
-const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "notifikasjonLopeNr"},message:"must have required property '"+"notifikasjonLopeNr"+"'"};
+}
+var _valid0 = _errs5 === errors;
+if(_valid0 && valid0){
+valid0 = false;
+passing0 = [passing0, 3];
+}
+else {
+if(_valid0){
+valid0 = true;
+passing0 = 3;
+}
+const _errs6 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.MidlertidigStoppTil === undefined){
+const err4 = {instancePath,schemaPath:"#/oneOf/4/required",keyword:"required",params:{missingProperty: "MidlertidigStoppTil"},message:"must have required property '"+"MidlertidigStoppTil"+"'"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -3051,9 +3240,23 @@ vErrors.push(err4);
 }
 errors++;
 }
-for(const key0 in data){
-if(!(func1.call(schema33.properties, key0))){
-const err5 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+}
+var _valid0 = _errs6 === errors;
+if(_valid0 && valid0){
+valid0 = false;
+passing0 = [passing0, 4];
+}
+else {
+if(_valid0){
+valid0 = true;
+passing0 = 4;
+}
+}
+}
+}
+}
+if(!valid0){
+const err5 = {instancePath,schemaPath:"#/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -3062,11 +3265,20 @@ vErrors.push(err5);
 }
 errors++;
 }
+else {
+errors = _errs1;
+if(vErrors !== null){
+if(_errs1){
+vErrors.length = _errs1;
 }
-if(data.statusNotifikasjon !== undefined){
-let data0 = data.statusNotifikasjon;
-if(typeof data0 !== "string"){
-const err6 = {instancePath:instancePath+"/statusNotifikasjon",schemaPath:"#/properties/statusNotifikasjon/type",keyword:"type",params:{type: "string"},message:"must be string"};
+else {
+vErrors = null;
+}
+}
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.statusNotifikasjon === undefined){
+const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "statusNotifikasjon"},message:"must have required property '"+"statusNotifikasjon"+"'"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -3075,8 +3287,8 @@ vErrors.push(err6);
 }
 errors++;
 }
-if(!(((data0 === "N") || (data0 === "M")) || (data0 === "C"))){
-const err7 = {instancePath:instancePath+"/statusNotifikasjon",schemaPath:"#/properties/statusNotifikasjon/enum",keyword:"enum",params:{allowedValues: schema33.properties.statusNotifikasjon.enum},message:"must be equal to one of the allowed values"};
+if(data.notifikasjonTid === undefined){
+const err7 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "notifikasjonTid"},message:"must have required property '"+"notifikasjonTid"+"'"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -3085,12 +3297,8 @@ vErrors.push(err7);
 }
 errors++;
 }
-}
-if(data.notifikasjonTid !== undefined){
-let data1 = data.notifikasjonTid;
-if(typeof data1 === "string"){
-if(!pattern4.test(data1)){
-const err8 = {instancePath:instancePath+"/notifikasjonTid",schemaPath:"#/properties/notifikasjonTid/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$"},message:"must match pattern \""+"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$"+"\""};
+if(data.notifikasjonGUID === undefined){
+const err8 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "notifikasjonGUID"},message:"must have required property '"+"notifikasjonGUID"+"'"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -3099,9 +3307,8 @@ vErrors.push(err8);
 }
 errors++;
 }
-}
-else {
-const err9 = {instancePath:instancePath+"/notifikasjonTid",schemaPath:"#/properties/notifikasjonTid/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.notifikasjonForrigeGUID === undefined){
+const err9 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "notifikasjonForrigeGUID"},message:"must have required property '"+"notifikasjonForrigeGUID"+"'"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -3110,12 +3317,8 @@ vErrors.push(err9);
 }
 errors++;
 }
-}
-if(data.notifikasjonGUID !== undefined){
-let data2 = data.notifikasjonGUID;
-if(typeof data2 === "string"){
-if(!pattern5.test(data2)){
-const err10 = {instancePath:instancePath+"/notifikasjonGUID",schemaPath:"#/properties/notifikasjonGUID/pattern",keyword:"pattern",params:{pattern: "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|\\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\})$"},message:"must match pattern \""+"^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|\\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\})$"+"\""};
+if(data.notifikasjonLopeNr === undefined){
+const err10 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "notifikasjonLopeNr"},message:"must have required property '"+"notifikasjonLopeNr"+"'"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -3124,9 +3327,9 @@ vErrors.push(err10);
 }
 errors++;
 }
-}
-else {
-const err11 = {instancePath:instancePath+"/notifikasjonGUID",schemaPath:"#/properties/notifikasjonGUID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+for(const key0 in data){
+if(!(func1.call(schema33.properties, key0))){
+const err11 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -3136,11 +3339,10 @@ vErrors.push(err11);
 errors++;
 }
 }
-if(data.notifikasjonForrigeGUID !== undefined){
-let data3 = data.notifikasjonForrigeGUID;
-if(typeof data3 === "string"){
-if(!pattern5.test(data3)){
-const err12 = {instancePath:instancePath+"/notifikasjonForrigeGUID",schemaPath:"#/properties/notifikasjonForrigeGUID/pattern",keyword:"pattern",params:{pattern: "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|\\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\})$"},message:"must match pattern \""+"^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|\\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\})$"+"\""};
+if(data.statusNotifikasjon !== undefined){
+let data0 = data.statusNotifikasjon;
+if(typeof data0 !== "string"){
+const err12 = {instancePath:instancePath+"/statusNotifikasjon",schemaPath:"#/properties/statusNotifikasjon/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -3149,9 +3351,8 @@ vErrors.push(err12);
 }
 errors++;
 }
-}
-else {
-const err13 = {instancePath:instancePath+"/notifikasjonForrigeGUID",schemaPath:"#/properties/notifikasjonForrigeGUID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!(((data0 === "N") || (data0 === "M")) || (data0 === "C"))){
+const err13 = {instancePath:instancePath+"/statusNotifikasjon",schemaPath:"#/properties/statusNotifikasjon/enum",keyword:"enum",params:{allowedValues: schema33.properties.statusNotifikasjon.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -3161,9 +3362,11 @@ vErrors.push(err13);
 errors++;
 }
 }
-if(data.notifikasjonLopeNr !== undefined){
-if(typeof data.notifikasjonLopeNr !== "string"){
-const err14 = {instancePath:instancePath+"/notifikasjonLopeNr",schemaPath:"#/properties/notifikasjonLopeNr/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.notifikasjonTid !== undefined){
+let data1 = data.notifikasjonTid;
+if(typeof data1 === "string"){
+if(!pattern4.test(data1)){
+const err14 = {instancePath:instancePath+"/notifikasjonTid",schemaPath:"#/properties/notifikasjonTid/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$"},message:"must match pattern \""+"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$"+"\""};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -3173,11 +3376,8 @@ vErrors.push(err14);
 errors++;
 }
 }
-if(data.notifikasjonRef !== undefined){
-let data5 = data.notifikasjonRef;
-if(typeof data5 === "string"){
-if(!pattern5.test(data5)){
-const err15 = {instancePath:instancePath+"/notifikasjonRef",schemaPath:"#/properties/notifikasjonRef/pattern",keyword:"pattern",params:{pattern: "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|\\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\})$"},message:"must match pattern \""+"^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|\\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\})$"+"\""};
+else {
+const err15 = {instancePath:instancePath+"/notifikasjonTid",schemaPath:"#/properties/notifikasjonTid/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -3187,13 +3387,89 @@ vErrors.push(err15);
 errors++;
 }
 }
-else {
-const err16 = {instancePath:instancePath+"/notifikasjonRef",schemaPath:"#/properties/notifikasjonRef/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.notifikasjonGUID !== undefined){
+let data2 = data.notifikasjonGUID;
+if(typeof data2 === "string"){
+if(!pattern5.test(data2)){
+const err16 = {instancePath:instancePath+"/notifikasjonGUID",schemaPath:"#/properties/notifikasjonGUID/pattern",keyword:"pattern",params:{pattern: "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|\\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\})$"},message:"must match pattern \""+"^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|\\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\})$"+"\""};
 if(vErrors === null){
 vErrors = [err16];
 }
 else {
 vErrors.push(err16);
+}
+errors++;
+}
+}
+else {
+const err17 = {instancePath:instancePath+"/notifikasjonGUID",schemaPath:"#/properties/notifikasjonGUID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+if(data.notifikasjonForrigeGUID !== undefined){
+let data3 = data.notifikasjonForrigeGUID;
+if(typeof data3 === "string"){
+if(!pattern5.test(data3)){
+const err18 = {instancePath:instancePath+"/notifikasjonForrigeGUID",schemaPath:"#/properties/notifikasjonForrigeGUID/pattern",keyword:"pattern",params:{pattern: "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|\\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\})$"},message:"must match pattern \""+"^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|\\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\})$"+"\""};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+else {
+const err19 = {instancePath:instancePath+"/notifikasjonForrigeGUID",schemaPath:"#/properties/notifikasjonForrigeGUID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+if(data.notifikasjonLopeNr !== undefined){
+if(typeof data.notifikasjonLopeNr !== "string"){
+const err20 = {instancePath:instancePath+"/notifikasjonLopeNr",schemaPath:"#/properties/notifikasjonLopeNr/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+if(data.notifikasjonRef !== undefined){
+let data5 = data.notifikasjonRef;
+if(typeof data5 === "string"){
+if(!pattern5.test(data5)){
+const err21 = {instancePath:instancePath+"/notifikasjonRef",schemaPath:"#/properties/notifikasjonRef/pattern",keyword:"pattern",params:{pattern: "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|\\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\})$"},message:"must match pattern \""+"^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|\\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\})$"+"\""};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+else {
+const err22 = {instancePath:instancePath+"/notifikasjonRef",schemaPath:"#/properties/notifikasjonRef/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
 }
 errors++;
 }
@@ -3230,12 +3506,12 @@ errors = vErrors.length;
 }
 }
 else {
-const err17 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err23 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
-vErrors = [err17];
+vErrors = [err23];
 }
 else {
-vErrors.push(err17);
+vErrors.push(err23);
 }
 errors++;
 }
@@ -5845,17 +6121,42 @@ return errors === 0;
 }
 validate50.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const IDENTITY = {"root":"Melding","classes":{"Melding":{"children":{"Notifikasjon":true,"Kontaktperson":true,"Kommune":true},"unique":[{"name":"NotifikasjonP_ID","selector":"Notifikasjon","fields":["notifikasjonGUID"]},{"name":"KommuneP_ID","selector":"Kommune","fields":["kommuneNr"]}],"keyrefs":[],"dates":{"fraDatoPeriode":"date","uttakDato":"date","tilDatoPeriode":"date"}},"Notifikasjon":{"children":{"TjenesteStart":false,"MidlertidigStoppTil":false,"MidlertidigStoppFra":false,"TjenesteutforerEndret":false,"TjenesteSlutt":false},"unique":[{"name":"TjenesteStartP_ID","selector":"TjenesteStart","fields":["hendelseGUID"]},{"name":"MidlertidigStoppTilP_ID","selector":"MidlertidigStoppTil","fields":["hendelseGUID"]},{"name":"MidlertidigStoppFraP_ID","selector":"MidlertidigStoppFra","fields":["hendelseGUID"]},{"name":"TjenesteutforerEndretP_ID","selector":"TjenesteutforerEndret","fields":["hendelseGUID"]},{"name":"TjenesteSluttP_ID","selector":"TjenesteSlutt","fields":["hendelseGUID"]}],"keyrefs":[],"dates":{"notifikasjonTid":"dateTime"}},"Kontaktperson":{"children":{},"unique":[],"keyrefs":[],"dates":{}},"Kommune":{"children":{},"unique":[],"keyrefs":[],"dates":{}},"TjenesteStart":{"children":{"Bruker":false},"unique":[],"keyrefs":[],"dates":{"hendelseRegTid":"dateTime","hendelseDato":"date"}},"MidlertidigStoppTil":{"children":{"Bruker":false},"unique":[],"keyrefs":[],"dates":{"hendelseRegTid":"dateTime","hendelseDato":"date"}},"MidlertidigStoppFra":{"children":{"Bruker":false},"unique":[],"keyrefs":[],"dates":{"hendelseRegTid":"dateTime","hendelseDato":"date"}},"TjenesteutforerEndret":{"children":{"Bruker":false},"unique":[],"keyrefs":[],"dates":{"hendelseRegTid":"dateTime","hendelseDato":"date"}},"TjenesteSlutt":{"children":{"Bruker":false},"unique":[],"keyrefs":[],"dates":{"hendelseRegTid":"dateTime","hendelseDato":"date"}},"Bruker":{"children":{},"unique":[],"keyrefs":[],"dates":{}}}};
+const IDENTITY = {"root":"Melding","classes":{"Melding":{"children":{"Notifikasjon":true,"Kontaktperson":true,"Kommune":true},"unique":[{"name":"NotifikasjonP_ID","selector":"Notifikasjon","fields":["notifikasjonGUID"]},{"name":"KommuneP_ID","selector":"Kommune","fields":["kommuneNr"]}],"keyrefs":[],"dates":{"fraDatoPeriode":"date","uttakDato":"date","tilDatoPeriode":"date"}},"Notifikasjon":{"children":{"TjenesteStart":false,"MidlertidigStoppTil":false,"MidlertidigStoppFra":false,"TjenesteutforerEndret":false,"TjenesteSlutt":false},"unique":[{"name":"TjenesteStartP_ID","selector":"TjenesteStart","fields":["hendelseGUID"]},{"name":"MidlertidigStoppTilP_ID","selector":"MidlertidigStoppTil","fields":["hendelseGUID"]},{"name":"MidlertidigStoppFraP_ID","selector":"MidlertidigStoppFra","fields":["hendelseGUID"]},{"name":"TjenesteutforerEndretP_ID","selector":"TjenesteutforerEndret","fields":["hendelseGUID"]},{"name":"TjenesteSluttP_ID","selector":"TjenesteSlutt","fields":["hendelseGUID"]}],"keyrefs":[],"dates":{"notifikasjonTid":"dateTime"},"exactlyOne":["TjenesteStart","TjenesteSlutt","TjenesteutforerEndret","MidlertidigStoppFra","MidlertidigStoppTil"]},"Kontaktperson":{"children":{},"unique":[],"keyrefs":[],"dates":{}},"Kommune":{"children":{},"unique":[],"keyrefs":[],"dates":{}},"TjenesteStart":{"children":{"Bruker":false},"unique":[],"keyrefs":[],"dates":{"hendelseRegTid":"dateTime","hendelseDato":"date"}},"MidlertidigStoppTil":{"children":{"Bruker":false},"unique":[],"keyrefs":[],"dates":{"hendelseRegTid":"dateTime","hendelseDato":"date"}},"MidlertidigStoppFra":{"children":{"Bruker":false},"unique":[],"keyrefs":[],"dates":{"hendelseRegTid":"dateTime","hendelseDato":"date"}},"TjenesteutforerEndret":{"children":{"Bruker":false},"unique":[],"keyrefs":[],"dates":{"hendelseRegTid":"dateTime","hendelseDato":"date"}},"TjenesteSlutt":{"children":{"Bruker":false},"unique":[],"keyrefs":[],"dates":{"hendelseRegTid":"dateTime","hendelseDato":"date"}},"Bruker":{"children":{},"unique":[],"keyrefs":[],"dates":{}}}};
 
 function withIdentity(cls, validate) {
   const f = function (data, opts) {
     const ok = validate(data, opts);
     const errs = identityErrors(cls, data);
-    f.errors = errs.length ? [...(ok ? [] : validate.errors || []), ...errs] : ok ? null : validate.errors;
+    const ajvErrs = ok ? [] : exactlyOneErrors(cls, validate.errors || []);
+    f.errors = errs.length ? [...ajvErrs, ...errs] : ok ? null : ajvErrs;
     return ok && !errs.length;
   };
   f.errors = null;
   return f;
+}
+/**
+ * exactlyOne ({XOR}) is emitted as oneOf over one \`required\` per child (json-schema.ts): Ajv
+ * then reports each child as "required" besides the oneOf. Keep one error that names the choice.
+ */
+function exactlyOneErrors(cls, errors) {
+  const out = [];
+  for (const e of errors) {
+    if (e.keyword === "required" && /\/oneOf\/\d+\/required$/.test(e.schemaPath)) {
+      if (exactlyOneOf(cls, e.instancePath)) continue;
+    }
+    const list = e.keyword === "oneOf" ? exactlyOneOf(cls, e.instancePath) : undefined;
+    if (list) {
+      const held = (e.params.passingSchemas || []).map((i) => list[i]);
+      out.push({ ...e, message: "must hold exactly one of " + list.join(", ") + (held.length ? " (it holds " + held.join(" and ") + ")" : " (it holds none)") });
+    } else out.push(e);
+  }
+  return out;
+}
+/** The exactlyOne list of the class at instancePath (its last member name; the validated class at the root). */
+function exactlyOneOf(cls, instancePath) {
+  const steps = instancePath.split("/").filter((s) => s !== "" && !/^\d+$/.test(s));
+  const c = IDENTITY.classes[steps.length ? steps[steps.length - 1].replace(/~1/g, "/").replace(/~0/g, "~") : cls];
+  return c && c.exactlyOne;
 }
 const esc = (s) => String(s).replace(/~/g, "~0").replace(/\//g, "~1");
 function childList(v) { return Array.isArray(v) ? v : v !== null && typeof v === "object" ? [v] : []; }
