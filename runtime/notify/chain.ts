@@ -5,6 +5,9 @@
 // to compare it with (the sandbox does not check the first link).
 import { randomUUID } from 'node:crypto';
 
+/** notifikasjonForrigeGUID of the very first notification a sender sends (documented convention). */
+export const NIL_GUID = '00000000-0000-0000-0000-000000000000';
+
 export interface ChainLink {
   guid: string;
   forrigeGuid: string;

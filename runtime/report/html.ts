@@ -6,8 +6,8 @@ import { readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
 import type { KprConfig } from '../config/load.ts';
 import { statusReport } from '../jobs/report.ts';
-import { SqliteStore } from '../store/sqlite.ts';
-import type { DailyVolume } from '../store/types.ts';
+import { openStore } from '../store/open.ts';
+import type { DailyVolume, Store } from '../store/types.ts';
 
 const template = Handlebars.compile(readFileSync(new URL('./report.html.hbs', import.meta.url), 'utf8'), { strict: false });
 
@@ -48,10 +48,10 @@ export function volumeChart(days: DailyVolume[]): string {
 
 export function renderReport(config: KprConfig, now = new Date()): string {
   const status = statusReport(config, now);
-  const store = new SqliteStore(config.database);
+  const store = openStore(config.database);
   let days: DailyVolume[];
-  let rejections: ReturnType<SqliteStore['rejections']>;
-  let rejectedMessages: ReturnType<SqliteStore['rejectedMessages']>;
+  let rejections: ReturnType<Store['rejections']>;
+  let rejectedMessages: ReturnType<Store['rejectedMessages']>;
   try {
     days = store.dailyVolumes();
     rejections = store.rejections();
