@@ -2,7 +2,8 @@
 // retrying), and what a rejection or an operator's resend does to the messages after it.
 import type Database from 'better-sqlite3';
 import { NIL_GUID } from '../../notify/chain.ts';
-import type { ItemRow, OutboxMessage } from '../types.ts';
+import { type ChainItem, countersAfterRejection, type KeptNumbers, planRejection, type Requeue, requeueOf } from '../../notify/rejection.ts';
+import type { ItemRow, MessageState, OutboxMessage } from '../types.ts';
 import type { Folding } from './fold.ts';
 import { ITEM_COLS, type ItemDbRow, now, OUTBOX_COLS, type OutboxDbRow, toItem, toMessage } from './rows.ts';
 import type { Meta } from './schema.ts';
@@ -25,7 +26,7 @@ function prepare(db: Database.Database) {
     reject: db.prepare<[number | null, string, string | null, string, number]>(
       "UPDATE outbox SET state = 'rejected', validation_code = ?, validation_message = ?, ref_id = COALESCE(?, ref_id), done_at = ? WHERE seq = ?",
     ),
-    laterUnconfirmed: db.prepare<[number], number>("SELECT seq FROM outbox WHERE seq > ? AND state IN ('built', 'sent', 'retrying') ORDER BY seq").pluck(),
+    laterUnconfirmed: db.prepare<[number], { seq: number; state: MessageState }>("SELECT seq, state FROM outbox WHERE seq > ? AND state IN ('built', 'sent', 'retrying') ORDER BY seq"),
     requeueSuperseded: db.prepare<[string, string, string, number, string | null, string | null]>(
       "INSERT INTO requeue (konsultasjon_id, source_id, changed_at, deleted, hash, json, reason) VALUES (?, ?, ?, ?, ?, ?, 'superseded') ON CONFLICT(konsultasjon_id) DO UPDATE SET source_id = excluded.source_id, changed_at = excluded.changed_at, deleted = excluded.deleted, hash = excluded.hash, json = excluded.json, reason = excluded.reason",
     ),
@@ -46,8 +47,12 @@ function prepare(db: Database.Database) {
       "DELETE FROM item_json WHERE item_id IN (SELECT id FROM item WHERE seq > ? AND seq IN (SELECT seq FROM outbox WHERE state = 'superseded'))",
     ),
     dropSupersededItems: db.prepare<[number]>("DELETE FROM item WHERE seq > ? AND seq IN (SELECT seq FROM outbox WHERE state = 'superseded')"),
-    maxLopeNr: db.prepare<[], number | null>("SELECT MAX(i.lope_nr) FROM item i JOIN outbox o ON o.seq = i.seq WHERE o.state != 'superseded'").pluck(),
-    resetLopenr: db.prepare<[]>("UPDATE lopenr SET last = COALESCE((SELECT MAX(lopenr) FROM outbox WHERE outbox.year = lopenr.year AND state != 'superseded'), 0)"),
+    // The numbers the messages left hold, per year (the policy takes the highest of each).
+    keptNumbers: db.prepare<[], KeptNumbers>(
+      "SELECT o.year AS year, MAX(o.lopenr) AS lopenr, MAX(i.lope_nr) AS lastLopeNr FROM outbox o LEFT JOIN item i ON i.seq = o.seq WHERE o.state != 'superseded' GROUP BY o.year",
+    ),
+    lopenrYears: db.prepare<[], number>('SELECT year FROM lopenr').pluck(),
+    lopenrSet: db.prepare<[number, number]>('UPDATE lopenr SET last = ? WHERE year = ?'),
     // Only consultations nothing newer was decided for since (no later item, nothing queued).
     resendItems: db.prepare<[number], RequeueItem>(
       `SELECT i.konsultasjon_id, i.status, i.hash, i.source_id, i.changed_at, j.json FROM item i LEFT JOIN item_json j ON j.item_id = i.id
@@ -61,6 +66,10 @@ function prepare(db: Database.Database) {
     ),
     markRequeued: db.prepare<[number]>("UPDATE outbox SET state = 'requeued' WHERE seq = ?"),
   };
+}
+
+function toChainItem(i: RequeueItem): ChainItem {
+  return { konsultasjonId: i.konsultasjon_id, status: i.status, hash: i.hash, sourceId: i.source_id, changedAt: i.changed_at, json: i.json };
 }
 
 export class SqliteOutbox {
@@ -130,30 +139,32 @@ export class SqliteOutbox {
     const st = this.st;
     this.db.transaction(() => {
       st.reject.run(info.validationCode, info.validationMessage, info.refId, now(), seq);
-      // Everything built after it points into a chain the receiver never accepted: it was never
-      // sent (sending stops at the first unconfirmed message), so it is rebuilt from its items.
-      for (const s of st.laterUnconfirmed.all(seq)) {
-        for (const i of st.requeueItems.all(s)) st.requeueSuperseded.run(i.konsultasjon_id, i.source_id, i.changed_at, i.status === 'C' ? 1 : 0, i.hash, i.json);
-        st.supersede.run(now(), s);
-      }
+      // What happens to the messages after it is the chain's policy (notify/rejection.ts).
+      const later = st.laterUnconfirmed.all(seq).map((m) => ({ ...m, items: st.requeueItems.all(m.seq).map(toChainItem) }));
+      const plan = planRejection(seq, later, this.meta.get('accepted_head') ?? NIL_GUID);
+      for (const r of plan.requeue) this.requeue(st.requeueSuperseded, r);
+      for (const s of plan.supersede) st.supersede.run(now(), s);
       st.resetConsultations.run({ seq });
       st.dropSupersededJson.run(seq);
       st.dropSupersededItems.run(seq);
       // Item ids are handed out again after the deleted tail; the ones left are all folded.
       this.meta.set('indexed_item', String(this.folding.maxItem()));
-      // The chain continues from the last accepted notification; numbers the superseded
-      // messages held were never seen by the receiver and are handed out again.
-      this.meta.set('chain_head', this.meta.get('accepted_head') ?? NIL_GUID);
-      this.meta.set('notif_lopenr', String(Math.max(st.maxLopeNr.get() ?? 0, 0)));
-      st.resetLopenr.run();
+      this.meta.set('chain_head', plan.chainHead);
+      const counters = countersAfterRejection(st.lopenrYears.all(), st.keptNumbers.all());
+      this.meta.set('notif_lopenr', String(counters.notifLopeNr));
+      for (const [year, last] of counters.lopenr) st.lopenrSet.run(last, year);
     })();
+  }
+
+  private requeue(insert: { run(...a: [string, string, string, number, string | null, string | null]): unknown }, r: Requeue): void {
+    insert.run(r.konsultasjonId, r.sourceId, r.changedAt, r.deleted ? 1 : 0, r.hash, r.json);
   }
 
   requeueMessage(seq: number): number {
     this.folding.fold();
     return this.db.transaction(() => {
       const items = this.st.resendItems.all(seq);
-      for (const i of items) this.st.requeueResend.run(i.konsultasjon_id, i.source_id, i.changed_at, i.status === 'C' ? 1 : 0, i.hash, i.json);
+      for (const i of items) this.requeue(this.st.requeueResend, requeueOf(toChainItem(i)));
       this.st.markRequeued.run(seq);
       this.st.dropJson.run(seq, seq);
       return items.length;
