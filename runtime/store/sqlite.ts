@@ -8,6 +8,8 @@ import type {
   ChainCounters,
   ConsultationState,
   DailyVolume,
+  MonthlyVolume,
+  RunVolume,
   ItemRow,
   LockHolder,
   OutboxMessage,
@@ -212,5 +214,13 @@ export class SqliteStore implements Store {
 
   dailyVolumes(): DailyVolume[] {
     return this.queries.dailyVolumes();
+  }
+
+  monthlyVolumes(): MonthlyVolume[] {
+    return this.queries.monthlyVolumes();
+  }
+
+  runVolumes(): RunVolume[] {
+    return this.queries.runVolumes();
   }
 }

@@ -26,6 +26,12 @@ interface RequeueDbRow {
 
 type Nullable<T> = T | null;
 
+/** YYYY-MM of the consultation's datoTidStart in its JSON form (C notifications carry none). */
+export function consultationMonth(json: string | null): string | null {
+  if (json === null) return null;
+  return /"datoTidStart":"(\d{4}-\d{2})/.exec(json)?.[1] ?? null;
+}
+
 function prepare(db: Database.Database) {
   return {
     seen: db.prepare<[string], string>('SELECT changed_at FROM source_record WHERE source_id = ?').pluck(),
@@ -39,8 +45,8 @@ function prepare(db: Database.Database) {
     insertMessage: db.prepare<[string, number, number, string, number, number, string, string, number]>(
       "INSERT INTO outbox (message_id, state, year, lopenr, meldingstype, consultations, bytes, created_at, uttak_dato, run_id) VALUES (?, 'built', ?, ?, ?, ?, ?, ?, ?, ?)",
     ),
-    insertItem: db.prepare<[number, string, StatusNotifikasjon, string, string, Nullable<string>, number, Nullable<string>, string, string]>(
-      'INSERT INTO item (seq, konsultasjon_id, status, guid, forrige_guid, ref, lope_nr, hash, source_id, changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    insertItem: db.prepare<[number, string, StatusNotifikasjon, string, string, Nullable<string>, number, Nullable<string>, string, string, Nullable<string>]>(
+      'INSERT INTO item (seq, konsultasjon_id, status, guid, forrige_guid, ref, lope_nr, hash, source_id, changed_at, month) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
     insertJson: db.prepare<[number, string]>('INSERT INTO item_json (item_id, json) VALUES (?, ?)'),
     anyRejection: db.prepare<[], number>('SELECT 1 FROM rejection LIMIT 1').pluck(),
@@ -126,7 +132,7 @@ export class SqliteBatch {
       for (const m of b.messages) {
         const seq = Number(st.insertMessage.run(m.messageId, m.year, m.lopenr, m.meldingstype, m.items.length, m.bytes, t, m.uttakDato, b.runId).lastInsertRowid);
         for (const i of m.items) {
-          const itemId = Number(st.insertItem.run(seq, i.konsultasjonId, i.status, i.guid, i.forrigeGuid, i.ref, i.lopeNr, i.hash, i.sourceId, i.changedAt).lastInsertRowid);
+          const itemId = Number(st.insertItem.run(seq, i.konsultasjonId, i.status, i.guid, i.forrigeGuid, i.ref, i.lopeNr, i.hash, i.sourceId, i.changedAt, consultationMonth(i.json)).lastInsertRowid);
           if (i.json !== null) st.insertJson.run(itemId, i.json);
           items.push([i.konsultasjonId, itemId]);
         }

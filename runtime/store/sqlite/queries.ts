@@ -1,7 +1,7 @@
 // The read-only questions `kpr status`, `kpr errors` and `kpr report` ask. None of them writes,
 // so they answer while a run holds the lock.
 import type Database from 'better-sqlite3';
-import type { DailyVolume, OutboxMessage, Rejection, SentWarning, StatusNotifikasjon } from '../types.ts';
+import type { DailyVolume, MonthlyVolume, OutboxMessage, Rejection, RunVolume, SentWarning, StatusNotifikasjon } from '../types.ts';
 import { UNCONFIRMED } from '../types.ts';
 import type { Folding } from './fold.ts';
 import { OUTBOX_COLS, type OutboxDbRow, toMessage } from './rows.ts';
@@ -50,6 +50,14 @@ function prepare(db: Database.Database) {
       'SELECT substr(o.created_at, 1, 10) AS d, o.state AS state, i.status AS status, COUNT(*) AS n FROM item i JOIN outbox o ON o.seq = i.seq GROUP BY d, o.state, i.status',
     ),
     rejectedByDay: db.prepare<[], { d: string; n: number }>('SELECT substr(created_at, 1, 10) AS d, COUNT(DISTINCT source_id) AS n FROM rejection GROUP BY d'),
+    itemsByMonth: db.prepare<[], { month: string; state: string; n: number }>(
+      'SELECT i.month AS month, o.state AS state, COUNT(*) AS n FROM item i JOIN outbox o ON o.seq = i.seq WHERE i.month IS NOT NULL GROUP BY i.month, o.state ORDER BY i.month',
+    ),
+    runs: db.prepare<[], { id: number; kind: string; startedAt: string }>('SELECT id, kind, started_at AS startedAt FROM run ORDER BY id'),
+    itemsByRun: db.prepare<[], { run: number; state: string; n: number }>(
+      'SELECT o.run_id AS run, o.state AS state, COUNT(*) AS n FROM item i JOIN outbox o ON o.seq = i.seq WHERE o.run_id IS NOT NULL GROUP BY o.run_id, o.state',
+    ),
+    heldByRun: db.prepare<[], { run: number; n: number }>('SELECT run_id AS run, COUNT(DISTINCT source_id) AS n FROM rejection WHERE run_id IS NOT NULL GROUP BY run_id'),
     oldestUnconfirmed: db.prepare<[], OutboxDbRow>(`SELECT ${OUTBOX_COLS} FROM outbox WHERE state IN ('built', 'sent', 'retrying') ORDER BY seq LIMIT 1`),
     // The items not yet folded count as the fold would apply them, the latest per konsultasjonID.
     consultationCounts: db.prepare<{ indexed: number }, ConsultationCounts>(
@@ -140,6 +148,38 @@ export class SqliteQueries {
     }
     for (const r of this.st.rejectedByDay.all()) day(r.d).rejectedRecords += r.n;
     return [...days.values()].sort((a, b) => a.day.localeCompare(b.day));
+  }
+
+  /** Notifications by the month of their consultation (datoTidStart), for the report. */
+  monthlyVolumes(): MonthlyVolume[] {
+    const months = new Map<string, MonthlyVolume>();
+    for (const r of this.st.itemsByMonth.all()) {
+      let v = months.get(r.month);
+      if (!v) months.set(r.month, (v = { month: r.month, accepted: 0, unconfirmed: 0, rejected: 0 }));
+      if (r.state === 'accepted') v.accepted += r.n;
+      else if (r.state === 'rejected' || r.state === 'requeued') v.rejected += r.n;
+      else if ((UNCONFIRMED as readonly string[]).includes(r.state)) v.unconfirmed += r.n;
+    }
+    return [...months.values()];
+  }
+
+  /** Per run: its notifications by the state of their message, and the records it held back. */
+  runVolumes(): RunVolume[] {
+    const byRun = new Map<number, RunVolume>(
+      this.st.runs.all().map((r) => [r.id, { run: r.id, kind: r.kind, startedAt: r.startedAt, accepted: 0, unconfirmed: 0, rejected: 0, heldBack: 0 }]),
+    );
+    for (const r of this.st.itemsByRun.all()) {
+      const v = byRun.get(r.run);
+      if (!v) continue;
+      if (r.state === 'accepted') v.accepted += r.n;
+      else if (r.state === 'rejected' || r.state === 'requeued') v.rejected += r.n;
+      else if ((UNCONFIRMED as readonly string[]).includes(r.state)) v.unconfirmed += r.n;
+    }
+    for (const r of this.st.heldByRun.all()) {
+      const v = byRun.get(r.run);
+      if (v) v.heldBack += r.n;
+    }
+    return [...byRun.values()];
   }
 
   oldestUnconfirmed(): OutboxMessage | undefined {

@@ -29,7 +29,8 @@ CREATE TABLE IF NOT EXISTS item (
   seq INTEGER NOT NULL,
   konsultasjon_id TEXT NOT NULL, status TEXT NOT NULL, guid TEXT NOT NULL, forrige_guid TEXT NOT NULL,
   ref TEXT, lope_nr INTEGER NOT NULL, hash TEXT,
-  source_id TEXT NOT NULL, changed_at TEXT NOT NULL
+  source_id TEXT NOT NULL, changed_at TEXT NOT NULL,
+  month TEXT
 );
 CREATE INDEX IF NOT EXISTS item_seq ON item(seq);
 -- The consultation's JSON, kept until its message is accepted (to rebuild and to requeue it).
@@ -101,6 +102,8 @@ function migrate(db: Database.Database, path: string): void {
       db.prepare<[string]>("UPDATE meta SET value = ? WHERE key = 'schema_version'").run(SCHEMA_VERSION);
     }).immediate();
   } else if (version !== SCHEMA_VERSION) throw new UserError(`${path}: database schema version ${version}, this kpr-kit knows ${SCHEMA_VERSION}`);
+  // The consultation month (datoTidStart's YYYY-MM) came after schema 3: older rows have none.
+  if (!db.prepare<[], { name: string }>('PRAGMA table_info(item)').all().some((c) => c.name === 'month')) db.exec('ALTER TABLE item ADD COLUMN month TEXT');
 }
 
 /** The key/value table `meta`: the chain's head and counters, the fold's position. */
