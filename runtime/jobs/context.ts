@@ -7,7 +7,7 @@ import type { MeldingHeader } from '../message/melding.ts';
 import { buildMelding, osloDate } from '../message/melding.ts';
 import { describeAjvErrors, formatFinding } from '../message/validation.ts';
 import { openSource } from '../sources/index.ts';
-import { SqliteStore } from '../store/sqlite.ts';
+import { openStore } from '../store/open.ts';
 import type { Store } from '../store/types.ts';
 import { workerFrontEnd, workerWanted } from './front-end.ts';
 import { configMapper, type RecordMapper } from './mapper.ts';
@@ -56,7 +56,7 @@ export async function openJob(config: KprConfig, opts: { log?: Logger; databaseP
   const log = opts.log ?? createLogger({ level: config.log.level });
   const kit = await loadMessageKit(config.message.generatedDir, config.message.spec);
   if (kit.genericXml) log.warn({ spec: kit.id }, 'no generated XML codec for this message version: using the generic serialiser (XSD order not guaranteed); run `npx kpr spec build`');
-  const store = new SqliteStore(opts.databasePath ?? config.database);
+  const store = openStore(opts.databasePath ?? config.database);
   return { store, kit, log };
 }
 

@@ -8,7 +8,7 @@ import { EXIT, UserError } from '../cli/program.ts';
 import type { KprConfig } from '../config/load.ts';
 import { makePrivateDir, writePrivateFile } from '../io/private.ts';
 import type { Logger } from '../log.ts';
-import { SqliteStore } from '../store/sqlite.ts';
+import { openStore } from '../store/open.ts';
 import { openJob, transferDeps, type JobBase } from './context.ts';
 import { configSealer, dryRunSender, transportSender, type Sealer, type Sender } from './sender.ts';
 import { transfer, type FailPoint, type TransferOptions, type TransferProgress, type TransferSummary } from './transfer.ts';
@@ -84,7 +84,7 @@ export async function dryRunJob(o: JobOptions & { out: string }): Promise<Transf
   const snapshot = join(work, 'kpr.db');
   try {
     if (existsSync(o.config.database)) {
-      const real = new SqliteStore(o.config.database);
+      const real = openStore(o.config.database);
       try {
         await real.snapshotTo(snapshot);
       } finally {

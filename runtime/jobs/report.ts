@@ -5,9 +5,9 @@ import { UserError } from '../cli/program.ts';
 import { formatTable, wrap, type Column } from '../cli/table.ts';
 import type { KprConfig } from '../config/load.ts';
 import { exposedPrivateFiles } from '../config/private-files.ts';
-import { hostname } from 'node:os';
-import { pidAlive, SqliteStore } from '../store/sqlite.ts';
-import type { LockHolder, OutboxMessage, Rejection, RunRow } from '../store/types.ts';
+import { lockAlive } from '../store/liveness.ts';
+import { openStore } from '../store/open.ts';
+import type { LockHolder, OutboxMessage, Rejection, RunRow, Store } from '../store/types.ts';
 import { inspectCertificate, type CertificateRole } from '../transport/certificates/index.ts';
 import { certificateProblem, recipientRole, signingMaterial } from './certificates.ts';
 
@@ -39,9 +39,9 @@ export interface StatusReport {
   exposedFiles: string[];
 }
 
-function openExisting(config: KprConfig): SqliteStore {
+function openExisting(config: KprConfig): Store {
   if (!existsSync(config.database)) throw new UserError(`no database at ${config.database} yet: nothing has run with this configuration`);
-  return new SqliteStore(config.database);
+  return openStore(config.database);
 }
 
 function certificates(config: KprConfig, now: Date): CertificateStatus[] {
@@ -65,8 +65,7 @@ function certificates(config: KprConfig, now: Date): CertificateStatus[] {
 
 function holder(h: LockHolder | undefined): StatusReport['runningNow'] {
   if (!h) return null;
-  const alive = Date.now() - Date.parse(h.heartbeatAt) < 10 * 60_000 && (h.host !== hostname() || pidAlive(h.pid));
-  return { ...h, alive };
+  return { ...h, alive: lockAlive(h.heartbeatAt, h.host, h.pid) };
 }
 
 export function statusReport(config: KprConfig, now = new Date()): StatusReport {

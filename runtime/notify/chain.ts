@@ -5,6 +5,9 @@
 // to compare it with (the sandbox does not check the first link).
 import { randomUUID } from 'node:crypto';
 
+/** notifikasjonForrigeGUID of the very first notification a sender sends (documented convention). */
+export const NIL_GUID = '00000000-0000-0000-0000-000000000000';
+
 export interface ChainLink {
   guid: string;
   forrigeGuid: string;
@@ -34,4 +37,25 @@ export class ChainBuilder {
   get head(): { guid: string; lopeNr: number } {
     return { guid: this.headGuid, lopeNr: this.lopeNr };
   }
+}
+
+/**
+ * The receiver's side of the same rule: why `link` cannot follow `head` (the last notification
+ * it accepted from the sender; nulls before the first), or undefined when it can. The first
+ * notification a sender ever sends has nothing to point back to.
+ */
+export function chainBreak(head: { guid: string | null; lopeNr: number | null }, link: { forrigeGuid: string; lopeNr: number }): 'forrigeGuid' | 'lopeNr' | undefined {
+  if (head.guid !== null && link.forrigeGuid !== head.guid) return 'forrigeGuid';
+  if (!Number.isSafeInteger(link.lopeNr) || (head.lopeNr !== null && link.lopeNr <= head.lopeNr)) return 'lopeNr';
+  return undefined;
+}
+
+/** An M, T or C refers to the consultation's original N ("referansen skal alltid peke på en N 'Original'"). */
+export function refersToOriginal(status: string): boolean {
+  return status !== 'N';
+}
+
+/** What a reference may point at: an N, the consultation's original. */
+export function isOriginal(status: string): boolean {
+  return status === 'N';
 }

@@ -1,7 +1,7 @@
 // The N/M/C decision for one consultation version, against what the receiver holds or is about
 // to hold. "About to hold" matters: a consultation whose N is built but not yet confirmed gets
 // an M (or C) that refers to that N, because messages reach the receiver in chain order.
-import type { ConsultationState, StatusNotifikasjon } from '../store/types.ts';
+import type { ConsultationState, StatusNotifikasjon } from '../model/notification.ts';
 
 export interface VersionInput {
   /** Deleted in the EPJ. */

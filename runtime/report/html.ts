@@ -6,8 +6,8 @@ import { readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
 import type { KprConfig } from '../config/load.ts';
 import { statusReport } from '../jobs/report.ts';
-import { SqliteStore } from '../store/sqlite.ts';
-import type { MonthlyVolume, RunVolume } from '../store/types.ts';
+import { openStore } from '../store/open.ts';
+import type { MonthlyVolume, RunVolume, Store } from '../store/types.ts';
 import { monthRange, stackedBars, type Series } from './chart.ts';
 
 const template = Handlebars.compile(readFileSync(new URL('./report.html.hbs', import.meta.url), 'utf8'), { strict: false });
@@ -62,11 +62,11 @@ export function runChart(runs: RunVolume[]): string {
 
 export function renderReport(config: KprConfig, now = new Date()): string {
   const status = statusReport(config, now);
-  const store = new SqliteStore(config.database);
+  const store = openStore(config.database);
   let months: MonthlyVolume[];
   let runs: RunVolume[];
-  let rejections: ReturnType<SqliteStore['rejections']>;
-  let rejectedMessages: ReturnType<SqliteStore['rejectedMessages']>;
+  let rejections: ReturnType<Store['rejections']>;
+  let rejectedMessages: ReturnType<Store['rejectedMessages']>;
   try {
     months = store.monthlyVolumes();
     runs = store.runVolumes();

@@ -3,6 +3,7 @@
 // must rise strictly, M/T/C must refer to an accepted N: IPLOS 56.0.0 on statusNotifikasjon,
 // "referansen skal alltid peke på en N 'Original'", the only published rule). The store (store.ts)
 // applies N/M/T/C to the consultations once a message passes. All or nothing per message.
+import { chainBreak, isOriginal, refersToOriginal } from '../notify/chain.ts';
 import type { MeldingJson } from './codec.ts';
 
 /** What the chain check needs to know of a sender: its last accepted notification. */
@@ -52,21 +53,22 @@ export function checkChain(view: ChainView, fromHerId: string, melding: MeldingJ
     if (!STATUSES.has(n.statusNotifikasjon)) {
       return { validationCode: CODES.status, validationMessage: `${where}: unknown statusNotifikasjon ${JSON.stringify(n.statusNotifikasjon)}` };
     }
-    // The first notification a sender ever sends has nothing to point back to here.
-    if (head !== null && n.notifikasjonForrigeGUID !== head) {
+    const lopeNr = Number(n.notifikasjonLopeNr);
+    // The sender's rule (runtime/notify/chain.ts), checked from the receiver's side.
+    const broken = chainBreak({ guid: head, lopeNr: last }, { forrigeGuid: n.notifikasjonForrigeGUID, lopeNr });
+    if (broken === 'forrigeGuid') {
       return {
         validationCode: CODES.forrigeGuid,
         validationMessage: `${where}: notifikasjonForrigeGUID ${n.notifikasjonForrigeGUID} is not the last accepted notification ${head} (gap or out of order)`,
       };
     }
-    const lopeNr = Number(n.notifikasjonLopeNr);
-    if (!Number.isSafeInteger(lopeNr) || (last !== null && lopeNr <= last)) {
+    if (broken === 'lopeNr') {
       return {
         validationCode: CODES.lopeNr,
         validationMessage: `${where}: notifikasjonLopeNr ${n.notifikasjonLopeNr} does not follow ${last}`,
       };
     }
-    if (n.statusNotifikasjon !== 'N') {
+    if (refersToOriginal(n.statusNotifikasjon)) {
       if (!n.notifikasjonRef) {
         return { validationCode: CODES.ref, validationMessage: `${where}: statusNotifikasjon ${n.statusNotifikasjon} needs notifikasjonRef` };
       }
@@ -74,7 +76,7 @@ export function checkChain(view: ChainView, fromHerId: string, melding: MeldingJ
         return { validationCode: CODES.ref, validationMessage: `${where}: notifikasjonRef ${n.notifikasjonRef} names no accepted notification` };
       }
       const status = known.get(n.notifikasjonRef) ?? view.notificationStatus?.(fromHerId, n.notifikasjonRef);
-      if (status !== undefined && status !== 'N') {
+      if (status !== undefined && !isOriginal(status)) {
         return { validationCode: CODES.ref, validationMessage: `${where}: notifikasjonRef ${n.notifikasjonRef} is a ${status}, not the original N ("referansen skal alltid peke på en N 'Original'")` };
       }
     }

@@ -159,9 +159,62 @@ interface Appended {
   rows: ContentOp[];
 }
 
+
+/** The store's statements, typed: a mistyped name does not compile. */
+function prepare(db: Database.Database) {
+  return {
+    sender: db.prepare<[string], { chain_head: string | null; last_lope_nr: number | null }>('SELECT chain_head, last_lope_nr FROM sender WHERE her_id = ?'),
+    senderUpsert: db.prepare(
+      `INSERT INTO sender (her_id, chain_head, last_lope_nr, notifications, messages) VALUES (@herId, @head, @lopeNr, @notifications, 1)
+       ON CONFLICT(her_id) DO UPDATE SET chain_head = @head, last_lope_nr = @lopeNr, notifications = notifications + @notifications, messages = messages + 1`,
+    ),
+    senders: db.prepare<[], { her_id: string; chain_head: string | null; notifications: number; messages: number }>('SELECT her_id, chain_head, notifications, messages FROM sender ORDER BY her_id'),
+    guidKnown: db.prepare<[number, string, string], number>('SELECT 1 FROM notification_guid g JOIN notification n ON n.seq = g.seq WHERE g.h = ? AND n.her_id = ? AND n.guid = ?').pluck(),
+    notificationIds: db.prepare<[number], string>('SELECT ids FROM notification WHERE seq = ?').pluck(),
+    guidStatus: db.prepare<[number, string, string], string>('SELECT n.status FROM notification_guid g JOIN notification n ON n.seq = g.seq WHERE g.h = ? AND n.her_id = ? AND n.guid = ? ORDER BY g.seq DESC LIMIT 1').pluck(),
+    notificationStatus: db.prepare<[number], string>('SELECT status FROM notification WHERE seq = ?').pluck(),
+    guidIds: db.prepare<[number, string, string], string>('SELECT n.ids FROM notification_guid g JOIN notification n ON n.seq = g.seq WHERE g.h = ? AND n.her_id = ? AND n.guid = ? ORDER BY g.seq DESC LIMIT 1').pluck(),
+    // seq is the rowid: SQLite numbers the rows in the order they arrive.
+    notificationInsert: db.prepare('INSERT INTO notification (her_id, guid, status, forrige_guid, lope_nr, ids) VALUES (?, ?, ?, ?, ?, ?)'),
+    // A GUID sent again replaced the earlier notification: only the latest of each is listed.
+    notifications: db.prepare<[], { her_id: string; guid: string; status: string; forrige_guid: string; lope_nr: number; ids: string }>(
+      `SELECT her_id, guid, status, forrige_guid, lope_nr, ids FROM notification n
+       WHERE NOT EXISTS (SELECT 1 FROM notification_guid g JOIN notification m ON m.seq = g.seq
+         WHERE g.h = guid_hash(n.her_id, n.guid) AND g.seq > n.seq AND m.her_id = n.her_id AND m.guid = n.guid) ORDER BY seq`,
+    ),
+    contentNext: db.prepare<[], number>("SELECT max(coalesce((SELECT max(seq) FROM content), 0), coalesce((SELECT value FROM meta WHERE key = 'content'), 0)) + 1").pluck(),
+    contentInsert: db.prepare('INSERT INTO content (seq, id, op, from_her_id, content) VALUES (?, ?, ?, ?, ?)'),
+    contentOf: db.prepare<[number], string>('SELECT content FROM content WHERE seq = ?').pluck(),
+    contentSet: db.prepare('UPDATE content SET content = ? WHERE seq = ?'),
+    contentDelete: db.prepare('DELETE FROM content WHERE seq = ?'),
+    contentMax: db.prepare<[], number>('SELECT coalesce(max(seq), 0) FROM content').pluck(),
+    unfoldedContent: db.prepare<[number], ContentOp>('SELECT seq, id, op FROM content WHERE seq > ? ORDER BY id, seq'),
+    consultation: db.prepare<[string], { status: string; content_seq: number }>("SELECT coalesce(status, 'active') AS status, content_seq FROM consultation WHERE id = ?"),
+    consultationPut: db.prepare(
+      "INSERT INTO consultation (id, status, content_seq) VALUES (?, nullif(?, 'active'), ?) ON CONFLICT(id) DO UPDATE SET status = excluded.status, content_seq = excluded.content_seq",
+    ),
+    // Active consultations [id, content_seq] in key order.
+    consultationPutAll: db.prepare(
+      `INSERT INTO consultation (id, status, content_seq) SELECT value ->> 0, NULL, value ->> 1 FROM json_each(?) WHERE true
+       ON CONFLICT(id) DO UPDATE SET status = NULL, content_seq = excluded.content_seq`,
+    ),
+    consultations: db.prepare<[], { id: string; status: string; content: string }>("SELECT c.id, coalesce(c.status, 'active') AS status, k.content FROM consultation c JOIN content k ON k.seq = c.content_seq ORDER BY c.id"),
+    statusCounts: db.prepare<[], { status: string; n: number }>("SELECT coalesce(status, 'active') AS status, COUNT(*) AS n FROM consultation GROUP BY 1"),
+    // In key order, the last of a GUID winning: each index page is written once per fold.
+    foldGuids: db.prepare('INSERT INTO notification_guid (h, seq) SELECT guid_hash(her_id, guid), seq FROM notification WHERE seq > ? ORDER BY 1, 2'),
+    notificationMax: db.prepare<[], number>('SELECT coalesce(max(seq), 0) FROM notification').pluck(),
+    watermark: db.prepare<[string], number>('SELECT value FROM meta WHERE key = ?').pluck(),
+    watermarkSet: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
+    answered: db.prepare<[string], { ref_id: string; from_her_id: string }>('SELECT ref_id, from_her_id FROM message WHERE message_id = ?'),
+    messageInsert: db.prepare(
+      'INSERT INTO message (message_id, ref_id, from_her_id, to_her_id, message_type, message_version, notifications, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    ),
+  };
+}
+
 export class SandboxStore implements ChainView {
   private readonly db: Database.Database;
-  private readonly st: Record<string, Database.Statement>;
+  private readonly st: ReturnType<typeof prepare>;
   private readonly acceptTx: (m: AcceptedMessage) => Appended;
   private readonly foldAfter: number;
   /** The seq of every notification committed since the last fold, by sender and GUID. */
@@ -184,55 +237,7 @@ export class SandboxStore implements ChainView {
     this.db.pragma('cache_size = -65536');
     this.db.function('guid_hash', { deterministic: true }, (herId, guid) => guidHash(String(herId), String(guid)));
     this.migrate();
-    const p = (sql: string) => this.db.prepare(sql);
-    this.st = {
-      sender: p('SELECT chain_head, last_lope_nr FROM sender WHERE her_id = ?'),
-      senderUpsert: p(
-        `INSERT INTO sender (her_id, chain_head, last_lope_nr, notifications, messages) VALUES (@herId, @head, @lopeNr, @notifications, 1)
-         ON CONFLICT(her_id) DO UPDATE SET chain_head = @head, last_lope_nr = @lopeNr, notifications = notifications + @notifications, messages = messages + 1`,
-      ),
-      senders: p('SELECT her_id, chain_head, notifications, messages FROM sender ORDER BY her_id'),
-      guidKnown: p('SELECT 1 FROM notification_guid g JOIN notification n ON n.seq = g.seq WHERE g.h = ? AND n.her_id = ? AND n.guid = ?').pluck(),
-      notificationIds: p('SELECT ids FROM notification WHERE seq = ?').pluck(),
-      guidStatus: p('SELECT n.status FROM notification_guid g JOIN notification n ON n.seq = g.seq WHERE g.h = ? AND n.her_id = ? AND n.guid = ? ORDER BY g.seq DESC LIMIT 1').pluck(),
-      notificationStatus: p('SELECT status FROM notification WHERE seq = ?').pluck(),
-      guidIds: p('SELECT n.ids FROM notification_guid g JOIN notification n ON n.seq = g.seq WHERE g.h = ? AND n.her_id = ? AND n.guid = ? ORDER BY g.seq DESC LIMIT 1').pluck(),
-      // seq is the rowid: SQLite numbers the rows in the order they arrive.
-      notificationInsert: p('INSERT INTO notification (her_id, guid, status, forrige_guid, lope_nr, ids) VALUES (?, ?, ?, ?, ?, ?)'),
-      // A GUID sent again replaced the earlier notification: only the latest of each is listed.
-      notifications: p(
-        `SELECT her_id, guid, status, forrige_guid, lope_nr, ids FROM notification n
-         WHERE NOT EXISTS (SELECT 1 FROM notification_guid g JOIN notification m ON m.seq = g.seq
-           WHERE g.h = guid_hash(n.her_id, n.guid) AND g.seq > n.seq AND m.her_id = n.her_id AND m.guid = n.guid) ORDER BY seq`,
-      ),
-      contentNext: p("SELECT max(coalesce((SELECT max(seq) FROM content), 0), coalesce((SELECT value FROM meta WHERE key = 'content'), 0)) + 1").pluck(),
-      contentInsert: p('INSERT INTO content (seq, id, op, from_her_id, content) VALUES (?, ?, ?, ?, ?)'),
-      contentOf: p('SELECT content FROM content WHERE seq = ?').pluck(),
-      contentSet: p('UPDATE content SET content = ? WHERE seq = ?'),
-      contentDelete: p('DELETE FROM content WHERE seq = ?'),
-      contentMax: p('SELECT coalesce(max(seq), 0) FROM content').pluck(),
-      unfoldedContent: p('SELECT seq, id, op FROM content WHERE seq > ? ORDER BY id, seq'),
-      consultation: p("SELECT coalesce(status, 'active') AS status, content_seq FROM consultation WHERE id = ?"),
-      consultationPut: p(
-        "INSERT INTO consultation (id, status, content_seq) VALUES (?, nullif(?, 'active'), ?) ON CONFLICT(id) DO UPDATE SET status = excluded.status, content_seq = excluded.content_seq",
-      ),
-      // Active consultations [id, content_seq] in key order.
-      consultationPutAll: p(
-        `INSERT INTO consultation (id, status, content_seq) SELECT value ->> 0, NULL, value ->> 1 FROM json_each(?) WHERE true
-         ON CONFLICT(id) DO UPDATE SET status = NULL, content_seq = excluded.content_seq`,
-      ),
-      consultations: p("SELECT c.id, coalesce(c.status, 'active') AS status, k.content FROM consultation c JOIN content k ON k.seq = c.content_seq ORDER BY c.id"),
-      statusCounts: p("SELECT coalesce(status, 'active') AS status, COUNT(*) AS n FROM consultation GROUP BY 1"),
-      // In key order, the last of a GUID winning: each index page is written once per fold.
-      foldGuids: p('INSERT INTO notification_guid (h, seq) SELECT guid_hash(her_id, guid), seq FROM notification WHERE seq > ? ORDER BY 1, 2'),
-      notificationMax: p('SELECT coalesce(max(seq), 0) FROM notification').pluck(),
-      watermark: p('SELECT value FROM meta WHERE key = ?').pluck(),
-      watermarkSet: p('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
-      answered: p('SELECT ref_id, from_her_id FROM message WHERE message_id = ?'),
-      messageInsert: p(
-        'INSERT INTO message (message_id, ref_id, from_her_id, to_her_id, message_type, message_version, notifications, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-      ),
-    };
+    this.st = prepare(this.db);
     this.acceptTx = this.db.transaction((m: AcceptedMessage) => this.apply(m, new Map()));
     if (fresh) this.importLegacy(dataDir);
     this.fold();
@@ -258,22 +263,22 @@ export class SandboxStore implements ChainView {
   // --- what the chain check reads ------------------------------------------------------------
 
   sender(herId: string): SenderHead | undefined {
-    const r = this.st.sender!.get(herId) as { chain_head: string | null; last_lope_nr: number | null } | undefined;
+    const r = this.st.sender.get(herId);
     return r && { chainHead: r.chain_head, lastLopeNr: r.last_lope_nr };
   }
 
   hasNotification(herId: string, guid: string): boolean {
-    return this.unfolded.has(key(herId, guid)) || this.st.guidKnown!.get(guidHash(herId, guid), herId, guid) !== undefined;
+    return this.unfolded.has(key(herId, guid)) || this.st.guidKnown.get(guidHash(herId, guid), herId, guid) !== undefined;
   }
 
   notificationStatus(herId: string, guid: string): string | undefined {
     const recent = this.unfolded.get(key(herId, guid));
-    return (recent === undefined ? this.st.guidStatus!.get(guidHash(herId, guid), herId, guid) : this.st.notificationStatus!.get(recent)) as string | undefined;
+    return recent === undefined ? this.st.guidStatus.get(guidHash(herId, guid), herId, guid) : this.st.notificationStatus.get(recent);
   }
 
   /** The refId a message was accepted with, if it was. */
   answered(messageId: string): { refId: string; fromHerId: string } | undefined {
-    const r = this.st.answered!.get(messageId) as { ref_id: string; from_her_id: string } | undefined;
+    const r = this.st.answered.get(messageId);
     return r && { refId: r.ref_id, fromHerId: r.from_her_id };
   }
 
@@ -299,8 +304,8 @@ export class SandboxStore implements ChainView {
     const last = notifications[notifications.length - 1];
     // A message without notifications leaves the chain where it was.
     const head = last ? { chainHead: last.notifikasjonGUID, lastLopeNr: Number(last.notifikasjonLopeNr) } : this.sender(m.fromHerId);
-    this.st.senderUpsert!.run({ herId: m.fromHerId, head: head?.chainHead ?? null, lopeNr: head?.lastLopeNr ?? null, notifications: notifications.length });
-    this.st.messageInsert!.run(m.messageId, m.refId, m.fromHerId, m.toHerId, m.messageType, m.messageVersion, notifications.length, new Date().toISOString());
+    this.st.senderUpsert.run({ herId: m.fromHerId, head: head?.chainHead ?? null, lopeNr: head?.lastLopeNr ?? null, notifications: notifications.length });
+    this.st.messageInsert.run(m.messageId, m.refId, m.fromHerId, m.toHerId, m.messageType, m.messageVersion, notifications.length, new Date().toISOString());
     return { notifications: known, rows };
   }
 
@@ -309,25 +314,25 @@ export class SandboxStore implements ChainView {
     let ids = konsultasjoner.map((k) => k.konsultasjonID);
     const op = n.statusNotifikasjon;
     // Numbered after the last row and the watermark, whichever is higher (see the schema).
-    let seq = rows.length ? rows[rows.length - 1]!.seq + 1 : (this.st.contentNext!.get() as number);
+    let seq = rows.length ? rows[rows.length - 1]!.seq + 1 : (this.st.contentNext.get() ?? 1);
     switch (op) {
       case 'N':
       case 'M':
       case 'T':
         for (const k of konsultasjoner) {
-          this.st.contentInsert!.run(seq, k.konsultasjonID, op, fromHerId, JSON.stringify(k));
+          this.st.contentInsert.run(seq, k.konsultasjonID, op, fromHerId, JSON.stringify(k));
           rows.push({ seq: seq++, id: k.konsultasjonID, op });
         }
         break;
       case 'C':
         if (!ids.length && n.notifikasjonRef) ids = this.idsOf(fromHerId, n.notifikasjonRef, known) ?? [];
         for (const id of ids) {
-          this.st.contentInsert!.run(seq, id, op, fromHerId, null);
+          this.st.contentInsert.run(seq, id, op, fromHerId, null);
           rows.push({ seq: seq++, id, op });
         }
         break;
     }
-    const { lastInsertRowid } = this.st.notificationInsert!.run(fromHerId, n.notifikasjonGUID, op, n.notifikasjonForrigeGUID, Number(n.notifikasjonLopeNr), JSON.stringify(ids));
+    const { lastInsertRowid } = this.st.notificationInsert.run(fromHerId, n.notifikasjonGUID, op, n.notifikasjonForrigeGUID, Number(n.notifikasjonLopeNr), JSON.stringify(ids));
     known.set(key(fromHerId, n.notifikasjonGUID), Number(lastInsertRowid));
   }
 
@@ -335,7 +340,7 @@ export class SandboxStore implements ChainView {
   private idsOf(herId: string, guid: string, known: Map<string, number>): string[] | undefined {
     const k = key(herId, guid);
     const recent = known.get(k) ?? this.unfolded.get(k);
-    const ids = (recent === undefined ? this.st.guidIds!.get(guidHash(herId, guid), herId, guid) : this.st.notificationIds!.get(recent)) as string | undefined;
+    const ids = recent === undefined ? this.st.guidIds.get(guidHash(herId, guid), herId, guid) : this.st.notificationIds.get(recent);
     return ids === undefined ? undefined : (JSON.parse(ids) as string[]);
   }
 
@@ -349,14 +354,14 @@ export class SandboxStore implements ChainView {
    */
   fold(): void {
     this.db.transaction(() => {
-      const notificationMark = (this.st.watermark!.get('notification') as number | undefined) ?? 0;
-      const contentMark = (this.st.watermark!.get('content') as number | undefined) ?? 0;
-      const notificationMax = this.st.notificationMax!.get() as number;
+      const notificationMark = this.st.watermark.get('notification') ?? 0;
+      const contentMark = this.st.watermark.get('content') ?? 0;
+      const notificationMax = this.st.notificationMax.get() ?? 0;
       if (notificationMax > notificationMark) {
-        this.st.foldGuids!.run(notificationMark);
-        this.st.watermarkSet!.run('notification', notificationMax);
+        this.st.foldGuids.run(notificationMark);
+        this.st.watermarkSet.run('notification', notificationMax);
       }
-      const contentMax = this.st.contentMax!.get() as number;
+      const contentMax = this.st.contentMax.get() ?? 0;
       if (contentMax > contentMark) {
         // The rows this store appended, if they are all there is (seqs run without gaps);
         // else (on opening, after an import) as the database has them.
@@ -364,7 +369,7 @@ export class SandboxStore implements ChainView {
         const rows =
           mine.length === contentMax - contentMark && mine[0]!.seq === contentMark + 1
             ? mine.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : a.seq - b.seq))
-            : (this.st.unfoldedContent!.all(contentMark) as ContentOp[]);
+            : this.st.unfoldedContent.all(contentMark);
         const plain: [string, number][] = [];
         for (let i = 0; i < rows.length; ) {
           let j = i + 1;
@@ -372,8 +377,8 @@ export class SandboxStore implements ChainView {
           this.foldConsultation(rows, i, j, plain);
           i = j;
         }
-        this.st.consultationPutAll!.run(JSON.stringify(plain));
-        this.st.watermarkSet!.run('content', contentMax);
+        this.st.consultationPutAll.run(JSON.stringify(plain));
+        this.st.watermarkSet.run('content', contentMax);
       }
     }).immediate();
     this.unfolded.clear();
@@ -402,16 +407,16 @@ export class SandboxStore implements ChainView {
       changed = true;
       start = reset + 1;
     } else {
-      const r = this.st.consultation!.get(id) as { status: string; content_seq: number } | undefined;
+      const r = this.st.consultation.get(id);
       cur = r && { status: r.status, seq: r.content_seq };
     }
     let merged: ElementJson | undefined;
     for (let i = start; i < to; i++) {
       const r = rows[i]!;
       if (r.op === 'T') {
-        const extra = JSON.parse(this.st.contentOf!.get(r.seq) as string) as ElementJson;
+        const extra = JSON.parse(this.st.contentOf.get(r.seq) as string) as ElementJson;
         if (cur) {
-          merged = supplement(merged ?? (JSON.parse(this.st.contentOf!.get(cur.seq) as string) as ElementJson), extra);
+          merged = supplement(merged ?? (JSON.parse(this.st.contentOf.get(cur.seq) as string) as ElementJson), extra);
           cur.seq = r.seq;
         } else {
           cur = { status: 'active', seq: r.seq };
@@ -424,9 +429,9 @@ export class SandboxStore implements ChainView {
       }
     }
     // The supplemented content is kept in the last T's row, the one the consultation points at.
-    if (merged && cur) this.st.contentSet!.run(JSON.stringify(merged), cur.seq);
-    if (changed && cur) this.st.consultationPut!.run(id, cur.status, cur.seq);
-    for (let i = from; i < to; i++) if (rows[i]!.seq !== cur?.seq) this.st.contentDelete!.run(rows[i]!.seq);
+    if (merged && cur) this.st.contentSet.run(JSON.stringify(merged), cur.seq);
+    if (changed && cur) this.st.consultationPut.run(id, cur.status, cur.seq);
+    for (let i = from; i < to; i++) if (rows[i]!.seq !== cur?.seq) this.st.contentDelete.run(rows[i]!.seq);
   }
 
   // --- what is served ------------------------------------------------------------------------
@@ -435,11 +440,11 @@ export class SandboxStore implements ChainView {
   publicState(): PublicState {
     this.fold();
     const senders: Record<string, SenderSummary> = {};
-    for (const r of this.st.senders!.all() as { her_id: string; chain_head: string | null; notifications: number; messages: number }[]) {
+    for (const r of this.st.senders.all()) {
       senders[r.her_id] = { chainHead: r.chain_head, notifications: r.notifications, messages: r.messages };
     }
     const consultations: PublicState['consultations'] = {};
-    for (const r of this.st.consultations!.iterate() as Iterable<{ id: string; status: string; content: string }>) {
+    for (const r of this.st.consultations.iterate()) {
       consultations[r.id] = { status: r.status, content: JSON.parse(r.content) as KonsultasjonJson };
     }
     return { senders, consultations };
@@ -448,7 +453,7 @@ export class SandboxStore implements ChainView {
   /** Every accepted notification in the order it arrived: the chains as the receiver saw them. */
   notifications(): NotificationRecord[] {
     this.fold();
-    return (this.st.notifications!.all() as { her_id: string; guid: string; status: string; forrige_guid: string; lope_nr: number; ids: string }[]).map((r) => ({
+    return this.st.notifications.all().map((r) => ({
       fromHerId: r.her_id,
       notifikasjonGUID: r.guid,
       statusNotifikasjon: r.status,
@@ -462,7 +467,7 @@ export class SandboxStore implements ChainView {
   statusCounts(): Record<string, number> {
     this.fold();
     const out: Record<string, number> = {};
-    for (const r of this.st.statusCounts!.all() as { status: string; n: number }[]) out[r.status] = r.n;
+    for (const r of this.st.statusCounts.all()) out[r.status] = r.n;
     return out;
   }
 
@@ -489,18 +494,18 @@ export class SandboxStore implements ChainView {
           this.db.prepare('INSERT INTO sender (her_id, chain_head, last_lope_nr, notifications, messages) VALUES (?, ?, ?, ?, ?)').run(herId, s.chainHead, s.lastLopeNr, s.notifications, s.messages);
           // The snapshot kept no order, status or links for notifications: only what they carried.
           for (const [guid, ids] of Object.entries(s.notificationConsultations)) {
-            const { lastInsertRowid } = this.st.notificationInsert!.run(herId, guid, '', '', 0, JSON.stringify(ids));
+            const { lastInsertRowid } = this.st.notificationInsert.run(herId, guid, '', '', 0, JSON.stringify(ids));
             this.unfolded.set(key(herId, guid), Number(lastInsertRowid));
           }
         }
         // The snapshot's consultations as they were (folded at once), so that any status is kept.
-        let seq = this.st.contentNext!.get() as number;
+        let seq = this.st.contentNext.get() ?? 1;
         for (const [id, c] of Object.entries(state.consultations)) {
-          this.st.contentInsert!.run(seq, id, 'N', c.fromHerId, JSON.stringify(c.content));
-          this.st.consultationPut!.run(id, c.status, seq++);
+          this.st.contentInsert.run(seq, id, 'N', c.fromHerId, JSON.stringify(c.content));
+          this.st.consultationPut.run(id, c.status, seq++);
         }
-        this.st.watermarkSet!.run('content', seq - 1);
-        for (const [messageId, a] of Object.entries(state.messages)) this.st.messageInsert!.run(messageId, a.refId, a.fromHerId, '', '', '', 0, '');
+        this.st.watermarkSet.run('content', seq - 1);
+        for (const [messageId, a] of Object.entries(state.messages)) this.st.messageInsert.run(messageId, a.refId, a.fromHerId, '', '', '', 0, '');
       }
       if (existsSync(journalFile)) {
         for (const line of readFileSync(journalFile, 'utf8').split('\n')) {

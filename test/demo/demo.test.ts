@@ -10,7 +10,7 @@ import { runDemo } from '../../runtime/demo/command.ts';
 import { awaitingCorrection, expectedHoldings } from '../helpers/expected.ts';
 import { loadConfig } from '../../runtime/config/load.ts';
 import { renderReport } from '../../runtime/report/html.ts';
-import { SqliteStore } from '../../runtime/store/sqlite.ts';
+import { openStore } from '../../runtime/store/open.ts';
 
 it('backfill and daily runs leave the receiver holding the EPJ truth', async () => {
   const dir = join(mkdtempSync(join(tmpdir(), 'kpr-demo-')), 'demo');
@@ -31,7 +31,7 @@ it('backfill and daily runs leave the receiver holding the EPJ truth', async () 
   // The operator's HTML report of the same database: the numbers agree, it is self-contained,
   // it escapes what the data says, and it names no person.
   const config = loadConfig(join(dir, 'kpr.yaml'));
-  const store = new SqliteStore(config.database);
+  const store = openStore(config.database);
   const volumes = store.dailyVolumes();
   const months = store.monthlyVolumes();
   const runs = store.runVolumes();

@@ -11,7 +11,7 @@ import { dryRunJob, runJob } from '../../runtime/jobs/jobs.ts';
 import { formatStatus, statusReport } from '../../runtime/jobs/report.ts';
 import { silentLogger } from '../../runtime/log.ts';
 import { mapStream } from '../../runtime/mapping/stream.ts';
-import { SqliteStore } from '../../runtime/store/sqlite.ts';
+import { openStore } from '../../runtime/store/open.ts';
 import { FakeReceiver, identitySealer, tmp } from '../runtime/helpers.ts';
 import { SandboxStore } from '../../runtime/sandbox/store.ts';
 
@@ -53,7 +53,7 @@ describe.each([0o000, 0o022])('under umask %o', (umask) => {
     new SandboxStore(setup.sandboxDir).close();
 
     // While a store is open, SQLite's -wal and -shm exist: they hold the same data.
-    const store = new SqliteStore(config.database);
+    const store = openStore(config.database);
     store.checkpoint('watermark');
     const whileOpen = [config.database, `${config.database}-wal`, `${config.database}-shm`].map((f) => [relative(root, f), existsSync(f) ? octal(statSync(f).mode & 0o777) : 'missing']);
     store.close();

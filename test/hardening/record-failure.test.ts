@@ -9,7 +9,7 @@ import type { MessageKit } from '../../runtime/jobs/message-kit.ts';
 import { transfer, type TransferDeps } from '../../runtime/jobs/transfer.ts';
 import { silentLogger } from '../../runtime/log.ts';
 import { FileSource } from '../../runtime/sources/files.ts';
-import { SqliteStore } from '../../runtime/store/sqlite.ts';
+import { openStore } from '../../runtime/store/open.ts';
 import { XmlCodecError } from '../../runtime/xml/errors.ts';
 import { FakeReceiver, HEADER, identitySealer, rec, STAND_IN_KIT, tmp, writeNdjson, type Rec } from '../runtime/helpers.ts';
 
@@ -20,7 +20,7 @@ function setup(kit: MessageKit = STAND_IN_KIT, maxConsultations = 1000) {
   const dbPath = join(dir, 'kpr.db');
   const run = async (records: Rec[], extra: Partial<TransferDeps> = {}) => {
     writeNdjson(file, records);
-    const store = new SqliteStore(dbPath);
+    const store = openStore(dbPath);
     try {
       const summary = await transfer(
         {

@@ -13,7 +13,7 @@ import { CommandSource } from '../../runtime/sources/command.ts';
 import { FileSource } from '../../runtime/sources/files.ts';
 import { byteLines, firstInvalid } from '../../runtime/sources/lines.ts';
 import type { SourceLine } from '../../runtime/sources/types.ts';
-import { SqliteStore } from '../../runtime/store/sqlite.ts';
+import { openStore } from '../../runtime/store/open.ts';
 import { FakeReceiver, HEADER, identitySealer, rec, STAND_IN_KIT, tmp } from '../runtime/helpers.ts';
 
 const fatal = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -100,7 +100,7 @@ describe('a source line that is not UTF-8', () => {
     const file = join(dir, 'epj.ndjson');
     writeFileSync(file, Buffer.concat([Buffer.from(JSON.stringify(rec('K1', '2024-05-01T08:00:00Z')) + '\n'), lineWith(BAD, 'K2'), Buffer.from('\n')]));
     const receiver = new FakeReceiver();
-    const store = new SqliteStore(join(dir, 'kpr.db'));
+    const store = openStore(join(dir, 'kpr.db'));
     try {
       const s = await transfer(
         { store, kit: STAND_IN_KIT, header: HEADER, limits: { maxConsultations: 100, maxBytes: 4_000_000, recordsPerTransaction: 100 }, sender: receiver, sealer: identitySealer, log: silentLogger, mapper: passthroughMapper(STAND_IN_KIT), source: new FileSource(file, 'file') },

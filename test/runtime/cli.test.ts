@@ -8,7 +8,7 @@ import { loadConfig } from '../../runtime/config/load.ts';
 import { describeSummary, dryRunJob, runJob } from '../../runtime/jobs/jobs.ts';
 import { errorRows, formatErrors, formatStatus, statusReport } from '../../runtime/jobs/report.ts';
 import { silentLogger } from '../../runtime/log.ts';
-import { SqliteStore } from '../../runtime/store/sqlite.ts';
+import { openStore } from '../../runtime/store/open.ts';
 import { REPO_ROOT, runKpr } from '../helpers/cli.ts';
 import { itOfficial, xmllint } from '../helpers/reference.ts';
 import { del, FakeReceiver, identitySealer, konsultasjon, rec, tmp, writeNdjson } from './helpers.ts';
@@ -69,7 +69,7 @@ describe('kpr run --dry-run on a database in use', () => {
     const first = await runJob({ config, log: silentLogger, sender: receiver, sealer: identitySealer });
     expect(first.messagesAccepted).toBe(1);
     writeNdjson(join(dir, 'epj.ndjson'), [rec('K1', '2024-05-01T08:00:00Z'), rec('K2', '2024-05-02T08:00:00Z', 1), rec('K3', '2024-05-02T08:00:00Z')]);
-    const before = new SqliteStore(config.database);
+    const before = openStore(config.database);
     const counts = before.countsByState();
     const counters = before.counters();
     before.close();
@@ -78,7 +78,7 @@ describe('kpr run --dry-run on a database in use', () => {
     const xml = readFileSync(join(dir, 'dry', readdirSync(join(dir, 'dry')).find((f) => f.endsWith('.xml'))!), 'utf8');
     expect(xml).toContain('lopenr="2"');
     expect(xml).toContain(`notifikasjonForrigeGUID="${counters.acceptedHead}"`);
-    const after = new SqliteStore(config.database);
+    const after = openStore(config.database);
     expect(after.countsByState()).toEqual(counts);
     expect(after.counters()).toEqual(counters);
     after.close();
@@ -128,7 +128,7 @@ describe('kpr errors and exit codes', () => {
 describe('kpr status, kpr errors, the lock', () => {
   function seeded() {
     const dir = project([]);
-    const store = new SqliteStore(join(dir, 'kpr.db'));
+    const store = openStore(join(dir, 'kpr.db'));
     const runId = store.startRun('run');
     store.commitBatch({
       runId,
@@ -205,23 +205,23 @@ describe('kpr status, kpr errors, the lock', () => {
   it('a second run on the same database refuses with exit 2 and says who holds it; a dead holder is taken over', () => {
     const dir = seeded();
     const db = join(dir, 'kpr.db');
-    const holder = new SqliteStore(db);
+    const holder = openStore(db);
     holder.acquireLock('run');
     const r = runKpr(['run', '--config', join(dir, 'kpr.yaml')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(new RegExp(`another kpr run \\(pid ${process.pid}, started [0-9T:.Z-]+\\) holds ${db.replace(/[.]/g, '\\.')}`));
     holder.close();
     // A holder killed with -9 leaves its row behind; its pid is gone, so the next run takes over.
-    const raw = new SqliteStore(db);
+    const raw = openStore(db);
     (raw as unknown as { db: { prepare(s: string): { run(...a: unknown[]): void } } }).db
       .prepare("INSERT OR REPLACE INTO lock (id, pid, host, kind, started_at, heartbeat_at) VALUES (1, 999999999, ?, 'run', '2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z')")
       .run(hostname());
     raw.close();
-    const second = new SqliteStore(db);
+    const second = openStore(db);
     expect(() => second.acquireLock('run')).not.toThrow();
     second.close();
     // A live pid whose heartbeat stopped 10 minutes ago (a reused pid) does not block either.
-    const stale = new SqliteStore(db);
+    const stale = openStore(db);
     (stale as unknown as { db: { prepare(s: string): { run(...a: unknown[]): void } } }).db
       .prepare("INSERT OR REPLACE INTO lock (id, pid, host, kind, started_at, heartbeat_at) VALUES (1, ?, ?, 'run', ?, ?)")
       .run(process.pid, hostname(), new Date(Date.now() - 3_600_000).toISOString(), new Date(Date.now() - 11 * 60_000).toISOString());
@@ -231,7 +231,7 @@ describe('kpr status, kpr errors, the lock', () => {
 
   it('writes the heartbeat at most every 5 s, however often a run beats', () => {
     const dir = seeded();
-    const store = new SqliteStore(join(dir, 'kpr.db'));
+    const store = openStore(join(dir, 'kpr.db'));
     vi.useFakeTimers({ toFake: ['Date'], now: new Date('2026-01-01T00:00:00Z') });
     try {
       store.acquireLock('run');

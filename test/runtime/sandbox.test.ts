@@ -12,7 +12,7 @@ import { formatStatus, statusReport } from '../../runtime/jobs/report.ts';
 import { silentLogger } from '../../runtime/log.ts';
 import { DEFAULT_CLIENT_ID, startSandbox, type Sandbox } from '../../runtime/sandbox/index.ts';
 import { generatedCodec } from '../../runtime/sandbox/generated-codec.ts';
-import { SqliteStore } from '../../runtime/store/sqlite.ts';
+import { openStore } from '../../runtime/store/open.ts';
 import { issueCertificate } from '../../runtime/transport/pki/index.ts';
 import { del, rec, tmp, writeNdjson } from './helpers.ts';
 
@@ -84,7 +84,7 @@ describe('kpr run against the sandbox', () => {
     const r4 = await resendJob({ config: loadConfig(cfgFile), messageId: rejectedId, log: silentLogger });
     expect(r4).toMatchObject({ exitCode: 0, messagesAccepted: 1, notifications: { N: 1, M: 0, C: 0 } });
     expect(sb.state().consultations.K4?.status).toBe('active');
-    const store = new SqliteStore(join(dir, 'kpr.db'));
+    const store = openStore(join(dir, 'kpr.db'));
     expect(store.countsByState()).toEqual({ accepted: 4, requeued: 1 });
     store.close();
     const status = statusReport(loadConfig(cfgFile));

@@ -11,7 +11,7 @@ import { loadTarget } from '../../runtime/mapping/target.ts';
 import { compileSemanticRules } from '../../runtime/rules/semantic.ts';
 import { makeRuleStage } from '../../runtime/rules/stage.ts';
 import { FileSource } from '../../runtime/sources/files.ts';
-import { SqliteStore } from '../../runtime/store/sqlite.ts';
+import { openStore } from '../../runtime/store/open.ts';
 import { FakeReceiver, HEADER, identitySealer, konsultasjon, STAND_IN_KIT, tmp, writeNdjson } from './helpers.ts';
 
 it('stores the findings of records sent with a warning apart from the held-back ones', async () => {
@@ -23,7 +23,7 @@ it('stores the findings of records sent with a warning apart from the held-back 
   const receiver = new FakeReceiver();
   const run = async (records: unknown[]) => {
     writeNdjson(file, records);
-    const store = new SqliteStore(dbPath);
+    const store = openStore(dbPath);
     try {
       return await transfer(
         {
@@ -57,7 +57,7 @@ it('stores the findings of records sent with a warning apart from the held-back 
   ]);
   expect(r1).toMatchObject({ rejectedRecords: 1, notifications: { N: 2, M: 0, C: 0 } });
   expect(Object.keys(receiver.holdings()).sort()).toEqual(['A', 'W']);
-  let store = new SqliteStore(dbPath);
+  let store = openStore(dbPath);
   expect(store.sentWarnings().map((w) => [w.sourceId, w.konsultasjonId, w.path, w.rule, w.consequence, w.action])).toEqual([['W', 'W', '/Konsultasjon/amming', 'REC2005', 'none', 'sent']]);
   expect(store.sentWarningsByRule()).toEqual([{ rule: 'REC2005', count: 1 }]);
   expect(store.rejections().map((r) => [r.sourceId, r.rule])).toEqual([['H', 'REC4001']]);
@@ -65,7 +65,7 @@ it('stores the findings of records sent with a warning apart from the held-back 
 
   // W corrected in the EPJ: its warning leaves with the old version.
   await run([{ id: 'W', changedAt: '2024-05-02T08:00:00Z', Konsultasjon: k('W') }]);
-  store = new SqliteStore(dbPath);
+  store = openStore(dbPath);
   expect(store.sentWarnings()).toEqual([]);
   store.close();
 });

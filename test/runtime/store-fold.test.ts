@@ -1,5 +1,5 @@
 // The store folds its random-key lookup tables (consultation, source_record) in bulk instead of
-// on every commit (runtime/store/sqlite.ts, FOLD_EVERY). Whatever the fold interval, and whether
+// on every commit (runtime/store/sqlite/fold.ts, FOLD_EVERY). Whatever the fold interval, and whether
 // a process died before its fold, every lookup must answer as if each commit had updated the
 // tables itself. The judge is a plain in-memory model of the decisions, applied eagerly.
 import { mkdtempSync } from 'node:fs';
@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { NIL_GUID, SqliteStore } from '../../runtime/store/sqlite.ts';
+import { NIL_GUID } from '../../runtime/notify/chain.ts';
+import { openStore } from '../../runtime/store/open.ts';
+import type { Store } from '../../runtime/store/types.ts';
 import type { BatchCommit, ConsultationState, NewMessage, SeenRecord } from '../../runtime/store/types.ts';
 import { prng } from '../helpers/prng.ts';
 
@@ -62,7 +64,7 @@ function apply(model: Model, commit: Omit<BatchCommit, 'runId'>): void {
 }
 
 /** Commits `count` seeded batches to `store` and applies them to a new model; `after` runs after each commit. */
-function feed(store: SqliteStore, seed: number, count: number, after?: (model: Model) => void): Model {
+function feed(store: Store, seed: number, count: number, after?: (model: Model) => void): Model {
   const runId = store.startRun('run');
   const model: Model = { seen: new Map(), consultation: new Map() };
   for (const commit of batches(seed, count)) {
@@ -74,7 +76,7 @@ function feed(store: SqliteStore, seed: number, count: number, after?: (model: M
 }
 
 /** Every key's answer, as the store gives it. */
-function answers(store: SqliteStore) {
+function answers(store: Store) {
   const out: Record<string, ConsultationState | undefined | boolean> = {};
   for (let k = 0; k < 40; k++) out[`K${k}`] = store.consultation(`K${k}`);
   for (let k = 0; k < 40; k++) out[`seen R-K${k}`] = store.seen(`R-K${k}`, '2024-01-15T10:00:00.000Z');
@@ -105,7 +107,7 @@ describe('folding the lookup tables', () => {
     [30, 200],
   ] as const) {
     it(`answers as if every commit updated them (a fold every ${foldEvery} records, key filter after ${filterAfter} lookups)`, () => {
-      const store = new SqliteStore(join(mkdtempSync(join(tmpdir(), 'kpr-fold-')), 'kpr.db'), { foldEvery, filterAfter });
+      const store = openStore(join(mkdtempSync(join(tmpdir(), 'kpr-fold-')), 'kpr.db'), { foldEvery, filterAfter });
       feed(store, 11 + foldEvery, 60, (model) => expect(answers(store)).toEqual(expected(model)));
       store.close();
     });
@@ -114,10 +116,10 @@ describe('folding the lookup tables', () => {
   it('a process that died before its fold loses nothing: the next one folds what it left', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'kpr-fold-')), 'kpr.db');
     // The first store is never closed: its decisions are only in item and seen_log, as after kill -9.
-    const dying = new SqliteStore(file, { foldEvery: 1_000_000 });
+    const dying = openStore(file, { foldEvery: 1_000_000 });
     const model = feed(dying, 5, 40);
     const before = dying.consultationCounts();
-    const next = new SqliteStore(file, { foldEvery: 1_000_000, filterAfter: 1 });
+    const next = openStore(file, { foldEvery: 1_000_000, filterAfter: 1 });
     expect(answers(next)).toEqual(expected(model));
     expect(next.consultationCounts()).toEqual(before);
     expect(before.pending).toBe(model.consultation.size);
@@ -126,10 +128,10 @@ describe('folding the lookup tables', () => {
 
   it('a reader does not fold under a live run, and still counts what the run has not folded', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'kpr-fold-')), 'kpr.db');
-    const run = new SqliteStore(file, { foldEvery: 1_000_000 });
+    const run = openStore(file, { foldEvery: 1_000_000 });
     run.acquireLock('run');
     const model = feed(run, 9, 30);
-    const status = new SqliteStore(file);
+    const status = openStore(file);
     expect(status.consultationCounts()).toEqual({ active: 0, annulled: 0, pending: model.consultation.size });
     status.close();
     const raw = new Database(file, { readonly: true });
@@ -137,20 +139,20 @@ describe('folding the lookup tables', () => {
     raw.close();
     expect(answers(run)).toEqual(expected(model));
     run.close();
-    const after = new SqliteStore(file);
+    const after = openStore(file);
     expect(answers(after)).toEqual(expected(model));
     after.close();
   });
 
   it('opens a version 2 database (which updated the tables on every commit) as folded', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'kpr-fold-')), 'kpr.db');
-    const old = new SqliteStore(file, { foldEvery: 1 });
+    const old = openStore(file, { foldEvery: 1 });
     const model = feed(old, 3, 20);
     old.close();
     const raw = new Database(file);
     raw.exec("UPDATE meta SET value = '2' WHERE key = 'schema_version'; DELETE FROM meta WHERE key = 'indexed_item'");
     raw.close();
-    const reopened = new SqliteStore(file);
+    const reopened = openStore(file);
     expect(answers(reopened)).toEqual(expected(model));
     reopened.close();
     const check = new Database(file, { readonly: true });

@@ -8,7 +8,9 @@ import type { Sender } from '../../runtime/jobs/sender.ts';
 import { transfer, type FailPoint, type TransferDeps } from '../../runtime/jobs/transfer.ts';
 import { silentLogger } from '../../runtime/log.ts';
 import { FileSource } from '../../runtime/sources/files.ts';
-import { NIL_GUID, SqliteStore } from '../../runtime/store/sqlite.ts';
+import { NIL_GUID } from '../../runtime/notify/chain.ts';
+import { openStore } from '../../runtime/store/open.ts';
+import type { Store } from '../../runtime/store/types.ts';
 import { del, FakeReceiver, HEADER, identitySealer, rec, STAND_IN_KIT, tmp, writeNdjson, type Rec } from './helpers.ts';
 
 function setup(limits: Partial<TransferDeps['limits']> = {}) {
@@ -19,7 +21,7 @@ function setup(limits: Partial<TransferDeps['limits']> = {}) {
   let now = new Date('2024-06-01T12:00:00Z');
   const run = async (records: Rec[], extra: Partial<TransferDeps> = {}) => {
     writeNdjson(file, records);
-    const store = new SqliteStore(dbPath);
+    const store = openStore(dbPath);
     try {
       return await transfer(
         {
@@ -167,7 +169,7 @@ describe('the receiver rejects a message', () => {
     expect(r2.exitCode).toBe(0);
     expect(Object.keys(t.receiver.holdings()).sort()).toEqual(['A', 'B', 'E']);
     // An operator fixed the cause: requeue C and D.
-    const store = new SqliteStore(t.dbPath);
+    const store = openStore(t.dbPath);
     const [rejected] = store.rejectedMessages();
     expect(rejected!.validationMessage).toBe('scripted rejection');
     expect(store.requeueMessage(rejected!.seq)).toBe(2);
@@ -234,7 +236,7 @@ describe('sending while building', () => {
     // ... but more than three were built meanwhile (overlap), and never many more (bounded memory).
     expect(r1.messagesBuilt).toBeGreaterThan(3);
     expect(r1.messagesBuilt).toBeLessThanOrEqual(3 + 3);
-    let store = new SqliteStore(t.dbPath);
+    let store = openStore(t.dbPath);
     // Built on top of the rejected one: superseded, their consultations queued to be decided again.
     expect(store.countsByState()).toEqual({ accepted: 2, rejected: 1, superseded: r1.messagesBuilt - 3 });
     const [rejected] = store.rejectedMessages();
@@ -248,7 +250,7 @@ describe('sending while building', () => {
     expect(new Set(Object.values(t.receiver.newCounts()))).toEqual(new Set([1]));
     const lope = t.receiver.meldinger.flatMap((x) => x.Notifikasjon!.map((y) => Number(y.notifikasjonLopeNr)));
     expect(lope).toEqual([...lope].sort((a, b) => a - b));
-    store = new SqliteStore(t.dbPath);
+    store = openStore(t.dbPath);
     expect(store.unconfirmed()).toEqual([]);
     store.close();
   });
@@ -277,7 +279,7 @@ describe('crash recovery', () => {
         if (prior) expect(c.payload.equals(prior)).toBe(true);
         else first.set(c.messageId, c.payload);
       }
-      const store = new SqliteStore(t.dbPath);
+      const store = openStore(t.dbPath);
       expect(store.unconfirmed()).toEqual([]);
       store.close();
     });
@@ -314,7 +316,7 @@ describe('rejected records', () => {
     const mapper = passthroughMapper(kit);
     const r1 = await t.run([rec('A', '2024-05-01T08:00:00Z'), bad('B', '2024-05-01T08:00:00Z'), { ...bad('C', '2024-05-01T08:00:00Z'), id: 'C/1' }], { kit, mapper });
     expect(r1).toMatchObject({ exitCode: 1, outcome: 'partial', rejectedRecords: 2, notifications: { N: 1, M: 0, C: 0 } });
-    let store = new SqliteStore(t.dbPath);
+    let store = openStore(t.dbPath);
     expect(store.rejections().map((r) => [r.sourceId, r.path, r.rule, r.consequence])).toEqual([
       ['B', '/Konsultasjon/amming', 'REC2005', 'not sent; waits for a corrected version from the EPJ'],
       ['C/1', '/Konsultasjon/amming', 'REC2005', 'not sent; waits for a corrected version from the EPJ'],
@@ -323,7 +325,7 @@ describe('rejected records', () => {
     // Corrected in the EPJ: B under the same id, C as a new version with its own record id.
     const r2 = await t.run([rec('B', '2024-05-02T08:00:00Z'), { ...rec('C', '2024-05-02T08:00:00Z'), id: 'C/2' }], { kit, mapper });
     expect(r2).toMatchObject({ exitCode: 0, notifications: { N: 2, M: 0, C: 0 } });
-    store = new SqliteStore(t.dbPath);
+    store = openStore(t.dbPath);
     expect(store.rejections()).toEqual([]);
     store.close();
     expect(Object.keys(t.receiver.holdings()).sort()).toEqual(['A', 'B', 'C']);
@@ -338,7 +340,7 @@ describe('lines that are not JSON', () => {
     for (let i = 0; i < 2; i++) {
       // Touched (a blank line more), so the second run reads the file again.
       if (i === 1) writeFileSync(file, `${JSON.stringify(rec('A', '2024-05-01T08:00:00Z'))}\n{oops\n\n`);
-      const store = new SqliteStore(t.dbPath);
+      const store = openStore(t.dbPath);
       const r = await transfer(
         {
           store,
@@ -356,7 +358,7 @@ describe('lines that are not JSON', () => {
       store.close();
       expect(r).toMatchObject({ exitCode: 1, rejectedRecords: 1, notifications: { N: i === 0 ? 1 : 0, M: 0, C: 0 } });
     }
-    const store = new SqliteStore(t.dbPath);
+    const store = openStore(t.dbPath);
     expect(store.rejections().map((r) => [r.sourceId, r.line, r.rule])).toEqual([['broken.ndjson:2', 2, 'REC1001']]);
     store.close();
   });
@@ -370,7 +372,7 @@ describe('a folder of daily exports', () => {
     mkdirSync(folder);
     const receiver = new FakeReceiver();
     const once = async () => {
-      const store = new SqliteStore(join(dir, 'kpr.db'));
+      const store = openStore(join(dir, 'kpr.db'));
       try {
         return await transfer(
           {
@@ -408,8 +410,9 @@ describe('a failure inside a store transaction', () => {
     const recs = ['A', 'B', 'C', 'D', 'E'].map((id) => rec(id, '2024-05-01T08:00:00Z'));
     let calls = 0;
     // Break the disk in the middle of the second batch's item inserts.
-    const breakStore = (store: SqliteStore) => {
-      const st = (store as unknown as { st: Record<string, { run: (...a: unknown[]) => unknown }> }).st;
+    const breakStore = (store: Store) => {
+      // The SQLite store's batch of decisions (runtime/store/sqlite/batch.ts) holds the statement.
+      const st = (store as unknown as { batch: { st: Record<string, { run: (...a: unknown[]) => unknown }> } }).batch.st;
       const insert = st.insertItem!;
       const original = insert.run.bind(insert);
       st.insertItem = {
@@ -419,7 +422,7 @@ describe('a failure inside a store transaction', () => {
         },
       };
     };
-    const store = new SqliteStore(t.dbPath);
+    const store = openStore(t.dbPath);
     breakStore(store);
     await expect(
       transfer(
@@ -445,7 +448,7 @@ describe('a failure inside a store transaction', () => {
     const r = await t.run(recs);
     expect(r).toMatchObject({ exitCode: 0, skipped: 3, notifications: { N: 2, M: 0, C: 0 } });
     expect(t.receiver.newCounts()).toEqual({ A: 1, B: 1, C: 1, D: 1, E: 1 });
-    const check = new SqliteStore(t.dbPath);
+    const check = openStore(t.dbPath);
     expect(check.countsByState()).toEqual({ accepted: 2 });
     check.close();
   });

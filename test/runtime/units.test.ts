@@ -12,7 +12,7 @@ import { ChainBuilder } from '../../runtime/notify/chain.ts';
 import { decide } from '../../runtime/notify/decide.ts';
 import { contentHash, hashJson } from '../../runtime/notify/hash.ts';
 import { CommandSource } from '../../runtime/sources/command.ts';
-import { SqliteStore } from '../../runtime/store/sqlite.ts';
+import { openStore } from '../../runtime/store/open.ts';
 import type { ConsultationState } from '../../runtime/store/types.ts';
 import { FakeReceiver, HEADER, identitySealer, rec, STAND_IN_KIT, tmp, writeNdjson } from './helpers.ts';
 import { FileSource } from '../../runtime/sources/files.ts';
@@ -103,7 +103,7 @@ describe('logs', () => {
       },
     });
     const log = createLogger({ level: 'debug', destination: sink });
-    const store = new SqliteStore(join(dir, 'kpr.db'));
+    const store = openStore(join(dir, 'kpr.db'));
     const kit = { ...STAND_IN_KIT, validateKonsultasjon: Object.assign((k: unknown) => typeof (k as { datoTidStart?: unknown }).datoTidStart === 'string', { errors: [] }) };
     await transfer(
       {
