@@ -77,7 +77,7 @@ async function pass(kind: string, dir: string): Promise<PassResult> {
   if (kind === 'baseline') {
     const mapping = await loadMapping(join(ROOT, 'examples/demo-epj/mapping.yaml'), { extractDate: '2026-12-31' });
     const xml = getMessage('hst@56.0.0').xml as unknown as { toXml(m: unknown): string };
-    const header = { versjon: '56.0.0', meldingstype: 'B', leverandor: 'L', navnEPJ: 'N', versjonEPJ: '1', versjonUt: 'x', Kontaktperson: [{ kontPerson: 'K', meldEpost1: 'k@example.invalid', typeKontaktperson: '1' }], Kommune: [{ kommuneNr: '0301' }] };
+    const header = { versjon: '56.0.0', meldingstype: 'B', leverandor: 'L', navnEPJ: 'N', versjonEPJ: '1', versjonUt: 'x', Kontaktperson: [{ kontPerson: 'K', meldEpost1: 'k@example.invalid', typeKontaktperson: '1' }, { kontPerson: 'K', meldEpost1: 'k@example.invalid', typeKontaktperson: '15' }], Kommune: [{ kommuneNr: '0301' }] };
     let batch: Record<string, unknown>[] = [];
     const flush = () => {
       if (!batch.length) return;
@@ -136,7 +136,7 @@ sender:
   herId: 8139519
   orgNr: "974770000"
   Kommune: [{ kommuneNr: "0301" }]
-  Kontaktperson: [{ kontPerson: K, meldEpost1: k@example.invalid, typeKontaktperson: "1" }]
+  Kontaktperson: [{ kontPerson: K, meldEpost1: k@example.invalid, typeKontaktperson: "1" }, { kontPerson: K, meldEpost1: k@example.invalid, typeKontaktperson: "15" }]
 epj: { leverandor: L, navnEPJ: N, versjonEPJ: "1" }
 message: { spec: hst@56.0.0 }
 mapping: ${join(ROOT, 'examples/demo-epj/mapping.yaml')}
