@@ -16,7 +16,7 @@
 // (source-loop.ts) and the Melding writer (writer.ts).
 import { randomUUID } from 'node:crypto';
 import { EXIT } from '../cli/program.ts';
-import { osloDate } from '../message/melding.ts';
+import { osloDate } from '../time/oslo.ts';
 import { contentHash } from '../notify/hash.ts';
 import type { FileIdentity, ReadOptions } from '../sources/types.ts';
 import { inProcessFrontEnd } from './front-end.ts';

@@ -4,7 +4,7 @@ import { ensurePrivateFile } from '../io/private.ts';
 import { hostname } from 'node:os';
 import Database from 'better-sqlite3';
 import { EXIT, UserError } from '../cli/program.ts';
-import { osloDateTime } from '../message/melding.ts';
+import { osloDateTime } from '../time/oslo.ts';
 import { KeyFilter } from './key-filter.ts';
 import type {
   BatchCommit,

@@ -4,7 +4,7 @@
 // last commit is the open batch, in one object, emptied by the commit.
 import type { Logger } from '../../log.ts';
 import { BatchCollector, serialiseWithin } from '../../message/batch.ts';
-import { osloDateTime } from '../../message/melding.ts';
+import { osloDateTime } from '../../time/oslo.ts';
 import { ChainBuilder } from '../../notify/chain.ts';
 import { afterDecision, decide } from '../../notify/decide.ts';
 import type { ConsultationState, NewMessage, Rejection, SeenRecord, SentWarning, Store } from '../../store/types.ts';
