@@ -54,6 +54,11 @@ export function lintFiles(files: string[], specDir: string): Diagnostic[] {
   return sortDiagnostics(out);
 }
 
+/** A build from a folder without specs would remove every generated file: refuse instead. */
+function requireSpecs(specDir: string): void {
+  if (!findSpecFiles(specDir).length) throw new UserError(`no spec files (<message>/<version>.yaml) found under --spec-dir ${specDir}; nothing built`);
+}
+
 export function register(program: Command): void {
   const spec = specCommand(program);
 
@@ -83,6 +88,7 @@ export function register(program: Command): void {
     .action(async (opts: { specDir: string; out: string }) => {
       const started = performance.now();
       // The emitters (json-schema-to-typescript, Ajv's code generator, Handlebars) load only here.
+      requireSpecs(opts.specDir);
       const { buildArtefacts, writeArtefacts } = await import('./build.ts');
       const r = await buildArtefacts(opts.specDir);
       printErrorsCountWarnings(r.diagnostics);
@@ -101,6 +107,7 @@ export function register(program: Command): void {
     .option('--spec-dir <dir>', 'spec root', DEFAULT_SPEC_DIR)
     .option('--out <dir>', 'output folder', DEFAULT_OUT_DIR)
     .action(async (opts: { specDir: string; out: string }) => {
+      requireSpecs(opts.specDir);
       const { buildArtefacts, compareWithDisk } = await import('./build.ts');
       const r = await buildArtefacts(opts.specDir);
       printErrorsCountWarnings(r.diagnostics);

@@ -101,7 +101,12 @@ export function loadConfig(file: string): KprConfig {
   try {
     text = readFileSync(abs, 'utf8');
   } catch (err) {
-    throw new UserError(`cannot read configuration ${abs}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a folder, not a file' : code ?? (err as Error).message;
+    throw new UserError(
+      `cannot read configuration ${abs}: ${why}. ` +
+        'Give the file with --config FILE, or write one: npx kpr init --dir DIR (commented example) or npx kpr init --profile sandbox --dir DIR (a setup for the local sandbox).',
+    );
   }
   return parseConfig(abs, text);
 }

@@ -3,19 +3,19 @@
 // everything up to a few days ago, then one daily run per remaining day (with the edits and
 // deletions those days hold), and prints what was sent, accepted, annulled and rejected, and why.
 
-import { rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 import { MESSAGES } from '../../generated/index.ts';
-import { EXIT } from '../cli/program.ts';
+import { EXIT, UserError } from '../cli/program.ts';
 import { loadConfig } from '../config/load.ts';
 import { generateRecords } from '../demo-data/generate.ts';
 import { initSandboxSetup, writeRecords } from '../init/sandbox-setup.ts';
 import { backfillJob, runJob } from '../jobs/jobs.ts';
 import { errorRows } from '../jobs/report.ts';
 import type { TransferSummary } from '../jobs/transfer.ts';
-import { silentLogger } from '../log.ts';
+import { createLogger, silentLogger, type Logger } from '../log.ts';
 import { generatedCodec } from '../sandbox/generated-codec.ts';
 import { startSandbox } from '../sandbox/index.ts';
 
@@ -27,6 +27,8 @@ export interface DemoOptions {
   dailyRuns: number;
   badRate: number;
   say: (line: string) => void;
+  /** The jobs' JSON logs; default none (the demo says what happens in its own lines). */
+  log?: Logger;
 }
 
 export interface DemoResult {
@@ -47,12 +49,27 @@ function line(s: TransferSummary): string {
   return `${s.records - s.skipped} new records, N ${n.N} / M ${n.M} / C ${n.C}, ${s.rejectedRecords} rejected, ${s.messagesAccepted}/${s.messagesBuilt} messages accepted`;
 }
 
+/** The demo replaces only a folder it made itself (or an empty one), never someone's data. */
+const DEMO_MARK = '.kpr-demo';
+
+function clearDemoFolder(dir: string): void {
+  if (!existsSync(dir)) return;
+  if (!statSync(dir).isDirectory()) throw new UserError(`--dir ${dir} is a file, not a folder`);
+  // Demo folders of earlier versions carry no mark, but their kpr.yaml says where it came from.
+  const earlier = () => existsSync(join(dir, 'kpr.yaml')) && readFileSync(join(dir, 'kpr.yaml'), 'utf8').includes('written by `kpr init --profile sandbox`');
+  if (readdirSync(dir).length && !existsSync(join(dir, DEMO_MARK)) && !earlier()) {
+    throw new UserError(`--dir ${dir} holds files the demo did not make; the demo replaces its folder on every run, so give an empty or new one`);
+  }
+  rmSync(dir, { recursive: true, force: true });
+}
+
 export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   const started = performance.now();
   const say = o.say;
-  rmSync(o.dir, { recursive: true, force: true });
+  clearDemoFolder(o.dir);
   const firstDaily = addDays(o.today, -(o.dailyRuns - 1));
   const setup = await initSandboxSetup({ dir: o.dir, seed: o.seed, children: o.children, today: o.today, port: 0, extract: 'none' });
+  writeFileSync(join(setup.dir, DEMO_MARK), 'made by kpr demo: replaced on its next run\n');
   say(`1. setup in ${setup.dir}: kpr.yaml, demo mapping, test certificates and HelseID client key`);
 
   // One extract for the backfill (everything changed before the first daily run), then one file
@@ -67,7 +84,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   say(`3. sandbox (HelseID + KPR API stand-ins) at ${sandbox.url}`);
   try {
     const config = loadConfig(setup.configFile);
-    const backfill = await backfillJob({ config, from: '2017-01-01', log: silentLogger });
+    const backfill = await backfillJob({ config, from: '2017-01-01', log: o.log ?? silentLogger });
     if ('alreadyComplete' in backfill) throw new Error('a fresh setup cannot have a completed backfill');
     say(`4. backfill from 2017-01-01: ${line(backfill)}`);
     const daily: TransferSummary[] = [];
@@ -75,7 +92,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       const d = addDays(firstDaily, i);
       const todays = all.filter((r) => day(r) === d);
       await writeRecords(join(setup.epjDir, `${d}.ndjson`), todays);
-      const s = await runJob({ config: loadConfig(setup.configFile), log: silentLogger });
+      const s = await runJob({ config: loadConfig(setup.configFile), log: o.log ?? silentLogger });
       daily.push(s);
       say(`5.${i + 1} daily run for ${d}: ${line(s)}`);
     }
@@ -94,7 +111,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     const rules = Object.entries(rejectedByRule).sort((a, b) => b[1] - a[1]);
     say(`  rejected records:        ${rules.reduce((n, [, c]) => n + c, 0)}${rules.length ? ' (by rule: ' + rules.map(([r, c]) => `${r} ${c}`).join(', ') + ')' : ''}`);
     say(`  time:                    ${((performance.now() - started) / 1000).toFixed(1)} s`);
-    say(`  look closer:             kpr status --config ${setup.configFile}; kpr errors --config ${setup.configFile}`);
+    say(`  look closer:             npx kpr status --config ${setup.configFile}; npx kpr errors --config ${setup.configFile}`);
     return { backfill, daily, active, annulled, rejectedByRule, exitCode };
   } finally {
     await sandbox.close();
@@ -111,16 +128,25 @@ export function register(program: Command): void {
   program
     .command('demo')
     .description('The end-to-end demo, offline: synthetic EPJ data → mapping → chain → CMS → HelseID → sandbox, then a summary')
-    .option('--dir <dir>', 'working folder (replaced on every run)', '.kpr/demo')
+    .option('--dir <dir>', 'working folder, replaced on every run (only a new, empty or earlier demo folder)', '.kpr/demo')
     .option('--children <n>', 'children in the synthetic EPJ', int, 400)
     .option('--seed <seed>', 'seed of the synthetic data', '2026')
     .option('--today <date>', 'the last day of data', '2026-11-24')
     .option('--days <n>', 'daily runs after the backfill', int, 3)
     .option('--bad-rate <r>', 'share of deliberately spoiled records', parseFloat, 0.01)
-    .action(async (opts: { dir: string; children: number; seed: string; today: string; days: number; badRate: number }) => {
-      const say = (s: string) => process.stdout.write(s + '\n');
+    .option('-q, --quiet', 'print only the summary')
+    .option('-v, --verbose', "also the jobs' JSON log lines on stderr (--log-level debug)")
+    .addOption(new Option('--log-level <level>', "the jobs' JSON log lines on stderr at this level (default: none)").choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace']))
+    .action(async (opts: { dir: string; children: number; seed: string; today: string; days: number; badRate: number; quiet?: boolean; verbose?: boolean; logLevel?: string }) => {
+      if (opts.quiet && (opts.verbose || opts.logLevel)) throw new UserError('--quiet goes alone: not with --verbose or --log-level');
+      let summary = false;
+      const say = (s: string) => {
+        if (s === 'summary') summary = true;
+        if (!opts.quiet || summary) process.stdout.write(s + '\n');
+      };
       say('kpr-kit demo: the daily transfer to KPR, end to end against the local sandbox');
-      const r = await runDemo({ dir: resolve(opts.dir), children: opts.children, seed: opts.seed, today: opts.today, dailyRuns: opts.days, badRate: opts.badRate, say });
+      const level = opts.logLevel ?? (opts.verbose ? 'debug' : undefined);
+      const r = await runDemo({ dir: resolve(opts.dir), children: opts.children, seed: opts.seed, today: opts.today, dailyRuns: opts.days, badRate: opts.badRate, say, log: level ? createLogger({ level }) : undefined });
       // Rejected records are the point of the bad rate: the demo succeeded if everything else arrived.
       process.exitCode = r.exitCode === EXIT.failed ? EXIT.failed : EXIT.ok;
     });

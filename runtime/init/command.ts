@@ -1,11 +1,11 @@
 // `kpr init`: a commented example configuration, or with --profile sandbox a complete working
 // setup for the local sandbox.
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { EXIT, UserError } from '../cli/program.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
-import { EXAMPLE_CONFIG } from './example.ts';
+import { exampleConfig } from './example.ts';
 import { initSandboxSetup } from './sandbox-setup.ts';
 
 function int(v: string): number {
@@ -19,39 +19,59 @@ function day(v: string): string {
   return v;
 }
 
+function rate(v: string): number {
+  const n = Number(v);
+  if (!(n >= 0 && n <= 1)) throw new InvalidArgumentError('expected a share between 0 and 1');
+  return n;
+}
+
+/** Paths printed in next steps: quoted when the shell would split them. */
+const sh = (p: string) => (/^[\w@%+=:,./-]+$/.test(p) ? p : `'${p.replaceAll("'", `'\\''`)}'`);
+
 export function register(program: Command): void {
   program
     .command('init')
-    .description('Write a commented example kpr.yaml, or with --profile sandbox a complete offline setup')
+    .summary('Write a kpr.yaml to start from, or a complete offline sandbox setup')
+    .description('Write a commented example kpr.yaml, or with --profile sandbox a complete offline setup (configuration, demo EPJ data, mapping, test keys and certificates). No sandbox is started: the port is only written down.')
     .option('--profile <name>', 'sandbox: write configuration, demo data, mapping, test keys and certificates')
-    .option('--dir <dir>', 'where to write (default: kpr.yaml on standard output without --profile)')
+    .option('--dir <dir>', 'where to write, created if missing (required with --profile; without it kpr.yaml goes to standard output)')
     .option('--seed <seed>', 'seed of the demo data', '1')
     .option('--children <n>', 'children in the demo data', int, 300)
     .option('--today <date>', "the demo data's last day", day, new Date().toISOString().slice(0, 10))
-    .option('--port <n>', 'sandbox port (0 = pick a free one)', int, 8089)
-    .option('--bad-rate <r>', 'share of deliberately spoiled demo records', parseFloat, 0)
-    .option('--force', 'replace an existing setup')
+    .option('--port <n>', 'the port the sandbox will serve on (0 = pick one that is free now)', int, 8089)
+    .option('--bad-rate <r>', 'share of deliberately spoiled demo records (0 to 1)', rate, 0)
+    .option('--force', 'replace an existing setup (its database and sandbox state too)')
     .action(async (o: { profile?: string; dir?: string; seed: string; children: number; today: string; port: number; badRate: number; force?: boolean }) => {
+      if (o.dir !== undefined && existsSync(o.dir) && !statSync(o.dir).isDirectory()) throw new UserError(`--dir ${o.dir} is a file, not a folder`);
       if (!o.profile) {
         if (!o.dir) {
-          process.stdout.write(EXAMPLE_CONFIG);
+          process.stdout.write(exampleConfig('.'));
           return;
         }
         const file = join(o.dir, 'kpr.yaml');
         if (existsSync(file) && !o.force) throw new UserError(`${file} exists; use --force to replace it`);
-        writeFileAtomic(file, EXAMPLE_CONFIG);
-        process.stdout.write(`wrote ${file}: edit it, then check it with kpr status --config ${file}\n`);
+        mkdirSync(o.dir, { recursive: true });
+        writeFileAtomic(file, exampleConfig(o.dir));
+        process.stdout.write(`wrote ${file}: edit it, then check it with\n  npx kpr status --config ${sh(file)}\n`);
         return;
       }
-      if (o.profile !== 'sandbox') throw new UserError(`--profile ${o.profile}: only the sandbox can be set up automatically; run kpr init without --profile for a commented example`);
-      if (!o.dir) throw new UserError('--profile sandbox needs --dir DIR');
+      if (o.profile !== 'sandbox') throw new UserError(`--profile ${o.profile}: only the sandbox can be set up automatically; run npx kpr init without --profile for a commented example`);
+      if (!o.dir) throw new UserError('--profile sandbox needs --dir DIR (the folder to write the setup in; created if missing)');
       const s = await initSandboxSetup({ dir: o.dir, seed: o.seed, children: o.children, today: o.today, port: o.port, force: o.force, badRate: o.badRate });
+      const pidFile = join(s.sandboxDir, 'sandbox.pid');
+      const steps: [string, string][] = [
+        [`npx kpr sandbox --data ${sh(s.sandboxDir)} &`, `serves ${s.url}; writes its pid to ${pidFile}`],
+        [`npx kpr backfill --config ${sh(s.configFile)}`, 'everything since 2017-01-01'],
+        [`npx kpr run --config ${sh(s.configFile)}`, 'the daily run'],
+        [`npx kpr status --config ${sh(s.configFile)}`, 'what was sent, what was rejected'],
+        [`kill $(cat ${sh(pidFile)})`, 'stops the sandbox'],
+      ];
+      const width = Math.max(...steps.map(([cmd]) => cmd.length));
       process.stdout.write(
         [
           `wrote a sandbox setup in ${s.dir} (${s.records} demo EPJ records, seed ${o.seed})`,
-          `  1. kpr sandbox --data ${s.sandboxDir}          # serves ${s.url}; leave it running`,
-          `  2. kpr backfill --config ${s.configFile} --from 2017-01-01`,
-          `  3. kpr run --config ${s.configFile}; kpr status --config ${s.configFile}`,
+          'next (the sandbox in the background, or without the & in a second terminal):',
+          ...steps.map(([cmd, why]) => `  ${cmd.padEnd(width)}   # ${why}`),
           '',
         ].join('\n'),
       );

@@ -1,5 +1,17 @@
 // The commented example configuration `kpr init` prints: every setting, with what it is for.
-export const EXAMPLE_CONFIG = `# yaml-language-server: $schema=node_modules/kpr-kit/runtime/config/kpr.schema.json
+import { fileURLToPath } from 'node:url';
+import { relative, resolve, sep } from 'node:path';
+
+/** kpr.yaml's JSON Schema, for editors: relative to the folder the configuration will be in. */
+export function schemaPathFrom(folder: string): string {
+  const schema = fileURLToPath(new URL('../config/kpr.schema.json', import.meta.url));
+  const rel = relative(resolve(folder), schema);
+  // A setup far from the installation gets the absolute path rather than a climb to the root.
+  return rel.split(sep).filter((s) => s === '..').length > 2 ? schema : rel;
+}
+
+/** The example, its `$schema` pointing at this installation's kpr.schema.json from `folder`. */
+export const exampleConfig = (folder: string): string => `# yaml-language-server: $schema=${schemaPathFrom(folder)}
 # kpr.yaml: configuration of the daily transfer to KPR. Paths are relative to this file.
 # Secrets are never written here: give a file ({ file: path }) or an environment variable ({ env: NAME }).
 

@@ -1,22 +1,24 @@
 // `kpr init --profile sandbox --dir D`: a complete, working setup for trying kpr-kit offline.
 // It writes the configuration, the demo EPJ extract, the demo mapping, and the sandbox's data
 // folder (test keys, certificates, the registered client) so that
-//   kpr sandbox --data D/sandbox      (serves the address kpr.yaml names)
-//   kpr backfill --config D/kpr.yaml --from 2017-01-01
-//   kpr run --config D/kpr.yaml
+//   npx kpr sandbox --data D/sandbox      (serves the address kpr.yaml names)
+//   npx kpr backfill --config D/kpr.yaml
+//   npx kpr run --config D/kpr.yaml
 // work unchanged. Everything but the cryptographic material is a function of the seed (and of
 // --today); keys are generated fresh, never derived from a guessable seed.
 
-import { copyFileSync, existsSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { makePrivateDir, privateWriteStream } from '../io/private.ts';
 import { createServer } from 'node:net';
-import { join, relative } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { once } from 'node:events';
 import { UserError } from '../cli/program.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
+import { schemaPathFrom } from './example.ts';
 import { generateRecords } from '../demo-data/generate.ts';
-import { startSandbox } from '../sandbox/index.ts';
+import { prepareSandboxData } from '../sandbox/server.ts';
 import { SANDBOX_SETTINGS_FILE, type SandboxSettings } from '../sandbox/cli.ts';
 
 const examples = fileURLToPath(new URL('../../examples/demo-epj/', import.meta.url));
@@ -63,9 +65,16 @@ async function freePort(): Promise<number> {
 export async function writeRecords(file: string, records: Iterable<unknown>): Promise<number> {
   const out = privateWriteStream(file);
   let n = 0;
-  for (const r of records) {
-    n++;
-    if (!out.write(JSON.stringify(r) + '\n')) await once(out, 'drain');
+  try {
+    for (const r of records) {
+      n++;
+      if (!out.write(JSON.stringify(r) + '\n')) await once(out, 'drain');
+    }
+  } catch (err) {
+    // Closed before the caller removes the file's folder, or its late open would fail unheard.
+    out.destroy();
+    await once(out, 'close');
+    throw err;
   }
   out.end();
   await once(out, 'finish');
@@ -75,11 +84,11 @@ export async function writeRecords(file: string, records: Iterable<unknown>): Pr
 function configText(s: { schemaRel: string; sandboxRel: string; url: string; port: number; receiverHerId: string; senderHerId: string; clientId: string; scopes: string[]; seed: string; today: string; signerCert: string; signerKey: string; recipientCert: string; jwk: string }): string {
   return `# yaml-language-server: $schema=${s.schemaRel}
 # kpr-kit configuration for the local sandbox, written by \`kpr init --profile sandbox\`
-# (seed ${s.seed}, today ${s.today}). Paths are relative to this file.
-#   kpr sandbox --data ${s.sandboxRel}        # in another terminal: serves ${s.url}
-#   kpr backfill --config kpr.yaml --from 2017-01-01
-#   kpr run --config kpr.yaml
-#   kpr status --config kpr.yaml
+# (seed ${s.seed}, today ${s.today}). Paths are relative to this file; in this folder:
+#   npx kpr sandbox --data ${s.sandboxRel}      # in another terminal: serves ${s.url}
+#   npx kpr backfill --config kpr.yaml    # everything since 2017-01-01
+#   npx kpr run --config kpr.yaml         # the daily run
+#   npx kpr status --config kpr.yaml
 profile: sandbox
 api:
   baseUrl: ${s.url}
@@ -131,10 +140,46 @@ database: kpr.db
 `;
 }
 
+/** What a sandbox setup consists of in its folder; `--force` replaces exactly these. */
+const SETUP_ENTRIES = ['kpr.yaml', 'mapping.yaml', 'source.schema.json', 'epj', 'sandbox', '.gitignore', 'kpr.db', 'kpr.db-wal', 'kpr.db-shm'];
+
+/**
+ * Writes the setup into a staging folder beside `dir` and moves it into place only when it is
+ * complete, so a failure (disk full, Ctrl-C) leaves no half-written setup. No sandbox is started:
+ * the data folder is prepared without listening, so no port needs to be free now.
+ */
 export async function initSandboxSetup(opts: SandboxSetupOptions): Promise<SandboxSetup> {
   const dir = opts.dir;
   const configFile = join(dir, 'kpr.yaml');
+  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UserError(`--dir ${dir} is a file, not a folder`);
   if (existsSync(configFile) && !opts.force) throw new UserError(`${configFile} exists; use --force to replace the setup`);
+  const target = resolve(dir);
+  mkdirSync(dirname(target), { recursive: true });
+  const staging = join(dirname(target), `.${basename(target)}.kpr-init-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  mkdirSync(staging, { mode: 0o700 });
+  let built: Omit<SandboxSetup, 'dir' | 'configFile' | 'sandboxDir' | 'epjDir'>;
+  try {
+    built = await writeSetup(staging, opts);
+  } catch (err) {
+    rmSync(staging, { recursive: true, force: true });
+    throw err;
+  }
+  moveIntoPlace(staging, target);
+  return { dir, configFile, sandboxDir: join(dir, 'sandbox'), epjDir: join(dir, 'epj'), ...built };
+}
+
+function moveIntoPlace(staging: string, target: string): void {
+  if (!existsSync(target)) {
+    renameSync(staging, target);
+    return;
+  }
+  // An existing folder (empty, or a setup replaced with --force): other files in it stay.
+  for (const name of SETUP_ENTRIES) rmSync(join(target, name), { recursive: true, force: true });
+  for (const name of readdirSync(staging)) renameSync(join(staging, name), join(target, name));
+  rmSync(staging, { recursive: true, force: true });
+}
+
+async function writeSetup(dir: string, opts: SandboxSetupOptions) {
   const sandboxDir = join(dir, 'sandbox');
   const epjDir = join(dir, 'epj');
   // The setup holds test keys, an extract shaped like health data and two databases.
@@ -142,14 +187,14 @@ export async function initSandboxSetup(opts: SandboxSetupOptions): Promise<Sandb
   makePrivateDir(sandboxDir);
 
   const port = opts.port === 0 ? await freePort() : opts.port ?? 8089;
-  // Start the sandbox once: it creates its keys, test PKI, registered client and connection.json.
-  const sandbox = await startSandbox({ dataDir: sandboxDir, port, host: '127.0.0.1' });
-  const c = sandbox.connection;
-  await sandbox.close();
+  const url = `http://127.0.0.1:${port}`;
+  // Keys, test PKI and the registered client, made now; the sandbox starts later, on this port.
+  const prepared = await prepareSandboxData({ dataDir: sandboxDir });
+  const c = prepared.connection(url);
   const settings: SandboxSettings = { host: '127.0.0.1', port, receiverHerId: String(c.toHerId), senderHerId: String(c.fromHerId) };
   writeFileAtomic(join(sandboxDir, SANDBOX_SETTINGS_FILE), JSON.stringify(settings, null, 2) + '\n');
 
-  copyFileSync(join(examples, 'mapping.yaml'), join(dir, 'mapping.yaml'));
+  writeFileAtomic(join(dir, 'mapping.yaml'), copiedMapping(readFileSync(join(examples, 'mapping.yaml'), 'utf8')));
   copyFileSync(join(examples, 'source.schema.json'), join(dir, 'source.schema.json'));
 
   let records = 0;
@@ -160,11 +205,12 @@ export async function initSandboxSetup(opts: SandboxSetupOptions): Promise<Sandb
 
   const rel = (p: string) => relative(dir, p);
   writeFileAtomic(
-    configFile,
+    join(dir, 'kpr.yaml'),
     configText({
-      schemaRel: rel(fileURLToPath(new URL('../config/kpr.schema.json', import.meta.url))),
+      // Relative to where the setup will live, not to the staging folder it is written in.
+      schemaRel: schemaPathFrom(opts.dir),
       sandboxRel: rel(sandboxDir),
-      url: `http://127.0.0.1:${port}`,
+      url,
       port,
       receiverHerId: String(c.toHerId),
       senderHerId: String(c.fromHerId),
@@ -179,5 +225,13 @@ export async function initSandboxSetup(opts: SandboxSetupOptions): Promise<Sandb
     }),
   );
   writeFileSync(join(dir, '.gitignore'), '# test keys, the database and the sandbox state are local\n*\n');
-  return { dir, configFile, sandboxDir, epjDir, url: `http://127.0.0.1:${port}`, port, records };
+  return { url, port, records };
+}
+
+/** The example mapping's comments name its place in the repository; the copy names itself. */
+function copiedMapping(text: string): string {
+  return text.replaceAll('examples/demo-epj/mapping.yaml', 'mapping.yaml').replace(
+    '# Mapping of the demo EPJ',
+    '# Copied by `npx kpr init --profile sandbox` from kpr-kit\'s examples/demo-epj/.\n# Mapping of the demo EPJ',
+  );
 }

@@ -5,8 +5,11 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { EXIT, UserError, type Registrar } from '../cli/program.ts';
 import { loadConfig } from '../config/load.ts';
 import { backfillJob, describeSummary, dryRunJob, resendJob, runJob } from './jobs.ts';
+import type { KprConfig } from '../config/load.ts';
+import { createLogger } from '../log.ts';
 import { progressReporter } from './progress.ts';
-import { errorRows, formatErrors, formatStatus, statusReport } from './report.ts';
+import type { TransferProgress } from './transfer.ts';
+import { errorRows, formatErrors, formatStatus, MAX_COLUMNS, statusReport } from './report.ts';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -17,55 +20,140 @@ function date(v: string): string {
 
 const configOption = () => new Option('-c, --config <file>', 'the configuration file').default('kpr.yaml');
 
+/** The obligation's start: Helsedirektoratet's order covers every consultation since this day. */
+export const OBLIGATION_START = '2017-01-01';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** From least to most said. */
+const VERBOSITY = ['silent', 'fatal', 'error', 'warn', 'info', 'debug', 'trace'];
+
+/** `level`, or `most` when `level` would say more. */
+export function atMost(level: string, most: string): string {
+  return VERBOSITY.indexOf(level) > VERBOSITY.indexOf(most) ? most : level;
+}
+
+interface OutputOptions {
+  quiet?: boolean;
+  verbose?: boolean;
+  logLevel?: string;
+}
+
+/** --quiet, --verbose and --log-level, the same on every long-running command (npm's meanings). */
+function withOutputOptions(cmd: Command): Command {
+  return cmd
+    .option('-q, --quiet', 'no progress; log warnings and errors only (--log-level warn)')
+    .option('-v, --verbose', 'log what every step does (--log-level debug)')
+    .addOption(new Option('--log-level <level>', "log level of the JSON log lines on stderr (default: kpr.yaml's log.level; at least warn while a progress bar is shown)").choices(LOG_LEVELS));
+}
+
+/**
+ * The logger and progress bar of a long-running command, sharing stderr: log lines go through
+ * the bar so they never break into it; while a bar is shown, logs below warn are held back
+ * unless asked for (--verbose, --log-level).
+ */
+function terminal(o: OutputOptions, config: KprConfig) {
+  if (o.quiet && (o.verbose || o.logLevel)) throw new UserError('--quiet goes alone: not with --verbose or --log-level');
+  const bar = progressReporter(process.stderr, { quiet: o.quiet });
+  const level = o.logLevel ?? (o.verbose ? 'debug' : o.quiet ? 'warn' : bar.tty ? atMost(config.log.level, 'warn') : config.log.level);
+  const log = createLogger({ level, destination: bar.logs as NodeJS.WritableStream });
+  // Ctrl-C: everything committed is kept (a kill at any point loses nothing), so stop at once
+  // and say how far it got and how to go on.
+  const interrupted = () => {
+    bar.done();
+    const p = bar.last;
+    const got = p ? `${p.records.toLocaleString('en-US')} records read, ${p.messages.toLocaleString('en-US')} messages built` : 'stopped before the first record';
+    process.stderr.write(
+      `\ninterrupted: ${got}. Every decision and message committed so far is saved in ${config.database}; nothing is lost or sent twice.\n` +
+        `resume with: npx kpr ${process.argv.slice(2).map(shellWord).join(' ')}\n`,
+    );
+    process.exit(130);
+  };
+  process.once('SIGINT', interrupted);
+  return { bar, log, end: () => process.off('SIGINT', interrupted) };
+}
+
+/** "table" was text's name before one --format vocabulary; still accepted, no longer listed. */
+function errorsFormat(v: string): 'text' | 'json' | 'csv' {
+  if (v === 'table') return 'text';
+  if (v === 'text' || v === 'json' || v === 'csv') return v;
+  throw new InvalidArgumentError('expected text, json or csv');
+}
+
+const shellWord = (w: string) => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replaceAll("'", `'\\''`)}'`);
+
 export const register: Registrar = (program: Command) => {
-  program
-    .command('run')
-    .description('Send everything changed in the EPJ since the last run (and resend what is unconfirmed)')
-    .addOption(configOption())
-    .option('--dry-run', 'build the messages on a copy of the database and write them to --out instead of sending')
-    .option('--out <dir>', 'folder for --dry-run: one .xml and one .envelope.json per message, and summary.json')
-    .action(async (o: { config: string; dryRun?: boolean; out?: string }) => {
-      const config = loadConfig(o.config);
-      if (o.dryRun && !o.out) throw new UserError('--dry-run needs --out DIR');
-      if (o.out && !o.dryRun) throw new UserError('--out is only for --dry-run');
-      const summary = o.dryRun ? await dryRunJob({ config, out: o.out! }) : await runJob({ config });
-      process.stdout.write(`${describeSummary(summary)}\n`);
+  withOutputOptions(
+    program
+      .command('run')
+      .description('Send everything changed in the EPJ since the last run (and resend what is unconfirmed)')
+      .addOption(configOption())
+      .option('--dry-run', 'build the messages on a copy of the database and write them to --out instead of sending')
+      .option('--out <dir>', 'folder for --dry-run: one .xml and one .envelope.json per message, and summary.json'),
+  ).action(async (o: { config: string; dryRun?: boolean; out?: string } & OutputOptions) => {
+    const config = loadConfig(o.config);
+    if (o.dryRun && !o.out) throw new UserError('--dry-run needs --out DIR');
+    if (o.out && !o.dryRun) throw new UserError('--out is only for --dry-run');
+    const t = terminal(o, config);
+    try {
+      const job = { config, log: t.log, onProgress: (p: TransferProgress) => t.bar.update(p) };
+      const summary = o.dryRun ? await dryRunJob({ ...job, out: o.out! }) : await runJob(job);
+      t.bar.done();
+      process.stdout.write(`${describeSummary(summary, { dryRun: o.dryRun })}\n`);
       if (o.dryRun) process.stdout.write(`dry run: messages written to ${o.out}; nothing was sent and the database is unchanged\n`);
       process.exitCode = summary.exitCode;
-    });
+    } finally {
+      t.bar.done();
+      t.end();
+    }
+  });
 
-  program
-    .command('backfill')
-    .description('Send all consultations in a date window (the first extract: --from 2017-01-01), resumably')
-    .addOption(configOption())
-    .requiredOption('--from <date>', 'first consultation date (datoTidStart), YYYY-MM-DD', date)
-    .option('--to <date>', 'last consultation date, YYYY-MM-DD (default: no end)', date)
-    .option('--restart', 'read the window again from the start even if it was completed')
-    .action(async (o: { config: string; from: string; to?: string; restart?: boolean }) => {
-      if (o.to && o.to < o.from) throw new UserError(`--to ${o.to} is before --from ${o.from}`);
-      const config = loadConfig(o.config);
-      const bar = progressReporter(process.stderr);
-      const result = await backfillJob({ config, from: o.from, to: o.to, restart: o.restart, onProgress: (p) => bar.update(p) });
-      bar.done();
+  withOutputOptions(
+    program
+      .command('backfill')
+      .description(`Send all consultations in a date window (default: everything since ${OBLIGATION_START}, the obligation's start), resumably`)
+      .addOption(configOption())
+      .option('--from <date>', 'first consultation date (datoTidStart), YYYY-MM-DD', date, OBLIGATION_START)
+      .option('--to <date>', 'last consultation date, YYYY-MM-DD (default: no end)', date)
+      .option('--restart', 'read the window again from the start even if it was completed'),
+  ).action(async (o: { config: string; from: string; to?: string; restart?: boolean } & OutputOptions) => {
+    if (o.to && o.to < o.from) throw new UserError(`--to ${o.to} is before --from ${o.from}`);
+    const config = loadConfig(o.config);
+    const t = terminal(o, config);
+    try {
+      const result = await backfillJob({ config, from: o.from, to: o.to, restart: o.restart, log: t.log, onProgress: (p) => t.bar.update(p) });
+      t.bar.done();
       if ('alreadyComplete' in result) {
         process.stdout.write(`backfill ${o.from}..${o.to ?? ''} was completed at ${result.alreadyComplete}; use --restart to read it again\n`);
         return;
       }
       process.stdout.write(`${describeSummary(result)}\n`);
       process.exitCode = result.exitCode;
-    });
+    } finally {
+      t.bar.done();
+      t.end();
+    }
+  });
 
-  program
-    .command('resend')
-    .description('After fixing a configuration error: seal and send an unconfirmed message again, or queue a rejected one again')
-    .argument('<message-id>', 'the messageId (see kpr errors or kpr status)')
-    .addOption(configOption())
-    .action(async (messageId: string, o: { config: string }) => {
-      const config = loadConfig(o.config);
-      const summary = await resendJob({ config, messageId });
+  withOutputOptions(
+    program
+      .command('resend')
+      .description('After fixing a configuration error: seal and send an unconfirmed message again, or queue a rejected one again')
+      .argument('<message-id>', 'the messageId (see kpr errors or kpr status)')
+      .addOption(configOption()),
+  ).action(async (messageId: string, o: { config: string } & OutputOptions) => {
+    const config = loadConfig(o.config);
+    const t = terminal(o, config);
+    try {
+      const summary = await resendJob({ config, messageId, log: t.log, onProgress: (p) => t.bar.update(p) });
+      t.bar.done();
       process.stdout.write(`${summary.action}\n${describeSummary(summary)}\n`);
       process.exitCode = summary.exitCode;
-    });
+    } finally {
+      t.bar.done();
+      t.end();
+    }
+  });
 
   program
     .command('status')
@@ -84,10 +172,10 @@ export const register: Registrar = (program: Command) => {
     .command('errors')
     .description('Every rejected record (source id, path, rule, message, consequence) and every message the receiver rejected')
     .addOption(configOption())
-    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json', 'csv']).default('table'))
-    .action((o: { config: string; format: 'table' | 'json' | 'csv' }) => {
+    .addOption(new Option('--format <format>', 'output format: text (wrapped to the terminal, at most 120 columns), json or csv').default('text').argParser(errorsFormat))
+    .action((o: { config: string; format: 'text' | 'json' | 'csv' }) => {
       const rows = errorRows(loadConfig(o.config));
-      process.stdout.write(formatErrors(rows, o.format));
+      process.stdout.write(formatErrors(rows, o.format, process.stdout.columns ?? MAX_COLUMNS));
       process.exitCode = rows.length ? EXIT.partial : EXIT.ok;
     });
 };

@@ -56,7 +56,7 @@ export interface JobBase {
 export async function openJob(config: KprConfig, opts: { log?: Logger; databasePath?: string } = {}): Promise<JobBase> {
   const log = opts.log ?? createLogger({ level: config.log.level });
   const kit = await loadMessageKit(config.message.generatedDir, config.message.spec);
-  if (kit.genericXml) log.warn({ spec: kit.id }, 'no generated XML codec for this message version: using the generic serialiser (XSD order not guaranteed); run `kpr spec build`');
+  if (kit.genericXml) log.warn({ spec: kit.id }, 'no generated XML codec for this message version: using the generic serialiser (XSD order not guaranteed); run `npx kpr spec build`');
   const store = new SqliteStore(opts.databasePath ?? config.database);
   return { store, kit, log };
 }

@@ -108,6 +108,9 @@ export async function dryRunJob(o: JobOptions & { out: string }): Promise<Transf
         const since = base.store.checkpoint('watermark');
         const summary = await runTransfer(o, base, o.config.message.meldingstype, { kind: 'run', readSource: true, read: { since } }, wired);
         writePrivateFile(join(o.out, 'summary.json'), `${JSON.stringify({ ...summary, dryRun: true, sealed }, null, 2)}\n`);
+        // The copy of the database goes away with the dry run: what it rejected stays readable here
+        // (owner-only: rejections quote the records).
+        writePrivateFile(join(o.out, 'rejected.json'), `${JSON.stringify(base.store.rejections(), null, 2)}\n`);
         return summary;
       },
       snapshot,
@@ -184,21 +187,22 @@ export async function resendJob(o: JobOptions & { messageId: string }): Promise<
   });
 }
 
-export function describeSummary(s: TransferSummary): string {
+export function describeSummary(s: TransferSummary, opts: { dryRun?: boolean } = {}): string {
   const parts = [
-    `${s.kind} ${s.runId}: ${s.records} record(s) read`,
+    `${opts.dryRun ? 'dry run' : `${s.kind} ${s.runId}`}: ${s.records} record(s) read`,
     `${s.skipped} already decided`,
     `${s.unchanged} unchanged`,
     `N ${s.notifications.N}, M ${s.notifications.M}, C ${s.notifications.C}`,
-    `${s.messagesBuilt} message(s) built, ${s.messagesAccepted} accepted`,
+    // A dry run's "accepted" is its stand-in receiver's: nothing went anywhere.
+    opts.dryRun ? `${s.messagesBuilt} message(s) built, none sent` : `${s.messagesBuilt} message(s) built, ${s.messagesAccepted} accepted`,
   ];
   if (s.outsideWindow) parts.push(`${s.outsideWindow} outside the window`);
-  if (s.rejectedRecords) parts.push(`${s.rejectedRecords} record(s) rejected (see kpr errors)`);
+  if (s.rejectedRecords) parts.push(`${s.rejectedRecords} record(s) rejected (${opts.dryRun ? 'listed in rejected.json beside the messages' : 'see npx kpr errors'})`);
   let text = parts.join('; ');
   if (s.stopped) {
     text +=
       s.stopped.state === 'rejected'
-        ? `\nstopped: the receiver rejected message ${s.stopped.messageId}: ${s.stopped.reason}\n  later messages are rebuilt by the next run; after fixing the cause: kpr resend ${s.stopped.messageId}`
+        ? `\nstopped: the receiver rejected message ${s.stopped.messageId}: ${s.stopped.reason}\n  later messages are rebuilt by the next run; after fixing the cause: npx kpr resend ${s.stopped.messageId}`
         : `\nstopped: message ${s.stopped.messageId} was not confirmed (${s.stopped.reason}); the next run resends it with the same messageId`;
   }
   return text;

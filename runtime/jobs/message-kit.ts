@@ -39,7 +39,7 @@ interface GeneratedInfo {
 
 export async function loadMessageKit(generatedDir: string, spec: string): Promise<MessageKit> {
   const index = ['index.ts', 'index.js'].map((f) => join(generatedDir, f)).find((f) => existsSync(f));
-  if (!index) throw new UserError(`no generated message registry in ${generatedDir}: run \`kpr spec build\` first`);
+  if (!index) throw new UserError(`no generated message registry in ${generatedDir}: run \`npx kpr spec build\` first`);
   const mod = (await import(pathToFileURL(index).href)) as { getMessage(id: string): GeneratedInfo };
   let info: GeneratedInfo;
   try {

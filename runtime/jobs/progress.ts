@@ -1,6 +1,7 @@
-// Progress of a long transfer (backfill): on a terminal one line redrawn in place (records,
-// messages, rate, ETA); elsewhere (cron, systemd, a pipe) a plain line every `everyMs`, so
-// logs stay readable.
+// Progress of a long transfer (backfill, run): on a terminal one line redrawn in place (records,
+// messages, rate, ETA), which log lines never break into: a log line clears the bar, is written,
+// and the bar is drawn again below it. Elsewhere (cron, systemd, a pipe) a plain line every
+// `everyMs`, so logs stay readable. The last line is the final state, not the last redraw.
 import type { TransferProgress } from './transfer.ts';
 
 function duration(ms: number): string {
@@ -11,9 +12,10 @@ function duration(ms: number): string {
   return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
 
-export function describeProgress(p: TransferProgress): string {
+export function describeProgress(p: TransferProgress, finished = false): string {
   const rate = p.elapsedMs > 0 ? (p.records * 1000) / p.elapsedMs : 0;
   let line = `records ${p.records.toLocaleString('en-US')} | messages ${p.messages.toLocaleString('en-US')} | ${Math.round(rate).toLocaleString('en-US')} rec/s`;
+  if (finished) return `${line} | done in ${duration(p.elapsedMs)}`;
   if (p.bytesTotal) {
     const frac = Math.min(1, p.bytesRead / p.bytesTotal);
     const eta = frac > 0 ? (p.elapsedMs * (1 - frac)) / frac : Number.NaN;
@@ -22,20 +24,51 @@ export function describeProgress(p: TransferProgress): string {
   return line;
 }
 
-export function progressReporter(out: NodeJS.WriteStream | NodeJS.WritableStream, opts: { tty?: boolean; everyMs?: number } = {}) {
+const CLEAR = '\r\x1b[2K';
+
+export interface ProgressReporter {
+  update(p: TransferProgress, force?: boolean): void;
+  /** Ends the bar with the final state (when given) on its own line. */
+  done(final?: TransferProgress): void;
+  /** The latest progress seen, drawn or not (for the Ctrl-C message). */
+  readonly last: TransferProgress | undefined;
+  /** A stream for log lines that keeps them from breaking into the bar (give it to the logger). */
+  readonly logs: { write(line: string): boolean };
+  /** Whether a bar is redrawn in place (a terminal) rather than plain lines. */
+  readonly tty: boolean;
+}
+
+export function progressReporter(out: NodeJS.WriteStream | NodeJS.WritableStream, opts: { tty?: boolean; everyMs?: number; quiet?: boolean } = {}): ProgressReporter {
   const tty = opts.tty ?? Boolean((out as NodeJS.WriteStream).isTTY);
   const every = opts.everyMs ?? (tty ? 200 : 10_000);
-  let last = 0;
+  let lastDraw = 0;
+  let bar = '';
+  let last: TransferProgress | undefined;
   return {
-    update(p: TransferProgress, force = false) {
+    tty,
+    get last() {
+      return last;
+    },
+    update(p, force = false) {
+      last = p;
+      if (opts.quiet) return;
       const t = Date.now();
-      if (!force && t - last < every) return;
-      last = t;
-      if (tty) out.write(`\r\x1b[2K${describeProgress(p)}`);
+      if (!force && t - lastDraw < every) return;
+      lastDraw = t;
+      if (tty) out.write(`${CLEAR}${(bar = describeProgress(p))}`);
       else out.write(`progress: ${describeProgress(p)}\n`);
     },
-    done() {
-      if (tty) out.write('\n');
+    done(final) {
+      const end = final ?? last;
+      if (tty && bar) out.write(end && !opts.quiet ? `${CLEAR}${describeProgress(end, true)}\n` : CLEAR);
+      bar = '';
+    },
+    logs: {
+      write(line: string) {
+        if (tty && bar) out.write(`${CLEAR}${line}${line.endsWith('\n') ? '' : '\n'}${bar}`);
+        else out.write(line);
+        return true;
+      },
     },
   };
 }

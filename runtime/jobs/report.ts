@@ -2,6 +2,7 @@
 // rejected. Read-only: they never take the run lock, so they work while a run is going on.
 import { existsSync } from 'node:fs';
 import { UserError } from '../cli/program.ts';
+import { formatTable, wrap, type Column } from '../cli/table.ts';
 import type { KprConfig } from '../config/load.ts';
 import { exposedPrivateFiles } from '../config/private-files.ts';
 import { hostname } from 'node:os';
@@ -118,7 +119,7 @@ export function formatStatus(r: StatusReport): string {
   );
   lines.push(
     r.rejectedRecordsByRule.length
-      ? `rejected records by rule: ${r.rejectedRecordsByRule.map((x) => `${x.rule} ${x.count}`).join(', ')} (details: kpr errors)`
+      ? `rejected records by rule: ${r.rejectedRecordsByRule.map((x) => `${x.rule} ${x.count}`).join(', ')} (details: npx kpr errors)`
       : 'rejected records: none',
   );
   for (const c of r.certificates) {
@@ -143,15 +144,17 @@ export interface ErrorRow {
   kind: 'record' | 'message';
   /** Source record id, or the messageId. */
   id: string;
-  changedAt: string;
-  file: string;
-  line: string;
-  path: string;
+  changedAt: string | null;
+  file: string | null;
+  line: number | null;
+  /** The JSON path of what was wrong (records only). */
+  path: string | null;
   rule: string;
   message: string;
   consequence: string;
-  validationCode: string;
-  refId: string;
+  /** The receiver's validationCode and refId (messages only). */
+  validationCode: number | null;
+  refId: string | null;
 }
 
 export function errorRows(config: KprConfig): ErrorRow[] {
@@ -161,31 +164,31 @@ export function errorRows(config: KprConfig): ErrorRow[] {
       (r: Rejection): ErrorRow => ({
         kind: 'record',
         id: r.sourceId,
-        changedAt: r.changedAt ?? '',
-        file: r.file ?? '',
-        line: r.line === null ? '' : String(r.line),
+        changedAt: r.changedAt ?? null,
+        file: r.file ?? null,
+        line: r.line ?? null,
         path: r.path,
         rule: r.rule,
         message: r.message,
         consequence: r.consequence,
-        validationCode: '',
-        refId: '',
+        validationCode: null,
+        refId: null,
       }),
     );
     const messages = store.rejectedMessages().map(
       (m): ErrorRow => ({
         kind: 'message',
         id: m.messageId,
-        changedAt: m.doneAt ?? '',
-        file: '',
-        line: '',
-        path: '',
+        changedAt: m.doneAt ?? null,
+        file: null,
+        line: null,
+        path: null,
         rule: 'receiver',
         message: m.validationMessage ?? '',
         consequence:
-          m.state === 'requeued' ? 'whole message discarded by the receiver; its consultations were queued again' : `whole message discarded by the receiver; after fixing the cause: kpr resend ${m.messageId}`,
-        validationCode: m.validationCode === null ? '' : String(m.validationCode),
-        refId: m.refId ?? '',
+          m.state === 'requeued' ? 'whole message discarded by the receiver; its consultations were queued again' : `whole message discarded by the receiver; after fixing the cause: npx kpr resend ${m.messageId}`,
+        validationCode: m.validationCode ?? null,
+        refId: m.refId ?? null,
       }),
     );
     return [...records, ...messages];
@@ -196,19 +199,50 @@ export function errorRows(config: KprConfig): ErrorRow[] {
 
 const COLUMNS: (keyof ErrorRow)[] = ['kind', 'id', 'changedAt', 'file', 'line', 'path', 'rule', 'message', 'consequence', 'validationCode', 'refId'];
 
-function csvCell(v: string): string {
+function csvCell(v: string | number | null): string {
+  if (v === null) return '';
+  if (typeof v === 'number') return String(v);
   // Formula injection: a cell a spreadsheet would evaluate is prefixed with a quote.
   const safe = /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
   return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
-export function formatErrors(rows: ErrorRow[], format: 'table' | 'json' | 'csv'): string {
+/** Terminal lines are at most this wide, however wide the terminal. */
+export const MAX_COLUMNS = 120;
+
+/**
+ * `format` text: rejected records and rejected messages as two tables (their columns differ),
+ * wrapped to `width` columns, nothing cut.
+ */
+export function formatErrors(rows: ErrorRow[], format: 'text' | 'json' | 'csv', width = MAX_COLUMNS): string {
   if (format === 'json') return `${JSON.stringify(rows, null, 2)}\n`;
   if (format === 'csv') return `${[COLUMNS.join(','), ...rows.map((r) => COLUMNS.map((c) => csvCell(r[c])).join(','))].join('\r\n')}\r\n`;
   if (!rows.length) return 'no rejected records or messages\n';
-  const cols: (keyof ErrorRow)[] = ['kind', 'id', 'line', 'path', 'rule', 'message', 'consequence', 'validationCode', 'refId'];
-  const width = cols.map((c) => Math.min(60, Math.max(c.length, ...rows.map((r) => r[c].length))));
-  const cell = (v: string, w: number) => (v.length > w ? `${v.slice(0, w - 1)}…` : v.padEnd(w));
-  const head = cols.map((c, i) => cell(c, width[i]!)).join('  ');
-  return `${[head, ...rows.map((r) => cols.map((c, i) => cell(r[c], width[i]!)).join('  '))].map((l) => l.trimEnd()).join('\n')}\n`;
+  const w = Math.min(width, MAX_COLUMNS);
+  const records = rows.filter((r) => r.kind === 'record');
+  const messages = rows.filter((r) => r.kind === 'message');
+  const section = (intro: string, columns: Column[], cells: string[][]) => (cells.length ? [...wrap(intro, w), formatTable(columns, cells, w)].join('\n') : '');
+  const parts = [
+    section(
+      `${records.length} rejected record(s); fix them in the EPJ and they go with the next run:`,
+      [
+        { head: 'record', max: 20 },
+        { head: 'where', max: 28 },
+        { head: 'rule', max: 20 },
+        { head: 'path: message → consequence', max: w },
+      ],
+      records.map((r) => [r.id, r.file === null ? '' : `${r.file}${r.line === null ? '' : `:${r.line}`}`, r.rule, `${r.path ? `${r.path}: ` : ''}${r.message}\n→ ${r.consequence}`]),
+    ),
+    section(
+      `${messages.length} message(s) rejected by the receiver:`,
+      [
+        { head: 'messageId', max: 36 },
+        { head: 'code', max: 6 },
+        { head: 'refId', max: 36 },
+        { head: 'message, and what to do', max: w },
+      ],
+      messages.map((m) => [m.id, m.validationCode === null ? '' : String(m.validationCode), m.refId ?? '', `${m.message}\n${m.consequence}`]),
+    ),
+  ].filter(Boolean);
+  return `${parts.join('\n\n')}\n`;
 }

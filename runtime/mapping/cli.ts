@@ -40,7 +40,7 @@ export function register(program: Command): void {
       const p = parseSpecRef(spec);
       if (!p) throw new UserError(`"${spec}" is not of the form message@version (e.g. hst@56.0.0)`);
       const file = join(generatedDir(opts.generated), p.message, p.version, 'mapping-template.yaml');
-      if (!existsSync(file)) throw new UserError(`${spec} has no mapping template in ${generatedDir(opts.generated)}; run \`kpr spec build\``);
+      if (!existsSync(file)) throw new UserError(`${spec} has no mapping template in ${generatedDir(opts.generated)}; run \`npx kpr spec build\``);
       process.stdout.write(readFileSync(file, 'utf8'));
     });
 

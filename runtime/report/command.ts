@@ -1,4 +1,6 @@
 // `kpr report --html report.html`: the daily report for operators.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { Command, Option } from 'commander';
 import { loadConfig } from '../config/load.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
@@ -7,11 +9,13 @@ import { renderReport } from './html.ts';
 export function register(program: Command): void {
   program
     .command('report')
-    .description('Write a self-contained HTML report: volumes per day, accepted/rejected, rejections by rule, chain health')
+    .description('Write a self-contained HTML report: volumes by consultation month and by run (sent, not yet confirmed, rejected, held back), rejections by rule, chain health')
     .addOption(new Option('-c, --config <file>', 'the configuration file').default('kpr.yaml'))
     .requiredOption('--html <file>', 'where to write the report')
     .action((o: { config: string; html: string }) => {
-      writeFileAtomic(o.html, renderReport(loadConfig(o.config)));
+      const html = renderReport(loadConfig(o.config));
+      mkdirSync(dirname(o.html), { recursive: true });
+      writeFileAtomic(o.html, html);
       process.stdout.write(`wrote ${o.html}\n`);
     });
 }

@@ -7,7 +7,8 @@ import Handlebars from 'handlebars';
 import type { KprConfig } from '../config/load.ts';
 import { statusReport } from '../jobs/report.ts';
 import { SqliteStore } from '../store/sqlite.ts';
-import type { DailyVolume } from '../store/types.ts';
+import type { MonthlyVolume, RunVolume } from '../store/types.ts';
+import { monthRange, stackedBars, type Series } from './chart.ts';
 
 const template = Handlebars.compile(readFileSync(new URL('./report.html.hbs', import.meta.url), 'utf8'), { strict: false });
 
@@ -20,40 +21,55 @@ const CONSEQUENCE: Record<string, string> = {
   none: 'logged only (Ingen handling)',
 };
 
-/** A stacked bar per day: accepted N/M/C upwards, rejected records in red on top. */
-export function volumeChart(days: DailyVolume[]): string {
-  if (!days.length) return '';
-  const shown = days.slice(-60);
-  const W = 1000, H = 180, pad = 28;
-  const total = (d: DailyVolume) => d.accepted.N + d.accepted.M + d.accepted.C + d.rejectedRecords;
-  const max = Math.max(1, ...shown.map(total));
-  // At most 40 px a bar, so a few days do not become slabs.
-  const bw = Math.min(40, Math.max(2, Math.floor((W - pad) / shown.length) - 2));
-  const y = (v: number) => (v / max) * (H - 20);
-  const bars: string[] = [];
-  shown.forEach((d, i) => {
-    let top = H;
-    const x = pad + i * (bw + 2);
-    for (const [v, colour] of [[d.accepted.N, 'var(--n)'], [d.accepted.M, 'var(--m)'], [d.accepted.C, 'var(--c)'], [d.rejectedRecords, 'var(--rej)']] as const) {
-      if (!v) continue;
-      const h = Math.max(1, y(v));
-      top -= h;
-      bars.push(`<rect x="${x}" y="${top.toFixed(1)}" width="${bw}" height="${h.toFixed(1)}" fill="${colour}"><title>${d.day}: ${v}</title></rect>`);
-    }
+const MONTH_SERIES: Series[] = [
+  { name: 'sent and accepted', colour: 'var(--sent)' },
+  { name: 'sent, not yet confirmed', colour: 'var(--way)' },
+  { name: 'in messages the receiver rejected', colour: 'var(--rej)' },
+];
+const RUN_SERIES: Series[] = [...MONTH_SERIES, { name: 'records held back (not sent)', colour: 'var(--held)' }];
+
+/** Notifications by consultation month, every month from the first to the last (no gaps). */
+export function monthChart(months: MonthlyVolume[]): string {
+  if (!months.length) return '';
+  const by = new Map(months.map((m) => [m.month, m]));
+  const all = monthRange(months[0]!.month, months.at(-1)!.month);
+  // Up to two years a label per month; beyond, the years at their Januaries.
+  const label = (m: string) => (all.length <= 24 ? m : m.endsWith('-01') || m === all[0] ? m.slice(0, 4) : undefined);
+  return stackedBars({
+    bars: all.map((m) => {
+      const v = by.get(m);
+      return { label: label(m), title: m, values: v ? [v.accepted, v.unconfirmed, v.rejected] : [0, 0, 0] };
+    }),
+    series: MONTH_SERIES,
+    xTitle: all.length <= 24 ? 'month of the consultation (datoTidStart)' : 'year of the consultation (datoTidStart), a bar per month',
+    yTitle: 'notifications (N, M, C)',
+    label: 'notifications by consultation month',
   });
-  const label = (i: number) => `<text x="${pad + i * (bw + 2)}" y="${H + 14}" font-size="11" fill="#57606a">${shown[i].day}</text>`;
-  return `<svg viewBox="0 0 ${W} ${H + 20}" width="100%" role="img" aria-label="volumes per day">` +
-    `<text x="0" y="12" font-size="11" fill="#57606a">${max}</text>${bars.join('')}${label(0)}${shown.length > 1 ? label(shown.length - 1) : ''}</svg>`;
+}
+
+/** What each of the last 60 runs sent, and held back. */
+export function runChart(runs: RunVolume[]): string {
+  if (!runs.length) return '';
+  const shown = runs.slice(-60);
+  return stackedBars({
+    bars: shown.map((r) => ({ label: `#${r.run}`, title: `run ${r.run} (${r.kind}, ${r.startedAt})`, values: [r.accepted, r.unconfirmed, r.rejected, r.heldBack] })),
+    series: RUN_SERIES,
+    xTitle: runs.length > shown.length ? `run (the last ${shown.length} of ${runs.length})` : 'run',
+    yTitle: 'notifications / records',
+    label: 'volumes by run',
+  });
 }
 
 export function renderReport(config: KprConfig, now = new Date()): string {
   const status = statusReport(config, now);
   const store = new SqliteStore(config.database);
-  let days: DailyVolume[];
+  let months: MonthlyVolume[];
+  let runs: RunVolume[];
   let rejections: ReturnType<SqliteStore['rejections']>;
   let rejectedMessages: ReturnType<SqliteStore['rejectedMessages']>;
   try {
-    days = store.dailyVolumes();
+    months = store.monthlyVolumes();
+    runs = store.runVolumes();
     rejections = store.rejections();
     rejectedMessages = store.rejectedMessages();
   } finally {
@@ -98,12 +114,15 @@ export function renderReport(config: KprConfig, now = new Date()): string {
       class: c.error || c.problem || (c.daysLeft ?? 0) <= 0 ? 'bad' : c.status === 'valid' ? 'ok' : 'warn',
       detail: c.error ?? c.problem ?? `until ${c.notAfter?.slice(0, 10)} (${c.status})`,
     })),
-    chart: volumeChart(days),
-    days: [...days].reverse(),
+    monthChart: monthChart(months),
+    runChart: runChart(runs),
+    monthSeries: MONTH_SERIES,
+    runSeries: RUN_SERIES,
+    runs: [...runs].reverse().map((r) => ({ ...r, day: r.startedAt.slice(0, 16).replace('T', ' ') })),
     rules: [...byRule.values()].sort((a, b) => b.count - a.count || a.rule.localeCompare(b.rule)),
     rejectedMessages: rejectedMessages.map((x) => ({
       ...x,
-      todo: x.state === 'requeued' ? 'its consultations were queued again' : `fix the cause, then kpr resend ${x.messageId}`,
+      todo: x.state === 'requeued' ? 'its consultations were queued again' : `fix the cause, then npx kpr resend ${x.messageId}`,
     })),
   });
 }

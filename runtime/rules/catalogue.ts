@@ -83,6 +83,7 @@ const rows = [
   ['REC4006', 'growth-implausible', 'warning', 'kit', 'none', 'A height or weight far outside what a child of that age can have (often a unit mix-up).', 'Check the value and the unit in the EPJ; it is sent as it is.'],
   ['REC4007', 'synthetic-person-id', 'error', 'kit', 'discard-row', 'A synthetic (Tenor) test number in a production profile.', 'Test numbers name no real person; send them only to the test environment.'],
   ['REC4008', 'unknown-enhet', 'warning', 'kit', 'none', 'A RefEnhet names an enhetID that kpr.yaml does not report under sender.Kommune[].Enhet (sent: the XSD\'s keyref never matches, so the receiver takes it).', 'Add the Enhet to sender.Kommune in kpr.yaml, or correct the record in the EPJ.'],
+  ['REC4009', 'birth-year-implausible', 'warning', 'kit', 'none', 'A fødselsår (`fodselsar`) before 1900, after the extract, or other than the year the person number gives (the receiver publishes no control; sent, with a warning).', 'Check the birth date in the EPJ; 0 is the published code for an unknown year.'],
   // 5000: across records (identity constraints and the builder's checks)
   ['REC5001', 'duplicate-key', 'error', 'receiver-xsd', 'discard-message', 'Two records share a value the XSD requires to be unique (xs:unique / xs:key).', 'Give each its own identity in the EPJ; the record that came later is held back.'],
   ['REC5002', 'dangling-reference', 'error', 'receiver-xsd', 'discard-message', 'A reference (xs:keyref) names no element of the Melding.', 'Report the element it refers to, or correct the reference.'],

@@ -5,7 +5,7 @@
 // only the attributes that have a check.
 //
 // Rule ids are the catalogue's (runtime/rules/catalogue.ts): REC3001-REC3003 apply the receiver's
-// published controls, REC4001-REC4006 are the kit's own checks.
+// published controls, REC4001-REC4009 are the kit's own checks.
 
 import type { Target, TargetAttribute, TargetClass } from '../spec/target.ts';
 import { isValidHprNummer, isValidKommunenummer, isValidOrganisasjonsnummer, readPersonId, type PersonIdParts, type PersonIdReason } from './identifiers.ts';
@@ -136,6 +136,22 @@ function checksFor(attr: TargetAttribute, cls: TargetClass): Check[] {
       const known = here.ctx.enhetIds;
       if (known && typeof v === 'string' && !known.has(v)) {
         push(here, name, 'REC4008', `enhetID ${JSON.stringify(v)} names no Enhet of sender.Kommune in kpr.yaml (the keyref RefEnhet_IDREF0 as meant); add the Enhet there`, 'none', 'warning');
+      }
+    });
+  }
+  if (name === 'fodselsar') {
+    // No published control: a year the register cannot mean (1899, next year) or one the person
+    // number contradicts is sent as it is, with the kit's warning. 0 is "ukjent fødselsår".
+    checks.push((v, here) => {
+      if (typeof v !== 'number' || v === 0) return;
+      const last = Number(here.ctx.extractDate.slice(0, 4));
+      if (v < 1900 || v > last) {
+        push(here, name, 'REC4009', `fodselsar ${v} is not a year between 1900 and the extract's ${last} (0 codes an unknown year)`, 'none', 'warning');
+        return;
+      }
+      const fid = here.obj.fid;
+      if (typeof fid === 'string' && TYPE_ID_KIND[String(here.obj.typeID)] && !classify(fid) && parts.year !== v) {
+        push(here, name, 'REC4009', `fodselsar ${v} is not the birth year ${parts.year} that fid gives`, 'none', 'warning');
       }
     });
   }

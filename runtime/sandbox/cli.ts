@@ -1,6 +1,7 @@
 // `kpr sandbox`: runs the HelseID and KPR API stand-ins until interrupted. The first line of
 // stdout is the base URL (scripts read it); the lines after it say how to use it.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { writeFileAtomic } from '../io/atomic.ts';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { UserError, type Registrar } from '../cli/program.ts';
@@ -15,6 +16,12 @@ import type { MessageTypes } from './slash/validate.ts';
 function int(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a non-negative integer');
+  return n;
+}
+
+function port(value: string): number {
+  const n = int(value);
+  if (n > 65535) throw new InvalidArgumentError('expected a port number 0 to 65535');
   return n;
 }
 
@@ -47,7 +54,7 @@ export function registerSandbox(loadCodec?: () => Promise<MessageCodec>, loadSla
     program
       .command('sandbox')
       .description("Run a local stand-in for HelseID, the 2021 KPR API and FHI's SLASH receiver (loopback, test keys, fault injection)")
-      .option('--port <n>', 'port to listen on (0 = any free port)', int, 0)
+      .option('--port <n>', 'port to listen on (0 = any free port)', port, 0)
       .option('--host <host>', 'address to listen on', '127.0.0.1')
       .option('--data <dir>', 'data directory: keys, certificates, registrations, sandbox.db with what was accepted (and sandbox.json defaults)', '.kpr/sandbox')
       .option('--pki <dir>', 'test PKI folder to use or create (default: <data>/pki)')
@@ -62,6 +69,7 @@ export function registerSandbox(loadCodec?: () => Promise<MessageCodec>, loadSla
       .option('--retry-after <sec>', 'Retry-After of the 429 answers', int, 1)
       .option('--api-nonce', 'make the API demand a DPoP nonce')
       .option('--slash-faults <json>', 'faults of the SLASH receiver, as POST /sandbox/faults takes them under "slash" (e.g. \'{"answerCode":{"code":2008,"count":1}}\')')
+      .option('--pid-file <file>', 'where to write the process id, removed on exit (default: <data>/sandbox.pid); stop with kill $(cat FILE)')
       .action(async (o, cmd: Command) => {
         const saved = readSettings(o.data);
         const fromFile = (key: keyof SandboxSettings, value: unknown) =>
@@ -101,20 +109,26 @@ export function registerSandbox(loadCodec?: () => Promise<MessageCodec>, loadSla
             slash: loadSlashTypes ? { messageTypes: await loadSlashTypes() } : undefined,
           });
         } catch (err) {
-          throw new UserError(`sandbox could not start: ${(err as Error).message}`);
+          const e = err as NodeJS.ErrnoException;
+          if (e.code === 'EADDRINUSE') throw new UserError(`sandbox could not start: ${o.host}:${o.port} is in use (another sandbox?); stop that one, or choose another port with --port (0 = any free one)`);
+          throw new UserError(`sandbox could not start: ${e.message}`);
         }
         const s = sandbox;
+        const pidFile = o.pidFile ?? join(s.dataDir, 'sandbox.pid');
         // Listen for the stop signals before saying where we are: a script that reads the URL
         // and stops us at once must find the handlers in place.
         const stopped = new Promise<void>((done) => {
           const stop = () => {
             process.off('SIGINT', stop);
             process.off('SIGTERM', stop);
+            rmSync(pidFile, { force: true });
             void s.close().then(done);
           };
           process.on('SIGINT', stop);
           process.on('SIGTERM', stop);
         });
+        // Before the address: whoever reads the URL can stop us by this file at once.
+        writeFileAtomic(pidFile, `${process.pid}\n`);
         process.stdout.write(
           [
             s.url,
@@ -124,6 +138,7 @@ export function registerSandbox(loadCodec?: () => Promise<MessageCodec>, loadSla
             `state: GET ${s.url}/sandbox/state   faults: POST ${s.url}/sandbox/faults   data: ${s.dataDir}`,
             `SLASH (FHI): GET ${s.url}/keys, POST ${s.url}/message   scope: ${s.connection.slashScope}   state: GET ${s.url}/sandbox/slash/state`,
             `connection settings: ${join(s.dataDir, 'connection.json')}`,
+            `pid ${process.pid} (in ${pidFile}); stop with Ctrl-C or kill $(cat ${pidFile})`,
             '',
           ].join('\n'),
         );

@@ -137,7 +137,13 @@ function send(res: ServerResponse, answer: Answer): void {
   res.end(JSON.stringify(answer.body));
 }
 
-export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
+type DataDirOptions = Pick<SandboxOptions, 'dataDir' | 'pkiDir' | 'acceptedScopes' | 'receiverHerId' | 'senderHerId' | 'slash'>;
+
+/**
+ * The data folder made ready (keys, test PKI, registered client and sender) without listening
+ * anywhere: `kpr init` prepares a sandbox this way, so it needs no free port.
+ */
+export async function prepareSandboxData(opts: DataDirOptions) {
   const dataDir = resolve(opts.dataDir);
   const files = dataDirFiles(dataDir);
   const scopes = opts.acceptedScopes ?? DEFAULT_SCOPES;
@@ -146,13 +152,30 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const slash = new SlashReceiver(opts.slash);
   const { signingJwk, clients } = await prepareDataDir(files, [...scopes, ...slash.acceptedScopes]);
   const pki = await ensureSandboxPki(opts.pkiDir ? resolve(opts.pkiDir) : files.pkiDir);
-  const store = new SandboxStore(dataDir);
-
   const senders = readSenders(files);
   if (!senders[senderHerId]?.includes(pki.sender.certPem)) {
     senders[senderHerId] = [...(senders[senderHerId] ?? []), pki.sender.certPem];
     saveSenders(files, senders);
   }
+  const connection = (url: string): SandboxConnection => ({
+    url,
+    clientId: clients[0]?.client_id ?? DEFAULT_CLIENT_ID,
+    jwkFile: files.clientJwkFile,
+    scopes,
+    fromHerId: Number(senderHerId),
+    toHerId: Number(receiverHerId),
+    signerCertFile: pki.test.senderSigning.certPath,
+    signerKeyFile: pki.test.senderSigning.keyPath,
+    recipientCertFile: pki.test.receiverEncryption.certPath,
+    slashScope: SLASH_SCOPE,
+  });
+  return { dataDir, files, scopes, receiverHerId, senderHerId, signingJwk, clients, pki, senders, slash, connection };
+}
+
+export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
+  const { dataDir, files, scopes, receiverHerId, senderHerId, signingJwk, clients, pki, senders, slash, connection: connectionAt } = await prepareSandboxData(opts);
+  const store = new SandboxStore(dataDir);
+
   const signers = new Map<string, Set<string>>();
   const addSigner = (herId: string, pem: string) => {
     let set = signers.get(herId);
@@ -314,18 +337,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   for (const c of clients) helseid.registerClient(c.client_id === DEFAULT_CLIENT_ID ? { ...c, scopes: [...new Set([...c.scopes, ...slash.acceptedScopes])] } : c);
   if (opts.faults) applyFaults(opts.faults);
 
-  const connection: SandboxConnection = {
-    url,
-    clientId: clients[0]?.client_id ?? DEFAULT_CLIENT_ID,
-    jwkFile: files.clientJwkFile,
-    scopes,
-    fromHerId: Number(senderHerId),
-    toHerId: Number(receiverHerId),
-    signerCertFile: pki.test.senderSigning.certPath,
-    signerKeyFile: pki.test.senderSigning.keyPath,
-    recipientCertFile: pki.test.receiverEncryption.certPath,
-    slashScope: SLASH_SCOPE,
-  };
+  const connection = connectionAt(url);
   writeFileAtomic(join(dataDir, 'connection.json'), `${JSON.stringify(connection, null, 2)}\n`);
 
   return {

@@ -12,6 +12,8 @@ import type {
   ChainCounters,
   ConsultationState,
   DailyVolume,
+  MonthlyVolume,
+  RunVolume,
   LockHolder,
   MessageState,
   OutboxMessage,
@@ -68,7 +70,8 @@ CREATE TABLE IF NOT EXISTS item (
   seq INTEGER NOT NULL,
   konsultasjon_id TEXT NOT NULL, status TEXT NOT NULL, guid TEXT NOT NULL, forrige_guid TEXT NOT NULL,
   ref TEXT, lope_nr INTEGER NOT NULL, hash TEXT,
-  source_id TEXT NOT NULL, changed_at TEXT NOT NULL
+  source_id TEXT NOT NULL, changed_at TEXT NOT NULL,
+  month TEXT
 );
 CREATE INDEX IF NOT EXISTS item_seq ON item(seq);
 -- The consultation's JSON, kept until its message is accepted (to rebuild and to requeue it).
@@ -111,6 +114,12 @@ CREATE TABLE IF NOT EXISTS checkpoint (key TEXT PRIMARY KEY, value TEXT NOT NULL
 `;
 
 const now = () => new Date().toISOString();
+
+/** YYYY-MM of the consultation's datoTidStart in its JSON form (C notifications carry none). */
+export function consultationMonth(json: string | null): string | null {
+  if (json === null) return null;
+  return /"datoTidStart":"(\d{4}-\d{2})/.exec(json)?.[1] ?? null;
+}
 
 export function pidAlive(pid: number): boolean {
   try {
@@ -233,6 +242,8 @@ export class SqliteStore implements Store {
         this.db.prepare("UPDATE meta SET value = ? WHERE key = 'schema_version'").run(SCHEMA_VERSION);
       }).immediate();
     } else if (version !== SCHEMA_VERSION) throw new UserError(`${path}: database schema version ${version}, this kpr-kit knows ${SCHEMA_VERSION}`);
+    // The consultation month (datoTidStart's YYYY-MM) came after schema 3: older rows have none.
+    if (!(this.db.prepare('PRAGMA table_info(item)').all() as { name: string }[]).some((c) => c.name === 'month')) this.db.exec('ALTER TABLE item ADD COLUMN month TEXT');
     const p = (sql: string) => this.db.prepare(sql);
     this.st = {
       metaGet: p('SELECT value FROM meta WHERE key = ?').pluck(),
@@ -258,7 +269,7 @@ export class SqliteStore implements Store {
         "INSERT INTO outbox (message_id, state, year, lopenr, meldingstype, consultations, bytes, created_at, uttak_dato, run_id) VALUES (?, 'built', ?, ?, ?, ?, ?, ?, ?, ?)",
       ),
       insertItem: p(
-        'INSERT INTO item (seq, konsultasjon_id, status, guid, forrige_guid, ref, lope_nr, hash, source_id, changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO item (seq, konsultasjon_id, status, guid, forrige_guid, ref, lope_nr, hash, source_id, changed_at, month) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       insertJson: p('INSERT INTO item_json (item_id, json) VALUES (?, ?)'),
       anyRejection: p('SELECT 1 FROM rejection LIMIT 1').pluck(),
@@ -498,7 +509,7 @@ export class SqliteStore implements Store {
       for (const m of b.messages) {
         const seq = Number(this.st.insertMessage!.run(m.messageId, m.year, m.lopenr, m.meldingstype, m.items.length, m.bytes, t, m.uttakDato, b.runId).lastInsertRowid);
         for (const i of m.items) {
-          const itemId = Number(this.st.insertItem!.run(seq, i.konsultasjonId, i.status, i.guid, i.forrigeGuid, i.ref, i.lopeNr, i.hash, i.sourceId, i.changedAt).lastInsertRowid);
+          const itemId = Number(this.st.insertItem!.run(seq, i.konsultasjonId, i.status, i.guid, i.forrigeGuid, i.ref, i.lopeNr, i.hash, i.sourceId, i.changedAt, consultationMonth(i.json)).lastInsertRowid);
           if (i.json !== null) this.st.insertJson!.run(itemId, i.json);
           items.push([i.konsultasjonId, itemId]);
         }
@@ -809,6 +820,42 @@ export class SqliteStore implements Store {
     const rejected = this.db.prepare('SELECT substr(created_at, 1, 10) AS d, COUNT(DISTINCT source_id) AS n FROM rejection GROUP BY d').all() as { d: string; n: number }[];
     for (const r of rejected) day(r.d).rejectedRecords += r.n;
     return [...days.values()].sort((a, b) => a.day.localeCompare(b.day));
+  }
+
+  /** Notifications by the month of their consultation (datoTidStart), for the report. */
+  monthlyVolumes(): MonthlyVolume[] {
+    const rows = this.db
+      .prepare('SELECT i.month AS month, o.state AS state, COUNT(*) AS n FROM item i JOIN outbox o ON o.seq = i.seq WHERE i.month IS NOT NULL GROUP BY i.month, o.state ORDER BY i.month')
+      .all() as { month: string; state: string; n: number }[];
+    const months = new Map<string, MonthlyVolume>();
+    for (const r of rows) {
+      let v = months.get(r.month);
+      if (!v) months.set(r.month, (v = { month: r.month, accepted: 0, unconfirmed: 0, rejected: 0 }));
+      if (r.state === 'accepted') v.accepted += r.n;
+      else if (r.state === 'rejected' || r.state === 'requeued') v.rejected += r.n;
+      else if ((UNCONFIRMED as readonly string[]).includes(r.state)) v.unconfirmed += r.n;
+    }
+    return [...months.values()];
+  }
+
+  /** Per run: its notifications by the state of their message, and the records it held back. */
+  runVolumes(): RunVolume[] {
+    const runs = this.db.prepare('SELECT id, kind, started_at AS startedAt FROM run ORDER BY id').all() as { id: number; kind: string; startedAt: string }[];
+    const byRun = new Map<number, RunVolume>(runs.map((r) => [r.id, { run: r.id, kind: r.kind, startedAt: r.startedAt, accepted: 0, unconfirmed: 0, rejected: 0, heldBack: 0 }]));
+    const items = this.db.prepare('SELECT o.run_id AS run, o.state AS state, COUNT(*) AS n FROM item i JOIN outbox o ON o.seq = i.seq WHERE o.run_id IS NOT NULL GROUP BY o.run_id, o.state').all() as { run: number; state: string; n: number }[];
+    for (const r of items) {
+      const v = byRun.get(r.run);
+      if (!v) continue;
+      if (r.state === 'accepted') v.accepted += r.n;
+      else if (r.state === 'rejected' || r.state === 'requeued') v.rejected += r.n;
+      else if ((UNCONFIRMED as readonly string[]).includes(r.state)) v.unconfirmed += r.n;
+    }
+    const held = this.db.prepare('SELECT run_id AS run, COUNT(DISTINCT source_id) AS n FROM rejection WHERE run_id IS NOT NULL GROUP BY run_id').all() as { run: number; n: number }[];
+    for (const r of held) {
+      const v = byRun.get(r.run);
+      if (v) v.heldBack += r.n;
+    }
+    return [...byRun.values()];
   }
 
   oldestUnconfirmed(): OutboxMessage | undefined {

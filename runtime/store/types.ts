@@ -174,6 +174,26 @@ export interface LockHolder {
 }
 
 /** One day of the daily report (`kpr report`). */
+/** Notifications whose consultation (datoTidStart) lies in `month` (YYYY-MM), by their message's state. */
+export interface MonthlyVolume {
+  month: string;
+  accepted: number;
+  unconfirmed: number;
+  /** In messages the receiver rejected. */
+  rejected: number;
+}
+
+/** What one run built, by its messages' state now, and the records it held back (not sent). */
+export interface RunVolume {
+  run: number;
+  kind: string;
+  startedAt: string;
+  accepted: number;
+  unconfirmed: number;
+  rejected: number;
+  heldBack: number;
+}
+
 export interface DailyVolume {
   day: string;
   messages: { accepted: number; rejected: number; unconfirmed: number };
@@ -239,6 +259,8 @@ export interface Store {
   oldestUnconfirmed(): OutboxMessage | undefined;
   /** Per day a message was built (UTC): messages and notifications by outcome, rejected records. */
   dailyVolumes(): DailyVolume[];
+  monthlyVolumes(): MonthlyVolume[];
+  runVolumes(): RunVolume[];
   lockHolder(): LockHolder | undefined;
   /** A consistent copy of the whole store in `file` (for --dry-run). */
   snapshotTo(file: string): Promise<void>;

@@ -47,7 +47,31 @@ export function writeAtomic(path: string, data: Buffer): void {
 
 function writeOutput(path: string | undefined, data: Buffer): void {
   if (path && path !== '-') writeAtomic(path, data);
+  else if (process.stdout.isTTY && data.some((b) => b < 0x09)) throw new UserError('the output is binary (DER): give --out FILE, or redirect it (> file)');
   else process.stdout.write(data);
+}
+
+interface InspectTarget {
+  file: string;
+  passphrase?: string;
+  passphraseFile?: string;
+  purpose?: CertificatePurpose;
+  warnDays: number;
+}
+
+/** The certificates kpr.yaml names, each with the use it is there for. */
+async function configuredCertificates(configFile: string, warnDays: number | undefined, purpose: string | undefined): Promise<InspectTarget[]> {
+  if (purpose) throw new UserError('--purpose goes with a certificate file; with --config each certificate is checked for its own use');
+  const [{ loadConfig }, { readSecret }] = await Promise.all([import('../config/load.ts'), import('../config/secrets.ts')]);
+  const c = loadConfig(configFile);
+  if (!c.certificates) throw new UserError(`${c.file} has no certificates section`);
+  const days = warnDays ?? c.certificates.warnDays;
+  const s = c.certificates.signing;
+  const signing: InspectTarget =
+    'p12File' in s
+      ? { file: s.p12File, passphrase: s.passphrase ? readSecret(s.passphrase) : undefined, purpose: 'signing', warnDays: days }
+      : { file: s.certFile, purpose: 'signing', warnDays: days };
+  return [signing, { file: c.certificates.receiverEncryptionCertFile, purpose: 'encryption', warnDays: days }];
 }
 
 /** Certificate/CMS errors become user errors naming their code. */
@@ -169,39 +193,51 @@ export function register(program: Command): void {
   const cert = program.command('cert').description('Certificates: inspect and check');
   cert
     .command('inspect')
-    .description('Show subject, serial, organisation number, validity, key usage and days left; exit 1 if expired or expiring')
-    .argument('<file>', 'certificate file: PEM (may hold a chain and a key) or PKCS#12')
+    .description('Show subject, serial, organisation number, validity (ISO instants), key usage and days left; exit 1 if expired, expiring or unfit')
+    .argument('[file]', 'certificate file: PEM (may hold a chain and a key) or PKCS#12 (or give --config)')
+    .option('-c, --config <file>', "inspect the certificates this kpr.yaml names: its signing certificate (for signing) and the receiver's encryption certificate")
     .option('--p12-pass-file <file>', 'file holding the PKCS#12 passphrase')
-    .option('--warn-days <n>', 'warn (exit 1) when a certificate expires within this many days', (v) => {
+    .option('--warn-days <n>', 'warn (exit 1) when a certificate expires within this many days (default: 60, or certificates.warnDays with --config)', (v) => {
       const n = Number(v);
       if (!Number.isInteger(n) || n < 0) throw new UserError(`--warn-days must be a whole number of days, got ${v}`);
       return n;
-    }, 60)
+    })
     .addOption(new Option('--purpose <purpose>', 'also check key usage for this use (exit 1 if unfit)').choices(['signing', 'encryption']))
     .option('--ca <file>', 'CA certificate(s), PEM or DER: check that the certificate chains to one (exit 1 if not)')
-    .option('--json', 'print JSON instead of text')
-    .action(async (file: string, o) =>
-      guarded(() => {
-        const creds = loadCredentials(file, { passphraseFile: o.p12PassFile });
-        if (creds.certPems.length === 0) throw new UserError(`${file}: no certificate in the file (only a key)`);
-        const reports = creds.certPems.map((pem) => inspectCertificate(pem, { warnDays: o.warnDays }));
-        // The chain in the file (each issued by the next) and, with --ca, to a trusted CA.
-        const chain = chainProblems(creds.certPems, o.ca ? { caPems: readCertificates(o.ca), caSetting: `--ca ${o.ca}` } : {});
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    // The spelling before --format; kept so scripts keep working.
+    .addOption(new Option('--json', 'same as --format json').hideHelp())
+    .action(async (file: string | undefined, o) =>
+      guarded(async () => {
+        if (!file && !o.config) throw new UserError('kpr cert inspect needs a certificate file, or --config kpr.yaml to inspect the certificates it names');
+        if (file && o.config) throw new UserError('give either a certificate file or --config, not both');
+        const targets = file
+          ? [{ file, passphraseFile: o.p12PassFile as string | undefined, purpose: o.purpose as CertificatePurpose | undefined, warnDays: (o.warnDays as number | undefined) ?? 60 }]
+          : await configuredCertificates(o.config, o.warnDays, o.purpose);
+        const ca = o.ca ? { caPems: readCertificates(o.ca), caSetting: `--ca ${o.ca}` } : {};
         let bad = false;
-        const out = reports.map((r, i) => {
-          // Key usage is checked on the first certificate only: the key's own, not the chain.
-          const problems = i === 0 && o.purpose ? usageProblems(r, o.purpose as CertificatePurpose) : [];
-          if (i === 0) problems.push(...chain);
-          const warning = expiryWarning(r);
-          if (r.status !== 'valid' || problems.length > 0) bad = true;
-          return { ...r, fitFor: purposesOf(r), problems: warning ? [warning, ...problems] : problems };
+        const out = targets.flatMap((t) => {
+          const creds = loadCredentials(t.file, { passphrase: 'passphrase' in t ? t.passphrase : undefined, passphraseFile: t.passphraseFile });
+          if (creds.certPems.length === 0) throw new UserError(`${t.file}: no certificate in the file (only a key)`);
+          // The chain in the file (each issued by the next) and, with --ca, to a trusted CA.
+          const chain = chainProblems(creds.certPems, ca);
+          return creds.certPems.map((pem, i) => {
+            const r = inspectCertificate(pem, { warnDays: t.warnDays });
+            // Key usage is checked on the first certificate only: the key's own, not the chain.
+            const problems = i === 0 && t.purpose ? usageProblems(r, t.purpose) : [];
+            if (i === 0) problems.push(...chain);
+            const warning = expiryWarning(r);
+            if (r.status !== 'valid' || problems.length > 0) bad = true;
+            return { file: t.file, ...r, fitFor: purposesOf(r), problems: warning ? [warning, ...problems] : problems };
+          });
         });
-        if (o.json) {
+        if (o.json || o.format === 'json') {
           process.stdout.write(JSON.stringify(out, null, 2) + '\n');
         } else {
           for (const r of out) {
             process.stdout.write(
               [
+                `file:         ${r.file}`,
                 `subject:      ${r.subject}`,
                 `issuer:       ${r.issuer}`,
                 `serial:       ${r.serialNumber}`,

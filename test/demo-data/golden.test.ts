@@ -2,9 +2,10 @@
 // unintended change to what a seed produces (vendors' fixtures depend on it). After an intended
 // change, regenerate with: UPDATE_GOLDEN=1 npx vitest run test/demo-data/golden.test.ts
 import { describe, expect, it } from 'vitest';
-import { readFileSync, writeFileSync } from 'node:fs';
+
 import { fileURLToPath } from 'node:url';
 import { generateRecords } from '../../runtime/demo-data/generate.ts';
+import { expectGolden } from '../helpers/golden.ts';
 
 const golden = fileURLToPath(new URL('./golden/sample.ndjson', import.meta.url));
 
@@ -14,7 +15,6 @@ describe('golden extract', () => {
       [...generateRecords({ children: 6, from: '2017-01-01', to: '2026-12-31', seed: 'golden', editRate: 0.2, deleteRate: 0.05, badRate: 0.1 })]
         .map((r) => JSON.stringify(r))
         .join('\n') + '\n';
-    if (process.env.UPDATE_GOLDEN === '1') writeFileSync(golden, text);
-    expect(text).toBe(readFileSync(golden, 'utf8'));
+    expectGolden(golden, text);
   });
 });

@@ -33,10 +33,21 @@ it('backfill and daily runs leave the receiver holding the EPJ truth', async () 
   const config = loadConfig(join(dir, 'kpr.yaml'));
   const store = new SqliteStore(config.database);
   const volumes = store.dailyVolumes();
+  const months = store.monthlyVolumes();
+  const runs = store.runVolumes();
   store.close();
   const total = (k: 'N' | 'M' | 'C') => volumes.reduce((n, v) => n + v.accepted[k], 0);
   const sent = [r.backfill, ...r.daily].reduce((acc, s) => ({ N: acc.N + s.notifications.N, M: acc.M + s.notifications.M, C: acc.C + s.notifications.C }), { N: 0, M: 0, C: 0 });
   expect({ N: total('N'), M: total('M'), C: total('C') }).toEqual(sent);
+  // By consultation month: every N and M (a C carries no date), in the demo's window; by run:
+  // what each run sent, and the records it held back.
+  expect(months.reduce((n, m) => n + m.accepted, 0)).toBe(sent.N + sent.M);
+  // In order, from the obligation's start (a spoiled future date is sent with a warning, so the
+  // last month may lie past the extract).
+  expect(months.map((m) => m.month)).toEqual(months.map((m) => m.month).sort());
+  expect(months[0]!.month >= '2017-01').toBe(true);
+  expect(runs.map((v) => v.accepted)).toEqual([r.backfill, ...r.daily].map((s) => s.notifications.N + s.notifications.M + s.notifications.C));
+  expect(runs.reduce((n, v) => n + v.heldBack, 0)).toBe(defects);
   const html = renderReport(config);
   expect(html).toContain(`<div class="v">${r.active}</div>`);
   for (const rule of Object.keys(r.rejectedByRule)) expect(html).toContain(`<code>${rule}</code>`);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CHANGE_KINDS, diffSpecs } from '../../generator/diff/index.ts';
-import { expectGolden } from './golden.ts';
+import { expectGolden } from '../helpers/golden.ts';
 import { inverted, key, load, onlySpecIn, portable } from './helpers.ts';
 
 const CASES = fileURLToPath(new URL('cases/', import.meta.url));

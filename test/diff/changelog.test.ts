@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { emitChangelog } from '../../generator/emit/changelog.ts';
-import { expectGolden } from './golden.ts';
+import { expectGolden } from '../helpers/golden.ts';
 import { load, REPO } from './helpers.ts';
 
 const v56 = load(join(REPO, 'spec/hst/56.0.0.yaml'));

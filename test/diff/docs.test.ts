@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { CHANGE_KINDS } from '../../generator/diff/index.ts';
 import { kindTable, TABLE_END, TABLE_START } from '../../generator/diff/kind-table.ts';
-import { UPDATE } from './golden.ts';
+import { UPDATE } from '../helpers/golden.ts';
 import { REPO } from './helpers.ts';
 
 it('docs/changelog.md lists exactly the catalogued change kinds', () => {

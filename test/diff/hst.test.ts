@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { diffSpecs } from '../../generator/diff/index.ts';
 import { renderJson, renderMarkdown, renderText } from '../../generator/diff/render.ts';
-import { expectGolden } from './golden.ts';
+import { expectGolden } from '../helpers/golden.ts';
 import { inverted, key, load, portable, REPO } from './helpers.ts';
 
 const v56 = load(join(REPO, 'spec/hst/56.0.0.yaml'));

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { importJsonSchema } from '../../generator/import/json-schema/import.ts';
 import { runKpr } from '../helpers/cli.ts';
-import { expectGolden } from './golden.ts';
+import { expectGolden } from '../helpers/golden.ts';
 import { REPO } from './helpers.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'kpr-transcription-'));

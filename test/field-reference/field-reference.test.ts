@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { emitFieldReference } from '../../generator/emit/field-reference.ts';
 import { loadSpecRoot } from '../../generator/load/index.ts';
 import type { MessageSpec } from '../../generator/model/types.ts';
-import { expectGolden } from '../diff/golden.ts';
+import { expectGolden } from '../helpers/golden.ts';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 

@@ -1,12 +1,13 @@
 // The spec compiler's output: golden files for the small fixture, byte-identical rebuilds,
 // staleness detection, and validators that actually validate.
 
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { buildArtefacts, compareWithDisk, writeArtefacts } from '../../generator/build.ts';
+import { expectGolden } from '../helpers/golden.ts';
 
 const fixture = 'test/fixtures/mini/spec';
 const goldenDir = 'test/generator/golden/mini';
@@ -32,11 +33,7 @@ describe('kpr spec build on the fixture', async () => {
   it('matches the golden files', () => {
     for (const [path, content] of first.files) {
       const golden = join(goldenDir, path + '.golden');
-      if (process.env.UPDATE_GOLDEN || !existsSync(golden)) {
-        mkdirSync(dirname(golden), { recursive: true });
-        writeFileSync(golden, content);
-      }
-      expect(content, path).toBe(readFileSync(golden, 'utf8'));
+      expectGolden(golden, content, path);
     }
   });
 

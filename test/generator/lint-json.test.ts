@@ -1,12 +1,13 @@
 // Golden tests of the spec linter on JSON message types (kind: json): each case edits the small
 // example fixture in one way; the diagnostics (ids, positions, messages) are compared with a
 // committed golden file. The XML fixture must not take the JSON-only keys either.
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lintFiles } from '../../generator/cli.ts';
 import { formatDiagnostic } from '../../generator/diagnostics.ts';
+import { expectGolden } from '../helpers/golden.ts';
 
 const jsonFile = 'test/fixtures/json-mini/spec/ekko/1.yaml';
 const json = readFileSync(jsonFile, 'utf8');
@@ -53,10 +54,6 @@ describe('spec lint on JSON message types', () => {
     const out = lintCase(kind, original.replace(find, replace));
     for (const id of ids) expect(out).toContain(` ${id}: `);
     const golden = join(goldenDir, `${name}.txt`);
-    if (process.env.UPDATE_GOLDEN || !existsSync(golden)) {
-      mkdirSync(goldenDir, { recursive: true });
-      writeFileSync(golden, out + '\n');
-    }
-    expect(out + '\n').toBe(readFileSync(golden, 'utf8'));
+    expectGolden(golden, out + '\n');
   });
 });

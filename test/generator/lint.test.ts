@@ -2,12 +2,13 @@
 // diagnostics it produces (ids, positions, messages) are compared with a committed golden file.
 // UPDATE_GOLDEN=1 rewrites the golden files.
 
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lintFiles } from '../../generator/cli.ts';
 import { DIAGNOSTICS, formatDiagnostic } from '../../generator/diagnostics.ts';
+import { expectGolden } from '../helpers/golden.ts';
 
 const fixture = 'test/fixtures/mini/spec';
 const original = readFileSync(join(fixture, 'mini/1.0.0.yaml'), 'utf8');
@@ -54,8 +55,7 @@ describe('spec lint', () => {
     const out = lintCase(original.replace(find, replace));
     for (const id of ids) expect(out).toContain(` ${id}: `);
     const golden = join(goldenDir, `${name}.txt`);
-    if (process.env.UPDATE_GOLDEN || !existsSync(golden)) writeFileSync(golden, out + '\n');
-    expect(out + '\n').toBe(readFileSync(golden, 'utf8'));
+    expectGolden(golden, out + '\n');
   });
 
   it('every diagnostic id in the catalogue has a name, summary and hint', () => {

@@ -1,15 +1,26 @@
 // Where the official specifications are, and xmllint as the independent judge of our XML.
+// The package is not in the repository (it is Helsedirektoratet's): a clone anywhere gets the
+// tests that need it skipped with one line saying how to enable them, while CI (CI set) must
+// have it, so there a missing package fails those tests instead of hiding them.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { REPO_ROOT } from './cli.ts';
+import { join } from 'node:path';
+import { describe, it } from 'vitest';
+import { findReference, inCi, PACKAGES, referenceHint } from './reference-locate.ts';
+
+export { findReference, inCi, referenceHint };
+
+const FOUND = findReference();
+/** Skip only where not in CI: in CI the tests run and fail with the hint. */
+const SKIP = FOUND === undefined && !inCi();
+
+/** describe() for tests that need the official package; skipped without it (outside CI). */
+export const describeOfficial = describe.skipIf(SKIP);
+/** it() for a test that needs the official package; skipped without it (outside CI). */
+export const itOfficial = it.skipIf(SKIP);
 
 export function referenceDir(): string {
-  const dir = process.env.KPR_REFERENCE_DIR ?? resolve(REPO_ROOT, '../shared/reference/dhhr-api/message-spesifications');
-  if (!existsSync(dir)) {
-    throw new Error(`official specifications not found at ${dir}; set KPR_REFERENCE_DIR to the folder holding hst-56.0.0/ and iplos-56.0.0/`);
-  }
-  return dir;
+  if (FOUND === undefined) throw new Error(referenceHint());
+  return FOUND;
 }
 
 export function officialXsd(message: 'hst' | 'iplos'): string {
@@ -23,9 +34,14 @@ export function xmllint(file: string, message: 'hst' | 'iplos'): string {
   return r.status === 0 ? '' : r.stderr.trim();
 }
 
-/** FHI's one public SLASH message body (HST_Avtale 1, random test values), from ../shared/reference/fhi-slash/. */
+const FHI_SLASH = findReference(process.env, PACKAGES.fhiSlash);
+const SKIP_FHI_SLASH = FHI_SLASH === undefined && !inCi();
+
+/** it() for a test that needs FHI's SLASH sample; skipped without it (outside CI). */
+export const itFhiSlash = it.skipIf(SKIP_FHI_SLASH);
+
+/** FHI's one public SLASH message body (HST_Avtale 1, random test values): KPR_FHI_SLASH_DIR, then ../shared/reference/fhi-slash/. */
 export function fhiSlashSample(): string {
-  const file = resolve(process.env.KPR_FHI_SLASH_DIR ?? resolve(REPO_ROOT, '../shared/reference/fhi-slash'), 'hst_avtale_test_message.json');
-  if (!existsSync(file)) throw new Error(`FHI's SLASH sample not found at ${file}; set KPR_FHI_SLASH_DIR to the folder holding hst_avtale_test_message.json`);
-  return file;
+  if (FHI_SLASH === undefined) throw new Error(referenceHint(process.env, PACKAGES.fhiSlash));
+  return join(FHI_SLASH, 'hst_avtale_test_message.json');
 }

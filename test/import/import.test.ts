@@ -5,20 +5,19 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } fr
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeOfficial, referenceDir } from '../helpers/reference.ts';
 import { Command } from 'commander';
 import { UserError } from '../../runtime/cli/program.ts';
 import { register } from '../../generator/import/cli.ts';
 import { importPackage } from '../../generator/import/import.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const REF = process.env.KPR_REFERENCE_DIR ? resolve(process.env.KPR_REFERENCE_DIR) : resolve(ROOT, '../shared/reference/dhhr-api/message-spesifications');
 
-describe('kpr spec import', () => {
+describeOfficial('kpr spec import', () => {
   let out: string;
+  let REF: string;
   beforeAll(() => {
-    if (!existsSync(join(REF, 'hst-56.0.0'))) {
-      throw new Error(`Official files not found in ${REF}; set KPR_REFERENCE_DIR to the folder holding hst-56.0.0/ and iplos-56.0.0/`);
-    }
+    REF = referenceDir();
     out = mkdtempSync(join(tmpdir(), 'kpr-import-'));
   });
   afterAll(() => rmSync(out, { recursive: true, force: true }));

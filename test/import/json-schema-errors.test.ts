@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatDiagnostic } from '../../generator/diagnostics.ts';
 import { importJsonSchema } from '../../generator/import/json-schema/import.ts';
-import { expectGolden } from '../diff/golden.ts';
+import { expectGolden } from '../helpers/golden.ts';
 import { runKpr } from '../helpers/cli.ts';
 
 const goldenDir = 'test/import/golden/json-schema-errors';

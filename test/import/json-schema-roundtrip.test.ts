@@ -16,7 +16,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildArtefacts } from '../../generator/build.ts';
 import { importJsonSchema } from '../../generator/import/json-schema/import.ts';
-import { expectGolden } from '../diff/golden.ts';
+import { expectGolden } from '../helpers/golden.ts';
 
 const example = JSON.parse(readFileSync('test/fixtures/json-schema/example-besok.schema.json', 'utf8'));
 const valid = JSON.parse(readFileSync('test/fixtures/json-schema/example-besok.valid.json', 'utf8'));

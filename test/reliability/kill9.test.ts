@@ -228,7 +228,7 @@ describe('kill -9 at random points, with sandbox faults and bad input', () => {
     // …and nothing else: a spoiled record corrected by a later version has left the list.
     expect(rows.filter((r) => r.kind === 'record' && !r.rule.startsWith('REC10')).length).toBe(waiting.length);
     const malformedRows = rows.filter((r) => r.rule.startsWith('REC10'));
-    expect(malformedRows.map((r) => [r.file.endsWith('0000-backfill.ndjson'), Number(r.line)])).toEqual(malformed.map((_, i) => [true, backfillLines + i + 1]));
+    expect(malformedRows.map((r) => [r.file!.endsWith('0000-backfill.ndjson'), r.line])).toEqual(malformed.map((_, i) => [true, backfillLines + i + 1]));
     expect(rows.filter((r) => r.kind === 'message')).toEqual([]);
     expect(kills.length).toBe(TRIALS);
     // The point of the test: most cycles must really have died mid-run.

@@ -192,3 +192,19 @@ describe('only real patients in production', () => {
     expect(rules(k, ctx)).toEqual([]);
   });
 });
+
+describe('fodselsar (no published control: the kit warns, and sends)', () => {
+  it.each([
+    ['a year the person number gives', 2019, []],
+    ['0, the code for an unknown year', 0, []],
+    ['1899, before any year the register means', 1899, [['REC4009', '/Barn_ungdom/fodselsar', 'none', 'warning']]],
+    ['a year after the extract', 2025, [['REC4009', '/Barn_ungdom/fodselsar', 'none', 'warning']]],
+    ['another year than the person number', 2018, [['REC4009', '/Barn_ungdom/fodselsar', 'none', 'warning']]],
+  ] as const)('%s (%d)', (_what, year, want) => {
+    expect(rulesOf(konsultasjon({}, { fodselsar: year }))).toEqual(want);
+  });
+
+  it('compares with the person number only when it is one (typeID 9 has a ddmmyy birth date)', () => {
+    expect(rulesOf(konsultasjon({}, { fodselsar: 2018, typeID: '9', fid: '170219' }))).toEqual([]);
+  });
+});

@@ -78,7 +78,24 @@ describe('kpr backfill', () => {
     text = '';
     const tty = progressReporter(out, { tty: true, everyMs: 0 });
     tty.update(p);
-    tty.done();
-    expect(text).toBe('\r\x1b[2Krecords 12,345 | messages 13 | 2,469 rec/s | 25.0 % | ETA 15s\n');
+    // A log line clears the bar, takes its own line, and the bar is drawn again below it.
+    tty.logs.write('{"level":"warn","msg":"slow"}\n');
+    tty.done({ ...p, records: 40_000, bytesRead: 1000, elapsedMs: 16_000 });
+    const bar = 'records 12,345 | messages 13 | 2,469 rec/s | 25.0 % | ETA 15s';
+    expect(text).toBe(`\r\x1b[2K${bar}\r\x1b[2K{"level":"warn","msg":"slow"}\n${bar}\r\x1b[2Krecords 40,000 | messages 13 | 2,500 rec/s | done in 16s\n`);
+    // What the screen shows in the end: every line whole, the final state last.
+    expect(screen(text)).toEqual(['{"level":"warn","msg":"slow"}', 'records 40,000 | messages 13 | 2,500 rec/s | done in 16s']);
   });
 });
+
+/** The lines a terminal shows after `text`: \r returns to the line's start, ESC[2K clears it. */
+function screen(text: string): string[] {
+  const lines = [''];
+  for (const part of text.split(/(\r|\x1b\[2K|\n)/)) {
+    if (part === '\r' || part === '') continue;
+    if (part === '\x1b[2K') lines[lines.length - 1] = '';
+    else if (part === '\n') lines.push('');
+    else lines[lines.length - 1] += part;
+  }
+  return lines.filter((l, i) => l !== '' || i < lines.length - 1);
+}

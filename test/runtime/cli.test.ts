@@ -10,7 +10,7 @@ import { errorRows, formatErrors, formatStatus, statusReport } from '../../runti
 import { silentLogger } from '../../runtime/log.ts';
 import { SqliteStore } from '../../runtime/store/sqlite.ts';
 import { REPO_ROOT, runKpr } from '../helpers/cli.ts';
-import { xmllint } from '../helpers/reference.ts';
+import { itOfficial, xmllint } from '../helpers/reference.ts';
 import { del, FakeReceiver, identitySealer, konsultasjon, rec, tmp, writeNdjson } from './helpers.ts';
 
 const YAML = `profile: sandbox
@@ -41,7 +41,7 @@ const badK = konsultasjon('BAD');
 const bad = { id: 'BAD', changedAt: '2024-05-01T08:00:00Z', Konsultasjon: { ...badK, Barn_ungdom: { ...(badK.Barn_ungdom as object), fid: '01822350019' } } };
 
 describe('kpr run --dry-run', () => {
-  it('writes XML that the official XSD accepts and envelopes, and leaves the database untouched', () => {
+  itOfficial('writes XML that the official XSD accepts and envelopes, and leaves the database untouched', () => {
     const dir = project([rec('K1', '2024-05-01T08:00:00Z'), rec('K2', '2024-05-01T08:00:00Z'), rec('K3', '2024-05-01T08:00:00Z'), del('K9', '2024-05-01T09:00:00Z')]);
     const out = join(dir, 'out');
     const r = runKpr(['run', '--config', join(dir, 'kpr.yaml'), '--dry-run', '--out', out]);
@@ -89,7 +89,7 @@ describe('kpr run --dry-run on a database in use', () => {
 });
 
 describe('with the vendor mapping', () => {
-  it('maps the demo EPJ extract (edits, deletions, spoiled records) into XSD-valid Meldinger', async () => {
+  itOfficial('maps the demo EPJ extract (edits, deletions, spoiled records) into XSD-valid Meldinger', async () => {
     const dir = tmp('kpr-cli-map-');
     const { generateRecords } = await import('../../runtime/demo-data/generate.ts');
     const records = [...generateRecords({ children: 12, from: '2017-01-01', to: '2024-12-31', seed: 'rt', editRate: 0.2, deleteRate: 0.1, badRate: 0.05 })];
@@ -118,7 +118,10 @@ describe('kpr errors and exit codes', () => {
     await expect(runJob({ config, log: silentLogger })).rejects.toThrow('sending needs a helseid section');
     const dry = await dryRunJob({ config, out: join(dir, 'out'), log: silentLogger });
     expect(dry).toMatchObject({ exitCode: 1, rejectedRecords: 2, notifications: { N: 1, M: 0, C: 0 } });
-    expect(describeSummary(dry)).toContain('2 record(s) rejected (see kpr errors)');
+    expect(describeSummary(dry)).toContain('2 record(s) rejected (see npx kpr errors)');
+    expect(describeSummary(dry, { dryRun: true })).toMatch(/^dry run: .*none sent; 2 record\(s\) rejected \(listed in rejected\.json/);
+    const rejected = JSON.parse(readFileSync(join(dir, 'out', 'rejected.json'), 'utf8'));
+    expect(rejected.map((r: { rule: string }) => r.rule).sort()).toEqual(['REC1001', 'REC4001']);
   });
 });
 
@@ -143,26 +146,26 @@ describe('kpr status, kpr errors, the lock', () => {
     return dir;
   }
 
-  it('kpr errors: table, json and csv', () => {
+  it('kpr errors: text, json and csv', () => {
     const dir = seeded();
     const cfg = join(dir, 'kpr.yaml');
     const rows = errorRows(loadConfig(cfg));
-    const table = formatErrors(rows, 'table');
-    expect(table.split('\n')[0]).toMatch(/^kind\s+id\s+line\s+path\s+rule\s+message\s+consequence/);
-    expect(table).toContain('R1');
+    const table = formatErrors(rows, 'text');
+    expect(table.split('\n')[1]).toMatch(/^record\s+where\s+rule\s+path: message → consequence$/);
+    expect(table).toMatch(/R1\s+epj\.ndjson:2\s+/);
     expect(JSON.parse(formatErrors(rows, 'json'))).toEqual([
       {
         kind: 'record',
         id: 'R1',
         changedAt: '2024-05-01T08:00:00.000Z',
         file: 'epj.ndjson',
-        line: '2',
+        line: 2,
         path: '/Konsultasjon/amming',
         rule: 'REC2005',
         message: 'not a code, "quoted", =x',
         consequence: 'not sent',
-        validationCode: '',
-        refId: '',
+        validationCode: null,
+        refId: null,
       },
     ]);
     // The command itself, once: exit 1 while there are errors to fix.
@@ -171,6 +174,22 @@ describe('kpr status, kpr errors, the lock', () => {
     const csv = r.stdout.split('\r\n');
     expect(csv[0]).toBe('kind,id,changedAt,file,line,path,rule,message,consequence,validationCode,refId');
     expect(csv[1]).toBe('record,R1,2024-05-01T08:00:00.000Z,epj.ndjson,2,/Konsultasjon/amming,REC2005,"not a code, ""quoted"", =x",not sent,,');
+  });
+
+  it('kpr errors as text fits 120 columns and any narrower terminal, wrapping messages whole', () => {
+    const long = Array.from({ length: 40 }, (_, i) => `word${i}`).join(' ') + ' ' + '#'.repeat(150);
+    const rows = [
+      { kind: 'record', id: 'K-' + 'long-id-'.repeat(4), changedAt: null, file: 'epj/2024-05-01.ndjson', line: 300, path: '/Konsultasjon/Barn_ungdom/fodselsar', rule: 'hst/range', message: long, consequence: 'discard-message', validationCode: null, refId: null },
+      { kind: 'message', id: '0f8e6b1c-2a4d-4e8f-9b7a-3c5d6e7f8a9b', changedAt: '2024-05-02T00:00:00Z', file: null, line: null, path: null, rule: 'receiver', message: long, consequence: 'queued again', validationCode: 3002, refId: 'r-1' },
+    ];
+    for (const width of [200, 120, 80, 60]) {
+      const text = formatErrors(rows as Parameters<typeof formatErrors>[0], 'text', width);
+      for (const l of text.split('\n')) expect(l.length, `${width}: ${l}`).toBeLessThanOrEqual(Math.min(width, 120));
+      // Nothing cut: every word of both messages, and all of the unbreakable token.
+      for (const w of long.split(' ').slice(0, 40)) expect(text.match(new RegExp(`\\b${w}\\b`, 'g'))?.length, w).toBe(2);
+      expect(text.split('#').length - 1).toBe(300);
+      if (width >= 120) expect(text).toMatch(/epj\/2024-05-01\.ndjson:300/);
+    }
   });
 
   it('kpr status shows the last run, rejected records by rule and the chain head', () => {

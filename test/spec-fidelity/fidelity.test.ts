@@ -5,6 +5,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { describeOfficial, itOfficial, referenceDir } from '../helpers/reference.ts';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { parse as parseYaml } from 'yaml';
 import {
@@ -13,7 +14,6 @@ import {
   readNprTypes,
   readSchema,
   readUsageRows,
-  referenceDir,
   REPO_ROOT,
   type OfficialAnnotation,
 } from './official.ts';
@@ -34,7 +34,6 @@ const MESSAGES = [
 ];
 
 type Any = any;
-const ref = referenceDir();
 
 function loadYaml(path: string): Any {
   return parseYaml(readFileSync(path, 'utf8'));
@@ -73,7 +72,7 @@ function expectedControls(a: OfficialAnnotation): Record<string, unknown> {
   return out;
 }
 
-describe.each(MESSAGES)('$message $version agrees with the official package', ({ message, version, folder, module }) => {
+describeOfficial.each(MESSAGES)('$message $version agrees with the official package', ({ message, version, folder, module }) => {
   let dir: string;
   let spec: Any;
   let schema: ReturnType<typeof readSchema>;
@@ -82,8 +81,7 @@ describe.each(MESSAGES)('$message $version agrees with the official package', ({
   let nprTypes: ReturnType<typeof readNprTypes>;
 
   beforeAll(() => {
-    if (!ref.found) throw new Error(`Official files not found. ${ref.hint}`);
-    dir = join(ref.dir, folder);
+    dir = join(referenceDir(), folder);
     spec = loadYaml(join(REPO_ROOT, 'spec', message, `${version}.yaml`));
     schema = readSchema(join(dir, `XPR(${module}).xsd`));
     schemes = readCodingSchemes(join(dir, `XPR(${module})_CodingSchemes.xsd`));
@@ -291,9 +289,8 @@ describe('the spec files follow the format', () => {
 });
 
 describe('the chapter on identities (IPLOS)', () => {
-  it('accepts every type of list 9032 for Bruker/@typeID: "Andre typer personidentifikasjon … blir ikke stoppet i skjemavalidering"', () => {
-    if (!ref.found) throw new Error(`Official files not found. ${ref.hint}`);
-    const text = readFileSync(join(ref.dir, 'iplos-56.0.0', 'XPR(ipl).docx.txt'), 'utf8');
+  itOfficial('accepts every type of list 9032 for Bruker/@typeID: "Andre typer personidentifikasjon … blir ikke stoppet i skjemavalidering"', () => {
+    const text = readFileSync(join(referenceDir(), 'iplos-56.0.0', 'XPR(ipl).docx.txt'), 'utf8');
     expect(text).toContain('Andre typer personidentifikasjon, som f.eks. fødselsdato, blir ikke stoppet i skjemavalidering');
     const spec = loadYaml(join(REPO_ROOT, 'spec/iplos/56.0.0.yaml'));
     expect(spec.classes.Bruker.attributes.typeID.accept).toBeUndefined();
@@ -303,8 +300,8 @@ describe('the chapter on identities (IPLOS)', () => {
 });
 
 describe('usage notes that narrow a code list', () => {
-  it('HST Barn_ungdom/@typeID accepts only the first three codes and code 9', () => {
-    if (!ref.found) throw new Error(`Official files not found. ${ref.hint}`);
+  itOfficial('HST Barn_ungdom/@typeID accepts only the first three codes and code 9', () => {
+    referenceDir();
     const spec = loadYaml(join(REPO_ROOT, 'spec/hst/56.0.0.yaml'));
     expect(spec.classes.Barn_ungdom.attributes.typeID.accept).toEqual(['1', '2', '3', '9']);
     expect(spec.classes.Barn_ungdom.attributes.typeID.comment).toMatch(/^Kun de tre første kodene og kode 9 er gyldige/);

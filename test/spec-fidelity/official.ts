@@ -1,23 +1,14 @@
 // An independent reader of the official package files for the fidelity test. It shares no
 // code with generator/import on purpose: if the importer misreads the publications, this
 // reader must not make the same mistake silently. It reads only what the test compares.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SaxesParser } from 'saxes';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
 
-/** Where the official packages are: KPR_REFERENCE_DIR or ../shared/reference/dhhr-api/message-spesifications. */
-export function referenceDir(): { dir: string; found: boolean; hint: string } {
-  const dir = process.env.KPR_REFERENCE_DIR
-    ? resolve(process.env.KPR_REFERENCE_DIR)
-    : resolve(REPO_ROOT, '../shared/reference/dhhr-api/message-spesifications');
-  const hint =
-    `The official message specifications were looked for in ${dir} ` +
-    `(${process.env.KPR_REFERENCE_DIR ? 'from KPR_REFERENCE_DIR' : 'the default, relative to the repository root'}). ` +
-    'Set KPR_REFERENCE_DIR to the folder that holds hst-56.0.0/ and iplos-56.0.0/ (Helsedirektoratet\'s hdir/DHHR.API "message-spesifications").';
-  return { dir, found: existsSync(join(dir, 'hst-56.0.0')) && existsSync(join(dir, 'iplos-56.0.0')), hint };
-}
+/** Where the official packages are: see test/helpers/reference.ts. */
+export { referenceDir } from '../helpers/reference.ts';
 
 // Windows-1252 in 0x80–0x9F: the files declare ISO-8859-1 but use the en dash 0x96.
 const WIN1252_C1 = '€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008dŽ\u008f\u0090‘’“”•–—˜™š›œ\u009džŸ';

@@ -2,11 +2,12 @@
 // (UPDATE_GOLDEN=1 rewrites it), type-checks against the emitted types, and behaves: order,
 // escaping, errors with JSON paths, and a strict parser.
 
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emitXmlCodec } from '../../generator/emit/xml-codec.ts';
 import { emitTree, importCodec, loadSpec, REPO, typecheck, type Codec } from './helpers.ts';
+import { expectGolden } from '../helpers/golden.ts';
 
 const SPEC_DIR = join(REPO, 'test/fixtures/mini/spec');
 const SPEC_FILE = join(SPEC_DIR, 'mini/1.0.0.yaml');
@@ -30,9 +31,7 @@ function melding(): any {
 describe('mini codec: emitted source', () => {
   it('equals the golden file', () => {
     const code = emitXmlCodec(spec, 'test/fixtures/mini/spec/mini/1.0.0.yaml');
-    if (process.env.UPDATE_GOLDEN === '1') writeFileSync(GOLDEN, code);
-    if (!existsSync(GOLDEN)) throw new Error(`${GOLDEN} is missing: run UPDATE_GOLDEN=1 npx vitest run test/xml-codec`);
-    expect(code, 'emitted codec differs from the golden file; if intended, rerun with UPDATE_GOLDEN=1 and review the diff').toBe(readFileSync(GOLDEN, 'utf8'));
+    expectGolden(GOLDEN, code);
   });
 
   it('is deterministic', () => {

@@ -48,6 +48,17 @@ describe('kpr seal / unseal / cert inspect', { timeout: 180_000 }, async () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it('seal refuses to write DER to a terminal, and says to give --out', () => {
+    const input = join(dir, 'payload.xml');
+    writeFileSync(input, payload);
+    const cmd = [process.execPath, 'bin/kpr.mjs', 'seal', '--in', input, '--sign-cert', pki.senderSigning.certPath, '--sign-key', pki.senderSigning.keyPath, '--recipient-cert', pki.receiverEncryption.certPath].join(' ');
+    // script(1) runs it on a pseudo-terminal, as a person at a shell would.
+    const r = spawnSync('script', ['-qec', cmd, '/dev/null'], { cwd: process.cwd(), encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stdout).toMatch(/the output is binary \(DER\): give --out FILE, or redirect it/);
+    expect(r.stdout).not.toContain('\u0000');
+  });
+
   it('cert inspect: exit 0 when fine, 1 when expiring within --warn-days', () => {
     const ok = kpr(['cert', 'inspect', pki.senderSigning.certPath, '--purpose', 'signing']);
     expect(ok.status, ok.stderr).toBe(0);
@@ -57,10 +68,27 @@ describe('kpr seal / unseal / cert inspect', { timeout: 180_000 }, async () => {
     const soon = issueCertificate({ commonName: 'TEST snart utløpt', keyUsage: ['nonRepudiation'], issuer: pki.ca, notAfter: new Date(Date.now() + 10 * 86_400_000) });
     const soonPath = join(dir, 'soon.pem');
     writeFileSync(soonPath, soon.certPem);
-    const warn = kpr(['cert', 'inspect', soonPath, '--warn-days', '60', '--json']);
+    const warn = kpr(['cert', 'inspect', soonPath, '--warn-days', '60', '--format', 'json']);
     expect(warn.status).toBe(1);
     const report = JSON.parse(warn.stdout.toString());
     expect(report[0].status).toBe('expiring');
     expect(report[0].problems[0]).toMatch(/expires in/);
+    // The spelling before --format still works, unlisted.
+    const old = kpr(['cert', 'inspect', soonPath, '--warn-days', '60', '--json']);
+    expect(JSON.parse(old.stdout.toString())).toEqual(report);
+  });
+
+  it('cert inspect --config: the signing and the receiver encryption certificates kpr.yaml names, each for its use', () => {
+    const setup = join(dir, 'setup');
+    expect(kpr(['init', '--profile', 'sandbox', '--dir', setup, '--children', '1']).status).toBe(0);
+    const r = kpr(['cert', 'inspect', '--config', join(setup, 'kpr.yaml'), '--format', 'json']);
+    expect(r.status, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout.toString());
+    expect(report.map((c: { file: string }) => c.file.slice(setup.length))).toEqual(['/sandbox/pki/sender-sign.pem', '/sandbox/pki/receiver-enc.pem']);
+    expect(report[0].keyUsage).toContain('nonRepudiation');
+    expect(report[1].keyUsage).toContain('keyEncipherment');
+    // The receiver's certificate is not fit for signing: --config checks each for its own use.
+    const unfit = kpr(['cert', 'inspect', join(setup, 'sandbox/pki/receiver-enc.pem'), '--purpose', 'signing']);
+    expect(unfit.status).toBe(1);
   });
 });

@@ -2,6 +2,8 @@
 // verifies: the client assertion's claims, the DPoP proof and the nonce round, and the cache's
 // promise of one token request per cache key however many callers ask at once.
 import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { exportJWK, generateKeyPair, SignJWT, decodeJwt, decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../../bin/kpr.ts';
@@ -257,5 +259,45 @@ describe('kpr token', () => {
     expect(r.code).toBe(2);
     expect(r.err).toContain('invalid_scope');
     expect(r.err).toContain('granted');
+  });
+});
+
+describe('kpr token --config', () => {
+  it("takes authority, client, key, scopes and DPoP from kpr.yaml's helseid section, and shows times as ISO instants", async () => {
+    const dir = tmpDir('kpr-token-config-');
+    writeFileSync(
+      join(dir, 'kpr.yaml'),
+      `profile: sandbox
+api: { baseUrl: ${sb.url}, helseidAuthority: ${sb.url}, receiverHerId: 8139520 }
+helseid: { clientId: ${sb.clientId}, jwkFile: ${sb.files.clientJwkFile}, scopes: [${HST_SCOPE}], dpop: true }
+sender:
+  herId: 8139519
+  orgNr: "974770000"
+  Kommune: [{ kommuneNr: "0301", Enhet: [{ enhetID: E1 }] }]
+  Kontaktperson: [{ kontPerson: Kari, meldEpost1: kari@example.invalid, typeKontaktperson: "1" }, { kontPerson: Kari, meldEpost1: kari@example.invalid, typeKontaktperson: "15" }]
+epj: { leverandor: Test AS, navnEPJ: TestEPJ, versjonEPJ: "1.0" }
+message: { spec: hst@56.0.0 }
+source: { type: file, path: epj.ndjson }
+`,
+    );
+    let out = '';
+    let err = '';
+    const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
+    const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
+    const before = Date.now();
+    let code: number;
+    try {
+      code = await main(['node', 'kpr', 'token', '--config', join(dir, 'kpr.yaml')]);
+    } finally {
+      o.mockRestore();
+      e.mockRestore();
+    }
+    expect(code, err).toBe(0);
+    const shown = JSON.parse(out);
+    expect(shown.token_type).toBe('DPoP');
+    expect(shown.claims.cnf.jkt).toBe(key.thumbprint);
+    expect(shown.claims.exp).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+    expect(Date.parse(shown.claims.exp) - Date.parse(shown.claims.iat)).toBe(shown.expires_in * 1000);
+    expect(Math.abs(Date.parse(shown.claims.iat) - before)).toBeLessThan(60_000);
   });
 });

@@ -1,0 +1,60 @@
+// `kpr init` as a newcomer runs it: into a folder that does not exist yet, while the sandbox's
+// port is taken (no sandbox is started), with next steps that paste and run, and nothing
+// half-written when it fails.
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { initSandboxSetup } from '../../runtime/init/sandbox-setup.ts';
+import { runKpr } from '../helpers/cli.ts';
+
+const schemaOf = (yamlFile: string) => /\$schema=(\S+)/.exec(readFileSync(yamlFile, 'utf8'))![1]!;
+
+describe('kpr init --profile sandbox', () => {
+  it('needs no free port, creates the missing folder, and prints next steps that start with npx kpr', async () => {
+    const busy = createServer().listen(0, '127.0.0.1');
+    await new Promise((ok) => busy.once('listening', ok));
+    const port = (busy.address() as { port: number }).port;
+    try {
+      const cwd = mkdtempSync(join(tmpdir(), 'kpr-init-'));
+      const r = runKpr(['init', '--profile', 'sandbox', '--dir', 'new/setup', '--children', '2', '--port', String(port)], { cwd });
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      const config = parse(readFileSync(join(cwd, 'new/setup/kpr.yaml'), 'utf8'));
+      expect(config.api.baseUrl).toBe(`http://127.0.0.1:${port}`);
+      expect(existsSync(resolve(cwd, 'new/setup', schemaOf(join(cwd, 'new/setup/kpr.yaml'))))).toBe(true);
+      for (const f of [config.helseid.jwkFile, config.certificates.signing.certFile, config.certificates.receiverEncryptionCertFile]) {
+        expect(existsSync(join(cwd, 'new/setup', f)), f).toBe(true);
+      }
+      // The copy of the example mapping names itself, not the repository's example.
+      expect(readFileSync(join(cwd, 'new/setup/mapping.yaml'), 'utf8')).not.toContain('examples/demo-epj/mapping.yaml');
+      expect(readdirSync(join(cwd, 'new')), 'no staging folder left').toEqual(['setup']);
+      const steps = r.stdout.split('\n').filter((l) => l.startsWith('  '));
+      expect(steps.length).toBeGreaterThanOrEqual(4);
+      for (const s of steps) expect(s.trim()).toMatch(/^(npx kpr |kill \$\(cat )/);
+      expect(r.stdout).toContain('kill $(cat new/setup/sandbox/sandbox.pid)');
+    } finally {
+      busy.close();
+    }
+  });
+
+  it('leaves nothing behind when it fails half-way', async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'kpr-init-fail-'));
+    const dir = join(parent, 'setup');
+    await expect(initSandboxSetup({ dir, seed: 's', children: 2, today: 'not-a-day', port: 0 })).rejects.toThrow(/YYYY-MM-DD/);
+    expect(readdirSync(parent)).toEqual([]);
+  });
+});
+
+describe('kpr init without a profile', () => {
+  it('writes the example into a folder it creates, with a $schema that exists', () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'kpr-init-plain-'));
+    const r = runKpr(['init', '--dir', 'etc/kpr'], { cwd });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('npx kpr status --config etc/kpr/kpr.yaml');
+    const file = join(cwd, 'etc/kpr/kpr.yaml');
+    expect(existsSync(resolve(dirname(file), schemaOf(file)))).toBe(true);
+  });
+});
