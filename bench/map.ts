@@ -21,7 +21,7 @@ import type { ConsultationRecord, DemoRecord } from '../runtime/demo-data/record
 import { writeNdjson } from '../runtime/demo-data/write.ts';
 import { loadMapping, loadValidator, makeApply, schemaIssues, type MapResult } from '../runtime/mapping/apply.ts';
 import { compileMappingFile } from '../runtime/mapping/compile.ts';
-import { utcToOslo } from '../runtime/mapping/oslo-time.ts';
+import { utcToOslo } from '../runtime/time/oslo.ts';
 import { mapStream } from '../runtime/mapping/stream.ts';
 import { parseTransform } from '../runtime/mapping/transforms.ts';
 import { compileSemanticRules } from '../runtime/rules/semantic.ts';

@@ -2,7 +2,8 @@
 // the artefacts to generated/ or compare them with what is there (`--check`). Emitters are pure
 // functions of the model, so the output is byte-identical on every run.
 
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { writeFileAtomic } from '../runtime/io/atomic.ts';
 import { basename, dirname, join, relative } from 'node:path';
 import { hasErrors, type Diagnostic } from './diagnostics.ts';
 import { emitChangelog } from './emit/changelog.ts';
@@ -90,11 +91,8 @@ export function compareWithDisk(outDir: string, files: Map<string, string>): Sta
 export function writeArtefacts(outDir: string, files: Map<string, string>): Staleness {
   const diff = compareWithDisk(outDir, files);
   for (const path of [...diff.changed, ...diff.missing]) {
-    const target = join(outDir, path);
-    mkdirSync(dirname(target), { recursive: true });
-    const tmp = `${target}.tmp-${process.pid}`;
-    writeFileSync(tmp, files.get(path)!);
-    renameSync(tmp, target);
+    const content = files.get(path);
+    if (content !== undefined) writeFileAtomic(join(outDir, path), content, { mkdir: true });
   }
   for (const path of diff.extra) {
     rmSync(join(outDir, path));

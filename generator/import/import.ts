@@ -15,7 +15,8 @@ import { findPackageFiles, readTextFile, readXmlFile } from './package-files.ts'
 import { readUsageTable } from './usage-table.ts';
 import { readWordText } from './word-text.ts';
 import { readXsdStructure } from './xsd-structure.ts';
-import { toYaml, writeAtomic } from './yaml-out.ts';
+import { writeFileAtomic } from '../../runtime/io/atomic.ts';
+import { toYaml } from './yaml-out.ts';
 
 export interface ImportOptions {
   /** Folder of one official package. */
@@ -130,7 +131,7 @@ export function importPackage(opts: ImportOptions): ImportResult {
   for (const [path, text] of texts) {
     const before = existsSync(path) ? readFileSync(path, 'utf8') : undefined;
     if (before === text) continue;
-    writeAtomic(path, text);
+    writeFileAtomic(path, text, { mkdir: true });
     written.push(path);
   }
   return { specFile, written, notes: notes.list };

@@ -3,8 +3,6 @@
 // quoted (so `"1"` never turns into a number), multi-line texts as literal blocks, short
 // structured values (controls, unique, codes) in flow style, and no line folding so a
 // changed sentence shows as one changed line in a diff.
-import { mkdirSync, renameSync, writeFileSync, unlinkSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { Document, isMap, isPair, isScalar, isSeq, Scalar, visit, type YAMLMap, type YAMLSeq } from 'yaml';
 
 const QUOTED_VALUE_KEYS = new Set(['code', 'codelist', 'number']);
@@ -54,19 +52,3 @@ export function toYaml(data: unknown, schemaRef: string, headerLines: string[] =
   return doc.toString({ lineWidth: 0, flowCollectionPadding: true, indentSeq: true });
 }
 
-/** Write `text` to `path` atomically: a reader sees the old file or the new one, never half. */
-export function writeAtomic(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}`;
-  try {
-    writeFileSync(tmp, text, 'utf8');
-    renameSync(tmp, path);
-  } catch (err) {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // nothing to clean up
-    }
-    throw err;
-  }
-}

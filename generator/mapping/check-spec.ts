@@ -10,7 +10,7 @@ import { loadSpecRef, SpecRefError } from '../diff/resolve.ts';
 import type { MessageSpec } from '../model/types.ts';
 import { compileMappingFile, type ClassPlan, type MappingPlan } from '../../runtime/mapping/compile.ts';
 import { mdiag, sortMappingDiagnostics, type MappingDiagnostic, type Pos } from '../../runtime/mapping/diagnostics.ts';
-import { loadTarget, targetFromSchema, type Target } from '../../runtime/mapping/target.ts';
+import { loadTarget, targetFromSchema, type Target } from '../../runtime/spec/target.ts';
 
 export interface SpecCheck {
   /** Diagnostics of the mapping against the other version, plus one MAP3001 per relevant change. */

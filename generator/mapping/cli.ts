@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { EXIT, UserError } from '../../runtime/cli/program.ts';
 import { formatMappingDiagnostic, hasMappingErrors } from '../../runtime/mapping/diagnostics.ts';
 import { mappingCommand } from '../../runtime/mapping/cli.ts';
-import { parseSpecRef } from '../../runtime/mapping/target.ts';
+import { parseSpecRef } from '../../runtime/spec/target.ts';
 import { DEFAULT_SPEC_DIR } from '../diff/resolve.ts';
 import { checkMappingAgainst } from './check-spec.ts';
 

@@ -22,7 +22,7 @@ export function isNumeric(a: Attribute): boolean {
  * The TypeScript (and validator) name of a class: `avtale` → `Avtale`, as json-schema-to-typescript
  * names it. Defined beside the mapping runtime that loads validators by it, so the two agree.
  */
-export { classTypeName as typeName } from '../../runtime/mapping/target.ts';
+export { classTypeName as typeName } from '../../runtime/spec/target.ts';
 
 export function isArrayChild(ch: ChildRef): boolean {
   return ch.max === null || ch.max > 1;

@@ -12,14 +12,9 @@ export interface SourcePos {
   col: number;
 }
 
-/** The receiver's consequence when a quality control fails (the Word document's "Konsekvens"). */
-export type Consequence =
-  | 'discard-message' // Slettemerk melding
-  | 'discard-row' //     Slettemerk rad med underelementer
-  | 'set-null' //        Sett verdi til NULL
-  | 'set-minus-one' //   Sett verdi til -1
-  | 'set-zero' //        Sett verdi til 0
-  | 'none'; //           Ingen handling (the check is made and logged only)
+/** The receiver's consequence when a quality control fails: one definition, the runtime's. */
+export type { Consequence } from '../../runtime/spec/consequence.ts';
+import type { Consequence } from '../../runtime/spec/consequence.ts';
 
 /** Attribute value types. `coded` values are strings drawn from a code list. */
 export type AttributeType =

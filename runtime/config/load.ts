@@ -6,7 +6,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import { EXIT, UserError } from '../cli/program.ts';
-import { loadTarget } from '../mapping/target.ts';
+import { loadTarget } from '../spec/target.ts';
 import { resolveProfile, type Profile } from './profiles.ts';
 import type { SecretRef } from './secrets.ts';
 import { pointerPath, PositionedYaml, type Path, type Position } from '../yaml/positions.ts';
@@ -74,10 +74,9 @@ export const DEFAULTS = {
   /** Sealed, base64'd and wrapped in JSON a message grows by about 40 %: stay well below common 10 MB limits. */
   maxBytes: 4_000_000,
   /**
-   * About one message per transaction. 5000 made the sender's thread hold still for ~100 ms per
-   * commit, while the mapping worker and the answer of the message in flight waited: a backfill
-   * of 200k records into an accepting receiver took 13.6–14.1 s at 5000 and 10.6 s at 1000, with
-   * 50 MB less peak RSS.
+   * About one message per transaction. A larger commit holds the sender's thread still for
+   * longer, while the mapping worker and the answer of the message in flight wait (figures:
+   * docs/operations.md, "Measured").
    */
   recordsPerTransaction: 1000,
   sourceTimeoutSec: 3600,

@@ -119,8 +119,3 @@ function buildSlots(): Slot[] {
 }
 
 export const SLOTS: readonly Slot[] = buildSlots();
-
-/** Every step code the demo EPJ exports, with the KPR 9505 code it stands for. */
-export const VENDOR_STEPS: ReadonlyArray<readonly [vendor: string, kpr: string]> = [
-  ...new Map(SLOTS.map((s) => [s.vendorStep, s.kprStep] as const)).entries(),
-];

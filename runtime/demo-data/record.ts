@@ -10,7 +10,6 @@ export const PROFESSION_CODES = ['HSYK', 'LEGE', 'JORDMOR', 'FYSIO', 'SPL', 'PSY
 export const ROLE_CODES = ['responsible', 'assisting'] as const;
 export const COMPANION_CODES = ['mother', 'father', 'guardian', 'foster-parent', 'sibling', 'grandparent', 'other'] as const;
 export const BREASTFEEDING_CODES = ['exclusive', 'partial', 'none'] as const;
-export const MEASUREMENT_TYPES = ['height', 'weight', 'headCircumference'] as const;
 /** Deliberate faults, only with --bad-rate; `_defect` names them so tests can count them. */
 export const DEFECT_KINDS = ['invalid-fnr', 'unknown-code', 'future-date', 'missing-field'] as const;
 

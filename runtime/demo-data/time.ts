@@ -2,6 +2,9 @@
 // local time (CET/CEST) for when consultations happen, and the one timestamp format the export
 // uses (UTC with `Z`, whole seconds).
 
+import { civilFromDays } from '../time/civil.ts';
+import { osloOffsetMs } from '../time/oslo.ts';
+
 export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
 export const DAY = 24 * HOUR;
@@ -13,10 +16,6 @@ export function dayOf(isoDate: string): number {
   if (Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== isoDate) return NaN;
   return ms / DAY;
 }
-
-import { civilFromDays } from '../time/civil.ts';
-
-export { civilFromDays };
 
 const TWO = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
 
@@ -54,20 +53,11 @@ export function onWeekday(day: number): number {
   return w === 6 ? day + 2 : w === 0 ? day + 1 : day;
 }
 
-/** Last Sunday of a month, as a day number. */
-function lastSunday(year: number, month: number): number {
-  const last = dayFromParts(year, month + 1, 0);
-  return last - weekday(last);
-}
-
-/** Hours Norway is ahead of UTC on that day (EU rule: summer time from the last Sunday in March to the last Sunday in October). */
-export function osloOffsetHours(day: number): number {
-  const year = yearOfDay(day);
-  // Daytime on the changeover Sundays: already summer time in March, already winter time in October.
-  return day >= lastSunday(year, 3) && day < lastSunday(year, 10) ? 2 : 1;
-}
-
-/** UTC milliseconds of a Norwegian local wall-clock time on `day` (minutes after midnight). */
+/**
+ * UTC milliseconds of a Norwegian local wall-clock time on `day` (minutes after midnight). The
+ * offset is the one in force at noon that day (the EU rule, runtime/time/oslo.ts): on the
+ * changeover Sundays the day is already summer time in March and already winter time in October.
+ */
 export function osloLocalToUtc(day: number, minutesOfDay: number): number {
-  return day * DAY + minutesOfDay * MINUTE - osloOffsetHours(day) * HOUR;
+  return day * DAY + minutesOfDay * MINUTE - osloOffsetMs(day * DAY + 12 * HOUR);
 }

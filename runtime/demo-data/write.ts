@@ -3,7 +3,8 @@
 // memory stays flat however many records come. A regular file is written to a temporary name
 // and renamed at the end, so a reader never sees half an extract.
 
-import { createWriteStream, statSync, renameSync, unlinkSync, type WriteStream } from 'node:fs';
+import { createWriteStream, statSync, unlinkSync, type WriteStream } from 'node:fs';
+import { renameIntoPlace } from '../io/atomic.ts';
 import { privateWriteStream } from '../io/private.ts';
 import { once } from 'node:events';
 import { basename, dirname, join } from 'node:path';
@@ -35,7 +36,7 @@ function openTarget(out: string | undefined): { stream: Writable; commit: () => 
   const stream: WriteStream = privateWriteStream(temp);
   return {
     stream,
-    commit: () => renameSync(temp, out),
+    commit: () => renameIntoPlace(temp, out),
     abort: () => {
       try {
         unlinkSync(temp);

@@ -1,7 +1,10 @@
 // Writing files so that a crash never leaves half a file: write a temporary file beside the
-// target, flush it to disk, then rename it over the target (atomic on POSIX file systems).
+// target, flush it to disk, rename it over the target (atomic on POSIX file systems), then flush
+// the folder, so that the rename itself survives a power cut. The one writer of whole files in
+// kpr-kit (the generator's artefacts, mapping modules, keys, outputs); io/private.ts sets the
+// modes of private ones through it.
 
-import { closeSync, fchmodSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fchmodSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 export interface AtomicWriteOptions {
@@ -11,9 +14,12 @@ export interface AtomicWriteOptions {
    * data use writePrivateFile (io/private.ts), which passes 0600.
    */
   mode?: number;
+  /** Make the target's folder (and its parents) first. */
+  mkdir?: boolean;
 }
 
 export function writeFileAtomic(path: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): void {
+  if (options.mkdir) mkdirSync(dirname(path), { recursive: true });
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
   // Created owner-only whatever is asked, so the bytes are never readable by others on the way.
   const fd = openSync(tmp, 'w', options.mode === undefined ? 0o644 : 0o600);
@@ -29,5 +35,43 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, options
     throw err;
   }
   closeSync(fd);
+  try {
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+  syncDir(dirname(path));
+}
+
+/**
+ * Puts a finished temporary file (one written as a stream, and closed) in place of `path`: its
+ * bytes are flushed, it is renamed over the target, and the folder is flushed.
+ */
+export function renameIntoPlace(tmp: string, path: string): void {
+  const fd = openSync(tmp, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
   renameSync(tmp, path);
+  syncDir(dirname(path));
+}
+
+/** Flushes a folder's entries (a rename or a new file in it) to disk. */
+export function syncDir(dir: string): void {
+  let fd: number;
+  try {
+    fd = openSync(dir, 'r');
+  } catch {
+    return; // a folder that cannot be opened for reading (some platforms): nothing more to do
+  }
+  try {
+    fsyncSync(fd);
+  } catch {
+    // Some file systems refuse fsync on a folder (EINVAL); the rename is done all the same.
+  } finally {
+    closeSync(fd);
+  }
 }

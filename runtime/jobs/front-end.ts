@@ -8,8 +8,9 @@ import type { KprConfig } from '../config/load.ts';
 import type { Finding } from './mapper.ts';
 import { hashJson } from '../notify/hash.ts';
 import { FileSource } from '../sources/files.ts';
-import { SourceError, type FileIdentity, type ReadOptions, type Source, type SourceLine } from '../sources/types.ts';
+import { type FileIdentity, type ReadOptions, type Source, type SourceLine } from '../sources/types.ts';
 import { findUnwritable } from '../xml/unwritable.ts';
+import { fromCrossing, type CrossingError } from './errors.ts';
 import { NOT_SENT, type Mapped, type RecordMapper } from './mapper.ts';
 
 /**
@@ -100,7 +101,7 @@ export interface WorkerInit {
 export type WorkerPost =
   | { items: (FrontItem | { fileDone: FileIdentity })[]; progress: { bytesRead: number; bytesTotal?: number } }
   | { done: true; progress: { bytesRead: number; bytesTotal?: number } }
-  | { error: { name: string; message: string } };
+  | { error: CrossingError };
 
 export const identityKey = (f: FileIdentity) => `${f.path}\u0000${f.size}\u0000${f.mtimeMs}`;
 
@@ -159,7 +160,7 @@ export function workerFrontEnd(config: KprConfig, extractDate: string): FrontEnd
           while (!posts.length && !failure) await new Promise<void>((resolve) => (wake = resolve));
           const p = posts.shift();
           if (!p) throw failure!;
-          if ('error' in p) throw p.error.name === 'SourceError' ? new SourceError(p.error.message) : new Error(p.error.message);
+          if ('error' in p) throw fromCrossing(p.error);
           progress = p.progress;
           if ('done' in p) return;
           worker.postMessage('more');

@@ -10,6 +10,7 @@ import { makePrivateDir, writePrivateFile } from '../io/private.ts';
 import type { Logger } from '../log.ts';
 import { openStore } from '../store/open.ts';
 import { openJob, transferDeps, type JobBase } from './context.ts';
+import { isOperatorError } from './errors.ts';
 import { configSealer, dryRunSender, transportSender, type Sealer, type Sender } from './sender.ts';
 import { transfer, type FailPoint, type TransferOptions, type TransferProgress, type TransferSummary } from './transfer.ts';
 
@@ -27,12 +28,10 @@ export interface JobOptions {
 }
 
 const HEARTBEAT_MS = 30_000;
-/** Errors of the transport and source layers are an operator's to fix: shown without a stack. */
-const OPERATOR_ERRORS = new Set(['SourceError', 'CertificateError', 'CmsError', 'HelseIdError', 'TransportError', 'MappingError']);
 
 function asUserError(err: unknown): unknown {
   if (err instanceof UserError) return err;
-  if (err instanceof Error && OPERATOR_ERRORS.has(err.name)) return new UserError(err.message, EXIT.failed);
+  if (isOperatorError(err)) return new UserError(err.message, EXIT.failed);
   if (err instanceof Error && (err as NodeJS.ErrnoException).code === 'SQLITE_BUSY') return new UserError(`the database is busy: ${err.message}`, EXIT.failed);
   return err;
 }

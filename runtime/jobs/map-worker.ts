@@ -5,6 +5,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { KprConfig } from '../config/load.ts';
 import { openSource } from '../sources/index.ts';
 import { frontMapped, identityKey, ITEMS_PER_POST, POSTS_AHEAD, type FrontItem, type WorkerInit, type WorkerPost } from './front-end.ts';
+import { toCrossing } from './errors.ts';
 import { configMapper, unwritableFinding } from './mapper.ts';
 import { loadMessageKit } from './message-kit.ts';
 
@@ -53,5 +54,5 @@ try {
   if (items.length) await send();
   post({ done: true, progress: source.progress() });
 } catch (err) {
-  post({ error: { name: (err as Error).name ?? 'Error', message: (err as Error).message ?? String(err) } });
+  post({ error: toCrossing(err) });
 }

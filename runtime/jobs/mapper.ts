@@ -96,18 +96,6 @@ export function passthroughMapper(kit: MessageKit, stage?: RuleStage): RecordMap
   };
 }
 
-interface MappingIssue {
-  path: string;
-  rule: string;
-  message: string;
-  consequence: string;
-  severity?: string;
-  action?: Finding['action'];
-}
-type MappingResult =
-  | { ok: true; kind: 'konsultasjon' | 'annul'; sourceId?: string; value: Record<string, unknown>; warnings?: MappingIssue[] }
-  | { ok: false; sourceId?: string; issues: MappingIssue[]; value?: Record<string, unknown> };
-
 /**
  * The vendor's mapping (runtime/mapping `loadMapping(file).apply(record)`). changedAt is read
  * from the raw record (`changedAtField`, default `changedAt`): it identifies the version.
@@ -116,10 +104,9 @@ export async function mappingMapper(
   file: string,
   opts: { extractDate: string; changedAtField?: string; profile?: 'receiver' | 'strict'; enhetIds?: ReadonlySet<string>; production?: boolean },
 ): Promise<RecordMapper> {
-  const mod = (await import(new URL('../mapping/apply.ts', import.meta.url).href)) as {
-    loadMapping(file: string, opts: { extractDate?: string; profile?: 'receiver' | 'strict'; enhetIds?: ReadonlySet<string>; production?: boolean }): Promise<{ apply(record: unknown): MappingResult; plan: { sourceId?: { text: string } } }>;
-  };
-  const mapping = await mod.loadMapping(file, { extractDate: opts.extractDate, profile: opts.profile, enhetIds: opts.enhetIds, production: opts.production });
+  // Loaded when a mapping is used: passthrough runs and the other commands do without it.
+  const { loadMapping } = await import('../mapping/apply.ts');
+  const mapping = await loadMapping(file, { extractDate: opts.extractDate, profile: opts.profile, enhetIds: opts.enhetIds, production: opts.production });
   const field = opts.changedAtField ?? 'changedAt';
   const idDeclared = mapping.plan.sourceId !== undefined;
   const idText = mapping.plan.sourceId?.text;
@@ -170,7 +157,7 @@ function enhetIdsOf(config: MapperConfig): ReadonlySet<string> | undefined {
 }
 
 async function passthroughStage(config: MapperConfig, extractDate: string): Promise<RuleStage | undefined> {
-  const { loadTarget } = await import('../mapping/target.ts');
+  const { loadTarget } = await import('../spec/target.ts');
   const target = loadTarget(config.message.spec, config.message.generatedDir);
   if (!target?.classes.has('Konsultasjon')) return undefined;
   const { loadValidator } = await import('../mapping/apply.ts');

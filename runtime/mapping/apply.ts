@@ -9,13 +9,14 @@ import { pathToFileURL } from 'node:url';
 import { compileSemanticRules, type RuleContext } from '../rules/semantic.ts';
 import { makeRuleStage, type RuleStage, type Validate } from '../rules/stage.ts';
 import type { Profile } from '../rules/policy.ts';
-import { worstFirst, type Consequence, type Issue } from '../rules/issue.ts';
+import { worstFirst, type Issue } from '../rules/issue.ts';
+import type { Consequence } from '../spec/consequence.ts';
 import { buildMapping, type BuiltMapping, type MapContext } from './build.ts';
 import { compileMappingFile, type CompileOptions, type MappingPlan } from './compile.ts';
-import { formatMappingDiagnostic, type MappingDiagnostic } from './diagnostics.ts';
+import { MappingError, type MappingDiagnostic } from './diagnostics.ts';
 import type { JsonWriter } from './json-writer.ts';
-import { osloToday } from './oslo-time.ts';
-import { classTypeName, type Target } from './target.ts';
+import { osloToday } from '../time/oslo.ts';
+import { classTypeName, type Target } from '../spec/target.ts';
 
 export type { Validate } from '../rules/stage.ts';
 export { schemaIssues } from '../rules/stage.ts';
@@ -55,12 +56,6 @@ export interface Mapper {
   plan: MappingPlan;
   diagnostics: MappingDiagnostic[];
   apply(record: unknown): MapResult;
-}
-
-export class MappingError extends Error {
-  constructor(readonly diagnostics: MappingDiagnostic[]) {
-    super(`the mapping has errors:\n${diagnostics.map((d) => formatMappingDiagnostic(d)).join('\n')}`);
-  }
 }
 
 /** The generated validator of one class, loaded from the target's validator.js. */

@@ -9,7 +9,7 @@ import type { BlockPlan, ClassPlan, MappingPlan, RulePlan } from './compile.ts';
 import { generateMapping } from './codegen.ts';
 import { generateJsonWriter, type JsonWriter } from './json-writer.ts';
 import { compilePath, type Getter } from './paths.ts';
-import type { TargetAttribute } from './target.ts';
+import type { TargetAttribute } from '../spec/target.ts';
 import { TransformError, type Fn } from './transforms.ts';
 
 /** Per-record state: the issues found while mapping. */

@@ -5,11 +5,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { EXIT, UserError } from '../cli/program.ts';
-import { loadMapping, MappingError } from './apply.ts';
+import { loadMapping } from './apply.ts';
 import { compileMappingFile } from './compile.ts';
-import { formatMappingDiagnostic, hasMappingErrors, type MappingDiagnostic } from './diagnostics.ts';
+import { formatMappingDiagnostic, hasMappingErrors, MappingError, type MappingDiagnostic } from './diagnostics.ts';
 import { mapStream } from './stream.ts';
-import { generatedDir, parseSpecRef } from './target.ts';
+import { generatedDir, parseSpecRef } from '../spec/target.ts';
 
 /** The `mapping` command group, created by whichever part registers first. */
 export function mappingCommand(program: Command): Command {

@@ -12,9 +12,9 @@
 import type { Issue } from '../rules/issue.ts';
 import type { BlockPlan, ClassPlan, Condition, MappingPlan, RulePlan } from './compile.ts';
 import type { ParsedPath } from './paths.ts';
+import { compileSource, literal as lit } from '../codegen/compile.ts';
 import { TransformError, type Fn } from './transforms.ts';
 
-const lit = (v: unknown) => JSON.stringify(v);
 
 export interface MapContext {
   issues: Issue[];
@@ -171,8 +171,7 @@ export function generate(c: ClassPlan): { source: string; fn: GeneratedFn } {
   const root = g.cls(c);
   // S, X, D: the path stack (child names, item indexes or -1, depth) of the object being made.
   const source = `"use strict";\n${PATH_STACK}\n${g.fns.join('\n\n')}\nreturn (record, ctx) => { D = 0; return ${root}(record, record, 1, ctx); };`;
-  const factory = new Function('h', 's', 't', 'p', source) as (h: typeof helpers, s: Fn[], t: Map<string, unknown>[], p: Refs['preds']) => GeneratedFn;
-  return { source, fn: factory(helpers, g.refs.steps, g.refs.tables, g.refs.preds) };
+  return { source, fn: compileSource<GeneratedFn>({ h: helpers, s: g.refs.steps, t: g.refs.tables, p: g.refs.preds }, source) };
 }
 
 export function generateMapping(plan: MappingPlan): { map: GeneratedFn; annul?: GeneratedFn } {

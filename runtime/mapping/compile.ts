@@ -10,7 +10,7 @@ import { parseCondition, type ParsedCondition } from './condition.ts';
 import { hasMappingErrors, mdiag, sortMappingDiagnostics, type MappingDiagnostic, type MappingDiagnosticId, type Pos } from './diagnostics.ts';
 import { parsePath, type ParsedPath } from './paths.ts';
 import { SourceSchema } from './source-schema.ts';
-import { loadTarget, parseSpecRef, type Target, type TargetAttribute, type TargetChild, type TargetClass } from './target.ts';
+import { loadTarget, parseSpecRef, type Target, type TargetAttribute, type TargetChild, type TargetClass } from '../spec/target.ts';
 import { parseTransform, transformType, type TransformStep, type ValueType } from './transforms.ts';
 import { entries, isMap, isScalar, isSeq, parseMappingYaml, posOf, type YamlSource } from './yaml-source.ts';
 

@@ -43,3 +43,11 @@ export const mdiag = map.make;
 export const formatMappingDiagnostic = formatDiagnostic;
 export const hasMappingErrors = hasErrors;
 export const sortMappingDiagnostics = sortDiagnostics<MappingDiagnostic>;
+
+/** A mapping that cannot be used: its diagnostics, each with file:line:col and a stable id. */
+export class MappingError extends Error {
+  constructor(readonly diagnostics: MappingDiagnostic[]) {
+    super(`the mapping has errors:\n${diagnostics.map((d) => formatMappingDiagnostic(d)).join('\n')}`);
+    this.name = 'MappingError';
+  }
+}

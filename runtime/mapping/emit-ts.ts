@@ -5,12 +5,13 @@
 // review and unit-test the mapping as ordinary code. Every YAML string reaches the code through
 // JSON.stringify, the one escaping path.
 
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Project, VariableDeclarationKind } from 'ts-morph';
 import type { BlockPlan, ClassPlan, MappingPlan, RulePlan } from './compile.ts';
-import { classTypeName } from './target.ts';
+import { writeFileAtomic } from '../io/atomic.ts';
+import { classTypeName } from '../spec/target.ts';
 
 const lit = (v: unknown) => JSON.stringify(v);
 
@@ -181,9 +182,7 @@ export function emitMappingModule(plan: MappingPlan, outDir: string): string {
 export function writeMappingModule(plan: MappingPlan, outDir: string): string {
   mkdirSync(outDir, { recursive: true });
   const file = join(outDir, 'mapping.ts');
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, emitMappingModule(plan, outDir));
-  renameSync(tmp, file);
+  writeFileAtomic(file, emitMappingModule(plan, outDir));
   return file;
 }
 

@@ -7,6 +7,7 @@
 // values it does not expect (anything but texts and numbers where an attribute is, anything but
 // objects where a child is) go through JSON.stringify itself.
 
+import { compileSource, literal as lit } from '../codegen/compile.ts';
 import type { ClassPlan, MappingPlan } from './compile.ts';
 
 /** Where the writer writes: `buf` from `pos` on; `grow` makes room for `need` more bytes. */
@@ -117,7 +118,6 @@ function writeText(b: Buffer, p: number, text: string): number {
   return p + b.write(text, p, 'utf8');
 }
 
-const lit = (v: unknown) => JSON.stringify(v);
 
 interface ClassShape {
   attributes: Set<string>;
@@ -204,6 +204,5 @@ return (value, sink) => {
   S = sink; B = sink.buf; P = sink.pos;
   try { ${root}(value); sink.pos = P; } finally { S = B = undefined; }
 };`;
-  const factory = new Function('K', 'key', 'str', 'num', 'text', source);
-  return { source, write: factory(keys, writeBytes, writeJsonString, writeJsonNumber, writeText) as JsonWriter };
+  return { source, write: compileSource<JsonWriter>({ K: keys, key: writeBytes, str: writeJsonString, num: writeJsonNumber, text: writeText }, source) };
 }

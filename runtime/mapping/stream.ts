@@ -5,7 +5,8 @@
 // that throws reject that line and never stop the run. Outputs are written to temporary files
 // and renamed at the end, so a failed run leaves no half file behind.
 
-import { createReadStream, renameSync, rmSync, type WriteStream } from 'node:fs';
+import { createReadStream, rmSync, type WriteStream } from 'node:fs';
+import { renameIntoPlace } from '../io/atomic.ts';
 import { privateWriteStream } from '../io/private.ts';
 import { decodeLine } from '../sources/lines.ts';
 import { rejectionOf, type MapResult, type Rejection } from './apply.ts';
@@ -117,7 +118,7 @@ class Output implements ByteSink {
   }
 
   commit(): void {
-    renameSync(this.tmp, this.path);
+    renameIntoPlace(this.tmp, this.path);
   }
 
   discard(): void {

@@ -5,7 +5,7 @@
 
 import { hash } from 'node:crypto';
 import { num4 } from '../time/civil.ts';
-import { utcToOslo } from './oslo-time.ts';
+import { utcToOslo } from '../time/oslo.ts';
 
 /**
  * Value types as the checker sees them. `instant` is a date-time with a zone (the source's UTC

@@ -23,8 +23,13 @@ export class BatchCollector<T> {
 
   /** Would `item` still fit into the current message? */
   fits(item: T): boolean {
+    return this.fitsSize(this.sizeOf(item));
+  }
+
+  /** Would an item of `bytes` estimated bytes still fit? (For a caller that has no item yet.) */
+  fitsSize(bytes: number): boolean {
     if (!this.items.length) return true;
-    return this.items.length < this.limits.maxConsultations && this.overhead + this.bytes + this.sizeOf(item) <= this.limits.maxBytes;
+    return this.items.length < this.limits.maxConsultations && this.overhead + this.bytes + bytes <= this.limits.maxBytes;
   }
 
   add(item: T): void {

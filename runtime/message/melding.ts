@@ -2,7 +2,6 @@
 // leverandor, navnEPJ, versjonEPJ, versjonUt, Kontaktperson, Kommune), the period and
 // extraction date, the year's lopenr, and one Notifikasjon per consultation decision, in chain
 // order. Produces the JSON form the generated codec serialises (keys in the spec's order).
-import { osloOffsetMs } from '../mapping/oslo-time.ts';
 
 export interface MeldingHeader {
   /** The spec version, e.g. "56.0.0" (attribute versjon). */
@@ -79,17 +78,4 @@ export function buildMelding(h: MeldingHeader, m: MeldingInput): Record<string, 
     Kontaktperson: h.Kontaktperson,
     Kommune: h.Kommune,
   };
-}
-
-// --- Norwegian local time ------------------------------------------------------------------
-
-/** `YYYY-MM-DDTHH:MM:SS` in Norwegian local time for an instant (a Date, epoch ms or ISO text with zone). */
-export function osloDateTime(t: Date | number | string): string {
-  const ms = typeof t === 'number' ? t : typeof t === 'string' ? Date.parse(t) : t.getTime();
-  if (Number.isNaN(ms)) throw new Error(`not a point in time: ${String(t)}`);
-  return new Date(ms + osloOffsetMs(ms)).toISOString().slice(0, 19);
-}
-
-export function osloDate(t: Date | number | string): string {
-  return osloDateTime(t).slice(0, 10);
 }

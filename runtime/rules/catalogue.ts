@@ -6,7 +6,7 @@
 // labelled as the kit's. Ids are stable: add new ones at the end of their block, never reuse one.
 // docs/diagnostics.md lists them (generated; test/generator/diagnostics-doc.test.ts).
 
-import type { Consequence } from './issue.ts';
+import type { Consequence } from '../spec/consequence.ts';
 
 /**
  * Whose rule it is:

@@ -2,7 +2,7 @@
 // (a stable id), a message for the person correcting the EPJ, and what the receiver would do
 // with it. Shared by the mapping, the generated validator's adapter and the semantic rules.
 
-export type Consequence = 'discard-message' | 'discard-row' | 'set-null' | 'set-minus-one' | 'set-zero' | 'none';
+import type { Consequence } from '../spec/consequence.ts';
 
 export interface Issue {
   /** JSON pointer inside the produced object, e.g. `/Barn_ungdom/fid`; '' for the whole record. */

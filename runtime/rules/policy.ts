@@ -8,8 +8,9 @@
 // everything the receiver would log or change.
 
 import { ruleOf } from './catalogue.ts';
-import type { Action, Consequence, Issue } from './issue.ts';
-import type { Target, TargetAttribute } from '../mapping/target.ts';
+import type { Consequence } from '../spec/consequence.ts';
+import type { Action, Issue } from './issue.ts';
+import type { Target, TargetAttribute } from '../spec/target.ts';
 import { isRealDate, isRealDateTime } from './dates.ts';
 
 /** `receiver`: the receiver's consequences (the default); `strict`: any error holds the record. */

@@ -7,11 +7,13 @@
 // Rule ids are the catalogue's (runtime/rules/catalogue.ts): REC3001-REC3003 apply the receiver's
 // published controls, REC4001-REC4009 are the kit's own checks.
 
-import type { Target, TargetAttribute, TargetClass } from '../mapping/target.ts';
+import type { Target, TargetAttribute, TargetClass } from '../spec/target.ts';
 import { isValidHprNummer, isValidKommunenummer, isValidOrganisasjonsnummer, readPersonId, type PersonIdParts, type PersonIdReason } from './identifiers.ts';
 import { daysIn } from '../time/civil.ts';
 import { growthKindOf, growthProblem, growthValue } from './growth.ts';
-import type { Consequence, Issue } from './issue.ts';
+import type { Consequence } from '../spec/consequence.ts';
+import { compileSource, literal as lit } from '../codegen/compile.ts';
+import type { Issue } from './issue.ts';
 
 export interface RuleContext {
   /** The extract date (uttakDato), `YYYY-MM-DD`: no date in the record may be after it. */
@@ -219,7 +221,6 @@ function hasChecks(target: Target, cls: TargetClass): boolean {
   return false;
 }
 
-const lit = (v: unknown) => JSON.stringify(v);
 
 /**
  * The walk as JavaScript source, compiled once per target and root class (as the mapping's
@@ -363,14 +364,7 @@ export function compileSemanticRules(target: Target, rootClass: string): (obj: O
     '  return issues;',
     '};',
   ].join('\n');
-  const factory = new Function('f', 'H', 'x', 'g', 'extractEnd', source) as (
-    f: AttrCheck[],
-    H: Here[],
-    x: typeof afterExtract,
-    g: typeof growthCheck,
-    e: typeof extractEnd,
-  ) => (obj: Obj, ctx: RuleContext) => Issue[];
-  return factory(gen.checks, gen.heres, afterExtract, growthCheck, extractEnd);
+  return compileSource<(obj: Obj, ctx: RuleContext) => Issue[]>({ f: gen.checks, H: gen.heres, x: afterExtract, g: growthCheck, extractEnd }, source);
 }
 
 /** tilDato on or after fraDato (both `YYYY-MM-DD`), for the period a Melding covers. */

@@ -4,10 +4,11 @@
 // set, and warnings) or held back with everything found.
 
 import { schemaRule } from './catalogue.ts';
-import { worstFirst, type Consequence, type Issue } from './issue.ts';
+import type { Consequence } from '../spec/consequence.ts';
+import { worstFirst, type Issue } from './issue.ts';
 import { attributeAt, settle, xsdAccepts, type Profile } from './policy.ts';
 import type { RuleContext } from './semantic.ts';
-import type { Target } from '../mapping/target.ts';
+import type { Target } from '../spec/target.ts';
 
 /** A generated Ajv validator: returns true or sets `errors`. */
 export interface Validate {

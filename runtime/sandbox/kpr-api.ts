@@ -24,7 +24,7 @@ export interface KprApiDeps {
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** Fingerprints of the few signing certificates seen: parsing one for every message costs 0.6 ms. */
+/** Fingerprints of the few signing certificates seen: a certificate is parsed once, not with every message (docs/operations.md, "Measured"). */
 const fingerprints = new Recent<string, string>();
 
 export function certFingerprint(certPem: string): string {

@@ -1,8 +1,8 @@
 // Standard base64 (RFC 4648 §4, with padding) for the API's payload, written straight into a
-// byte buffer. Why not Buffer#toString('base64'): on Node 20 it encodes at about 130 MB/s (the
-// SIMD encoder arrived in Node 22), so a sealed message of half a megabyte cost 4 ms to encode,
-// and the JSON body built around the string cost as much again twice (escape scan, UTF-8). This
-// table-driven loop is about eight times faster; tests hold it to Node's output byte for byte.
+// byte buffer. Why not Buffer#toString('base64'): Node 20 has no SIMD encoder (it arrived in
+// Node 22), and the JSON body built around the string costs as much again twice (escape scan,
+// UTF-8). This table-driven loop is several times faster (docs/operations.md, "Measured");
+// tests hold it to Node's output byte for byte.
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const PAD = 0x3d; // '='

@@ -59,9 +59,3 @@ function escapeSlow(value: string): string | BadCharacter {
   }
   return from === 0 ? value : out + value.slice(from);
 }
-
-/** The first character XML 1.0 cannot carry, or undefined. */
-export function findBadCharacter(value: string): BadCharacter | undefined {
-  const r = escapeAttribute(value);
-  return typeof r === 'string' ? undefined : r;
-}

@@ -14,7 +14,7 @@ import { errorRows } from '../../runtime/jobs/report.ts';
 import { silentLogger } from '../../runtime/log.ts';
 import { VersionMemo } from '../../runtime/jobs/versions.ts';
 import { constantProblem } from '../../runtime/mapping/compile.ts';
-import type { TargetAttribute } from '../../runtime/mapping/target.ts';
+import type { TargetAttribute } from '../../runtime/spec/target.ts';
 import { startSandbox, type Sandbox } from '../../runtime/sandbox/index.ts';
 import { FakeReceiver, identitySealer, tmp } from '../runtime/helpers.ts';
 

@@ -2,7 +2,7 @@
 // of HST 56.0.0: what is sent unchanged, sent with the receiver's value, or held back; never a
 // value the XSD would refuse; a strict profile holding everything but the kit's warnings.
 import { describe, expect, it } from 'vitest';
-import { loadTarget } from '../../runtime/mapping/target.ts';
+import { loadTarget } from '../../runtime/spec/target.ts';
 import { loadValidator } from '../../runtime/mapping/apply.ts';
 import { actionOf, POLICY, settle, xsdAccepts } from '../../runtime/rules/policy.ts';
 import { compileSemanticRules } from '../../runtime/rules/semantic.ts';

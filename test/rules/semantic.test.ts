@@ -1,7 +1,7 @@
 // The receiver's and a careful sender's rules on a mapped Konsultasjon, table-driven, against
 // the generated HST 56.0.0 target (and a small hand-made target for controls HST lacks).
 import { describe, expect, it } from 'vitest';
-import { loadTarget, targetFromSchema, type Target } from '../../runtime/mapping/target.ts';
+import { loadTarget, targetFromSchema, type Target } from '../../runtime/spec/target.ts';
 import { growthKindOf, growthProblem, growthValue } from '../../runtime/rules/growth.ts';
 import { fodselsnummerCheckDigits, organisasjonsnummerCheckDigit } from '../../runtime/rules/identifiers.ts';
 import { compileSemanticRules, periodProblem } from '../../runtime/rules/semantic.ts';

@@ -7,7 +7,7 @@ import { passthroughMapper } from '../../runtime/jobs/mapper.ts';
 import { transfer } from '../../runtime/jobs/transfer.ts';
 import { silentLogger } from '../../runtime/log.ts';
 import { loadValidator } from '../../runtime/mapping/apply.ts';
-import { loadTarget } from '../../runtime/mapping/target.ts';
+import { loadTarget } from '../../runtime/spec/target.ts';
 import { compileSemanticRules } from '../../runtime/rules/semantic.ts';
 import { makeRuleStage } from '../../runtime/rules/stage.ts';
 import { FileSource } from '../../runtime/sources/files.ts';

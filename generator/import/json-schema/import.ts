@@ -8,7 +8,8 @@ import { basename, join } from 'node:path';
 import { hasErrors, type Diagnostic } from '../../diagnostics.ts';
 import { loadSpecFile } from '../../load/index.ts';
 import { ImportError, type Note } from '../errors.ts';
-import { toYaml, writeAtomic } from '../yaml-out.ts';
+import { writeFileAtomic } from '../../../runtime/io/atomic.ts';
+import { toYaml } from '../yaml-out.ts';
 import { readSchemaFile } from './read.ts';
 import { translate } from './translate.ts';
 
@@ -85,6 +86,6 @@ export function importJsonSchema(opts: JsonSchemaImportOptions): JsonSchemaImpor
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
-  writeAtomic(specFile, d.yaml);
+  writeFileAtomic(specFile, d.yaml, { mkdir: true });
   return { specFile, written: [specFile], notes: d.notes, diagnostics: [] };
 }

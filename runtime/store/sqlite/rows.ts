@@ -1,5 +1,5 @@
 // Rows as SQLite returns them, and their conversion to the Store's types.
-import { osloDateTime } from '../../message/melding.ts';
+import { osloDateTime } from '../../time/oslo.ts';
 import type { ItemRow, MessageState, OutboxMessage, StatusNotifikasjon } from '../types.ts';
 
 export const now = (): string => new Date().toISOString();

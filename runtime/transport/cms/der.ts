@@ -296,13 +296,6 @@ export function readOid(tlv: Tlv | undefined, what: string): string {
   return oidToString(content(expectTag(tlv, TAG.OID, what)));
 }
 
-/** A small INTEGER's value (versions). */
-export function readSmallInt(tlv: Tlv | undefined, what: string): number {
-  const c = content(expectTag(tlv, TAG.INTEGER, what));
-  if (c.length === 0 || c.length > 4) throw new DerError(`${what}: integer of ${c.length} bytes`);
-  return c.readIntBE(0, c.length);
-}
-
 /** A UTCTime or GeneralizedTime value. */
 export function readTime(tlv: Tlv): Date {
   const s = content(tlv).toString('latin1');

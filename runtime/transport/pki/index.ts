@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { writeFileAtomic } from '../../io/atomic.ts';
+import { syncDir, writeFileAtomic } from '../../io/atomic.ts';
 import { makePrivateDir } from '../../io/private.ts';
 import { issueCertificate, toPkcs12, type KeyPairPem } from './issue.ts';
 
@@ -115,6 +115,7 @@ export async function ensureTestPki(dir: string = DEFAULT_TEST_PKI_DIR): Promise
     for (const [name, f] of files) writeFileAtomic(join(staging, name), f.data, { mode: f.mode });
     try {
       renameSync(staging, target);
+      syncDir(dirname(target));
     } catch {
       rmSync(staging, { recursive: true, force: true });
       if (!existsSync(join(target, PKI_FILES.manifest))) throw new Error(`could not create the test PKI in ${target}`);

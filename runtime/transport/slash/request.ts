@@ -1,7 +1,7 @@
 // The request SLASH wants besides the body: the five vendor headers (all required; FHI answers
 // 1001 / 1002 otherwise), checked before anything is sent so that a configuration without them
 // is a clear error here rather than a stopped unit there.
-import { osloToday } from '../../mapping/oslo-time.ts';
+import { osloToday } from '../../time/oslo.ts';
 
 /** The four headers a vendor configures; the fifth, the extraction date, is the run's. */
 export interface VendorHeaders {

@@ -5,8 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-
-export type Consequence = 'discard-message' | 'discard-row' | 'set-null' | 'set-minus-one' | 'set-zero' | 'none';
+import type { Consequence } from './consequence.ts';
 
 /** The attribute kinds the spec format knows, recovered from the JSON Schema. */
 export type TargetKind = 'string' | 'date' | 'dateTime' | 'integer' | 'nonNegativeInteger' | 'guid' | 'coded' | 'number' | 'boolean' | 'dateTimeOffset';

@@ -4,7 +4,7 @@
 // years the offset is computed from two cached instants per year; other years ask Intl, whose
 // formatter is built once. Both paths are tested against each other around every transition.
 
-import { civilFromDays, daysIn, num2, num4, pad2 } from '../time/civil.ts';
+import { civilFromDays, daysIn, num2, num4, pad2 } from './civil.ts';
 
 const INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
 
@@ -145,4 +145,16 @@ export function utcToOslo(s: string): string | undefined {
 /** Today's date in Oslo, `YYYY-MM-DD`: the default extract date (uttakDato). */
 export function osloToday(now = Date.now()): string {
   return new Date(now + osloOffsetMs(now)).toISOString().slice(0, 10);
+}
+
+/** `YYYY-MM-DDTHH:MM:SS` in Norwegian local time for an instant (a Date, epoch ms or ISO text with zone). */
+export function osloDateTime(t: Date | number | string): string {
+  const ms = typeof t === 'number' ? t : typeof t === 'string' ? Date.parse(t) : t.getTime();
+  if (Number.isNaN(ms)) throw new Error(`not a point in time: ${String(t)}`);
+  return new Date(ms + osloOffsetMs(ms)).toISOString().slice(0, 19);
+}
+
+/** The date in Norway of an instant, `YYYY-MM-DD`. */
+export function osloDate(t: Date | number | string): string {
+  return osloDateTime(t).slice(0, 10);
 }

@@ -1,7 +1,7 @@
 // Local Norwegian time: the EU-rule fast path must agree with Intl's Europe/Oslo (an
 // independent implementation, from the ICU time zone database) at and around every transition.
 import { describe, expect, it } from 'vitest';
-import { osloOffsetMs, osloToday, parseInstant, utcToOslo } from '../../runtime/mapping/oslo-time.ts';
+import { osloOffsetMs, osloToday, parseInstant, utcToOslo } from '../../runtime/time/oslo.ts';
 
 const intl = new Intl.DateTimeFormat('sv-SE', {
   timeZone: 'Europe/Oslo',
