@@ -57,7 +57,7 @@ describe('records of one extract', () => {
     const { recordId: _gone, ...noId } = b!;
     const { summary, rows, receiver } = await run([a, noId], 'a.ndjson');
     expect(summary.exitCode).toBe(1);
-    expect(rows.map((r) => [r.line, r.rule])).toEqual([['2', 'REC1008']]);
+    expect(rows.map((r) => [r.line, r.rule])).toEqual([[2, 'REC1008']]);
     expect(rows[0]!.message).toBe("the record has no id (the mapping's id: recordId): a.ndjson line 2");
     expect(Object.keys(receiver.state.consultations)).toEqual([a!.consultation.id]);
   });
@@ -68,7 +68,7 @@ describe('records of one extract', () => {
     changed.consultation.unitId = `${c!.consultation.unitId}-X`;
     const { summary, rows, receiver } = await run([c, d, structuredClone(c), changed], 'b.ndjson');
     expect(summary).toMatchObject({ exitCode: 1, skipped: 2 });
-    expect(rows.map((r) => [r.line, r.rule, r.message])).toEqual([['4', 'REC5003', `record ${c!.recordId} changedAt ${new Date(c!.changedAt).toISOString()} is given twice with different content: b.ndjson:1 and b.ndjson:4; the first was taken`]]);
+    expect(rows.map((r) => [r.line, r.rule, r.message])).toEqual([[4, 'REC5003', `record ${c!.recordId} changedAt ${new Date(c!.changedAt).toISOString()} is given twice with different content: b.ndjson:1 and b.ndjson:4; the first was taken`]]);
     // The first was sent, as it was.
     expect(receiver.state.consultations[c!.consultation.id]).toBeDefined();
   });

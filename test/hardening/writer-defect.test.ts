@@ -51,7 +51,7 @@ describe.each(['worker', 'this thread'])('a number the writer could not carry, m
     expect(s).toMatchObject({ exitCode: 1, rejectedRecords: 1 });
     const rows = errorRows(config).filter((r) => r.file === name);
     // Only line 2 is held; its findings name the number (and may carry warnings beside it).
-    expect([...new Set(rows.map((r) => r.line))]).toEqual(['2']);
+    expect([...new Set(rows.map((r) => r.line))]).toEqual([2]);
     expect(rows).toContainEqual(expect.objectContaining({ rule: 'REC2006', path: '/Konsultasjon/Barn_ungdom/fodselsar' }));
     expect(Object.keys(receiver.state.consultations).sort()).toEqual([0, 2, 3].map((i) => records[i]!.Konsultasjon.konsultasjonID).sort());
     expect(s.notifications.N).toBe(3);
