@@ -37,11 +37,8 @@ export interface NewMessage {
   items: ItemRow[];
 }
 
-export interface Rejection {
-  sourceId: string;
-  /** When known (the record could be read that far): a later accepted version clears it. */
-  konsultasjonId?: string | null;
-  changedAt: string | null;
+/** Where in the source a record's finding is, which rule, and what follows from it. */
+interface RecordFinding {
   file: string | null;
   line: number | null;
   path: string;
@@ -50,22 +47,23 @@ export interface Rejection {
   consequence: string;
 }
 
+export interface Rejection extends RecordFinding {
+  sourceId: string;
+  /** When known (the record could be read that far): a later accepted version clears it. */
+  konsultasjonId?: string | null;
+  changedAt: string | null;
+}
+
 /**
  * A finding of a record that was sent all the same, because the receiver's published consequence
  * lets it through ("Ingen handling": sent unchanged; "Sett verdi til …": sent with the value the
  * receiver would set). Kept apart from rejections: held back and sent-with-a-warning are
  * different news for the operator (docs/consequences.md).
  */
-export interface SentWarning {
+export interface SentWarning extends RecordFinding {
   sourceId: string;
   konsultasjonId: string;
   changedAt: string;
-  file: string | null;
-  line: number | null;
-  path: string;
-  rule: string;
-  message: string;
-  consequence: string;
   /** `sent` unchanged, or `substituted` (the message names the original value). */
   action: 'sent' | 'substituted';
 }
