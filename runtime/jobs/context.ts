@@ -1,7 +1,7 @@
 // Assembles what a job needs from kpr.yaml: store, message kit, header, mapper, source, sealer
 // and sender. `kpr run`, `kpr backfill` and `kpr resend` share it, and so can the lead's demo.
 import { EXIT, UserError } from '../cli/program.ts';
-import type { KprConfig } from '../config/load.ts';
+import { requireKneik, type KprConfig } from '../config/load.ts';
 import { createLogger, type Logger } from '../log.ts';
 import type { MeldingHeader } from '../message/melding.ts';
 import { buildMelding } from '../message/melding.ts';
@@ -16,15 +16,16 @@ import { loadMessageKit, type MessageKit } from './message-kit.ts';
 import type { TransferDeps } from './transfer.ts';
 
 export function meldingHeader(config: KprConfig, kit: MessageKit, meldingstype: string): MeldingHeader {
+  const { sender, epj } = requireKneik(config);
   return {
     versjon: kit.version,
     meldingstype,
-    leverandor: config.epj.leverandor,
-    navnEPJ: config.epj.navnEPJ,
-    versjonEPJ: config.epj.versjonEPJ,
-    versjonUt: config.epj.versjonUt,
-    Kontaktperson: config.sender.Kontaktperson,
-    Kommune: config.sender.Kommune,
+    leverandor: epj.leverandor,
+    navnEPJ: epj.navnEPJ,
+    versjonEPJ: epj.versjonEPJ,
+    versjonUt: epj.versjonUt,
+    Kontaktperson: sender.Kontaktperson,
+    Kommune: sender.Kommune,
   };
 }
 

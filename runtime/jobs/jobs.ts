@@ -5,7 +5,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXIT, UserError } from '../cli/program.ts';
-import type { KprConfig } from '../config/load.ts';
+import { requireKneik, type KprConfig } from '../config/load.ts';
 import { makePrivateDir, writePrivateFile } from '../io/private.ts';
 import type { Logger } from '../log.ts';
 import { openStore } from '../store/open.ts';
@@ -96,7 +96,7 @@ export async function dryRunJob(o: JobOptions & { out: string }): Promise<Transf
       'run --dry-run',
       async (base) => {
         const header = {
-          fromHerId: o.config.sender.herId,
+          fromHerId: requireKneik(o.config).sender.herId,
           toHerId: o.config.profile.receiverHerId ?? 0,
           messageType: o.config.message.messageType,
           messageVersion: base.kit.version,
