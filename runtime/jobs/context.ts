@@ -50,21 +50,33 @@ export async function loadMapper(config: KprConfig, kit: MessageKit, extractDate
 
 export interface JobBase {
   store: Store;
-  kit: MessageKit;
+  /** The 2021 channel's message kit (XML); a SLASH job has none (its JSON types are not XPR). */
+  kit?: MessageKit;
   log: Logger;
+}
+
+/** A job base with its message kit: what the 2021 channel's transfer needs. */
+export type KneikBase = JobBase & { kit: MessageKit };
+
+export function withKit(base: JobBase): KneikBase {
+  if (!base.kit) throw new UserError('this job needs the message kit of a 2021 (XML) message version', EXIT.failed);
+  return base as KneikBase;
 }
 
 export async function openJob(config: KprConfig, opts: { log?: Logger; databasePath?: string } = {}): Promise<JobBase> {
   const log = opts.log ?? createLogger({ level: config.log.level });
-  const kit = await loadMessageKit(config.message.generatedDir, config.message.spec);
-  if (kit.genericXml) log.warn({ spec: kit.id }, 'no generated XML codec for this message version: using the generic serialiser (XSD order not guaranteed); run `npx kpr spec build`');
+  let kit: MessageKit | undefined;
+  if (config.channel === 'kneik') {
+    kit = await loadMessageKit(config.message.generatedDir, config.message.spec);
+    if (kit.genericXml) log.warn({ spec: kit.id }, 'no generated XML codec for this message version: using the generic serialiser (XSD order not guaranteed); run `npx kpr spec build`');
+  }
   const store = openStore(opts.databasePath ?? config.database);
   return { store, kit, log };
 }
 
 export async function transferDeps(
   config: KprConfig,
-  base: JobBase,
+  base: KneikBase,
   meldingstype: string,
   io: Pick<TransferDeps, 'sender' | 'sealer' | 'onProgress'>,
 ): Promise<TransferDeps> {
