@@ -17,6 +17,7 @@ import { openJob, withKit, type JobBase } from './context.ts';
 import { isOperatorError } from './errors.ts';
 import { configSealer, dryRunSender } from './sender.ts';
 import type { TransferSummary } from './transfer.ts';
+import { describeSlashSummary, type SlashSummary } from './channels/slash/summary.ts';
 
 export type { BackfillOptions, BackfillResult, JobOptions } from './channels/types.ts';
 
@@ -110,6 +111,7 @@ export async function resendJob(o: JobOptions & ResendTarget): Promise<TransferS
 }
 
 export function describeSummary(s: TransferSummary, opts: { dryRun?: boolean } = {}): string {
+  if ('slash' in s) return describeSlashSummary(s as SlashSummary);
   const parts = [
     `${opts.dryRun ? 'dry run' : `${s.kind} ${s.runId}`}: ${s.records} record(s) read`,
     `${s.skipped} already decided`,

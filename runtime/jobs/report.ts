@@ -10,6 +10,7 @@ import { openStore } from '../store/open.ts';
 import type { LockHolder, OutboxMessage, Rejection, RunRow, Store } from '../store/types.ts';
 import { inspectCertificate, type CertificateRole } from '../transport/certificates/index.ts';
 import { certificateProblem, recipientRole, signingMaterial } from './certificates.ts';
+import { codeLines, formatSlashStatus, slashStatus, type SlashUnitStatus } from './channels/slash/status.ts';
 
 export interface CertificateStatus {
   name: string;
@@ -37,6 +38,8 @@ export interface StatusReport {
   runningNow: (LockHolder & { alive: boolean }) | null;
   /** Files with keys or personal data that others can read (see config/private-files.ts). */
   exposedFiles: string[];
+  /** SLASH's reporting units (channel: slash): standing, and for a stopped one why and what to do. */
+  slash?: SlashUnitStatus[];
 }
 
 function openExisting(config: KprConfig): Store {
@@ -92,6 +95,7 @@ export function statusReport(config: KprConfig, now = new Date()): StatusReport 
       certificates: certificates(config, now),
       runningNow: holder(store.lockHolder()),
       exposedFiles: exposedPrivateFiles(config),
+      ...(config.channel === 'slash' && { slash: slashStatus(store) }),
     };
   } finally {
     store.close();
@@ -127,6 +131,7 @@ export function formatStatus(r: StatusReport): string {
     else if (c.status === 'expiring') lines.push(`warning   certificate ${c.name} expires in ${c.daysLeft} day(s): order its successor now`);
   }
   for (const w of r.exposedFiles) lines.push(`warning   ${w}`);
+  lines.push(...formatSlashStatus(r.slash ?? []));
   if (r.runningNow) {
     lines.push(
       !r.runningNow.alive
@@ -140,8 +145,8 @@ export function formatStatus(r: StatusReport): string {
 // --- errors ----------------------------------------------------------------------------------
 
 export interface ErrorRow {
-  kind: 'record' | 'message';
-  /** Source record id, or the messageId. */
+  kind: 'record' | 'message' | 'unit';
+  /** Source record id, the messageId, or the SLASH unit. */
   id: string;
   changedAt: string | null;
   file: string | null;
@@ -151,7 +156,7 @@ export interface ErrorRow {
   rule: string;
   message: string;
   consequence: string;
-  /** The receiver's validationCode and refId (messages only). */
+  /** The receiver's validationCode and refId (messages); a SLASH unit's first code and correlation id. */
   validationCode: number | null;
   refId: string | null;
 }
@@ -190,10 +195,29 @@ export function errorRows(config: KprConfig): ErrorRow[] {
         refId: m.refId ?? null,
       }),
     );
-    return [...records, ...messages];
+    return [...records, ...messages, ...slashErrorRows(store)];
   } finally {
     store.close();
   }
+}
+
+/** Stopped SLASH units as rows of `kpr errors`: the first code, all codes with errorDetails, the fix. */
+function slashErrorRows(store: Store): ErrorRow[] {
+  return slashStatus(store)
+    .filter((u) => u.stop)
+    .map((u): ErrorRow => ({
+      kind: 'unit',
+      id: u.unit,
+      changedAt: u.stop!.since,
+      file: null,
+      line: null,
+      path: null,
+      rule: 'receiver',
+      message: [...codeLines(u.stop!.codes), ...(u.stop!.codes.length ? [] : [u.stop!.reason ?? ''])].join('\n'),
+      consequence: `${u.state === 'attention' ? 'marked for attention' : 'unit stopped'} at delivery ${u.stop!.seq} (period ${u.stop!.period}); ${u.stop!.todo}`,
+      validationCode: u.stop!.codes[0]?.code ?? u.stop!.status,
+      refId: u.stop!.correlationId,
+    }));
 }
 
 const COLUMNS: (keyof ErrorRow)[] = ['kind', 'id', 'changedAt', 'file', 'line', 'path', 'rule', 'message', 'consequence', 'validationCode', 'refId'];
@@ -220,6 +244,7 @@ export function formatErrors(rows: ErrorRow[], format: 'text' | 'json' | 'csv', 
   const w = Math.min(width, MAX_COLUMNS);
   const records = rows.filter((r) => r.kind === 'record');
   const messages = rows.filter((r) => r.kind === 'message');
+  const units = rows.filter((r) => r.kind === 'unit');
   const section = (intro: string, columns: Column[], cells: string[][]) => (cells.length ? [...wrap(intro, w), formatTable(columns, cells, w)].join('\n') : '');
   const parts = [
     section(
@@ -241,6 +266,16 @@ export function formatErrors(rows: ErrorRow[], format: 'text' | 'json' | 'csv', 
         { head: 'message, and what to do', max: w },
       ],
       messages.map((m) => [m.id, m.validationCode === null ? '' : String(m.validationCode), m.refId ?? '', `${m.message}\n${m.consequence}`]),
+    ),
+    section(
+      `${units.length} SLASH unit(s) stopped; nothing more of a stopped unit is sent until the cause is fixed:`,
+      [
+        { head: 'unit', max: 24 },
+        { head: 'code', max: 6 },
+        { head: 'correlation id', max: 36 },
+        { head: 'what FHI said, and what to do', max: w },
+      ],
+      units.map((u) => [u.id, u.validationCode === null ? '' : String(u.validationCode), u.refId ?? '', `${u.message}\n→ ${u.consequence}`]),
     ),
   ].filter(Boolean);
   return `${parts.join('\n\n')}\n`;

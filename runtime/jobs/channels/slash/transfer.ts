@@ -1,8 +1,9 @@
 // The SLASH channel's transfer, behind `kpr run`, `kpr backfill` and `kpr resend` (FHI's
 // delivery rules, ../shared/reference/fhi-slash/README.md):
 //
-//   1. units an operator fixed go on: a content refusal regenerates the unit from its last
-//      accepted period; an authentication refusal or a 5xx sends the same delivery again;
+//   1. units an operator fixed go on: a content refusal discards the unit's unsent deliveries
+//      and makes their items pending again (regenerated from the last accepted period); an
+//      authentication refusal or a 5xx queues the same delivery again;
 //   2. what is queued goes first, one FIFO queue per reporting unit: a unit's next delivery only
 //      after the previous one is confirmed;
 //   3. the source is read: each line's item decided against its current content and committed,
@@ -100,13 +101,12 @@ export async function slashTransfer(deps: SlashDeps, opts: SlashOptions): Promis
   let exitError: unknown;
   try {
     resume(store, opts, s);
+    await sendQueue(deps, s, fail);
+    // Pending items are built after the source is read: a unit regenerated after a refusal
+    // takes the EPJ's corrected content, not the refused one.
+    if (opts.readSource && deps.source) await readSource(deps, opts, s, fail);
     build(deps, s, fail);
     await sendQueue(deps, s, fail);
-    if (opts.readSource && deps.source) {
-      await readSource(deps, opts, s, fail);
-      build(deps, s, fail);
-      await sendQueue(deps, s, fail);
-    }
   } catch (err) {
     exitError = err;
   }
