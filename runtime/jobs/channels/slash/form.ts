@@ -26,3 +26,13 @@ export function deliveryForm(msgType: string, msgVersion: string): DeliveryForm 
     `no delivery form is known for ${msgType} ${msgVersion}: its item list, delete list and id are not public here (known: ${Object.keys(FORMS).join(', ')}); add it to runtime/jobs/channels/slash/form.ts from FHI's schema`,
   );
 }
+
+/** One unit object's items as a receiver reads them: current ones with content, deleted ones marked. */
+export function itemsOfUnit(form: DeliveryForm, unit: Record<string, unknown>): { id: string; deleted: boolean; content?: unknown }[] {
+  const dels = (Array.isArray(unit[form.deleteList]) ? unit[form.deleteList] : []) as Record<string, unknown>[];
+  const cur = (Array.isArray(unit[form.list]) ? unit[form.list] : []) as Record<string, unknown>[];
+  return [
+    ...dels.filter((d) => d[form.deletedFlag] === true).map((d) => ({ id: String(d[form.id]), deleted: true })),
+    ...cur.map((c) => ({ id: String(c[form.id]), deleted: false, content: c })),
+  ];
+}
