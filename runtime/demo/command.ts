@@ -131,7 +131,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     say(`  messages accepted:       ${runs.reduce((n, s) => n + s.messagesAccepted, 0)} of ${runs.reduce((n, s) => n + s.messagesBuilt, 0)}`);
     say(`  at the receiver:         ${active} consultations active, ${annulled} annulled`);
     const rules = Object.entries(rejectedByRule).sort((a, b) => b[1] - a[1]);
-    say(`  rejected records:        ${rules.reduce((n, [, c]) => n + c, 0)}${rules.length ? ' (by rule: ' + rules.map(([r, c]) => `${r} ${c}`).join(', ') + ')' : ''}`);
+    say(`  rejected records:        ${rules.reduce((n, [, c]) => n + c, 0)}${rules.length ? ` (by rule: ${rules.map(([r, c]) => `${r} ${c}`).join(', ')})` : ''}`);
     say("  SLASH (FHI's receiver today: HST_Avtale 1, hybrid encryption, FIFO per reporting unit)");
     say(`  deliveries confirmed:    ${slashRuns.reduce((n, s) => n + s.slash.delivered, 0)} of ${slashRuns.reduce((n, s) => n + s.slash.built, 0)} to ${Object.keys(st.units).length} units, month by month`);
     say(`  at the receiver:         ${current} appointments, ${deleted} deleted (slettAvtale)`);
@@ -208,7 +208,7 @@ export function register(program: Command): void {
       let summary = false;
       const say = (s: string) => {
         if (s === 'summary') summary = true;
-        if (!opts.quiet || summary) process.stdout.write(s + '\n');
+        if (!opts.quiet || summary) process.stdout.write(`${s}\n`);
       };
       say('kpr-kit demo: the daily transfer to KPR, end to end against the local sandbox');
       const level = opts.logLevel ?? (opts.verbose ? 'debug' : undefined);
