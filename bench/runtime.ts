@@ -16,7 +16,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { round } from './_util.ts';
+import { round, rssSampler } from './_util.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const PASS = '--pass';
@@ -43,15 +43,6 @@ function processUsage(pid: number): { cpuMs: number; peakRssMb: number } {
   const ticks = Number(fields[11]) + Number(fields[12]); // utime + stime, in clock ticks (100/s)
   const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return { cpuMs: ticks * 10, peakRssMb: hwm ? Number(hwm[1]) / 1024 : NaN };
-}
-
-function rssSampler() {
-  let peak = process.memoryUsage().rss;
-  const t = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
-  return () => {
-    clearInterval(t);
-    return Math.max(peak, process.memoryUsage().rss) / 1024 / 1024;
-  };
 }
 
 async function pass(kind: string, dir: string): Promise<PassResult> {

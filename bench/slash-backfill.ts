@@ -23,19 +23,10 @@ import type { SlashSummary } from '../runtime/jobs/channels/slash/index.ts';
 import { silentLogger } from '../runtime/log.ts';
 import { SlashKeys } from '../runtime/transport/slash/keys.ts';
 import { protect } from '../runtime/transport/slash/protect.ts';
-import { round } from './_util.ts';
+import { round, rssSampler } from './_util.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const TARGET = 0.5;
-
-function rssSampler() {
-  let peak = process.memoryUsage().rss;
-  const t = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
-  return () => {
-    clearInterval(t);
-    return Math.max(peak, process.memoryUsage().rss) / 1024 / 1024;
-  };
-}
 
 function cpuMs(): number {
   const u = process.cpuUsage();

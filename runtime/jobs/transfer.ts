@@ -23,6 +23,7 @@ import { inProcessFrontEnd } from './front-end.ts';
 import { Builder } from './transfer/builder.ts';
 import { Pump } from './transfer/pump.ts';
 import { SourceLoop } from './transfer/source-loop.ts';
+import { emptySummary } from './transfer/summary.ts';
 import type { SourceMark, TransferDeps, TransferOptions, TransferProgress, TransferSummary } from './transfer/types.ts';
 import { MeldingWriter } from './transfer/writer.ts';
 
@@ -34,20 +35,7 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
   const fail = deps.failpoint ?? (() => {});
   const runId = store.startRun(opts.kind);
   const started = Date.now();
-  const s: TransferSummary = {
-    runId,
-    kind: opts.kind,
-    records: 0,
-    skipped: 0,
-    outsideWindow: 0,
-    unchanged: 0,
-    rejectedRecords: 0,
-    notifications: { N: 0, M: 0, C: 0 },
-    messagesBuilt: 0,
-    messagesAccepted: 0,
-    outcome: 'ok',
-    exitCode: EXIT.ok,
-  };
+  const s: TransferSummary = emptySummary(runId, opts.kind);
   log.info({ runId, kind: opts.kind }, 'transfer started');
 
   const front = deps.frontEnd ?? (deps.source && deps.mapper ? inProcessFrontEnd(deps.source, deps.mapper) : undefined);

@@ -20,6 +20,7 @@ import type { MapResult } from '../../../mapping/apply.ts';
 import type { ReadOptions, Source } from '../../../sources/types.ts';
 import type { Rejection, SlashAnswered, SlashDeliveryRow, SlashItemRow, Store } from '../../../store/types.ts';
 import type { SlashMessage, SlashResult } from '../../../transport/slash/client.ts';
+import { emptySummary } from '../../transfer/summary.ts';
 import type { TransferSummary } from '../../transfer/types.ts';
 import { buildDeliveries } from './body.ts';
 import { decideLine, type DecideSettings } from './decide.ts';
@@ -83,18 +84,7 @@ export async function slashTransfer(deps: SlashDeps, opts: SlashOptions): Promis
   const fail = deps.failpoint ?? (() => {});
   const runId = store.startRun(opts.kind);
   const s: SlashSummary = {
-    runId,
-    kind: opts.kind,
-    records: 0,
-    skipped: 0,
-    outsideWindow: 0,
-    unchanged: 0,
-    rejectedRecords: 0,
-    notifications: { N: 0, M: 0, C: 0 },
-    messagesBuilt: 0,
-    messagesAccepted: 0,
-    outcome: 'ok',
-    exitCode: EXIT.ok,
+    ...emptySummary(runId, opts.kind),
     slash: { built: 0, delivered: 0, items: 0, deletions: 0, resumed: [], regenerated: 0, stopped: [], waiting: [] },
   };
   log.info({ runId, kind: opts.kind, channel: 'slash' }, 'transfer started');
