@@ -14,13 +14,12 @@
 // A delivery's bytes are stored when it is built, so one killed in flight is sent again
 // unchanged (the same msg_hash) and counted once, when its answer is recorded. A refused unit
 // stops; the others go on.
-import { EXIT } from '../../../cli/program.ts';
 import type { Logger } from '../../../log.ts';
 import type { MapResult } from '../../../mapping/apply.ts';
 import type { ReadOptions, Source } from '../../../sources/types.ts';
 import type { Rejection, SlashAnswered, SlashDeliveryRow, SlashItemRow, Store } from '../../../store/types.ts';
 import type { SlashMessage, SlashResult } from '../../../transport/slash/client.ts';
-import { emptySummary } from '../../transfer/summary.ts';
+import { emptySummary, settleRun } from '../../transfer/summary.ts';
 import type { TransferSummary } from '../../transfer/types.ts';
 import { buildDeliveries } from './body.ts';
 import { decideLine, type DecideSettings } from './decide.ts';
@@ -106,20 +105,7 @@ export async function slashTransfer(deps: SlashDeps, opts: SlashOptions): Promis
     .slashUnits()
     .filter((u) => u.state !== 'ok' && !s.slash.stopped.some((x) => x.unit === u.unit))
     .map((u) => u.unit);
-  if (exitError || s.slash.stopped.length || s.slash.waiting.length) {
-    s.outcome = 'failed';
-    s.exitCode = EXIT.failed;
-  } else if (s.rejectedRecords > 0) {
-    s.outcome = 'partial';
-    s.exitCode = EXIT.partial;
-  }
-  const summary = { ...s, error: exitError ? String((exitError as Error).message ?? exitError) : undefined };
-  try {
-    store.finishRun(runId, s.outcome, s.exitCode, summary);
-  } catch {
-    // The store itself failed; the error below says why.
-  }
-  log.info({ ...summary }, 'transfer finished');
+  settleRun(store, log, s, s.slash.stopped.length > 0 || s.slash.waiting.length > 0, exitError);
   if (exitError) throw exitError;
   return s;
 }
