@@ -101,6 +101,9 @@ function badDate(rng: Rng, startMs: number): string {
   return rng.chance(0.5) ? `${date}T${time}:00` : `${date.slice(8, 10)}.${date.slice(5, 7)}.${date.slice(0, 4)} ${time}`;
 }
 
+/** A version of its own: only the appointment is ever changed (a defect drops the unit from the version, not from the unit). */
+const copyOf = (r: AppointmentRecord): AppointmentRecord => ({ ...r, appointment: { ...r.appointment } });
+
 function spoil(record: AppointmentRecord, kind: AppointmentDefectKind, rng: Rng): void {
   if (kind === 'missing-unit') delete (record as Partial<AppointmentRecord>).unit;
   else record.appointment.startTime = badDate(rng, Date.parse(record.appointment.startTime));
@@ -160,7 +163,7 @@ export function appointmentLines(ctx: GenContext, units: Map<string, Appointment
     if (editDraw < ctx.editRate) {
       // The first version had it wrong: a time typed a few quarters off, or the wrong status
       // (a late child first marked as not come; a cancellation registered as a no-show).
-      const first = structuredClone(truth);
+      const first = copyOf(truth);
       if (editKind < 0.5) first.appointment.startTime = isoTime(b.startMs + editShift * 15 * MINUTE);
       else {
         first.appointment.status = b.status === 'not-attended' ? 'cancelled' : 'not-attended';
@@ -169,7 +172,7 @@ export function appointmentLines(ctx: GenContext, units: Map<string, Appointment
       versions.push({ ms: lastMs, record: first });
       lastMs += (60 + Math.floor(editDelay * 60 * 1440)) * MINUTE;
     }
-    versions.push({ ms: lastMs, record: structuredClone(truth) });
+    versions.push({ ms: lastMs, record: copyOf(truth) });
     versions.forEach((v, i) => {
       v.record.version = i + 1;
       v.record.recordId = `${id}/${i + 1}`;
