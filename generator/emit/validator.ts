@@ -67,5 +67,5 @@ export function emitValidator(spec: MessageSpec, source: string): { js: string; 
     `export declare const SCHEMA_ID: ${lit(schemaId(spec))};`,
     '',
   ].join('\n');
-  return { js: js + `export const SCHEMA_ID = ${lit(schemaId(spec))};\n`, dts };
+  return { js: `${js}export const SCHEMA_ID = ${lit(schemaId(spec))};\n`, dts };
 }

@@ -48,7 +48,7 @@ describe('hst-avtale@1 (JSON message type)', async () => {
 
   it('matches the golden files, and generated/ holds the same bytes', () => {
     for (const [path, content] of files) {
-      expectGolden(join(goldenDir, path.slice('hst-avtale/'.length) + '.golden'), content);
+      expectGolden(join(goldenDir, `${path.slice('hst-avtale/'.length)}.golden`), content);
       expect(readFileSync(join(REPO_ROOT, 'generated', path), 'utf8'), path).toBe(content);
     }
   });
