@@ -94,11 +94,21 @@ function bookingsOf(rng: Rng, startMs: number, type: string, birthDay: number): 
   return bookings;
 }
 
-/** A start time in a form the export's contract does not allow: Oslo wall-clock time without an offset, or Norwegian day.month.year. */
+/**
+ * A start time the export's contract does not allow: Oslo wall-clock time without an offset,
+ * Norwegian day.month.year, or a day that does not exist (30 February of the same year).
+ */
 function badDate(rng: Rng, startMs: number): string {
   const local = isoTime(startMs + osloOffsetMs(startMs));
   const [date, time] = [local.slice(0, 10), local.slice(11, 16)];
-  return rng.chance(0.5) ? `${date}T${time}:00` : `${date.slice(8, 10)}.${date.slice(5, 7)}.${date.slice(0, 4)} ${time}`;
+  switch (rng.int(0, 2)) {
+    case 0:
+      return `${date}T${time}:00`;
+    case 1:
+      return `${date.slice(8, 10)}.${date.slice(5, 7)}.${date.slice(0, 4)} ${time}`;
+    default:
+      return `${date.slice(0, 4)}-02-30T${isoTime(startMs).slice(11)}`;
+  }
 }
 
 /** A version of its own: only the appointment is ever changed (a defect drops the unit from the version, not from the unit). */

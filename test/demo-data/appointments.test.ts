@@ -24,6 +24,9 @@ const OPTS: DemoDataOptions = { children: 300, from: '2017-01-01', to: '2026-11-
 const lines: Line[] = [...generateAppointments(OPTS)];
 const today = Date.parse('2026-11-30T23:59:59Z');
 
+/** A UTC time of the export's form on a day that exists. */
+const isUtcTime = (t: string) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/.test(t) && !Number.isNaN(Date.parse(t)) && new Date(t).toISOString() === t.replace('Z', '.000Z');
+
 /** What is wrong with an extract as a whole: order, versions, window, defects against the contract. */
 function extractProblems(all: Line[], todayMs: number, fromMs: number): string[] {
   const problems: string[] = [];
@@ -48,7 +51,7 @@ function extractProblems(all: Line[], todayMs: number, fromMs: number): string[]
     if (l._defect && valid) problems.push(`${where}: marked ${l._defect} but valid`);
     if (!l._defect && !valid) problems.push(`${where}: ${ajv.errorsText(validate.errors)}`);
     if (l._defect === 'missing-unit' && 'unit' in l) problems.push(`${where}: missing-unit has a unit`);
-    if (l._defect === 'bad-date' && /Z$/.test(l.appointment.startTime)) problems.push(`${where}: bad-date has a UTC time`);
+    if (l._defect === 'bad-date' && isUtcTime(l.appointment.startTime)) problems.push(`${where}: bad-date has a real UTC time`);
   }
   return problems;
 }
@@ -65,6 +68,11 @@ describe('the appointment extract', () => {
     expect(lines.filter((l) => l.version > 1 && !l.deleted).length).toBeGreaterThan(20);
     expect(lines.filter((l) => l.deleted).length).toBeGreaterThan(5);
     expect(new Set(lines.map((l) => l._defect).filter(Boolean))).toEqual(new Set(['missing-unit', 'bad-date']));
+    // All three kinds of bad date: no offset, a Norwegian date, a day that does not exist.
+    const badDates = lines.filter((l) => l._defect === 'bad-date').map((l) => l.appointment.startTime as string);
+    expect(badDates.some((t) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:00$/.test(t))).toBe(true);
+    expect(badDates.some((t) => /^\d{2}\.\d{2}\.\d{4} \d{2}:\d{2}$/.test(t))).toBe(true);
+    expect(badDates.some((t) => /^\d{4}-02-30T.*Z$/.test(t))).toBe(true);
     const unitsByMunicipality = new Map<string, Set<string>>();
     for (const l of lines) if (l.unit) unitsByMunicipality.set(l.unit.municipalityNumber, (unitsByMunicipality.get(l.unit.municipalityNumber) ?? new Set()).add(l.unit.orgNumber));
     expect(unitsByMunicipality.size).toBe(3);

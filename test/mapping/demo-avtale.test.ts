@@ -61,7 +61,8 @@ describe('examples/demo-epj-appointments/mapping.yaml onto hst-avtale@1', async 
       expect(r.ok, l.recordId).toBe(false);
       const first = !r.ok && r.issues[0];
       if (l._defect === 'missing-unit') expect([first && first.path, first && first.rule]).toEqual(['/orgNr', 'REC2001']);
-      else expect([first && first.path, first && first.rule]).toEqual(['/avtale/0/datoTid', 'REC2003']);
+      // A time in another form breaks the pattern; 30 February is a day that does not exist.
+      else expect([first && first.path, first && first.rule]).toEqual(['/avtale/0/datoTid', /-02-30T/.test(l.appointment.startTime) ? 'REC2010' : 'REC2003']);
     });
   });
 
