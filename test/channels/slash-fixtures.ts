@@ -46,10 +46,10 @@ export function lineText(l: Line): string {
   return JSON.stringify(rec);
 }
 
-export function slashSetup(sb: Sandbox, files: Record<string, Line[]>, slashExtra = ''): { dir: string; config: () => KprConfig } {
+export function slashSetup(sb: Sandbox, files: Record<string, Line[] | string>, slashExtra = '', extra = ''): { dir: string; config: () => KprConfig } {
   const dir = tmpDir('kpr-slash-');
   mkdirSync(join(dir, 'exports'));
-  for (const [name, lines] of Object.entries(files)) writeFileSync(join(dir, 'exports', name), `${lines.map(lineText).join('\n')}\n`);
+  for (const [name, lines] of Object.entries(files)) writeFileSync(join(dir, 'exports', name), typeof lines === 'string' ? lines : `${lines.map(lineText).join('\n')}\n`);
   writeFileSync(
     join(dir, 'kpr.yaml'),
     `channel: slash
@@ -64,7 +64,7 @@ slash:
   vendor: { vendorName: Acme EPJ AS, softwareName: Acme Journal, softwareVersion: "4.2.0", exportSoftwareVersion: kpr-kit 0.1.0 }
 ${slashExtra}source: { type: folder, path: exports }
 batch: { recordsPerTransaction: 7 }
-`,
+${extra}`,
   );
   return { dir, config: () => loadConfig(join(dir, 'kpr.yaml')) };
 }

@@ -38,6 +38,18 @@ export function decideLine(line: SourceLine, s: DecideSettings): LineDecision {
   if (typeof changedAt !== 'string' || Number.isNaN(Date.parse(changedAt))) {
     return reject(line, fallbackId, 'REC1003', `no \`${s.changedAtField}\` as an ISO 8601 instant: it tells versions of one record apart`);
   }
+  if (s.map) {
+    // A mapping rooted at the unit object (examples/demo-epj-appointments): it gives the unit
+    // and one item (or one deletion) itself.
+    const m = s.map(rec);
+    if (m.ok && m.value.orgNr !== undefined) return fromUnitObject(line, m.value, m.sourceId ?? fallbackId, changedAt, s);
+    if (!m.ok && m.value && ('orgNr' in m.value || s.form.list in m.value || s.form.deleteList in m.value)) {
+      const first: Issue | undefined = m.issues[0];
+      const noUnit = m.issues.find((i) => i.path === '/orgNr');
+      if (noUnit) return reject(line, m.sourceId ?? fallbackId, 'REC1009', `no reporting unit: ${noUnit.message}`, changedAt, '/orgNr');
+      return reject(line, m.sourceId ?? fallbackId, first?.rule ?? 'REC1005', first?.message ?? 'the mapping failed', changedAt, first?.path ?? '');
+    }
+  }
   const unit = unitOf(r, s.unit);
   const deleted = r[s.deletedField] === true;
   let item: Record<string, unknown> | undefined;
@@ -70,4 +82,23 @@ export function decideLine(line: SourceLine, s: DecideSettings): LineDecision {
   if (!month) return reject(line, id, 'REC2001', `no \`${s.form.time}\`: the item's time decides the period it is delivered in`, changedAt, `/${s.form.time}`);
   const json = JSON.stringify(item);
   return { kind: 'item', unit, item: { unit: unit.key, id, month, hash: sha(json), json, changedAt } };
+}
+
+/** The one item (or deletion) of a unit object a mapping made, with the unit it names. */
+function fromUnitObject(line: SourceLine, value: Record<string, unknown>, sourceId: string, changedAt: string, s: DecideSettings): LineDecision {
+  const unit = unitOf(value, { orgNr: 'orgNr', kommuneNr: 'kommuneNr', bydelNr: 'bydelNr' });
+  if ('problem' in unit) return reject(line, sourceId, 'REC1009', unit.problem, changedAt, '/orgNr');
+  const one = (v: unknown): Record<string, unknown>[] => (Array.isArray(v) ? v : v && typeof v === 'object' ? [v] : []) as Record<string, unknown>[];
+  const items = one(value[s.form.list]);
+  const dels = one(value[s.form.deleteList]).filter((d) => d[s.form.deletedFlag] === true);
+  if (items.length + dels.length !== 1) return reject(line, sourceId, 'REC1002', `the mapping made ${items.length} ${s.form.list} and ${dels.length} ${s.form.deleteList} of one line; the SLASH channel takes one item per line`, changedAt);
+  const it = items[0] ?? dels[0]!;
+  const id = it[s.form.id];
+  if ((typeof id !== 'string' || !id) && typeof id !== 'number') return reject(line, sourceId, 'REC1008', `no \`${s.form.id}\`: the item's identity, which later versions and deletions name`, changedAt);
+  if (!items.length) return { kind: 'item', unit, item: { unit: unit.key, id: String(id), month: '', hash: sha(`deleted:${id}`), json: null, changedAt } };
+  const time = it[s.form.time];
+  const month = typeof time === 'string' && /^\d{4}-\d{2}/.test(time) ? time.slice(0, 7) : '';
+  if (!month) return reject(line, String(id), 'REC2001', `no \`${s.form.time}\`: the item's time decides the period it is delivered in`, changedAt, `/${s.form.time}`);
+  const json = JSON.stringify(it);
+  return { kind: 'item', unit, item: { unit: unit.key, id: String(id), month, hash: sha(json), json, changedAt } };
 }
