@@ -52,6 +52,8 @@ export interface Rejection extends RecordFinding {
   /** When known (the record could be read that far): a later accepted version clears it. */
   konsultasjonId?: string | null;
   changedAt: string | null;
+  /** The consultation month (YYYY-MM of datoTidStart) when the record could be read that far. */
+  month?: string | null;
 }
 
 /**
@@ -157,6 +159,8 @@ export interface MonthlyVolume {
   unconfirmed: number;
   /** In messages the receiver rejected. */
   rejected: number;
+  /** Records of this month held back (not sent), waiting for a corrected version. */
+  heldBack: number;
 }
 
 /** What one run built, by its messages' state now, and the records it held back (not sent). */

@@ -176,6 +176,37 @@ describe('kpr status, kpr errors, the lock', () => {
     expect(csv[1]).toBe('record,R1,2024-05-01T08:00:00.000Z,epj.ndjson,2,/Konsultasjon/amming,REC2005,"not a code, ""quoted"", =x",not sent,,');
   });
 
+  it('kpr errors: records sent with a warning are listed, but exit 0 (a warning is not a failure)', () => {
+    const dir = project([]);
+    const store = openStore(join(dir, 'kpr.db'));
+    const runId = store.startRun('run');
+    store.commitBatch({
+      runId,
+      messages: [],
+      seen: [{ sourceId: 'W1', konsultasjonId: 'W1', changedAt: '2024-05-01T08:00:00.000Z', rejected: false }],
+      rejections: [],
+      warnings: [
+        { sourceId: 'W1', konsultasjonId: 'W1', changedAt: '2024-05-01T08:00:00.000Z', file: 'epj.ndjson', line: 1, path: '/Konsultasjon/amming', rule: 'REC2005', message: 'amming: not a code', consequence: 'none', action: 'sent' },
+      ],
+      requeueDone: [],
+      chainHead: '00000000-0000-0000-0000-000000000000',
+      notifLopeNr: 0,
+    });
+    store.finishRun(runId, 'ok', 0, {});
+    store.close();
+    const cfg = join(dir, 'kpr.yaml');
+    const text = runKpr(['errors', '--config', cfg]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain('1 record(s) sent with a warning');
+    expect(text.stdout).toMatch(/REC2005 schema-code: 1 record\(s\); the receiver's consequence «Ingen handling»: sent unchanged, with a warning/);
+    const json = runKpr(['errors', '--config', cfg, '--format', 'json']);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toEqual([
+      { kind: 'warning', id: 'W1', changedAt: '2024-05-01T08:00:00.000Z', file: 'epj.ndjson', line: 1, path: '/Konsultasjon/amming', rule: 'REC2005', message: 'amming: not a code', consequence: 'Ingen handling', validationCode: null, refId: null },
+    ]);
+    expect(runKpr(['errors', '--help']).stdout).toMatch(/exit 1 only for rejected records or messages/);
+  });
+
   it('kpr errors as text fits 120 columns and any narrower terminal, wrapping messages whole', () => {
     const long = Array.from({ length: 40 }, (_, i) => `word${i}`).join(' ') + ' ' + '#'.repeat(150);
     const rows = [

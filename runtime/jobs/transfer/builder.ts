@@ -3,6 +3,7 @@
 // and source position they stem from; then hands them to the pump. What it decided since the
 // last commit is the open batch, in one object, emptied by the commit.
 import type { Logger } from '../../log.ts';
+import { monthOfJson } from '../../model/month.ts';
 import { BatchCollector, serialiseWithin } from '../../message/batch.ts';
 import { osloDateTime } from '../../time/oslo.ts';
 import { ChainBuilder } from '../../notify/chain.ts';
@@ -274,7 +275,7 @@ export class Builder {
       this.summary.rejectedRecords++;
       b.seen.set(p.row.sourceId, { sourceId: p.row.sourceId, changedAt: p.row.changedAt, rejected: true });
       b.rejectedInBatch.add(id);
-      b.rejections.push({ sourceId: p.row.sourceId, konsultasjonId: id, changedAt: p.row.changedAt, file: p.at?.file ?? null, line: p.at?.line ?? null, ...finding });
+      b.rejections.push({ sourceId: p.row.sourceId, konsultasjonId: id, changedAt: p.row.changedAt, month: monthOfJson(p.row.json), file: p.at?.file ?? null, line: p.at?.line ?? null, ...finding });
       log.warn({ sourceId: p.row.sourceId, file: p.at?.file, line: p.at?.line, rule: finding.rule }, 'record held: the Melding could not be written with it');
     }
     // Link again: the first kept takes the first item's place in the chain, the rest follow it.
