@@ -89,6 +89,12 @@ export interface BatchCommit {
   warnings?: SentWarning[];
   /** Requeued konsultasjonIDs consumed by this batch. */
   requeueDone: string[];
+  /**
+   * konsultasjonIDs deleted in the EPJ while the receiver holds nothing of them to annul: the
+   * content a rejected message still carries for them is dropped, so that an operator's resend
+   * of that message (`requeueMessage`) leaves them out.
+   */
+  deletedUnsent?: string[];
   /** Chain head and counters after this batch. */
   chainHead: string;
   notifLopeNr: number;

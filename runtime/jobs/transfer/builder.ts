@@ -51,6 +51,8 @@ export interface OpenBatch {
   warnings: Map<string, SentWarning[]>;
   rejectedInBatch: Set<string>;
   requeueDone: string[];
+  /** Deleted in the EPJ with nothing to annul at the receiver (see BatchCommit.deletedUnsent). */
+  deletedUnsent: string[];
   records: number;
 }
 
@@ -63,6 +65,7 @@ const openBatch = (): OpenBatch => ({
   warnings: new Map(),
   rejectedInBatch: new Set(),
   requeueDone: [],
+  deletedUnsent: [],
   records: 0,
 });
 
@@ -115,6 +118,9 @@ export class Builder {
     const d = decide(state, { deleted: v.deleted, hash: v.hash });
     if (!d) {
       this.summary.unchanged++;
+      // Nothing to annul, but a rejected message may still carry an earlier version: an
+      // operator's resend must not bring back what the EPJ deleted.
+      if (v.deleted) b.deletedUnsent.push(v.konsultasjonId);
       return;
     }
     const json = d.status === 'C' ? null : v.json;
@@ -189,6 +195,7 @@ export class Builder {
       rejections: b.rejections,
       warnings: [...b.warnings.values()].flat(),
       requeueDone: b.requeueDone,
+      ...(b.deletedUnsent.length && { deletedUnsent: b.deletedUnsent }),
       chainHead: this.chain.head.guid,
       notifLopeNr: this.chain.head.lopeNr,
       checkpoints,

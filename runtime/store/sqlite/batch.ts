@@ -56,6 +56,11 @@ function prepare(db: Database.Database) {
     insertRejection: db.prepare<[string, Nullable<string>, Nullable<string>, Nullable<string>, Nullable<number>, string, string, string, string, Nullable<string>, number, string]>(
       'INSERT INTO rejection (source_id, konsultasjon_id, changed_at, file, line, path, rule, message, consequence, month, run_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
+    anyRejectedMessage: db.prepare<[], number>("SELECT 1 FROM outbox WHERE state = 'rejected' LIMIT 1").pluck(),
+    // Through item(seq): only the items of rejected messages are looked at, never all items.
+    dropRejectedContent: db.prepare<[string]>(
+      "DELETE FROM item_json WHERE item_id IN (SELECT i.id FROM item i WHERE i.seq IN (SELECT seq FROM outbox WHERE state = 'rejected') AND i.konsultasjon_id = ?)",
+    ),
     requeued: db.prepare<[], RequeueDbRow>('SELECT konsultasjon_id, source_id, changed_at, deleted, hash, json FROM requeue ORDER BY changed_at, konsultasjon_id'),
     requeueDelete: db.prepare<[string]>('DELETE FROM requeue WHERE konsultasjon_id = ?'),
     checkpointGet: db.prepare<[string], string>('SELECT value FROM checkpoint WHERE key = ?').pluck(),
@@ -155,6 +160,7 @@ export class SqliteBatch {
         st.insertRejection.run(r.sourceId, r.konsultasjonId ?? null, r.changedAt, r.file, r.line, r.path, r.rule, r.message, r.consequence, r.month ?? null, b.runId, t);
       }
       for (const k of b.requeueDone) st.requeueDelete.run(k);
+      if (b.deletedUnsent?.length && st.anyRejectedMessage.get() !== undefined) for (const k of b.deletedUnsent) st.dropRejectedContent.run(k);
       this.meta.set('chain_head', b.chainHead);
       this.meta.set('notif_lopenr', String(b.notifLopeNr));
       for (const c of b.checkpoints ?? []) st.checkpointSet.run(c.key, c.value);
