@@ -9,7 +9,7 @@ import { consequenceWords, describeConsequence, type ConsequenceWords } from '..
 import { ruleOf } from '../rules/catalogue.ts';
 import { lockAlive } from '../store/liveness.ts';
 import { openStore } from '../store/open.ts';
-import type { LockHolder, OutboxMessage, Rejection, RunRow, Store } from '../store/types.ts';
+import type { LockHolder, OutboxMessage, Rejection, RunRow, SentWarning, Store } from '../store/types.ts';
 import { inspectCertificate, type CertificateRole } from '../transport/certificates/index.ts';
 import { certificateProblem, recipientRole, signingMaterial } from './certificates.ts';
 
@@ -182,36 +182,21 @@ const shownConsequence = (c: ConsequenceWords) => (c.whose === 'receiver' ? c.wo
 
 /** Held-back records, records sent with a warning, then messages the receiver rejected. */
 export function errorRowsOf(store: Store): ErrorRow[] {
-  const records = store.rejections().map(
-    (r: Rejection): ErrorRow => ({
-      kind: 'record',
-      id: r.sourceId,
-      changedAt: r.changedAt ?? null,
-      file: r.file ?? null,
-      line: r.line ?? null,
-      path: r.path,
-      rule: r.rule,
-      message: r.message,
-      consequence: r.consequence,
-      validationCode: null,
-      refId: null,
-    }),
-  );
-  const warnings = store.sentWarnings().map(
-    (w): ErrorRow => ({
-      kind: 'warning',
-      id: w.sourceId,
-      changedAt: w.changedAt,
-      file: w.file,
-      line: w.line,
-      path: w.path,
-      rule: w.rule,
-      message: w.message,
-      consequence: shownConsequence(consequenceWords(w.rule, w.consequence)),
-      validationCode: null,
-      refId: null,
-    }),
-  );
+  const finding = (kind: 'record' | 'warning', f: Rejection | SentWarning, consequence: string): ErrorRow => ({
+    kind,
+    id: f.sourceId,
+    changedAt: f.changedAt ?? null,
+    file: f.file ?? null,
+    line: f.line ?? null,
+    path: f.path,
+    rule: f.rule,
+    message: f.message,
+    consequence,
+    validationCode: null,
+    refId: null,
+  });
+  const records = store.rejections().map((r) => finding('record', r, r.consequence));
+  const warnings = store.sentWarnings().map((w) => finding('warning', w, shownConsequence(consequenceWords(w.rule, w.consequence))));
   const messages = store.rejectedMessages().map(
     (m): ErrorRow => ({
       kind: 'message',

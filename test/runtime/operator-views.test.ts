@@ -5,33 +5,21 @@
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { errorRowsOf, failures, formatErrors, warningsByRule } from '../../runtime/jobs/report.ts';
-import { passthroughMapper } from '../../runtime/jobs/mapper.ts';
-import { transfer } from '../../runtime/jobs/transfer.ts';
-import { silentLogger } from '../../runtime/log.ts';
-import { loadValidator } from '../../runtime/mapping/apply.ts';
-import { compileSemanticRules } from '../../runtime/rules/semantic.ts';
-import { makeRuleStage } from '../../runtime/rules/stage.ts';
-import { FileSource } from '../../runtime/sources/files.ts';
-import { loadTarget } from '../../runtime/spec/target.ts';
 import { openStore } from '../../runtime/store/open.ts';
 import { expectGolden } from '../helpers/golden.ts';
-import { FakeReceiver, HEADER, identitySealer, konsultasjon, STAND_IN_KIT, tmp, writeNdjson } from './helpers.ts';
+import { konsultasjon } from './helpers.ts';
+import { ruleStageRunner } from './rule-stage-run.ts';
 
 const GOLDEN = 'test/runtime/golden';
 
 it('kpr errors: held back, then sent with a warning by rule, then rejected messages; text and JSON', async () => {
-  const hst = loadTarget('hst@56.0.0')!;
-  const stage = makeRuleStage(hst, 'Konsultasjon', await loadValidator(hst, 'Konsultasjon'), compileSemanticRules(hst, 'Konsultasjon'), { extractDate: '2024-12-31' });
-  const dir = tmp();
-  const file = join(dir, 'epj.ndjson');
-  const dbPath = join(dir, 'kpr.db');
-  const receiver = new FakeReceiver();
+  const { dbPath, receiver, run } = await ruleStageRunner();
   const k = (id: string, day: string, over: Record<string, unknown> = {}, child: Record<string, unknown> = {}) => {
     const base = konsultasjon(id, 0, day);
     return { ...base, ...over, Barn_ungdom: { ...(base.Barn_ungdom as object), ...child } };
   };
   const at = '2024-05-01T08:00:00Z';
-  writeNdjson(file, [
+  const summary = await run([
     { id: 'OK', changedAt: at, Konsultasjon: k('OK', '2024-03-01') },
     // amming 7 is no code of list 8524; published "Ingen handling": sent unchanged.
     { id: 'W1', changedAt: at, Konsultasjon: k('W1', '2024-03-02', { amming: '7' }) },
@@ -46,23 +34,7 @@ it('kpr errors: held back, then sent with a warning by rule, then rejected messa
   ]);
   const store = openStore(dbPath);
   try {
-    const summary = await transfer(
-      {
-        store,
-        kit: STAND_IN_KIT,
-        header: HEADER,
-        limits: { maxConsultations: 1000, maxBytes: 4_000_000, recordsPerTransaction: 5000 },
-        sender: receiver,
-        sealer: identitySealer,
-        log: silentLogger,
-        mapper: passthroughMapper(STAND_IN_KIT, stage),
-        source: new FileSource(file, 'file'),
-        now: () => new Date('2024-06-01T12:00:00Z'),
-      },
-      { kind: 'run', readSource: true },
-    );
     expect(summary).toMatchObject({ rejectedRecords: 3, notifications: { N: 4, M: 0, C: 0 } });
-    // What the receiver holds: the substituted value, not the original.
     expect(Object.keys(receiver.holdings()).sort()).toEqual(['OK', 'S1', 'W1', 'W2']);
     // What the receiver holds is the value its consequence sets, not the original.
     expect((receiver.state.consultations.S1?.content as { Deltaker?: unknown }).Deltaker).toEqual([{ deltakerType: '-1' }]);
