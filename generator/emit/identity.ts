@@ -8,10 +8,17 @@
 // the XSD evaluates from Kommune and so never matches) is checked as it is meant: across the
 // Melding, when the Melding is validated (docs/consequences.md names it as stricter than the XSD).
 // Dates are checked here too: a pattern cannot say that 2017-02-30 does not exist, and the XSD
-// refuses it; the published "Dato" control takes the years 1900-2999 (keyword `date`).
+// refuses it; the published "Dato" control takes the years 1900-2999 (keyword `date`). JSON
+// message types get the day check only: FHI has published no year range for them. Their body
+// validator (validateMessage, an array of root objects) checks each object as a root.
 
 import type { MessageSpec } from '../model/types.ts';
 import { lit } from './codegen.ts';
+
+/** The body validator's class name in the checker: an array whose items are each a root. */
+const BODY = '$body';
+/** The name of a JSON message type's whole-body validator (validator.ts exports it). */
+export const MESSAGE_VALIDATOR = 'validateMessage';
 
 export function identityTable(spec: MessageSpec): Record<string, unknown> {
   const classes: Record<string, unknown> = {};
@@ -20,16 +27,19 @@ export function identityTable(spec: MessageSpec): Record<string, unknown> {
       children: Object.fromEntries(c.children.map((ch) => [ch.class, ch.max === null || ch.max > 1])),
       unique: c.unique.map((u) => ({ name: u.name, selector: u.selector, fields: u.fields })),
       keyrefs: c.keyrefs.map((k) => ({ name: k.name, refer: k.refer.replace(/^\w+:/, ''), selector: k.selector, fields: k.fields })),
-      dates: Object.fromEntries(c.attributes.filter((a) => a.type === 'date' || a.type === 'dateTime').map((a) => [a.name, a.type])),
+      dates: Object.fromEntries(c.attributes.filter((a) => a.type === 'date' || a.type === 'dateTime' || a.type === 'dateTimeOffset').map((a) => [a.name, a.type])),
       ...(c.exactlyOne && { exactlyOne: c.exactlyOne }),
     };
   }
-  return { root: spec.root, classes };
+  return { root: spec.root, years: spec.json ? null : [1900, 2999], classes };
 }
 
 /** Rewrites Ajv's `export const validateX = validateN;` lines and appends the checker. */
 export function withIdentity(code: string, spec: MessageSpec): string {
-  const wrapped = code.replace(/^export const (validate\w+) = (validate\d+);$/gm, (_m, name: string, fn: string) => `export const ${name} = withIdentity(${lit(name.slice('validate'.length))}, ${fn});`);
+  const wrapped = code.replace(/^export const (validate\w+) = (validate\d+);$/gm, (_m, name: string, fn: string) => {
+    const cls = name === MESSAGE_VALIDATOR ? BODY : name.slice('validate'.length);
+    return `export const ${name} = withIdentity(${lit(cls)}, ${fn});`;
+  });
   return `${wrapped}\nconst IDENTITY = ${JSON.stringify(identityTable(spec))};\n${RUNTIME}`;
 }
 
@@ -92,15 +102,20 @@ function each(cls, data, path, want, out) {
   return out;
 }
 const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-/** A day that exists, in the published years; the time (if any) left to the pattern. */
-function realDate(v, kind) {
+/** A day that exists, in the published years if any; the time (if any) left to the pattern. */
+function realDate(v) {
   const y = Number(v.slice(0, 4)), m = Number(v.slice(5, 7)), d = Number(v.slice(8, 10));
-  if (!(y >= 1900 && y <= 2999) || !(m >= 1 && m <= 12)) return false;
+  if (IDENTITY.years && !(y >= IDENTITY.years[0] && y <= IDENTITY.years[1])) return false;
+  if (!(m >= 1 && m <= 12)) return false;
   const leap = m === 2 && y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
   return d >= 1 && d <= DAYS[m - 1] + (leap ? 1 : 0);
 }
 function identityErrors(cls, data) {
   const errs = [];
+  if (cls === "$body") {
+    if (Array.isArray(data)) data.forEach((x, i) => { for (const e of identityErrors(IDENTITY.root, x)) errs.push({ ...e, instancePath: "/" + i + e.instancePath }); });
+    return errs;
+  }
   if (data === null || typeof data !== "object") return errs;
   for (const [name, c] of Object.entries(IDENTITY.classes)) {
     const dates = Object.entries(c.dates);
@@ -108,7 +123,7 @@ function identityErrors(cls, data) {
     for (const [o, p] of each(cls, data, "", name, [])) {
       for (const [a, kind] of dates) {
         const v = o[a];
-        if (typeof v === "string" && !realDate(v, kind)) errs.push({ instancePath: p + "/" + esc(a), schemaPath: "#/x-kpr-date/" + a, keyword: "date", params: { kind }, message: "is not a " + (kind === "date" ? "date" : "date and time") + " that exists in the years 1900-2999" });
+        if (typeof v === "string" && !realDate(v)) errs.push({ instancePath: p + "/" + esc(a), schemaPath: "#/x-kpr-date/" + a, keyword: "date", params: { kind }, message: "is not a " + (kind === "date" ? "date" : "date and time") + " that exists" + (IDENTITY.years ? " in the years " + IDENTITY.years.join("-") : "") });
       }
       for (const u of c.unique) {
         const seen = new Map();

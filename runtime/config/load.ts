@@ -115,6 +115,7 @@ export function loadConfig(file: string): KprConfig {
 export function parseConfig(file: string, text: string): KprConfig {
   const { yaml, errors } = PositionedYaml.parse(file, text);
   if (errors.length) throw new ConfigError(errors);
+  // biome-ignore lint/suspicious/noExplicitAny: kpr.yaml after its JSON Schema check; the schema types it, not the compiler
   const data = yaml.toJS() as Record<string, any>;
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     throw new ConfigError([{ at: yaml.pos([]), message: 'kpr.yaml must be a mapping of settings' }]);

@@ -68,7 +68,7 @@ export async function writeRecords(file: string, records: Iterable<unknown>): Pr
   try {
     for (const r of records) {
       n++;
-      if (!out.write(JSON.stringify(r) + '\n')) await once(out, 'drain');
+      if (!out.write(`${JSON.stringify(r)}\n`)) await once(out, 'drain');
     }
   } catch (err) {
     // Closed before the caller removes the file's folder, or its late open would fail unheard.
@@ -192,7 +192,7 @@ async function writeSetup(dir: string, opts: SandboxSetupOptions) {
   const prepared = await prepareSandboxData({ dataDir: sandboxDir });
   const c = prepared.connection(url);
   const settings: SandboxSettings = { host: '127.0.0.1', port, receiverHerId: String(c.toHerId), senderHerId: String(c.fromHerId) };
-  writeFileAtomic(join(sandboxDir, SANDBOX_SETTINGS_FILE), JSON.stringify(settings, null, 2) + '\n');
+  writeFileAtomic(join(sandboxDir, SANDBOX_SETTINGS_FILE), `${JSON.stringify(settings, null, 2)}\n`);
 
   writeFileAtomic(join(dir, 'mapping.yaml'), copiedMapping(readFileSync(join(examples, 'mapping.yaml'), 'utf8')));
   copyFileSync(join(examples, 'source.schema.json'), join(dir, 'source.schema.json'));

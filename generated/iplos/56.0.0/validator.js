@@ -6121,7 +6121,7 @@ return errors === 0;
 }
 validate50.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const IDENTITY = {"root":"Melding","classes":{"Melding":{"children":{"Notifikasjon":true,"Kontaktperson":true,"Kommune":true},"unique":[{"name":"NotifikasjonP_ID","selector":"Notifikasjon","fields":["notifikasjonGUID"]},{"name":"KommuneP_ID","selector":"Kommune","fields":["kommuneNr"]}],"keyrefs":[],"dates":{"fraDatoPeriode":"date","uttakDato":"date","tilDatoPeriode":"date"}},"Notifikasjon":{"children":{"TjenesteStart":false,"MidlertidigStoppTil":false,"MidlertidigStoppFra":false,"TjenesteutforerEndret":false,"TjenesteSlutt":false},"unique":[{"name":"TjenesteStartP_ID","selector":"TjenesteStart","fields":["hendelseGUID"]},{"name":"MidlertidigStoppTilP_ID","selector":"MidlertidigStoppTil","fields":["hendelseGUID"]},{"name":"MidlertidigStoppFraP_ID","selector":"MidlertidigStoppFra","fields":["hendelseGUID"]},{"name":"TjenesteutforerEndretP_ID","selector":"TjenesteutforerEndret","fields":["hendelseGUID"]},{"name":"TjenesteSluttP_ID","selector":"TjenesteSlutt","fields":["hendelseGUID"]}],"keyrefs":[],"dates":{"notifikasjonTid":"dateTime"},"exactlyOne":["TjenesteStart","TjenesteSlutt","TjenesteutforerEndret","MidlertidigStoppFra","MidlertidigStoppTil"]},"Kontaktperson":{"children":{},"unique":[],"keyrefs":[],"dates":{}},"Kommune":{"children":{},"unique":[],"keyrefs":[],"dates":{}},"TjenesteStart":{"children":{"Bruker":false},"unique":[],"keyrefs":[],"dates":{"hendelseRegTid":"dateTime","hendelseDato":"date"}},"MidlertidigStoppTil":{"children":{"Bruker":false},"unique":[],"keyrefs":[],"dates":{"hendelseRegTid":"dateTime","hendelseDato":"date"}},"MidlertidigStoppFra":{"children":{"Bruker":false},"unique":[],"keyrefs":[],"dates":{"hendelseRegTid":"dateTime","hendelseDato":"date"}},"TjenesteutforerEndret":{"children":{"Bruker":false},"unique":[],"keyrefs":[],"dates":{"hendelseRegTid":"dateTime","hendelseDato":"date"}},"TjenesteSlutt":{"children":{"Bruker":false},"unique":[],"keyrefs":[],"dates":{"hendelseRegTid":"dateTime","hendelseDato":"date"}},"Bruker":{"children":{},"unique":[],"keyrefs":[],"dates":{}}}};
+const IDENTITY = {"root":"Melding","years":[1900,2999],"classes":{"Melding":{"children":{"Notifikasjon":true,"Kontaktperson":true,"Kommune":true},"unique":[{"name":"NotifikasjonP_ID","selector":"Notifikasjon","fields":["notifikasjonGUID"]},{"name":"KommuneP_ID","selector":"Kommune","fields":["kommuneNr"]}],"keyrefs":[],"dates":{"fraDatoPeriode":"date","uttakDato":"date","tilDatoPeriode":"date"}},"Notifikasjon":{"children":{"TjenesteStart":false,"MidlertidigStoppTil":false,"MidlertidigStoppFra":false,"TjenesteutforerEndret":false,"TjenesteSlutt":false},"unique":[{"name":"TjenesteStartP_ID","selector":"TjenesteStart","fields":["hendelseGUID"]},{"name":"MidlertidigStoppTilP_ID","selector":"MidlertidigStoppTil","fields":["hendelseGUID"]},{"name":"MidlertidigStoppFraP_ID","selector":"MidlertidigStoppFra","fields":["hendelseGUID"]},{"name":"TjenesteutforerEndretP_ID","selector":"TjenesteutforerEndret","fields":["hendelseGUID"]},{"name":"TjenesteSluttP_ID","selector":"TjenesteSlutt","fields":["hendelseGUID"]}],"keyrefs":[],"dates":{"notifikasjonTid":"dateTime"},"exactlyOne":["TjenesteStart","TjenesteSlutt","TjenesteutforerEndret","MidlertidigStoppFra","MidlertidigStoppTil"]},"Kontaktperson":{"children":{},"unique":[],"keyrefs":[],"dates":{}},"Kommune":{"children":{},"unique":[],"keyrefs":[],"dates":{}},"TjenesteStart":{"children":{"Bruker":false},"unique":[],"keyrefs":[],"dates":{"hendelseRegTid":"dateTime","hendelseDato":"date"}},"MidlertidigStoppTil":{"children":{"Bruker":false},"unique":[],"keyrefs":[],"dates":{"hendelseRegTid":"dateTime","hendelseDato":"date"}},"MidlertidigStoppFra":{"children":{"Bruker":false},"unique":[],"keyrefs":[],"dates":{"hendelseRegTid":"dateTime","hendelseDato":"date"}},"TjenesteutforerEndret":{"children":{"Bruker":false},"unique":[],"keyrefs":[],"dates":{"hendelseRegTid":"dateTime","hendelseDato":"date"}},"TjenesteSlutt":{"children":{"Bruker":false},"unique":[],"keyrefs":[],"dates":{"hendelseRegTid":"dateTime","hendelseDato":"date"}},"Bruker":{"children":{},"unique":[],"keyrefs":[],"dates":{}}}};
 
 function withIdentity(cls, validate) {
   const f = function (data, opts) {
@@ -6180,15 +6180,20 @@ function each(cls, data, path, want, out) {
   return out;
 }
 const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-/** A day that exists, in the published years; the time (if any) left to the pattern. */
-function realDate(v, kind) {
+/** A day that exists, in the published years if any; the time (if any) left to the pattern. */
+function realDate(v) {
   const y = Number(v.slice(0, 4)), m = Number(v.slice(5, 7)), d = Number(v.slice(8, 10));
-  if (!(y >= 1900 && y <= 2999) || !(m >= 1 && m <= 12)) return false;
+  if (IDENTITY.years && !(y >= IDENTITY.years[0] && y <= IDENTITY.years[1])) return false;
+  if (!(m >= 1 && m <= 12)) return false;
   const leap = m === 2 && y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
   return d >= 1 && d <= DAYS[m - 1] + (leap ? 1 : 0);
 }
 function identityErrors(cls, data) {
   const errs = [];
+  if (cls === "$body") {
+    if (Array.isArray(data)) data.forEach((x, i) => { for (const e of identityErrors(IDENTITY.root, x)) errs.push({ ...e, instancePath: "/" + i + e.instancePath }); });
+    return errs;
+  }
   if (data === null || typeof data !== "object") return errs;
   for (const [name, c] of Object.entries(IDENTITY.classes)) {
     const dates = Object.entries(c.dates);
@@ -6196,7 +6201,7 @@ function identityErrors(cls, data) {
     for (const [o, p] of each(cls, data, "", name, [])) {
       for (const [a, kind] of dates) {
         const v = o[a];
-        if (typeof v === "string" && !realDate(v, kind)) errs.push({ instancePath: p + "/" + esc(a), schemaPath: "#/x-kpr-date/" + a, keyword: "date", params: { kind }, message: "is not a " + (kind === "date" ? "date" : "date and time") + " that exists in the years 1900-2999" });
+        if (typeof v === "string" && !realDate(v)) errs.push({ instancePath: p + "/" + esc(a), schemaPath: "#/x-kpr-date/" + a, keyword: "date", params: { kind }, message: "is not a " + (kind === "date" ? "date" : "date and time") + " that exists" + (IDENTITY.years ? " in the years " + IDENTITY.years.join("-") : "") });
       }
       for (const u of c.unique) {
         const seen = new Map();

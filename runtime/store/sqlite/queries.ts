@@ -115,7 +115,10 @@ export class SqliteQueries {
     const days = new Map<string, DailyVolume>();
     const day = (d: string): DailyVolume => {
       let v = days.get(d);
-      if (!v) days.set(d, (v = { day: d, messages: { accepted: 0, rejected: 0, unconfirmed: 0 }, accepted: { N: 0, M: 0, C: 0 }, rejectedNotifications: 0, rejectedRecords: 0 }));
+      if (!v) {
+        v = { day: d, messages: { accepted: 0, rejected: 0, unconfirmed: 0 }, accepted: { N: 0, M: 0, C: 0 }, rejectedNotifications: 0, rejectedRecords: 0 };
+        days.set(d, v);
+      }
       return v;
     };
     for (const r of this.st.messagesByDay.all()) {
@@ -141,7 +144,10 @@ export class SqliteQueries {
     const months = new Map<string, MonthlyVolume>();
     const month = (m: string): MonthlyVolume => {
       let v = months.get(m);
-      if (!v) months.set(m, (v = { month: m, accepted: 0, unconfirmed: 0, rejected: 0, heldBack: 0 }));
+      if (!v) {
+        v = { month: m, accepted: 0, unconfirmed: 0, rejected: 0, heldBack: 0 };
+        months.set(m, v);
+      }
       return v;
     };
     for (const r of this.st.itemsByMonth.all()) {
