@@ -257,7 +257,7 @@ export function formatErrors(rows: ErrorRow[], format: 'text' | 'json' | 'csv', 
         { head: 'rule', max: 20 },
         { head: 'path: message → consequence', max: w },
       ],
-      records.map((r) => [r.id, where(r), r.rule, `${r.path ? `${r.path}: ` : ''}${r.message}\n→ ${describeConsequence(consequenceWords(r.rule, r.consequence))}`]),
+      records.map((r) => [r.id, where(r), r.rule, `${r.path ? `${r.path}: ` : ''}${r.message}\n→ ${describeConsequence(consequenceWords(r.rule, r.consequence), true)}`]),
     ),
     warningSections(warnings, w, section, where),
     section(

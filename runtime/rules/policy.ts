@@ -176,22 +176,26 @@ export interface ConsequenceWords {
 }
 
 /**
- * The consequence of a stored finding (a Consequence key, its published words, or a free text
- * such as "not sent") in words: a rule whose consequence is the published one speaks the
+ * The consequence of a stored finding (a Consequence key, its published words, the kit's action
+ * for it, or a free text such as "not sent") in words: a rule whose consequence is the published one speaks the
  * receiver's words; a rule of the kit's with a consequence of its own choosing says so, never
  * passing it off as the receiver's (docs/consequences.md).
  */
 export function consequenceWords(rule: string, consequence: string): ConsequenceWords {
-  const p = (POLICY as Record<string, (typeof POLICY)[Consequence] | undefined>)[consequence] ?? Object.values(POLICY).find((x) => x.published === consequence);
+  const p = (POLICY as Record<string, (typeof POLICY)[Consequence] | undefined>)[consequence] ?? Object.values(POLICY).find((x) => x.published === consequence || x.kit === consequence);
   if (!p) return { words: consequence, whose: 'text', kit: consequence };
   const def = ruleOf(rule);
   const whose = !def || def.consequence === 'published' || def.owner === 'receiver-control' ? 'receiver' : 'kit';
   return { words: p.published, whose, kit: p.kit };
 }
 
-/** One line: the receiver's words and what the kit did, or the kit's own choice marked as such. */
-export function describeConsequence(c: ConsequenceWords): string {
-  if (c.whose === 'receiver') return `the receiver's consequence «${c.words}»: ${c.kit}`;
-  if (c.whose === 'kit') return `the kit's own rule (no published consequence): ${c.kit}`;
+/**
+ * One line: the receiver's words and what the kit did, or the kit's own choice marked as such.
+ * `held`: for a record held back, where the kit's action for the consequence is not what
+ * happened (the XSD would have refused what "Ingen handling" sends, say): the words alone.
+ */
+export function describeConsequence(c: ConsequenceWords, held = false): string {
+  if (c.whose === 'receiver') return `the receiver's consequence «${c.words}»${held ? '' : `: ${c.kit}`}`;
+  if (c.whose === 'kit') return `the kit's own rule (no published consequence)${held ? '' : `: ${c.kit}`}`;
   return c.words;
 }

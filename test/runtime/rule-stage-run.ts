@@ -1,5 +1,5 @@
-// Passthrough runs through the rule stage of hst@56.0.0 (extract date 2024-12-31, "now" fixed)
-// against a FakeReceiver, each run on the same database: what the tests of records held back and
+// Passthrough runs through the rule stage of hst@56.0.0 (extract date 2024-12-31, "now" fixed,
+// the one reported Enhet E1 of the test header) against a FakeReceiver, each run on the same database: what the tests of records held back and
 // sent with a warning share.
 import { join } from 'node:path';
 import { passthroughMapper } from '../../runtime/jobs/mapper.ts';
@@ -22,7 +22,7 @@ export interface RuleStageRunner {
 
 export async function ruleStageRunner(): Promise<RuleStageRunner> {
   const hst = loadTarget('hst@56.0.0')!;
-  const stage = makeRuleStage(hst, 'Konsultasjon', await loadValidator(hst, 'Konsultasjon'), compileSemanticRules(hst, 'Konsultasjon'), { extractDate: '2024-12-31' });
+  const stage = makeRuleStage(hst, 'Konsultasjon', await loadValidator(hst, 'Konsultasjon'), compileSemanticRules(hst, 'Konsultasjon'), { extractDate: '2024-12-31', enhetIds: new Set(['E1']) });
   const dir = tmp();
   const file = join(dir, 'epj.ndjson');
   const dbPath = join(dir, 'kpr.db');
