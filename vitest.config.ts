@@ -9,5 +9,7 @@ export default defineConfig({
     pool: 'forks',
     // One line when the official package is missing and its tests are skipped (test/helpers/reference.ts).
     globalSetup: ['test/helpers/reference-setup.ts'],
+    // One fast-check seed in CI (test/helpers/fast-check-seed.ts); fresh draws locally.
+    setupFiles: ['test/helpers/fast-check-seed.ts'],
   },
 });
