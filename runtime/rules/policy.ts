@@ -144,7 +144,7 @@ export function settle(target: Target, rootClass: string, value: Obj, issues: Is
       // The XSD would refuse what the receiver's consequence leaves: the Melding would be lost.
       for (const i of list) {
         i.action = 'held';
-        i.message += `; held back: the official XSD would refuse ${shown(final)} for ${name}`;
+        i.message += final === undefined ? `; held back: the official XSD requires ${name}, and the consequence leaves it out` : `; held back: the official XSD would refuse ${shown(final)} for ${name}`;
       }
       return false;
     }
