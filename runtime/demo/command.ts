@@ -115,7 +115,9 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     // Counted in the sandbox's database: no need to read every consultation's content.
     const { active = 0, annulled = 0 } = sandbox.store.statusCounts();
     const rejectedByRule: Record<string, number> = {};
-    for (const r of errorRows(config)) rejectedByRule[r.rule] = (rejectedByRule[r.rule] ?? 0) + 1;
+    const rows = errorRows(config);
+    for (const r of rows) if (r.kind !== 'warning') rejectedByRule[r.rule] = (rejectedByRule[r.rule] ?? 0) + 1;
+    const warned = new Set(rows.filter((r) => r.kind === 'warning').map((r) => r.id)).size;
     const runs = [backfill, ...daily];
     const sent = runs.reduce((n, s) => n + s.notifications.N + s.notifications.M + s.notifications.C, 0);
     const exitCode = Math.max(...runs.map((s) => s.exitCode), slash.backfill.exitCode, ...slash.daily.map((s) => s.exitCode));
@@ -132,6 +134,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     say(`  at the receiver:         ${active} consultations active, ${annulled} annulled`);
     const rules = Object.entries(rejectedByRule).sort((a, b) => b[1] - a[1]);
     say(`  rejected records:        ${rules.reduce((n, [, c]) => n + c, 0)}${rules.length ? ` (by rule: ${rules.map(([r, c]) => `${r} ${c}`).join(', ')})` : ''}`);
+    say(`  sent with a warning:     ${warned} record(s) (the receiver's consequence lets them through; see kpr errors)`);
     say("  SLASH (FHI's receiver today: HST_Avtale 1, hybrid encryption, FIFO per reporting unit)");
     say(`  deliveries confirmed:    ${slashRuns.reduce((n, s) => n + s.slash.delivered, 0)} of ${slashRuns.reduce((n, s) => n + s.slash.built, 0)} to ${Object.keys(st.units).length} units, month by month`);
     say(`  at the receiver:         ${current} appointments, ${deleted} deleted (slettAvtale)`);

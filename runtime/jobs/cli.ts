@@ -9,7 +9,7 @@ import type { KprConfig } from '../config/load.ts';
 import { createLogger } from '../log.ts';
 import { progressReporter } from './progress.ts';
 import type { TransferProgress } from './transfer.ts';
-import { errorRows, formatErrors, formatStatus, MAX_COLUMNS, statusReport } from './report.ts';
+import { errorRows, failures, formatErrors, formatStatus, MAX_COLUMNS, statusReport } from './report.ts';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -174,12 +174,13 @@ export const register: Registrar = (program: Command) => {
 
   program
     .command('errors')
-    .description('Every rejected record (source id, path, rule, message, consequence) and every message the receiver rejected')
+    .description('Every rejected record (source id, path, rule, message, consequence), every record sent with a warning (by rule), and every message the receiver rejected; exit 1 only for rejected records or messages (a warning is not a failure)')
     .addOption(configOption())
     .addOption(new Option('--format <format>', 'output format: text (wrapped to the terminal, at most 120 columns), json or csv').default('text').argParser(errorsFormat))
     .action((o: { config: string; format: 'text' | 'json' | 'csv' }) => {
       const rows = errorRows(loadConfig(o.config));
       process.stdout.write(formatErrors(rows, o.format, process.stdout.columns ?? MAX_COLUMNS));
-      process.exitCode = rows.length ? EXIT.partial : EXIT.ok;
+      // Records sent with a warning are at the receiver: news for the operator, not a failure.
+      process.exitCode = failures(rows) ? EXIT.partial : EXIT.ok;
     });
 };

@@ -6,6 +6,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { KprConfig, SenderConfig } from '../config/load.ts';
 import type { Finding } from './mapper.ts';
+import { monthOf } from '../model/month.ts';
 import { hashJson } from '../notify/hash.ts';
 import { FileSource } from '../sources/files.ts';
 import type { FileIdentity, ReadOptions, Source, SourceLine } from '../sources/types.ts';
@@ -67,7 +68,8 @@ export function frontMapped(m: Mapped): FrontMapped {
   const unwritable = MAYBE_UNWRITABLE.test(json) ? findUnwritable(m.konsultasjon) : [];
   if (unwritable.length) {
     const findings = unwritable.map((u) => ({ path: u.path, rule: 'REC2012', message: `${u.path} ${u.bad.describe()}`, consequence: NOT_SENT }));
-    return { kind: 'rejected', sourceId: m.sourceId, changedAt: m.changedAt, konsultasjonId: m.konsultasjonId, findings };
+    const month = monthOf(m.konsultasjon.datoTidStart);
+    return { kind: 'rejected', sourceId: m.sourceId, changedAt: m.changedAt, konsultasjonId: m.konsultasjonId, ...(month && { month }), findings };
   }
   return { ...m, json, hash: hashJson(json), day: String(m.konsultasjon.datoTidStart ?? '').slice(0, 10) };
 }
