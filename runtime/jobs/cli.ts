@@ -113,12 +113,13 @@ export const register: Registrar = (program: Command) => {
       .command('backfill')
       .description(`Send all consultations in a date window (default: everything since ${OBLIGATION_START}, the obligation's start), resumably`)
       .addOption(configOption())
-      .option('--from <date>', 'first consultation date (datoTidStart), YYYY-MM-DD', date, OBLIGATION_START)
+      .option('--from <date>', `first consultation date (datoTidStart), YYYY-MM-DD (default ${OBLIGATION_START}; SLASH: slash.backfillFrom)`, date)
       .option('--to <date>', 'last consultation date, YYYY-MM-DD (default: no end)', date)
       .option('--restart', 'read the window again from the start even if it was completed'),
-  ).action(async (o: { config: string; from: string; to?: string; restart?: boolean } & OutputOptions) => {
+  ).action(async (opts: { config: string; from?: string; to?: string; restart?: boolean } & OutputOptions) => {
+    const config = loadConfig(opts.config);
+    const o = { ...opts, from: opts.from ?? config.slash?.backfillFrom ?? OBLIGATION_START };
     if (o.to && o.to < o.from) throw new UserError(`--to ${o.to} is before --from ${o.from}`);
-    const config = loadConfig(o.config);
     const t = terminal(o, config);
     try {
       const result = await backfillJob({ config, from: o.from, to: o.to, restart: o.restart, log: t.log, onProgress: (p) => t.bar.update(p) });
@@ -138,14 +139,17 @@ export const register: Registrar = (program: Command) => {
   withOutputOptions(
     program
       .command('resend')
-      .description('After fixing a configuration error: seal and send an unconfirmed message again, or queue a rejected one again')
-      .argument('<message-id>', 'the messageId (see kpr errors or kpr status)')
+      .description(
+        'After fixing what the receiver refused: seal and send an unconfirmed message again, or queue a rejected one again (2021 channel); SLASH: let stopped units go on (regenerated from the last accepted period, or the same delivery after an authentication or server error)',
+      )
+      .argument('[message-id]', 'the messageId (see kpr errors or kpr status); 2021 channel')
+      .option('--unit <unit...>', 'SLASH: the stopped unit(s) to resume, by unit or orgNr (default: every stopped unit)')
       .addOption(configOption()),
-  ).action(async (messageId: string, o: { config: string } & OutputOptions) => {
+  ).action(async (messageId: string | undefined, o: { config: string; unit?: string[] } & OutputOptions) => {
     const config = loadConfig(o.config);
     const t = terminal(o, config);
     try {
-      const summary = await resendJob({ config, messageId, log: t.log, onProgress: (p) => t.bar.update(p) });
+      const summary = await resendJob({ config, messageId, units: o.unit, log: t.log, onProgress: (p) => t.bar.update(p) });
       t.bar.done();
       process.stdout.write(`${summary.action}\n${describeSummary(summary)}\n`);
       process.exitCode = summary.exitCode;

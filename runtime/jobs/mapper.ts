@@ -6,7 +6,7 @@
 // (runtime/rules/stage.ts): the generated validator, the semantic rules and the consequence
 // policy, which decides what is held back and what is sent with a warning.
 import { describeAjvErrors } from '../message/validation.ts';
-import type { KprConfig } from '../config/load.ts';
+import type { KprConfig, SenderConfig } from '../config/load.ts';
 import type { RuleStage } from '../rules/stage.ts';
 import { monthOf } from '../model/month.ts';
 import type { MessageKit } from './message-kit.ts';
@@ -148,7 +148,7 @@ export async function mappingMapper(
 /** The rule stage of passthrough Konsultasjoner, from the generated artefacts of the spec. */
 type MapperConfig = Pick<KprConfig, 'mapping' | 'source' | 'rules'> & {
   message: Pick<KprConfig['message'], 'spec' | 'generatedDir'>;
-  sender?: Pick<KprConfig['sender'], 'Kommune'>;
+  sender?: Pick<SenderConfig, 'Kommune'>;
   profileName?: string;
 };
 

@@ -12,6 +12,7 @@ import { openStore } from '../store/open.ts';
 import type { LockHolder, OutboxMessage, Rejection, RunRow, SentWarning, Store } from '../store/types.ts';
 import { inspectCertificate, type CertificateRole } from '../transport/certificates/index.ts';
 import { certificateProblem, recipientRole, signingMaterial } from './certificates.ts';
+import { codeLines, formatSlashStatus, slashStatus, type SlashUnitStatus } from './channels/slash/status.ts';
 
 export interface CertificateStatus {
   name: string;
@@ -41,6 +42,8 @@ export interface StatusReport {
   runningNow: (LockHolder & { alive: boolean }) | null;
   /** Files with keys or personal data that others can read (see config/private-files.ts). */
   exposedFiles: string[];
+  /** SLASH's reporting units (channel: slash): standing, and for a stopped one why and what to do. */
+  slash?: SlashUnitStatus[];
 }
 
 function openExisting(config: KprConfig): Store {
@@ -97,6 +100,7 @@ export function statusReport(config: KprConfig, now = new Date()): StatusReport 
       certificates: certificates(config, now),
       runningNow: holder(store.lockHolder()),
       exposedFiles: exposedPrivateFiles(config),
+      ...(config.channel === 'slash' && { slash: slashStatus(store) }),
     };
   } finally {
     store.close();
@@ -133,6 +137,7 @@ export function formatStatus(r: StatusReport): string {
     else if (c.status === 'expiring') lines.push(`warning   certificate ${c.name} expires in ${c.daysLeft} day(s): order its successor now`);
   }
   for (const w of r.exposedFiles) lines.push(`warning   ${w}`);
+  lines.push(...formatSlashStatus(r.slash ?? []));
   if (r.runningNow) {
     lines.push(
       !r.runningNow.alive
@@ -151,8 +156,8 @@ export function formatStatus(r: StatusReport): string {
  * whole message the receiver rejected. Only `record` and `message` make `kpr errors` exit 1.
  */
 export interface ErrorRow {
-  kind: 'record' | 'warning' | 'message';
-  /** Source record id, or the messageId. */
+  kind: 'record' | 'warning' | 'message' | 'unit';
+  /** Source record id, the messageId, or the SLASH unit. */
   id: string;
   changedAt: string | null;
   file: string | null;
@@ -163,7 +168,7 @@ export interface ErrorRow {
   message: string;
   /** Records: as stored; warnings: the consequence in the receiver's words (or the kit's). */
   consequence: string;
-  /** The receiver's validationCode and refId (messages only). */
+  /** The receiver's validationCode and refId (messages); a SLASH unit's first code and correlation id. */
   validationCode: number | null;
   refId: string | null;
 }
@@ -213,7 +218,7 @@ export function errorRowsOf(store: Store): ErrorRow[] {
       refId: m.refId ?? null,
     }),
   );
-  return [...records, ...warnings, ...messages];
+  return [...records, ...warnings, ...messages, ...slashErrorRows(store)];
 }
 
 const COLUMNS: (keyof ErrorRow)[] = ['kind', 'id', 'changedAt', 'file', 'line', 'path', 'rule', 'message', 'consequence', 'validationCode', 'refId'];
@@ -238,6 +243,25 @@ export const MAX_COLUMNS = 120;
  * `format` text: rejected records, records sent with a warning (by rule) and rejected messages
  * as tables (their columns differ), wrapped to `width` columns, nothing cut.
  */
+/** Stopped SLASH units as rows of `kpr errors`: the first code, all codes with errorDetails, the fix. */
+function slashErrorRows(store: Store): ErrorRow[] {
+  return slashStatus(store)
+    .filter((u) => u.stop)
+    .map((u): ErrorRow => ({
+      kind: 'unit',
+      id: u.unit,
+      changedAt: u.stop!.since,
+      file: null,
+      line: null,
+      path: null,
+      rule: 'receiver',
+      message: [...codeLines(u.stop!.codes), ...(u.stop!.codes.length ? [] : [u.stop!.reason ?? ''])].join('\n'),
+      consequence: `${u.state === 'attention' ? 'marked for attention' : 'unit stopped'} at delivery ${u.stop!.seq} (period ${u.stop!.period}); ${u.stop!.todo}`,
+      validationCode: u.stop!.codes[0]?.code ?? u.stop!.status,
+      refId: u.stop!.correlationId,
+    }));
+}
+
 export function formatErrors(rows: ErrorRow[], format: 'text' | 'json' | 'csv', width = MAX_COLUMNS): string {
   if (format === 'json') return `${JSON.stringify(rows, null, 2)}\n`;
   if (format === 'csv') return `${[COLUMNS.join(','), ...rows.map((r) => COLUMNS.map((c) => csvCell(r[c])).join(','))].join('\r\n')}\r\n`;
@@ -246,6 +270,7 @@ export function formatErrors(rows: ErrorRow[], format: 'text' | 'json' | 'csv', 
   const records = rows.filter((r) => r.kind === 'record');
   const warnings = rows.filter((r) => r.kind === 'warning');
   const messages = rows.filter((r) => r.kind === 'message');
+  const units = rows.filter((r) => r.kind === 'unit');
   const section = (intro: string, columns: Column[], cells: string[][]) => (cells.length ? [...wrap(intro, w), formatTable(columns, cells, w)].join('\n') : '');
   const where = (r: ErrorRow) => (r.file === null ? '' : `${r.file}${r.line === null ? '' : `:${r.line}`}`);
   const parts = [
@@ -269,6 +294,16 @@ export function formatErrors(rows: ErrorRow[], format: 'text' | 'json' | 'csv', 
         { head: 'message, and what to do', max: w },
       ],
       messages.map((m) => [m.id, m.validationCode === null ? '' : String(m.validationCode), m.refId ?? '', `${m.message}\n${m.consequence}`]),
+    ),
+    section(
+      `${units.length} SLASH unit(s) stopped; nothing more of a stopped unit is sent until the cause is fixed:`,
+      [
+        { head: 'unit', max: 24 },
+        { head: 'code', max: 6 },
+        { head: 'correlation id', max: 36 },
+        { head: 'what FHI said, and what to do', max: w },
+      ],
+      units.map((u) => [u.id, u.validationCode === null ? '' : String(u.validationCode), u.refId ?? '', `${u.message}\n→ ${u.consequence}`]),
     ),
   ].filter(Boolean);
   return `${parts.join('\n\n')}\n`;

@@ -93,7 +93,7 @@ export function renderReport(config: KprConfig, now = new Date()): string {
   return template({
     generatedAt: now.toISOString(),
     generatedDay: now.toISOString().slice(0, 10),
-    herId: config.sender.herId,
+    herId: config.sender?.herId,
     profile: status.profile,
     spec: config.message.spec,
     configFile: config.file,

@@ -3,6 +3,8 @@
 // transaction: a crash leaves either all of it or none of it.
 
 import type { ConsultationState, MessageState, StatusNotifikasjon } from '../model/notification.ts';
+import type { SlashStore } from './slash-types.ts';
+export type * from './slash-types.ts';
 
 export type { ConsultationState, MessageState, StatusNotifikasjon } from '../model/notification.ts';
 export { UNCONFIRMED } from '../model/notification.ts';
@@ -191,7 +193,7 @@ export interface DailyVolume {
   rejectedRecords: number;
 }
 
-export interface Store {
+export interface Store extends SlashStore {
   readonly path: string;
   close(): void;
 

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { generateRecords } from '../../runtime/demo-data/generate.ts';
-import { runDemo } from '../../runtime/demo/command.ts';
+import { demoAppointmentsFrom, runDemo } from '../../runtime/demo/command.ts';
+import { appointmentLines } from '../../runtime/init/slash-appointments.ts';
 import { awaitingCorrection, expectedHoldings } from '../helpers/expected.ts';
 import { loadConfig } from '../../runtime/config/load.ts';
 import { errorRowsOf, failures, formatErrors } from '../../runtime/jobs/report.ts';
@@ -27,7 +28,20 @@ it('backfill and daily runs leave the receiver holding the EPJ truth', async () 
   expect(defects).toBeGreaterThan(0);
   expect(Object.values(r.rejectedByRule).reduce((a, b) => a + b, 0)).toBe(defects);
   expect(r.exitCode).toBe(1); // sent, with rejected records
-  expect(lines.join('\n')).toMatch(/summary\n {2}notifications sent: +\d+/);
+  expect(lines.join('\n')).toMatch(/summary\n {2}2021 channel .*\n {2}notifications sent: +\d+/);
+
+  // SLASH, the same days: the receiver holds every unit's appointments as the extract's latest
+  // versions say, deletions marked, and every delivery built was confirmed.
+  const latest = new Map<string, boolean>();
+  for (const l of appointmentLines({ seed: opts.seed, from: demoAppointmentsFrom(opts.today), to: opts.today.slice(0, 7), perMonth: 3 })) {
+    if (l.changedAt.slice(0, 10) <= opts.today) latest.set(`${l.orgNr}|${l.avtale?.avtaleId ?? l.avtaleId}`, l.deleted === true);
+  }
+  expect(r.slash.units).toBe(3);
+  expect(r.slash.deleted).toBe([...latest.values()].filter(Boolean).length);
+  expect(r.slash.current).toBe([...latest.values()].filter((d) => !d).length);
+  const slashRuns = [r.slash.backfill, ...r.slash.daily];
+  expect(slashRuns.reduce((n, s) => n + s.slash.delivered, 0)).toBe(slashRuns.reduce((n, s) => n + s.slash.built, 0));
+  expect(lines.join('\n')).toMatch(/SLASH \(FHI's receiver today.*\n {2}deliveries confirmed: +\d+ of \d+ to 3 units/);
 
   // The operator's HTML report of the same database: the numbers agree, it is self-contained,
   // it escapes what the data says, and it names no person.
