@@ -12,6 +12,9 @@ import { builtInProfiles, resolveProfile, type Channel, type Profile } from './p
 import type { SecretRef } from './secrets.ts';
 import { pointerPath, PositionedYaml, type Path, type Position } from '../yaml/positions.ts';
 
+// biome-ignore lint/suspicious/noExplicitAny: kpr.yaml after its JSON Schema check; the schema types it, not the compiler
+type ConfigData = Record<string, any>;
+
 export interface ConfigIssue {
   at: Position;
   message: string;
@@ -155,8 +158,7 @@ export function loadConfig(file: string): KprConfig {
 export function parseConfig(file: string, text: string): KprConfig {
   const { yaml, errors } = PositionedYaml.parse(file, text);
   if (errors.length) throw new ConfigError(errors);
-  // biome-ignore lint/suspicious/noExplicitAny: kpr.yaml after its JSON Schema check; the schema types it, not the compiler
-  const data = yaml.toJS() as Record<string, any>;
+  const data = yaml.toJS() as ConfigData;
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     throw new ConfigError([{ at: yaml.pos([]), message: 'kpr.yaml must be a mapping of settings' }]);
   }
@@ -271,8 +273,8 @@ function checkChannelMessage(config: KprConfig, yaml: PositionedYaml, issues: Co
  * msg_version come from there); the vendor headers must all be there, since FHI answers 1001
  * (HttpHeaderMissing) without them; the request size stays under the receiver's 15 MB.
  */
-function slashSettings(config: KprConfig, data: Record<string, any>, yaml: PositionedYaml, issues: ConfigIssue[]): SlashConfig {
-  const s = data.slash as Record<string, any>;
+function slashSettings(config: KprConfig, data: ConfigData, yaml: PositionedYaml, issues: ConfigIssue[]): SlashConfig {
+  const s = data.slash as ConfigData;
   const spec = config.message.spec;
   let msgType: string | undefined;
   try {
