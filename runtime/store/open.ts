@@ -18,7 +18,7 @@ export type StoreLocation = { kind: 'sqlite'; path: string } | { kind: 'postgres
  * Opens a store behind AsyncStore, SQLite or PostgreSQL. PostgreSQL's schema must be migrated
  * first (`kpr store migrate --schema`), unless `migrate` says to apply what is pending.
  */
-export async function openAsyncStore(where: StoreLocation, opts: { migrate?: boolean } = {}): Promise<AsyncStore> {
+export async function openAsyncStore(where: StoreLocation, opts: { migrate?: boolean; filterAfter?: number } = {}): Promise<AsyncStore> {
   if (where.kind === 'sqlite') return asyncStore(openStore(where.path));
   const { PgStore } = await import('./postgres.ts');
   return PgStore.open({ url: where.url, schema: where.schema }, opts);

@@ -34,6 +34,8 @@ export type { PgTarget };
 export interface PgOpenOptions {
   /** Apply the schema's pending migrations first (tests, `kpr store migrate`); otherwise refuse an old schema. */
   migrate?: boolean;
+  /** Lookups before the known keys are read into filters (while the lock is held); tests lower it. */
+  filterAfter?: number;
 }
 
 export class PgStore implements AsyncStore {
@@ -46,10 +48,11 @@ export class PgStore implements AsyncStore {
   private constructor(
     readonly path: string,
     private readonly s: PgSession,
+    opts: PgOpenOptions,
   ) {
     this.lock = new PgLock(s, path);
     this.runs = new PgRuns(s);
-    this.batch = new PgBatch(s);
+    this.batch = new PgBatch(s, () => this.lock.isHeld, opts.filterAfter);
     this.outbox = new PgOutbox(s);
     this.queries = new PgQueries(s);
   }
@@ -64,7 +67,7 @@ export class PgStore implements AsyncStore {
       await s.end().catch(() => {});
       throw err;
     }
-    return new PgStore(where, s);
+    return new PgStore(where, s, opts);
   }
 
   /** The session, for `kpr store migrate` (copying rows in); nothing else reaches past the store. */
@@ -106,6 +109,7 @@ export class PgStore implements AsyncStore {
   }
 
   releaseLock(): Promise<void> {
+    this.batch.filters.drop();
     return this.s.serial(() => this.lock.release());
   }
 

@@ -4,7 +4,9 @@
 // log to fold and nothing a killed run leaves half-done.
 import { NIL_GUID } from '../../notify/chain.ts';
 import type { BatchCommit, ChainCounters, ConsultationState, MessageState, RequeuedRecord, StatusNotifikasjon } from '../types.ts';
+import { KeyFilter } from '../key-filter.ts';
 import { consultationMonth } from '../sqlite/batch.ts';
+import { FILTER_AFTER } from '../sqlite/fold.ts';
 import { now } from '../sqlite/rows.ts';
 import type { PgSession } from './connect.ts';
 import { PgMeta } from './meta.ts';
@@ -28,11 +30,67 @@ function lastPerKey<T>(rows: readonly T[], key: (r: T) => string): T[] {
   return [...m.values()];
 }
 
+/**
+ * Keys known to be absent need no round trip: after FILTER_AFTER lookups, while this store holds
+ * the run lock (so no one else writes), the keys of source_record and consultation are read into
+ * key filters, and each commit adds its own. A backfill, whose keys are nearly all new, then
+ * asks the server only about the few the filter cannot rule out (figures: docs/postgres.md).
+ */
+class Filters {
+  private filters: { seen: KeyFilter; consultation: KeyFilter } | undefined;
+  private lookups = 0;
+
+  constructor(
+    private readonly s: PgSession,
+    private readonly lockHeld: () => boolean,
+    private readonly filterAfter: number,
+  ) {}
+
+  async mayHold(table: 'seen' | 'consultation', key: string): Promise<boolean> {
+    if (!this.lockHeld()) {
+      this.filters = undefined;
+      return true;
+    }
+    if (!this.filters && ++this.lookups >= this.filterAfter) this.filters = await this.read();
+    return this.filters ? this.filters[table].mightHave(key) : true;
+  }
+
+  /** After a commit: its keys (keeps the filters true while this store is the only writer). */
+  added(seen: readonly string[], consultations: readonly string[]): void {
+    const f = this.filters;
+    if (!f) return;
+    for (const k of seen) f.seen.add(k);
+    for (const k of consultations) f.consultation.add(k);
+    if (f.seen.count > f.seen.capacity || f.consultation.count > f.consultation.capacity) this.filters = undefined;
+  }
+
+  drop(): void {
+    this.filters = undefined;
+    this.lookups = 0;
+  }
+
+  private async read(): Promise<{ seen: KeyFilter; consultation: KeyFilter }> {
+    const fill = async (table: string, col: string) => {
+      const n = (await this.s.one<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`))?.n ?? 0;
+      const filter = new KeyFilter(2 * n + 4 * FILTER_AFTER);
+      for (const r of await this.s.rows<{ k: string }>(`SELECT ${col} AS k FROM ${table}`)) filter.add(r.k);
+      return filter;
+    };
+    return { seen: await fill('source_record', 'source_id'), consultation: await fill('consultation', 'id') };
+  }
+}
+
 export class PgBatch {
   private readonly meta: PgMeta;
+  readonly filters: Filters;
 
-  constructor(private readonly s: PgSession) {
+  constructor(
+    private readonly s: PgSession,
+    lockHeld: () => boolean,
+    filterAfter = FILTER_AFTER,
+  ) {
     this.meta = new PgMeta(s);
+    this.filters = new Filters(s, lockHeld, filterAfter);
   }
 
   /** Opens the transaction the next commit ends: the lookups of a batch share one snapshot. */
@@ -45,11 +103,13 @@ export class PgBatch {
   }
 
   async seen(sourceId: string, changedAt: string): Promise<boolean> {
+    if (!(await this.filters.mayHold('seen', sourceId))) return false;
     const r = await this.s.one<{ changed_at: string }>('SELECT changed_at FROM source_record WHERE source_id = $1', [sourceId]);
     return r !== undefined && r.changed_at >= changedAt;
   }
 
   async consultation(id: string): Promise<ConsultationState | undefined> {
+    if (!(await this.filters.mayHold('consultation', id))) return undefined;
     const r = await this.s.one<ItemStateRow>(
       'SELECT i.status, i.hash, i.guid, i.ref, o.state FROM consultation c JOIN item i ON i.id = c.item JOIN outbox o ON o.seq = i.seq WHERE c.id = $1',
       [id],
@@ -144,15 +204,21 @@ export class PgBatch {
       await this.meta.set('notif_lopenr', String(b.notifLopeNr));
       for (const c of b.checkpoints ?? []) await this.setCheckpoint(c.key, c.value);
     };
-    if (!s.inTransaction) return s.tx(write);
-    // Inside the batch's own transaction (begin): the writes join it, and it ends here.
-    try {
-      await write();
-      await s.commit();
-    } catch (err) {
-      await s.rollback().catch(() => {});
-      throw err;
+    if (!s.inTransaction) await s.tx(write);
+    else {
+      // Inside the batch's own transaction (begin): the writes join it, and it ends here.
+      try {
+        await write();
+        await s.commit();
+      } catch (err) {
+        await s.rollback().catch(() => {});
+        throw err;
+      }
     }
+    this.filters.added(
+      b.seen.map((x) => x.sourceId),
+      b.messages.flatMap((m) => m.items.map((i) => i.konsultasjonId)),
+    );
   }
 
   async requeued(): Promise<RequeuedRecord[]> {
