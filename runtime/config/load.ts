@@ -111,11 +111,21 @@ export function loadConfig(file: string): KprConfig {
   return parseConfig(abs, text);
 }
 
+/** Where each setting was written: a kpr.yaml, or (runtime/tenants/) a tenant merged with defaults. */
+export interface Positions {
+  pos(path: Path, opts?: { key?: boolean }): Position;
+}
+
 /** Parses and checks the text of a kpr.yaml located at `file` (paths resolve against its folder). */
 export function parseConfig(file: string, text: string): KprConfig {
   const { yaml, errors } = PositionedYaml.parse(file, text);
   if (errors.length) throw new ConfigError(errors);
-  const data = yaml.toJS() as Record<string, any>;
+  return configFromData(file, yaml.toJS(), yaml);
+}
+
+/** Checks and resolves settings already parsed; `file`'s folder is where relative paths start. */
+export function configFromData(file: string, parsed: unknown, yaml: Positions): KprConfig {
+  const data = parsed as Record<string, any>;
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     throw new ConfigError([{ at: yaml.pos([]), message: 'kpr.yaml must be a mapping of settings' }]);
   }
@@ -208,7 +218,7 @@ export function parseConfig(file: string, text: string): KprConfig {
  * so E and K are the operator's to choose, not a default. IPLOS: the XSD fixes it
  * (`XPR(ipl).xsd`: `fixed="K"`), so K is the default and anything else an error.
  */
-function checkMeldingstype(config: KprConfig, given: string | undefined, yaml: PositionedYaml, issues: ConfigIssue[]): void {
+function checkMeldingstype(config: KprConfig, given: string | undefined, yaml: Positions, issues: ConfigIssue[]): void {
   let fixed: unknown;
   try {
     fixed = loadTarget(config.message.spec, config.message.generatedDir)?.classes.get('Melding')?.attributes.get('meldingstype')?.fixed;
@@ -232,7 +242,7 @@ const KONTAKTPERSON_NOTE =
  * XSD's KommuneP_ID and EnhetP_ID; RefEnhet names an Enhet by enhetID alone, so across the
  * Melding), and for IPLOS one reporting unit per Melding.
  */
-function checkSender(config: KprConfig, yaml: PositionedYaml, issues: ConfigIssue[]): void {
+function checkSender(config: KprConfig, yaml: Positions, issues: ConfigIssue[]): void {
   const iplos = config.message.spec.startsWith('iplos@');
   const types = new Set(config.sender.Kontaktperson.map((k) => String(k.typeKontaktperson)));
   const missing = ['1', '15', ...(iplos ? ['16', '17'] : [])].filter((t) => !types.has(t));
@@ -281,7 +291,7 @@ const ONE_OF_HINTS: [RegExp, string][] = [
   [/\/secret\/oneOf$/, 'needs exactly one of file or env'],
 ];
 
-function schemaIssues(errors: ErrorObject[], yaml: PositionedYaml): ConfigIssue[] {
+function schemaIssues(errors: ErrorObject[], yaml: Positions): ConfigIssue[] {
   const out: ConfigIssue[] = [];
   const seen = new Set<string>();
   const oneOfAt = new Set(errors.filter((e) => e.keyword === 'oneOf').map((e) => e.instancePath));

@@ -12,6 +12,26 @@ interface MigrateFlags {
   to?: string;
   pgSchema: string;
   replace?: boolean;
+  config?: string;
+  tenant?: string;
+}
+
+/** The targets: the tenants' PostgreSQL schemas (--config, --tenant), or --to / KPR_PG_URL and --pg-schema. */
+async function targetsOf(flags: MigrateFlags): Promise<{ name?: string; target: PgTarget }[]> {
+  if (!flags.config) {
+    if (flags.tenant) throw new UserError('--tenant needs --config (a tenants file)');
+    return [{ target: targetOf(flags) }];
+  }
+  if (flags.to) throw new UserError('--to and --config: give one (the tenants file names its store)');
+  const { loadTenants } = await import('../tenants/load.ts');
+  const { readSecret } = await import('../config/secrets.ts');
+  const cfg = loadTenants(flags.config);
+  const chosen = flags.tenant ? cfg.tenants.filter((t) => t.id === flags.tenant) : cfg.tenants;
+  if (chosen.length === 0) throw new UserError(`${flags.config}: no tenant ${flags.tenant}; known: ${cfg.tenants.map((t) => t.id).join(', ')}`);
+  return chosen.map((t) => {
+    if (t.store.kind !== 'postgres') throw new UserError(`${flags.config}: the tenants' store is SQLite (store.kind: sqlite); nothing to migrate into`);
+    return { name: t.id, target: { url: typeof t.store.url === 'string' ? t.store.url : readSecret(t.store.url), schema: t.store.schema } };
+  });
 }
 
 function targetOf(flags: MigrateFlags): PgTarget {
@@ -33,19 +53,23 @@ export const register: Registrar = (program: Command) => {
     .option('--to <url>', 'the PostgreSQL database (default: $KPR_PG_URL), e.g. postgresql://kpr@db.example/kpr')
     .option('--pg-schema <name>', 'the PostgreSQL schema holding the store (one per reporting unit)', DEFAULT_SCHEMA)
     .option('--replace', 'empty a target that already holds a store instead of refusing it')
+    .option('--config <tenants.yaml>', "a tenants file: its store, each tenant's schema (instead of --to and --pg-schema)")
+    .option('--tenant <id>', 'with --config: only this tenant (all of them by default; --from needs one)')
     .action(async (flags: MigrateFlags) => {
       if (!flags.schema && !flags.from) throw new UserError('say what to migrate: --schema (the tables) or --from kpr.db (a SQLite store into PostgreSQL)');
       if (flags.schema && flags.from) throw new UserError('--schema and --from: give one (--from brings the schema up to date as well)');
-      const target = targetOf(flags);
+      const targets = await targetsOf(flags);
       const { migrateSchema, migrateSqliteToPg } = await import('./migrate.ts');
       if (flags.schema) {
-        const applied = await migrateSchema(target);
-        process.stdout.write(
-          applied.length ? `${describeTarget(target)}: applied schema version${applied.length > 1 ? 's' : ''} ${applied.join(', ')}\n` : `${describeTarget(target)}: schema up to date (version ${LATEST})\n`,
-        );
+        for (const { name, target } of targets) {
+          const applied = await migrateSchema(target);
+          const who = `${name ? `tenant ${name}: ` : ''}${describeTarget(target)}`;
+          process.stdout.write(applied.length ? `${who}: applied schema version${applied.length > 1 ? 's' : ''} ${applied.join(', ')}\n` : `${who}: schema up to date (version ${LATEST})\n`);
+        }
         return;
       }
-      const r = await migrateSqliteToPg(flags.from as string, target, { replace: flags.replace });
+      if (targets.length !== 1) throw new UserError('--from moves one SQLite store into one tenant: give --tenant');
+      const r = await migrateSqliteToPg(flags.from as string, (targets[0] as { target: PgTarget }).target, { replace: flags.replace });
       const width = Math.max(...r.tables.map((t) => t.table.length));
       process.stdout.write(`${flags.from} → ${r.target}\n`);
       process.stdout.write(`  ${'table'.padEnd(width)}  ${'SQLite'.padStart(9)}  ${'PostgreSQL'.padStart(10)}\n`);

@@ -3,7 +3,7 @@
 // sent with a warning), then rejected and requeued by an operator: PostgreSQL answers every
 // question of the store exactly as SQLite does, its sequences continue after the copied ids,
 // a non-empty target is refused unless --replace, and schema migrations are applied once.
-import { copyFileSync, mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -74,6 +74,28 @@ describePg('kpr store migrate', () => {
     expect(again.stderr).toMatch(/already holds a store .*--replace/);
     expect(again.stderr).not.toMatch(/\n\s+at /);
     expect(runKpr(['store', 'migrate', '--from', db, '--pg-schema', 'twice', '--replace'], { env }).code).toBe(0);
+  });
+
+  it("a tenants file names the store: each tenant's schema migrated, a SQLite store moved into one tenant", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kpr-migrate-tenants-'));
+    const tenant = (id: string, kommune: string) =>
+      `  - { id: ${id}, sender: { herId: 1, orgNr: "974770000", Kommune: [{ kommuneNr: "${kommune}" }], Kontaktperson: [{ kontPerson: K, meldEpost1: k@example.invalid, typeKontaktperson: "1" }, { kontPerson: K, meldEpost1: k@example.invalid, typeKontaktperson: "15" }] } }\n`;
+    const file = join(dir, 'tenants.yaml');
+    writeFileSync(
+      file,
+      `store: { kind: postgres, url: { env: KPR_PG_URL } }\ndefaults: { profile: sandbox, epj: { leverandor: T, navnEPJ: T, versjonEPJ: "1" }, message: { spec: hst@56.0.0 }, source: { type: folder, path: epj } }\ntenants:\n${tenant('oslo', '0301')}${tenant('bergen', '4601')}`,
+    );
+    const env = { KPR_PG_URL: server.url };
+    const schema = runKpr(['store', 'migrate', '--schema', '--config', file], { env });
+    expect(schema.stdout.split('\n').filter(Boolean).map((l) => l.replace(/: postgresql:.*\(schema (\w+)\): /, ' $1 '))).toEqual([
+      'tenant oslo kpr_oslo applied schema version 1',
+      'tenant bergen kpr_bergen applied schema version 1',
+    ]);
+    expect(runKpr(['store', 'migrate', '--from', db, '--config', file], { env }).stderr).toMatch(/give --tenant/);
+    const moved = runKpr(['store', 'migrate', '--from', db, '--config', file, '--tenant', 'bergen'], { env });
+    expect([moved.code, moved.stderr]).toEqual([0, '']);
+    expect(moved.stdout).toMatch(/\(schema kpr_bergen\)/);
+    expect(runKpr(['store', 'migrate', '--schema', '--config', file, '--tenant', 'tromso'], { env }).stderr).toMatch(/no tenant tromso; known: oslo, bergen/);
   });
 
   it('applies schema migrations once, and says what is missing without a stack', () => {
