@@ -264,6 +264,20 @@ describePg('store contract: PostgreSQL', () => {
     await next.close();
   });
 
+  it('a server that ends the session is the operator\'s to see, not a stack trace', async () => {
+    const kind = postgresKind(() => server as PgServer);
+    const victim = await kind.fresh();
+    const admin = await kind.same();
+    type WithSession = { session: { client: { query(sql: string): Promise<{ rows: { pid: number }[] }> } } };
+    const pid = (await (victim as unknown as WithSession).session.client.query('SELECT pg_backend_pid() AS pid')).rows[0]?.pid;
+    await (admin as unknown as WithSession).session.client.query(`SELECT pg_terminate_backend(${pid})`);
+    const { UserError } = await import('../../runtime/cli/program.ts');
+    const err = await victim.counters().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UserError);
+    expect(String((err as Error).message)).toMatch(/^the store postgresql:.*\(schema contract_\w+\): .*(SQLSTATE 57P01|connection)/);
+    await admin.close();
+  });
+
   it('refuses a schema that is not migrated, saying what to run', async () => {
     const { openAsyncStore } = await import('../../runtime/store/open.ts');
     await expect(openAsyncStore({ kind: 'postgres', url: (server as PgServer).url, schema: 'never_migrated' })).rejects.toThrow(/kpr store migrate --schema/);

@@ -38,13 +38,32 @@ const types = {
 
 export type Row = Record<string, unknown>;
 
+/**
+ * SQLSTATE classes that are the operator's to fix (the server refused us, or went away), not a
+ * bug in the store: connection (08), authorisation (28, 42501), no such database (3D), out of
+ * resources (53), shut down by an administrator (57). They become a UserError: no stack trace.
+ */
+const OPERATORS = /^(08|28|3D|53|57|42501)/;
+
+function asOperatorError(err: unknown, where: string): unknown {
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && OPERATORS.test(code)) return new UserError(`the store ${where}: ${(err as Error).message} (SQLSTATE ${code})`);
+  if (err instanceof Error && /Connection terminated|Client has encountered a connection error|not queryable/.test(err.message)) {
+    return new UserError(`the store ${where}: the connection to the server was lost (${err.message})`);
+  }
+  return err;
+}
+
 /** A connection that runs one job at a time, with transactions that nest as savepoints. */
 export class PgSession {
   private queue: Promise<unknown> = Promise.resolve();
   private depth = 0;
   private savepoints = 0;
 
-  private constructor(readonly client: pg.Client) {}
+  private constructor(
+    readonly client: pg.Client,
+    private readonly where: string,
+  ) {}
 
   static async open(target: PgTarget): Promise<PgSession> {
     const schema = checkSchemaName(target.schema ?? DEFAULT_SCHEMA);
@@ -58,7 +77,7 @@ export class PgSession {
     // Errors of an idle connection (server restart) surface at the next query, not as a crash.
     client.on('error', () => {});
     await client.query(`SET search_path TO ${schema}`);
-    return new PgSession(client);
+    return new PgSession(client, describeTarget(target));
   }
 
   /** Runs `job` after every job queued before it (the store's methods go through here). */
@@ -69,7 +88,7 @@ export class PgSession {
   }
 
   async rows<R = Row>(sql: string, params: unknown[] = []): Promise<R[]> {
-    return (await this.client.query(sql, params)).rows as R[];
+    return (await this.query(sql, params)).rows as R[];
   }
 
   async one<R = Row>(sql: string, params: unknown[] = []): Promise<R | undefined> {
@@ -77,7 +96,15 @@ export class PgSession {
   }
 
   async run(sql: string, params: unknown[] = []): Promise<number> {
-    return (await this.client.query(sql, params)).rowCount ?? 0;
+    return (await this.query(sql, params)).rowCount ?? 0;
+  }
+
+  private async query(sql: string, params: unknown[]): Promise<pg.QueryResult> {
+    try {
+      return await this.client.query(sql, params);
+    } catch (err) {
+      throw asOperatorError(err, this.where);
+    }
   }
 
   get inTransaction(): boolean {
