@@ -24,7 +24,7 @@ const registrars: [commands: string[], load: () => Promise<{ register: Registrar
   [['mapping', 'map'], () => import('../runtime/mapping/cli.ts')],
   [['mapping'], () => import('../generator/mapping/cli.ts')],
   [['run', 'backfill', 'resend', 'status', 'errors'], () => import('../runtime/jobs/cli.ts')],
-  [['store', 'store migrate'], () => import('../runtime/store/cli.ts')],
+  [['store', 'store migrate'], () => import('../runtime/tenants/store-cli.ts')],
   [['tenants', 'tenants check'], () => import('../runtime/tenants/cli.ts')],
 ];
 

@@ -7,7 +7,7 @@ import { OUTBOX_COLS, type OutboxDbRow, toMessage } from '../sqlite/rows.ts';
 import type { PgSession } from './connect.ts';
 
 type ByRule = { rule: string; count: number };
-type Finding = { file: string | null; line: number | null; path: string; rule: string; message: string; consequence: string; created_at: string };
+const FINDING_COLS = 'file, line, path, rule, message, consequence, created_at AS "createdAt"';
 
 const UNCONFIRMED_SQL = "('built', 'sent', 'retrying')";
 
@@ -31,40 +31,13 @@ export class PgQueries {
     return this.s.rows<ByRule>('SELECT rule, COUNT(DISTINCT source_id) AS count FROM rejection GROUP BY rule ORDER BY count DESC, rule COLLATE "C"');
   }
 
-  async rejections(): Promise<(Rejection & { createdAt: string })[]> {
-    const rows = await this.s.rows<Finding & { source_id: string; changed_at: string | null }>(
-      'SELECT source_id, changed_at, file, line, path, rule, message, consequence, created_at FROM rejection ORDER BY id',
-    );
-    return rows.map((r) => ({
-      sourceId: r.source_id,
-      changedAt: r.changed_at,
-      file: r.file,
-      line: r.line,
-      path: r.path,
-      rule: r.rule,
-      message: r.message,
-      consequence: r.consequence,
-      createdAt: r.created_at,
-    }));
+  // The findings come back in the Store's shape already (PostgreSQL names the columns as asked).
+  rejections(): Promise<(Rejection & { createdAt: string })[]> {
+    return this.s.rows(`SELECT source_id AS "sourceId", changed_at AS "changedAt", ${FINDING_COLS} FROM rejection ORDER BY id`);
   }
 
-  async sentWarnings(): Promise<(SentWarning & { createdAt: string })[]> {
-    const rows = await this.s.rows<Finding & { source_id: string; konsultasjon_id: string; changed_at: string; action: 'sent' | 'substituted' }>(
-      'SELECT source_id, konsultasjon_id, changed_at, file, line, path, rule, message, consequence, action, created_at FROM sent_warning ORDER BY id',
-    );
-    return rows.map((r) => ({
-      sourceId: r.source_id,
-      konsultasjonId: r.konsultasjon_id,
-      changedAt: r.changed_at,
-      file: r.file,
-      line: r.line,
-      path: r.path,
-      rule: r.rule,
-      message: r.message,
-      consequence: r.consequence,
-      action: r.action,
-      createdAt: r.created_at,
-    }));
+  sentWarnings(): Promise<(SentWarning & { createdAt: string })[]> {
+    return this.s.rows(`SELECT source_id AS "sourceId", konsultasjon_id AS "konsultasjonId", changed_at AS "changedAt", ${FINDING_COLS}, action FROM sent_warning ORDER BY id`);
   }
 
   sentWarningsByRule(): Promise<ByRule[]> {

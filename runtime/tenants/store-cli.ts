@@ -1,10 +1,12 @@
 // `kpr store migrate`: bring a PostgreSQL store's schema up to date, and move an existing SQLite
-// store into it. The PostgreSQL URL comes from --to or KPR_PG_URL; a password is better kept in
-// PGPASSWORD or ~/.pgpass than in the URL (a command line is visible to every user of the machine).
+// store into it. It lives here, above store/, because it also reads a tenants file for the
+// store's location (store/ never imports tenants/). The PostgreSQL URL comes from --to,
+// KPR_PG_URL or the tenants file; a password is better kept in PGPASSWORD or ~/.pgpass than in
+// the URL (a command line is visible to every user of the machine).
 import type { Command } from 'commander';
 import { type Registrar, UserError } from '../cli/program.ts';
-import { DEFAULT_SCHEMA, describeTarget, type PgTarget } from './postgres/connect.ts';
-import { LATEST } from './postgres/schema.ts';
+import { DEFAULT_SCHEMA, describeTarget, type PgTarget } from '../store/postgres/connect.ts';
+import { LATEST } from '../store/postgres/schema.ts';
 
 interface MigrateFlags {
   from?: string;
@@ -23,7 +25,7 @@ async function targetsOf(flags: MigrateFlags): Promise<{ name?: string; target: 
     return [{ target: targetOf(flags) }];
   }
   if (flags.to) throw new UserError('--to and --config: give one (the tenants file names its store)');
-  const { loadTenants } = await import('../tenants/load.ts');
+  const { loadTenants } = await import('./load.ts');
   const { readSecret } = await import('../config/secrets.ts');
   const cfg = loadTenants(flags.config);
   const chosen = flags.tenant ? cfg.tenants.filter((t) => t.id === flags.tenant) : cfg.tenants;
@@ -59,7 +61,7 @@ export const register: Registrar = (program: Command) => {
       if (!flags.schema && !flags.from) throw new UserError('say what to migrate: --schema (the tables) or --from kpr.db (a SQLite store into PostgreSQL)');
       if (flags.schema && flags.from) throw new UserError('--schema and --from: give one (--from brings the schema up to date as well)');
       const targets = await targetsOf(flags);
-      const { migrateSchema, migrateSqliteToPg } = await import('./migrate.ts');
+      const { migrateSchema, migrateSqliteToPg } = await import('../store/migrate.ts');
       if (flags.schema) {
         for (const { name, target } of targets) {
           const applied = await migrateSchema(target);
