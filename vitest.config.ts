@@ -10,5 +10,7 @@ export default defineConfig({
     // One line when the official package (test/helpers/reference.ts) or PostgreSQL
     // (test/helpers/postgres.ts) is missing and the tests that need it are skipped.
     globalSetup: ['test/helpers/reference-setup.ts', 'test/helpers/postgres-setup.ts'],
+    // One fast-check seed in CI (test/helpers/fast-check-seed.ts); fresh draws locally.
+    setupFiles: ['test/helpers/fast-check-seed.ts'],
   },
 });

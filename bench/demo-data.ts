@@ -27,7 +27,7 @@ async function measureHere(out: string, children: number): Promise<void> {
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const cpu = process.cpuUsage(cpuBefore);
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-  process.stdout.write(JSON.stringify({ records: written, seconds, cpuSeconds, maxRssMiB: process.resourceUsage().maxRSS / 1024 }) + '\n');
+  process.stdout.write(`${JSON.stringify({ records: written, seconds, cpuSeconds, maxRssMiB: process.resourceUsage().maxRSS / 1024 })}\n`);
 }
 
 export async function run(target = 1_000_000): Promise<Record<string, unknown>> {

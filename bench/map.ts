@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { generateRecords } from '../runtime/demo-data/generate.ts';
 import type { ConsultationRecord, DemoRecord } from '../runtime/demo-data/record.ts';
 import { writeNdjson } from '../runtime/demo-data/write.ts';
-import { loadMapping, loadValidator, makeApply, schemaIssues, type MapResult } from '../runtime/mapping/apply.ts';
+import { loadMapping, loadValidator, schemaIssues, type MapResult } from '../runtime/mapping/apply.ts';
 import { compileMappingFile } from '../runtime/mapping/compile.ts';
 import { utcToOslo } from '../runtime/time/oslo.ts';
 import { mapStream } from '../runtime/mapping/stream.ts';
@@ -130,7 +130,7 @@ async function pass(name: string, input: string): Promise<void> {
   const cpu = process.cpuUsage(cpu0);
   rmSync(dir, { recursive: true, force: true });
   process.stdout.write(
-    JSON.stringify({ lines: c.lines, out: c.konsultasjoner + c.annulments, rejected: c.rejected, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, maxRssMiB: Math.round(process.resourceUsage().maxRSS / 1024), rssMiBByTenth: samples }) + '\n',
+    `${JSON.stringify({ lines: c.lines, out: c.konsultasjoner + c.annulments, rejected: c.rejected, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, maxRssMiB: Math.round(process.resourceUsage().maxRSS / 1024), rssMiBByTenth: samples })}\n`,
   );
 }
 
@@ -204,5 +204,5 @@ const invokedDirectly = process.argv[1] !== undefined && fileURLToPath(import.me
 if (invokedDirectly) {
   const i = process.argv.indexOf(PASS_FLAG);
   if (i >= 0) await pass(process.argv[i + 1], process.argv[i + 2]);
-  else process.stdout.write(JSON.stringify(await run(process.argv[2] ? Number(process.argv[2]) : undefined), null, 2) + '\n');
+  else process.stdout.write(`${JSON.stringify(await run(process.argv[2] ? Number(process.argv[2]) : undefined), null, 2)}\n`);
 }

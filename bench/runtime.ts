@@ -16,6 +16,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { demoMunicipalities } from '../runtime/demo-data/generate.ts';
+import { kommuneYaml } from '../runtime/init/sandbox-setup.ts';
 import { round } from './_util.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -135,7 +137,8 @@ certificates:
 sender:
   herId: 8139519
   orgNr: "974770000"
-  Kommune: [{ kommuneNr: "0301" }]
+  Kommune:
+${kommuneYaml(demoMunicipalities({ seed: 'bench' }))}
   Kontaktperson: [{ kontPerson: K, meldEpost1: k@example.invalid, typeKontaktperson: "1" }, { kontPerson: F, meldEpost1: f@example.invalid, typeKontaktperson: "15" }]
 epj: { leverandor: L, navnEPJ: N, versjonEPJ: "1" }
 message: { spec: hst@56.0.0 }

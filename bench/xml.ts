@@ -40,7 +40,7 @@ function konsultasjon(k: any): string {
   if (k.Maling) {
     for (const g of k.Maling) {
       s += `<Maling typeMaling="${esc(g.typeMaling)}"${opt('malingKodeverk', g.malingKodeverk)} malingDatoTid="${esc(g.malingDatoTid)}"${opt('typeMalingKodet', g.typeMalingKodet)}`;
-      if (g.Maleresultat && g.Maleresultat.length) {
+      if (g.Maleresultat?.length) {
         s += '>';
         for (const r of g.Maleresultat) s += `<Maleresultat maleresultatNr="${r.maleresultatNr}" verdi="${esc(r.verdi)}"${opt('enhet', r.enhet)}/>`;
         s += '</Maling>';
@@ -48,7 +48,7 @@ function konsultasjon(k: any): string {
     }
   }
   if (k.RefEnhet) for (const r of k.RefEnhet) s += `<RefEnhet enhetID="${esc(r.enhetID)}" typeEnhet="${esc(r.typeEnhet)}"/>`;
-  return s + '</Konsultasjon>';
+  return `${s}</Konsultasjon>`;
 }
 
 function baseline(m: any): string {
@@ -58,7 +58,7 @@ function baseline(m: any): string {
   if (m.Notifikasjon) {
     for (const n of m.Notifikasjon) {
       s += `<Notifikasjon statusNotifikasjon="${esc(n.statusNotifikasjon)}" notifikasjonTid="${esc(n.notifikasjonTid)}" notifikasjonGUID="${esc(n.notifikasjonGUID)}" notifikasjonForrigeGUID="${esc(n.notifikasjonForrigeGUID)}" notifikasjonLopeNr="${esc(n.notifikasjonLopeNr)}"${opt('notifikasjonRef', n.notifikasjonRef)}`;
-      if (n.Konsultasjon && n.Konsultasjon.length) {
+      if (n.Konsultasjon?.length) {
         s += '>';
         for (const k of n.Konsultasjon) s += konsultasjon(k);
         s += '</Notifikasjon>';
@@ -70,7 +70,7 @@ function baseline(m: any): string {
   }
   for (const k of m.Kommune) {
     s += `<Kommune kommuneNr="${esc(k.kommuneNr)}"${opt('kommuneOrgNr', k.kommuneOrgNr)}`;
-    if (k.Enhet && k.Enhet.length) {
+    if (k.Enhet?.length) {
       s += '>';
       for (const e of k.Enhet) {
         s += `<Enhet enhetID="${esc(e.enhetID)}"${opt('orgNr', e.orgNr)}${opt('reshID', e.reshID)}${opt('enhetLokal', e.enhetLokal)}${opt('enhetNavn', e.enhetNavn)}/>`;
@@ -78,7 +78,7 @@ function baseline(m: any): string {
       s += '</Kommune>';
     } else s += '/>';
   }
-  return s + '</Melding>';
+  return `${s}</Melding>`;
 }
 
 // ---- measurement ----------------------------------------------------------------------------

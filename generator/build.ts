@@ -37,7 +37,7 @@ export async function buildArtefacts(root: string): Promise<BuildResult> {
   for (const spec of specs) {
     const dir = `${spec.message}/${spec.version}`;
     const source = sourceName(root, spec);
-    files.set(`${dir}/schema.json`, JSON.stringify(emitJsonSchema(spec), null, 2) + '\n');
+    files.set(`${dir}/schema.json`, `${JSON.stringify(emitJsonSchema(spec), null, 2)}\n`);
     files.set(`${dir}/types.ts`, await emitTypes(spec, source));
     const v = emitValidator(spec, source);
     files.set(`${dir}/validator.js`, v.js);

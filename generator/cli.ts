@@ -17,7 +17,7 @@ export function specCommand(program: Command): Command {
 }
 
 function printDiagnostics(ds: Diagnostic[]): void {
-  for (const d of ds) process.stderr.write(formatDiagnostic(d) + '\n');
+  for (const d of ds) process.stderr.write(`${formatDiagnostic(d)}\n`);
 }
 
 /** Build and check show errors in full, but only count warnings: `spec lint` is where to read them. */
@@ -72,7 +72,7 @@ export function register(program: Command): void {
       const targets = files.length ? files : findSpecFiles(opts.specDir);
       if (!targets.length) throw new UserError(`no spec files found under ${opts.specDir}`);
       const ds = lintFiles(targets, opts.specDir);
-      if (opts.format === 'json') process.stdout.write(JSON.stringify(ds, null, 2) + '\n');
+      if (opts.format === 'json') process.stdout.write(`${JSON.stringify(ds, null, 2)}\n`);
       else {
         printDiagnostics(ds);
         process.stderr.write(`${targets.length} file${targets.length === 1 ? '' : 's'} checked: ${summary(ds)}\n`);
@@ -115,7 +115,7 @@ export function register(program: Command): void {
       const d = compareWithDisk(opts.out, r.files);
       const stale = [...d.changed.map((p) => `changed  ${p}`), ...d.missing.map((p) => `missing  ${p}`), ...d.extra.map((p) => `extra    ${p}`)];
       if (stale.length) {
-        process.stderr.write(`generated/ is stale; run \`npx kpr spec build\`:\n${stale.map((s) => '  ' + s).join('\n')}\n`);
+        process.stderr.write(`generated/ is stale; run \`npx kpr spec build\`:\n${stale.map((s) => `  ${s}`).join('\n')}\n`);
         process.exitCode = EXIT.partial;
       } else {
         process.stderr.write(`generated/ is up to date (${r.files.size} files)\n`);

@@ -11,7 +11,7 @@ export function checkCodeList(list: CodeList): Diagnostic[] {
   if (/^\d+$/.test(fileNumber) && fileNumber !== list.number) {
     out.push(diag('KPR1306', list.at, `file ${basename(list.at.file)} holds code list ${list.number}`));
   }
-  if (!list.oid.endsWith('.' + list.number)) out.push(diag('KPR1306', list.at, `OID ${list.oid} does not end with .${list.number}`));
+  if (!list.oid.endsWith(`.${list.number}`)) out.push(diag('KPR1306', list.at, `OID ${list.oid} does not end with .${list.number}`));
   const seen = new Set<string>();
   for (const c of list.codes) {
     if (seen.has(c.code)) out.push(diag('KPR1305', c.at, `code ${c.code} appears twice in code list ${list.number}`));

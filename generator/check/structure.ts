@@ -20,7 +20,7 @@ export const structure: SpecRule = {
       }
       for (const x of c.exactlyOne ?? []) {
         const ch = c.children.find((k) => k.class === x);
-        if (!ch || ch.min !== 0 || ch.max !== 1) out.push(diag('KPR1207', c.at, `${c.name}: exactlyOne names ${x}, which is not a 0..1 child of ${c.name}`));
+        if (ch?.min !== 0 || ch.max !== 1) out.push(diag('KPR1207', c.at, `${c.name}: exactlyOne names ${x}, which is not a 0..1 child of ${c.name}`));
       }
       for (const a of c.attributes) {
         if (seen.has(a.name)) out.push(diag('KPR1403', a.at, `${c.name} has both an attribute and a child named ${a.name}`));

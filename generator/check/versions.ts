@@ -16,7 +16,7 @@ export const versions: SpecRule = {
       out.push(diag('KPR1102', spec.metaAt.message ?? spec.at, `message ${spec.message} is in folder ${folder}/; move it to ${spec.message}/`));
     }
     // A JSON message type has no XSD, so no schema version.
-    if (spec.kind === 'xml' && !spec.schemaVersion.startsWith(spec.version + '.')) {
+    if (spec.kind === 'xml' && !spec.schemaVersion.startsWith(`${spec.version}.`)) {
       out.push(diag('KPR1102', spec.metaAt.schemaVersion ?? spec.at, `schemaVersion ${spec.schemaVersion} does not start with version ${spec.version}`));
     }
     const root = spec.classes.find((c) => c.name === spec.root);

@@ -73,7 +73,7 @@ export function register(program: Command): void {
         const r = loadSpecFile(s.file, loadCodeLists(join(opts.specDir, 'codelists')).value ?? new Map());
         for (const d of r.diagnostics) lines.push(formatDiagnostic(d));
         lines.push(`next: edit it, then run kpr spec diff ${message}@${opts.from} ${message}@${version}`);
-        process.stdout.write(lines.join('\n') + '\n');
+        process.stdout.write(`${lines.join('\n')}\n`);
       } catch (err) {
         if (err instanceof ScaffoldError) throw new UserError(err.message);
         throw err;

@@ -81,6 +81,7 @@ export function createContext(a: MessageSpec, b: MessageSpec, out: Change[]): Di
     const pa = pathsA.get(name), pb = pathsB.get(name);
     if (pa === undefined || pb === undefined) return pa ?? pb ?? name;
     if (order !== 0) return order > 0 ? pa : pb;
+    // biome-ignore lint/complexity/useMathMinMax: paths are strings here, compared as text; Math.min would turn them into NaN
     return pa < pb ? pa : pb;
   };
 

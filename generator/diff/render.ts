@@ -35,7 +35,7 @@ export function renderMarkdown(a: MessageSpec, b: MessageSpec, changes: readonly
 }
 
 export function renderJson(a: MessageSpec, b: MessageSpec, changes: readonly Change[]): string {
-  return JSON.stringify({ from: specId(a), to: specId(b), summary: countBySeverity(changes), changes }, null, 2) + '\n';
+  return `${JSON.stringify({ from: specId(a), to: specId(b), summary: countBySeverity(changes), changes }, null, 2)}\n`;
 }
 
 export function renderText(a: MessageSpec, b: MessageSpec, changes: readonly Change[]): string {
@@ -47,5 +47,5 @@ export function renderText(a: MessageSpec, b: MessageSpec, changes: readonly Cha
     lines.push('', `${c.severity.toUpperCase().padEnd(8)} ${c.kind}  ${c.path}${c.label ? ` (${c.label})` : ''}`, `         ${c.description}`);
     if (sites) lines.push(`         ${sites}`);
   }
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }

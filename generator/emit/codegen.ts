@@ -15,10 +15,10 @@ export function commentText(value: string): string {
 
 /** A JSDoc block from lines of text, indented by `indent`. Empty text gives an empty string. */
 export function jsdoc(text: string | undefined, indent = ''): string {
-  if (!text || !text.trim()) return '';
+  if (!text?.trim()) return '';
   const lines = commentText(text.trim()).split('\n');
   if (lines.length === 1) return `${indent}/** ${lines[0]} */\n`;
-  return `${indent}/**\n${lines.map((l) => `${indent} *${l ? ' ' + l : ''}`).join('\n')}\n${indent} */\n`;
+  return `${indent}/**\n${lines.map((l) => `${indent} *${l ? ` ${l}` : ''}`).join('\n')}\n${indent} */\n`;
 }
 
 /** The sentence every generated file carries: that it is generated, and from what. */

@@ -8,10 +8,17 @@
 // the XSD evaluates from Kommune and so never matches) is checked as it is meant: across the
 // Melding, when the Melding is validated (docs/consequences.md names it as stricter than the XSD).
 // Dates are checked here too: a pattern cannot say that 2017-02-30 does not exist, and the XSD
-// refuses it; the published "Dato" control takes the years 1900-2999 (keyword `date`).
+// refuses it; the published "Dato" control takes the years 1900-2999 (keyword `date`). JSON
+// message types get the day check only: FHI has published no year range for them. Their body
+// validator (validateMessage, an array of root objects) checks each object as a root.
 
 import type { MessageSpec } from '../model/types.ts';
 import { lit } from './codegen.ts';
+
+/** The body validator's class name in the checker: an array whose items are each a root. */
+const BODY = '$body';
+/** The name of a JSON message type's whole-body validator (validator.ts exports it). */
+export const MESSAGE_VALIDATOR = 'validateMessage';
 
 export function identityTable(spec: MessageSpec): Record<string, unknown> {
   const classes: Record<string, unknown> = {};
@@ -20,16 +27,19 @@ export function identityTable(spec: MessageSpec): Record<string, unknown> {
       children: Object.fromEntries(c.children.map((ch) => [ch.class, ch.max === null || ch.max > 1])),
       unique: c.unique.map((u) => ({ name: u.name, selector: u.selector, fields: u.fields })),
       keyrefs: c.keyrefs.map((k) => ({ name: k.name, refer: k.refer.replace(/^\w+:/, ''), selector: k.selector, fields: k.fields })),
-      dates: Object.fromEntries(c.attributes.filter((a) => a.type === 'date' || a.type === 'dateTime').map((a) => [a.name, a.type])),
+      dates: Object.fromEntries(c.attributes.filter((a) => a.type === 'date' || a.type === 'dateTime' || a.type === 'dateTimeOffset').map((a) => [a.name, a.type])),
       ...(c.exactlyOne && { exactlyOne: c.exactlyOne }),
     };
   }
-  return { root: spec.root, classes };
+  return { root: spec.root, years: spec.json ? null : [1900, 2999], classes };
 }
 
 /** Rewrites Ajv's `export const validateX = validateN;` lines and appends the checker. */
 export function withIdentity(code: string, spec: MessageSpec): string {
-  const wrapped = code.replace(/^export const (validate\w+) = (validate\d+);$/gm, (_m, name: string, fn: string) => `export const ${name} = withIdentity(${lit(name.slice('validate'.length))}, ${fn});`);
+  const wrapped = code.replace(/^export const (validate\w+) = (validate\d+);$/gm, (_m, name: string, fn: string) => {
+    const cls = name === MESSAGE_VALIDATOR ? BODY : name.slice('validate'.length);
+    return `export const ${name} = withIdentity(${lit(cls)}, ${fn});`;
+  });
   return `${wrapped}\nconst IDENTITY = ${JSON.stringify(identityTable(spec))};\n${RUNTIME}`;
 }
 
@@ -92,38 +102,72 @@ function each(cls, data, path, want, out) {
   return out;
 }
 const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-/** A day that exists, in the published years; the time (if any) left to the pattern. */
-function realDate(v, kind) {
+/** A day that exists, in the published years if any; the time (if any) left to the pattern. */
+function realDate(v) {
   const y = Number(v.slice(0, 4)), m = Number(v.slice(5, 7)), d = Number(v.slice(8, 10));
-  if (!(y >= 1900 && y <= 2999) || !(m >= 1 && m <= 12)) return false;
+  if (IDENTITY.years && !(y >= IDENTITY.years[0] && y <= IDENTITY.years[1])) return false;
+  if (!(m >= 1 && m <= 12)) return false;
   const leap = m === 2 && y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
   return d >= 1 && d <= DAYS[m - 1] + (leap ? 1 : 0);
 }
+/** Whether elements of the class, or any below them, carry a date or an xs:unique: the walk skips the rest. */
+const NEEDED = {};
+function needed(cls) {
+  if (cls in NEEDED) return NEEDED[cls];
+  NEEDED[cls] = false; // a class met again on its own path adds nothing new
+  const c = IDENTITY.classes[cls];
+  let v = !!c && (c.unique.length > 0 || Object.keys(c.dates).length > 0);
+  if (c) for (const child of Object.keys(c.children)) if (needed(child)) v = true;
+  return (NEEDED[cls] = v);
+}
+const pathOf = (segs) => segs.map((s) => "/" + (typeof s === "number" ? s : esc(s))).join("");
+/** One visit per element: its dates and the xs:unique among its children; the path is spelt only for an error. */
+function walk(cls, o, segs, errs) {
+  if (o === null || typeof o !== "object" || Array.isArray(o)) return;
+  const c = IDENTITY.classes[cls];
+  if (!c) return;
+  for (const a in c.dates) {
+    const v = o[a];
+    if (typeof v === "string" && !realDate(v)) errs.push({ instancePath: pathOf([...segs, a]), schemaPath: "#/x-kpr-date/" + a, keyword: "date", params: { kind: c.dates[a] }, message: "is not a " + (c.dates[a] === "date" ? "date" : "date and time") + " that exists" + (IDENTITY.years ? " in the years " + IDENTITY.years.join("-") : "") });
+  }
+  for (const u of c.unique) {
+    const list = o[u.selector];
+    if (list === undefined || list === null) continue;
+    const seen = new Map();
+    const items = Array.isArray(list) ? list : childList(list);
+    items.forEach((it, i) => {
+      const k = keyOf(it, u.fields);
+      if (k === undefined) return;
+      const at = pathOf(Array.isArray(list) ? [...segs, u.selector, i] : [...segs, u.selector]);
+      if (seen.has(k)) errs.push({ instancePath: at + "/" + esc(u.fields[0]), schemaPath: "#/x-kpr-unique/" + u.name, keyword: "unique", params: { constraint: u.name, fields: u.fields, duplicateOf: seen.get(k) }, message: "duplicate " + u.fields.join(", ") + " " + JSON.parse(k).join(", ") + " (xs:unique " + u.name + "; first at " + (seen.get(k) || "/") + ")" });
+      else seen.set(k, at);
+    });
+  }
+  for (const child in c.children) {
+    if (!needed(child)) continue;
+    const v = o[child];
+    if (v === undefined || v === null) continue;
+    segs.push(child);
+    if (!c.children[child]) walk(child, v, segs, errs);
+    else if (Array.isArray(v)) for (let i = 0; i < v.length; i++) {
+      segs.push(i);
+      walk(child, v[i], segs, errs);
+      segs.pop();
+    }
+    segs.pop();
+  }
+}
 function identityErrors(cls, data) {
   const errs = [];
+  if (cls === "$body") {
+    if (Array.isArray(data)) data.forEach((x, i) => { for (const e of identityErrors(IDENTITY.root, x)) errs.push({ ...e, instancePath: "/" + i + e.instancePath }); });
+    return errs;
+  }
   if (data === null || typeof data !== "object") return errs;
-  for (const [name, c] of Object.entries(IDENTITY.classes)) {
-    const dates = Object.entries(c.dates);
-    if (!c.unique.length && !c.keyrefs.length && !dates.length) continue;
-    for (const [o, p] of each(cls, data, "", name, [])) {
-      for (const [a, kind] of dates) {
-        const v = o[a];
-        if (typeof v === "string" && !realDate(v, kind)) errs.push({ instancePath: p + "/" + esc(a), schemaPath: "#/x-kpr-date/" + a, keyword: "date", params: { kind }, message: "is not a " + (kind === "date" ? "date" : "date and time") + " that exists in the years 1900-2999" });
-      }
-      for (const u of c.unique) {
-        const seen = new Map();
-        const items = Array.isArray(o[u.selector]) ? o[u.selector] : childList(o[u.selector]);
-        items.forEach((it, i) => {
-          const k = keyOf(it, u.fields);
-          if (k === undefined) return;
-          const at = p + "/" + esc(u.selector) + (Array.isArray(o[u.selector]) ? "/" + i : "");
-          if (seen.has(k)) errs.push({ instancePath: at + "/" + esc(u.fields[0]), schemaPath: "#/x-kpr-unique/" + u.name, keyword: "unique", params: { constraint: u.name, fields: u.fields, duplicateOf: seen.get(k) }, message: "duplicate " + u.fields.join(", ") + " " + JSON.parse(k).join(", ") + " (xs:unique " + u.name + "; first at " + (seen.get(k) || "/") + ")" });
-          else seen.set(k, at);
-        });
-      }
-    }
-    // Root-anchored keyrefs: only the whole Melding shows every referred element.
-    if (cls !== IDENTITY.root) continue;
+  walk(cls, data, [], errs);
+  // Root-anchored keyrefs: only the whole Melding shows every referred element.
+  if (cls !== IDENTITY.root) return errs;
+  for (const c of Object.values(IDENTITY.classes)) {
     for (const r of c.keyrefs) {
       const steps = r.selector.split("/");
       if (steps[0] !== IDENTITY.root) continue;

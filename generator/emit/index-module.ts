@@ -75,7 +75,9 @@ export function emitIndex(all: MessageSpec[], hasXml: boolean): string {
     '/** The artefacts of one message version; throws naming the known ones when it is not generated. */',
     'export function getMessage(id: string): MessageInfo {',
     '  const m = MESSAGES[id];',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a line of generated code, whose template literal is meant
     '  if (!m && JSON_MESSAGES[id]) throw new Error(`${id} is a JSON message type, sent as JSON: use getJsonMessage(${JSON.stringify(id)})`);',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a line of generated code, whose template literal is meant
     '  if (!m) throw new Error(`unknown message version ${id}; known: ${Object.keys(MESSAGES).join(", ")}`);',
     '  return m;',
     '}',
@@ -132,7 +134,9 @@ function jsonRegistry(specs: MessageSpec[]): string[] {
     '',
     '/** A JSON message type by id (`hst-avtale@1`), or by its type and version (`HST_Avtale@1`). */',
     'export function getJsonMessage(id: string): JsonMessageInfo {',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a line of generated code, whose template literal is meant
     '  const m = JSON_MESSAGES[id] ?? Object.values(JSON_MESSAGES).find((j) => `${j.messageType}@${j.version}` === id);',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a line of generated code, whose template literal is meant
     '  if (!m) throw new Error(`unknown JSON message type ${id}; known: ${Object.keys(JSON_MESSAGES).join(", ")}`);',
     '  return m;',
     '}',

@@ -12,7 +12,7 @@ export function schemaId(spec: MessageSpec): string {
 }
 
 function describe(parts: (string | undefined)[]): string | undefined {
-  const text = parts.filter((p) => p && p.trim()).join('\n\n').trim();
+  const text = parts.filter((p) => p?.trim()).join('\n\n').trim();
   return text || undefined;
 }
 

@@ -23,6 +23,7 @@ const CONSEQUENCE_TEXT: Record<string, string> = {
 
 /** Text that must stay inside a YAML comment: one line, no control characters. */
 function oneLine(s: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this strips
   return s.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
 }
 

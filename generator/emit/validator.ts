@@ -9,7 +9,7 @@ import { typeName } from '../model/json-form.ts';
 import { specId, type MessageSpec } from '../model/types.ts';
 import { generatedNotice, lit } from './codegen.ts';
 import { emitJsonSchema, schemaId } from './json-schema.ts';
-import { withIdentity } from './identity.ts';
+import { MESSAGE_VALIDATOR, withIdentity } from './identity.ts';
 
 // ajv/dist/standalone is CommonJS with a default export; tsx and Node hand it over differently.
 const standaloneCode = ((standaloneModule as unknown as { default?: unknown }).default ?? standaloneModule) as (
@@ -22,7 +22,7 @@ export function validatorName(className: string): string {
 }
 
 /** A JSON message type's validator of the whole body (the array FHI SLASH receives). */
-export const MESSAGE_VALIDATOR = 'validateMessage';
+export { MESSAGE_VALIDATOR };
 
 export function emitValidator(spec: MessageSpec, source: string): { js: string; dts: string } {
   const ajv = new Ajv2020({
@@ -67,5 +67,5 @@ export function emitValidator(spec: MessageSpec, source: string): { js: string; 
     `export declare const SCHEMA_ID: ${lit(schemaId(spec))};`,
     '',
   ].join('\n');
-  return { js: js + `export const SCHEMA_ID = ${lit(schemaId(spec))};\n`, dts };
+  return { js: `${js}export const SCHEMA_ID = ${lit(schemaId(spec))};\n`, dts };
 }

@@ -135,7 +135,7 @@ function writer(spec: MessageSpec, c: ClassDef, ids: Map<string, string>): strin
       L.push(ch.min > 0 ? `  } else throw $missing(${name}, 'element');` : '  }');
     }
   });
-  L.push(`  return c === '' ? s + '/>' : s + '>' + c + ${lit('</' + c.name + '>')};`);
+  L.push(`  return c === '' ? s + '/>' : s + '>' + c + ${lit(`</${c.name}>`)};`);
   L.push('}');
   return L.join('\n');
 }
@@ -150,7 +150,7 @@ export function classShape(c: ClassDef): ClassShape {
   };
 }
 
-function shapeTable(spec: MessageSpec, classes: ClassDef[]): string {
+function shapeTable(classes: ClassDef[]): string {
   const L: string[] = [];
   L.push('const SHAPE: $MessageShape = {');
   L.push(`  namespace: NAMESPACE,`);
@@ -239,7 +239,7 @@ export function emitXmlCodec(spec: MessageSpec, source: string): string {
   out.push('  return $writeElement(WRITERS, element, value);');
   out.push('}');
   out.push('');
-  out.push(shapeTable(spec, classes));
+  out.push(shapeTable(classes));
   out.push('');
   out.push(`const read = compileReader<${root}>(SHAPE);`);
   out.push('');

@@ -6,7 +6,7 @@
 import type { Consequence } from '../model/types.ts';
 import type { AnnotatedAttribute } from './annotations.ts';
 import type { CodingScheme } from './coding-schemes.ts';
-import { ImportError, Notes } from './errors.ts';
+import { ImportError, type Notes } from './errors.ts';
 import { readFileSync } from 'node:fs';
 import { acceptFromNotes, restrictionFromCheck } from './restrictions.ts';
 import type { UsageRow, UsageTable } from './usage-table.ts';

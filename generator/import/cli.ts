@@ -26,7 +26,7 @@ interface Options {
 
 function report(specFile: string, written: string[], notes: Note[]) {
   const cwd = process.cwd();
-  const rel = (p: string) => (p.startsWith(cwd + '/') ? p.slice(cwd.length + 1) : p);
+  const rel = (p: string) => (p.startsWith(`${cwd}/`) ? p.slice(cwd.length + 1) : p);
   process.stdout.write(`imported ${rel(specFile)}\n`);
   for (const f of written) process.stdout.write(`  wrote ${rel(f)}\n`);
   if (written.length === 0) process.stdout.write('  nothing changed\n');
@@ -41,7 +41,7 @@ function fromJsonSchema(opts: Options) {
   const file = resolve(opts.jsonSchema!);
   const r = importJsonSchema({ schema: displayPath(file), messageType: opts.message, version: opts.version, id: opts.id, rootName: opts.root, out: resolve(opts.out), force: opts.force });
   if (r.diagnostics.length) {
-    for (const d of r.diagnostics) process.stderr.write(formatDiagnostic(d) + '\n');
+    for (const d of r.diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
     process.stderr.write(`${r.diagnostics.length} construct${r.diagnostics.length === 1 ? '' : 's'} the spec format cannot express; nothing written\n`);
     process.exitCode = EXIT.partial;
     return;

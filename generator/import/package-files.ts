@@ -57,11 +57,11 @@ export function findPackageFiles(folder: string): PackageFiles {
 }
 
 // Windows-1252 characters in 0x80–0x9F (undefined positions left as they are).
-const CP1252: Record<number, string> = {
-  0x80: '€', 0x82: '‚', 0x83: 'ƒ', 0x84: '„', 0x85: '…', 0x86: '†', 0x87: '‡', 0x88: 'ˆ', 0x89: '‰', 0x8a: 'Š',
-  0x8b: '‹', 0x8c: 'Œ', 0x8e: 'Ž', 0x91: '‘', 0x92: '’', 0x93: '“', 0x94: '”', 0x95: '•', 0x96: '–', 0x97: '—',
-  0x98: '˜', 0x99: '™', 0x9a: 'š', 0x9b: '›', 0x9c: 'œ', 0x9e: 'ž', 0x9f: 'Ÿ',
-};
+const CP1252 = new Map<number, string>([
+  [0x80, '€'], [0x82, '‚'], [0x83, 'ƒ'], [0x84, '„'], [0x85, '…'], [0x86, '†'], [0x87, '‡'], [0x88, 'ˆ'], [0x89, '‰'],
+  [0x8a, 'Š'], [0x8b, '‹'], [0x8c, 'Œ'], [0x8e, 'Ž'], [0x91, '‘'], [0x92, '’'], [0x93, '“'], [0x94, '”'], [0x95, '•'],
+  [0x96, '–'], [0x97, '—'], [0x98, '˜'], [0x99, '™'], [0x9a, 'š'], [0x9b, '›'], [0x9c, 'œ'], [0x9e, 'ž'], [0x9f, 'Ÿ'],
+]);
 
 /**
  * Read an XML file, decoding by its declared encoding. The publications declare ISO-8859-1
@@ -78,7 +78,7 @@ export function readXmlFile(path: string): string {
     throw new ImportError(`${path}: unsupported encoding ${declared} (expected ISO-8859-1 or UTF-8)`);
   }
   const text = new TextDecoder(label).decode(bytes);
-  return label === 'latin1' ? text.replace(/[\u0080-\u009f]/g, (c) => CP1252[c.charCodeAt(0)] ?? c) : text;
+  return label === 'latin1' ? text.replace(/[\u0080-\u009f]/g, (c) => CP1252.get(c.charCodeAt(0)) ?? c) : text;
 }
 
 /** Read a text file exported from Word (UTF-8, CRLF or LF) with line endings normalised. */

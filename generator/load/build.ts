@@ -8,6 +8,7 @@ import type {
 import type { YamlSource } from './source.ts';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- the input is schema-checked YAML data */
+// biome-ignore lint/suspicious/noExplicitAny: the input is YAML the spec schema has already checked; the schema types it, not the compiler
 type Raw = any;
 
 export function parseCardinality(text: string): { min: number; max: number | null } {

@@ -16,8 +16,8 @@ function compiled() {
     // coerceTypes: a maintainer writing `codelist: 7371` or `code: 1` means the text "7371".
     const ajv = new Ajv2020({ allErrors: true, strict: false, coerceTypes: true });
     validators = {
-      message: ajv.compile(JSON.parse(readFileSync(specDir + 'spec.schema.json', 'utf8'))),
-      codelist: ajv.compile(JSON.parse(readFileSync(specDir + 'codelist.schema.json', 'utf8'))),
+      message: ajv.compile(JSON.parse(readFileSync(`${specDir}spec.schema.json`, 'utf8'))),
+      codelist: ajv.compile(JSON.parse(readFileSync(`${specDir}codelist.schema.json`, 'utf8'))),
     };
   }
   return validators;

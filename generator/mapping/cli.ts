@@ -20,7 +20,7 @@ export function register(program: Command): void {
     .action((file: string, opts: { spec: string; specDir: string; generated?: string }) => {
       if (!parseSpecRef(opts.spec)) throw new UserError(`--spec must be message@version, not "${opts.spec}"`);
       const r = checkMappingAgainst(file, opts.spec, opts);
-      for (const d of r.diagnostics) process.stderr.write(formatMappingDiagnostic(d) + '\n');
+      for (const d of r.diagnostics) process.stderr.write(`${formatMappingDiagnostic(d)}\n`);
       const errors = r.diagnostics.filter((d) => d.severity === 'error').length;
       process.stderr.write(
         `${file} against ${opts.spec}: ${errors} error${errors === 1 ? '' : 's'}` +

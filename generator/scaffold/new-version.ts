@@ -5,7 +5,7 @@
 
 import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { isMap, isPair, isScalar, parseDocument, Scalar, visit } from 'yaml';
+import { isMap, isPair, isScalar, parseDocument, type Scalar, visit } from 'yaml';
 
 export interface NewVersionOptions {
   /** The spec root holding `<message>/<version>.yaml` and `codelists/`. */
@@ -159,7 +159,7 @@ export function writeScaffold(s: Scaffold): void {
 
 /** Keep the scalar's quoting where the new value allows it. */
 function scalarText(value: string, type: Scalar['type']): string {
-  const plainSafe = /^[A-Za-z0-9][A-Za-z0-9 _.,:\/()-]*$/.test(value) && !/: | #|\s$/.test(value) && !/^(true|false|null|~|[-+]?\d+(\.\d+)?)$/i.test(value);
+  const plainSafe = /^[A-Za-z0-9][A-Za-z0-9 _.,:/()-]*$/.test(value) && !/: | #|\s$/.test(value) && !/^(true|false|null|~|[-+]?\d+(\.\d+)?)$/i.test(value);
   if (type === 'QUOTE_SINGLE') return `'${value.replace(/'/g, "''")}'`;
   if (type === 'QUOTE_DOUBLE' || !plainSafe) return JSON.stringify(value);
   return value;

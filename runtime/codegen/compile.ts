@@ -6,10 +6,20 @@
 
 /**
  * `v` as a JavaScript literal. (undefined, which has no JSON, gives the text `undefined`: what a
- * template literal would have written.)
+ * template literal would have written.) JSON text is a JavaScript expression of the same value but
+ * for one key: in an object literal `"__proto__": x` sets the prototype instead of a property, so
+ * that key is written computed (`["__proto__"]: x`), which makes an own property as JSON.parse does.
  */
 export function literal(v: unknown): string {
-  return String(JSON.stringify(v));
+  if (v === null || typeof v !== 'object') return String(JSON.stringify(v));
+  if (typeof (v as { toJSON?: unknown }).toJSON === 'function') return literal((v as { toJSON(): unknown }).toJSON());
+  if (Array.isArray(v)) return `[${v.map((x) => (x === undefined || typeof x === 'function' ? 'null' : literal(x))).join(',')}]`;
+  const members: string[] = [];
+  for (const [k, x] of Object.entries(v)) {
+    if (x === undefined || typeof x === 'function') continue;
+    members.push(`${k === '__proto__' ? '["__proto__"]' : JSON.stringify(k)}:${literal(x)}`);
+  }
+  return `{${members.join(',')}}`;
 }
 
 /**

@@ -125,6 +125,7 @@ export function parseConfig(file: string, text: string): KprConfig {
 
 /** Checks and resolves settings already parsed; `file`'s folder is where relative paths start. */
 export function configFromData(file: string, parsed: unknown, yaml: Positions): KprConfig {
+  // biome-ignore lint/suspicious/noExplicitAny: kpr.yaml after its JSON Schema check; the schema types it, not the compiler
   const data = parsed as Record<string, any>;
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     throw new ConfigError([{ at: yaml.pos([]), message: 'kpr.yaml must be a mapping of settings' }]);

@@ -78,7 +78,7 @@ export function register(program: Command): void {
           process.stderr.write(`\rkpr demo-data: ${seen} records, up to ${r.changedAt.slice(0, 10)}`);
         }
       };
-      let result;
+      let result: Awaited<ReturnType<typeof writeNdjson>>;
       try {
         result = await writeNdjson(generateRecords(opts), o.out, onRecord);
       } catch (err) {

@@ -320,11 +320,12 @@ function applyEdit(ctx: GenContext, plan: ConsultationPlan, child: Child, record
     case 'form':
       record.consultation.form = record.consultation.form === 'home' ? 'clinic' : 'home';
       break;
-    case 'companion':
+    case 'companion': {
       // A parent who came along was forgotten, or one was registered who was not there.
       const present = record.accompaniedBy;
       record.accompaniedBy = present.length === 0 ? ['mother'] : present.includes('father') ? present.filter((c) => c !== 'father') : [...present, 'father'];
       break;
+    }
     case 'personnel': {
       const unit = unitFor(child, plan.slot, plan.startDay - child.birthDay);
       const other = rng.pick(unit.staff.filter((s) => !record.personnel.some((p) => p.hpr === s.hpr)));

@@ -14,7 +14,7 @@ import { MinHeap } from './heap.ts';
 import { PendingQueue, type VersionRef } from './pending.ts';
 import { Rng, hashSeed } from './random.ts';
 import { SLOTS, type Slot } from './programme.ts';
-import { MAX_MUNICIPALITIES, birthDayOf, buildMunicipalities, type BirthSpan } from './population.ts';
+import { MAX_MUNICIPALITIES, birthDayOf, buildMunicipalities, type BirthSpan, type Municipality } from './population.ts';
 import { buildRecord, lowerBoundMs, planBandVisit, planProgrammeStep, type ConsultationPlan, type GenContext, type VersionPlan } from './consultation.ts';
 import { DAY, dayOf, weekday } from './time.ts';
 import type { DemoRecord } from './record.ts';
@@ -43,6 +43,14 @@ export interface DemoDataOptions {
 const OLDER_FROM_YEARS = 18;
 const YOUNGER_FROM_YEARS = 3;
 const OLDER_SHARE = 0.25;
+
+/**
+ * The demo's municipalities and their units for these options (the same the records name), so a
+ * configuration can report them: kpr.yaml's sender.Kommune, each with its Enhet list.
+ */
+export function demoMunicipalities(opts: Pick<DemoDataOptions, 'seed' | 'municipalities'>): Municipality[] {
+  return buildMunicipalities(hashSeed(opts.seed), opts.municipalities ?? 3);
+}
 
 /** Checks the options and fixes everything a run shares. Throws RangeError with a readable message. */
 export function makeContext(opts: DemoDataOptions): GenContext {

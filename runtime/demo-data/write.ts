@@ -77,7 +77,7 @@ export async function writeNdjson<T>(items: Iterable<T>, out: string | undefined
   };
   try {
     for (const item of items) {
-      buffer += JSON.stringify(item) + '\n';
+      buffer += `${JSON.stringify(item)}\n`;
       written++;
       onRecord?.(item);
       if (buffer.length >= CHUNK) await flush();

@@ -109,7 +109,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     say(`  messages accepted:       ${runs.reduce((n, s) => n + s.messagesAccepted, 0)} of ${runs.reduce((n, s) => n + s.messagesBuilt, 0)}`);
     say(`  at the receiver:         ${active} consultations active, ${annulled} annulled`);
     const rules = Object.entries(rejectedByRule).sort((a, b) => b[1] - a[1]);
-    say(`  rejected records:        ${rules.reduce((n, [, c]) => n + c, 0)}${rules.length ? ' (by rule: ' + rules.map(([r, c]) => `${r} ${c}`).join(', ') + ')' : ''}`);
+    say(`  rejected records:        ${rules.reduce((n, [, c]) => n + c, 0)}${rules.length ? ` (by rule: ${rules.map(([r, c]) => `${r} ${c}`).join(', ')})` : ''}`);
     say(`  time:                    ${((performance.now() - started) / 1000).toFixed(1)} s`);
     say(`  look closer:             npx kpr status --config ${setup.configFile}; npx kpr errors --config ${setup.configFile}`);
     return { backfill, daily, active, annulled, rejectedByRule, exitCode };
@@ -142,7 +142,7 @@ export function register(program: Command): void {
       let summary = false;
       const say = (s: string) => {
         if (s === 'summary') summary = true;
-        if (!opts.quiet || summary) process.stdout.write(s + '\n');
+        if (!opts.quiet || summary) process.stdout.write(`${s}\n`);
       };
       say('kpr-kit demo: the daily transfer to KPR, end to end against the local sandbox');
       const level = opts.logLevel ?? (opts.verbose ? 'debug' : undefined);

@@ -2,7 +2,7 @@
 // setup for the local sandbox.
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { EXIT, UserError } from '../cli/program.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
 import { exampleConfig } from './example.ts';

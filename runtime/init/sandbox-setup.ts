@@ -17,7 +17,8 @@ import { once } from 'node:events';
 import { UserError } from '../cli/program.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
 import { schemaPathFrom } from './example.ts';
-import { generateRecords } from '../demo-data/generate.ts';
+import { demoMunicipalities, generateRecords } from '../demo-data/generate.ts';
+import type { Municipality } from '../demo-data/population.ts';
 import { prepareSandboxData } from '../sandbox/server.ts';
 import { SANDBOX_SETTINGS_FILE, type SandboxSettings } from '../sandbox/cli.ts';
 
@@ -68,7 +69,7 @@ export async function writeRecords(file: string, records: Iterable<unknown>): Pr
   try {
     for (const r of records) {
       n++;
-      if (!out.write(JSON.stringify(r) + '\n')) await once(out, 'drain');
+      if (!out.write(`${JSON.stringify(r)}\n`)) await once(out, 'drain');
     }
   } catch (err) {
     // Closed before the caller removes the file's folder, or its late open would fail unheard.
@@ -81,7 +82,7 @@ export async function writeRecords(file: string, records: Iterable<unknown>): Pr
   return n;
 }
 
-function configText(s: { schemaRel: string; sandboxRel: string; url: string; port: number; receiverHerId: string; senderHerId: string; clientId: string; scopes: string[]; seed: string; today: string; signerCert: string; signerKey: string; recipientCert: string; jwk: string }): string {
+function configText(s: { schemaRel: string; sandboxRel: string; url: string; port: number; receiverHerId: string; senderHerId: string; clientId: string; scopes: string[]; seed: string; today: string; signerCert: string; signerKey: string; recipientCert: string; jwk: string; municipalities: Municipality[] }): string {
   return `# yaml-language-server: $schema=${s.schemaRel}
 # kpr-kit configuration for the local sandbox, written by \`kpr init --profile sandbox\`
 # (seed ${s.seed}, today ${s.today}). Paths are relative to this file; in this folder:
@@ -111,10 +112,8 @@ certificates:
 sender:
   herId: ${s.senderHerId}
   orgNr: "999999905"                          # the test signing certificate's organisation number
-  Kommune:
-    - kommuneNr: "4601"
-      Enhet:
-        - { enhetID: "1", enhetNavn: Demo helsestasjon }
+  Kommune:                                    # the demo's municipalities and units, as its records name them
+${kommuneYaml(s.municipalities)}
   Kontaktperson:
     - { kontPerson: Demo Teknisk, meldEpost1: teknisk@example.invalid, typeKontaktperson: "1" }
     - { kontPerson: Demo Fag, meldEpost1: fag@example.invalid, typeKontaktperson: "15" }
@@ -192,7 +191,7 @@ async function writeSetup(dir: string, opts: SandboxSetupOptions) {
   const prepared = await prepareSandboxData({ dataDir: sandboxDir });
   const c = prepared.connection(url);
   const settings: SandboxSettings = { host: '127.0.0.1', port, receiverHerId: String(c.toHerId), senderHerId: String(c.fromHerId) };
-  writeFileAtomic(join(sandboxDir, SANDBOX_SETTINGS_FILE), JSON.stringify(settings, null, 2) + '\n');
+  writeFileAtomic(join(sandboxDir, SANDBOX_SETTINGS_FILE), `${JSON.stringify(settings, null, 2)}\n`);
 
   writeFileAtomic(join(dir, 'mapping.yaml'), copiedMapping(readFileSync(join(examples, 'mapping.yaml'), 'utf8')));
   copyFileSync(join(examples, 'source.schema.json'), join(dir, 'source.schema.json'));
@@ -222,10 +221,28 @@ async function writeSetup(dir: string, opts: SandboxSetupOptions) {
       signerKey: rel(c.signerKeyFile),
       recipientCert: rel(c.recipientCertFile),
       jwk: rel(c.jwkFile),
+      municipalities: demoMunicipalities({ seed: opts.seed }),
     }),
   );
   writeFileSync(join(dir, '.gitignore'), '# test keys, the database and the sandbox state are local\n*\n');
   return { url, port, records };
+}
+
+/**
+ * sender.Kommune for the demo's municipalities: every unit a record can name is an Enhet, so the
+ * RefEnhet of each consultation finds its Enhet (REC4008 otherwise warns on every record).
+ */
+export function kommuneYaml(municipalities: Municipality[], indent = '    '): string {
+  const label = { HS: 'helsestasjon', SHT: 'skolehelsetjeneste' } as const;
+  return municipalities
+    .map((m) =>
+      [
+        `${indent}- kommuneNr: "${m.number}"`,
+        `${indent}  Enhet:`,
+        ...[...m.healthStations, ...m.schoolHealth].map((u) => `${indent}    - { enhetID: "${u.id}", enhetNavn: "${m.name} ${label[u.kind]} ${u.id.slice(-2)}" }`),
+      ].join('\n'),
+    )
+    .join('\n');
 }
 
 /** The example mapping's comments name its place in the repository; the copy names itself. */

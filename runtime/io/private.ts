@@ -28,7 +28,10 @@ export function makePrivateDir(dir: string): void {
   const made = relative(first, target).split(sep).filter(Boolean);
   let at = first;
   chmodSync(at, PRIVATE_DIR_MODE);
-  for (const part of made) chmodSync((at = resolve(at, part)), PRIVATE_DIR_MODE);
+  for (const part of made) {
+    at = resolve(at, part);
+    chmodSync(at, PRIVATE_DIR_MODE);
+  }
 }
 
 /**

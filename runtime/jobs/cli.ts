@@ -1,7 +1,7 @@
 // `kpr run`, `kpr backfill`, `kpr resend`, `kpr status` and `kpr errors`: the operator's daily
 // commands. Exit codes for cron and systemd timers: 0 all sent, 1 sent but some records were
 // rejected, 2 failed (nothing or not everything could be sent; see the message and kpr status).
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { EXIT, UserError, type Registrar } from '../cli/program.ts';
 import { loadConfig } from '../config/load.ts';
 import { backfillJob, describeSummary, dryRunJob, resendJob, runJob } from './jobs.ts';

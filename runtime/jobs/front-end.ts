@@ -8,7 +8,7 @@ import type { KprConfig } from '../config/load.ts';
 import type { Finding } from './mapper.ts';
 import { hashJson } from '../notify/hash.ts';
 import { FileSource } from '../sources/files.ts';
-import { type FileIdentity, type ReadOptions, type Source, type SourceLine } from '../sources/types.ts';
+import type { FileIdentity, ReadOptions, Source, SourceLine } from '../sources/types.ts';
 import { findUnwritable } from '../xml/unwritable.ts';
 import { fromCrossing, type CrossingError } from './errors.ts';
 import { NOT_SENT, type Mapped, type RecordMapper } from './mapper.ts';

@@ -55,7 +55,10 @@ export function progressReporter(out: NodeJS.WriteStream | NodeJS.WritableStream
       const t = Date.now();
       if (!force && t - lastDraw < every) return;
       lastDraw = t;
-      if (tty) out.write(`${CLEAR}${(bar = describeProgress(p))}`);
+      if (tty) {
+        bar = describeProgress(p);
+        out.write(`${CLEAR}${bar}`);
+      }
       else out.write(`progress: ${describeProgress(p)}\n`);
     },
     done(final) {

@@ -75,10 +75,10 @@ export async function loadMapping(file: string, opts: CompileOptions & ApplyOpti
   const validate = await loadValidator(plan.target, plan.rootClass);
   const rules = compileSemanticRules(plan.target, plan.rootClass);
   const ctx: RuleContext = { extractDate: opts.extractDate ?? osloToday(), melding: opts.melding, enhetIds: opts.enhetIds, production: opts.production };
-  return { plan, diagnostics, apply: makeApply(plan, built, makeRuleStage(plan.target, plan.rootClass, validate, rules, ctx, opts.profile)) };
+  return { plan, diagnostics, apply: makeApply(built, makeRuleStage(plan.target, plan.rootClass, validate, rules, ctx, opts.profile)) };
 }
 
-export function makeApply(plan: MappingPlan, built: BuiltMapping, stage: RuleStage): (record: unknown) => MapResult {
+export function makeApply(built: BuiltMapping, stage: RuleStage): (record: unknown) => MapResult {
   const write = built.write;
   return (record) => {
     const sourceId = built.sourceId(record);

@@ -47,7 +47,15 @@ export function buildRule(r: RulePlan): RuleFn {
   const def = r.defaultValue;
   if (r.from === undefined) {
     const c = r.constValue ?? def;
-    return when ? (root, item, index, out) => void (when(root, item, index) ? (out[name] = c) : def !== undefined && (out[name] = def)) : (_r, _i, _n, out) => void (out[name] = c);
+    if (!when) {
+      return (_r, _i, _n, out) => {
+        out[name] = c;
+      };
+    }
+    return (root, item, index, out) => {
+      if (when(root, item, index)) out[name] = c;
+      else if (def !== undefined) out[name] = def;
+    };
   }
   const get = getterOf(r)!;
   const steps: Fn[] = r.transforms.map((t) => t.fn);

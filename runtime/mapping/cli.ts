@@ -17,7 +17,7 @@ export function mappingCommand(program: Command): Command {
 }
 
 function printDiagnostics(ds: MappingDiagnostic[]): void {
-  for (const d of ds) process.stderr.write(formatMappingDiagnostic(d) + '\n');
+  for (const d of ds) process.stderr.write(`${formatMappingDiagnostic(d)}\n`);
 }
 
 function summary(ds: MappingDiagnostic[]): string {
@@ -84,7 +84,7 @@ export function register(program: Command): void {
       const maxLineBytes = Number(opts.maxLineBytes);
       if (!Number.isInteger(maxLineBytes) || maxLineBytes < 1) throw new UserError(`--max-line-bytes must be a positive whole number`);
       if (!existsSync(opts.in)) throw new UserError(`${opts.in}: no such file`);
-      let mapper;
+      let mapper: Awaited<ReturnType<typeof loadMapping>>;
       try {
         mapper = await loadMapping(opts.mapping, { generated: opts.generated, extractDate: opts.extractDate, profile: opts.strict ? 'strict' : 'receiver' });
       } catch (err) {

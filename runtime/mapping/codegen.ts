@@ -79,7 +79,7 @@ class Gen {
       });
       const names = lit(r.transforms.map((t) => t.name));
       out.push(
-        `if (v !== undefined && v !== null && v !== "") { try { ${calls.join(' ')} } catch (e) { h.transformFailed(ctx, e, ${path} + ${lit('/' + r.target)}, ${name}, ${names}[k], ${datatypeConsequence}, v); break ${label}; } }`,
+        `if (v !== undefined && v !== null && v !== "") { try { ${calls.join(' ')} } catch (e) { h.transformFailed(ctx, e, ${path} + ${lit(`/${r.target}`)}, ${name}, ${names}[k], ${datatypeConsequence}, v); break ${label}; } }`,
       );
     }
     if (r.table) {
@@ -91,7 +91,7 @@ class Gen {
         `if (v !== undefined && v !== null && v !== "") { w = ${t}.get(typeof v === "string" ? v : h.key(v)); ` +
           (fb !== undefined
             ? `v = w !== undefined ? w : ${fb}; }`
-            : `if (w === undefined) { h.unmapped(ctx, ${path} + ${lit('/' + r.target)}, ${name}, v, ${lit(r.table.name ?? null)}, ${codeConsequence}); break ${label}; } v = w; }`),
+            : `if (w === undefined) { h.unmapped(ctx, ${path} + ${lit(`/${r.target}`)}, ${name}, v, ${lit(r.table.name ?? null)}, ${codeConsequence}); break ${label}; } v = w; }`),
       );
     }
     out.push(`if (v === undefined || v === null || v === "") ${def !== undefined ? `o[${name}] = ${def};` : `break ${label};`} else o[${name}] = v;`);
@@ -103,10 +103,10 @@ class Gen {
     const fn = this.cls(b.body);
     const key = lit(childName);
     const guard = b.when ? `if (${this.cond(b.when, item, index)}) ` : '';
-    const childPath = `${path} + ${lit('/' + childName)}`;
+    const childPath = `${path} + ${lit(`/${childName}`)}`;
     // The child's place goes on the path stack for the call: its JSON path is only built as
     // text when an issue needs it.
-    const seg = lit('/' + childName);
+    const seg = lit(`/${childName}`);
     if (!array) return `${guard}{ S[D] = ${seg}; X[D++] = -1; o[${key}] = ${fn}(root, ${item}, ${index}, ctx); D--; }`;
     // A list starts as a literal of its first item: most hold one, and `[]` then push would
     // allocate room for seventeen.

@@ -88,9 +88,12 @@ export interface CompileResult {
   diagnostics: MappingDiagnostic[];
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: a source schema is user JSON Schema, walked by key
+type SchemaJson = Record<string, any>;
+
 interface Scope {
-  root: Record<string, any> | undefined;
-  item: Record<string, any> | undefined;
+  root: SchemaJson | undefined;
+  item: SchemaJson | undefined;
   inEach: boolean;
 }
 
@@ -147,7 +150,7 @@ class Checker {
     return { src, cond };
   }
 
-  path(node: unknown, scope: Scope): { path: ParsedPath; type: ValueType; enum?: unknown[]; schema?: Record<string, any> } | undefined {
+    path(node: unknown, scope: Scope): { path: ParsedPath; type: ValueType; enum?: unknown[]; schema?: SchemaJson } | undefined {
     const text = this.text(node, 'a source path');
     if (text === undefined) return undefined;
     const path = parsePath(text);
@@ -159,7 +162,7 @@ class Checker {
     return { path, ...info };
   }
 
-  sourceInfo(path: ParsedPath, scope: Scope, node: unknown): { type: ValueType; enum?: unknown[]; schema?: Record<string, any> } {
+    sourceInfo(path: ParsedPath, scope: Scope, node: unknown): { type: ValueType; enum?: unknown[]; schema?: SchemaJson } {
     if (path.base === 'index') {
       if (!scope.inEach) this.report('MAP2006', node, '$index is only defined inside a block with `each:`');
       return { type: 'integer' };

@@ -54,7 +54,7 @@ function tokenize(src: string): Tok[] | string {
       i += num[0].length;
       continue;
     }
-    const id = /^[$@A-Za-z_][\w$@.\-]*(\[\d+\][\w$@.\-]*)*/.exec(src.slice(i));
+    const id = /^[$@A-Za-z_][\w$@.-]*(\[\d+\][\w$@.-]*)*/.exec(src.slice(i));
     if (id) {
       out.push({ k: 'id', v: id[0] });
       i += id[0].length;
@@ -135,7 +135,7 @@ export function parseCondition(src: string): ParsedCondition | string {
     if (isWord('exists') && toks[p + 1]?.v === '(') {
       p += 2;
       const t = toks[p++];
-      if (!t || t.k !== 'id') throw new Error('exists() takes a path');
+      if (t?.k !== 'id') throw new Error('exists() takes a path');
       const g = path(t.v);
       expect(')');
       return (r, i, n) => g(r, i, n) != null;

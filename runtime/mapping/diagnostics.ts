@@ -2,7 +2,7 @@
 // stable (users search for them, tests name them); add new ids at the end of their block and
 // never reuse one. The printed form matches the spec linter's: `file:line:col: error MAP2001: ...`.
 
-import { catalogue, formatDiagnostic, hasErrors, sortDiagnostics, type DefRow, type Diagnostic, type Pos } from '../cli/diagnostics.ts';
+import { catalogue, formatDiagnostic, hasErrors, sortDiagnostics, type DefRow, type Diagnostic, } from '../cli/diagnostics.ts';
 
 export type { Pos, Severity } from '../cli/diagnostics.ts';
 export type MappingDiagnostic = Diagnostic;

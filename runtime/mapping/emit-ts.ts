@@ -110,7 +110,7 @@ class Emitter {
     const childArrays = arrays.filter((l) => !l.startsWith('const ') && !l.startsWith('if ('));
     // Arrays must be filled before a required one goes into the literal.
     lines.push(...childArrays);
-    lines.push(`const out: ${type} = {`, ...required.map((l) => '  ' + l), ...singles.map((l) => '  ' + l), '};');
+    lines.push(`const out: ${type} = {`, ...required.map((l) => `  ${l}`), ...singles.map((l) => `  ${l}`), '};');
     lines.push(...optional);
     lines.push(...arrays.filter((l) => l.startsWith('if (')));
     lines.push('return out;');

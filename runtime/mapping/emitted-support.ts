@@ -58,7 +58,7 @@ export function code<const T extends string>(v: unknown, codes: readonly T[], at
 export function lookup<T>(table: Readonly<Record<string, T>>, v: unknown, at: string, fallback?: T): T | undefined {
   if (missing(v)) return undefined;
   const key = typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined;
-  if (key !== undefined && Object.prototype.hasOwnProperty.call(table, key)) return table[key];
+  if (key !== undefined && Object.hasOwn(table, key)) return table[key];
   if (fallback !== undefined) return fallback;
   throw new MappingIssue(at, 'REC1101', `${at}: the source value ${JSON.stringify(v)} has no translation`);
 }

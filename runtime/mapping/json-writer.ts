@@ -129,7 +129,10 @@ function shapesOf(plan: MappingPlan): Map<string, ClassShape> {
   const shapes = new Map<string, ClassShape>();
   const visit = (c: ClassPlan) => {
     let s = shapes.get(c.className);
-    if (!s) shapes.set(c.className, (s = { attributes: new Set(), children: new Map() }));
+    if (!s) {
+      s = { attributes: new Set(), children: new Map() };
+      shapes.set(c.className, s);
+    }
     for (const r of c.rules) s.attributes.add(r.target);
     for (const ch of c.children) {
       s.children.set(ch.name, { className: ch.child.name, array: ch.child.array });

@@ -28,7 +28,7 @@ export function parsePath(text: string): ParsedPath | string {
   } else if (t === '@' || t.startsWith('@.') || t.startsWith('@[')) {
     rest = t.slice(1);
   } else {
-    rest = '.' + t;
+    rest = `.${t}`;
   }
   const segments: (string | number)[] = [];
   const re = /\.([^.[\]]+)|\[(\d+)\]/y;

@@ -4,6 +4,7 @@
 
 import type { ValueType } from './transforms.ts';
 
+// biome-ignore lint/suspicious/noExplicitAny: a source schema is user JSON Schema, walked by key
 type Json = Record<string, any>;
 
 export interface SourceInfo {
@@ -61,7 +62,7 @@ export class SourceSchema {
         if (typeof s === 'number') {
           if (n.items && typeof n.items === 'object') next.push(...this.branches(n.items));
           else if (n.type === undefined || n.type === 'array') open = true;
-        } else if (n.properties && Object.prototype.hasOwnProperty.call(n.properties, s)) {
+        } else if (n.properties && Object.hasOwn(n.properties, s)) {
           next.push(...this.branches(n.properties[s]));
         } else if (n.additionalProperties !== false && n.unevaluatedProperties !== false && (n.type === undefined || n.type === 'object')) {
           open = true;

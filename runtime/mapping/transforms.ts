@@ -64,7 +64,7 @@ function numberText(v: number): string {
       const m = Math.round(a * f);
       if (m / f === a) {
         const frac = m % f;
-        return (v < 0 ? '-' : '') + String((m - frac) / f) + '.' + String(frac).padStart(d, '0');
+        return `${(v < 0 ? '-' : '') + String((m - frac) / f)}.${String(frac).padStart(d, '0')}`;
       }
     }
   }
@@ -139,7 +139,7 @@ export const TRANSFORMS: Record<string, TransformDef> = {
       if (DATE_ONLY.test(s)) return `${s}T00:00:00`;
       const m = LOCAL_DT.exec(s);
       if (!m) throw new TransformError(`"${s}" is not a local date-time (no zone expected; use utc-to-local for UTC)`);
-      return `${m[1]}T${m[2].length === 5 ? m[2] + ':00' : m[2]}`;
+      return `${m[1]}T${m[2].length === 5 ? `${m[2]}:00` : m[2]}`;
     },
   },
   year: {
@@ -293,7 +293,7 @@ export function parseTransform(text: string): TransformStep | string {
   const m = /^\s*([a-z][a-z0-9-]*)\s*(?:\((.*)\))?\s*$/.exec(text);
   if (!m) return `cannot read transform "${text}"`;
   const [, name, argText] = m;
-  const def = Object.prototype.hasOwnProperty.call(TRANSFORMS, name) ? TRANSFORMS[name] : undefined;
+  const def = Object.hasOwn(TRANSFORMS, name) ? TRANSFORMS[name] : undefined;
   if (!def) return `unknown transform "${name}"; known: ${Object.keys(TRANSFORMS).join(', ')}`;
   const args: Arg[] = [];
   if (argText !== undefined && argText.trim() !== '') {

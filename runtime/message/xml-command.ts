@@ -57,7 +57,7 @@ export function register(program: Command): void {
         }
         const findings = validateMelding(opts.spec, data);
         if (findings.length) fail(where, findings);
-        writeOutput(opts.out, JSON.stringify(data, null, 2) + '\n');
+        writeOutput(opts.out, `${JSON.stringify(data, null, 2)}\n`);
         return;
       }
       let data: unknown;

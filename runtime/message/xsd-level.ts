@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { Validate } from '../rules/stage.ts';
 
+// biome-ignore lint/suspicious/noExplicitAny: generated JSON Schema, walked by key
 type Json = Record<string, any>;
 
 /** xs:date and xs:dateTime as lexical forms (any year but 0000, optional zone, fractions). */

@@ -83,7 +83,10 @@ export function monthRange(first: string, last: string): string[] {
   const [ly, lm] = last.split('-').map(Number) as [number, number];
   while (y < ly || (y === ly && m <= lm)) {
     out.push(`${y}-${String(m).padStart(2, '0')}`);
-    if (++m > 12) (m = 1), y++;
+    if (++m > 12) {
+      m = 1;
+      y++;
+    }
   }
   return out;
 }

@@ -1,7 +1,7 @@
 // `kpr report --html report.html`: the daily report for operators.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { loadConfig } from '../config/load.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
 import { renderReport } from './html.ts';

@@ -78,7 +78,7 @@ function isDdmmyy(s: string): boolean {
 }
 
 function pathOf(here: Here | undefined): string {
-  if (!here || !here.up) return '';
+  if (!here?.up) return '';
   return `${pathOf(here.up)}/${here.key}${here.index >= 0 ? `/${here.index}` : ''}`;
 }
 
@@ -280,7 +280,7 @@ let lastExtractEnd = '';
 function extractEnd(date: string): string {
   if (date !== lastExtract) {
     lastExtract = date;
-    lastExtractEnd = date + '\uffff';
+    lastExtractEnd = `${date}\uffff`;
   }
   return lastExtractEnd;
 }

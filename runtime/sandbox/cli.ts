@@ -3,7 +3,7 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { writeFileAtomic } from '../io/atomic.ts';
 import { join } from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { UserError, type Registrar } from '../cli/program.ts';
 import type { MessageCodec } from './codec.ts';
 import type { FaultSettings } from './faults.ts';
@@ -94,7 +94,7 @@ export function registerSandbox(loadCodec?: () => Promise<MessageCodec>, loadSla
             throw new UserError(`--slash-faults: ${(err as Error).message}`);
           }
         }
-        let sandbox;
+        let sandbox: Awaited<ReturnType<typeof startSandbox>>;
         try {
           sandbox = await startSandbox({
             dataDir: o.data,

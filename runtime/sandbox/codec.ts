@@ -54,7 +54,8 @@ export function xmlToElementJson(xml: string): { root: string; element: ElementJ
     }
     const parent = stack[stack.length - 1];
     if (parent) {
-      const list = (parent[tag.local!] ??= []) as ElementJson[] | string;
+      if (parent[tag.local!] === undefined) parent[tag.local!] = [];
+      const list = parent[tag.local!] as ElementJson[] | string;
       if (!Array.isArray(list)) errors.push(`element ${tag.local} clashes with an attribute of the same name`);
       else list.push(element);
     } else {

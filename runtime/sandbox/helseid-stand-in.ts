@@ -203,7 +203,7 @@ export class HelseIdStandIn {
     client: RegisteredClient,
   ): Promise<{ payload: JWTPayload } | { error: string; description: string }> {
     const bad = (description: string) => ({ error: 'invalid_client', description });
-    let header;
+    let header: ReturnType<typeof decodeProtectedHeader>;
     try {
       header = decodeProtectedHeader(assertion);
     } catch {
@@ -341,6 +341,7 @@ export class HelseIdStandIn {
 function readOrg(details: unknown): { parent?: string; child?: string } | { error: string } | undefined {
   if (details === undefined) return undefined;
   const list = Array.isArray(details) ? details : [details];
+  // biome-ignore lint/suspicious/noExplicitAny: a client's assertion_details, checked member by member below
   for (const d of list as Array<Record<string, any>>) {
     if (d?.type !== 'helseid_authorization') continue;
     const id = d.practitioner_role?.organization?.identifier;

@@ -67,8 +67,8 @@ export function parseBody(body: Buffer): unknown {
   if (at >= 0) {
     const start = at + PAYLOAD_KEY.length;
     const end = body.indexOf(QUOTE, start);
-    const escape = body.indexOf(BACKSLASH, start);
-    if (end >= 0 && (escape < 0 || escape > end)) {
+    const backslash = body.indexOf(BACKSLASH, start);
+    if (end >= 0 && (backslash < 0 || backslash > end)) {
       let rest: unknown;
       try {
         rest = JSON.parse(Buffer.concat([body.subarray(0, start), body.subarray(end)]).toString('utf8'));
@@ -91,6 +91,7 @@ export function parseBody(body: Buffer): unknown {
 
 function readEnvelope(parsed: unknown): Envelope | string {
   if (parsed === NOT_JSON) return 'body is not JSON';
+  // biome-ignore lint/suspicious/noExplicitAny: a request body, checked member by member below
   const json = parsed as any;
   const h = json?.messageHeader;
   if (!h || typeof h !== 'object') return 'messageHeader is missing';
@@ -123,7 +124,7 @@ export function processMessage(deps: KprApiDeps, request: unknown): Answer {
     if (seen && seen.fromHerId === fromHerId) return { status: 200, body: { messageId: h.messageId, refId: seen.refId } };
     if (String(h.toHerId) !== deps.receiverHerId) return reject(CODES.receiver, `toHerId ${h.toHerId} is not this receiver (${deps.receiverHerId})`);
 
-    let opened;
+    let opened: ReturnType<typeof deps.open>;
     try {
       opened = deps.open(env.bytes);
     } catch (err) {

@@ -179,7 +179,10 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const signers = new Map<string, Set<string>>();
   const addSigner = (herId: string, pem: string) => {
     let set = signers.get(herId);
-    if (!set) signers.set(herId, (set = new Set()));
+    if (!set) {
+      set = new Set();
+      signers.set(herId, set);
+    }
     set.add(certFingerprint(pem));
   };
   for (const [herId, pems] of Object.entries(senders)) for (const pem of pems) addSigner(herId, pem);
@@ -278,6 +281,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     if (method === 'GET' && path === '/sandbox/stats') return send(res, { status: 200, body: stats() });
     if (method === 'GET' && path === '/sandbox/slash/state') return send(res, { status: 200, body: slash.state() });
     if (method === 'POST') {
+      // biome-ignore lint/suspicious/noExplicitAny: an operator's fault request, checked member by member below
       let body: any;
       try {
         body = JSON.parse((await readBody(req)) || '{}');

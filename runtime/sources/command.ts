@@ -56,7 +56,7 @@ export class CommandSource implements Source {
     } finally {
       if (child.exitCode === null) child.kill();
     }
-    let result;
+    let result: Awaited<typeof exited>;
     try {
       result = await exited;
     } catch (err) {

@@ -73,6 +73,7 @@ export interface Target {
   dir: string;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: generated JSON Schema, walked by key
 type Json = Record<string, any>;
 
 /** The member's JSON type, without the "null" of a nullable one. */

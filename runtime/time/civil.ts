@@ -33,4 +33,4 @@ export function daysIn(year: number, month: number): number {
 }
 
 /** Two digits, zero-padded. */
-export const pad2 = (n: number) => (n < 10 ? '0' + n : String(n));
+export const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n));

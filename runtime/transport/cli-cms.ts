@@ -232,7 +232,7 @@ export function register(program: Command): void {
           });
         });
         if (o.json || o.format === 'json') {
-          process.stdout.write(JSON.stringify(out, null, 2) + '\n');
+          process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
         } else {
           for (const r of out) {
             process.stdout.write(
@@ -272,7 +272,7 @@ export function register(program: Command): void {
         `receiver signing:    ${pki.receiverSigning.certPath} ${pki.receiverSigning.keyPath}`,
         `p12 passphrase file: ${pki.p12PassPath}`,
       ];
-      process.stdout.write(lines.join('\n') + '\n');
+      process.stdout.write(`${lines.join('\n')}\n`);
     });
 }
 

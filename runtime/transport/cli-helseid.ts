@@ -1,7 +1,7 @@
 // `kpr token`: fetches a HelseID access token with the same code the transfer uses, to check a
 // client's settings. It prints the token's decoded header and claims, never the token itself
 // unless --raw is given (for piping into another tool).
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { EXIT, UserError, type Registrar } from '../cli/program.ts';
 import { HelseIdClient, HelseIdError, loadSigningKey } from './helseid/index.ts';
@@ -71,7 +71,7 @@ export const register: Registrar = (program: Command) => {
       if (!Number.isInteger(timeoutMs) || timeoutMs < 1) throw new UserError(`--timeout must be a positive number of milliseconds, got ${o.timeout}`);
       const scopes = String(o.scope).split(/\s+/).filter(Boolean);
       if (!scopes.length) throw new UserError('--scope is empty');
-      let token;
+      let token: Awaited<ReturnType<HelseIdClient['getToken']>>;
       try {
         const key = await loadSigningKey(o.jwk);
         const client = new HelseIdClient({ authority: o.authority, clientId: o.clientId, key, dpop: Boolean(o.dpop), timeoutMs });

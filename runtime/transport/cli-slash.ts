@@ -4,7 +4,7 @@
 // investigation) and checks it against msg_hash, `proof` prints a proof's header and claims, and
 // `keys` shows which key a receiver's `/keys` would have us use. Nothing here prints a token.
 import { readFileSync } from 'node:fs';
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { EXIT, UserError, type Registrar } from '../cli/program.ts';
 import { writeAtomic } from './cli-cms.ts';
 import { chooseKey, describeProof, msgHashOf, protect, SlashKeyError, SlashKeys, unprotect, UnprotectError, type WrappingKey } from './slash/index.ts';
@@ -84,7 +84,7 @@ export const register: Registrar = (program: Command) => {
       } catch (err) {
         throw new UserError(`${o.in ?? 'stdin'} is not JSON (SLASH sends a JSON array): ${(err as Error).message}`, EXIT.partial);
       }
-      let p;
+      let p: ReturnType<typeof protect>;
       try {
         p = protect(json, key);
       } catch (err) {
@@ -146,7 +146,7 @@ export const register: Registrar = (program: Command) => {
     .option('--in <file>', 'a file holding the proof')
     .action(async (jwt: string | undefined, o) => {
       const text = (jwt ?? (await readInput(o.in, 'the proof')).toString('utf8')).trim();
-      let d;
+      let d: ReturnType<typeof describeProof>;
       try {
         d = describeProof(text);
       } catch (err) {

@@ -254,7 +254,7 @@ export function compileScanner<T>(shape: MessageShape): ((xml: string, latin1?: 
           const p = depth - 1;
           const pc = clss[p];
           // Only at or after the last child's place: anything else is unknown or out of order.
-          const seq = find(pc.children, seqs[p] < 0 ? 0 : seqs[p], pc.children.length, xml, i + 1, j);
+          const seq = find(pc.children, Math.max(seqs[p] , 0), pc.children.length, xml, i + 1, j);
           if (seq < 0) return undefined;
           cls = pc.classes[seq];
           if (!cls.ok) return undefined;

@@ -23,25 +23,25 @@ function show(v: unknown): string {
 
 /** A string attribute's value, escaped for a double-quoted attribute. */
 export function $str(v: unknown, name: string): string {
-  if (typeof v !== 'string') throw new XmlCodecError(`attribute ${name} must be a string, got ${show(v)}`, { path: '/' + name, attribute: name });
+  if (typeof v !== 'string') throw new XmlCodecError(`attribute ${name} must be a string, got ${show(v)}`, { path: `/${name}`, attribute: name });
   const r = escapeAttribute(v);
   if (typeof r === 'string') return r;
-  throw new XmlCodecError(`attribute ${name} ${r.describe()}`, { path: '/' + name, attribute: name });
+  throw new XmlCodecError(`attribute ${name} ${r.describe()}`, { path: `/${name}`, attribute: name });
 }
 
 /** An integer attribute's value in XSD integer syntax (plain digits, never an exponent). */
 export function $int(v: unknown, name: string): string {
-  if (typeof v === 'number' && Number.isSafeInteger(v)) return '' + v;
+  if (typeof v === 'number' && Number.isSafeInteger(v)) return `${v}`;
   const got = typeof v !== 'number' ? show(v) : Number.isInteger(v) ? 'an integer beyond 2^53-1' : Number.isFinite(v) ? 'a number with a fraction' : String(v);
   throw new XmlCodecError(`attribute ${name} must be an integer (a JSON number without fraction, at most 2^53-1), got ${got}`, {
-    path: '/' + name,
+    path: `/${name}`,
     attribute: name,
   });
 }
 
 /** A required attribute or child is absent. */
 export function $missing(name: string, what: 'attribute' | 'element'): XmlCodecError {
-  return new XmlCodecError(`required ${what} ${name} is missing`, what === 'attribute' ? { path: '/' + name, attribute: name } : { path: '/' + name });
+  return new XmlCodecError(`required ${what} ${name} is missing`, what === 'attribute' ? { path: `/${name}`, attribute: name } : { path: `/${name}` });
 }
 
 /** The value where an element's object belongs is not an object. */
@@ -53,7 +53,7 @@ export function $notObject(v: unknown, name: string): XmlCodecError {
 export function $badArray(v: unknown, name: string, min: number, max: number | null): XmlCodecError {
   const n = Array.isArray(v) ? `${v.length} item(s)` : show(v);
   const want = max === null ? `at least ${min}` : `${min} to ${max}`;
-  return new XmlCodecError(`${name} must be an array of ${want} item(s), got ${n}`, { path: '/' + name });
+  return new XmlCodecError(`${name} must be an array of ${want} item(s), got ${n}`, { path: `/${name}` });
 }
 
 /**
@@ -61,7 +61,7 @@ export function $badArray(v: unknown, name: string, min: number, max: number | n
  * path. Anything that is not an XmlCodecError (a bug, or a getter that throws) is wrapped.
  */
 export function $within(e: unknown, name: string, index?: number): XmlCodecError {
-  const seg = index === undefined ? '/' + name : '/' + name + '/' + index;
+  const seg = index === undefined ? `/${name}` : `/${name}/${index}`;
   if (e instanceof XmlCodecError) {
     e.path = seg + e.path;
     e.message = e.describe();

@@ -36,7 +36,7 @@ describe('kpr --help', async () => {
     expect(at('Getting started:')).toBeLessThan(at('For operators'));
     expect(at('For operators')).toBeLessThan(at("For EPJ vendors' developers:"));
     expect(at("For EPJ vendors' developers:")).toBeLessThan(at('For spec maintainers:'));
-    expect(help.slice(at('For operators'), at("For EPJ vendors'"))).toMatch(/\n  run .*\n[\s\S]*\n  backfill /);
+    expect(help.slice(at('For operators'), at("For EPJ vendors'"))).toMatch(/\n {2}run .*\n[\s\S]*\n {2}backfill /);
   });
 
   it.each(all.map(([path, cmd]) => [path.join(' '), cmd] as const))('%s has an example that fits its options and arguments', (name, cmd) => {

@@ -24,6 +24,13 @@ describe('kpr init --profile sandbox', () => {
       expect(r.code).toBe(0);
       const config = parse(readFileSync(join(cwd, 'new/setup/kpr.yaml'), 'utf8'));
       expect(config.api.baseUrl).toBe(`http://127.0.0.1:${port}`);
+      // Every unit a record names is an Enhet of its Kommune, so no record warns REC4008.
+      const enheter = new Map<string, string>();
+      for (const k of config.sender.Kommune) for (const e of k.Enhet) enheter.set(e.enhetID, k.kommuneNr);
+      const records = readFileSync(join(cwd, 'new/setup/epj/extract.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      const units = records.filter((x) => x.consultation).map((x) => [x.consultation.unitId, x.consultation.municipalityNumber]);
+      expect(units.length).toBeGreaterThan(0);
+      for (const [unit, kommune] of units) expect(enheter.get(unit), unit).toBe(kommune);
       expect(existsSync(resolve(cwd, 'new/setup', schemaOf(join(cwd, 'new/setup/kpr.yaml'))))).toBe(true);
       for (const f of [config.helseid.jwkFile, config.certificates.signing.certFile, config.certificates.receiverEncryptionCertFile]) {
         expect(existsSync(join(cwd, 'new/setup', f)), f).toBe(true);

@@ -27,6 +27,12 @@ describe('generated code', () => {
     const f = compileSource<(x: number) => number>({ add: (a: number, b: number) => a + b, k: 2 }, '"use strict"; return (x) => add(x, k);');
     expect(f(40)).toBe(42);
     expect(literal(undefined)).toBe(`${undefined}`);
+    // A "__proto__" key stays a key (in an object literal it would set the prototype).
+    const poisoned = JSON.parse('{"__proto__":{"polluted":true},"a":[{"__proto__":[]}]}') as Record<string, unknown>;
+    const back = compileSource<Record<string, unknown>>({}, `return ${literal(poisoned)};`);
+    expect(Object.getPrototypeOf(back)).toBe(Object.prototype);
+    expect(Object.keys(back)).toEqual(['__proto__', 'a']);
+    expect(back).toEqual(poisoned);
     // -0 is written as JSON writes it; a generated literal never carries a sign JSON would drop.
     expect(Object.is(compileSource<number>({}, `return ${literal(-0)};`), 0)).toBe(true);
   });

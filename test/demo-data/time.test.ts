@@ -11,7 +11,7 @@ describe('UTC formatting', () => {
       if (yearOfDay(day) !== new Date(day * DAY).getUTCFullYear()) wrong.push(day);
     }
     for (let ms = Date.UTC(1999, 0, 1); ms < Date.UTC(2031, 0, 1); ms += 7_777_777) {
-      if (isoTime(ms) !== new Date(Math.floor(ms / 1000) * 1000).toISOString().slice(0, 19) + 'Z') wrong.push(ms);
+      if (isoTime(ms) !== `${new Date(Math.floor(ms / 1000) * 1000).toISOString().slice(0, 19)}Z`) wrong.push(ms);
     }
     expect(wrong).toEqual([]);
   });

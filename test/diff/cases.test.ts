@@ -36,7 +36,7 @@ describe.each(names)('case %s', (name) => {
   const forward = diffSpecs(a, b);
 
   it('matches expected.json and reports its own kind', () => {
-    expectGolden(join(dir, 'expected.json'), JSON.stringify(portable(forward, dir), null, 2) + '\n');
+    expectGolden(join(dir, 'expected.json'), `${JSON.stringify(portable(forward, dir), null, 2)}\n`);
     expect(forward.map((c) => c.kind)).toContain(name);
     for (const c of forward) expect(c.severity).toBe(CHANGE_KINDS.get(c.kind)!.severity);
   });

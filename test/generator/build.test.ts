@@ -32,7 +32,7 @@ describe('kpr spec build on the fixture', async () => {
 
   it('matches the golden files', () => {
     for (const [path, content] of first.files) {
-      const golden = join(goldenDir, path + '.golden');
+      const golden = join(goldenDir, `${path}.golden`);
       expectGolden(golden, content, path);
     }
   });

@@ -15,7 +15,7 @@ describe('kpr spec lint, build, check', () => {
     writeFileSync(file, readFileSync(file, 'utf8').replace('codelist: "8524"', 'codelist: "8525"'));
     const r = runKpr(['spec', 'lint', file]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/1\.0\.0\.yaml:\d+:\d+: error KPR1301: Konsultasjon\/@amming refers to code list 8525, which is not defined\n  hint: /);
+    expect(r.stderr).toMatch(/1\.0\.0\.yaml:\d+:\d+: error KPR1301: Konsultasjon\/@amming refers to code list 8525, which is not defined\n {2}hint: /);
     expect(r.stderr).toMatch(/1 file checked: 1 error, 0 warnings/);
   });
 

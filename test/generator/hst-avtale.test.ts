@@ -48,7 +48,7 @@ describe('hst-avtale@1 (JSON message type)', async () => {
 
   it('matches the golden files, and generated/ holds the same bytes', () => {
     for (const [path, content] of files) {
-      expectGolden(join(goldenDir, path.slice('hst-avtale/'.length) + '.golden'), content);
+      expectGolden(join(goldenDir, `${path.slice('hst-avtale/'.length)}.golden`), content);
       expect(readFileSync(join(REPO_ROOT, 'generated', path), 'utf8'), path).toBe(content);
     }
   });
@@ -73,6 +73,20 @@ describe('hst-avtale@1 (JSON message type)', async () => {
     const m = mutate(sample());
     expect(judge.validate(m).valid).toBe(false);
     expect(validateMessage(m)).toBe(false);
+  });
+
+  itFhiSlash('refuses a day that does not exist (the pattern alone cannot), and takes a leap day', () => {
+    const at = (datoTid: string) => {
+      const m = sample() as any;
+      m[0].avtale[0].datoTid = datoTid;
+      return m;
+    };
+    expect(validateMessage(at('2023-02-29T10:00:00+01:00'))).toBe(false);
+    expect(validateMessage.errors).toEqual([expect.objectContaining({ instancePath: '/0/avtale/0/datoTid', keyword: 'date' })]);
+    expect(validateMessage(at('2024-04-31T10:00:00+02:00'))).toBe(false);
+    expect(validateMessage(at('2024-02-29T10:00:00+01:00')), JSON.stringify(validateMessage.errors)).toBe(true);
+    // No year range for SLASH: FHI has published none (the 2021 specs' 1900-2999 is theirs only).
+    expect(validateMessage(at('1850-03-01T10:00:00+01:00')), JSON.stringify(validateMessage.errors)).toBe(true);
   });
 
   it('marks every member inferred, in the schema, the types and the field reference', () => {

@@ -54,6 +54,6 @@ describe('spec lint on JSON message types', () => {
     const out = lintCase(kind, original.replace(find, replace));
     for (const id of ids) expect(out).toContain(` ${id}: `);
     const golden = join(goldenDir, `${name}.txt`);
-    expectGolden(golden, out + '\n');
+    expectGolden(golden, `${out}\n`);
   });
 });

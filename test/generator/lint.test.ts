@@ -58,7 +58,7 @@ describe('spec lint', () => {
     const out = lintCase(original.replace(find, replace));
     for (const id of ids) expect(out).toContain(` ${id}: `);
     const golden = join(goldenDir, `${name}.txt`);
-    expectGolden(golden, out + '\n');
+    expectGolden(golden, `${out}\n`);
   });
 
   it('every diagnostic id in the catalogue has a name, summary and hint', () => {

@@ -34,7 +34,7 @@ function expectOneParagraph(r: CliResult): void {
   expect(text, 'one paragraph').not.toMatch(/\n\s*\n/);
 }
 
-const BOMB = ['a: &a ["x","x","x","x","x","x","x","x","x"]', ...'bcdefgh'.split('').map((n, i) => `${n}: &${n} [${Array(9).fill(`*${'abcdefgh'[i]}`).join(',')}]`)].join('\n') + '\n';
+const BOMB = `${['a: &a ["x","x","x","x","x","x","x","x","x"]', ...'bcdefgh'.split('').map((n, i) => `${n}: &${n} [${Array(9).fill(`*${'abcdefgh'[i]}`).join(',')}]`)].join('\n')}\n`;
 
 let dir: string;
 let setup: SandboxSetup;
@@ -100,8 +100,8 @@ const cases: Case[] = [
       const cert = file('old/sign.pem', old.certPem);
       file('old/sign.key', old.keyPem);
       const text = readFileSync(setup.configFile, 'utf8').replace(/certFile: .*/, `certFile: ${cert}`).replace(/keyFile: .*/, `keyFile: ${join(dir, 'old/sign.key')}`);
-      writeFileSync(setup.configFile + '.old.yaml', text);
-      return ['run', '--config', setup.configFile + '.old.yaml', '--dry-run', '--out', join(dir, 'old-out')];
+      writeFileSync(`${setup.configFile}.old.yaml`, text);
+      return ['run', '--config', `${setup.configFile}.old.yaml`, '--dry-run', '--out', join(dir, 'old-out')];
     },
     2,
     /certificates\.signing\.certFile \(.*old\/sign\.pem\): .*expired on 2021-01-01.*Fix: /,

@@ -14,7 +14,7 @@ import { runJob } from '../../runtime/jobs/jobs.ts';
 import { formatStatus, statusReport } from '../../runtime/jobs/report.ts';
 import { renderReport } from '../../runtime/report/html.ts';
 import { silentLogger } from '../../runtime/log.ts';
-import { CertificateError, checkCertificate, loadCredentials, readCertificates } from '../../runtime/transport/certificates/index.ts';
+import { type CertificateError, checkCertificate, loadCredentials, readCertificates } from '../../runtime/transport/certificates/index.ts';
 import { issueCertificate, type KeyPairPem, type KeyUsageName } from '../../runtime/transport/pki/index.ts';
 import { runKpr } from '../helpers/cli.ts';
 import { FakeReceiver, tmp } from '../runtime/helpers.ts';
@@ -54,7 +54,7 @@ describe('a run stops before anything is sent', () => {
   it.each(cases)('%s: kpr run --dry-run exits 2 naming setting, file and fix, and writes nothing', (_name, cert, why) => {
     const config = useSigning(cert);
     // The chain is checked against a CA where one is given.
-    writeFileSync(config, readFileSync(config, 'utf8').replace(/  warnDays: 30/, `  warnDays: 30\n  caCertFile: ${join(setup.sandboxDir, 'pki', 'ca.pem')}`));
+    writeFileSync(config, readFileSync(config, 'utf8').replace(/ {2}warnDays: 30/, `  warnDays: 30\n  caCertFile: ${join(setup.sandboxDir, 'pki', 'ca.pem')}`));
     const out = join(tmp('kpr-dry-'), 'out');
     const r = runKpr(['run', '--config', config, '--dry-run', '--out', out]);
     expect(r.code, r.stderr).toBe(2);
@@ -127,11 +127,11 @@ describe('kpr status counts down', () => {
     await runJob({ config: soon, log: silentLogger, sender: new FakeReceiver() });
     const text = formatStatus(statusReport(soon));
     expect(text).toMatch(/certificate signing: (19|20) day\(s\) left .*expiring\)/);
-    expect(text).toMatch(/warning   certificate signing expires in (19|20) day\(s\): order its successor now/);
+    expect(text).toMatch(/warning {3}certificate signing expires in (19|20) day\(s\): order its successor now/);
 
     const wrong = loadConfig(useSigning({ keyUsage: ['keyEncipherment'] }));
     const t2 = formatStatus(statusReport(wrong));
-    expect(t2).toMatch(/warning   certificate signing: the next run stops: certificates\.signing\.certFile .*key usage keyEncipherment/);
+    expect(t2).toMatch(/warning {3}certificate signing: the next run stops: certificates\.signing\.certFile .*key usage keyEncipherment/);
     // The HTML report marks it bad with the same reason.
     expect(renderReport(wrong)).toMatch(/Certificate: signing<\/div><div class="v bad">[^<]*<\/div><div class="d">[^<]*has key usage keyEncipherment, without digitalSignature or nonRepudiation/);
   });

@@ -25,7 +25,7 @@ it('one record with U+0000 in a mapped string is held; the rest arrive; exit 1, 
   const records = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   const victim = 3;
   records[victim - 1].consultation.unitId += '\u0000';
-  writeFileSync(file, records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  writeFileSync(file, `${records.map((r) => JSON.stringify(r)).join('\n')}\n`);
 
   const first = await runKpr(['run', '--config', setup.configFile]);
   expect(first.code, first.stderr).toBe(1);

@@ -45,7 +45,7 @@ describe('records of one extract', () => {
     writeFileSync(file, '');
   });
   const run = async (records: unknown[], name: string) => {
-    writeFileSync(join(setup.epjDir, name), records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    writeFileSync(join(setup.epjDir, name), `${records.map((r) => JSON.stringify(r)).join('\n')}\n`);
     const config = loadConfig(setup.configFile);
     const receiver = new FakeReceiver();
     const summary = await runJob({ config, log: silentLogger, sender: receiver, sealer: identitySealer });

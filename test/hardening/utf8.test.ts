@@ -75,7 +75,7 @@ describe('a source line that is not UTF-8', () => {
     const dir = tmp('kpr-utf8-');
     const file = join(dir, 'epj.ndjson');
     const bad = lineWith(BAD, 'K2');
-    writeFileSync(file, Buffer.concat([Buffer.from(JSON.stringify(rec('K1', '2024-05-01T08:00:00Z')) + '\r\n'), bad, Buffer.from('\n' + JSON.stringify(rec('K3', '2024-05-01T08:00:00Z')) + '\n')]));
+    writeFileSync(file, Buffer.concat([Buffer.from(`${JSON.stringify(rec('K1', '2024-05-01T08:00:00Z'))}\r\n`), bad, Buffer.from(`\n${JSON.stringify(rec('K3', '2024-05-01T08:00:00Z'))}\n`)]));
     const lines: SourceLine[] = await all(new FileSource(file, 'file').read());
     expect(lines.map((l) => [l.line, l.parseRule ?? 'ok'])).toEqual([
       [1, 'ok'],
@@ -98,7 +98,7 @@ describe('a source line that is not UTF-8', () => {
   it('kpr run: the line is held (REC1007), the others are sent, no U+FFFD reaches the receiver, exit 1', async () => {
     const dir = tmp('kpr-utf8-');
     const file = join(dir, 'epj.ndjson');
-    writeFileSync(file, Buffer.concat([Buffer.from(JSON.stringify(rec('K1', '2024-05-01T08:00:00Z')) + '\n'), lineWith(BAD, 'K2'), Buffer.from('\n')]));
+    writeFileSync(file, Buffer.concat([Buffer.from(`${JSON.stringify(rec('K1', '2024-05-01T08:00:00Z'))}\n`), lineWith(BAD, 'K2'), Buffer.from('\n')]));
     const receiver = new FakeReceiver();
     const store = openStore(join(dir, 'kpr.db'));
     try {

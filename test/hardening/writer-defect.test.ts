@@ -44,7 +44,7 @@ describe.each(['worker', 'this thread'])('a number the writer could not carry, m
     for (const r of records) r.Konsultasjon.konsultasjonID = `${where[0]}${r.Konsultasjon.konsultasjonID}`;
     records[1]!.Konsultasjon.Barn_ungdom.fodselsar = 1e20;
     for (const f of ['extract.ndjson', 'w.ndjson', 't.ndjson']) writeFileSync(join(setup.epjDir, f), '');
-    writeFileSync(join(setup.epjDir, name), records.map((r) => JSON.stringify({ ...r, id: `${where}-${r.id}` })).join('\n') + '\n');
+    writeFileSync(join(setup.epjDir, name), `${records.map((r) => JSON.stringify({ ...r, id: `${where}-${r.id}` })).join('\n')}\n`);
     const config = loadConfig(setup.configFile);
     const receiver = new FakeReceiver();
     const s = await runJob({ config, log: silentLogger, sender: receiver, sealer: identitySealer });

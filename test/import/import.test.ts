@@ -1,10 +1,10 @@
 // The importer reproduces the committed spec files from the official packages (so a change
 // to the importer or a hand edit that drifts from it is noticed), refuses to overwrite a
 // reviewed message file without --force, and names the missing file when a package is incomplete.
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeOfficial, referenceDir } from '../helpers/reference.ts';
 import { Command } from 'commander';
 import { UserError } from '../../runtime/cli/program.ts';
@@ -72,6 +72,6 @@ describeOfficial('kpr spec import', () => {
  */
 function withoutHandTranscribed(yaml: string): string {
   return yaml
-    .replace(/^rules:\n(?:  .*\n)+/m, '')
-    .replace(/^(?:    # .*\n)*    exactlyOne: .*\n/gm, '');
+    .replace(/^rules:\n(?: {2}.*\n)+/m, '')
+    .replace(/^(?: {4}# .*\n)* {4}exactlyOne: .*\n/gm, '');
 }

@@ -76,7 +76,7 @@ describe('kpr spec import --json-schema refuses what it cannot express', () => {
       if (d.id !== 'KPR1701') expect(d.message).toMatch(/^\/\S*: /);
     }
     expect(existsSync(out)).toBe(false);
-    const text2 = r.diagnostics.map((d) => formatDiagnostic(d).split(root).join('<tmp>')).join('\n') + '\n';
+    const text2 = `${r.diagnostics.map((d) => formatDiagnostic(d).split(root).join('<tmp>')).join('\n')}\n`;
     expectGolden(join(goldenDir, `${name}.txt`), text2);
   });
 

@@ -71,7 +71,7 @@ type Doc = unknown;
 /** Every place in a document: the path to each value. */
 function places(doc: Doc, path: (string | number)[] = []): (string | number)[][] {
   const out = [path];
-  if (Array.isArray(doc)) doc.forEach((v, i) => out.push(...places(v, [...path, i])));
+  if (Array.isArray(doc)) for (const [i, v] of doc.entries()) out.push(...places(v, [...path, i]));
   else if (doc && typeof doc === 'object') for (const [k, v] of Object.entries(doc)) out.push(...places(v, [...path, k]));
   return out;
 }

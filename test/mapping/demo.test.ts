@@ -131,7 +131,7 @@ describe('the example mapping over demo data', () => {
     const k = (results[i] as any).value as Konsultasjon;
     expect(k.konsultasjonID).toBe(src.consultation.id);
     const utc = new Date(src.consultation.startTime);
-    const local = new Date(k.datoTidStart + 'Z');
+    const local = new Date(`${k.datoTidStart}Z`);
     expect([3_600_000, 7_200_000]).toContain(local.getTime() - utc.getTime());
     expect(k.Barn_ungdom.fodselsar).toBe(Number(src.child.birthDate.slice(0, 4)));
     expect(k.Barn_ungdom.kjonn).toBe({ M: '1', F: '2' }[src.child.sex as 'M' | 'F']);
@@ -195,7 +195,7 @@ describe('kpr map', () => {
   it('exits 0 when nothing was rejected, and 2 on a broken mapping with nothing written', () => {
     const dir = mkdtempSync(join(tmpdir(), 'kpr-map-cli-'));
     const input = join(dir, 'epj.ndjson');
-    writeFileSync(input, records.filter((r) => !('_defect' in r && r._defect)).slice(0, 5).map((r) => JSON.stringify(r) + '\n').join(''));
+    writeFileSync(input, records.filter((r) => !('_defect' in r && r._defect)).slice(0, 5).map((r) => `${JSON.stringify(r)}\n`).join(''));
     const ok = runKpr(['map', '--mapping', MAPPING, '--in', input, '--out', join(dir, 'k'), '--rejects', join(dir, 'r'), '--extract-date', EXTRACT_DATE]);
     expect(ok.code, ok.stderr).toBe(0);
     const broken = join(dir, 'broken.yaml');

@@ -100,7 +100,7 @@ describe('generated JSON writer', () => {
     const mapper = await loadMapping(MAPPING, { extractDate: '2024-12-31' });
     const dir = mkdtempSync(join(tmpdir(), 'kpr-writer-'));
     const records = [...generateRecords({ children: 3, from: '2020-01-01', to: '2024-12-31', seed: 'long', editRate: 0, deleteRate: 0 })];
-    writeFileSync(join(dir, 'in'), records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    writeFileSync(join(dir, 'in'), `${records.map((r) => JSON.stringify(r)).join('\n')}\n`);
     // Every third result carries a konsultasjonID of 300 000 characters, some of them ø.
     let i = 0;
     const apply = (record: unknown): MapResult => {
@@ -123,6 +123,6 @@ describe('generated JSON writer', () => {
       rejects: join(dir, 'rej'),
     });
     expect(counts.rejected).toBe(0);
-    expect(readFileSync(join(dir, 'out'), 'utf8')).toBe(values.map((v) => v + '\n').join(''));
+    expect(readFileSync(join(dir, 'out'), 'utf8')).toBe(values.map((v) => `${v}\n`).join(''));
   });
 });

@@ -22,7 +22,7 @@ async function run(lines: string, maxLineBytes?: number) {
 describe('mapStream', () => {
   it('keeps multi-byte characters whole across 1 MiB read chunks', async () => {
     // "ø" is two bytes in UTF-8; the prefixes put one of them across the chunk boundary.
-    const long = 'xx' + 'ø'.repeat(700_000); // the first ø at byte 19: one straddles byte 1 048 576
+    const long = `xx${'ø'.repeat(700_000)}`; // the first ø at byte 19: one straddles byte 1 048 576
     const r = await run(`${JSON.stringify({ a: 1 })}\n${JSON.stringify({ text: long })}\r\n${JSON.stringify({ b: 2 })}`, 4 << 20);
     expect(r.counts).toMatchObject({ lines: 3, konsultasjoner: 3, rejected: 0 });
     expect(r.out[1].text).toBe(long);

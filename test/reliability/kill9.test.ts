@@ -97,7 +97,7 @@ describe('kill -9 at random points, with sandbox faults and bad input', () => {
     // arrive as three day files, between kill cycles, so runs are killed after edits too.
     const cuts = ['2026-11-20', '2026-11-22', '2026-11-23'];
     const backfillLines = await writeRecords(join(setup.epjDir, '0000-backfill.ndjson'), records.filter((r) => day(r) < cuts[0]!));
-    appendFileSync(join(setup.epjDir, '0000-backfill.ndjson'), malformed.join('\n') + '\n');
+    appendFileSync(join(setup.epjDir, '0000-backfill.ndjson'), `${malformed.join('\n')}\n`);
     const dayFiles = cuts.map((from, i) => {
       const to = cuts[i + 1] ?? '9999';
       return { from, lines: records.filter((r) => day(r) >= from && day(r) < to), at: Math.floor(((i + 1) * TRIALS) / (cuts.length + 1)), written: false };

@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Validator } from '@cfworker/json-schema';
-import { expect, it } from 'vitest';
+import { expect, } from 'vitest';
 import { validateMelding } from '../../generated/hst/56.0.0/validator.js';
 import { toXml } from '../../generated/hst/56.0.0/xml.ts';
 import { itOfficial, officialXsd } from '../helpers/reference.ts';

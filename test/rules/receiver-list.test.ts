@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, } from 'vitest';
 import { loadValidator } from '../../runtime/mapping/apply.ts';
 import type { Consequence } from '../../runtime/spec/consequence.ts';
 import { loadTarget, type Target, type TargetAttribute, type TargetClass } from '../../runtime/spec/target.ts';

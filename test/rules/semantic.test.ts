@@ -123,7 +123,7 @@ function custom(): Target {
 
 describe('controls between attributes, organisation numbers, code validity', () => {
   const check = compileSemanticRules(custom(), 'Periode');
-  const orgnr = '31234567' + organisasjonsnummerCheckDigit('31234567');
+  const orgnr = `31234567${organisasjonsnummerCheckDigit('31234567')}`;
   it.each([
     ['a period in order', { fraDato: '2024-01-01', tilDato: '2024-06-30' }, []],
     ['a period backwards', { fraDato: '2024-07-01', tilDato: '2024-06-30' }, [['REC3002', '/tilDato', 'discard-message']]],

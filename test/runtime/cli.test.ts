@@ -177,9 +177,9 @@ describe('kpr status, kpr errors, the lock', () => {
   });
 
   it('kpr errors as text fits 120 columns and any narrower terminal, wrapping messages whole', () => {
-    const long = Array.from({ length: 40 }, (_, i) => `word${i}`).join(' ') + ' ' + '#'.repeat(150);
+    const long = `${Array.from({ length: 40 }, (_, i) => `word${i}`).join(' ')} ${'#'.repeat(150)}`;
     const rows = [
-      { kind: 'record', id: 'K-' + 'long-id-'.repeat(4), changedAt: null, file: 'epj/2024-05-01.ndjson', line: 300, path: '/Konsultasjon/Barn_ungdom/fodselsar', rule: 'hst/range', message: long, consequence: 'discard-message', validationCode: null, refId: null },
+      { kind: 'record', id: `K-${'long-id-'.repeat(4)}`, changedAt: null, file: 'epj/2024-05-01.ndjson', line: 300, path: '/Konsultasjon/Barn_ungdom/fodselsar', rule: 'hst/range', message: long, consequence: 'discard-message', validationCode: null, refId: null },
       { kind: 'message', id: '0f8e6b1c-2a4d-4e8f-9b7a-3c5d6e7f8a9b', changedAt: '2024-05-02T00:00:00Z', file: null, line: null, path: null, rule: 'receiver', message: long, consequence: 'queued again', validationCode: 3002, refId: 'r-1' },
     ];
     for (const width of [200, 120, 80, 60]) {

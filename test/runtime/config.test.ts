@@ -7,7 +7,7 @@ import { ConfigError, parseConfig, requireTransport } from '../../runtime/config
 import { readSecret } from '../../runtime/config/secrets.ts';
 import { tmp } from './helpers.ts';
 
-export const VALID = `profile: test
+const VALID = `profile: test
 helseid:
   clientId: my-client
   jwkFile: keys/client.jwk.json

@@ -24,8 +24,8 @@ function project(): { config: KprConfig; files: string[] } {
   const half = Math.floor(records.length / 2);
   const files = ['2024-01.ndjson', '2024-02.ndjson'];
   // Malformed lines and a blank one among the records, as exports have them.
-  writeFileSync(join(dir, 'exports', files[0]!), records.slice(0, half).map((r) => JSON.stringify(r)).join('\n') + '\n{"broken": \n\n[1,2]\n');
-  writeFileSync(join(dir, 'exports', files[1]!), records.slice(half).map((r) => JSON.stringify(r)).join('\n') + '\n');
+  writeFileSync(join(dir, 'exports', files[0]!), `${records.slice(0, half).map((r) => JSON.stringify(r)).join('\n')}\n{"broken": \n\n[1,2]\n`);
+  writeFileSync(join(dir, 'exports', files[1]!), `${records.slice(half).map((r) => JSON.stringify(r)).join('\n')}\n`);
   const yaml = `profile: sandbox
 sender:
   herId: 8139519

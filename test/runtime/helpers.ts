@@ -67,7 +67,7 @@ export function del(id: string, changedAt: string): Rec {
 }
 
 export function writeNdjson(file: string, records: unknown[]): void {
-  writeFileSync(file, records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  writeFileSync(file, `${records.map((r) => JSON.stringify(r)).join('\n')}\n`);
 }
 
 type Plan = 'accept' | 'reject' | 'retry' | 'lose-answer' | 'throw';

@@ -203,7 +203,7 @@ describe('SandboxStore folding', () => {
     expect(store.hasNotification('1', 'gX')).toBe(true);
     store.accept({ ...note('g4', 4, []), melding: { Notifikasjon: [{ statusNotifikasjon: 'C', notifikasjonGUID: 'g4', notifikasjonForrigeGUID: 'g3', notifikasjonLopeNr: 4, notifikasjonRef: 'gX' }] } });
     expect(store.statusCounts()).toEqual({ active: 2, annulled: 1 });
-    expect(store.publicState().consultations['K2']!.status).toBe('annulled');
+    expect(store.publicState().consultations.K2!.status).toBe('annulled');
     expect(store.notifications().map((r) => r.notifikasjonGUID)).toEqual(['g1', 'gX', 'g3', 'g4']);
     store.close();
   });

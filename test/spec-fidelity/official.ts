@@ -2,7 +2,7 @@
 // code with generator/import on purpose: if the importer misreads the publications, this
 // reader must not make the same mistake silently. It reads only what the test compares.
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { SaxesParser } from 'saxes';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');

@@ -36,7 +36,7 @@ describe('utcToOslo', () => {
         const sunday = Date.UTC(y, month, last.getUTCDate() - last.getUTCDay(), 1);
         for (const d of [-3_600_001, -1000, 0, 1000, 3_600_000, 86_400_000 * 3]) {
           const ms = sunday + d;
-          const iso = new Date(ms).toISOString().slice(0, 19) + 'Z';
+          const iso = `${new Date(ms).toISOString().slice(0, 19)}Z`;
           expect(utcToOslo(iso), iso).toBe(byIntl(ms));
         }
       }

@@ -17,7 +17,7 @@ export interface SchemaFile {
 
 /** `['$defs', 'a/b', 0]` → `/$defs/a~1b/0`. */
 export function pointer(path: Path): string {
-  return path.map((s) => '/' + String(s).replace(/~/g, '~0').replace(/\//g, '~1')).join('');
+  return path.map((s) => `/${String(s).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
 }
 
 export function readSchemaFile(file: string, text?: string): { schema?: SchemaFile; diagnostics: Diagnostic[] } {

@@ -66,10 +66,7 @@ class Translator {
   private readonly classes = new Map<string, { identity: string; shape: string; data: ClassData }>();
   private readonly stack: string[] = [];
 
-  constructor(
-    private readonly f: SchemaFile,
-    private readonly opts: TranslateOptions,
-  ) {}
+  constructor(private readonly f: SchemaFile) {}
 
   private err(id: DiagnosticId, path: Path, message: string, key = false) {
     this.errors.push(diag(id, this.f.pos(path, key), `${pointer(path) || '/'}: ${message}`));
@@ -340,7 +337,7 @@ function str(v: Json | undefined): string | undefined {
 }
 
 export function translate(f: SchemaFile, opts: TranslateOptions): { draft?: Draft; diagnostics: Diagnostic[] } {
-  const t = new Translator(f, opts);
+  const t = new Translator(f);
   const top = t.resolve(f.root, []);
   const sh = top && t.shape(top);
   let body: 'array' | 'object' = 'object';

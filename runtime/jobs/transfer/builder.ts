@@ -123,7 +123,10 @@ export class Builder {
       const before = this.held;
       this.cut();
       // A version held back in cut() changes what the receiver is about to hold: decide again.
-      if (this.held !== before) return this.consider(v);
+      if (this.held !== before) {
+        this.consider(v);
+        return;
+      }
     }
     const link = this.chain.next();
     const hash = d.status === 'C' ? null : v.hash;

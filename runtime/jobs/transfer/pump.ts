@@ -11,7 +11,7 @@
 // break the chain. The builder notices at its next commit and stops too.
 import type { Logger } from '../../log.ts';
 import type { OutboxMessage, Store } from '../../store/types.ts';
-import type { Sealer, Sender } from '../sender.ts';
+import type { Sealer, SendOutcome, Sender } from '../sender.ts';
 import type { FailPoint, TransferSummary } from './types.ts';
 import type { MeldingWriter, Serialised } from './writer.ts';
 
@@ -169,7 +169,7 @@ export class Pump {
     s.built.delete(m.messageId);
     s.events.push({ kind: 'sending', seq: m.seq });
     fail('after-sealed');
-    let r;
+    let r: SendOutcome;
     try {
       const answer = deps.sender.send({ seq: m.seq, messageId: m.messageId, lopenr: m.lopenr, xml, payload });
       // The receiver's time is the run's critical path (one message at a time, in chain order):

@@ -48,10 +48,22 @@ export class SlashFaults {
 
   /** The fault the next message meets. Order: drop, delay, 500, code. */
   next(): SlashFault {
-    if (this.drop > 0) return this.drop--, { kind: 'drop' };
-    if (this.delay.count > 0) return this.delay.count--, { kind: 'delay', ms: this.delay.ms };
-    if (this.fail500 > 0) return this.fail500--, { kind: 'fail500' };
-    if (this.code.count > 0) return this.code.count--, { kind: 'code', code: this.code.code };
+    if (this.drop > 0) {
+      this.drop--;
+      return { kind: 'drop' };
+    }
+    if (this.delay.count > 0) {
+      this.delay.count--;
+      return { kind: 'delay', ms: this.delay.ms };
+    }
+    if (this.fail500 > 0) {
+      this.fail500--;
+      return { kind: 'fail500' };
+    }
+    if (this.code.count > 0) {
+      this.code.count--;
+      return { kind: 'code', code: this.code.code };
+    }
     return { kind: 'none' };
   }
 

@@ -62,7 +62,10 @@ export class SlashLedger {
     for (const [org, units] of counts) {
       const entry = { ...d, seq: this.seq, units };
       let list = this.byUnit.get(org);
-      if (!list) this.byUnit.set(org, (list = []));
+      if (!list) {
+        list = [];
+        this.byUnit.set(org, list);
+      }
       list.push(entry);
       made.push(entry);
     }
@@ -72,9 +75,15 @@ export class SlashLedger {
 
   private apply(org: string, msgType: string, changes: ItemChange[]): void {
     let byType = this.content.get(org);
-    if (!byType) this.content.set(org, (byType = new Map()));
+    if (!byType) {
+      byType = new Map();
+      this.content.set(org, byType);
+    }
     let items = byType.get(msgType);
-    if (!items) byType.set(msgType, (items = new Map()));
+    if (!items) {
+      items = new Map();
+      byType.set(msgType, items);
+    }
     for (const c of changes) {
       const was = items.get(c.id);
       // A deletion keeps the content it deletes, so a state shows what was removed.

@@ -40,7 +40,10 @@ export function errorDetailsText(errors: SchemaError[]): string {
   const byLocation = new Map<string, Array<{ Value: string }>>();
   for (const e of errors) {
     let list = byLocation.get(e.location);
-    if (!list) byLocation.set(e.location, (list = []));
+    if (!list) {
+      list = [];
+      byLocation.set(e.location, list);
+    }
     list.push({ Value: e.message });
   }
   return JSON.stringify([...byLocation].map(([Location, Errors]) => ({ Location, Errors })));

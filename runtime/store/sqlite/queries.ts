@@ -132,7 +132,10 @@ export class SqliteQueries {
     const days = new Map<string, DailyVolume>();
     const day = (d: string): DailyVolume => {
       let v = days.get(d);
-      if (!v) days.set(d, (v = { day: d, messages: { accepted: 0, rejected: 0, unconfirmed: 0 }, accepted: { N: 0, M: 0, C: 0 }, rejectedNotifications: 0, rejectedRecords: 0 }));
+      if (!v) {
+        v = { day: d, messages: { accepted: 0, rejected: 0, unconfirmed: 0 }, accepted: { N: 0, M: 0, C: 0 }, rejectedNotifications: 0, rejectedRecords: 0 };
+        days.set(d, v);
+      }
       return v;
     };
     for (const r of this.st.messagesByDay.all()) {
@@ -155,7 +158,10 @@ export class SqliteQueries {
     const months = new Map<string, MonthlyVolume>();
     for (const r of this.st.itemsByMonth.all()) {
       let v = months.get(r.month);
-      if (!v) months.set(r.month, (v = { month: r.month, accepted: 0, unconfirmed: 0, rejected: 0 }));
+      if (!v) {
+        v = { month: r.month, accepted: 0, unconfirmed: 0, rejected: 0 };
+        months.set(r.month, v);
+      }
       if (r.state === 'accepted') v.accepted += r.n;
       else if (r.state === 'rejected' || r.state === 'requeued') v.rejected += r.n;
       else if ((UNCONFIRMED as readonly string[]).includes(r.state)) v.unconfirmed += r.n;

@@ -8,7 +8,6 @@ import {
   content,
   encoding,
   expectTag,
-  octetValue,
   readOctets,
   readAll,
   readOid,

@@ -26,7 +26,7 @@ export function discover(authority: string, timeoutMs = 10_000): Promise<Discove
 
 async function fetchDiscovery(authority: string, timeoutMs: number): Promise<Discovery> {
   const url = `${authority}/.well-known/openid-configuration`;
-  let res;
+  let res: Awaited<ReturnType<typeof httpRequest>>;
   try {
     res = await httpRequest(url, { method: 'GET', timeoutMs, headers: { accept: 'application/json' } });
   } catch (err) {

@@ -70,11 +70,11 @@ function generate(): { files: Map<string, { data: string | Buffer; mode: number 
   put(PKI_FILES.receiverEncryption, receiverEncryption);
   put(PKI_FILES.receiverSigning, receiverSigning);
   const pass = randomBytes(12).toString('base64url');
-  files.set(PKI_FILES.p12Pass, { data: pass + '\n', mode: 0o600 });
+  files.set(PKI_FILES.p12Pass, { data: `${pass}\n`, mode: 0o600 });
   files.set(`${PKI_FILES.senderSigning}.p12`, { data: toPkcs12(senderSigning, [ca.certPem], pass, 'TEST Avsender signering'), mode: 0o600 });
   files.set(`${PKI_FILES.senderEncryption}.p12`, { data: toPkcs12(senderEncryption, [ca.certPem], pass, 'TEST Avsender kryptering'), mode: 0o600 });
   files.set(PKI_FILES.manifest, {
-    data: JSON.stringify({ kind: 'kpr-kit test PKI', created: new Date().toISOString(), orgNumbers: TEST_ORG_NUMBERS }, null, 2) + '\n',
+    data: `${JSON.stringify({ kind: 'kpr-kit test PKI', created: new Date().toISOString(), orgNumbers: TEST_ORG_NUMBERS }, null, 2)}\n`,
     mode: 0o644,
   });
   return { files };

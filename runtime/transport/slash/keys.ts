@@ -130,7 +130,7 @@ export class SlashKeys {
 
   private async fetch(): Promise<SlashKey> {
     this.fetches++;
-    let res;
+    let res: Awaited<ReturnType<typeof httpRequest>>;
     try {
       res = await httpRequest(this.url, { method: 'GET', headers: { accept: 'application/json' }, timeoutMs: this.options.timeoutMs ?? 10_000 });
     } catch (err) {

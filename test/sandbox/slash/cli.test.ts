@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, } from 'vitest';
 import { runKpr } from '../../helpers/cli.ts';
 import { clearDiscoveryCache, HelseIdClient, loadSigningKey } from '../../../runtime/transport/helseid/index.ts';
 import { SlashClient } from '../../../runtime/transport/slash/index.ts';

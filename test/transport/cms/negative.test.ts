@@ -24,7 +24,7 @@ describe('unseal refuses', async () => {
   const dir = tempDir();
   const signer = { certPem: pki.senderSigning.certPem, keyPem: pki.senderSigning.keyPem };
   const recipient = { certPem: pki.receiverEncryption.certPem, keyPem: pki.receiverEncryption.keyPem };
-  const payload = Buffer.from('<Melding>'.padEnd(300, 'x') + '</Melding>');
+  const payload = Buffer.from(`${'<Melding>'.padEnd(300, 'x')}</Melding>`);
   const sealed = seal(payload, { signer, recipientCertPem: recipient.certPem });
   const payloadPath = join(dir, 'payload.xml');
   writeFileSync(payloadPath, payload);
