@@ -165,7 +165,9 @@ export class PgBatch {
         if (withJson.length > 0) {
           await s.run('INSERT INTO item_json (item_id, json) SELECT * FROM unnest($1::bigint[], $2::text[])', [withJson.map((j) => j[0]), withJson.map((j) => j[1])]);
         }
-        m.items.forEach((i, n) => consultations.push([i.konsultasjonId, ids[n] as number]));
+        m.items.forEach((i, n) => {
+          consultations.push([i.konsultasjonId, ids[n] as number]);
+        });
         await s.run('INSERT INTO lopenr (year, last) VALUES ($1, $2) ON CONFLICT (year) DO UPDATE SET last = GREATEST(lopenr.last, excluded.last)', [m.year, m.lopenr]);
       }
       const latest = lastPerKey(consultations, (c) => c[0]);

@@ -57,7 +57,10 @@ export class PgQueries {
     const days = new Map<string, DailyVolume>();
     const day = (d: string): DailyVolume => {
       let v = days.get(d);
-      if (!v) days.set(d, (v = { day: d, messages: { accepted: 0, rejected: 0, unconfirmed: 0 }, accepted: { N: 0, M: 0, C: 0 }, rejectedNotifications: 0, rejectedRecords: 0 }));
+      if (!v) {
+        v = { day: d, messages: { accepted: 0, rejected: 0, unconfirmed: 0 }, accepted: { N: 0, M: 0, C: 0 }, rejectedNotifications: 0, rejectedRecords: 0 };
+        days.set(d, v);
+      }
       return v;
     };
     for (const r of await this.s.rows<{ d: string; state: string; n: number }>('SELECT substr(created_at, 1, 10) AS d, state, COUNT(*) AS n FROM outbox GROUP BY 1, 2')) {
@@ -84,7 +87,10 @@ export class PgQueries {
     );
     for (const r of rows) {
       let v = months.get(r.month);
-      if (!v) months.set(r.month, (v = { month: r.month, accepted: 0, unconfirmed: 0, rejected: 0 }));
+      if (!v) {
+        v = { month: r.month, accepted: 0, unconfirmed: 0, rejected: 0 };
+        months.set(r.month, v);
+      }
       tally(v, r.state, r.n);
     }
     return [...months.values()];
