@@ -15,13 +15,8 @@ const BEAT_EVERY_MS = 5_000;
 /** The advisory lock's first key ("kpr" again); the second is the schema's hash. */
 const LOCK_SPACE = 0x6b7072;
 
-interface LockDbRow {
-  pid: number;
-  host: string;
-  kind: string;
-  started_at: string;
-  heartbeat_at: string;
-}
+/** The holder row, named as LockHolder (and the kind of run). */
+type HolderRow = LockHolder & { kind: string };
 
 export class PgLock {
   private held = false;
@@ -40,7 +35,7 @@ export class PgLock {
     const got = await this.s.one<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, hashtext(current_schema())) AS ok', [LOCK_SPACE]);
     if (!got?.ok) {
       const h = await this.holderRow();
-      const who = h ? `kpr ${h.kind} (pid ${h.pid}${h.host === hostname() ? '' : ` on ${h.host}`}, started ${h.started_at})` : 'kpr run';
+      const who = h ? `kpr ${h.kind} (pid ${h.pid}${h.host === hostname() ? '' : ` on ${h.host}`}, started ${h.startedAt})` : 'kpr run';
       throw new UserError(`another ${who} holds ${this.where}; wait for it to finish`, EXIT.failed);
     }
     const t = now();
@@ -73,10 +68,10 @@ export class PgLock {
     );
     if (!live?.n) return undefined;
     const h = await this.holderRow();
-    return h && { pid: h.pid, host: h.host, startedAt: h.started_at, heartbeatAt: h.heartbeat_at };
+    return h && { pid: h.pid, host: h.host, startedAt: h.startedAt, heartbeatAt: h.heartbeatAt };
   }
 
-  private holderRow(): Promise<LockDbRow | undefined> {
-    return this.s.one<LockDbRow>('SELECT pid, host, kind, started_at, heartbeat_at FROM lock WHERE id = 1');
+  private holderRow(): Promise<HolderRow | undefined> {
+    return this.s.one<HolderRow>('SELECT pid, host, kind, started_at AS "startedAt", heartbeat_at AS "heartbeatAt" FROM lock WHERE id = 1');
   }
 }

@@ -3,17 +3,6 @@ import type { RunRow } from '../types.ts';
 import { now } from '../sqlite/rows.ts';
 import type { PgSession } from './connect.ts';
 
-interface RunDbRow {
-  id: number;
-  kind: string;
-  started_at: string;
-  ended_at: string | null;
-  pid: number;
-  outcome: string | null;
-  exit_code: number | null;
-  summary: string | null;
-}
-
 export class PgRuns {
   constructor(private readonly s: PgSession) {}
 
@@ -27,18 +16,10 @@ export class PgRuns {
   }
 
   async last(): Promise<RunRow | undefined> {
-    const r = await this.s.one<RunDbRow>('SELECT id, kind, started_at, ended_at, pid, outcome, exit_code, summary FROM run ORDER BY id DESC LIMIT 1');
-    return (
-      r && {
-        id: r.id,
-        kind: r.kind,
-        startedAt: r.started_at,
-        endedAt: r.ended_at,
-        pid: r.pid,
-        outcome: r.outcome,
-        exitCode: r.exit_code,
-        summary: r.summary ? (JSON.parse(r.summary) as Record<string, unknown>) : null,
-      }
+    // Named as the Store names them; the summary is kept as JSON text, as SQLite keeps it.
+    const r = await this.s.one<Omit<RunRow, 'summary'> & { summary: string | null }>(
+      'SELECT id, kind, started_at AS "startedAt", ended_at AS "endedAt", pid, outcome, exit_code AS "exitCode", summary FROM run ORDER BY id DESC LIMIT 1',
     );
+    return r && { ...r, summary: r.summary ? (JSON.parse(r.summary) as Record<string, unknown>) : null };
   }
 }
