@@ -24,7 +24,12 @@ export function findPgBin(root = '/usr/lib/postgresql'): string | undefined {
 
 export const PG_HINT = 'no PostgreSQL: install it (Debian: apt-get install postgresql-15) or set KPR_PG_URL to a server the tests may create databases on';
 
-const AVAILABLE = process.env.KPR_PG_URL !== undefined || findPgBin() !== undefined;
+/** KPR_PG_URL, unless unset or empty. */
+export function existingServer(): string | undefined {
+  return process.env.KPR_PG_URL || undefined;
+}
+
+const AVAILABLE = existingServer() !== undefined || findPgBin() !== undefined;
 
 /** describe() for tests that need PostgreSQL: skipped without it, failing in CI (which installs it). */
 export const describePg = describe.skipIf(!AVAILABLE && !inCi());
@@ -41,8 +46,8 @@ let databases = 0;
 
 /** Starts a throwaway cluster (or uses KPR_PG_URL's server) and gives a fresh database on it. */
 export async function startPg(): Promise<PgServer> {
-  const existing = process.env.KPR_PG_URL;
-  if (existing !== undefined) return onServer(existing, async () => {});
+  const existing = existingServer();
+  if (existing !== undefined) return onServer(existing, true, async () => {});
   const bin = findPgBin();
   if (bin === undefined) throw new Error(PG_HINT);
   const dir = mkdtempSync(join(tmpdir(), 'kpr-pg-'));
@@ -58,7 +63,7 @@ export async function startPg(): Promise<PgServer> {
   // No TCP at all: the socket in our folder is the only way in. fsync off: a test cluster.
   run('pg_ctl', ['-D', data, '-l', join(dir, 'log'), '-w', '-o', `-c listen_addresses= -k ${dir} -c fsync=off -c full_page_writes=off`, 'start']);
   const url = `postgresql://postgres@/postgres?host=${encodeURIComponent(dir)}`;
-  return onServer(url, async () => {
+  return onServer(url, false, async () => {
     try {
       run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
     } finally {
@@ -67,7 +72,7 @@ export async function startPg(): Promise<PgServer> {
   });
 }
 
-async function onServer(adminUrl: string, stop: () => Promise<void>): Promise<PgServer> {
+async function onServer(adminUrl: string, shared: boolean, stop: () => Promise<void>): Promise<PgServer> {
   const created: string[] = [];
   const newDatabase = async () => {
     const name = `kpr_test_${process.pid}_${++databases}_${Date.now().toString(36)}`;
@@ -86,7 +91,8 @@ async function onServer(adminUrl: string, stop: () => Promise<void>): Promise<Pg
     url,
     newDatabase,
     async stop() {
-      if (process.env.KPR_PG_URL !== undefined) {
+      // A server of someone else's keeps running: leave it as it was found.
+      if (shared) {
         const admin = new pg.Client({ connectionString: adminUrl });
         await admin.connect();
         try {
