@@ -49,3 +49,13 @@ export function timeInterleaved(runs: number, fns: Array<() => unknown>): Timing
   }
   return fns.map((_, k) => ({ wall: median(wall[k]!), cpu: median(cpu[k]!) }));
 }
+
+/** Samples this process's RSS every 50 ms; the returned function stops and gives the peak in MB. */
+export function rssSampler(): () => number {
+  let peak = process.memoryUsage().rss;
+  const t = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
+  return () => {
+    clearInterval(t);
+    return Math.max(peak, process.memoryUsage().rss) / 1024 / 1024;
+  };
+}

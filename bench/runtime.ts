@@ -18,7 +18,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { demoMunicipalities } from '../runtime/demo-data/generate.ts';
 import { kommuneYaml } from '../runtime/init/sandbox-setup.ts';
-import { round } from './_util.ts';
+import { round, rssSampler } from './_util.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const PASS = '--pass';
@@ -45,15 +45,6 @@ function processUsage(pid: number): { cpuMs: number; peakRssMb: number } {
   const ticks = Number(fields[11]) + Number(fields[12]); // utime + stime, in clock ticks (100/s)
   const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return { cpuMs: ticks * 10, peakRssMb: hwm ? Number(hwm[1]) / 1024 : NaN };
-}
-
-function rssSampler() {
-  let peak = process.memoryUsage().rss;
-  const t = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
-  return () => {
-    clearInterval(t);
-    return Math.max(peak, process.memoryUsage().rss) / 1024 / 1024;
-  };
 }
 
 async function pass(kind: string, dir: string): Promise<PassResult> {

@@ -18,6 +18,7 @@ export function emitIndex(all: MessageSpec[], hasXml: boolean): string {
     `// ${generatedNotice('spec/')}`,
     '',
   ];
+  if (hasXml) lines.push(`import type { SerialisedElement } from ${lit('../runtime/xml/write.ts')};`);
   for (const s of jsonSpecs) {
     const id = ident(s);
     lines.push(`import * as ${id}_validator from ${lit(`./${s.message}/${s.version}/validator.js`)};`);
@@ -48,7 +49,16 @@ export function emitIndex(all: MessageSpec[], hasXml: boolean): string {
     '  /** One standalone validator per class, named validate<Class>. */',
     '  validators: Record<string, unknown>;',
   );
-  if (hasXml) lines.push('  /** toXml / fromXml of the JSON form of the root class. */', '  xml: { toXml(melding: never, opts?: { declaration?: boolean }): string; fromXml(xml: string): unknown };');
+  if (hasXml) {
+    lines.push(
+      '  /** toXml / fromXml of the JSON form of the root class; elementToXml writes one element of a class on its own (a Konsultasjon ahead of its Melding). */',
+      '  xml: {',
+      '    toXml(melding: never, opts?: { declaration?: boolean }): string;',
+      '    fromXml(xml: string): unknown;',
+      '    elementToXml(element: string, value: unknown): SerialisedElement;',
+      '  };',
+    );
+  }
   lines.push('}', '', 'export const MESSAGES: Readonly<Record<string, MessageInfo>> = {');
   for (const s of specs) {
     const id = ident(s);
@@ -66,7 +76,8 @@ export function emitIndex(all: MessageSpec[], hasXml: boolean): string {
       `    schemaFile: new URL(${lit(`./${s.message}/${s.version}/schema.json`)}, import.meta.url),`,
       `    validators: ${id}_validator,`,
     );
-    if (hasXml) lines.push(`    xml: ${id}_xml as MessageInfo['xml'],`);
+    // No cast: the compiler checks the generated codec against the registry's type.
+    if (hasXml) lines.push(`    xml: ${id}_xml,`);
     lines.push('  },');
   }
   lines.push(

@@ -2,12 +2,13 @@
 // profile, defaults and paths (relative to the file). Every problem is reported at once as
 // `file:line:col: message`, so an operator fixes the file in one go.
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import { EXIT, UserError } from '../cli/program.ts';
-import { loadTarget } from '../spec/target.ts';
-import { resolveProfile, type Profile } from './profiles.ts';
+import { loadTarget, parseSpecRef, specDir } from '../spec/target.ts';
+import { checkVendorHeaders, type VendorHeaders } from './vendor-headers.ts';
+import { builtInProfiles, resolveProfile, type Channel, type Profile } from './profiles.ts';
 import type { SecretRef } from './secrets.ts';
 import { pointerPath, PositionedYaml, type Path, type Position } from '../yaml/positions.ts';
 
@@ -26,9 +27,35 @@ export class ConfigError extends UserError {
 
 export type SigningConfig = { certFile: string; keyFile: string } | { p12File: string; passphrase?: SecretRef };
 
+/** The SLASH channel's settings (channel: slash); docs/slash.md, "Delivery rules". */
+export interface SlashConfig {
+  /** msg_type and msg_version, from the generated JSON message type (e.g. HST_Avtale, 1). */
+  msgType: string;
+  msgVersion: string;
+  vendor: VendorHeaders;
+  /** Largest JSON body of one request (FHI asks for at most 2 MB; 2009 over 15 MB). */
+  maxRequestBytes: number;
+  /** First day of the initial load (2017-01-01). */
+  backfillFrom: string;
+  /** Source fields naming the reporting unit. */
+  unit: { orgNr: string; kommuneNr: string; bydelNr: string };
+  deletedField: string;
+}
+
+/** The 2021 channel's sender: the Melding header's Kommune and Kontaktperson. */
+export interface SenderConfig {
+  herId: number;
+  orgNr: string;
+  Kommune: Record<string, unknown>[];
+  Kontaktperson: Record<string, unknown>[];
+}
+
 export interface KprConfig {
   file: string;
   dir: string;
+  /** Where the messages go: the 2021 KNEIK API (default) or FHI's SLASH. */
+  channel: Channel;
+  slash?: SlashConfig;
   profileName: string;
   /** The resolved profile; baseUrl/receiverHerId may be missing (prod): see requireTransport. */
   profile: Profile;
@@ -49,13 +76,9 @@ export interface KprConfig {
     /** CA certificates (PEM or DER) both certificates must chain to; no CA check when absent. */
     caCertFile?: string;
   };
-  sender: {
-    herId: number;
-    orgNr: string;
-    Kommune: Record<string, unknown>[];
-    Kontaktperson: Record<string, unknown>[];
-  };
-  epj: { leverandor: string; navnEPJ: string; versjonEPJ: string; versjonUt: string };
+  /** The Melding header's parts: the 2021 channel only (see requireKneik). */
+  sender?: SenderConfig;
+  epj?: { leverandor: string; navnEPJ: string; versjonEPJ: string; versjonUt: string };
   /** `meldingstypeFixed`: the XSD fixes it (IPLOS: K), so a backfill sends it too instead of B. */
   message: { spec: string; messageType: string; meldingstype: 'E' | 'B' | 'K'; meldingstypeFixed?: boolean; generatedDir: string };
   mapping?: string;
@@ -82,6 +105,23 @@ export const DEFAULTS = {
   sourceTimeoutSec: 3600,
   warnDays: 30,
   versjonUt: 'kpr-kit 0.1.0',
+  /** FHI's sender README: at most 2 MB per HTTP request. */
+  slashMaxRequestBytes: 2_000_000,
+  /** The receiver refuses a payload over 15 MB (2009 PayloadSizeLimitExceeded). */
+  slashLimitBytes: 15_000_000,
+  /** KPR's health-station data from 2017 (the initial load's first month). */
+  slashBackfillFrom: '2017-01-01',
+} as const;
+
+/**
+ * Rule ids of the channel's settings in kpr.yaml, stable like the REC and KPR ids: an operator
+ * (or a support page) can search for them.
+ */
+export const CONFIG_RULES = {
+  channelMessage: 'CFG001',
+  vendorHeaders: 'CFG002',
+  requestSize: 'CFG003',
+  channelSection: 'CFG004',
 } as const;
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -143,9 +183,10 @@ export function configFromData(file: string, parsed: unknown, yaml: Positions): 
   const secret = (s: { file?: string; env?: string }, at: Path): SecretRef =>
     s.file !== undefined ? { file: path(s.file, [...at, 'file']), where: at.join('.') } : { env: s.env, where: at.join('.') };
 
-  const profile = resolveProfile(data.profile, data.profiles, data.api);
+  const channel: Channel = data.channel ?? 'kneik';
+  const profile = resolveProfile(data.profile, data.profiles, data.api, channel);
   if (!profile) {
-    const known = ['sandbox', 'dev', 'test', 'pilot', 'prod', ...Object.keys(data.profiles ?? {})];
+    const known = [...Object.keys(builtInProfiles(channel)), ...Object.keys(data.profiles ?? {})];
     issues.push({ at: yaml.pos(['profile']), message: `unknown profile "${data.profile}"; known: ${[...new Set(known)].join(', ')}` });
   }
 
@@ -161,6 +202,7 @@ export function configFromData(file: string, parsed: unknown, yaml: Positions): 
   const config: KprConfig = {
     file,
     dir,
+    channel,
     profileName: data.profile,
     profile: profile ?? {},
     helseid: h && {
@@ -180,7 +222,7 @@ export function configFromData(file: string, parsed: unknown, yaml: Positions): 
       caCertFile: c.caCertFile === undefined ? undefined : path(c.caCertFile, ['certificates', 'caCertFile']),
     },
     sender: data.sender,
-    epj: { ...data.epj, versjonUt: data.epj.versjonUt ?? DEFAULTS.versjonUt },
+    epj: data.epj && { ...data.epj, versjonUt: data.epj.versjonUt ?? DEFAULTS.versjonUt },
     message: {
       spec,
       messageType: data.message.messageType ?? spec.split('@')[0]!.toUpperCase(),
@@ -207,10 +249,81 @@ export function configFromData(file: string, parsed: unknown, yaml: Positions): 
     log: { level: data.log?.level ?? 'info' },
     positionOf: (p) => yaml.pos(p),
   };
-  checkMeldingstype(config, data.message.meldingstype, yaml, issues);
-  checkSender(config, yaml, issues);
+  if (channel === 'slash') config.slash = slashSettings(config, data, yaml, issues);
+  else {
+    checkChannelMessage(config, yaml, issues);
+    checkMeldingstype(config, data.message.meldingstype, yaml, issues);
+    checkSender(config, yaml, issues);
+  }
   if (issues.length) throw new ConfigError(issues.sort((a, b) => a.at.line - b.at.line || a.at.col - b.at.col));
   return config;
+}
+
+/** The JSON message type's official name (`x-kpr-message-type`), or undefined for an XML one. */
+function jsonMessageType(spec: string, generated: string): string | undefined {
+  const dir = specDir(spec, generated);
+  if (!dir) return undefined;
+  const schema = JSON.parse(readFileSync(join(dir, 'schema.json'), 'utf8')) as Record<string, unknown>;
+  return typeof schema['x-kpr-message-type'] === 'string' ? schema['x-kpr-message-type'] : undefined;
+}
+
+/** The 2021 channel sends XPR XML: a JSON message type (SLASH's) cannot go there. */
+function checkChannelMessage(config: KprConfig, yaml: Positions, issues: ConfigIssue[]): void {
+  if (jsonMessageType(config.message.spec, config.message.generatedDir) === undefined) return;
+  issues.push({
+    at: yaml.pos(['message', 'spec']),
+    message: `message.spec: ${config.message.spec} is a JSON message type, which only SLASH receives; set channel: slash, or a 2021 message version such as hst@56.0.0 (${CONFIG_RULES.channelMessage})`,
+  });
+}
+
+/**
+ * channel: slash. The message type must be a generated JSON message type (its msg_type and
+ * msg_version come from there); the vendor headers must all be there, since FHI answers 1001
+ * (HttpHeaderMissing) without them; the request size stays under the receiver's 15 MB.
+ */
+function slashSettings(config: KprConfig, data: Record<string, any>, yaml: Positions, issues: ConfigIssue[]): SlashConfig {
+  const s = data.slash as Record<string, any>;
+  const spec = config.message.spec;
+  let msgType: string | undefined;
+  try {
+    msgType = jsonMessageType(spec, config.message.generatedDir);
+  } catch {
+    msgType = undefined;
+  }
+  if (msgType === undefined) {
+    issues.push({
+      at: yaml.pos(['message', 'spec']),
+      message: `message.spec: ${spec} is not a generated JSON message type; SLASH sends JSON message types such as hst-avtale@1 (npx kpr spec build makes them from spec/) (${CONFIG_RULES.channelMessage})`,
+    });
+  }
+  for (const key of ['sender', 'certificates'] as const) {
+    if (data[key] !== undefined) issues.push({ at: yaml.pos([key], { key: true }), message: `${key}: a setting of the 2021 channel; SLASH does not use it (channel: slash), so leave it out (${CONFIG_RULES.channelSection})` });
+  }
+  for (const problem of checkVendorHeaders(s.vendor, 'slash.vendor')) {
+    const key = /^slash\.vendor\.(\w+)/.exec(problem)?.[1];
+    const at = key && s.vendor?.[key] !== undefined ? ['slash', 'vendor', key] : ['slash', 'vendor'];
+    issues.push({ at: yaml.pos(at, { key: at.length === 2 }), message: `${problem} (${CONFIG_RULES.vendorHeaders})` });
+  }
+  const maxRequestBytes = s.maxRequestBytes ?? DEFAULTS.slashMaxRequestBytes;
+  if (maxRequestBytes > DEFAULTS.slashLimitBytes) {
+    issues.push({ at: yaml.pos(['slash', 'maxRequestBytes']), message: `slash.maxRequestBytes ${maxRequestBytes} is over the receiver's limit of 15 MB (FHI answers 2009 PayloadSizeLimitExceeded) (${CONFIG_RULES.requestSize})` });
+  }
+  const p = parseSpecRef(spec);
+  return {
+    msgType: msgType ?? '',
+    msgVersion: p?.version ?? '',
+    vendor: s.vendor as VendorHeaders,
+    maxRequestBytes,
+    backfillFrom: s.backfillFrom ?? DEFAULTS.slashBackfillFrom,
+    unit: { orgNr: s.unit?.orgNr ?? 'orgNr', kommuneNr: s.unit?.kommuneNr ?? 'kommuneNr', bydelNr: s.unit?.bydelNr ?? 'bydelNr' },
+    deletedField: s.deletedField ?? 'deleted',
+  };
+}
+
+/** The 2021 channel's Melding header parts (sender, epj); a slash configuration has none. */
+export function requireKneik(config: KprConfig): { sender: NonNullable<KprConfig['sender']>; epj: NonNullable<KprConfig['epj']> } {
+  if (config.sender && config.epj) return { sender: config.sender, epj: config.epj };
+  throw new ConfigError([{ at: config.positionOf([]), message: `channel ${config.channel}: this needs the 2021 channel's sender and epj sections (${CONFIG_RULES.channelSection})` }]);
 }
 
 /**
@@ -244,6 +357,7 @@ const KONTAKTPERSON_NOTE =
  * Melding), and for IPLOS one reporting unit per Melding.
  */
 function checkSender(config: KprConfig, yaml: Positions, issues: ConfigIssue[]): void {
+  if (!config.sender) return;
   const iplos = config.message.spec.startsWith('iplos@');
   const types = new Set(config.sender.Kontaktperson.map((k) => String(k.typeKontaktperson)));
   const missing = ['1', '15', ...(iplos ? ['16', '17'] : [])].filter((t) => !types.has(t));

@@ -1,11 +1,14 @@
 // `kpr demo-data`: writes a synthetic demo-EPJ extract (NDJSON, one consultation version per
-// line, in change-time order) for demos, mapping tests and benchmarks.
+// line, in change-time order) for demos, mapping tests and benchmarks; with --appointments also
+// the same EPJ's appointments (the source of FHI's HST_Avtale) into a second file.
 
 import type { Command } from 'commander';
 import { EXIT, UserError } from '../cli/program.ts';
 import { generateRecords, makeContext, type DemoDataOptions } from './generate.ts';
 import { writeNdjson } from './write.ts';
 import { isDeletion, type DemoRecord } from './record.ts';
+import { generateAppointments } from './appointments.ts';
+import { isAppointmentDeletion, type AppointmentLine } from './appointment-record.ts';
 
 interface CliOptions {
   children: string;
@@ -14,6 +17,7 @@ interface CliOptions {
   today?: string;
   seed: string;
   out?: string;
+  appointments?: string;
   editRate: string;
   deleteRate: string;
   badRate: string;
@@ -36,13 +40,14 @@ export function register(program: Command): void {
     .option('--today <date>', "the extract's now: nothing registered or changed later is written (default: end of --to)")
     .option('--seed <seed>', 'seed: same seed and options give byte-identical output', 'kpr-demo')
     .option('--out <file>', 'output file, written atomically ("-" or absent: stdout)')
+    .option('--appointments <file>', 'also write the appointment extract (NDJSON, see examples/demo-epj-appointments/README.md) to this file, atomically')
     .option('--edit-rate <p>', 'share of consultations corrected later (second version)', '0.05')
     .option('--delete-rate <p>', 'share of consultations deleted later (tombstone)', '0.01')
     .option('--bad-rate <p>', 'share of versions spoiled on purpose, marked "_defect" (test only)', '0')
     .option('--municipalities <n>', 'number of municipalities (1-12)', '3')
     .addHelpText(
       'after',
-      '\nExample:\n  kpr demo-data --children 2000 --seed 7 --out epj.ndjson\n  kpr demo-data --children 50 --bad-rate 0.05 | head',
+      '\nExample:\n  kpr demo-data --children 2000 --seed 7 --out epj.ndjson\n  kpr demo-data --children 50 --bad-rate 0.05 | head\n  kpr demo-data --children 200 --out epj/extract.ndjson --appointments epj/appointments.ndjson',
     )
     .action(async (o: CliOptions) => {
       const opts: DemoDataOptions = {
@@ -61,6 +66,9 @@ export function register(program: Command): void {
       } catch (err) {
         if (err instanceof RangeError) throw new UserError(err.message, EXIT.failed);
         throw err;
+      }
+      if (o.appointments === '' || o.appointments === '-') {
+        throw new UserError('--appointments needs a file name (stdout carries the consultations)', EXIT.failed);
       }
       const counts = { edits: 0, deletions: 0, defects: 0 };
       const tty = process.stderr.isTTY === true;
@@ -88,5 +96,29 @@ export function register(program: Command): void {
       process.stderr.write(
         `kpr demo-data: ${result.written} records (${counts.edits} edits, ${counts.deletions} deletions, ${counts.defects} defective) to ${o.out && o.out !== '-' ? o.out : 'stdout'}${result.closedEarly ? ', stopped when the reader closed the output' : ''}\n`,
       );
+      if (o.appointments !== undefined) await writeAppointments(opts, o.appointments);
     });
+}
+
+/** The appointment extract, into its own file: the consultation output stays as it was. */
+async function writeAppointments(opts: DemoDataOptions, file: string): Promise<void> {
+  const counts = { edits: 0, deletions: 0, defects: 0 };
+  const units = new Set<string>();
+  const onLine = (r: AppointmentLine) => {
+    if (isAppointmentDeletion(r)) counts.deletions++;
+    else {
+      if (r.version > 1) counts.edits++;
+      if (r._defect) counts.defects++;
+    }
+    if (r.unit) units.add(r.unit.id);
+  };
+  let result;
+  try {
+    result = await writeNdjson(generateAppointments(opts), file, onLine);
+  } catch (err) {
+    throw new UserError(`cannot write ${file}: ${(err as Error).message}`, EXIT.failed);
+  }
+  process.stderr.write(
+    `kpr demo-data: ${result.written} appointments at ${units.size} units (${counts.edits} corrections, ${counts.deletions} deletions, ${counts.defects} defective) to ${file}\n`,
+  );
 }

@@ -7,11 +7,17 @@ import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync 
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
-import { MESSAGES } from '../../generated/index.ts';
+import { JSON_MESSAGES, MESSAGES } from '../../generated/index.ts';
 import { EXIT, UserError } from '../cli/program.ts';
 import { loadConfig } from '../config/load.ts';
 import { generateRecords } from '../demo-data/generate.ts';
-import { initSandboxSetup, writeRecords } from '../init/sandbox-setup.ts';
+import { initSandboxSetup, slashConfigText, writeRecords } from '../init/sandbox-setup.ts';
+import { schemaPathFrom } from '../init/example.ts';
+import { appointmentLines } from '../init/slash-appointments.ts';
+import type { SlashSummary } from '../jobs/channels/slash/index.ts';
+import { deliveryForm, itemsOfUnit } from '../jobs/channels/slash/form.ts';
+import { makePrivateDir } from '../io/private.ts';
+import { generatedMessageTypes } from '../sandbox/slash/index.ts';
 import { backfillJob, runJob } from '../jobs/jobs.ts';
 import { errorRows } from '../jobs/report.ts';
 import type { TransferSummary } from '../jobs/transfer.ts';
@@ -34,6 +40,8 @@ export interface DemoOptions {
 export interface DemoResult {
   backfill: TransferSummary;
   daily: TransferSummary[];
+  /** The same days on FHI's SLASH channel: appointments (HST_Avtale 1) per reporting unit. */
+  slash: { backfill: SlashSummary; daily: SlashSummary[]; units: number; current: number; deleted: number };
   active: number;
   annulled: number;
   rejectedByRule: Record<string, number>;
@@ -80,8 +88,15 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   await writeRecords(join(setup.epjDir, '0000-backfill.ndjson'), backfillRecords);
   say(`2. synthetic EPJ data (seed ${o.seed}): ${o.children} children, ${all.length} records 2017-01-01..${o.today}, ${backfillRecords.length} before ${firstDaily}`);
 
-  const sandbox = await startSandbox({ dataDir: setup.sandboxDir, port: setup.port, host: '127.0.0.1', codec: generatedCodec(MESSAGES) });
-  say(`3. sandbox (HelseID + KPR API stand-ins) at ${sandbox.url}`);
+  const sandbox = await startSandbox({
+    dataDir: setup.sandboxDir,
+    port: setup.port,
+    host: '127.0.0.1',
+    codec: generatedCodec(MESSAGES),
+    // SLASH judged with the generated validators, its ledger reading each type's item lists.
+    slash: { messageTypes: generatedMessageTypes(JSON_MESSAGES), contentOf: (type, version, unit) => (type === 'HST_Avtale' && version === '1' ? itemsOfUnit(deliveryForm(type, version), unit) : []) },
+  });
+  say(`3. sandbox (HelseID, the 2021 KPR API and FHI's SLASH stand-ins) at ${sandbox.url}`);
   try {
     const config = loadConfig(setup.configFile);
     const backfill = await backfillJob({ config, from: '2017-01-01', log: o.log ?? silentLogger });
@@ -96,26 +111,80 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       daily.push(s);
       say(`5.${i + 1} daily run for ${d}: ${line(s)}`);
     }
+    const slash = await slashDemo(setup, sandbox.connection, o, firstDaily, say);
     // Counted in the sandbox's database: no need to read every consultation's content.
     const { active = 0, annulled = 0 } = sandbox.store.statusCounts();
     const rejectedByRule: Record<string, number> = {};
-    for (const r of errorRows(config)) rejectedByRule[r.rule] = (rejectedByRule[r.rule] ?? 0) + 1;
+    const rows = errorRows(config);
+    for (const r of rows) if (r.kind !== 'warning') rejectedByRule[r.rule] = (rejectedByRule[r.rule] ?? 0) + 1;
+    const warned = new Set(rows.filter((r) => r.kind === 'warning').map((r) => r.id)).size;
     const runs = [backfill, ...daily];
     const sent = runs.reduce((n, s) => n + s.notifications.N + s.notifications.M + s.notifications.C, 0);
-    const exitCode = Math.max(...runs.map((s) => s.exitCode));
+    const exitCode = Math.max(...runs.map((s) => s.exitCode), slash.backfill.exitCode, ...slash.daily.map((s) => s.exitCode));
+    const st = sandbox.slash.state();
+    let current = 0;
+    let deleted = 0;
+    for (const types of Object.values(st.content)) for (const item of Object.values(types.HST_Avtale ?? {})) item.deleted ? deleted++ : current++;
+    const slashRuns = [slash.backfill, ...slash.daily];
     say('');
     say('summary');
+    say('  2021 channel (KNEIK pilot API: XPR XML in CMS, the notification chain)');
     say(`  notifications sent:      ${sent} (N new, M replaced, C annulled)`);
     say(`  messages accepted:       ${runs.reduce((n, s) => n + s.messagesAccepted, 0)} of ${runs.reduce((n, s) => n + s.messagesBuilt, 0)}`);
     say(`  at the receiver:         ${active} consultations active, ${annulled} annulled`);
     const rules = Object.entries(rejectedByRule).sort((a, b) => b[1] - a[1]);
     say(`  rejected records:        ${rules.reduce((n, [, c]) => n + c, 0)}${rules.length ? ` (by rule: ${rules.map(([r, c]) => `${r} ${c}`).join(', ')})` : ''}`);
+    say(`  sent with a warning:     ${warned} record(s) (the receiver's consequence lets them through; see kpr errors)`);
+    say("  SLASH (FHI's receiver today: HST_Avtale 1, hybrid encryption, FIFO per reporting unit)");
+    say(`  deliveries confirmed:    ${slashRuns.reduce((n, s) => n + s.slash.delivered, 0)} of ${slashRuns.reduce((n, s) => n + s.slash.built, 0)} to ${Object.keys(st.units).length} units, month by month`);
+    say(`  at the receiver:         ${current} appointments, ${deleted} deleted (slettAvtale)`);
     say(`  time:                    ${((performance.now() - started) / 1000).toFixed(1)} s`);
     say(`  look closer:             npx kpr status --config ${setup.configFile}; npx kpr errors --config ${setup.configFile}`);
-    return { backfill, daily, active, annulled, rejectedByRule, exitCode };
+    say(`                           npx kpr status --config ${join(setup.dir, 'slash', 'kpr.yaml')}   (SLASH, per reporting unit)`);
+    return { backfill, daily, active, annulled, rejectedByRule, exitCode, slash: { ...slash, units: Object.keys(st.units).length, current, deleted } };
   } finally {
     await sandbox.close();
   }
+}
+
+/**
+ * The same days on SLASH: a configuration beside the 2021 one (the same sandbox, HelseID client
+ * and key), appointments of three reporting units, the initial load, then the daily runs.
+ */
+async function slashDemo(
+  setup: { dir: string; url: string },
+  c: { clientId: string; jwkFile: string; slashScope: string },
+  o: DemoOptions,
+  firstDaily: string,
+  say: (line: string) => void,
+): Promise<{ backfill: SlashSummary; daily: SlashSummary[] }> {
+  const dir = join(setup.dir, 'slash');
+  const epj = join(dir, 'epj');
+  makePrivateDir(epj);
+  writeFileSync(join(dir, 'kpr.yaml'), slashConfigText({ schemaRel: schemaPathFrom(dir), sandboxRel: '../sandbox', url: setup.url, clientId: c.clientId, scope: c.slashScope, jwk: c.jwkFile, seed: o.seed, today: o.today }));
+  // The demo EPJ has kept appointments for its last two years: the load still starts at
+  // 2017-01-01, and the months without any make no request.
+  const all = appointmentLines({ seed: o.seed, from: demoAppointmentsFrom(o.today), to: o.today.slice(0, 7), perMonth: 3 }).filter((l) => l.changedAt.slice(0, 10) <= o.today);
+  const day = (l: { changedAt: string }) => l.changedAt.slice(0, 10);
+  await writeRecords(join(epj, '0000-backfill.ndjson'), all.filter((l) => day(l) < firstDaily));
+  const configFile = join(dir, 'kpr.yaml');
+  const describe = (s: SlashSummary) => `${s.slash.items} appointment(s) and ${s.slash.deletions} deletion(s), ${s.slash.delivered}/${s.slash.built} deliveries confirmed${s.slash.stopped.length ? `, ${s.slash.stopped.length} unit(s) stopped` : ''}`;
+  const backfill = (await backfillJob({ config: loadConfig(configFile), from: '2017-01-01', log: o.log ?? silentLogger })) as SlashSummary;
+  say(`6. SLASH (${dir}): initial load from 2017-01-01, per reporting unit month by month: ${describe(backfill)}`);
+  const daily: SlashSummary[] = [];
+  for (let i = 0; i < o.dailyRuns; i++) {
+    const d = addDays(firstDaily, i);
+    await writeRecords(join(epj, `${d}.ndjson`), all.filter((l) => day(l) === d));
+    const s = (await runJob({ config: loadConfig(configFile), log: o.log ?? silentLogger })) as SlashSummary;
+    daily.push(s);
+    say(`6.${i + 1} SLASH daily run for ${d}: ${describe(s)}`);
+  }
+  return { backfill, daily };
+}
+
+/** The first month of the demo's appointments: two years before `today`. */
+export function demoAppointmentsFrom(today: string): string {
+  return `${Number(today.slice(0, 4)) - 2}-${today.slice(5, 7)}`;
 }
 
 function int(v: string): number {
@@ -127,7 +196,7 @@ function int(v: string): number {
 export function register(program: Command): void {
   program
     .command('demo')
-    .description('The end-to-end demo, offline: synthetic EPJ data → mapping → chain → CMS → HelseID → sandbox, then a summary')
+    .description("The end-to-end demo, offline, on both channels: synthetic EPJ data → mapping → chain → CMS → HelseID → the 2021 API; appointments → FHI's SLASH (FIFO per unit); then a summary of what each delivered")
     .option('--dir <dir>', 'working folder, replaced on every run (only a new, empty or earlier demo folder)', '.kpr/demo')
     .option('--children <n>', 'children in the synthetic EPJ', int, 400)
     .option('--seed <seed>', 'seed of the synthetic data', '2026')

@@ -1,7 +1,7 @@
 // Assembles what a job needs from kpr.yaml: store, message kit, header, mapper, source, sealer
 // and sender. `kpr run`, `kpr backfill` and `kpr resend` share it, and so can the lead's demo.
 import { EXIT, UserError } from '../cli/program.ts';
-import type { KprConfig } from '../config/load.ts';
+import { requireKneik, type KprConfig } from '../config/load.ts';
 import { createLogger, type Logger } from '../log.ts';
 import type { MeldingHeader } from '../message/melding.ts';
 import { buildMelding } from '../message/melding.ts';
@@ -16,15 +16,16 @@ import { loadMessageKit, type MessageKit } from './message-kit.ts';
 import type { TransferDeps } from './transfer.ts';
 
 export function meldingHeader(config: KprConfig, kit: MessageKit, meldingstype: string): MeldingHeader {
+  const { sender, epj } = requireKneik(config);
   return {
     versjon: kit.version,
     meldingstype,
-    leverandor: config.epj.leverandor,
-    navnEPJ: config.epj.navnEPJ,
-    versjonEPJ: config.epj.versjonEPJ,
-    versjonUt: config.epj.versjonUt,
-    Kontaktperson: config.sender.Kontaktperson,
-    Kommune: config.sender.Kommune,
+    leverandor: epj.leverandor,
+    navnEPJ: epj.navnEPJ,
+    versjonEPJ: epj.versjonEPJ,
+    versjonUt: epj.versjonUt,
+    Kontaktperson: sender.Kontaktperson,
+    Kommune: sender.Kommune,
   };
 }
 
@@ -49,21 +50,33 @@ export async function loadMapper(config: KprConfig, kit: MessageKit, extractDate
 
 export interface JobBase {
   store: Store;
-  kit: MessageKit;
+  /** The 2021 channel's message kit (XML); a SLASH job has none (its JSON types are not XPR). */
+  kit?: MessageKit;
   log: Logger;
+}
+
+/** A job base with its message kit: what the 2021 channel's transfer needs. */
+export type KneikBase = JobBase & { kit: MessageKit };
+
+export function withKit(base: JobBase): KneikBase {
+  if (!base.kit) throw new UserError('this job needs the message kit of a 2021 (XML) message version', EXIT.failed);
+  return base as KneikBase;
 }
 
 export async function openJob(config: KprConfig, opts: { log?: Logger; databasePath?: string } = {}): Promise<JobBase> {
   const log = opts.log ?? createLogger({ level: config.log.level });
-  const kit = await loadMessageKit(config.message.generatedDir, config.message.spec);
-  if (kit.genericXml) log.warn({ spec: kit.id }, 'no generated XML codec for this message version: using the generic serialiser (XSD order not guaranteed); run `npx kpr spec build`');
+  let kit: MessageKit | undefined;
+  if (config.channel === 'kneik') {
+    kit = await loadMessageKit(config.message.generatedDir, config.message.spec);
+    if (kit.genericXml) log.warn({ spec: kit.id }, 'no generated XML codec for this message version: using the generic serialiser (XSD order not guaranteed); run `npx kpr spec build`');
+  }
   const store = openStore(opts.databasePath ?? config.database);
   return { store, kit, log };
 }
 
 export async function transferDeps(
   config: KprConfig,
-  base: JobBase,
+  base: KneikBase,
   meldingstype: string,
   io: Pick<TransferDeps, 'sender' | 'sealer' | 'onProgress'>,
 ): Promise<TransferDeps> {

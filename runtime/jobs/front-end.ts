@@ -4,8 +4,9 @@
 // core while this one decides, stores, serialises and sends. Both give the same items.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { KprConfig } from '../config/load.ts';
+import type { KprConfig, SenderConfig } from '../config/load.ts';
 import type { Finding } from './mapper.ts';
+import { monthOf } from '../model/month.ts';
 import { hashJson } from '../notify/hash.ts';
 import { FileSource } from '../sources/files.ts';
 import type { FileIdentity, ReadOptions, Source, SourceLine } from '../sources/types.ts';
@@ -67,7 +68,8 @@ export function frontMapped(m: Mapped): FrontMapped {
   const unwritable = MAYBE_UNWRITABLE.test(json) ? findUnwritable(m.konsultasjon) : [];
   if (unwritable.length) {
     const findings = unwritable.map((u) => ({ path: u.path, rule: 'REC2012', message: `${u.path} ${u.bad.describe()}`, consequence: NOT_SENT }));
-    return { kind: 'rejected', sourceId: m.sourceId, changedAt: m.changedAt, konsultasjonId: m.konsultasjonId, findings };
+    const month = monthOf(m.konsultasjon.datoTidStart);
+    return { kind: 'rejected', sourceId: m.sourceId, changedAt: m.changedAt, konsultasjonId: m.konsultasjonId, ...(month && { month }), findings };
   }
   return { ...m, json, hash: hashJson(json), day: String(m.konsultasjon.datoTidStart ?? '').slice(0, 10) };
 }
@@ -87,7 +89,7 @@ export function inProcessFrontEnd(source: Source, mapper: RecordMapper): FrontEn
 
 /** What the worker is started with: everything it needs to open the same source and mapping. */
 /** The parts of kpr.yaml the worker needs (plain data: what crosses to a thread is copied). */
-export type WorkerConfig = Pick<KprConfig, 'source' | 'dir' | 'mapping' | 'rules' | 'profileName'> & { sender: Pick<KprConfig['sender'], 'Kommune'> } & { message: Pick<KprConfig['message'], 'generatedDir' | 'spec'> };
+export type WorkerConfig = Pick<KprConfig, 'source' | 'dir' | 'mapping' | 'rules' | 'profileName'> & { sender?: Pick<SenderConfig, 'Kommune'> } & { message: Pick<KprConfig['message'], 'generatedDir' | 'spec'> };
 
 export interface WorkerInit {
   config: WorkerConfig;
@@ -130,7 +132,7 @@ export function workerFrontEnd(config: KprConfig, extractDate: string): FrontEnd
       }
       const { skipFile: _s, onFileDone: _d, ...read } = opts;
       const plain: WorkerConfig = JSON.parse(
-        JSON.stringify({ source: config.source, dir: config.dir, mapping: config.mapping, rules: config.rules, profileName: config.profileName, sender: { Kommune: config.sender.Kommune }, message: { generatedDir: config.message.generatedDir, spec: config.message.spec } }),
+        JSON.stringify({ source: config.source, dir: config.dir, mapping: config.mapping, rules: config.rules, profileName: config.profileName, sender: config.sender && { Kommune: config.sender.Kommune }, message: { generatedDir: config.message.generatedDir, spec: config.message.spec } }),
       );
       const init: WorkerInit = { config: plain, extractDate, read, skip };
       // A smaller young generation than the default: the worker's garbage is short-lived, and the

@@ -1,31 +1,25 @@
 // The jobs behind `kpr run`, `kpr backfill` and `kpr resend`, as library calls (the CLI, the
 // demo and the reliability harness use these): open the store, take the single-run lock, keep
-// its heartbeat, wire sender and sealer from kpr.yaml (or take injected ones), run the transfer.
+// its heartbeat, and hand the job to the configured channel (channels/: the 2021 KNEIK API or
+// FHI's SLASH), which wires its transport from kpr.yaml (or takes injected ones).
 import { existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXIT, UserError } from '../cli/program.ts';
-import type { KprConfig } from '../config/load.ts';
+import { requireKneik } from '../config/load.ts';
 import { makePrivateDir, writePrivateFile } from '../io/private.ts';
 import type { Logger } from '../log.ts';
 import { openStore } from '../store/open.ts';
-import { openJob, transferDeps, type JobBase } from './context.ts';
+import { channelOf } from './channels/index.ts';
+import { runTransfer } from './channels/kneik/index.ts';
+import type { BackfillOptions, BackfillResult, JobOptions, ResendTarget } from './channels/types.ts';
+import { openJob, withKit, type JobBase } from './context.ts';
 import { isOperatorError } from './errors.ts';
-import { configSealer, dryRunSender, transportSender, type Sealer, type Sender } from './sender.ts';
-import { transfer, type FailPoint, type TransferOptions, type TransferProgress, type TransferSummary } from './transfer.ts';
+import { configSealer, dryRunSender } from './sender.ts';
+import type { TransferSummary } from './transfer.ts';
+import { describeSlashSummary, type SlashSummary } from './channels/slash/summary.ts';
 
-export interface JobOptions {
-  config: KprConfig;
-  log?: Logger;
-  /** Replace the KPR API client and CMS sealing (tests, harnesses). */
-  sender?: Sender;
-  sealer?: Sealer;
-  onProgress?: (p: TransferProgress) => void;
-  newGuid?: () => string;
-  newMessageId?: () => string;
-  now?: () => Date;
-  failpoint?: (name: FailPoint) => void;
-}
+export type { BackfillOptions, BackfillResult, JobOptions } from './channels/types.ts';
 
 const HEARTBEAT_MS = 30_000;
 
@@ -51,24 +45,9 @@ async function withLockedJob<T>(o: JobOptions, kind: string, body: (base: JobBas
   }
 }
 
-async function io(o: JobOptions, base: JobBase): Promise<{ sender: Sender; sealer: Sealer }> {
-  return {
-    sender: o.sender ?? (await transportSender(o.config, base.kit.version)),
-    sealer: o.sealer ?? configSealer(o.config),
-  };
-}
-
-async function runTransfer(o: JobOptions, base: JobBase, meldingstype: string, opts: TransferOptions, wired?: { sender: Sender; sealer: Sealer }): Promise<TransferSummary> {
-  const deps = await transferDeps(o.config, base, meldingstype, { ...(wired ?? (await io(o, base))), onProgress: o.onProgress });
-  return transfer({ ...deps, newGuid: o.newGuid, newMessageId: o.newMessageId, now: o.now, failpoint: o.failpoint }, opts);
-}
-
-/** `kpr run`: resend what is unconfirmed, then everything changed in the EPJ since the last run. */
+/** `kpr run`: what is unconfirmed first, then everything changed in the EPJ since the last run. */
 export async function runJob(o: JobOptions): Promise<TransferSummary> {
-  return withLockedJob(o, 'run', async (base) => {
-    const since = base.store.checkpoint('watermark');
-    return runTransfer(o, base, o.config.message.meldingstype, { kind: 'run', readSource: true, read: { since } });
-  });
+  return withLockedJob(o, 'run', (base) => channelOf(o.config).run(o, base));
 }
 
 /**
@@ -76,6 +55,7 @@ export async function runJob(o: JobOptions): Promise<TransferSummary> {
  * written to DIR (XML and API envelope) instead of sent. The real database is not changed.
  */
 export async function dryRunJob(o: JobOptions & { out: string }): Promise<TransferSummary> {
+  if (o.config.channel !== 'kneik') throw new UserError(`kpr run --dry-run writes 2021 Meldinger; channel ${o.config.channel} has no dry run yet (kpr slash encrypt shows what one message would be)`);
   // The messages written here hold health data and identity numbers.
   makePrivateDir(o.out);
   const work = join(tmpdir(), `kpr-dry-run-${process.pid}-${Date.now()}`);
@@ -96,10 +76,10 @@ export async function dryRunJob(o: JobOptions & { out: string }): Promise<Transf
       'run --dry-run',
       async (base) => {
         const header = {
-          fromHerId: o.config.sender.herId,
+          fromHerId: requireKneik(o.config).sender.herId,
           toHerId: o.config.profile.receiverHerId ?? 0,
           messageType: o.config.message.messageType,
-          messageVersion: base.kit.version,
+          messageVersion: withKit(base).kit.version,
         };
         const wired = {
           sender: dryRunSender(o.out, header, sealed),
@@ -120,74 +100,18 @@ export async function dryRunJob(o: JobOptions & { out: string }): Promise<Transf
   }
 }
 
-export interface BackfillOptions extends JobOptions {
-  from: string;
-  to?: string;
-  /** Read the window again from the start even if an earlier backfill completed it. */
-  restart?: boolean;
-}
-
-export type BackfillResult = TransferSummary | { alreadyComplete: string };
-
-/**
- * `kpr backfill`: every consultation whose datoTidStart lies in [from, to], as batch messages
- * (meldingstype B). The source position is saved with every commit, so an interrupted backfill
- * resumes after the last committed record; versions already decided are skipped anyway.
- */
+/** `kpr backfill`: the history in the window, as the channel delivers a history (docs/slash.md). */
 export async function backfillJob(o: BackfillOptions): Promise<BackfillResult> {
-  const key = `backfill:${o.from}:${o.to ?? ''}`;
-  return withLockedJob(o, 'backfill', async (base) => {
-    const saved = base.store.checkpoint(key);
-    const state = saved ? (JSON.parse(saved) as { file?: string; line?: number; completedAt?: string }) : undefined;
-    if (state?.completedAt && !o.restart) return { alreadyComplete: state.completedAt };
-    const after = !o.restart && state?.file !== undefined ? { file: state.file, line: state.line! } : undefined;
-    // B (satsvis) for a backfill, unless the message version fixes another (IPLOS: K).
-    const summary = await runTransfer(o, base, o.config.message.meldingstypeFixed ? o.config.message.meldingstype : 'B', {
-      kind: 'backfill',
-      readSource: true,
-      read: { from: o.from, to: o.to, after },
-      window: { from: o.from, to: o.to },
-      checkpointKey: key,
-    });
-    if (summary.exitCode !== EXIT.failed) base.store.setCheckpoint(key, JSON.stringify({ completedAt: new Date().toISOString() }));
-    return summary;
-  });
+  return withLockedJob(o, 'backfill', (base) => channelOf(o.config).backfill(o, base));
 }
 
-/**
- * `kpr resend MESSAGE-ID`, after an operator fixed what made a message fail:
- * - unconfirmed (built, sent, retrying): sealed again with the current certificates and sent
- *   with the same messageId, in chain order;
- * - rejected: its consultations are queued again and go out in a new message at the chain head
- *   (the receiver discarded the rejected one, so it is not part of the chain).
- */
-export async function resendJob(o: JobOptions & { messageId: string }): Promise<TransferSummary & { action: string }> {
-  return withLockedJob(o, 'resend', async (base) => {
-    const m = base.store.message(o.messageId);
-    if (!m) throw new UserError(`no message ${o.messageId} in ${o.config.database}`);
-    let action: string;
-    switch (m.state) {
-      case 'accepted':
-        throw new UserError(`message ${m.messageId} was accepted (refId ${m.refId ?? '?'}): nothing to resend`);
-      case 'superseded':
-        throw new UserError(`message ${m.messageId} was never sent: a message before it was rejected, and its consultations were rebuilt into later messages`);
-      case 'requeued':
-        throw new UserError(`message ${m.messageId} was already queued again`);
-      case 'rejected': {
-        const n = base.store.requeueMessage(m.seq);
-        action = `queued ${n} consultation(s) of rejected message ${m.messageId} again`;
-        break;
-      }
-      default:
-        action = `sending message ${m.messageId} again (sealed with the current certificates, same messageId)`;
-    }
-    base.log.info({ messageId: m.messageId, state: m.state }, action);
-    const summary = await runTransfer(o, base, o.config.message.meldingstype, { kind: 'resend', readSource: false });
-    return { ...summary, action };
-  });
+/** `kpr resend`: a 2021 message by its id, or SLASH units after the operator's fix. */
+export async function resendJob(o: JobOptions & ResendTarget): Promise<TransferSummary & { action: string }> {
+  return withLockedJob(o, 'resend', (base) => channelOf(o.config).resend(o, base, { messageId: o.messageId, units: o.units }));
 }
 
 export function describeSummary(s: TransferSummary, opts: { dryRun?: boolean } = {}): string {
+  if ('slash' in s) return describeSlashSummary(s as SlashSummary);
   const parts = [
     `${opts.dryRun ? 'dry run' : `${s.kind} ${s.runId}`}: ${s.records} record(s) read`,
     `${s.skipped} already decided`,

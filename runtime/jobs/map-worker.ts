@@ -3,6 +3,7 @@
 // ahead of what the transfer has taken.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { KprConfig } from '../config/load.ts';
+import { monthOf } from '../model/month.ts';
 import { openSource } from '../sources/index.ts';
 import { frontMapped, identityKey, ITEMS_PER_POST, POSTS_AHEAD, type FrontItem, type WorkerInit, type WorkerPost } from './front-end.ts';
 import { toCrossing } from './errors.ts';
@@ -45,7 +46,8 @@ try {
         delete m.konsultasjon;
       } catch (err) {
         // A record the writer cannot write is held here, with why, and the others go on.
-        item.mapped = { kind: 'rejected', sourceId: m.sourceId, changedAt: m.changedAt, konsultasjonId: m.konsultasjonId, findings: [unwritableFinding(err)] };
+        const month = monthOf(m.day);
+        item.mapped = { kind: 'rejected', sourceId: m.sourceId, changedAt: m.changedAt, konsultasjonId: m.konsultasjonId, ...(month && { month }), findings: [unwritableFinding(err)] };
       }
     }
     items.push(item);

@@ -6,8 +6,9 @@
 // (runtime/rules/stage.ts): the generated validator, the semantic rules and the consequence
 // policy, which decides what is held back and what is sent with a warning.
 import { describeAjvErrors } from '../message/validation.ts';
-import type { KprConfig } from '../config/load.ts';
+import type { KprConfig, SenderConfig } from '../config/load.ts';
 import type { RuleStage } from '../rules/stage.ts';
+import { monthOf } from '../model/month.ts';
 import type { MessageKit } from './message-kit.ts';
 
 export interface Finding {
@@ -23,7 +24,8 @@ export type Mapped =
   /** `warnings`: findings of a record sent anyway (the receiver's consequence lets it through). */
   | { kind: 'konsultasjon'; sourceId: string; changedAt: string; konsultasjonId: string; konsultasjon: Record<string, unknown>; warnings?: Finding[] }
   | { kind: 'deleted'; sourceId: string; changedAt: string; konsultasjonId: string }
-  | { kind: 'rejected'; sourceId: string; changedAt: string | null; konsultasjonId?: string; findings: Finding[] };
+  /** `month`: the consultation month (YYYY-MM of datoTidStart), when it could be read. */
+  | { kind: 'rejected'; sourceId: string; changedAt: string | null; konsultasjonId?: string; month?: string; findings: Finding[] };
 
 export interface RecordMapper {
   map(value: unknown, at: { file: string; line: number }): Mapped;
@@ -45,8 +47,8 @@ export function normaliseInstant(v: unknown): string | null {
   return Number.isNaN(ms) ? null : new Date(ms).toISOString();
 }
 
-function reject(sourceId: string, changedAt: string | null, path: string, rule: string, message: string, consequence = NOT_SENT): Mapped {
-  return { kind: 'rejected', sourceId, changedAt, findings: [{ path, rule, message, consequence }] };
+function reject(sourceId: string, changedAt: string | null, path: string, rule: string, message: string, month?: string | null): Mapped {
+  return { kind: 'rejected', sourceId, changedAt, ...(month && { month }), findings: [{ path, rule, message, consequence: NOT_SENT }] };
 }
 
 const findingOf = (i: { path: string; rule: string; message: string; consequence: string; action?: Finding['action'] }, prefix = ''): Finding => ({
@@ -79,17 +81,18 @@ export function passthroughMapper(kit: MessageKit, stage?: RuleStage): RecordMap
         return { kind: 'deleted', sourceId, changedAt, konsultasjonId };
       }
       if (!k || typeof k !== 'object') return reject(sourceId, changedAt, '/Konsultasjon', 'REC1002', 'Konsultasjon is missing');
-      if (!konsultasjonId) return reject(sourceId, changedAt, '/Konsultasjon/konsultasjonID', 'REC2001', 'konsultasjonID is required');
+      const month = monthOf(k.datoTidStart) ?? undefined;
+      if (!konsultasjonId) return reject(sourceId, changedAt, '/Konsultasjon/konsultasjonID', 'REC2001', 'konsultasjonID is required', month);
       if (stage) {
         const r = stage(k);
-        if (!r.ok) return { kind: 'rejected', sourceId, changedAt, konsultasjonId, findings: r.issues.map((i) => findingOf(i, '/Konsultasjon')) };
+        if (!r.ok) return { kind: 'rejected', sourceId, changedAt, konsultasjonId, ...(month && { month }), findings: r.issues.map((i) => findingOf(i, '/Konsultasjon')) };
         const warnings = r.warnings.map((i) => findingOf(i, '/Konsultasjon'));
         return { kind: 'konsultasjon', sourceId, changedAt, konsultasjonId, konsultasjon: k, ...(warnings.length && { warnings }) };
       }
       const validate = kit.validateKonsultasjon;
       if (validate && !validate(k)) {
         const findings = describeAjvErrors(validate.errors).map((f) => ({ ...f, path: `/Konsultasjon${f.path === '/' ? '' : f.path}`, consequence: NOT_SENT }));
-        return { kind: 'rejected', sourceId, changedAt, konsultasjonId, findings };
+        return { kind: 'rejected', sourceId, changedAt, konsultasjonId, ...(month && { month }), findings };
       }
       return { kind: 'konsultasjon', sourceId, changedAt, konsultasjonId, konsultasjon: k };
     },
@@ -116,10 +119,11 @@ export async function mappingMapper(
       const changedAt = normaliseInstant((value as Record<string, unknown> | null)?.[field]);
       const res = mapping.apply(value);
       const sourceId = res.sourceId ?? fallbackId;
+      const month = monthOf(res.value?.datoTidStart);
       // The mapping names the record's id (`id:`): a record without one cannot have its versions
       // told apart (each would look new), so it is held rather than guessed at.
-      if (idDeclared && (res.sourceId === undefined || res.sourceId === '')) return reject(fallbackId, changedAt, '/', 'REC1008', `the record has no id (the mapping's id: ${idText}): ${at.file} line ${at.line}`);
-      if (!changedAt) return reject(sourceId, null, `/${field}`, 'REC1003', `${field} is missing or not a point in time`);
+      if (idDeclared && (res.sourceId === undefined || res.sourceId === '')) return reject(fallbackId, changedAt, '/', 'REC1008', `the record has no id (the mapping's id: ${idText}): ${at.file} line ${at.line}`, month);
+      if (!changedAt) return reject(sourceId, null, `/${field}`, 'REC1003', `${field} is missing or not a point in time`, month);
       if (!res.ok) {
         const errors = res.issues.filter((i) => i.severity !== 'warning');
         const k = res.value?.konsultasjonID;
@@ -128,11 +132,12 @@ export async function mappingMapper(
           sourceId,
           changedAt,
           konsultasjonId: typeof k === 'string' ? k : undefined,
+          ...(month && { month }),
           findings: (errors.length ? errors : res.issues).map((i) => findingOf(i)),
         };
       }
       const konsultasjonId = res.value.konsultasjonID;
-      if (typeof konsultasjonId !== 'string') return reject(sourceId, changedAt, '/konsultasjonID', 'REC1004', 'the mapping gave no konsultasjonID');
+      if (typeof konsultasjonId !== 'string') return reject(sourceId, changedAt, '/konsultasjonID', 'REC1004', 'the mapping gave no konsultasjonID', month);
       if (res.kind === 'annul') return { kind: 'deleted', sourceId, changedAt, konsultasjonId };
       const warnings = res.warnings?.map((i) => findingOf(i)) ?? [];
       return { kind: 'konsultasjon', sourceId, changedAt, konsultasjonId, konsultasjon: res.value, ...(warnings.length && { warnings }) };
@@ -143,7 +148,7 @@ export async function mappingMapper(
 /** The rule stage of passthrough Konsultasjoner, from the generated artefacts of the spec. */
 type MapperConfig = Pick<KprConfig, 'mapping' | 'source' | 'rules'> & {
   message: Pick<KprConfig['message'], 'spec' | 'generatedDir'>;
-  sender?: Pick<KprConfig['sender'], 'Kommune'>;
+  sender?: Pick<SenderConfig, 'Kommune'>;
   profileName?: string;
 };
 

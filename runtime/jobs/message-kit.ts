@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ErrorObject } from 'ajv';
 import { UserError } from '../cli/program.ts';
+import type { MessageInfo } from '../../generated/index.ts';
 import type { SerialisedElement } from '../xml/write.ts';
 
 export interface Validate {
@@ -28,14 +29,11 @@ export interface MessageKit {
   genericXml: boolean;
 }
 
-interface GeneratedInfo {
-  id: string;
-  version: string;
-  root: string;
-  namespace: string;
-  validators: Record<string, unknown>;
-  xml?: { toXml(melding: unknown): string; elementToXml?(element: string, value: unknown): SerialisedElement };
-}
+/**
+ * The registry's entry, as `kpr spec build` emits its type. A registry loaded from elsewhere (a
+ * fixture build, an older build) may lack the XML codec or a part of it: the kit then falls back.
+ */
+type GeneratedInfo = Omit<MessageInfo, 'xml'> & { xml?: Partial<MessageInfo['xml']> };
 
 export async function loadMessageKit(generatedDir: string, spec: string): Promise<MessageKit> {
   const index = ['index.ts', 'index.js'].map((f) => join(generatedDir, f)).find((f) => existsSync(f));
@@ -48,7 +46,9 @@ export async function loadMessageKit(generatedDir: string, spec: string): Promis
     throw new UserError(`message.spec ${spec}: ${(err as Error).message}`);
   }
   const v = info.validators as Record<string, Validate | undefined>;
-  const generated = info.xml?.toXml;
+  const xml = info.xml;
+  const generated = xml?.toXml;
+  const elementToXml = xml?.elementToXml;
   return {
     id: info.id,
     version: info.version,
@@ -56,8 +56,9 @@ export async function loadMessageKit(generatedDir: string, spec: string): Promis
     namespace: info.namespace,
     validateMelding: v[`validate${info.root}`],
     validateKonsultasjon: v.validateKonsultasjon,
-    toXml: generated ? (m) => generated(m) : (m) => genericToXml(info.root, info.namespace, m),
-    ...(info.xml?.elementToXml && { writeKonsultasjon: (k: unknown) => info.xml!.elementToXml!('Konsultasjon', k) }),
+    // The codec takes the Melding's generated type; the transfer builds it as plain JSON.
+    toXml: generated ? (m) => generated(m as never) : (m) => genericToXml(info.root, info.namespace, m),
+    ...(elementToXml && { writeKonsultasjon: (k: unknown) => elementToXml('Konsultasjon', k) }),
     genericXml: !generated,
   };
 }

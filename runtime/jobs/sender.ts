@@ -2,7 +2,7 @@
 // sealed message → the receiver's verdict). The real ones come from kpr.yaml (runtime/transport);
 // tests inject fakes, and the dry run writes files instead.
 import { join } from 'node:path';
-import { requireTransport, type KprConfig } from '../config/load.ts';
+import { requireKneik, requireTransport, type KprConfig } from '../config/load.ts';
 import { writePrivateFile } from '../io/private.ts';
 import { checkedCertificates } from './certificates.ts';
 import { seal } from '../transport/cms/index.ts';
@@ -49,7 +49,7 @@ export async function transportSender(config: KprConfig, messageVersion: string)
   const helseid = new HelseIdClient({ authority: t.helseid.authority, clientId: t.helseid.clientId, key, dpop: t.helseid.dpop, timeoutMs: t.helseid.timeoutMs });
   const send = createSender({ baseUrl: t.baseUrl, helseid, token: { scopes: t.helseid.scopes, org: t.helseid.orgNumbers } });
   const parts = (m: OutgoingMessage) => ({
-    fromHerId: config.sender.herId,
+    fromHerId: requireKneik(config).sender.herId,
     toHerId: t.receiverHerId,
     messageType: config.message.messageType,
     messageVersion,

@@ -15,7 +15,6 @@
 // order (pump.ts), the builder that decides, cuts and commits (builder.ts), the source loop
 // (source-loop.ts) and the Melding writer (writer.ts).
 import { randomUUID } from 'node:crypto';
-import { EXIT } from '../cli/program.ts';
 import { osloDate } from '../time/oslo.ts';
 import { contentHash } from '../notify/hash.ts';
 import type { FileIdentity, ReadOptions } from '../sources/types.ts';
@@ -23,6 +22,7 @@ import { inProcessFrontEnd } from './front-end.ts';
 import { Builder } from './transfer/builder.ts';
 import { Pump } from './transfer/pump.ts';
 import { SourceLoop } from './transfer/source-loop.ts';
+import { emptySummary, settleRun } from './transfer/summary.ts';
 import type { SourceMark, TransferDeps, TransferOptions, TransferProgress, TransferSummary } from './transfer/types.ts';
 import { MeldingWriter } from './transfer/writer.ts';
 
@@ -34,20 +34,7 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
   const fail = deps.failpoint ?? (() => {});
   const runId = store.startRun(opts.kind);
   const started = Date.now();
-  const s: TransferSummary = {
-    runId,
-    kind: opts.kind,
-    records: 0,
-    skipped: 0,
-    outsideWindow: 0,
-    unchanged: 0,
-    rejectedRecords: 0,
-    notifications: { N: 0, M: 0, C: 0 },
-    messagesBuilt: 0,
-    messagesAccepted: 0,
-    outcome: 'ok',
-    exitCode: EXIT.ok,
-  };
+  const s: TransferSummary = emptySummary(runId, opts.kind);
   log.info({ runId, kind: opts.kind }, 'transfer started');
 
   const front = deps.frontEnd ?? (deps.source && deps.mapper ? inProcessFrontEnd(deps.source, deps.mapper) : undefined);
@@ -124,21 +111,8 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
     exitError ??= err;
   }
 
-  if (exitError || s.stopped) {
-    s.outcome = 'failed';
-    s.exitCode = EXIT.failed;
-  } else if (s.rejectedRecords > 0) {
-    s.outcome = 'partial';
-    s.exitCode = EXIT.partial;
-  }
+  settleRun(store, log, s, Boolean(s.stopped), exitError);
   deps.onProgress?.(progress());
-  const summary = { ...s, error: exitError ? String((exitError as Error).message ?? exitError) : undefined };
-  try {
-    store.finishRun(runId, s.outcome, s.exitCode, summary);
-  } catch {
-    // The store itself failed; the error below says why.
-  }
-  log.info({ ...summary }, 'transfer finished');
   if (exitError) throw exitError;
   return s;
 }

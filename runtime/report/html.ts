@@ -7,28 +7,25 @@ import Handlebars from 'handlebars';
 import type { KprConfig } from '../config/load.ts';
 import { statusReport } from '../jobs/report.ts';
 import { openStore } from '../store/open.ts';
-import type { MonthlyVolume, RunVolume, Store } from '../store/types.ts';
+import { ruleOf } from '../rules/catalogue.ts';
+import { consequenceWords } from '../rules/policy.ts';
+import type { MonthlyVolume, Rejection, RunVolume, Store } from '../store/types.ts';
 import { monthRange, stackedBars, type Series } from './chart.ts';
 
 const template = Handlebars.compile(readFileSync(new URL('./report.html.hbs', import.meta.url), 'utf8'), { strict: false });
 
-const CONSEQUENCE: Record<string, string> = {
-  'discard-message': 'whole message discarded (Slettemerk melding)',
-  'discard-row': 'row and children discarded (Slettemerk rad med underelementer)',
-  'set-null': 'value set to NULL',
-  'set-minus-one': 'value set to -1',
-  'set-zero': 'value set to 0',
-  none: 'logged only (Ingen handling)',
-};
-
-const MONTH_SERIES: Series[] = [
+/** Where a consultation's notifications and records stand; months and runs use the same four. */
+const SERIES: Series[] = [
   { name: 'sent and accepted', colour: 'var(--sent)' },
   { name: 'sent, not yet confirmed', colour: 'var(--way)' },
   { name: 'in messages the receiver rejected', colour: 'var(--rej)' },
+  { name: 'records held back (not sent)', colour: 'var(--held)' },
 ];
-const RUN_SERIES: Series[] = [...MONTH_SERIES, { name: 'records held back (not sent)', colour: 'var(--held)' }];
 
-/** Notifications by consultation month, every month from the first to the last (no gaps). */
+/**
+ * Notifications by consultation month, and the records held back in that month (those whose
+ * datoTidStart could be read), every month from the first to the last (no gaps).
+ */
 export function monthChart(months: MonthlyVolume[]): string {
   if (!months.length) return '';
   const by = new Map(months.map((m) => [m.month, m]));
@@ -38,11 +35,11 @@ export function monthChart(months: MonthlyVolume[]): string {
   return stackedBars({
     bars: all.map((m) => {
       const v = by.get(m);
-      return { label: label(m), title: m, values: v ? [v.accepted, v.unconfirmed, v.rejected] : [0, 0, 0] };
+      return { label: label(m), title: m, values: v ? [v.accepted, v.unconfirmed, v.rejected, v.heldBack] : [0, 0, 0, 0] };
     }),
-    series: MONTH_SERIES,
+    series: SERIES,
     xTitle: all.length <= 24 ? 'month of the consultation (datoTidStart)' : 'year of the consultation (datoTidStart), a bar per month',
-    yTitle: 'notifications (N, M, C)',
+    yTitle: 'notifications (N, M) / records',
     label: 'notifications by consultation month',
   });
 }
@@ -53,7 +50,7 @@ export function runChart(runs: RunVolume[]): string {
   const shown = runs.slice(-60);
   return stackedBars({
     bars: shown.map((r) => ({ label: `#${r.run}`, title: `run ${r.run} (${r.kind}, ${r.startedAt})`, values: [r.accepted, r.unconfirmed, r.rejected, r.heldBack] })),
-    series: RUN_SERIES,
+    series: SERIES,
     xTitle: runs.length > shown.length ? `run (the last ${shown.length} of ${runs.length})` : 'run',
     yTitle: 'notifications / records',
     label: 'volumes by run',
@@ -67,11 +64,13 @@ export function renderReport(config: KprConfig, now = new Date()): string {
   let runs: RunVolume[];
   let rejections: ReturnType<Store['rejections']>;
   let rejectedMessages: ReturnType<Store['rejectedMessages']>;
+  let warnings: ReturnType<Store['sentWarnings']>;
   try {
     months = store.monthlyVolumes();
     runs = store.runVolumes();
     rejections = store.rejections();
     rejectedMessages = store.rejectedMessages();
+    warnings = store.sentWarnings();
   } finally {
     store.close();
   }
@@ -89,23 +88,20 @@ export function renderReport(config: KprConfig, now = new Date()): string {
   const chain = confirmed
     ? { state: 'complete', class: 'ok', detail: `every notification accepted; notifikasjonLopeNr ${status.chain.notifikasjonLopeNr}` }
     : { state: 'on its way', class: messages.rejected && !messages.unconfirmed ? 'bad' : 'warn', detail: `${messages.unconfirmed} message(s) unconfirmed since ${status.oldestUnconfirmed?.createdAt ?? '?'}` };
-  const byRule = new Map<string, { rule: string; count: number; consequence: string; example: string }>();
-  for (const r of rejections) {
-    const e = byRule.get(r.rule) ?? { rule: r.rule, count: 0, consequence: CONSEQUENCE[r.consequence] ?? r.consequence, example: r.message };
-    e.count++;
-    byRule.set(r.rule, e);
-  }
+  const rules = byRule(rejections);
+  const warned = byRule(warnings);
   return template({
     generatedAt: now.toISOString(),
     generatedDay: now.toISOString().slice(0, 10),
-    herId: config.sender.herId,
+    herId: config.sender?.herId,
     profile: status.profile,
     spec: config.message.spec,
     configFile: config.file,
     lastRun,
     consultations: status.consultations,
     messages,
-    rejectedTotal: rejections.length,
+    rejectedTotal: distinct(rejections),
+    warnedTotal: distinct(warnings),
     chain,
     certificates: status.certificates.map((c) => ({
       name: c.name,
@@ -116,13 +112,59 @@ export function renderReport(config: KprConfig, now = new Date()): string {
     })),
     monthChart: monthChart(months),
     runChart: runChart(runs),
-    monthSeries: MONTH_SERIES,
-    runSeries: RUN_SERIES,
+    series: SERIES,
     runs: [...runs].reverse().map((r) => ({ ...r, day: r.startedAt.slice(0, 16).replace('T', ' ') })),
-    rules: [...byRule.values()].sort((a, b) => b.count - a.count || a.rule.localeCompare(b.rule)),
+    rules,
+    warned,
+    heldMonths: heldByMonth(rejections),
+    heldNoMonth: distinct(rejections.filter((r) => !r.month)),
     rejectedMessages: rejectedMessages.map((x) => ({
       ...x,
       todo: x.state === 'requeued' ? 'its consultations were queued again' : `fix the cause, then npx kpr resend ${x.messageId}`,
     })),
   });
+}
+
+const distinct = (findings: { sourceId: string }[]) => new Set(findings.map((f) => f.sourceId)).size;
+
+interface RuleRow {
+  rule: string;
+  name: string;
+  /** Distinct records. */
+  count: number;
+  /** The consequence in the receiver's words, or the kit's. */
+  consequence: string;
+  receivers: boolean;
+  kit: string;
+  example: string;
+}
+
+/** Findings by rule, most records first, with the consequence and whose it is. */
+function byRule(findings: { sourceId: string; rule: string; consequence: string; message: string }[]): RuleRow[] {
+  const by = new Map<string, { row: RuleRow; ids: Set<string> }>();
+  for (const f of findings) {
+    let e = by.get(f.rule);
+    if (!e) {
+      const c = consequenceWords(f.rule, f.consequence);
+      e = { row: { rule: f.rule, name: ruleOf(f.rule)?.name ?? '', count: 0, consequence: c.words, receivers: c.whose === 'receiver', kit: c.kit, example: f.message }, ids: new Set() };
+      by.set(f.rule, e);
+    }
+    e.ids.add(f.sourceId);
+  }
+  return [...by.values()].map((e) => ({ ...e.row, count: e.ids.size })).sort((a, b) => b.count - a.count || a.rule.localeCompare(b.rule));
+}
+
+/** Held-back records by consultation month: how many, and under which rules. */
+function heldByMonth(rejections: Rejection[]): { month: string; count: number; rules: string }[] {
+  const by = new Map<string, Rejection[]>();
+  for (const r of rejections) if (r.month) (by.get(r.month) ?? by.set(r.month, []).get(r.month)!).push(r);
+  return [...by]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([month, list]) => ({
+      month,
+      count: distinct(list),
+      rules: byRule(list)
+        .map((x) => `${x.rule} ${x.count}`)
+        .join(', '),
+    }));
 }

@@ -144,7 +144,7 @@ export function settle(target: Target, rootClass: string, value: Obj, issues: Is
       // The XSD would refuse what the receiver's consequence leaves: the Melding would be lost.
       for (const i of list) {
         i.action = 'held';
-        i.message += `; held back: the official XSD would refuse ${shown(final)} for ${name}`;
+        i.message += final === undefined ? `; held back: the official XSD requires ${name}, and the consequence leaves it out` : `; held back: the official XSD would refuse ${shown(final)} for ${name}`;
       }
       return false;
     }
@@ -160,4 +160,42 @@ export function settle(target: Target, rootClass: string, value: Obj, issues: Is
     }
   }
   return true;
+}
+
+/** How a finding's consequence reads to an operator, and whose it is. */
+export interface ConsequenceWords {
+  /** The receiver's words ("Ingen handling", "Sett verdi til -1" …), or the kit's free text. */
+  words: string;
+  /**
+   * `receiver`: the specification publishes it for the attribute; `kit`: the kit chose it (a
+   * rule of its own); `text`: a free text of the kit's, not one of the six consequences.
+   */
+  whose: 'receiver' | 'kit' | 'text';
+  /** What the kit does with the record because of it. */
+  kit: string;
+}
+
+/**
+ * The consequence of a stored finding (a Consequence key, its published words, the kit's action
+ * for it, or a free text such as "not sent") in words: a rule whose consequence is the published one speaks the
+ * receiver's words; a rule of the kit's with a consequence of its own choosing says so, never
+ * passing it off as the receiver's (docs/consequences.md).
+ */
+export function consequenceWords(rule: string, consequence: string): ConsequenceWords {
+  const p = (POLICY as Record<string, (typeof POLICY)[Consequence] | undefined>)[consequence] ?? Object.values(POLICY).find((x) => x.published === consequence || x.kit === consequence);
+  if (!p) return { words: consequence, whose: 'text', kit: consequence };
+  const def = ruleOf(rule);
+  const whose = !def || def.consequence === 'published' || def.owner === 'receiver-control' ? 'receiver' : 'kit';
+  return { words: p.published, whose, kit: p.kit };
+}
+
+/**
+ * One line: the receiver's words and what the kit did, or the kit's own choice marked as such.
+ * `held`: for a record held back, where the kit's action for the consequence is not what
+ * happened (the XSD would have refused what "Ingen handling" sends, say): the words alone.
+ */
+export function describeConsequence(c: ConsequenceWords, held = false): string {
+  if (c.whose === 'receiver') return `the receiver's consequence «${c.words}»${held ? '' : `: ${c.kit}`}`;
+  if (c.whose === 'kit') return `the kit's own rule (no published consequence)${held ? '' : `: ${c.kit}`}`;
+  return c.words;
 }

@@ -59,7 +59,7 @@ export const TABLES: readonly TableSpec[] = [
     name: 'rejection',
     key: 'id',
     serial: 'id',
-    cols: ['id', 'source_id', 'konsultasjon_id', 'changed_at', 'file', 'line', 'path', 'rule', 'message', 'consequence', 'run_id', 'created_at'],
+    cols: ['id', 'source_id', 'konsultasjon_id', 'changed_at', 'file', 'line', 'path', 'rule', 'message', 'consequence', 'month', 'run_id', 'created_at'],
   },
   {
     name: 'sent_warning',

@@ -25,6 +25,8 @@ import { SqliteLock } from './sqlite/lock.ts';
 import { SqliteOutbox } from './sqlite/outbox.ts';
 import { SqliteQueries } from './sqlite/queries.ts';
 import { SqliteRuns } from './sqlite/runs.ts';
+import { SqliteSlash } from './sqlite/slash.ts';
+import type { SlashAnswered, SlashCommit, SlashDeliveryRow, SlashItemRow, SlashUnitRow } from './slash-types.ts';
 import { Meta, openDatabase } from './sqlite/schema.ts';
 
 export { FOLD_EVERY } from './sqlite/fold.ts';
@@ -38,6 +40,7 @@ export class SqliteStore implements Store {
   readonly batch: SqliteBatch;
   private readonly outbox: SqliteOutbox;
   private readonly queries: SqliteQueries;
+  private readonly slash: SqliteSlash;
 
   constructor(
     readonly path: string,
@@ -51,6 +54,7 @@ export class SqliteStore implements Store {
     this.batch = new SqliteBatch(this.db, meta, this.folding);
     this.outbox = new SqliteOutbox(this.db, meta, this.folding);
     this.queries = new SqliteQueries(this.db, this.folding);
+    this.slash = new SqliteSlash(this.db);
     // What a killed run left unfolded is folded by whoever may write: not while a run is alive.
     if (this.folding.hasLeftovers && !this.lock.liveHolder()) this.folding.fold();
   }
@@ -222,5 +226,43 @@ export class SqliteStore implements Store {
 
   runVolumes(): RunVolume[] {
     return this.queries.runVolumes();
+  }
+
+  // --- the SLASH channel (sqlite/slash.ts) --------------------------------------------------
+
+  slashItem(unit: string, id: string): SlashItemRow | undefined {
+    return this.slash.item(unit, id);
+  }
+
+  slashPending(): SlashItemRow[] {
+    return this.slash.pending();
+  }
+
+  commitSlash(c: SlashCommit): void {
+    this.slash.commit(c);
+  }
+
+  slashQueue(): SlashDeliveryRow[] {
+    return this.slash.queue();
+  }
+
+  slashDelivery(seq: number): SlashDeliveryRow | undefined {
+    return this.slash.delivery(seq);
+  }
+
+  markSlashSending(seq: number): void {
+    this.slash.markSending(seq);
+  }
+
+  slashAnswered(seq: number, a: SlashAnswered): void {
+    this.slash.answered(seq, a);
+  }
+
+  resumeSlashUnit(unit: string): number {
+    return this.slash.resume(unit);
+  }
+
+  slashUnits(): SlashUnitRow[] {
+    return this.slash.units();
   }
 }

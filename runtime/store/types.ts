@@ -3,6 +3,8 @@
 // transaction: a crash leaves either all of it or none of it.
 
 import type { ConsultationState, MessageState, StatusNotifikasjon } from '../model/notification.ts';
+import type { SlashStore } from './slash-types.ts';
+export type * from './slash-types.ts';
 
 export type { ConsultationState, MessageState, StatusNotifikasjon } from '../model/notification.ts';
 export { UNCONFIRMED } from '../model/notification.ts';
@@ -52,6 +54,8 @@ export interface Rejection extends RecordFinding {
   /** When known (the record could be read that far): a later accepted version clears it. */
   konsultasjonId?: string | null;
   changedAt: string | null;
+  /** The consultation month (YYYY-MM of datoTidStart) when the record could be read that far. */
+  month?: string | null;
 }
 
 /**
@@ -87,6 +91,12 @@ export interface BatchCommit {
   warnings?: SentWarning[];
   /** Requeued konsultasjonIDs consumed by this batch. */
   requeueDone: string[];
+  /**
+   * konsultasjonIDs deleted in the EPJ while the receiver holds nothing of them to annul: the
+   * content a rejected message still carries for them is dropped, so that an operator's resend
+   * of that message (`requeueMessage`) leaves them out.
+   */
+  deletedUnsent?: string[];
   /** Chain head and counters after this batch. */
   chainHead: string;
   notifLopeNr: number;
@@ -157,6 +167,8 @@ export interface MonthlyVolume {
   unconfirmed: number;
   /** In messages the receiver rejected. */
   rejected: number;
+  /** Records of this month held back (not sent), waiting for a corrected version. */
+  heldBack: number;
 }
 
 /** What one run built, by its messages' state now, and the records it held back (not sent). */
@@ -181,7 +193,7 @@ export interface DailyVolume {
   rejectedRecords: number;
 }
 
-export interface Store {
+export interface Store extends SlashStore {
   readonly path: string;
   close(): void;
 

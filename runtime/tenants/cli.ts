@@ -22,9 +22,9 @@ export const register: Registrar = (program: Command) => {
       const cfg = loadTenants(flags.config);
       const rows = cfg.tenants.map((t) => ({
         id: t.id,
-        orgNr: t.config.sender.orgNr,
-        herId: t.config.sender.herId,
-        kommuner: t.config.sender.Kommune.map((k) => String(k.kommuneNr)),
+        orgNr: t.config.sender?.orgNr ?? null,
+        herId: t.config.sender?.herId ?? null,
+        kommuner: (t.config.sender?.Kommune ?? []).map((k) => String(k.kommuneNr)),
         spec: t.config.message.spec,
         store: storeOf(t),
       }));

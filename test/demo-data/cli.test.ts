@@ -2,10 +2,11 @@
 // the library, clear refusals of bad options, and flat memory while streaming 200 000 records.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateRecords } from '../../runtime/demo-data/generate.ts';
+import { generateAppointments } from '../../runtime/demo-data/appointments.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
 let dir: string;
@@ -42,7 +43,25 @@ describe('kpr demo-data', () => {
     expect(starts.filter((t) => t >= '2020')).toEqual([]);
   });
 
+  it('--appointments writes the appointment extract to its own private file and leaves the consultations byte-identical', () => {
+    const args = ['demo-data', '--children', '60', '--seed', 'avtale', '--bad-rate', '0.05', '--municipalities', '2'];
+    const plain = join(dir, 'plain.ndjson');
+    const withAppointments = join(dir, 'with.ndjson');
+    const appointments = join(dir, 'appointments.ndjson');
+    expect(kpr([...args, '--out', plain]).status).toBe(0);
+    const r = kpr([...args, '--out', withAppointments, '--appointments', appointments]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(readFileSync(withAppointments)).toEqual(readFileSync(plain));
+    const lines = readFileSync(appointments, 'utf8').trimEnd().split('\n');
+    const expected = [...generateAppointments({ children: 60, from: '2017-01-01', to: '2026-12-31', seed: 'avtale', badRate: 0.05, municipalities: 2 })];
+    expect(lines).toEqual(expected.map((l) => JSON.stringify(l)));
+    expect(statSync(appointments).mode & 0o777).toBe(0o600);
+    expect(r.stderr).toMatch(new RegExp(`kpr demo-data: ${lines.length} appointments at \\d+ units \\(\\d+ corrections, \\d+ deletions, \\d+ defective\\) to `));
+    for (const f of [plain, withAppointments, appointments]) rmSync(f);
+  });
+
   it.each([
+    [['--appointments', '-'], /--appointments needs a file name/],
     [['--edit-rate', '2'], /--edit-rate must be between 0 and 1/],
     [['--from', '2020-01-01', '--to', '2019-01-01'], /is before --from/],
   ])('refuses %j with exit code 2', (extra, message) => {

@@ -58,6 +58,12 @@ describe('the policy table', () => {
     expect(settle(hst, 'Konsultasjon', m, held, 'receiver')).toBe(false);
     expect(held[0].action).toBe('held');
     expect(held[0].message).toContain('the official XSD would refuse -1');
+
+    // "Ingen handling" on a missing required attribute leaves it missing, which the XSD refuses.
+    const e = { Maling: [{ malingDatoTid: '2024-03-01T10:00:00', Maleresultat: [{ maleresultatNr: 1, verdi: '1' }] }] } as any;
+    const missing = [issue('/Maling/0/typeMaling', 'none', 'REC2001')];
+    expect(settle(hst, 'Konsultasjon', e, missing, 'receiver')).toBe(false);
+    expect(missing[0].message).toContain('held back: the official XSD requires typeMaling, and the consequence leaves it out');
   });
 });
 

@@ -9,6 +9,7 @@ import { describeSummary, dryRunJob, runJob } from '../../runtime/jobs/jobs.ts';
 import { errorRows, formatErrors, formatStatus, statusReport } from '../../runtime/jobs/report.ts';
 import { silentLogger } from '../../runtime/log.ts';
 import { openStore } from '../../runtime/store/open.ts';
+import type { BatchCommit, Rejection } from '../../runtime/store/types.ts';
 import { REPO_ROOT, runKpr } from '../helpers/cli.ts';
 import { itOfficial, xmllint } from '../helpers/reference.ts';
 import { del, FakeReceiver, identitySealer, konsultasjon, rec, tmp, writeNdjson } from './helpers.ts';
@@ -125,23 +126,20 @@ describe('kpr errors and exit codes', () => {
   });
 });
 
+const R1: Rejection = { sourceId: 'R1', changedAt: '2024-05-01T08:00:00.000Z', file: 'epj.ndjson', line: 2, path: '/Konsultasjon/amming', rule: 'REC2005', message: 'not a code, "quoted", =x', consequence: 'not sent' };
+
 describe('kpr status, kpr errors, the lock', () => {
-  function seeded() {
+  /** A project whose database holds one run with these findings (by default one held-back record). */
+  function seeded(found: Pick<BatchCommit, 'rejections' | 'warnings'> = { rejections: [R1] }) {
     const dir = project([]);
     const store = openStore(join(dir, 'kpr.db'));
     const runId = store.startRun('run');
-    store.commitBatch({
-      runId,
-      messages: [],
-      seen: [{ sourceId: 'R1', changedAt: '2024-05-01T08:00:00.000Z', rejected: true }],
-      rejections: [
-        { sourceId: 'R1', changedAt: '2024-05-01T08:00:00.000Z', file: 'epj.ndjson', line: 2, path: '/Konsultasjon/amming', rule: 'REC2005', message: 'not a code, "quoted", =x', consequence: 'not sent' },
-      ],
-      requeueDone: [],
-      chainHead: '00000000-0000-0000-0000-000000000000',
-      notifLopeNr: 0,
-    });
-    store.finishRun(runId, 'partial', 1, {});
+    const seen = [
+      ...found.rejections.map((r) => ({ sourceId: r.sourceId, changedAt: r.changedAt!, rejected: true })),
+      ...(found.warnings ?? []).map((w) => ({ sourceId: w.sourceId, konsultasjonId: w.konsultasjonId, changedAt: w.changedAt, rejected: false })),
+    ];
+    store.commitBatch({ runId, messages: [], seen, ...found, requeueDone: [], chainHead: '00000000-0000-0000-0000-000000000000', notifLopeNr: 0 });
+    store.finishRun(runId, found.rejections.length ? 'partial' : 'ok', found.rejections.length ? 1 : 0, {});
     store.close();
     return dir;
   }
@@ -174,6 +172,26 @@ describe('kpr status, kpr errors, the lock', () => {
     const csv = r.stdout.split('\r\n');
     expect(csv[0]).toBe('kind,id,changedAt,file,line,path,rule,message,consequence,validationCode,refId');
     expect(csv[1]).toBe('record,R1,2024-05-01T08:00:00.000Z,epj.ndjson,2,/Konsultasjon/amming,REC2005,"not a code, ""quoted"", =x",not sent,,');
+  });
+
+  it('kpr errors: records sent with a warning are listed, but exit 0 (a warning is not a failure)', () => {
+    const dir = seeded({
+      rejections: [],
+      warnings: [
+        { sourceId: 'W1', konsultasjonId: 'W1', changedAt: '2024-05-01T08:00:00.000Z', file: 'epj.ndjson', line: 1, path: '/Konsultasjon/amming', rule: 'REC2005', message: 'amming: not a code', consequence: 'none', action: 'sent' },
+      ],
+    });
+    const cfg = join(dir, 'kpr.yaml');
+    const text = runKpr(['errors', '--config', cfg]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain('1 record(s) sent with a warning');
+    expect(text.stdout).toMatch(/REC2005 schema-code: 1 record\(s\); the receiver's consequence «Ingen handling»: sent unchanged, with a warning/);
+    const json = runKpr(['errors', '--config', cfg, '--format', 'json']);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toEqual([
+      { kind: 'warning', id: 'W1', changedAt: '2024-05-01T08:00:00.000Z', file: 'epj.ndjson', line: 1, path: '/Konsultasjon/amming', rule: 'REC2005', message: 'amming: not a code', consequence: 'Ingen handling', validationCode: null, refId: null },
+    ]);
+    expect(runKpr(['errors', '--help']).stdout).toMatch(/exit 1 only for rejected records or messages/);
   });
 
   it('kpr errors as text fits 120 columns and any narrower terminal, wrapping messages whole', () => {

@@ -23,11 +23,13 @@ it('a corrected version of a rejected record clears it from kpr errors', async (
   const run = () => runJob({ config: loadConfig(setup.configFile), log: silentLogger, sender: receiver, sealer: identitySealer });
   writeFileSync(join(setup.epjDir, 'a.ndjson'), `${JSON.stringify(bad)}\n`);
   expect((await run()).exitCode).toBe(1);
-  expect(errorRows(loadConfig(setup.configFile)).map((r) => [r.id, r.rule])).toEqual([[first.recordId, 'REC4001']]);
+  // Held back (records sent with a warning, if any, are listed after them and are not asked about).
+  const held = () => errorRows(loadConfig(setup.configFile)).filter((r) => r.kind === 'record');
+  expect(held().map((r) => [r.id, r.rule])).toEqual([[first.recordId, 'REC4001']]);
 
   writeFileSync(join(setup.epjDir, 'b.ndjson'), `${JSON.stringify(fixed)}\n`);
   const s = await run();
   expect(s.notifications.N).toBe(1);
-  expect(errorRows(loadConfig(setup.configFile))).toEqual([]);
+  expect(held()).toEqual([]);
   expect(Object.keys(receiver.state.consultations)).toEqual([first.consultation.id]);
 });

@@ -14,7 +14,7 @@ describe('report charts', () => {
   });
 
   it('one month: one bar with its month under it and its total above it', () => {
-    const svg = monthChart([{ month: '2026-11', accepted: 7, unconfirmed: 2, rejected: 0 }]);
+    const svg = monthChart([{ month: '2026-11', accepted: 7, unconfirmed: 2, rejected: 0, heldBack: 0 }]);
     expect(bars(svg)).toEqual(['2026-11: 7 sent and accepted', '2026-11: 2 sent, not yet confirmed']);
     const t = texts(svg).map((x) => x.text);
     expect(t).toContain('2026-11');
@@ -24,10 +24,12 @@ describe('report charts', () => {
   });
 
   it('ten years: a bar per month with no gaps, years as labels, none overlapping', () => {
-    const months = monthRange('2017-01', '2026-12').filter((_, i) => i % 7 !== 3).map((month, i) => ({ month, accepted: 10 + (i % 5), unconfirmed: 0, rejected: i === 5 ? 1 : 0 }));
+    const months = monthRange('2017-01', '2026-12').filter((_, i) => i % 7 !== 3).map((month, i) => ({ month, accepted: 10 + (i % 5), unconfirmed: 0, rejected: i === 5 ? 1 : 0, heldBack: i === 9 ? 3 : 0 }));
     const svg = monthChart(months);
     expect(monthRange('2017-01', '2026-12')).toHaveLength(120);
     expect(bars(svg).filter((b) => b.includes('sent and accepted'))).toHaveLength(months.length);
+    // Held-back records stand in their consultation's month, apart from what was sent.
+    expect(bars(svg).filter((b) => b.includes('held back'))).toEqual([`${months[9]!.month}: 3 records held back (not sent)`]);
     const labels = texts(svg).filter((x) => /^\d{4}$/.test(x.text));
     expect(labels.map((l) => l.text)).toEqual(['2017', '2018', '2019', '2020', '2021', '2022', '2023', '2024', '2025', '2026']);
     for (let i = 1; i < labels.length; i++) expect(labels[i]!.x - labels[i - 1]!.x).toBeGreaterThan(4 * 6.6);

@@ -27,18 +27,19 @@ afterAll(async () => {
   await sb?.close();
 });
 
-function yaml(signingCert: string, signingKey: string): string {
+/** kpr.yaml for sandbox `s` (by default the one the tests share). */
+function yaml(signingCert: string, signingKey: string, s: Sandbox = sb): string {
   return `profile: sandbox
-api: { baseUrl: "${sb.url}", helseidAuthority: "${sb.url}", receiverHerId: ${sb.receiverHerId} }
+api: { baseUrl: "${s.url}", helseidAuthority: "${s.url}", receiverHerId: ${s.receiverHerId} }
 helseid:
   clientId: ${DEFAULT_CLIENT_ID}
-  jwkFile: ${sb.files.clientJwkFile}
+  jwkFile: ${s.files.clientJwkFile}
   scopes: [hdir:kneik/hst/submit]
 certificates:
   signing: { certFile: ${signingCert}, keyFile: ${signingKey} }
-  receiverEncryptionCertFile: ${sb.pki.test.receiverEncryption.certPath}
+  receiverEncryptionCertFile: ${s.pki.test.receiverEncryption.certPath}
 sender:
-  herId: ${sb.senderHerId}
+  herId: ${s.senderHerId}
   orgNr: "974770000"
   Kommune: [{ kommuneNr: "0301" }]
   Kontaktperson: [{ kontPerson: Kari Kontakt, meldEpost1: kari@example.invalid, typeKontaktperson: "1" }, { kontPerson: Kari Kontakt, meldEpost1: kari@example.invalid, typeKontaktperson: "15" }]
@@ -90,5 +91,43 @@ describe('kpr run against the sandbox', () => {
     const status = statusReport(loadConfig(cfgFile));
     expect(status.certificates.map((c) => c.name)).toEqual(['signing', 'receiver encryption']);
     expect(status.certificates.every((c) => typeof c.daysLeft === 'number' && c.daysLeft > 0)).toBe(true);
+  });
+
+  it('does not resend a consultation the EPJ deleted after its message was rejected', async () => {
+    // Its own sandbox and database: a second sender chain in the first one would be refused.
+    const home = tmp('kpr-rt-sbx-del-');
+    const own = await startSandbox({ dataDir: join(home, 'sandbox'), codec: generatedCodec(MESSAGES) });
+    try {
+      const cfgFile = join(home, 'kpr.yaml');
+      const epj = join(home, 'epj.ndjson');
+      const signing = own.pki.test.senderSigning;
+      writeFileSync(cfgFile, yaml(signing.certPath, signing.keyPath, own));
+      writeNdjson(epj, [rec('K1', '2024-05-01T08:00:00Z')]);
+      expect(await runJob({ config: loadConfig(cfgFile), log: silentLogger })).toMatchObject({ exitCode: 0, notifications: { N: 1 } });
+
+      // A fault the receiver refuses (a signing certificate not registered for the HER-id):
+      // the message with K2 and K3 is rejected.
+      const unregistered = issueCertificate({ commonName: 'TEST Avsender signering (ny)', organisation: 'TEST Avsender kommune', keyUsage: ['nonRepudiation'], issuer: own.pki.test.ca });
+      const wrong = { certPath: join(home, 'unregistered.pem'), keyPath: join(home, 'unregistered.key') };
+      writeFileSync(wrong.certPath, unregistered.certPem);
+      writeFileSync(wrong.keyPath, unregistered.keyPem, { mode: 0o600 });
+      writeFileSync(cfgFile, yaml(wrong.certPath, wrong.keyPath, own));
+      writeNdjson(epj, [rec('K2', '2024-05-02T08:00:00Z'), rec('K3', '2024-05-02T08:00:00Z')]);
+      const rejected = await runJob({ config: loadConfig(cfgFile), log: silentLogger });
+      expect(rejected.stopped?.state).toBe('rejected');
+
+      // Meanwhile K2 is deleted in the EPJ; the configuration is fixed and the next run reads it.
+      writeFileSync(cfgFile, yaml(signing.certPath, signing.keyPath, own));
+      writeNdjson(epj, [del('K2', '2024-05-03T08:00:00Z')]);
+      const after = await runJob({ config: loadConfig(cfgFile), log: silentLogger });
+      expect(after).toMatchObject({ exitCode: 0, notifications: { N: 0, M: 0, C: 0 } });
+
+      // The operator resends the rejected message: K3 goes, K2 (deleted since) does not.
+      const resent = await resendJob({ config: loadConfig(cfgFile), messageId: rejected.stopped!.messageId, log: silentLogger });
+      expect(resent).toMatchObject({ exitCode: 0, notifications: { N: 1, M: 0, C: 0 } });
+      expect(Object.fromEntries(Object.entries(own.state().consultations).map(([k, v]) => [k, v.status]))).toEqual({ K1: 'active', K3: 'active' });
+    } finally {
+      await own.close();
+    }
   });
 });

@@ -1,49 +1,13 @@
 // Passthrough records pass the rule stage like mapped ones: a fault the receiver only logs is
 // sent and stored as a warning of a sent record, apart from the records held back; a newer
 // version of the record replaces what the older one carried.
-import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { passthroughMapper } from '../../runtime/jobs/mapper.ts';
-import { transfer } from '../../runtime/jobs/transfer.ts';
-import { silentLogger } from '../../runtime/log.ts';
-import { loadValidator } from '../../runtime/mapping/apply.ts';
-import { loadTarget } from '../../runtime/spec/target.ts';
-import { compileSemanticRules } from '../../runtime/rules/semantic.ts';
-import { makeRuleStage } from '../../runtime/rules/stage.ts';
-import { FileSource } from '../../runtime/sources/files.ts';
 import { openStore } from '../../runtime/store/open.ts';
-import { FakeReceiver, HEADER, identitySealer, konsultasjon, STAND_IN_KIT, tmp, writeNdjson } from './helpers.ts';
+import { konsultasjon } from './helpers.ts';
+import { ruleStageRunner } from './rule-stage-run.ts';
 
 it('stores the findings of records sent with a warning apart from the held-back ones', async () => {
-  const hst = loadTarget('hst@56.0.0')!;
-  const stage = makeRuleStage(hst, 'Konsultasjon', await loadValidator(hst, 'Konsultasjon'), compileSemanticRules(hst, 'Konsultasjon'), { extractDate: '2024-12-31' });
-  const dir = tmp();
-  const file = join(dir, 'epj.ndjson');
-  const dbPath = join(dir, 'kpr.db');
-  const receiver = new FakeReceiver();
-  const run = async (records: unknown[]) => {
-    writeNdjson(file, records);
-    const store = openStore(dbPath);
-    try {
-      return await transfer(
-        {
-          store,
-          kit: STAND_IN_KIT,
-          header: HEADER,
-          limits: { maxConsultations: 1000, maxBytes: 4_000_000, recordsPerTransaction: 5000 },
-          sender: receiver,
-          sealer: identitySealer,
-          log: silentLogger,
-          mapper: passthroughMapper(STAND_IN_KIT, stage),
-          source: new FileSource(file, 'file'),
-          now: () => new Date('2024-06-01T12:00:00Z'),
-        },
-        { kind: 'run', readSource: true },
-      );
-    } finally {
-      store.close();
-    }
-  };
+  const { dbPath, receiver, run } = await ruleStageRunner();
   const k = (id: string, over: Record<string, unknown> = {}, child: Record<string, unknown> = {}) => {
     const base = konsultasjon(id);
     return { ...base, ...over, Barn_ungdom: { ...(base.Barn_ungdom as object), ...child } };

@@ -101,7 +101,9 @@ async function apply(o: Op, stores: AsyncStore[], run: number): Promise<void> {
   let lopenr = await ref.lastLopenr(o.year);
   const messages: NewMessage[] = parts.map((p) => ({ messageId: `m${++counter}`, year: o.year, lopenr: ++lopenr, meldingstype: 'HST', bytes: 10, uttakDato: '2024-09-01T00:00:00', items: p }));
   const requeued = new Set((await ref.requeued()).map((r) => r.konsultasjonId));
-  const rejections: Rejection[] = o.reject ? [{ sourceId: 's-bad', konsultasjonId: null, changedAt: null, rule: `REC${counter % 3}`, ...finding }] : [];
+  const rejections: Rejection[] = o.reject ? [{ sourceId: 's-bad', konsultasjonId: null, changedAt: null, rule: `REC${counter % 3}`, month: counter % 2 ? `${o.year}-0${(counter % 9) + 1}` : null, ...finding }] : [];
+  // A consultation deleted in the EPJ that the receiver holds nothing of: a rejected message's content for it goes.
+  const deletedUnsent = o.delete[2] ? KEYS.filter((k) => !o.keys.includes(k)).slice(0, 1) : [];
   const warnings: SentWarning[] =
     o.warn && items[0] ? [{ sourceId: items[0].sourceId, konsultasjonId: items[0].konsultasjonId, changedAt: items[0].changedAt, rule: 'REC9', action: 'sent', ...finding }] : [];
   const seen = [
@@ -112,7 +114,7 @@ async function apply(o: Op, stores: AsyncStore[], run: number): Promise<void> {
     await s.beginBatch();
     for (const i of items) await s.seen(i.sourceId, i.changedAt);
     if (o.abandon) return s.rollbackBatch();
-    await s.commitBatch({ runId: run, messages, seen, rejections, warnings, requeueDone: o.keys.filter((k) => requeued.has(k)), chainHead: head, notifLopeNr: lopeNr });
+    await s.commitBatch({ runId: run, messages, seen, rejections, warnings, deletedUnsent, requeueDone: o.keys.filter((k) => requeued.has(k)), chainHead: head, notifLopeNr: lopeNr });
   });
 }
 

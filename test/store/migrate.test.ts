@@ -88,8 +88,8 @@ describePg('kpr store migrate', () => {
     const env = { KPR_PG_URL: server.url };
     const schema = runKpr(['store', 'migrate', '--schema', '--config', file], { env });
     expect(schema.stdout.split('\n').filter(Boolean).map((l) => l.replace(/: postgresql:.*\(schema (\w+)\): /, ' $1 '))).toEqual([
-      'tenant oslo kpr_oslo applied schema version 1',
-      'tenant bergen kpr_bergen applied schema version 1',
+      'tenant oslo kpr_oslo applied schema versions 1, 2',
+      'tenant bergen kpr_bergen applied schema versions 1, 2',
     ]);
     expect(runKpr(['store', 'migrate', '--from', db, '--config', file], { env }).stderr).toMatch(/give --tenant/);
     const moved = runKpr(['store', 'migrate', '--from', db, '--config', file, '--tenant', 'bergen'], { env });
@@ -100,8 +100,8 @@ describePg('kpr store migrate', () => {
 
   it('applies schema migrations once, and says what is missing without a stack', () => {
     const env = { KPR_PG_URL: server.url };
-    expect(runKpr(['store', 'migrate', '--schema', '--pg-schema', 'fresh'], { env }).stdout).toMatch(/applied schema version 1\n/);
-    expect(runKpr(['store', 'migrate', '--schema', '--pg-schema', 'fresh'], { env }).stdout).toMatch(/schema up to date \(version 1\)/);
+    expect(runKpr(['store', 'migrate', '--schema', '--pg-schema', 'fresh'], { env }).stdout).toMatch(/applied schema versions 1, 2\n/);
+    expect(runKpr(['store', 'migrate', '--schema', '--pg-schema', 'fresh'], { env }).stdout).toMatch(/schema up to date \(version 2\)/);
     const missing = runKpr(['store', 'migrate', '--from', '/nonexistent/kpr.db'], { env });
     expect([missing.code, missing.stderr.trim()]).toEqual([2, 'kpr: /nonexistent/kpr.db: no such SQLite store']);
     const noTarget = runKpr(['store', 'migrate', '--schema'], { env: { KPR_PG_URL: '' } });

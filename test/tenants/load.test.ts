@@ -44,7 +44,7 @@ const DEFAULTS = `defaults:
 describe('tenants file', () => {
   it('the example: defaults under each tenant, inline and from the folder, one PostgreSQL schema each', () => {
     const cfg = loadTenants(join(REPO_ROOT, 'examples/tenants/tenants.yaml'));
-    expect(cfg.tenants.map((t) => [t.id, t.config.sender.orgNr, t.config.batch.maxConsultations, t.config.message.spec, t.store])).toEqual([
+    expect(cfg.tenants.map((t) => [t.id, t.config.sender?.orgNr, t.config.batch.maxConsultations, t.config.message.spec, t.store])).toEqual([
       ['oslo', '974770000', 500, 'hst@56.0.0', { kind: 'postgres', url: 'postgresql://kpr@db.example/kpr', schema: 'kpr_oslo' }],
       ['bergen', '964338531', 200, 'hst@56.0.0', { kind: 'postgres', url: 'postgresql://kpr@db.example/kpr', schema: 'kpr_bergen' }],
     ]);

@@ -3,6 +3,7 @@
 // and source position they stem from; then hands them to the pump. What it decided since the
 // last commit is the open batch, in one object, emptied by the commit.
 import type { Logger } from '../../log.ts';
+import { monthOfJson } from '../../model/month.ts';
 import { BatchCollector, serialiseWithin } from '../../message/batch.ts';
 import { osloDateTime } from '../../time/oslo.ts';
 import { ChainBuilder } from '../../notify/chain.ts';
@@ -50,6 +51,8 @@ export interface OpenBatch {
   warnings: Map<string, SentWarning[]>;
   rejectedInBatch: Set<string>;
   requeueDone: string[];
+  /** Deleted in the EPJ with nothing to annul at the receiver (see BatchCommit.deletedUnsent). */
+  deletedUnsent: string[];
   records: number;
 }
 
@@ -62,6 +65,7 @@ const openBatch = (): OpenBatch => ({
   warnings: new Map(),
   rejectedInBatch: new Set(),
   requeueDone: [],
+  deletedUnsent: [],
   records: 0,
 });
 
@@ -114,6 +118,9 @@ export class Builder {
     const d = decide(state, { deleted: v.deleted, hash: v.hash });
     if (!d) {
       this.summary.unchanged++;
+      // Nothing to annul, but a rejected message may still carry an earlier version: an
+      // operator's resend must not bring back what the EPJ deleted.
+      if (v.deleted) b.deletedUnsent.push(v.konsultasjonId);
       return;
     }
     const json = d.status === 'C' ? null : v.json;
@@ -191,6 +198,7 @@ export class Builder {
       rejections: b.rejections,
       warnings: [...b.warnings.values()].flat(),
       requeueDone: b.requeueDone,
+      ...(b.deletedUnsent.length && { deletedUnsent: b.deletedUnsent }),
       chainHead: this.chain.head.guid,
       notifLopeNr: this.chain.head.lopeNr,
       checkpoints,
@@ -277,7 +285,7 @@ export class Builder {
       this.summary.rejectedRecords++;
       b.seen.set(p.row.sourceId, { sourceId: p.row.sourceId, changedAt: p.row.changedAt, rejected: true });
       b.rejectedInBatch.add(id);
-      b.rejections.push({ sourceId: p.row.sourceId, konsultasjonId: id, changedAt: p.row.changedAt, file: p.at?.file ?? null, line: p.at?.line ?? null, ...finding });
+      b.rejections.push({ sourceId: p.row.sourceId, konsultasjonId: id, changedAt: p.row.changedAt, month: monthOfJson(p.row.json), file: p.at?.file ?? null, line: p.at?.line ?? null, ...finding });
       log.warn({ sourceId: p.row.sourceId, file: p.at?.file, line: p.at?.line, rule: finding.rule }, 'record held: the Melding could not be written with it');
     }
     // Link again: the first kept takes the first item's place in the chain, the rest follow it.

@@ -2,6 +2,7 @@
 // versions already decided, records rejections and hands each consultation version to the
 // builder; after each line the builder may commit and the pump send.
 import type { Logger } from '../../log.ts';
+import { monthOf } from '../../model/month.ts';
 import type { ReadOptions } from '../../sources/types.ts';
 import type { Store } from '../../store/types.ts';
 import { SerialisedElement } from '../../xml/write.ts';
@@ -83,7 +84,7 @@ export class SourceLoop {
         if (first) {
           s.rejectedRecords++;
           const both = `${first.file}:${first.line} and ${line.file}:${line.line}`;
-          builder.batch.rejections.push({ sourceId: m.sourceId, konsultasjonId: m.konsultasjonId ?? null, changedAt, file: line.file, line: line.line, path: '/', rule: 'REC5003', message: `record ${m.sourceId} changedAt ${changedAt} is given twice with different content: ${both}; the first was taken`, consequence: 'this line is not sent: give the changed record a later changedAt' });
+          builder.batch.rejections.push({ sourceId: m.sourceId, konsultasjonId: m.konsultasjonId ?? null, changedAt, month: monthOf(m.kind === 'konsultasjon' ? m.day : undefined), file: line.file, line: line.line, path: '/', rule: 'REC5003', message: `record ${m.sourceId} changedAt ${changedAt} is given twice with different content: ${both}; the first was taken`, consequence: 'this line is not sent: give the changed record a later changedAt' });
           log.warn({ sourceId: m.sourceId, first, second: line, rule: 'REC5003' }, 'one record version given twice with different content');
         }
         return;
@@ -103,7 +104,7 @@ export class SourceLoop {
       if (m.changedAt) b.seen.set(m.sourceId, { sourceId: m.sourceId, changedAt: m.changedAt, rejected: true });
       if (m.konsultasjonId) b.rejectedInBatch.add(m.konsultasjonId);
       for (const f of m.findings) {
-        b.rejections.push({ sourceId: m.sourceId, konsultasjonId: m.konsultasjonId ?? null, changedAt: m.changedAt, file: line.file, line: line.line, path: f.path, rule: f.rule, message: f.message, consequence: f.consequence });
+        b.rejections.push({ sourceId: m.sourceId, konsultasjonId: m.konsultasjonId ?? null, changedAt: m.changedAt, month: m.month ?? null, file: line.file, line: line.line, path: f.path, rule: f.rule, message: f.message, consequence: f.consequence });
       }
       log.debug({ sourceId: m.sourceId, file: line.file, line: line.line, rules: m.findings.map((f) => f.rule) }, 'record rejected');
       return;

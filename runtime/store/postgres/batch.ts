@@ -5,7 +5,7 @@
 import { NIL_GUID } from '../../notify/chain.ts';
 import type { BatchCommit, ChainCounters, ConsultationState, MessageState, RequeuedRecord, StatusNotifikasjon } from '../types.ts';
 import { KeyFilter } from '../key-filter.ts';
-import { consultationMonth } from '../sqlite/batch.ts';
+import { monthOfJson } from '../../model/month.ts';
 import { now } from '../sqlite/rows.ts';
 import type { PgSession } from './connect.ts';
 import { PgMeta } from './meta.ts';
@@ -159,7 +159,7 @@ export class PgBatch {
         await s.run(
           `INSERT INTO item (id, seq, konsultasjon_id, status, guid, forrige_guid, ref, lope_nr, hash, source_id, changed_at, month)
            SELECT id, $2, k, st, g, fg, r, ln, h, sid, ca, mo FROM unnest($1::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[], $9::text[], $10::text[], $11::text[], $12::text[]) AS u(id, k, st, g, fg, r, ln, h, sid, ca, mo)`,
-          [ids, seq, col('konsultasjonId'), col('status'), col('guid'), col('forrigeGuid'), col('ref'), col('lopeNr'), col('hash'), col('sourceId'), col('changedAt'), m.items.map((i) => consultationMonth(i.json))],
+          [ids, seq, col('konsultasjonId'), col('status'), col('guid'), col('forrigeGuid'), col('ref'), col('lopeNr'), col('hash'), col('sourceId'), col('changedAt'), m.items.map((i) => monthOfJson(i.json))],
         );
         const withJson = m.items.flatMap((i, n) => (i.json === null ? [] : [[ids[n], i.json] as const]));
         if (withJson.length > 0) {
@@ -203,8 +203,16 @@ export class PgBatch {
       if (rejectedIds.length > 0) await s.run('DELETE FROM rejection WHERE source_id = ANY($1::text[]) AND run_id IS DISTINCT FROM $2', [rejectedIds, b.runId]);
       for (const r of b.rejections) {
         await s.run(
-          'INSERT INTO rejection (source_id, konsultasjon_id, changed_at, file, line, path, rule, message, consequence, run_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)',
-          [r.sourceId, r.konsultasjonId ?? null, r.changedAt, r.file, r.line, r.path, r.rule, r.message, r.consequence, b.runId, t],
+          'INSERT INTO rejection (source_id, konsultasjon_id, changed_at, file, line, path, rule, message, consequence, month, run_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)',
+          [r.sourceId, r.konsultasjonId ?? null, r.changedAt, r.file, r.line, r.path, r.rule, r.message, r.consequence, r.month ?? null, b.runId, t],
+        );
+      }
+      // Deleted in the EPJ while the receiver holds nothing of them: a rejected message's content
+      // for them goes, so an operator's resend leaves them out.
+      if (b.deletedUnsent?.length) {
+        await s.run(
+          "DELETE FROM item_json WHERE item_id IN (SELECT i.id FROM item i WHERE i.seq IN (SELECT seq FROM outbox WHERE state = 'rejected') AND i.konsultasjon_id = ANY($1::text[]))",
+          [b.deletedUnsent],
         );
       }
       if (b.requeueDone.length > 0) await s.run('DELETE FROM requeue WHERE konsultasjon_id = ANY($1::text[])', [b.requeueDone]);

@@ -33,7 +33,7 @@ export class PgQueries {
 
   // The findings come back in the Store's shape already (PostgreSQL names the columns as asked).
   rejections(): Promise<(Rejection & { createdAt: string })[]> {
-    return this.s.rows(`SELECT source_id AS "sourceId", changed_at AS "changedAt", ${FINDING_COLS} FROM rejection ORDER BY id`);
+    return this.s.rows(`SELECT source_id AS "sourceId", changed_at AS "changedAt", ${FINDING_COLS}, month FROM rejection ORDER BY id`);
   }
 
   sentWarnings(): Promise<(SentWarning & { createdAt: string })[]> {
@@ -85,15 +85,20 @@ export class PgQueries {
     const rows = await this.s.rows<{ month: string; state: string; n: number }>(
       'SELECT i.month AS month, o.state AS state, COUNT(*) AS n FROM item i JOIN outbox o ON o.seq = i.seq WHERE i.month IS NOT NULL GROUP BY 1, 2 ORDER BY i.month COLLATE "C"',
     );
-    for (const r of rows) {
-      let v = months.get(r.month);
+    const month = (m: string): MonthlyVolume => {
+      let v = months.get(m);
       if (!v) {
-        v = { month: r.month, accepted: 0, unconfirmed: 0, rejected: 0 };
-        months.set(r.month, v);
+        v = { month: m, accepted: 0, unconfirmed: 0, rejected: 0, heldBack: 0 };
+        months.set(m, v);
       }
-      tally(v, r.state, r.n);
+      return v;
+    };
+    for (const r of rows) tally(month(r.month), r.state, r.n);
+    // The records held back, by the month of their consultation (where it could be read).
+    for (const r of await this.s.rows<{ month: string; n: number }>('SELECT month, COUNT(DISTINCT source_id) AS n FROM rejection WHERE month IS NOT NULL GROUP BY month')) {
+      month(r.month).heldBack += r.n;
     }
-    return [...months.values()];
+    return [...months.values()].sort((a, b) => a.month.localeCompare(b.month));
   }
 
   async runVolumes(): Promise<RunVolume[]> {

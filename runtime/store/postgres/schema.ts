@@ -76,6 +76,11 @@ CREATE TABLE lock (
 CREATE TABLE checkpoint (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 `,
   },
+  {
+    version: 2,
+    name: "a held-back record's consultation month (the report's months)",
+    sql: 'ALTER TABLE rejection ADD COLUMN month TEXT;',
+  },
 ];
 
 export const LATEST = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

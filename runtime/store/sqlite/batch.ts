@@ -1,6 +1,7 @@
 // The transfer's decisions: the lookups it decides against (source records seen, consultations,
 // the chain's counters) and the commit that writes a batch of decisions in one transaction.
 import type Database from 'better-sqlite3';
+import { monthOfJson } from '../../model/month.ts';
 import { NIL_GUID } from '../../notify/chain.ts';
 import type { BatchCommit, ChainCounters, ConsultationState, MessageState, RequeuedRecord, StatusNotifikasjon } from '../types.ts';
 import type { Folding } from './fold.ts';
@@ -25,12 +26,6 @@ interface RequeueDbRow {
 }
 
 type Nullable<T> = T | null;
-
-/** YYYY-MM of the consultation's datoTidStart in its JSON form (C notifications carry none). */
-export function consultationMonth(json: string | null): string | null {
-  if (json === null) return null;
-  return /"datoTidStart":"(\d{4}-\d{2})/.exec(json)?.[1] ?? null;
-}
 
 function prepare(db: Database.Database) {
   return {
@@ -58,8 +53,13 @@ function prepare(db: Database.Database) {
     deleteRejections: db.prepare<[string]>('DELETE FROM rejection WHERE source_id = ?'),
     deleteRejectionsOf: db.prepare<[string]>('DELETE FROM rejection WHERE konsultasjon_id = ?'),
     deleteOldRejections: db.prepare<[string, number]>('DELETE FROM rejection WHERE source_id = ? AND run_id IS NOT ?'),
-    insertRejection: db.prepare<[string, Nullable<string>, Nullable<string>, Nullable<string>, Nullable<number>, string, string, string, string, number, string]>(
-      'INSERT INTO rejection (source_id, konsultasjon_id, changed_at, file, line, path, rule, message, consequence, run_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    insertRejection: db.prepare<[string, Nullable<string>, Nullable<string>, Nullable<string>, Nullable<number>, string, string, string, string, Nullable<string>, number, string]>(
+      'INSERT INTO rejection (source_id, konsultasjon_id, changed_at, file, line, path, rule, message, consequence, month, run_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    ),
+    anyRejectedMessage: db.prepare<[], number>("SELECT 1 FROM outbox WHERE state = 'rejected' LIMIT 1").pluck(),
+    // Through item(seq): only the items of rejected messages are looked at, never all items.
+    dropRejectedContent: db.prepare<[string]>(
+      "DELETE FROM item_json WHERE item_id IN (SELECT i.id FROM item i WHERE i.seq IN (SELECT seq FROM outbox WHERE state = 'rejected') AND i.konsultasjon_id = ?)",
     ),
     requeued: db.prepare<[], RequeueDbRow>('SELECT konsultasjon_id, source_id, changed_at, deleted, hash, json FROM requeue ORDER BY changed_at, konsultasjon_id'),
     requeueDelete: db.prepare<[string]>('DELETE FROM requeue WHERE konsultasjon_id = ?'),
@@ -132,7 +132,7 @@ export class SqliteBatch {
       for (const m of b.messages) {
         const seq = Number(st.insertMessage.run(m.messageId, m.year, m.lopenr, m.meldingstype, m.items.length, m.bytes, t, m.uttakDato, b.runId).lastInsertRowid);
         for (const i of m.items) {
-          const itemId = Number(st.insertItem.run(seq, i.konsultasjonId, i.status, i.guid, i.forrigeGuid, i.ref, i.lopeNr, i.hash, i.sourceId, i.changedAt, consultationMonth(i.json)).lastInsertRowid);
+          const itemId = Number(st.insertItem.run(seq, i.konsultasjonId, i.status, i.guid, i.forrigeGuid, i.ref, i.lopeNr, i.hash, i.sourceId, i.changedAt, monthOfJson(i.json)).lastInsertRowid);
           if (i.json !== null) st.insertJson.run(itemId, i.json);
           items.push([i.konsultasjonId, itemId]);
         }
@@ -157,9 +157,10 @@ export class SqliteBatch {
       // what an earlier run said about it instead of piling up.
       for (const id of new Set(b.rejections.map((r) => r.sourceId))) st.deleteOldRejections.run(id, b.runId);
       for (const r of b.rejections) {
-        st.insertRejection.run(r.sourceId, r.konsultasjonId ?? null, r.changedAt, r.file, r.line, r.path, r.rule, r.message, r.consequence, b.runId, t);
+        st.insertRejection.run(r.sourceId, r.konsultasjonId ?? null, r.changedAt, r.file, r.line, r.path, r.rule, r.message, r.consequence, r.month ?? null, b.runId, t);
       }
       for (const k of b.requeueDone) st.requeueDelete.run(k);
+      if (b.deletedUnsent?.length && st.anyRejectedMessage.get() !== undefined) for (const k of b.deletedUnsent) st.dropRejectedContent.run(k);
       this.meta.set('chain_head', b.chainHead);
       this.meta.set('notif_lopenr', String(b.notifLopeNr));
       for (const c of b.checkpoints ?? []) st.checkpointSet.run(c.key, c.value);

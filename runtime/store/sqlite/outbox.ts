@@ -53,12 +53,14 @@ function prepare(db: Database.Database) {
     ),
     lopenrYears: db.prepare<[], number>('SELECT year FROM lopenr').pluck(),
     lopenrSet: db.prepare<[number, number]>('UPDATE lopenr SET last = ? WHERE year = ?'),
-    // Only consultations nothing newer was decided for since (no later item, nothing queued).
+    // Only consultations nothing newer was decided for since (no later item, nothing queued, and
+    // not deleted in the EPJ since: a deletion drops an N's or M's content, see batch.ts).
     resendItems: db.prepare<[number], RequeueItem>(
       `SELECT i.konsultasjon_id, i.status, i.hash, i.source_id, i.changed_at, j.json FROM item i LEFT JOIN item_json j ON j.item_id = i.id
        WHERE i.seq = ?
          AND COALESCE((SELECT c.item FROM consultation c WHERE c.id = i.konsultasjon_id), 0) < i.id
          AND NOT EXISTS (SELECT 1 FROM requeue r WHERE r.konsultasjon_id = i.konsultasjon_id)
+         AND (i.status = 'C' OR j.json IS NOT NULL)
        ORDER BY i.id`,
     ),
     requeueResend: db.prepare<[string, string, string, number, string | null, string | null]>(

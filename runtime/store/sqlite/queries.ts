@@ -6,9 +6,9 @@ import { UNCONFIRMED } from '../types.ts';
 import type { Folding } from './fold.ts';
 import { OUTBOX_COLS, type OutboxDbRow, toMessage } from './rows.ts';
 
-interface RejectionDbRow {
+/** The columns rejection and sent_warning share: where, which rule, and what follows. */
+interface FindingDbRow {
   source_id: string;
-  changed_at: string | null;
   file: string | null;
   line: number | null;
   path: string;
@@ -18,18 +18,20 @@ interface RejectionDbRow {
   created_at: string;
 }
 
-interface WarningDbRow {
-  source_id: string;
+interface RejectionDbRow extends FindingDbRow {
+  changed_at: string | null;
+  month: string | null;
+}
+
+interface WarningDbRow extends FindingDbRow {
   konsultasjon_id: string;
   changed_at: string;
-  file: string | null;
-  line: number | null;
-  path: string;
-  rule: string;
-  message: string;
-  consequence: string;
   action: 'sent' | 'substituted';
-  created_at: string;
+}
+
+/** The shared part of a held-back or sent-with-a-warning finding, as the Store gives it. */
+function toFinding(r: FindingDbRow) {
+  return { sourceId: r.source_id, file: r.file, line: r.line, path: r.path, rule: r.rule, message: r.message, consequence: r.consequence, createdAt: r.created_at };
 }
 
 type ByRule = { rule: string; count: number };
@@ -39,7 +41,7 @@ function prepare(db: Database.Database) {
   return {
     countsByState: db.prepare<[], { state: string; n: number }>('SELECT state, COUNT(*) AS n FROM outbox GROUP BY state'),
     rejectionsByRule: db.prepare<[], ByRule>('SELECT rule, COUNT(DISTINCT source_id) AS count FROM rejection GROUP BY rule ORDER BY count DESC, rule'),
-    rejections: db.prepare<[], RejectionDbRow>('SELECT source_id, changed_at, file, line, path, rule, message, consequence, created_at FROM rejection ORDER BY id'),
+    rejections: db.prepare<[], RejectionDbRow>('SELECT source_id, changed_at, file, line, path, rule, message, consequence, month, created_at FROM rejection ORDER BY id'),
     sentWarnings: db.prepare<[], WarningDbRow>(
       'SELECT source_id, konsultasjon_id, changed_at, file, line, path, rule, message, consequence, action, created_at FROM sent_warning ORDER BY id',
     ),
@@ -52,6 +54,9 @@ function prepare(db: Database.Database) {
     rejectedByDay: db.prepare<[], { d: string; n: number }>('SELECT substr(created_at, 1, 10) AS d, COUNT(DISTINCT source_id) AS n FROM rejection GROUP BY d'),
     itemsByMonth: db.prepare<[], { month: string; state: string; n: number }>(
       'SELECT i.month AS month, o.state AS state, COUNT(*) AS n FROM item i JOIN outbox o ON o.seq = i.seq WHERE i.month IS NOT NULL GROUP BY i.month, o.state ORDER BY i.month',
+    ),
+    heldByMonth: db.prepare<[], { month: string; n: number }>(
+      'SELECT month, COUNT(DISTINCT source_id) AS n FROM rejection WHERE month IS NOT NULL GROUP BY month ORDER BY month',
     ),
     runs: db.prepare<[], { id: number; kind: string; startedAt: string }>('SELECT id, kind, started_at AS startedAt FROM run ORDER BY id'),
     itemsByRun: db.prepare<[], { run: number; state: string; n: number }>(
@@ -91,33 +96,11 @@ export class SqliteQueries {
   }
 
   rejections(): (Rejection & { createdAt: string })[] {
-    return this.st.rejections.all().map((r) => ({
-      sourceId: r.source_id,
-      changedAt: r.changed_at,
-      file: r.file,
-      line: r.line,
-      path: r.path,
-      rule: r.rule,
-      message: r.message,
-      consequence: r.consequence,
-      createdAt: r.created_at,
-    }));
+    return this.st.rejections.all().map((r) => ({ ...toFinding(r), changedAt: r.changed_at, month: r.month }));
   }
 
   sentWarnings(): (SentWarning & { createdAt: string })[] {
-    return this.st.sentWarnings.all().map((r) => ({
-      sourceId: r.source_id,
-      konsultasjonId: r.konsultasjon_id,
-      changedAt: r.changed_at,
-      file: r.file,
-      line: r.line,
-      path: r.path,
-      rule: r.rule,
-      message: r.message,
-      consequence: r.consequence,
-      action: r.action,
-      createdAt: r.created_at,
-    }));
+    return this.st.sentWarnings.all().map((r) => ({ ...toFinding(r), konsultasjonId: r.konsultasjon_id, changedAt: r.changed_at, action: r.action }));
   }
 
   sentWarningsByRule(): ByRule[] {
@@ -153,20 +136,28 @@ export class SqliteQueries {
     return [...days.values()].sort((a, b) => a.day.localeCompare(b.day));
   }
 
-  /** Notifications by the month of their consultation (datoTidStart), for the report. */
+  /**
+   * By the month of their consultation (datoTidStart), for the report: notifications by the
+   * state of their message, and the records held back (those whose month could be read).
+   */
   monthlyVolumes(): MonthlyVolume[] {
     const months = new Map<string, MonthlyVolume>();
-    for (const r of this.st.itemsByMonth.all()) {
-      let v = months.get(r.month);
+    const month = (m: string): MonthlyVolume => {
+      let v = months.get(m);
       if (!v) {
-        v = { month: r.month, accepted: 0, unconfirmed: 0, rejected: 0 };
-        months.set(r.month, v);
+        v = { month: m, accepted: 0, unconfirmed: 0, rejected: 0, heldBack: 0 };
+        months.set(m, v);
       }
+      return v;
+    };
+    for (const r of this.st.itemsByMonth.all()) {
+      const v = month(r.month);
       if (r.state === 'accepted') v.accepted += r.n;
       else if (r.state === 'rejected' || r.state === 'requeued') v.rejected += r.n;
       else if ((UNCONFIRMED as readonly string[]).includes(r.state)) v.unconfirmed += r.n;
     }
-    return [...months.values()];
+    for (const r of this.st.heldByMonth.all()) month(r.month).heldBack += r.n;
+    return [...months.values()].sort((a, b) => a.month.localeCompare(b.month));
   }
 
   /** Per run: its notifications by the state of their message, and the records it held back. */

@@ -48,7 +48,7 @@ CREATE TABLE IF NOT EXISTS seen_log (id INTEGER PRIMARY KEY, source_id TEXT NOT 
 CREATE TABLE IF NOT EXISTS rejection (
   id INTEGER PRIMARY KEY, source_id TEXT NOT NULL, konsultasjon_id TEXT, changed_at TEXT, file TEXT, line INTEGER,
   path TEXT NOT NULL, rule TEXT NOT NULL, message TEXT NOT NULL, consequence TEXT NOT NULL,
-  run_id INTEGER, created_at TEXT NOT NULL
+  run_id INTEGER, created_at TEXT NOT NULL, month TEXT
 );
 CREATE INDEX IF NOT EXISTS rejection_source ON rejection(source_id);
 CREATE INDEX IF NOT EXISTS rejection_konsultasjon ON rejection(konsultasjon_id);
@@ -103,7 +103,14 @@ function migrate(db: Database.Database, path: string): void {
     }).immediate();
   } else if (version !== SCHEMA_VERSION) throw new UserError(`${path}: database schema version ${version}, this kpr-kit knows ${SCHEMA_VERSION}`);
   // The consultation month (datoTidStart's YYYY-MM) came after schema 3: older rows have none.
-  if (!db.prepare<[], { name: string }>('PRAGMA table_info(item)').all().some((c) => c.name === 'month')) db.exec('ALTER TABLE item ADD COLUMN month TEXT');
+  if (!hasColumn(db, 'item', 'month')) db.exec('ALTER TABLE item ADD COLUMN month TEXT');
+  // So did a held-back record's consultation month (for the report's months): older rejections
+  // have none and are shown as of an unknown month until their record is read again.
+  if (!hasColumn(db, 'rejection', 'month')) db.exec('ALTER TABLE rejection ADD COLUMN month TEXT');
+}
+
+function hasColumn(db: Database.Database, table: 'item' | 'rejection', column: string): boolean {
+  return db.prepare<[], { name: string }>(`PRAGMA table_info(${table})`).all().some((c) => c.name === column);
 }
 
 /** The key/value table `meta`: the chain's head and counters, the fold's position. */

@@ -2,21 +2,9 @@
 // 1001 / 1002 otherwise), checked before anything is sent so that a configuration without them
 // is a clear error here rather than a stopped unit there.
 import { osloToday } from '../../time/oslo.ts';
+import { checkVendorHeaders, VENDOR_HEADER_NAMES, type VendorHeaders } from '../../config/vendor-headers.ts';
 
-/** The four headers a vendor configures; the fifth, the extraction date, is the run's. */
-export interface VendorHeaders {
-  vendorName: string;
-  softwareName: string;
-  softwareVersion: string;
-  exportSoftwareVersion: string;
-}
-
-export const VENDOR_HEADER_NAMES: Record<keyof VendorHeaders, string> = {
-  vendorName: 'x-vendor-name',
-  softwareName: 'x-software-name',
-  softwareVersion: 'x-software-version',
-  exportSoftwareVersion: 'x-export-software-version',
-};
+export { checkVendorHeaders, VENDOR_HEADER_NAMES, type VendorHeaders };
 
 export const EXTRACTION_DATE_HEADER = 'x-data-extraction-date';
 
@@ -35,24 +23,6 @@ export function isExtractionDate(text: string): boolean {
   const [d, mo, y] = [Number(m[1]), Number(m[2]), Number(m[3])];
   const date = new Date(Date.UTC(y, mo - 1, d));
   return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
-}
-
-/** Printable ASCII: what an HTTP header value carries everywhere without re-encoding. */
-const HEADER_VALUE = /^[\x20-\x7e]+$/;
-
-/**
- * Problems with configured vendor headers, each naming the setting (`where.vendorName`) and the
- * header it becomes; empty when they are fine.
- */
-export function checkVendorHeaders(v: Partial<Record<keyof VendorHeaders, unknown>> | undefined, where: string): string[] {
-  const problems: string[] = [];
-  for (const [key, header] of Object.entries(VENDOR_HEADER_NAMES) as Array<[keyof VendorHeaders, string]>) {
-    const value = v?.[key];
-    if (value === undefined || value === null || value === '') problems.push(`${where}.${key} is missing: SLASH requires the ${header} header`);
-    else if (typeof value !== 'string') problems.push(`${where}.${key} must be text (the ${header} header)`);
-    else if (!HEADER_VALUE.test(value) || value.trim() !== value) problems.push(`${where}.${key} ${JSON.stringify(value)} must be printable ASCII without leading or trailing spaces (the ${header} header)`);
-  }
-  return problems;
 }
 
 /** The five x- headers of one request. */
