@@ -88,7 +88,7 @@ export function batch(runId: number, messages: NewMessage[], more: Partial<Batch
   };
 }
 
-const TIMES = new Set(['createdAt', 'sentAt', 'doneAt', 'startedAt', 'endedAt', 'heartbeatAt', 'day']);
+const TIMES = new Set(['createdAt', 'sentAt', 'doneAt', 'startedAt', 'endedAt', 'heartbeatAt', 'day', 'since']);
 
 /** `v` without the wall-clock times the two stores write at different instants, seq as its rank. */
 function timeless(v: unknown): unknown {
@@ -128,5 +128,18 @@ export async function observe(s: AsyncStore, keys: readonly string[], years: rea
     checkpoint: (await s.checkpoint('position')) ?? null,
     byKey,
     byYear,
+    slash: await observeSlash(s),
   });
+}
+
+/** SLASH's queue, units and pending items, a delivery's seq as its rank in the queue. */
+async function observeSlash(s: AsyncStore): Promise<unknown> {
+  const queue = await s.slashQueue();
+  const rank = new Map(queue.map((d, n) => [d.seq, n]));
+  const ranked = (seq: number | null) => (seq === null ? null : (rank.get(seq) ?? 'not queued'));
+  return {
+    queue: queue.map((d) => ({ ...d, seq: ranked(d.seq) })),
+    units: (await s.slashUnits()).map((u) => ({ ...u, seq: ranked(u.seq) })),
+    pending: await s.slashPending(),
+  };
 }
