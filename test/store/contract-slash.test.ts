@@ -195,6 +195,33 @@ function contract(kind: StoreKind): void {
     expect(await s.slashPending()).toEqual([]);
   });
 
+  it('a snapshot (a SQLite file, read by chunks of a two-column key) holds the same SLASH state', async () => {
+    const s = await fresh();
+    // More items than one chunk (500), a chunk ending inside the second unit.
+    const ids = (n: number) => Array.from({ length: n }, (_, k) => `i${String(k).padStart(4, '0')}`);
+    await load(s, A, { '2024-01': ids(300) });
+    await load(s, B, { '2024-01': ids(150), '2024-02': ids(400).slice(150) });
+    const [head] = await s.slashQueue();
+    if (!head) throw new Error('no delivery');
+    await s.slashAnswered(head.seq, delivered(1));
+    await s.commitSlash({ runId: 2, items: [slashItem(B, 'i0001', '2024-01', 2)], deliveries: [], pendingDone: [], rejections: [] });
+    const { mkdtempSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const { openAsyncStore } = await import('../../runtime/store/open.ts');
+    const file = join(mkdtempSync(join(tmpdir(), 'kpr-snap-')), 'copy.db');
+    await s.snapshotTo(file);
+    const copy = await openAsyncStore({ kind: 'sqlite', path: file });
+    open.push(copy);
+    expect(await copy.slashQueue()).toEqual(await s.slashQueue());
+    expect(await copy.slashUnits()).toEqual(await s.slashUnits());
+    expect(await copy.slashPending()).toEqual(await s.slashPending());
+    for (const [unit, n] of [[A, 300], [B, 400]] as const) {
+      for (const id of ids(n)) expect(await copy.slashItem(unit, id)).toEqual(await s.slashItem(unit, id));
+    }
+    expect(await copy.slashItem(B, 'i0400')).toBeUndefined();
+  });
+
   it('a commit is all or nothing; a newer run replaces a record\'s rejections', async () => {
     const s = await fresh();
     const bad = { ...slashItem(A, 'a2', '2024-01'), month: null as unknown as string };
