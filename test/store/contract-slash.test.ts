@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AsyncStore } from '../../runtime/store/async.ts';
 import type { NewSlashDelivery, SlashAnswered, SlashItemRow, SlashRejection } from '../../runtime/store/types.ts';
 import { describePg, type PgServer } from '../helpers/postgres.ts';
-import { pgForFile, postgresKind, type StoreKind, sqliteKind } from './contract-stores.ts';
+import { opened, pgForFile, postgresKind, snapshotOf, type StoreKind, sqliteKind } from './contract-stores.ts';
 
 const A = '974770000|0301|';
 const B = '974770001|4601|';
@@ -62,15 +62,7 @@ async function heads(s: AsyncStore): Promise<Record<string, string>> {
 const unitOf = async (s: AsyncStore, unit: string) => (await s.slashUnits()).find((u) => u.unit === unit);
 
 function contract(kind: StoreKind): void {
-  const open: AsyncStore[] = [];
-  const fresh = async () => {
-    const s = await kind.fresh();
-    open.push(s);
-    return s;
-  };
-  afterAll(async () => {
-    for (const s of open) await s.close().catch(() => {});
-  });
+  const { fresh, keep } = opened(kind);
 
   it('starts empty, and keeps an item pending until a delivery carries it', async () => {
     const s = await fresh();
@@ -131,7 +123,7 @@ function contract(kind: StoreKind): void {
     await s.markSlashSending(head.seq);
     await s.close();
     const again = await kind.same();
-    open.push(again);
+    keep(again);
     const [after] = await again.slashQueue();
     expect(after).toEqual({ ...head, attempts: 1 });
     // 5xx beyond the retry budget: the unit wants attention, the same delivery stays the head.
@@ -205,14 +197,7 @@ function contract(kind: StoreKind): void {
     if (!head) throw new Error('no delivery');
     await s.slashAnswered(head.seq, delivered(1));
     await s.commitSlash({ runId: 2, items: [slashItem(B, 'i0001', '2024-01', 2)], deliveries: [], pendingDone: [], rejections: [] });
-    const { mkdtempSync } = await import('node:fs');
-    const { join } = await import('node:path');
-    const { tmpdir } = await import('node:os');
-    const { openAsyncStore } = await import('../../runtime/store/open.ts');
-    const file = join(mkdtempSync(join(tmpdir(), 'kpr-snap-')), 'copy.db');
-    await s.snapshotTo(file);
-    const copy = await openAsyncStore({ kind: 'sqlite', path: file });
-    open.push(copy);
+    const copy = keep(await snapshotOf(s));
     expect(await copy.slashQueue()).toEqual(await s.slashQueue());
     expect(await copy.slashUnits()).toEqual(await s.slashUnits());
     expect(await copy.slashPending()).toEqual(await s.slashPending());
