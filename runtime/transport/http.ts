@@ -53,7 +53,7 @@ export function assertSafeUrl(url: string): URL {
 // cost more CPU per request than the SLASH stand-in's own checks (docs/slash.md, the round trip).
 const agents = { 'http:': new HttpAgent({ keepAlive: true }), 'https:': new HttpsAgent({ keepAlive: true }) };
 
-export function httpRequest(url: string, req: HttpRequest): Promise<HttpResponse> {
+export async function httpRequest(url: string, req: HttpRequest): Promise<HttpResponse> {
   const parsed = assertSafeUrl(url);
   const body = req.body === undefined ? undefined : typeof req.body === 'string' ? Buffer.from(req.body, 'utf8') : req.body;
   const headers: Record<string, string> = { ...req.headers };
