@@ -24,6 +24,8 @@ const registrars: [commands: string[], load: () => Promise<{ register: Registrar
   [['mapping', 'map'], () => import('../runtime/mapping/cli.ts')],
   [['mapping'], () => import('../generator/mapping/cli.ts')],
   [['run', 'backfill', 'resend', 'status', 'errors'], () => import('../runtime/jobs/cli.ts')],
+  [['store', 'store migrate'], () => import('../runtime/tenants/store-cli.ts')],
+  [['tenants', 'tenants check'], () => import('../runtime/tenants/cli.ts')],
 ];
 
 /**
@@ -40,6 +42,8 @@ export const SUMMARIES: Record<string, string> = {
   errors: 'every rejected record and every message the receiver rejected',
   report: 'write a self-contained HTML report for operators',
   resend: 'after fixing a configuration error: send or queue a message again',
+  tenants: "check a vendor's tenants file: many reporting units, one store",
+  store: 'PostgreSQL: apply the schema migrations, move a SQLite store (kpr.db) in',
   token: 'fetch an access token from HelseID and show its claims',
   cert: 'inspect certificates (expiry, key usage); make a TEST PKI',
   mapping: 'write and check mappings from EPJ records to KPR messages',

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
 import { MAPPING_DIAGNOSTICS } from '../../runtime/mapping/diagnostics.ts';
 import { RULES } from '../../runtime/rules/catalogue.ts';
+import { TENANT_DIAGNOSTICS } from '../../runtime/tenants/diagnostics.ts';
 import { DIAGNOSTICS } from '../diagnostics.ts';
 
 const hb = Handlebars.create();
@@ -15,6 +16,7 @@ export function emitDiagnosticsDoc(): string {
     catalogues: [
       { title: 'KPR: spec files (kpr spec lint, build, check)', diagnostics: [...DIAGNOSTICS.values()] },
       { title: 'MAP: mapping files (kpr mapping compile, check)', diagnostics: [...MAPPING_DIAGNOSTICS.values()] },
+      { title: 'TEN: tenants files (kpr tenants check, and every command that reads one)', diagnostics: [...TENANT_DIAGNOSTICS.defs.values()] },
     ],
     rules: [...RULES.values()],
   });

@@ -6,7 +6,7 @@ import type { Command, Option } from 'commander';
 /** Audience headings, in the order `kpr --help` shows them, each with its commands in order. */
 const GROUPS: [heading: string, commands: string[]][] = [
   ['Getting started:', ['demo', 'init']],
-  ['For operators (the daily transfer):', ['run', 'backfill', 'status', 'errors', 'report', 'resend', 'token', 'cert']],
+  ['For operators (the daily transfer):', ['run', 'backfill', 'status', 'errors', 'report', 'resend', 'store', 'tenants', 'token', 'cert']],
   ["For EPJ vendors' developers:", ['mapping', 'map', 'sandbox', 'xml', 'demo-data', 'seal', 'unseal', 'slash']],
   ['For spec maintainers:', ['spec']],
 ];
@@ -21,6 +21,10 @@ const EXAMPLES: Record<string, string[]> = {
   errors: ['npx kpr errors --config my-setup/kpr.yaml', 'npx kpr errors --config my-setup/kpr.yaml --format csv > errors.csv'],
   report: ['npx kpr report --config my-setup/kpr.yaml --html report.html'],
   resend: ['npx kpr resend --config my-setup/kpr.yaml 0f8e6b1c-2a4d-4e8f-9b7a-3c5d6e7f8a9b'],
+  store: ['npx kpr store migrate --schema --to postgresql://kpr@db.example/kpr'],
+  'store migrate': ['npx kpr store migrate --schema --to postgresql://kpr@db.example/kpr', 'npx kpr store migrate --from my-setup/kpr.db --to postgresql://kpr@db.example/kpr', 'npx kpr store migrate --schema --config examples/tenants/tenants.yaml'],
+  tenants: ['npx kpr tenants check --config examples/tenants/tenants.yaml'],
+  'tenants check': ['npx kpr tenants check --config examples/tenants/tenants.yaml', 'npx kpr tenants check --config examples/tenants/tenants.yaml --format json'],
   token: ['npx kpr token --config my-setup/kpr.yaml', 'npx kpr token --config my-setup/kpr.yaml --raw'],
   cert: ['npx kpr cert inspect --config my-setup/kpr.yaml', 'npx kpr cert inspect my-setup/sandbox/pki/sender-sign.pem'],
   'cert inspect': ['npx kpr cert inspect --config my-setup/kpr.yaml', 'npx kpr cert inspect my-setup/sandbox/pki/sender-sign.pem --format json'],

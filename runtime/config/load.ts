@@ -12,6 +12,9 @@ import { builtInProfiles, resolveProfile, type Channel, type Profile } from './p
 import type { SecretRef } from './secrets.ts';
 import { pointerPath, PositionedYaml, type Path, type Position } from '../yaml/positions.ts';
 
+// biome-ignore lint/suspicious/noExplicitAny: kpr.yaml after its JSON Schema check; the schema types it, not the compiler
+type ConfigData = Record<string, any>;
+
 export interface ConfigIssue {
   at: Position;
   message: string;
@@ -151,12 +154,21 @@ export function loadConfig(file: string): KprConfig {
   return parseConfig(abs, text);
 }
 
+/** Where each setting was written: a kpr.yaml, or (runtime/tenants/) a tenant merged with defaults. */
+export interface Positions {
+  pos(path: Path, opts?: { key?: boolean }): Position;
+}
+
 /** Parses and checks the text of a kpr.yaml located at `file` (paths resolve against its folder). */
 export function parseConfig(file: string, text: string): KprConfig {
   const { yaml, errors } = PositionedYaml.parse(file, text);
   if (errors.length) throw new ConfigError(errors);
-  // biome-ignore lint/suspicious/noExplicitAny: kpr.yaml after its JSON Schema check; the schema types it, not the compiler
-  const data = yaml.toJS() as Record<string, any>;
+  return configFromData(file, yaml.toJS(), yaml);
+}
+
+/** Checks and resolves settings already parsed; `file`'s folder is where relative paths start. */
+export function configFromData(file: string, parsed: unknown, yaml: Positions): KprConfig {
+  const data = parsed as ConfigData;
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     throw new ConfigError([{ at: yaml.pos([]), message: 'kpr.yaml must be a mapping of settings' }]);
   }
@@ -258,7 +270,7 @@ function jsonMessageType(spec: string, generated: string): string | undefined {
 }
 
 /** The 2021 channel sends XPR XML: a JSON message type (SLASH's) cannot go there. */
-function checkChannelMessage(config: KprConfig, yaml: PositionedYaml, issues: ConfigIssue[]): void {
+function checkChannelMessage(config: KprConfig, yaml: Positions, issues: ConfigIssue[]): void {
   if (jsonMessageType(config.message.spec, config.message.generatedDir) === undefined) return;
   issues.push({
     at: yaml.pos(['message', 'spec']),
@@ -271,8 +283,8 @@ function checkChannelMessage(config: KprConfig, yaml: PositionedYaml, issues: Co
  * msg_version come from there); the vendor headers must all be there, since FHI answers 1001
  * (HttpHeaderMissing) without them; the request size stays under the receiver's 15 MB.
  */
-function slashSettings(config: KprConfig, data: Record<string, any>, yaml: PositionedYaml, issues: ConfigIssue[]): SlashConfig {
-  const s = data.slash as Record<string, any>;
+function slashSettings(config: KprConfig, data: ConfigData, yaml: Positions, issues: ConfigIssue[]): SlashConfig {
+  const s = data.slash as ConfigData;
   const spec = config.message.spec;
   let msgType: string | undefined;
   try {
@@ -322,7 +334,7 @@ export function requireKneik(config: KprConfig): { sender: NonNullable<KprConfig
  * so E and K are the operator's to choose, not a default. IPLOS: the XSD fixes it
  * (`XPR(ipl).xsd`: `fixed="K"`), so K is the default and anything else an error.
  */
-function checkMeldingstype(config: KprConfig, given: string | undefined, yaml: PositionedYaml, issues: ConfigIssue[]): void {
+function checkMeldingstype(config: KprConfig, given: string | undefined, yaml: Positions, issues: ConfigIssue[]): void {
   let fixed: unknown;
   try {
     fixed = loadTarget(config.message.spec, config.message.generatedDir)?.classes.get('Melding')?.attributes.get('meldingstype')?.fixed;
@@ -346,7 +358,7 @@ const KONTAKTPERSON_NOTE =
  * XSD's KommuneP_ID and EnhetP_ID; RefEnhet names an Enhet by enhetID alone, so across the
  * Melding), and for IPLOS one reporting unit per Melding.
  */
-function checkSender(config: KprConfig, yaml: PositionedYaml, issues: ConfigIssue[]): void {
+function checkSender(config: KprConfig, yaml: Positions, issues: ConfigIssue[]): void {
   if (!config.sender) return;
   const iplos = config.message.spec.startsWith('iplos@');
   const types = new Set(config.sender.Kontaktperson.map((k) => String(k.typeKontaktperson)));
@@ -396,7 +408,7 @@ const ONE_OF_HINTS: [RegExp, string][] = [
   [/\/secret\/oneOf$/, 'needs exactly one of file or env'],
 ];
 
-function schemaIssues(errors: ErrorObject[], yaml: PositionedYaml): ConfigIssue[] {
+function schemaIssues(errors: ErrorObject[], yaml: Positions): ConfigIssue[] {
   const out: ConfigIssue[] = [];
   const seen = new Set<string>();
   const oneOfAt = new Set(errors.filter((e) => e.keyword === 'oneOf').map((e) => e.instancePath));

@@ -112,7 +112,7 @@ async function writeAppointments(opts: DemoDataOptions, file: string): Promise<v
     }
     if (r.unit) units.add(r.unit.id);
   };
-  let result;
+  let result: Awaited<ReturnType<typeof writeNdjson>>;
   try {
     result = await writeNdjson(generateAppointments(opts), file, onLine);
   } catch (err) {

@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { EXIT, UserError } from '../cli/program.ts';
 import { requireKneik } from '../config/load.ts';
 import { makePrivateDir, writePrivateFile } from '../io/private.ts';
-import type { Logger } from '../log.ts';
 import { openStore } from '../store/open.ts';
 import { channelOf } from './channels/index.ts';
 import { runTransfer } from './channels/kneik/index.ts';

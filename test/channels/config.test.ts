@@ -87,7 +87,7 @@ describe('kpr.yaml channel', () => {
   });
 
   it('a slash configuration without vendor headers names each header at its place', () => {
-    const text = SLASH_VALID.replace(/  vendor:\n(    .*\n){4}/, '  vendor:\n    vendorName: Test AS\n    softwareName: " TestEPJ"\n');
+    const text = SLASH_VALID.replace(/ {2}vendor:\n( {4}.*\n){4}/, '  vendor:\n    vendorName: Test AS\n    softwareName: " TestEPJ"\n');
     expect(issues(text)).toEqual([
       '9:3: slash.vendor.softwareVersion is missing: SLASH requires the x-software-version header (CFG002)',
       '9:3: slash.vendor.exportSoftwareVersion is missing: SLASH requires the x-export-software-version header (CFG002)',
@@ -96,8 +96,8 @@ describe('kpr.yaml channel', () => {
   });
 
   it('no slash section at all, or no vendor in it, is said plainly', () => {
-    expect(issues(SLASH_VALID.replace(/slash:\n(  .*\n)+/, ''))).toEqual(['1:1: kpr.yaml needs `slash`']);
-    expect(issues(SLASH_VALID.replace(/slash:\n(  .*\n)+/, 'slash: { maxRequestBytes: 1000000 }\n'))).toEqual(['8:1: slash needs `vendor`']);
+    expect(issues(SLASH_VALID.replace(/slash:\n( {2}.*\n)+/, ''))).toEqual(['1:1: kpr.yaml needs `slash`']);
+    expect(issues(SLASH_VALID.replace(/slash:\n( {2}.*\n)+/, 'slash: { maxRequestBytes: 1000000 }\n'))).toEqual(['8:1: slash needs `vendor`']);
   });
 
   it('a request size over the receiver\'s 15 MB, an XML message on SLASH, a JSON type on the 2021 channel', () => {

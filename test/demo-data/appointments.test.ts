@@ -170,9 +170,9 @@ describe('the appointment extract', () => {
 
   it('matches the golden extract (six children, seed "golden")', () => {
     const text =
-      [...generateAppointments({ children: 6, from: '2017-01-01', to: '2026-12-31', seed: 'golden', editRate: 0.2, deleteRate: 0.05, badRate: 0.1 })]
+      `${[...generateAppointments({ children: 6, from: '2017-01-01', to: '2026-12-31', seed: 'golden', editRate: 0.2, deleteRate: 0.05, badRate: 0.1 })]
         .map((r) => JSON.stringify(r))
-        .join('\n') + '\n';
+        .join('\n')}\n`;
     expectGolden(fileURLToPath(new URL('./golden/appointments.ndjson', import.meta.url)), text);
   });
 });

@@ -82,7 +82,7 @@ it('backfill and daily runs leave the receiver holding the EPJ truth', async () 
   expect(kinds.indexOf('warning')).toBeGreaterThan(kinds.lastIndexOf('record'));
   expect(failures(rows)).toBe(rows.filter((x) => x.kind !== 'warning').length);
   const text = formatErrors(rows, 'text');
-  expect(text).toMatch(/\d+ record\(s\) held back \(not sent\)[^]*\d+ record\(s\) sent with a warning/);
+  expect(text).toMatch(/\d+ record\(s\) held back \(not sent\)[\s\S]*\d+ record\(s\) sent with a warning/);
   for (const w of warnings) expect(text).toContain(`${w.rule} `);
   const html = renderReport(config);
   expect(html).toContain(`<div class="v">${r.active}</div>`);

@@ -59,10 +59,10 @@ describe('examples/demo-epj-appointments/mapping.yaml onto hst-avtale@1', async 
         return;
       }
       expect(r.ok, l.recordId).toBe(false);
-      const first = !r.ok && r.issues[0];
-      if (l._defect === 'missing-unit') expect([first && first.path, first && first.rule]).toEqual(['/orgNr', 'REC2001']);
+      const first = r.ok ? undefined : r.issues[0];
+      if (l._defect === 'missing-unit') expect([first?.path, first?.rule]).toEqual(['/orgNr', 'REC2001']);
       // A time in another form breaks the pattern; 30 February is a day that does not exist.
-      else expect([first && first.path, first && first.rule]).toEqual(['/avtale/0/datoTid', /-02-30T/.test(l.appointment.startTime) ? 'REC2010' : 'REC2003']);
+      else expect([first?.path, first?.rule]).toEqual(['/avtale/0/datoTid', /-02-30T/.test(l.appointment.startTime) ? 'REC2010' : 'REC2003']);
     });
   });
 
@@ -158,7 +158,7 @@ describe('examples/demo-epj-appointments/mapping.yaml onto hst-avtale@1', async 
     const dir = mkdtempSync(join(tmpdir(), 'kpr-avtale-map-'));
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
     const some = lines.slice(0, 400);
-    writeFileSync(join(dir, 'appointments.ndjson'), some.map((l) => JSON.stringify(l)).join('\n') + '\n');
+    writeFileSync(join(dir, 'appointments.ndjson'), `${some.map((l) => JSON.stringify(l)).join('\n')}\n`);
     const r = runKpr(['map', '--mapping', MAPPING, '--in', join(dir, 'appointments.ndjson'), '--out', join(dir, 'enheter.ndjson'), '--rejects', join(dir, 'rejects.ndjson'), '--extract-date', EXTRACT_DATE]);
     const spoiled = some.flatMap((l, i) => (l._defect ? [i + 1] : []));
     expect(spoiled.length).toBeGreaterThan(0);

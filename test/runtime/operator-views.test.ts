@@ -39,8 +39,8 @@ it('kpr errors: held back, then sent with a warning by rule, then rejected messa
     expect(summary).toMatchObject({ rejectedRecords: 3, notifications: { N: 5, M: 0, C: 0 } });
     expect(Object.keys(receiver.holdings()).sort()).toEqual(['OK', 'S1', 'U1', 'W1', 'W2']);
     // What the receiver holds is the value its consequence sets, not the original.
-    expect((receiver.state.consultations.S1?.content as { Deltaker?: unknown }).Deltaker).toEqual([{ deltakerType: '-1' }]);
-    expect(receiver.state.consultations.W1?.content.amming).toBe('7');
+    expect((receiver.state.consultations.S1!.content as { Deltaker?: unknown }).Deltaker).toEqual([{ deltakerType: '-1' }]);
+    expect(receiver.state.consultations.W1!.content.amming).toBe('7');
 
     expect(store.rejections().map((r) => [r.sourceId, r.rule, r.month])).toEqual([
       ['H1', 'REC4001', '2024-02'],
