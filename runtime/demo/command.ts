@@ -11,9 +11,10 @@ import { JSON_MESSAGES, MESSAGES } from '../../generated/index.ts';
 import { EXIT, UserError } from '../cli/program.ts';
 import { loadConfig } from '../config/load.ts';
 import { generateRecords } from '../demo-data/generate.ts';
-import { initSandboxSetup, slashConfigText, writeRecords } from '../init/sandbox-setup.ts';
+import { initSandboxSetup, slashConfigText, writeAppointmentMapping, writeRecords } from '../init/sandbox-setup.ts';
 import { schemaPathFrom } from '../init/example.ts';
-import { appointmentLines } from '../init/slash-appointments.ts';
+import { generateAppointments } from '../demo-data/appointments.ts';
+import type { AppointmentLine } from '../demo-data/appointment-record.ts';
 import type { SlashSummary } from '../jobs/channels/slash/index.ts';
 import { deliveryForm, itemsOfUnit } from '../jobs/channels/slash/form.ts';
 import { makePrivateDir } from '../io/private.ts';
@@ -149,7 +150,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
 
 /**
  * The same days on SLASH: a configuration beside the 2021 one (the same sandbox, HelseID client
- * and key), appointments of three reporting units, the initial load, then the daily runs.
+ * and key), the EPJ's appointment book and its mapping, the initial load, then the daily runs.
  */
 async function slashDemo(
   setup: { dir: string; url: string },
@@ -162,9 +163,11 @@ async function slashDemo(
   const epj = join(dir, 'epj');
   makePrivateDir(epj);
   writeFileSync(join(dir, 'kpr.yaml'), slashConfigText({ schemaRel: schemaPathFrom(dir), sandboxRel: '../sandbox', url: setup.url, clientId: c.clientId, scope: c.slashScope, jwk: c.jwkFile, seed: o.seed, today: o.today }));
-  // The demo EPJ has kept appointments for its last two years: the load still starts at
-  // 2017-01-01, and the months without any make no request.
-  const all = appointmentLines({ seed: o.seed, from: demoAppointmentsFrom(o.today), to: o.today.slice(0, 7), perMonth: 3 }).filter((l) => l.changedAt.slice(0, 10) <= o.today);
+  // The same EPJ's appointment book (its children, units and consultations), mapped onto
+  // HST_Avtale 1 by examples/demo-epj-appointments/mapping.yaml. Unspoiled: the rejections are
+  // shown on the 2021 channel; here every appointment should arrive.
+  writeAppointmentMapping(dir);
+  const all = demoAppointments(o);
   const day = (l: { changedAt: string }) => l.changedAt.slice(0, 10);
   await writeRecords(join(epj, '0000-backfill.ndjson'), all.filter((l) => day(l) < firstDaily));
   const configFile = join(dir, 'kpr.yaml');
@@ -182,9 +185,9 @@ async function slashDemo(
   return { backfill, daily };
 }
 
-/** The first month of the demo's appointments: two years before `today`. */
-export function demoAppointmentsFrom(today: string): string {
-  return `${Number(today.slice(0, 4)) - 2}-${today.slice(5, 7)}`;
+/** The demo's appointment book: every line the EPJ has written up to `today`. */
+export function demoAppointments(o: Pick<DemoOptions, 'children' | 'seed' | 'today'>): AppointmentLine[] {
+  return [...generateAppointments({ children: o.children, from: '2017-01-01', to: o.today, seed: o.seed, badRate: 0 })].filter((l) => l.changedAt.slice(0, 10) <= o.today);
 }
 
 function int(v: string): number {
