@@ -53,7 +53,6 @@ export function decideLine(line: SourceLine, s: DecideSettings): LineDecision {
   const unit = unitOf(r, s.unit);
   const deleted = r[s.deletedField] === true;
   let item: Record<string, unknown> | undefined;
-  let id: string | undefined;
   if (s.map && !deleted) {
     const m = s.map(rec);
     if (!m.ok) {
@@ -73,7 +72,7 @@ export function decideLine(line: SourceLine, s: DecideSettings): LineDecision {
     const m = s.map(rec);
     rawId = m.value?.[s.form.id] ?? m.sourceId;
   } else rawId = r[s.form.id] ?? (r[s.form.list] as Record<string, unknown> | undefined)?.[s.form.id];
-  id = typeof rawId === 'string' && rawId ? rawId : typeof rawId === 'number' ? String(rawId) : undefined;
+  const id = typeof rawId === 'string' && rawId ? rawId : typeof rawId === 'number' ? String(rawId) : undefined;
   if (!id) return reject(line, fallbackId, 'REC1008', `no \`${s.form.id}\`: the item's identity, which later versions and deletions name`, changedAt);
   if ('problem' in unit) return reject(line, id, 'REC1009', unit.problem, changedAt);
   if (!item) return { kind: 'item', unit, item: { unit: unit.key, id, month: '', hash: sha(`deleted:${id}`), json: null, changedAt } };

@@ -174,7 +174,10 @@ function build(deps: SlashDeps, s: SlashSummary, fail: (n: SlashFailPoint) => vo
   const byUnit = new Map<string, SlashItemRow[]>();
   for (const it of deps.store.slashPending()) {
     let list = byUnit.get(it.unit);
-    if (!list) byUnit.set(it.unit, (list = []));
+    if (!list) {
+      list = [];
+      byUnit.set(it.unit, list);
+    }
     list.push(it);
   }
   for (const [unit, items] of byUnit) {
@@ -192,7 +195,10 @@ async function sendQueue(deps: SlashDeps, s: SlashSummary, fail: (n: SlashFailPo
   const queues = new Map<string, SlashDeliveryRow[]>();
   for (const d of store.slashQueue()) {
     let q = queues.get(d.unit);
-    if (!q) queues.set(d.unit, (q = []));
+    if (!q) {
+      q = [];
+      queues.set(d.unit, q);
+    }
     q.push(d);
   }
   const units = [...queues.keys()].filter((u) => standing.get(u) === 'ok');
