@@ -86,7 +86,23 @@ export async function writeRecords(file: string, records: Iterable<unknown>): Pr
   return n;
 }
 
-function configText(s: { schemaRel: string; sandboxRel: string; url: string; port: number; receiverHerId: string; senderHerId: string; clientId: string; scopes: string[]; seed: string; today: string; signerCert: string; signerKey: string; recipientCert: string; jwk: string; municipalities: Municipality[] }): string {
+function configText(s: {
+  schemaRel: string;
+  sandboxRel: string;
+  url: string;
+  port: number;
+  receiverHerId: string;
+  senderHerId: string;
+  clientId: string;
+  scopes: string[];
+  seed: string;
+  today: string;
+  signerCert: string;
+  signerKey: string;
+  recipientCert: string;
+  jwk: string;
+  municipalities: Municipality[];
+}): string {
   return `# yaml-language-server: $schema=${s.schemaRel}
 # kpr-kit configuration for the local sandbox, written by \`kpr init --profile sandbox\`
 # (seed ${s.seed}, today ${s.today}). Paths are relative to this file; in this folder:
@@ -229,7 +245,7 @@ async function writeSetup(dir: string, opts: SandboxSetupOptions) {
   makePrivateDir(epjDir);
   makePrivateDir(sandboxDir);
 
-  const port = opts.port === 0 ? await freePort() : opts.port ?? 8089;
+  const port = opts.port === 0 ? await freePort() : (opts.port ?? 8089);
   const url = `http://127.0.0.1:${port}`;
   // Keys, test PKI and the registered client, made now; the sandbox starts later, on this port.
   const prepared = await prepareSandboxData({ dataDir: sandboxDir });
@@ -244,9 +260,21 @@ async function writeSetup(dir: string, opts: SandboxSetupOptions) {
     writeAppointmentMapping(dir);
     const records =
       (opts.extract ?? 'file') === 'file'
-        ? await writeRecords(join(epjDir, 'extract.ndjson'), generateAppointments({ children: opts.children, from: opts.from ?? '2017-01-01', to: opts.today, seed: opts.seed, badRate: opts.badRate ?? 0 }))
+        ? await writeRecords(
+            join(epjDir, 'extract.ndjson'),
+            generateAppointments({ children: opts.children, from: opts.from ?? '2017-01-01', to: opts.today, seed: opts.seed, badRate: opts.badRate ?? 0 }),
+          )
         : 0;
-    const text = slashConfigText({ schemaRel: schemaPathFrom(opts.dir), sandboxRel: rel(sandboxDir), url, clientId: c.clientId, scope: c.slashScope, jwk: rel(c.jwkFile), seed: opts.seed, today: opts.today });
+    const text = slashConfigText({
+      schemaRel: schemaPathFrom(opts.dir),
+      sandboxRel: rel(sandboxDir),
+      url,
+      clientId: c.clientId,
+      scope: c.slashScope,
+      jwk: rel(c.jwkFile),
+      seed: opts.seed,
+      today: opts.today,
+    });
     writeFileAtomic(join(dir, 'kpr.yaml'), text);
     writeFileSync(join(dir, '.gitignore'), '# test keys, the database and the sandbox state are local\n*\n');
     return { url, port, records };
@@ -312,8 +340,7 @@ export function writeAppointmentMapping(dir: string): void {
 
 /** The example mapping's comments name its place in the repository; the copy names itself. */
 function copiedMapping(text: string, from = 'examples/demo-epj/'): string {
-  return text.replaceAll(`${from}mapping.yaml`, 'mapping.yaml').replace(
-    '# Mapping of the demo EPJ',
-    `# Copied by \`npx kpr init --profile sandbox\` from kpr-kit's ${from}.\n# Mapping of the demo EPJ`,
-  );
+  return text
+    .replaceAll(`${from}mapping.yaml`, 'mapping.yaml')
+    .replace('# Mapping of the demo EPJ', `# Copied by \`npx kpr init --profile sandbox\` from kpr-kit's ${from}.\n# Mapping of the demo EPJ`);
 }

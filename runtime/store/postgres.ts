@@ -245,4 +245,3 @@ export class PgStore implements AsyncStore {
     return this.s.serial(() => this.queries.runVolumes());
   }
 }
-

@@ -30,7 +30,10 @@ describe('kpr init --profile sandbox', () => {
       // Every unit a record names is an Enhet of its Kommune, so no record warns REC4008.
       const enheter = new Map<string, string>();
       for (const k of config.sender.Kommune) for (const e of k.Enhet) enheter.set(e.enhetID, k.kommuneNr);
-      const records = readFileSync(join(cwd, 'new/setup/epj/extract.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      const records = readFileSync(join(cwd, 'new/setup/epj/extract.ndjson'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
       const units = records.filter((x) => x.consultation).map((x) => [x.consultation.unitId, x.consultation.municipalityNumber]);
       expect(units.length).toBeGreaterThan(0);
       for (const [unit, kommune] of units) expect(enheter.get(unit), unit).toBe(kommune);
@@ -50,9 +53,11 @@ describe('kpr init --profile sandbox', () => {
     }
   });
 
-  it('--channel slash writes the demo EPJ\'s appointment book and its mapping rooted at Enhet, which maps every line', async () => {
+  it("--channel slash writes the demo EPJ's appointment book and its mapping rooted at Enhet, which maps every line", async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'kpr-init-slash-'));
-    const r = runKpr(['init', '--profile', 'sandbox', '--channel', 'slash', '--dir', 'setup', '--children', '3', '--seed', 'i', '--today', '2026-11-24', '--bad-rate', '0'], { cwd });
+    const r = runKpr(['init', '--profile', 'sandbox', '--channel', 'slash', '--dir', 'setup', '--children', '3', '--seed', 'i', '--today', '2026-11-24', '--bad-rate', '0'], {
+      cwd,
+    });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const dir = join(cwd, 'setup');

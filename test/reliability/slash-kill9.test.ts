@@ -114,43 +114,52 @@ describe('SLASH: kill -9 during a multi-unit initial load, with faults', () => {
     await clean?.sandbox.close();
   });
 
-  it(`ends as an uninterrupted load after ${TRIALS} kill cycles`, async () => {
-    const reference = await kpr(clean.setup.configFile, 'backfill');
-    expect(reference.code, reference.stderr.slice(-2000)).toBe(0);
+  it(
+    `ends as an uninterrupted load after ${TRIALS} kill cycles`,
+    async () => {
+      const reference = await kpr(clean.setup.configFile, 'backfill');
+      expect(reference.code, reference.stderr.slice(-2000)).toBe(0);
 
-    const rnd = prng(Number(process.env.KPR_RELIABILITY_SEED ?? 20261202));
-    const faults = [{ slash: { fail500: 2 } }, { slash: { drop: 1 } }, { expireTokens: true }, { slash: { rotateKey: true } }, { slash: { delay: { count: 1, ms: 2500 } } }];
-    let kills = 0;
-    for (let trial = 0; trial < TRIALS; trial++) {
-      killed.sandbox.applyFaults(faults[trial % faults.length] as never);
-      const r = await kpr(killed.setup.configFile, rnd() < 0.7 ? 'backfill' : 'run', { lines: Math.floor(rnd() * 25), ms: Math.floor(rnd() * 150) });
-      if (r.signal === 'SIGKILL') kills++;
-      else expect([0], r.stderr.slice(-2000)).toContain(r.code);
-    }
-    killed.sandbox.applyFaults({ clear: true });
-    let final: Outcome | undefined;
-    for (let i = 0; i < 3; i++) {
-      final = await kpr(killed.setup.configFile, 'run');
-      if (final.code === 0) break;
-    }
-    expect(final!.code, final!.stderr.slice(-2000)).toBe(0);
-    expect(kills).toBeGreaterThan(0);
+      const rnd = prng(Number(process.env.KPR_RELIABILITY_SEED ?? 20261202));
+      const faults = [{ slash: { fail500: 2 } }, { slash: { drop: 1 } }, { expireTokens: true }, { slash: { rotateKey: true } }, { slash: { delay: { count: 1, ms: 2500 } } }];
+      let kills = 0;
+      for (let trial = 0; trial < TRIALS; trial++) {
+        killed.sandbox.applyFaults(faults[trial % faults.length] as never);
+        const r = await kpr(killed.setup.configFile, rnd() < 0.7 ? 'backfill' : 'run', { lines: Math.floor(rnd() * 25), ms: Math.floor(rnd() * 150) });
+        if (r.signal === 'SIGKILL') kills++;
+        else expect([0], r.stderr.slice(-2000)).toContain(r.code);
+      }
+      killed.sandbox.applyFaults({ clear: true });
+      let final: Outcome | undefined;
+      for (let i = 0; i < 3; i++) {
+        final = await kpr(killed.setup.configFile, 'run');
+        if (final.code === 0) break;
+      }
+      expect(final!.code, final!.stderr.slice(-2000)).toBe(0);
+      expect(kills).toBeGreaterThan(0);
 
-    // The same content per unit and item, the same deliveries in the same order.
-    expect(contentOf(killed.sandbox)).toEqual(contentOf(clean.sandbox));
-    expect(orderOf(killed.sandbox)).toEqual(orderOf(clean.sandbox));
-    // No unit out of order: each unit's periods ascend.
-    for (const months of Object.values(monthsOf(killed.sandbox))) {
-      const m = months.filter(Boolean);
-      expect(m).toEqual([...m].sort());
-    }
-    // Every unit of the extract received its appointments.
-    const units = new Set(readFileSync(join(killed.setup.epjDir, 'extract.ndjson'), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { unit: { orgNumber: string } }).unit.orgNumber));
-    expect(units.size).toBeGreaterThan(3);
-    expect(Object.keys(orderOf(killed.sandbox))).toHaveLength(units.size);
-    if (process.env.KPR_RELIABILITY_REPORT) {
-      const deliveries = Object.values(orderOf(clean.sandbox)).reduce((n, l) => n + l.length, 0);
-      process.stdout.write(`slash kill -9: ${TRIALS} trials, ${kills} killed, ${deliveries} deliveries, received ${killed.sandbox.slash.state().deliveries} (with repeats)\n`);
-    }
-  }, 120_000 + TRIALS * 45_000);
+      // The same content per unit and item, the same deliveries in the same order.
+      expect(contentOf(killed.sandbox)).toEqual(contentOf(clean.sandbox));
+      expect(orderOf(killed.sandbox)).toEqual(orderOf(clean.sandbox));
+      // No unit out of order: each unit's periods ascend.
+      for (const months of Object.values(monthsOf(killed.sandbox))) {
+        const m = months.filter(Boolean);
+        expect(m).toEqual([...m].sort());
+      }
+      // Every unit of the extract received its appointments.
+      const units = new Set(
+        readFileSync(join(killed.setup.epjDir, 'extract.ndjson'), 'utf8')
+          .trim()
+          .split('\n')
+          .map((l) => (JSON.parse(l) as { unit: { orgNumber: string } }).unit.orgNumber),
+      );
+      expect(units.size).toBeGreaterThan(3);
+      expect(Object.keys(orderOf(killed.sandbox))).toHaveLength(units.size);
+      if (process.env.KPR_RELIABILITY_REPORT) {
+        const deliveries = Object.values(orderOf(clean.sandbox)).reduce((n, l) => n + l.length, 0);
+        process.stdout.write(`slash kill -9: ${TRIALS} trials, ${kills} killed, ${deliveries} deliveries, received ${killed.sandbox.slash.state().deliveries} (with repeats)\n`);
+      }
+    },
+    120_000 + TRIALS * 45_000,
+  );
 });
