@@ -20,10 +20,7 @@ const RECORDS_PER_CHILD = 11.6;
 async function measureHere(out: string, children: number): Promise<void> {
   const started = process.hrtime.bigint();
   const cpuBefore = process.cpuUsage();
-  const { written } = await writeNdjson(
-    generateRecords({ children, from: '2017-01-01', to: '2026-12-31', seed: 'bench' }),
-    out,
-  );
+  const { written } = await writeNdjson(generateRecords({ children, from: '2017-01-01', to: '2026-12-31', seed: 'bench' }), out);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const cpu = process.cpuUsage(cpuBefore);
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;

@@ -37,9 +37,35 @@ const ROUNDS = Number(process.env.KPR_BENCH_ROUNDS ?? 2);
 // ---- the hand-written mapping: what a vendor would write in TypeScript without the language ----
 const FORM: Record<string, string> = { clinic: 'I', home: 'H', group: 'G', video: 'I', school: 'I' };
 const STEP: Record<string, string> = {
-  'HB-JORDMOR': '3D', 'HB-HSYK': '10D', U04: '4U', U06: '6U', M03: '3M', M04: '4M', M05: '5M', M06: '6M', M08: '8M', M10: '10M', M12: '12M', M15: '15M',
-  M17: '18M', A02: '2A', A04: '4A', T01: '6A', T02: '7A', T03: '8A', T04: '9A', T05: '10A', T06: '11A', T07: '12A', T08: '13A', T09: '14A', T10: '15A',
-  A16: '16A', A17: '17A', A18: '18A', EKSTRA: 'E',
+  'HB-JORDMOR': '3D',
+  'HB-HSYK': '10D',
+  U04: '4U',
+  U06: '6U',
+  M03: '3M',
+  M04: '4M',
+  M05: '5M',
+  M06: '6M',
+  M08: '8M',
+  M10: '10M',
+  M12: '12M',
+  M15: '15M',
+  M17: '18M',
+  A02: '2A',
+  A04: '4A',
+  T01: '6A',
+  T02: '7A',
+  T03: '8A',
+  T04: '9A',
+  T05: '10A',
+  T06: '11A',
+  T07: '12A',
+  T08: '13A',
+  T09: '14A',
+  T10: '15A',
+  A16: '16A',
+  A17: '17A',
+  A18: '18A',
+  EKSTRA: 'E',
 };
 const AMMING: Record<string, string> = { exclusive: '1', partial: '2', none: '3' };
 const SEX: Record<string, string> = { M: '1', F: '2' };
@@ -61,8 +87,10 @@ export function handMap(r: DemoRecord): { annul?: Record<string, unknown>; value
   const maling: Record<string, unknown>[] = [];
   for (const m of c.measurements) {
     const at = utcToOslo(m.measuredAt);
-    if (m.type === 'weight') maling.push({ typeMaling: 'Vekt', malingDatoTid: at, Maleresultat: [{ maleresultatNr: 1, verdi: String(Math.round(m.valueGrams * 1e6) / 1e9), enhet: 'kg' }] });
-    else maling.push({ typeMaling: m.type === 'height' ? 'Høyde' : 'Hodeomkrets', malingDatoTid: at, Maleresultat: [{ maleresultatNr: 1, verdi: String(m.valueCm), enhet: 'cm' }] });
+    if (m.type === 'weight')
+      maling.push({ typeMaling: 'Vekt', malingDatoTid: at, Maleresultat: [{ maleresultatNr: 1, verdi: String(Math.round(m.valueGrams * 1e6) / 1e9), enhet: 'kg' }] });
+    else
+      maling.push({ typeMaling: m.type === 'height' ? 'Høyde' : 'Hodeomkrets', malingDatoTid: at, Maleresultat: [{ maleresultatNr: 1, verdi: String(m.valueCm), enhet: 'cm' }] });
   }
   const out: Record<string, unknown> = {
     konsultasjonID: k.id,

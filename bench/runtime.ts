@@ -70,11 +70,31 @@ async function pass(kind: string, dir: string): Promise<PassResult> {
   if (kind === 'baseline') {
     const mapping = await loadMapping(join(ROOT, 'examples/demo-epj/mapping.yaml'), { extractDate: '2026-12-31' });
     const xml = getMessage('hst@56.0.0').xml as unknown as { toXml(m: unknown): string };
-    const header = { versjon: '56.0.0', meldingstype: 'B', leverandor: 'L', navnEPJ: 'N', versjonEPJ: '1', versjonUt: 'x', Kontaktperson: [{ kontPerson: 'K', meldEpost1: 'k@example.invalid', typeKontaktperson: '1' }, { kontPerson: 'F', meldEpost1: 'f@example.invalid', typeKontaktperson: '15' }], Kommune: [{ kommuneNr: '0301' }] };
+    const header = {
+      versjon: '56.0.0',
+      meldingstype: 'B',
+      leverandor: 'L',
+      navnEPJ: 'N',
+      versjonEPJ: '1',
+      versjonUt: 'x',
+      Kontaktperson: [
+        { kontPerson: 'K', meldEpost1: 'k@example.invalid', typeKontaktperson: '1' },
+        { kontPerson: 'F', meldEpost1: 'f@example.invalid', typeKontaktperson: '15' },
+      ],
+      Kommune: [{ kommuneNr: '0301' }],
+    };
     let batch: Record<string, unknown>[] = [];
     const flush = () => {
       if (!batch.length) return;
-      const notifications = batch.map((k, i) => ({ status: 'N' as const, guid: crypto.randomUUID(), forrigeGuid: '00000000-0000-0000-0000-000000000000', lopeNr: i + 1, ref: null, notifikasjonTid: '2024-01-01T00:00:00', konsultasjon: k }));
+      const notifications = batch.map((k, i) => ({
+        status: 'N' as const,
+        guid: crypto.randomUUID(),
+        forrigeGuid: '00000000-0000-0000-0000-000000000000',
+        lopeNr: i + 1,
+        ref: null,
+        notifikasjonTid: '2024-01-01T00:00:00',
+        konsultasjon: k,
+      }));
       const out = xml.toXml(buildMelding(header, { lopenr: ++messages, uttakDato: '2026-12-31', notifications }));
       seal(Buffer.from(out), { signer: pki.senderSigning, recipientCertPem: pki.receiverEncryption.certPem });
       batch = [];
@@ -174,7 +194,10 @@ export async function run(records = 1_000_000): Promise<Record<string, unknown>>
     // The baseline runs first and last: this machine's speed drifts by up to a third within
     // minutes, and the passes between are compared with the two baselines' mean.
     for (const kind of ['baseline', 'backfill', 'sandbox', 'baseline-again']) {
-      const r = spawnSync(process.execPath, [join(ROOT, 'bin/run-ts.mjs'), fileURLToPath(import.meta.url), PASS, kind.replace('-again', ''), dir], { encoding: 'utf8', maxBuffer: 1 << 24 });
+      const r = spawnSync(process.execPath, [join(ROOT, 'bin/run-ts.mjs'), fileURLToPath(import.meta.url), PASS, kind.replace('-again', ''), dir], {
+        encoding: 'utf8',
+        maxBuffer: 1 << 24,
+      });
       if (r.status !== 0) throw new Error(`${kind} pass failed: ${r.stderr}`);
       results[kind] = JSON.parse(r.stdout.trim().split('\n').pop()!) as PassResult;
     }

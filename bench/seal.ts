@@ -23,7 +23,10 @@ export async function run(): Promise<Record<string, unknown>> {
     recipientCertPem: pki.receiverEncryption.certPem,
   };
   const out: Record<string, unknown> = { target: 'seal >= 50% of baseline MB/s (judged on CPU time)' };
-  for (const [label, size, runs] of [['1MB', MB, 21], ['10MB', 10 * MB, 9]] as const) {
+  for (const [label, size, runs] of [
+    ['1MB', MB, 21],
+    ['10MB', 10 * MB, 9],
+  ] as const) {
     const payload = randomBytes(size);
     const [baseline, sealed] = timeInterleaved(runs, [
       () => {

@@ -18,7 +18,13 @@ function message(bytes: number): Buffer {
   let i = 0;
   let size = 2;
   while (size < bytes) {
-    const a = { avtaleId: `A${String(i).padStart(10, '0')}`, datoTid: `2024-05-${String((i % 28) + 1).padStart(2, '0')}T10:00:00+02:00`, konsultasjonType: 'PQ', oppmoteStatus: i % 3, avdeling: { lokalenhetId: `U${i % 17}` } };
+    const a = {
+      avtaleId: `A${String(i).padStart(10, '0')}`,
+      datoTid: `2024-05-${String((i % 28) + 1).padStart(2, '0')}T10:00:00+02:00`,
+      konsultasjonType: 'PQ',
+      oppmoteStatus: i % 3,
+      avdeling: { lokalenhetId: `U${i % 17}` },
+    };
     const unit = { orgNr: 999999905 + (i % 2) * 8, kommuneNr: 3253, avtale: [a] };
     size += JSON.stringify(unit).length + 1;
     units.push(unit);

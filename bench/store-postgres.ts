@@ -86,7 +86,11 @@ export async function run(): Promise<Record<string, unknown>> {
         sqliteRecordsPerSec: round(RECORDS / sqliteSec),
         postgresRecordsPerSec: round(RECORDS / pgSec),
         postgresOverSqliteTime: round(pgSec / sqliteSec, 2),
-        commitsOnly: { sqliteRecordsPerSec: round(RECORDS / sqliteCommitSec), postgresRecordsPerSec: round(RECORDS / pgCommitSec), postgresOverSqliteTime: round(pgCommitSec / sqliteCommitSec, 2) },
+        commitsOnly: {
+          sqliteRecordsPerSec: round(RECORDS / sqliteCommitSec),
+          postgresRecordsPerSec: round(RECORDS / pgCommitSec),
+          postgresOverSqliteTime: round(pgCommitSec / sqliteCommitSec, 2),
+        },
       };
     } finally {
       await sqlite.close();

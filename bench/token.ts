@@ -22,9 +22,7 @@ export async function run(): Promise<Record<string, unknown>> {
   try {
     const key = await loadSigningKey(sb.files.clientJwkFile);
     const helseid = new HelseIdClient({ authority: sb.url, clientId: sb.clientId, key, dpop: true });
-    const clients = TENANTS.map(
-      (parent) => new KprClient({ baseUrl: sb.url, helseid, token: { scopes: [SCOPE], org: { parent } }, retry: { maxAttempts: 1 } }),
-    );
+    const clients = TENANTS.map((parent) => new KprClient({ baseUrl: sb.url, helseid, token: { scopes: [SCOPE], org: { parent } }, retry: { maxAttempts: 1 } }));
     // An empty Melding passes any chain, so every send can be accepted whatever the order.
     const xml = Buffer.from('<Melding xmlns="http://www.npr.no/xmlstds/56_0_0_hst" versjon="56.0.0"/>');
     const payload = seal(xml, { signer: sb.pki.sender, recipientCertPem: sb.pki.receiver.certPem });

@@ -66,7 +66,10 @@ export async function buildProgram(argv: string[], opts: { all?: boolean } = {})
     .enablePositionalOptions()
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-    .addHelpText('after', '\nEvery command has --help. Exit codes: 0 done, 1 done but some input was rejected, 2 failed.\nStart with: npx kpr demo, or npx kpr init --profile sandbox --dir my-setup');
+    .addHelpText(
+      'after',
+      '\nEvery command has --help. Exit codes: 0 done, 1 done but some input was rejected, 2 failed.\nStart with: npx kpr demo, or npx kpr init --profile sandbox --dir my-setup',
+    );
   const [first, second] = argv.slice(2).filter((a) => !a.startsWith('-'));
   if (first === undefined && !opts.all) {
     for (const [name, summary] of Object.entries(SUMMARIES)) program.command(name).summary(summary);

@@ -13,7 +13,7 @@ import type { SpecRule } from './rule.ts';
 import { structure } from './structure.ts';
 import { versions } from './versions.ts';
 
-export const RULES: readonly SpecRule[] = [versions, dates, structure, cycles, keys, attributes, codes, controls, jsonMessage, messageRules]
+export const RULES: readonly SpecRule[] = [versions, dates, structure, cycles, keys, attributes, codes, controls, jsonMessage, messageRules];
 // Code list files are checked once when read (see load/index.ts), not once per message.;
 
 export function checkSpec(spec: MessageSpec): Diagnostic[] {

@@ -38,7 +38,8 @@ function checkBounds(a: Attribute, where: string, out: Diagnostic[]) {
 
 function checkJson(spec: MessageSpec, out: Diagnostic[]) {
   const record = spec.json?.record;
-  if (record !== undefined && !spec.classes.some((c) => c.name === record)) out.push(diag('KPR1201', spec.metaAt.record ?? spec.at, `record names ${record}, which is not a defined class`));
+  if (record !== undefined && !spec.classes.some((c) => c.name === record))
+    out.push(diag('KPR1201', spec.metaAt.record ?? spec.at, `record names ${record}, which is not a defined class`));
   for (const key of ['namespace', 'schemaVersion', 'standard'] as const) {
     if (spec[key] !== '') out.push(diag('KPR1603', spec.metaAt[key] ?? spec.at, `\`${key}\` belongs to XML messages; a JSON message type has none`));
   }
@@ -59,7 +60,8 @@ function checkJson(spec: MessageSpec, out: Diagnostic[]) {
 function checkXml(spec: MessageSpec, out: Diagnostic[]) {
   for (const c of spec.classes) {
     if (c.provenance) out.push(diag('KPR1603', c.provenance.at ?? c.at, `${c.name}: provenance belongs to JSON message types (kind: json)`));
-    for (const ch of c.children) if (ch.nullable || ch.required !== undefined) out.push(diag('KPR1603', ch.at, `${c.name}/${ch.class}: nullable and required belong to JSON message types (kind: json)`));
+    for (const ch of c.children)
+      if (ch.nullable || ch.required !== undefined) out.push(diag('KPR1603', ch.at, `${c.name}/${ch.class}: nullable and required belong to JSON message types (kind: json)`));
     for (const a of c.attributes) {
       if (JSON_TYPES.has(a.type)) out.push(diag('KPR1603', a.at, `${c.name}/@${a.name}: type ${a.type} belongs to JSON message types (kind: json)`));
       for (const k of JSON_KEYS) if (a[k] !== undefined) out.push(diag('KPR1603', a.at, `${c.name}/@${a.name}: \`${k}\` belongs to JSON message types (kind: json)`));

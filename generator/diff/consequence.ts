@@ -37,9 +37,13 @@ export function consequenceText(c: Consequence): string {
 /** What a control checks, apart from its consequence. */
 export function controlDetail(c: Control): string {
   switch (c.kind) {
-    case 'required': return 'present';
-    case 'datatype': return `${c.check}${c.regex ? ` /${c.regex}/` : ''}`;
-    case 'code': return c.validOn ? `valid on ${c.validOn}` : 'in the code list';
-    case 'range': return `${c.from ? `on or after ${c.from}` : ''}${c.from && c.to ? ' and ' : ''}${c.to ? `on or before ${c.to}` : ''}`;
+    case 'required':
+      return 'present';
+    case 'datatype':
+      return `${c.check}${c.regex ? ` /${c.regex}/` : ''}`;
+    case 'code':
+      return c.validOn ? `valid on ${c.validOn}` : 'in the code list';
+    case 'range':
+      return `${c.from ? `on or after ${c.from}` : ''}${c.from && c.to ? ' and ' : ''}${c.to ? `on or before ${c.to}` : ''}`;
   }
 }

@@ -76,9 +76,11 @@ export function createContext(a: MessageSpec, b: MessageSpec, out: Change[]): Di
   // Paths are taken from the newer version, so that diff(a, b) and diff(b, a) name things alike;
   // between two files of the same version, the first path in code-unit order.
   const order = compareVersions(a.version, b.version);
-  const pathsA = classPaths(a), pathsB = classPaths(b);
+  const pathsA = classPaths(a),
+    pathsB = classPaths(b);
   const classPath = (name: string) => {
-    const pa = pathsA.get(name), pb = pathsB.get(name);
+    const pa = pathsA.get(name),
+      pb = pathsB.get(name);
     if (pa === undefined || pb === undefined) return pa ?? pb ?? name;
     if (order !== 0) return order > 0 ? pa : pb;
     // biome-ignore lint/complexity/useMathMinMax: paths are strings here, compared as text; Math.min would turn them into NaN

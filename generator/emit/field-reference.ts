@@ -93,7 +93,7 @@ function childFlags(ch: ChildRef): string {
 
 /** A made-up identifier that starts with 0, to show what a number does to it. */
 function leadingZeroExample(digits: number): { text: string; number: string } {
-  const text = (`0${'123456789'.repeat(2)}`).slice(0, digits);
+  const text = `0${'123456789'.repeat(2)}`.slice(0, digits);
   return { text, number: String(Number(text)) };
 }
 

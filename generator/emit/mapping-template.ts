@@ -21,10 +21,12 @@ const CONSEQUENCE_TEXT: Record<string, string> = {
   none: 'logged only',
 };
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this strips
+const CONTROL = /[\u0000-\u001f\u007f]+/g;
+
 /** Text that must stay inside a YAML comment: one line, no control characters. */
 function oneLine(s: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this strips
-  return s.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
+  return s.replace(CONTROL, ' ').replace(/\s+/g, ' ').trim();
 }
 
 /** Wraps prose into comment lines of at most `width` characters. */
@@ -113,7 +115,10 @@ function attrView(spec: MessageSpec, a: Attribute): AttrView {
   }
   const controls = a.controls
     .filter((c) => c.consequence !== 'none')
-    .map((c) => `${c.kind === 'required' ? 'missing' : c.kind === 'datatype' ? 'wrong format' : c.kind === 'code' ? 'unknown code' : 'out of range'} → ${CONSEQUENCE_TEXT[c.consequence]}`);
+    .map(
+      (c) =>
+        `${c.kind === 'required' ? 'missing' : c.kind === 'datatype' ? 'wrong format' : c.kind === 'code' ? 'unknown code' : 'out of range'} → ${CONSEQUENCE_TEXT[c.consequence]}`,
+    );
   if (controls.length) notes.push(`Receiver: ${controls.join('; ')}`);
   const summary = `${a.name}: ${oneLine(a.label)} (${typeText(spec, a)}) ${required ? '1, REQUIRED' : '0..1'}`;
   return { name: a.name, required, summary, notes };
@@ -180,6 +185,15 @@ export function emitMappingTemplate(spec: MessageSpec, source: string, className
   const cls = className ? findClass(spec, className) : mappedClass(spec);
   if (!cls) throw new Error(`${specId(spec)} has no class ${className}`);
   const root = { ...classView(spec, cls, '', { min: 1, max: 1, array: false }, true), root: true };
-  const text = template()({ id: specId(spec), title: oneLine(spec.title), standard: oneLine(spec.json ? `${spec.json.messageType} ${spec.version}` : spec.standard), source, root });
-  return text.replace(/[ \t]+$/gm, '').replace(/\n{3,}/g, '\n\n').replace(/\s*$/, '\n');
+  const text = template()({
+    id: specId(spec),
+    title: oneLine(spec.title),
+    standard: oneLine(spec.json ? `${spec.json.messageType} ${spec.version}` : spec.standard),
+    source,
+    root,
+  });
+  return text
+    .replace(/[ \t]+$/gm, '')
+    .replace(/\n{3,}/g, '\n\n')
+    .replace(/\s*$/, '\n');
 }

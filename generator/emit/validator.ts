@@ -12,10 +12,7 @@ import { emitJsonSchema, schemaId } from './json-schema.ts';
 import { MESSAGE_VALIDATOR, withIdentity } from './identity.ts';
 
 // ajv/dist/standalone is CommonJS with a default export; tsx and Node hand it over differently.
-const standaloneCode = ((standaloneModule as unknown as { default?: unknown }).default ?? standaloneModule) as (
-  ajv: Ajv2020,
-  refs: Record<string, string>,
-) => string;
+const standaloneCode = ((standaloneModule as unknown as { default?: unknown }).default ?? standaloneModule) as (ajv: Ajv2020, refs: Record<string, string>) => string;
 
 export function validatorName(className: string): string {
   return `validate${typeName(className)}`;

@@ -50,7 +50,10 @@ function cleanText(v: string): string {
 }
 
 function xpathValue(v: string): string | undefined {
-  const s = v.trim().replace(/^xPath:/, '').trim();
+  const s = v
+    .trim()
+    .replace(/^xPath:/, '')
+    .trim();
   return s || undefined;
 }
 

@@ -218,7 +218,10 @@ function buildAttribute(
       break;
   }
   if (a.type.kind !== 'coded' && ann.codeOID) {
-    notes.add(where, `Annotations name code list ${ann.codeOID} but the XSD type is ${a.typeName}; kept as ${String(out.type)} (the format has no place for a code list reference on an uncoded attribute)`);
+    notes.add(
+      where,
+      `Annotations name code list ${ann.codeOID} but the XSD type is ${a.typeName}; kept as ${String(out.type)} (the format has no place for a code list reference on an uncoded attribute)`,
+    );
   }
   if (scheme) {
     const published = scheme.codes.map((c) => c.code);
@@ -411,7 +414,10 @@ function crossCheckWord(where: string, ann: AnnotatedAttribute, wa: WordAttribut
   if (ann.required && ann.required !== 'none') expected.push(`required:${ann.required}`);
   if (ann.code && ann.code.consequence !== 'none') expected.push(`code:${ann.code.consequence}`);
   if (printed.sort().join(' ') !== expected.sort().join(' ')) {
-    notes.add(where, `quality controls: Annotations (switched on, with a consequence) [${expected.join(', ')}], Word text prints [${printed.join(', ')}]; the Annotations are kept`);
+    notes.add(
+      where,
+      `quality controls: Annotations (switched on, with a consequence) [${expected.join(', ')}], Word text prints [${printed.join(', ')}]; the Annotations are kept`,
+    );
   }
 }
 

@@ -39,7 +39,15 @@ function report(specFile: string, written: string[], notes: Note[]) {
 function fromJsonSchema(opts: Options) {
   if (!opts.version) throw new UserError('spec import --json-schema needs --version (the msg_version as published, e.g. 1)');
   const file = resolve(opts.jsonSchema!);
-  const r = importJsonSchema({ schema: displayPath(file), messageType: opts.message, version: opts.version, id: opts.id, rootName: opts.root, out: resolve(opts.out), force: opts.force });
+  const r = importJsonSchema({
+    schema: displayPath(file),
+    messageType: opts.message,
+    version: opts.version,
+    id: opts.id,
+    rootName: opts.root,
+    out: resolve(opts.out),
+    force: opts.force,
+  });
   if (r.diagnostics.length) {
     for (const d of r.diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
     process.stderr.write(`${r.diagnostics.length} construct${r.diagnostics.length === 1 ? '' : 's'} the spec format cannot express; nothing written\n`);

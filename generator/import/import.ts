@@ -93,7 +93,9 @@ export function importPackage(opts: ImportOptions): ImportResult {
     if (merged.nameDiffers) notes.add(`codelist ${number}`, `name: shared list "${merged.shared.name}", this message "${list.name}"; the shared name is kept`);
     if (merged.conflicts.length) {
       local.set(number, list);
-      const which = merged.conflicts.map((c) => `${c.code} "${c.message.text}"${c.message.comment ? ` (${c.message.comment})` : ''} vs "${c.shared.text}"${c.shared.comment ? ` (${c.shared.comment})` : ''}`);
+      const which = merged.conflicts.map(
+        (c) => `${c.code} "${c.message.text}"${c.message.comment ? ` (${c.message.comment})` : ''} vs "${c.shared.text}"${c.shared.comment ? ` (${c.shared.comment})` : ''}`,
+      );
       notes.add(`codelist ${number}`, `this message publishes other texts than the shared list (${which.join('; ')}); the message file keeps its own copy under codelists:`);
     }
   }
@@ -119,7 +121,8 @@ export function importPackage(opts: ImportOptions): ImportResult {
   const validList = validator('codelist.schema.json');
   const texts = new Map<string, string>();
   for (const [n, list] of shared) {
-    if (!validList(list)) throw new ImportError(`code list ${n} does not validate against spec/codelist.schema.json: ${validList.errors!.map((e) => `${e.instancePath} ${e.message}`).join('; ')}`);
+    if (!validList(list))
+      throw new ImportError(`code list ${n} does not validate against spec/codelist.schema.json: ${validList.errors!.map((e) => `${e.instancePath} ${e.message}`).join('; ')}`);
     texts.set(join(opts.out, 'codelists', `${n}.yaml`), toYaml(list, '../codelist.schema.json'));
   }
   const source = basename(src.files.xsd);

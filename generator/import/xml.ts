@@ -32,9 +32,7 @@ export type XmlNode = XmlElement | XmlText | XmlComment;
  * `"` or `<`, so the pattern cannot run past the end of a value.
  */
 function keepLineBreaksInAttributes(xml: string): string {
-  return xml.replace(/="([^"<]*)"/g, (whole, value: string) =>
-    value.includes('\n') ? `="${value.replace(/\r?\n/g, '&#10;')}"` : whole,
-  );
+  return xml.replace(/="([^"<]*)"/g, (whole, value: string) => (value.includes('\n') ? `="${value.replace(/\r?\n/g, '&#10;')}"` : whole));
 }
 
 /** Parse `xml` (already decoded) into a tree; errors name `file` and the line. */

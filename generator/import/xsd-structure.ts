@@ -119,12 +119,7 @@ export function readXsdStructure(xsdText: string, xsdFile: string, nprText: stri
   return { targetNamespace, version, classes, root: roots[0].name };
 }
 
-function readClass(
-  el: XmlElement,
-  commentLabel: string | undefined,
-  file: string,
-  resolveType: (qname: string, where: string) => XsdType,
-): XsdClass {
+function readClass(el: XmlElement, commentLabel: string | undefined, file: string, resolveType: (qname: string, where: string) => XsdType): XsdClass {
   const name = el.attrs.name;
   if (!name) throw new ImportError(`${file}:${el.line}: global <element> without a name`);
   const doc = firstElement(el, 'annotation');

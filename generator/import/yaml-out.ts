@@ -51,4 +51,3 @@ export function toYaml(data: unknown, schemaRef: string, headerLines: string[] =
   doc.commentBefore = [` yaml-language-server: $schema=${schemaRef}`, ...headerLines.map((l) => ` ${l}`)].join('\n');
   return doc.toString({ lineWidth: 0, flowCollectionPadding: true, indentSeq: true });
 }
-

@@ -2,8 +2,21 @@
 // source position of every class, attribute, child, constraint, control and code.
 
 import type {
-  Attribute, AttributeType, AttributeUse, ChildRef, ClassDef, Code, CodeList, Consequence, Control, KeyRef,
-  MessageRule, MessageSpec, Provenance, SpecSource, Unique,
+  Attribute,
+  AttributeType,
+  AttributeUse,
+  ChildRef,
+  ClassDef,
+  Code,
+  CodeList,
+  Consequence,
+  Control,
+  KeyRef,
+  MessageRule,
+  MessageSpec,
+  Provenance,
+  SpecSource,
+  Unique,
 } from '../model/types.ts';
 import type { YamlSource } from './source.ts';
 
@@ -47,16 +60,18 @@ export function buildMessage(raw: Raw, src: YamlSource): Omit<MessageSpec, 'code
     namespace: raw.namespace ?? '',
     root: raw.root,
     description: raw.description,
-    rules: (raw.rules ?? []).map((r: Raw, i: number): MessageRule => ({
-      id: r.id,
-      chapter: r.chapter,
-      title: r.title,
-      text: r.text,
-      ...(r.enforcedBy !== undefined && { enforcedBy: r.enforcedBy }),
-      ...(r.notEnforced !== undefined && { notEnforced: r.notEnforced }),
-      ...(r.note !== undefined && { note: r.note }),
-      at: src.pos(['rules', i]),
-    })),
+    rules: (raw.rules ?? []).map(
+      (r: Raw, i: number): MessageRule => ({
+        id: r.id,
+        chapter: r.chapter,
+        title: r.title,
+        text: r.text,
+        ...(r.enforcedBy !== undefined && { enforcedBy: r.enforcedBy }),
+        ...(r.notEnforced !== undefined && { notEnforced: r.notEnforced }),
+        ...(r.note !== undefined && { note: r.note }),
+        at: src.pos(['rules', i]),
+      }),
+    ),
     classes,
     file: src.file,
     at: src.pos([]),
@@ -75,7 +90,8 @@ function buildClass(name: string, c: Raw, src: YamlSource): ClassDef {
       ...parseCardinality(card),
       ...(flags.nullable === true && { nullable: true }),
       ...(typeof flags.required === 'boolean' && { required: flags.required }),
-      at: src.pos([...base, 'children', i]) };
+      at: src.pos([...base, 'children', i]),
+    };
   });
   const unique: Unique[] = Object.entries(c.unique ?? {}).map(([uname, u]: [string, Raw]) => ({
     name: uname,
@@ -90,9 +106,7 @@ function buildClass(name: string, c: Raw, src: YamlSource): ClassDef {
     fields: k.fields,
     at: src.pos([...base, 'keyrefs', kname], { key: true }),
   }));
-  const attributes: Attribute[] = Object.entries(c.attributes ?? {}).map(([aname, a]) =>
-    buildAttribute(aname, a as Raw, src, [...base, 'attributes', aname]),
-  );
+  const attributes: Attribute[] = Object.entries(c.attributes ?? {}).map(([aname, a]) => buildAttribute(aname, a as Raw, src, [...base, 'attributes', aname]));
   return {
     name,
     label: c.label,

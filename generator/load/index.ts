@@ -27,7 +27,9 @@ export function loadCodeLists(dir: string): LoadResult<Map<string, CodeList>> {
   const lists = new Map<string, CodeList>();
   const diagnostics: Diagnostic[] = [];
   if (!existsSync(dir)) return { value: lists, diagnostics };
-  for (const name of readdirSync(dir).filter((n) => /\.ya?ml$/.test(n)).sort()) {
+  for (const name of readdirSync(dir)
+    .filter((n) => /\.ya?ml$/.test(n))
+    .sort()) {
     const r = loadCodeListFile(join(dir, name));
     diagnostics.push(...r.diagnostics);
     if (r.value) lists.set(r.value.number, r.value);
@@ -94,14 +96,17 @@ export function findSpecFiles(root: string): string[] {
 
 /** Sort by message, then by version numerically (56.0.0 before 57.0.0 before 100.0.0). */
 function compareSpecPaths(a: string, b: string): number {
-  const pa = a.split(/[\\/]/), pb = b.split(/[\\/]/);
-  const ma = pa[pa.length - 2], mb = pb[pb.length - 2];
+  const pa = a.split(/[\\/]/),
+    pb = b.split(/[\\/]/);
+  const ma = pa[pa.length - 2],
+    mb = pb[pb.length - 2];
   if (ma !== mb) return ma < mb ? -1 : 1;
   return compareVersions(pa[pa.length - 1].replace(/\.ya?ml$/, ''), pb[pb.length - 1].replace(/\.ya?ml$/, ''));
 }
 
 export function compareVersions(a: string, b: string): number {
-  const x = a.split('.').map(Number), y = b.split('.').map(Number);
+  const x = a.split('.').map(Number),
+    y = b.split('.').map(Number);
   for (let i = 0; i < Math.max(x.length, y.length); i++) if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) - (y[i] ?? 0);
   return 0;
 }

@@ -41,7 +41,6 @@ export function checkShape(kind: 'message' | 'codelist', data: unknown, source: 
   return out;
 }
 
-
 function where(path: (string | number)[]): string {
   return path.length ? path.join('.') : 'the top level';
 }

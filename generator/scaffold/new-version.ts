@@ -39,7 +39,10 @@ export function scaffoldVersion(o: NewVersionOptions): Scaffold {
   const form = json ? JSON_VERSION : VERSION;
   if (!form.test(o.version)) throw new ScaffoldError(`version ${o.version} is not of the form ${json ? '2' : '57.0.0'}`);
   if (!form.test(o.from)) throw new ScaffoldError(`--from ${o.from} is not of the form ${json ? '1' : '56.0.0'}`);
-  for (const [name, d] of [['--valid-from', o.validFrom], ['--published', o.published]] as const) {
+  for (const [name, d] of [
+    ['--valid-from', o.validFrom],
+    ['--published', o.published],
+  ] as const) {
     if (!DATE.test(d)) throw new ScaffoldError(`${name} ${d} is not a date of the form YYYY-MM-DD`);
   }
   const source = join(o.specDir, o.message, `${o.from}.yaml`);
@@ -69,7 +72,8 @@ export function scaffoldVersion(o: NewVersionOptions): Scaffold {
     jsonEdits(doc, original, o, set, splices, edits);
     return finish(original, splices, o, file, edits, doc);
   }
-  const oldToken = o.from.replace(/\./g, '_'), newToken = o.version.replace(/\./g, '_');
+  const oldToken = o.from.replace(/\./g, '_'),
+    newToken = o.version.replace(/\./g, '_');
   const ns = get(['namespace']);
   set('version', get(['version']), o.version);
   // The XSD's build number starts again at 1 for a new version.
@@ -91,7 +95,10 @@ type Splice = { start: number; end: number; text: string };
 function finish(original: string, splices: Splice[], o: NewVersionOptions, file: string, edits: Scaffold['edits'], doc: ReturnType<typeof parseDocument>): Scaffold {
   let text = original;
   for (const s of splices.sort((x, y) => y.start - x.start)) text = text.slice(0, s.start) + s.text + text.slice(s.end);
-  text = addNote(text, `# Scaffolded by \`kpr spec new\` from ${o.from}: edit what the new publication changes, then \`kpr spec diff ${o.message}@${o.from} ${o.message}@${o.version}\`.`);
+  text = addNote(
+    text,
+    `# Scaffolded by \`kpr spec new\` from ${o.from}: edit what the new publication changes, then \`kpr spec diff ${o.message}@${o.from} ${o.message}@${o.version}\`.`,
+  );
   if (!isMap(doc.contents)) throw new ScaffoldError(`${file} is not a mapping`);
   return { file, text, edits };
 }
@@ -108,7 +115,14 @@ function isJsonMessage(source: string): boolean {
  * published is only a guess about version 2 until version 2's schema says so; `kpr spec diff`
  * then shows which guesses a re-import confirms.
  */
-function jsonEdits(doc: ReturnType<typeof parseDocument>, original: string, o: NewVersionOptions, set: (key: string, node: Scalar | undefined, value: string) => void, splices: Splice[], edits: Scaffold['edits']) {
+function jsonEdits(
+  doc: ReturnType<typeof parseDocument>,
+  original: string,
+  o: NewVersionOptions,
+  set: (key: string, node: Scalar | undefined, value: string) => void,
+  splices: Splice[],
+  edits: Scaffold['edits'],
+) {
   const scalar = (path: string[]) => {
     const node = doc.getIn(path, true);
     return isScalar(node) ? node : undefined;

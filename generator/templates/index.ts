@@ -12,12 +12,17 @@ const hb = Handlebars.create();
 /** Prose from a spec: a `<` would start an HTML tag in Markdown and hide the text after it. */
 export function mdText(value: unknown): string {
   if (value === undefined || value === null) return '';
-  return String(value).replace(/&(?=[A-Za-z#][A-Za-z0-9]*;)/g, '&amp;').replace(/</g, '&lt;').replace(/\r\n?/g, '\n');
+  return String(value)
+    .replace(/&(?=[A-Za-z#][A-Za-z0-9]*;)/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/\r\n?/g, '\n');
 }
 
 /** A paragraph of spec prose: its line breaks are kept (published usage notes are often lists). */
 export function mdPara(value: unknown): string {
-  return mdText(value).trim().replace(/[ \t]*\n/g, '  \n');
+  return mdText(value)
+    .trim()
+    .replace(/[ \t]*\n/g, '  \n');
 }
 
 /** One table cell: no pipe may end the cell early and no line break may end the row. */
@@ -52,7 +57,10 @@ const cache = new Map<string, Template>();
 function compile(source: string): Template {
   const t = hb.compile(source, { noEscape: true, strict: false });
   // Collapse runs of blank lines that conditional blocks leave behind, and end with one newline.
-  return (view) => t(view).replace(/\n{3,}/g, '\n\n').replace(/\s*$/, '\n');
+  return (view) =>
+    t(view)
+      .replace(/\n{3,}/g, '\n\n')
+      .replace(/\s*$/, '\n');
 }
 
 /** A template shipped in this folder, by file name (`field-reference.md.hbs`). */

@@ -22,7 +22,11 @@ const EXAMPLES: Record<string, string[]> = {
   report: ['npx kpr report --config my-setup/kpr.yaml --html report.html'],
   resend: ['npx kpr resend --config my-setup/kpr.yaml 0f8e6b1c-2a4d-4e8f-9b7a-3c5d6e7f8a9b'],
   store: ['npx kpr store migrate --schema --to postgresql://kpr@db.example/kpr'],
-  'store migrate': ['npx kpr store migrate --schema --to postgresql://kpr@db.example/kpr', 'npx kpr store migrate --from my-setup/kpr.db --to postgresql://kpr@db.example/kpr', 'npx kpr store migrate --schema --config examples/tenants/tenants.yaml'],
+  'store migrate': [
+    'npx kpr store migrate --schema --to postgresql://kpr@db.example/kpr',
+    'npx kpr store migrate --from my-setup/kpr.db --to postgresql://kpr@db.example/kpr',
+    'npx kpr store migrate --schema --config examples/tenants/tenants.yaml',
+  ],
   tenants: ['npx kpr tenants check --config examples/tenants/tenants.yaml'],
   'tenants check': ['npx kpr tenants check --config examples/tenants/tenants.yaml', 'npx kpr tenants check --config examples/tenants/tenants.yaml --format json'],
   token: ['npx kpr token --config my-setup/kpr.yaml', 'npx kpr token --config my-setup/kpr.yaml --raw'],
@@ -36,8 +40,12 @@ const EXAMPLES: Record<string, string[]> = {
   map: ['npx kpr map --mapping examples/demo-epj/mapping.yaml --in /tmp/epj.ndjson --out /tmp/k.ndjson --rejects /tmp/rejects.ndjson'],
   sandbox: ['npx kpr sandbox --data my-setup/sandbox &', 'kill $(cat my-setup/sandbox/sandbox.pid)', 'npx kpr sandbox --port 8443 --data /tmp/sbx --fail-500 2'],
   xml: ['npx kpr xml --spec hst@56.0.0 --in examples/hst/melding.json --out /tmp/melding.xml', 'npx kpr xml --spec hst@56.0.0 --to-json --in /tmp/melding.xml'],
-  seal: ['npx kpr seal --in /tmp/melding.xml --out /tmp/melding.p7m --recipient-cert my-setup/sandbox/pki/receiver-enc.pem --sign-cert my-setup/sandbox/pki/sender-sign.pem --sign-key my-setup/sandbox/pki/sender-sign.key'],
-  unseal: ['npx kpr unseal --in /tmp/melding.p7m --out /tmp/back.xml --recipient-cert my-setup/sandbox/pki/receiver-enc.pem --recipient-key my-setup/sandbox/pki/receiver-enc.key --expect-signer my-setup/sandbox/pki/sender-sign.pem'],
+  seal: [
+    'npx kpr seal --in /tmp/melding.xml --out /tmp/melding.p7m --recipient-cert my-setup/sandbox/pki/receiver-enc.pem --sign-cert my-setup/sandbox/pki/sender-sign.pem --sign-key my-setup/sandbox/pki/sender-sign.key',
+  ],
+  unseal: [
+    'npx kpr unseal --in /tmp/melding.p7m --out /tmp/back.xml --recipient-cert my-setup/sandbox/pki/receiver-enc.pem --recipient-key my-setup/sandbox/pki/receiver-enc.key --expect-signer my-setup/sandbox/pki/sender-sign.pem',
+  ],
   slash: ['npx kpr slash keys --base-url http://127.0.0.1:8089 > keys.json', 'npx kpr slash encrypt --key keys.json --in avtale.json --out sealed.json'],
   'slash keys': ['npx kpr slash keys --base-url http://127.0.0.1:8089 > keys.json'],
   'slash encrypt': ['npx kpr slash encrypt --key keys.json --in avtale.json --out sealed.json'],

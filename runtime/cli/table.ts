@@ -54,7 +54,13 @@ export function formatTable(columns: Column[], rows: string[][], width: number):
     const wrapped = cells.map((c, i) => wrap(c, widths[i]!));
     const height = Math.max(...wrapped.map((w) => w.length));
     const out: string[] = [];
-    for (let l = 0; l < height; l++) out.push(wrapped.map((w, i) => (w[l] ?? '').padEnd(widths[i]!)).join(GAP).trimEnd());
+    for (let l = 0; l < height; l++)
+      out.push(
+        wrapped
+          .map((w, i) => (w[l] ?? '').padEnd(widths[i]!))
+          .join(GAP)
+          .trimEnd(),
+      );
     return out;
   };
   return [...render(columns.map((c) => c.head)), ...rows.flatMap(render)].join('\n');

@@ -145,7 +145,7 @@ export function loadConfig(file: string): KprConfig {
     text = readFileSync(abs, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a folder, not a file' : code ?? (err as Error).message;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a folder, not a file' : (code ?? (err as Error).message);
     throw new UserError(
       `cannot read configuration ${abs}: ${why}. ` +
         'Give the file with --config FILE, or write one: npx kpr init --dir DIR (commented example) or npx kpr init --profile sandbox --dir DIR (a setup for the local sandbox).',
@@ -198,7 +198,10 @@ export function configFromData(file: string, parsed: unknown, yaml: Positions): 
   const signing: SigningConfig | undefined = !c
     ? undefined
     : c.signing.p12File !== undefined
-      ? { p12File: path(c.signing.p12File, ['certificates', 'signing', 'p12File']), passphrase: c.signing.passphrase && secret(c.signing.passphrase, ['certificates', 'signing', 'passphrase']) }
+      ? {
+          p12File: path(c.signing.p12File, ['certificates', 'signing', 'p12File']),
+          passphrase: c.signing.passphrase && secret(c.signing.passphrase, ['certificates', 'signing', 'passphrase']),
+        }
       : { certFile: path(c.signing.certFile, ['certificates', 'signing', 'certFile']), keyFile: path(c.signing.keyFile, ['certificates', 'signing', 'keyFile']) };
   const src = data.source;
   const config: KprConfig = {
@@ -299,7 +302,11 @@ function slashSettings(config: KprConfig, data: ConfigData, yaml: Positions, iss
     });
   }
   for (const key of ['sender', 'certificates'] as const) {
-    if (data[key] !== undefined) issues.push({ at: yaml.pos([key], { key: true }), message: `${key}: a setting of the 2021 channel; SLASH does not use it (channel: slash), so leave it out (${CONFIG_RULES.channelSection})` });
+    if (data[key] !== undefined)
+      issues.push({
+        at: yaml.pos([key], { key: true }),
+        message: `${key}: a setting of the 2021 channel; SLASH does not use it (channel: slash), so leave it out (${CONFIG_RULES.channelSection})`,
+      });
   }
   for (const problem of checkVendorHeaders(s.vendor, 'slash.vendor')) {
     const key = /^slash\.vendor\.(\w+)/.exec(problem)?.[1];
@@ -308,7 +315,10 @@ function slashSettings(config: KprConfig, data: ConfigData, yaml: Positions, iss
   }
   const maxRequestBytes = s.maxRequestBytes ?? DEFAULTS.slashMaxRequestBytes;
   if (maxRequestBytes > DEFAULTS.slashLimitBytes) {
-    issues.push({ at: yaml.pos(['slash', 'maxRequestBytes']), message: `slash.maxRequestBytes ${maxRequestBytes} is over the receiver's limit of 15 MB (FHI answers 2009 PayloadSizeLimitExceeded) (${CONFIG_RULES.requestSize})` });
+    issues.push({
+      at: yaml.pos(['slash', 'maxRequestBytes']),
+      message: `slash.maxRequestBytes ${maxRequestBytes} is over the receiver's limit of 15 MB (FHI answers 2009 PayloadSizeLimitExceeded) (${CONFIG_RULES.requestSize})`,
+    });
   }
   const p = parseSpecRef(spec);
   return {
@@ -325,7 +335,9 @@ function slashSettings(config: KprConfig, data: ConfigData, yaml: Positions, iss
 /** The 2021 channel's Melding header parts (sender, epj); a slash configuration has none. */
 export function requireKneik(config: KprConfig): { sender: NonNullable<KprConfig['sender']>; epj: NonNullable<KprConfig['epj']> } {
   if (config.sender && config.epj) return { sender: config.sender, epj: config.epj };
-  throw new ConfigError([{ at: config.positionOf([]), message: `channel ${config.channel}: this needs the 2021 channel's sender and epj sections (${CONFIG_RULES.channelSection})` }]);
+  throw new ConfigError([
+    { at: config.positionOf([]), message: `channel ${config.channel}: this needs the 2021 channel's sender and epj sections (${CONFIG_RULES.channelSection})` },
+  ]);
 }
 
 /**
@@ -345,7 +357,10 @@ function checkMeldingstype(config: KprConfig, given: string | undefined, yaml: P
   config.message.meldingstypeFixed = true;
   if (given === undefined) config.message.meldingstype = fixed as KprConfig['message']['meldingstype'];
   else if (given !== fixed) {
-    issues.push({ at: yaml.pos(['message', 'meldingstype']), message: `message.meldingstype: ${config.message.spec} fixes meldingstype to ${fixed} (the XSD's fixed="${fixed}"); leave it out or write ${fixed}` });
+    issues.push({
+      at: yaml.pos(['message', 'meldingstype']),
+      message: `message.meldingstype: ${config.message.spec} fixes meldingstype to ${fixed} (the XSD's fixed="${fixed}"); leave it out or write ${fixed}`,
+    });
   }
 }
 
@@ -368,17 +383,28 @@ function checkSender(config: KprConfig, yaml: Positions, issues: ConfigIssue[]):
   const enheter = new Map<string, string>();
   config.sender.Kommune.forEach((k, i) => {
     const nr = String(k.kommuneNr);
-    if (kommuner.has(nr)) issues.push({ at: yaml.pos(['sender', 'Kommune', i, 'kommuneNr']), message: `sender.Kommune: kommuneNr ${nr} twice (also Kommune ${kommuner.get(nr)! + 1}); the XSD's KommuneP_ID makes it unique` });
+    if (kommuner.has(nr))
+      issues.push({
+        at: yaml.pos(['sender', 'Kommune', i, 'kommuneNr']),
+        message: `sender.Kommune: kommuneNr ${nr} twice (also Kommune ${kommuner.get(nr)! + 1}); the XSD's KommuneP_ID makes it unique`,
+      });
     else kommuner.set(nr, i);
     const list = Array.isArray(k.Enhet) ? (k.Enhet as Record<string, unknown>[]) : [];
     list.forEach((e, j) => {
       const id = String(e.enhetID);
-      if (enheter.has(id)) issues.push({ at: yaml.pos(['sender', 'Kommune', i, 'Enhet', j, 'enhetID']), message: `sender.Kommune: enhetID ${id} twice (also in kommune ${enheter.get(id)}); RefEnhet names an Enhet by enhetID alone` });
+      if (enheter.has(id))
+        issues.push({
+          at: yaml.pos(['sender', 'Kommune', i, 'Enhet', j, 'enhetID']),
+          message: `sender.Kommune: enhetID ${id} twice (also in kommune ${enheter.get(id)}); RefEnhet names an Enhet by enhetID alone`,
+        });
       else enheter.set(id, nr);
     });
   });
   if (iplos && config.sender.Kommune.length > 1) {
-    issues.push({ at: yaml.pos(['sender', 'Kommune', 1]), message: 'sender.Kommune: an IPLOS Melding reports for one kommune (one reporting unit per message); run one configuration per kommune' });
+    issues.push({
+      at: yaml.pos(['sender', 'Kommune', 1]),
+      message: 'sender.Kommune: an IPLOS Melding reports for one kommune (one reporting unit per message); run one configuration per kommune',
+    });
   }
 }
 
@@ -401,7 +427,6 @@ export function requireTransport(config: KprConfig): {
   if (issues.length) throw new ConfigError(issues);
   return { baseUrl: p.baseUrl!, receiverHerId: p.receiverHerId!, helseid: { ...config.helseid!, authority: authority! }, certificates: config.certificates! };
 }
-
 
 const ONE_OF_HINTS: [RegExp, string][] = [
   [/\/signing\/oneOf$/, 'needs either certFile and keyFile (PEM), or p12File (with passphrase), not both'],
@@ -434,7 +459,9 @@ function schemaIssues(errors: ErrorObject[], yaml: Positions): ConfigIssue[] {
         issue = { at: yaml.pos(path), message: `${name} must be one of: ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}` };
         break;
       case 'oneOf': {
-        const hint = ONE_OF_HINTS.find(([re]) => re.test(e.schemaPath))?.[1] ?? (path.at(-2) === 'env' || /passphrase$/.test(name) ? ONE_OF_HINTS[1]![1] : 'matches none or several of its allowed forms');
+        const hint =
+          ONE_OF_HINTS.find(([re]) => re.test(e.schemaPath))?.[1] ??
+          (path.at(-2) === 'env' || /passphrase$/.test(name) ? ONE_OF_HINTS[1]![1] : 'matches none or several of its allowed forms');
         issue = { at: yaml.pos(path), message: `${name} ${hint}` };
         break;
       }

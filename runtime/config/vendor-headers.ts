@@ -31,8 +31,8 @@ export function checkVendorHeaders(v: Partial<Record<keyof VendorHeaders, unknow
     const value = v?.[key];
     if (value === undefined || value === null || value === '') problems.push(`${where}.${key} is missing: SLASH requires the ${header} header`);
     else if (typeof value !== 'string') problems.push(`${where}.${key} must be text (the ${header} header)`);
-    else if (!HEADER_VALUE.test(value) || value.trim() !== value) problems.push(`${where}.${key} ${JSON.stringify(value)} must be printable ASCII without leading or trailing spaces (the ${header} header)`);
+    else if (!HEADER_VALUE.test(value) || value.trim() !== value)
+      problems.push(`${where}.${key} ${JSON.stringify(value)} must be printable ASCII without leading or trailing spaces (the ${header} header)`);
   }
   return problems;
 }
-

@@ -199,7 +199,16 @@ export function appointmentLines(ctx: GenContext, units: Map<string, Appointment
       if (ms <= ctx.todayMs) {
         out.push([
           ms,
-          { recordId: `${id}/${version}`, version, changedAt: isoTime(ms), deleted: true, deletedAt: isoTime(ms), appointment: { id }, unit, patient: { patientId: patient.patientId } },
+          {
+            recordId: `${id}/${version}`,
+            version,
+            changedAt: isoTime(ms),
+            deleted: true,
+            deletedAt: isoTime(ms),
+            appointment: { id },
+            unit,
+            patient: { patientId: patient.patientId },
+          },
         ]);
       }
     }

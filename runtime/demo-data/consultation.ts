@@ -11,17 +11,7 @@ import { childOf, schoolYearStartDay, type BirthSpan, type Child, type Municipal
 import { headCircumferenceCm, heightCm, weightGrams } from './growth.ts';
 import { DAY, MINUTE, dayFromParts, isoDate, isoTime, onWeekday, osloLocalToUtc, yearOfDay } from './time.ts';
 import { applyDefect, pickDefect } from './defects.ts';
-import type {
-  BreastfeedingCode,
-  CompanionCode,
-  ConsultationRecord,
-  DefectKind,
-  DeletionRecord,
-  DemoMeasurement,
-  DemoPersonnel,
-  DemoRecord,
-  FormCode,
-} from './record.ts';
+import type { BreastfeedingCode, CompanionCode, ConsultationRecord, DefectKind, DeletionRecord, DemoMeasurement, DemoPersonnel, DemoRecord, FormCode } from './record.ts';
 
 const SEED_PLAN = 21;
 const SEED_CONTENT = 22;
@@ -210,7 +200,11 @@ function companionsFor(rng: Rng, child: Child, ageDays: number, slot: Slot): Com
   let who: CompanionCode[];
   switch (child.family) {
     case 'two-parents':
-      who = rng.weighted<CompanionCode[]>([[['mother'], 0.5], [['mother', 'father'], 0.3], [['father'], 0.2]]);
+      who = rng.weighted<CompanionCode[]>([
+        [['mother'], 0.5],
+        [['mother', 'father'], 0.3],
+        [['father'], 0.2],
+      ]);
       break;
     case 'mother':
       who = rng.chance(0.06) ? ['mother', 'grandparent'] : ['mother'];

@@ -89,7 +89,12 @@ export class PendingQueue {
   }
 
   private swap(a: number, b: number): void {
-    const ms = this.ms[a], child = this.child[a], slot = this.slot[a], day = this.day[a], serial = this.serial[a], version = this.version[a];
+    const ms = this.ms[a],
+      child = this.child[a],
+      slot = this.slot[a],
+      day = this.day[a],
+      serial = this.serial[a],
+      version = this.version[a];
     this.set(a, this.ms[b], this.child[b], this.slot[b], this.day[b], this.serial[b], this.version[b]);
     this.set(b, ms, child, slot, day, serial, version);
   }

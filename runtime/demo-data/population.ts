@@ -67,8 +67,19 @@ function syntheticOrgNumber(rng: Rng): string {
 function staffFor(rng: Rng, unitSerial: number, kind: 'HS' | 'SHT'): StaffMember[] {
   const plan: Array<[ProfessionCode, number]> =
     kind === 'HS'
-      ? [['HSYK', rng.int(3, 7)], ['LEGE', rng.int(1, 2)], ['JORDMOR', rng.int(1, 2)], ['FYSIO', 1], ['SPL', 1]]
-      : [['HSYK', rng.int(2, 5)], ['LEGE', 1], ['PSYK', rng.int(0, 1)], ['FYSIO', rng.int(0, 1)]];
+      ? [
+          ['HSYK', rng.int(3, 7)],
+          ['LEGE', rng.int(1, 2)],
+          ['JORDMOR', rng.int(1, 2)],
+          ['FYSIO', 1],
+          ['SPL', 1],
+        ]
+      : [
+          ['HSYK', rng.int(2, 5)],
+          ['LEGE', 1],
+          ['PSYK', rng.int(0, 1)],
+          ['FYSIO', rng.int(0, 1)],
+        ];
   const staff: StaffMember[] = [];
   for (const [profession, count] of plan) {
     for (let i = 0; i < count; i++) {
@@ -218,4 +229,3 @@ export function childOf(seed: number, span: BirthSpan, municipalities: Municipal
 export function schoolYearStartDay(birthDay: number, grade: number): number {
   return dayFromParts(yearOfDay(birthDay) + 5 + grade, 8, 15);
 }
-

@@ -42,19 +42,68 @@ const CLINIC: Slot['forms'] = [['clinic', 1]];
 const ALL = { height: 0.95, weight: 0.97, head: 0.93 };
 const NONE = { height: 0, weight: 0, head: 0 };
 
-type InfantRow = [kpr: string, vendor: string, age: number, spread: number, attendance: number, lead: ProfessionCode, withDoctor: number, forms: Slot['forms'], measure: Slot['measure']];
+type InfantRow = [
+  kpr: string,
+  vendor: string,
+  age: number,
+  spread: number,
+  attendance: number,
+  lead: ProfessionCode,
+  withDoctor: number,
+  forms: Slot['forms'],
+  measure: Slot['measure'],
+];
 
 // Ages from the 9505 texts: 3D within three days of coming home (jordmor), 10D within 7–10 days
 // (helsesykepleier), 4U, 6U (with doctor), 3M, 4M, 5M, 6M (with doctor), 8M, 10M, 12M, 15M,
 // 18M "17–18 months", 2A (with doctor), 4A.
 const INFANT: InfantRow[] = [
   ['3D', 'HB-JORDMOR', 3, 2, 0.75, 'JORDMOR', 0, [['home', 1]], { height: 0, weight: 0.9, head: 0 }],
-  ['10D', 'HB-HSYK', 10, 3, 0.93, 'HSYK', 0, [['home', 0.95], ['clinic', 0.05]], { height: 0.5, weight: 0.95, head: 0.6 }],
+  [
+    '10D',
+    'HB-HSYK',
+    10,
+    3,
+    0.93,
+    'HSYK',
+    0,
+    [
+      ['home', 0.95],
+      ['clinic', 0.05],
+    ],
+    { height: 0.5, weight: 0.95, head: 0.6 },
+  ],
   ['4U', 'U04', 28, 4, 0.95, 'HSYK', 0, CLINIC, ALL],
   ['6U', 'U06', 42, 5, 0.96, 'HSYK', 1, CLINIC, ALL],
-  ['3M', 'M03', 91, 7, 0.95, 'HSYK', 0, [['clinic', 0.85], ['group', 0.15]], ALL],
+  [
+    '3M',
+    'M03',
+    91,
+    7,
+    0.95,
+    'HSYK',
+    0,
+    [
+      ['clinic', 0.85],
+      ['group', 0.15],
+    ],
+    ALL,
+  ],
   ['4M', 'M04', 122, 7, 0.9, 'HSYK', 0, CLINIC, ALL],
-  ['5M', 'M05', 152, 7, 0.9, 'HSYK', 0, [['clinic', 0.7], ['group', 0.3]], ALL],
+  [
+    '5M',
+    'M05',
+    152,
+    7,
+    0.9,
+    'HSYK',
+    0,
+    [
+      ['clinic', 0.7],
+      ['group', 0.3],
+    ],
+    ALL,
+  ],
   ['6M', 'M06', 183, 10, 0.95, 'HSYK', 1, CLINIC, ALL],
   ['8M', 'M08', 244, 10, 0.9, 'HSYK', 0, CLINIC, ALL],
   ['10M', 'M10', 305, 10, 0.9, 'HSYK', 0, CLINIC, ALL],
@@ -102,18 +151,77 @@ const EXTRA: Array<[band: readonly [number, number], perChild: number]> = [
 function buildSlots(): Slot[] {
   const slots: Slot[] = [];
   for (const [kpr, vendor, age, spread, attendance, lead, withDoctor, forms, measure] of INFANT) {
-    slots.push({ index: slots.length, kind: 'infant', kprStep: kpr, vendorStep: vendor, idPart: vendor, attendance, ageDays: age, spreadDays: spread, lead, withDoctor, forms, measure });
+    slots.push({
+      index: slots.length,
+      kind: 'infant',
+      kprStep: kpr,
+      vendorStep: vendor,
+      idPart: vendor,
+      attendance,
+      ageDays: age,
+      spreadDays: spread,
+      lead,
+      withDoctor,
+      forms,
+      measure,
+    });
   }
   for (const [kpr, grade, attendance, withDoctor, m] of SCHOOL) {
     const vendor = `T${String(grade).padStart(2, '0')}`;
-    slots.push({ index: slots.length, kind: 'school', kprStep: kpr, vendorStep: vendor, idPart: vendor, attendance, grade, lead: 'HSYK', withDoctor, forms: [['school', 0.9], ['clinic', 0.1]], measure: { height: m, weight: m, head: 0 } });
+    slots.push({
+      index: slots.length,
+      kind: 'school',
+      kprStep: kpr,
+      vendorStep: vendor,
+      idPart: vendor,
+      attendance,
+      grade,
+      lead: 'HSYK',
+      withDoctor,
+      forms: [
+        ['school', 0.9],
+        ['clinic', 0.1],
+      ],
+      measure: { height: m, weight: m, head: 0 },
+    });
   }
   for (const [kpr, years, attendance] of YOUTH) {
     const band = [Math.floor(years * 365.25), Math.floor((years + 1) * 365.25) - 1] as const;
-    slots.push({ index: slots.length, kind: 'youth', kprStep: kpr, vendorStep: `A${years}`, idPart: `A${years}`, attendance, bandDays: band, lead: 'HSYK', withDoctor: 0.2, forms: [['clinic', 0.85], ['video', 0.15]], measure: { height: 0.1, weight: 0.1, head: 0 } });
+    slots.push({
+      index: slots.length,
+      kind: 'youth',
+      kprStep: kpr,
+      vendorStep: `A${years}`,
+      idPart: `A${years}`,
+      attendance,
+      bandDays: band,
+      lead: 'HSYK',
+      withDoctor: 0.2,
+      forms: [
+        ['clinic', 0.85],
+        ['video', 0.15],
+      ],
+      measure: { height: 0.1, weight: 0.1, head: 0 },
+    });
   }
   EXTRA.forEach(([band, perChild], i) => {
-    slots.push({ index: slots.length, kind: 'extra', kprStep: 'E', vendorStep: 'EKSTRA', idPart: `X${i + 1}`, attendance: perChild, bandDays: band, lead: 'HSYK', withDoctor: 0.1, forms: [['clinic', 0.8], ['video', 0.1], ['home', 0.1]], measure: NONE });
+    slots.push({
+      index: slots.length,
+      kind: 'extra',
+      kprStep: 'E',
+      vendorStep: 'EKSTRA',
+      idPart: `X${i + 1}`,
+      attendance: perChild,
+      bandDays: band,
+      lead: 'HSYK',
+      withDoctor: 0.1,
+      forms: [
+        ['clinic', 0.8],
+        ['video', 0.1],
+        ['home', 0.1],
+      ],
+      measure: NONE,
+    });
   });
   return slots;
 }

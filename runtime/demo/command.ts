@@ -11,9 +11,10 @@ import { JSON_MESSAGES, MESSAGES } from '../../generated/index.ts';
 import { EXIT, UserError } from '../cli/program.ts';
 import { loadConfig } from '../config/load.ts';
 import { generateRecords } from '../demo-data/generate.ts';
-import { initSandboxSetup, slashConfigText, writeRecords } from '../init/sandbox-setup.ts';
+import { initSandboxSetup, slashConfigText, writeAppointmentMapping, writeRecords } from '../init/sandbox-setup.ts';
 import { schemaPathFrom } from '../init/example.ts';
-import { appointmentLines } from '../init/slash-appointments.ts';
+import { generateAppointments } from '../demo-data/appointments.ts';
+import type { AppointmentLine } from '../demo-data/appointment-record.ts';
 import type { SlashSummary } from '../jobs/channels/slash/index.ts';
 import { deliveryForm, itemsOfUnit } from '../jobs/channels/slash/form.ts';
 import { makePrivateDir } from '../io/private.ts';
@@ -94,7 +95,10 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     host: '127.0.0.1',
     codec: generatedCodec(MESSAGES),
     // SLASH judged with the generated validators, its ledger reading each type's item lists.
-    slash: { messageTypes: generatedMessageTypes(JSON_MESSAGES), contentOf: (type, version, unit) => (type === 'HST_Avtale' && version === '1' ? itemsOfUnit(deliveryForm(type, version), unit) : []) },
+    slash: {
+      messageTypes: generatedMessageTypes(JSON_MESSAGES),
+      contentOf: (type, version, unit) => (type === 'HST_Avtale' && version === '1' ? itemsOfUnit(deliveryForm(type, version), unit) : []),
+    },
   });
   say(`3. sandbox (HelseID, the 2021 KPR API and FHI's SLASH stand-ins) at ${sandbox.url}`);
   try {
@@ -136,7 +140,9 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     say(`  rejected records:        ${rules.reduce((n, [, c]) => n + c, 0)}${rules.length ? ` (by rule: ${rules.map(([r, c]) => `${r} ${c}`).join(', ')})` : ''}`);
     say(`  sent with a warning:     ${warned} record(s) (the receiver's consequence lets them through; see kpr errors)`);
     say("  SLASH (FHI's receiver today: HST_Avtale 1, hybrid encryption, FIFO per reporting unit)");
-    say(`  deliveries confirmed:    ${slashRuns.reduce((n, s) => n + s.slash.delivered, 0)} of ${slashRuns.reduce((n, s) => n + s.slash.built, 0)} to ${Object.keys(st.units).length} units, month by month`);
+    say(
+      `  deliveries confirmed:    ${slashRuns.reduce((n, s) => n + s.slash.delivered, 0)} of ${slashRuns.reduce((n, s) => n + s.slash.built, 0)} to ${Object.keys(st.units).length} units, month by month`,
+    );
     say(`  at the receiver:         ${current} appointments, ${deleted} deleted (slettAvtale)`);
     say(`  time:                    ${((performance.now() - started) / 1000).toFixed(1)} s`);
     say(`  look closer:             npx kpr status --config ${setup.configFile}; npx kpr errors --config ${setup.configFile}`);
@@ -149,7 +155,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
 
 /**
  * The same days on SLASH: a configuration beside the 2021 one (the same sandbox, HelseID client
- * and key), appointments of three reporting units, the initial load, then the daily runs.
+ * and key), the EPJ's appointment book and its mapping, the initial load, then the daily runs.
  */
 async function slashDemo(
   setup: { dir: string; url: string },
@@ -161,20 +167,41 @@ async function slashDemo(
   const dir = join(setup.dir, 'slash');
   const epj = join(dir, 'epj');
   makePrivateDir(epj);
-  writeFileSync(join(dir, 'kpr.yaml'), slashConfigText({ schemaRel: schemaPathFrom(dir), sandboxRel: '../sandbox', url: setup.url, clientId: c.clientId, scope: c.slashScope, jwk: c.jwkFile, seed: o.seed, today: o.today }));
-  // The demo EPJ has kept appointments for its last two years: the load still starts at
-  // 2017-01-01, and the months without any make no request.
-  const all = appointmentLines({ seed: o.seed, from: demoAppointmentsFrom(o.today), to: o.today.slice(0, 7), perMonth: 3 }).filter((l) => l.changedAt.slice(0, 10) <= o.today);
+  writeFileSync(
+    join(dir, 'kpr.yaml'),
+    slashConfigText({
+      schemaRel: schemaPathFrom(dir),
+      sandboxRel: '../sandbox',
+      url: setup.url,
+      clientId: c.clientId,
+      scope: c.slashScope,
+      jwk: c.jwkFile,
+      seed: o.seed,
+      today: o.today,
+    }),
+  );
+  // The same EPJ's appointment book (its children, units and consultations), mapped onto
+  // HST_Avtale 1 by examples/demo-epj-appointments/mapping.yaml. Unspoiled: the rejections are
+  // shown on the 2021 channel; here every appointment should arrive.
+  writeAppointmentMapping(dir);
+  const all = demoAppointments(o);
   const day = (l: { changedAt: string }) => l.changedAt.slice(0, 10);
-  await writeRecords(join(epj, '0000-backfill.ndjson'), all.filter((l) => day(l) < firstDaily));
+  await writeRecords(
+    join(epj, '0000-backfill.ndjson'),
+    all.filter((l) => day(l) < firstDaily),
+  );
   const configFile = join(dir, 'kpr.yaml');
-  const describe = (s: SlashSummary) => `${s.slash.items} appointment(s) and ${s.slash.deletions} deletion(s), ${s.slash.delivered}/${s.slash.built} deliveries confirmed${s.slash.stopped.length ? `, ${s.slash.stopped.length} unit(s) stopped` : ''}`;
+  const describe = (s: SlashSummary) =>
+    `${s.slash.items} appointment(s) and ${s.slash.deletions} deletion(s), ${s.slash.delivered}/${s.slash.built} deliveries confirmed${s.slash.stopped.length ? `, ${s.slash.stopped.length} unit(s) stopped` : ''}`;
   const backfill = (await backfillJob({ config: loadConfig(configFile), from: '2017-01-01', log: o.log ?? silentLogger })) as SlashSummary;
   say(`6. SLASH (${dir}): initial load from 2017-01-01, per reporting unit month by month: ${describe(backfill)}`);
   const daily: SlashSummary[] = [];
   for (let i = 0; i < o.dailyRuns; i++) {
     const d = addDays(firstDaily, i);
-    await writeRecords(join(epj, `${d}.ndjson`), all.filter((l) => day(l) === d));
+    await writeRecords(
+      join(epj, `${d}.ndjson`),
+      all.filter((l) => day(l) === d),
+    );
     const s = (await runJob({ config: loadConfig(configFile), log: o.log ?? silentLogger })) as SlashSummary;
     daily.push(s);
     say(`6.${i + 1} SLASH daily run for ${d}: ${describe(s)}`);
@@ -182,9 +209,9 @@ async function slashDemo(
   return { backfill, daily };
 }
 
-/** The first month of the demo's appointments: two years before `today`. */
-export function demoAppointmentsFrom(today: string): string {
-  return `${Number(today.slice(0, 4)) - 2}-${today.slice(5, 7)}`;
+/** The demo's appointment book: every line the EPJ has written up to `today`. */
+export function demoAppointments(o: Pick<DemoOptions, 'children' | 'seed' | 'today'>): AppointmentLine[] {
+  return [...generateAppointments({ children: o.children, from: '2017-01-01', to: o.today, seed: o.seed, badRate: 0 })].filter((l) => l.changedAt.slice(0, 10) <= o.today);
 }
 
 function int(v: string): number {
@@ -196,7 +223,9 @@ function int(v: string): number {
 export function register(program: Command): void {
   program
     .command('demo')
-    .description("The end-to-end demo, offline, on both channels: synthetic EPJ data → mapping → chain → CMS → HelseID → the 2021 API; appointments → FHI's SLASH (FIFO per unit); then a summary of what each delivered")
+    .description(
+      "The end-to-end demo, offline, on both channels: synthetic EPJ data → mapping → chain → CMS → HelseID → the 2021 API; appointments → FHI's SLASH (FIFO per unit); then a summary of what each delivered",
+    )
     .option('--dir <dir>', 'working folder, replaced on every run (only a new, empty or earlier demo folder)', '.kpr/demo')
     .option('--children <n>', 'children in the synthetic EPJ', int, 400)
     .option('--seed <seed>', 'seed of the synthetic data', '2026')
@@ -215,7 +244,16 @@ export function register(program: Command): void {
       };
       say('kpr-kit demo: the daily transfer to KPR, end to end against the local sandbox');
       const level = opts.logLevel ?? (opts.verbose ? 'debug' : undefined);
-      const r = await runDemo({ dir: resolve(opts.dir), children: opts.children, seed: opts.seed, today: opts.today, dailyRuns: opts.days, badRate: opts.badRate, say, log: level ? createLogger({ level }) : undefined });
+      const r = await runDemo({
+        dir: resolve(opts.dir),
+        children: opts.children,
+        seed: opts.seed,
+        today: opts.today,
+        dailyRuns: opts.days,
+        badRate: opts.badRate,
+        say,
+        log: level ? createLogger({ level }) : undefined,
+      });
       // Rejected records are the point of the bad rate: the demo succeeded if everything else arrived.
       process.exitCode = r.exitCode === EXIT.failed ? EXIT.failed : EXIT.ok;
     });

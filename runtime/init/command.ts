@@ -32,9 +32,15 @@ export function register(program: Command): void {
   program
     .command('init')
     .summary('Write a kpr.yaml to start from, or a complete offline sandbox setup')
-    .description('Write a commented example kpr.yaml, or with --profile sandbox a complete offline setup (configuration, demo EPJ data, mapping, test keys and certificates). No sandbox is started: the port is only written down.')
+    .description(
+      'Write a commented example kpr.yaml, or with --profile sandbox a complete offline setup (configuration, demo EPJ data, mapping, test keys and certificates). No sandbox is started: the port is only written down.',
+    )
     .option('--profile <name>', 'sandbox: write configuration, demo data, mapping, test keys and certificates')
-    .addOption(new Option('--channel <channel>', 'with --profile sandbox: the receiver, kneik (the 2021 API) or slash (FHI\'s SLASH: demo appointments as HST_Avtale 1)').choices(['kneik', 'slash']).default('kneik'))
+    .addOption(
+      new Option('--channel <channel>', "with --profile sandbox: the receiver, kneik (the 2021 API) or slash (FHI's SLASH: demo appointments as HST_Avtale 1)")
+        .choices(['kneik', 'slash'])
+        .default('kneik'),
+    )
     .option('--dir <dir>', 'where to write, created if missing (required with --profile; without it kpr.yaml goes to standard output)')
     .option('--seed <seed>', 'seed of the demo data', '1')
     .option('--children <n>', 'children in the demo data', int, 300)
@@ -42,40 +48,46 @@ export function register(program: Command): void {
     .option('--port <n>', 'the port the sandbox will serve on (0 = pick one that is free now)', int, 8089)
     .option('--bad-rate <r>', 'share of deliberately spoiled demo records (0 to 1)', rate, 0)
     .option('--force', 'replace an existing setup (its database and sandbox state too)')
-    .action(async (o: { profile?: string; channel: 'kneik' | 'slash'; dir?: string; seed: string; children: number; today: string; port: number; badRate: number; force?: boolean }) => {
-      if (o.dir !== undefined && existsSync(o.dir) && !statSync(o.dir).isDirectory()) throw new UserError(`--dir ${o.dir} is a file, not a folder`);
-      if (!o.profile) {
-        if (!o.dir) {
-          process.stdout.write(exampleConfig('.'));
+    .action(
+      async (o: { profile?: string; channel: 'kneik' | 'slash'; dir?: string; seed: string; children: number; today: string; port: number; badRate: number; force?: boolean }) => {
+        if (o.dir !== undefined && existsSync(o.dir) && !statSync(o.dir).isDirectory()) throw new UserError(`--dir ${o.dir} is a file, not a folder`);
+        if (!o.profile) {
+          if (!o.dir) {
+            process.stdout.write(exampleConfig('.'));
+            return;
+          }
+          const file = join(o.dir, 'kpr.yaml');
+          if (existsSync(file) && !o.force) throw new UserError(`${file} exists; use --force to replace it`);
+          mkdirSync(o.dir, { recursive: true });
+          writeFileAtomic(file, exampleConfig(o.dir));
+          process.stdout.write(`wrote ${file}: edit it, then check it with\n  npx kpr status --config ${sh(file)}\n`);
           return;
         }
-        const file = join(o.dir, 'kpr.yaml');
-        if (existsSync(file) && !o.force) throw new UserError(`${file} exists; use --force to replace it`);
-        mkdirSync(o.dir, { recursive: true });
-        writeFileAtomic(file, exampleConfig(o.dir));
-        process.stdout.write(`wrote ${file}: edit it, then check it with\n  npx kpr status --config ${sh(file)}\n`);
-        return;
-      }
-      if (o.profile !== 'sandbox') throw new UserError(`--profile ${o.profile}: only the sandbox can be set up automatically; run npx kpr init without --profile for a commented example`);
-      if (!o.dir) throw new UserError('--profile sandbox needs --dir DIR (the folder to write the setup in; created if missing)');
-      const s = await initSandboxSetup({ dir: o.dir, seed: o.seed, children: o.children, today: o.today, port: o.port, force: o.force, badRate: o.badRate, channel: o.channel });
-      const pidFile = join(s.sandboxDir, 'sandbox.pid');
-      const steps: [string, string][] = [
-        [`npx kpr sandbox --data ${sh(s.sandboxDir)} &`, `serves ${s.url}; writes its pid to ${pidFile}`],
-        [`npx kpr backfill --config ${sh(s.configFile)}`, o.channel === 'slash' ? 'the initial load to SLASH: per unit, month by month since 2017-01-01' : 'everything since 2017-01-01'],
-        [`npx kpr run --config ${sh(s.configFile)}`, 'the daily run'],
-        [`npx kpr status --config ${sh(s.configFile)}`, 'what was sent, what was rejected'],
-        [`kill $(cat ${sh(pidFile)})`, 'stops the sandbox'],
-      ];
-      const width = Math.max(...steps.map(([cmd]) => cmd.length));
-      process.stdout.write(
-        [
-          `wrote a sandbox setup in ${s.dir} (${o.channel === 'slash' ? `channel slash, ${s.records} demo appointments` : `${s.records} demo EPJ records`}, seed ${o.seed})`,
-          'next (the sandbox in the background, or without the & in a second terminal):',
-          ...steps.map(([cmd, why]) => `  ${cmd.padEnd(width)}   # ${why}`),
-          '',
-        ].join('\n'),
-      );
-      process.exitCode = EXIT.ok;
-    });
+        if (o.profile !== 'sandbox')
+          throw new UserError(`--profile ${o.profile}: only the sandbox can be set up automatically; run npx kpr init without --profile for a commented example`);
+        if (!o.dir) throw new UserError('--profile sandbox needs --dir DIR (the folder to write the setup in; created if missing)');
+        const s = await initSandboxSetup({ dir: o.dir, seed: o.seed, children: o.children, today: o.today, port: o.port, force: o.force, badRate: o.badRate, channel: o.channel });
+        const pidFile = join(s.sandboxDir, 'sandbox.pid');
+        const steps: [string, string][] = [
+          [`npx kpr sandbox --data ${sh(s.sandboxDir)} &`, `serves ${s.url}; writes its pid to ${pidFile}`],
+          [
+            `npx kpr backfill --config ${sh(s.configFile)}`,
+            o.channel === 'slash' ? 'the initial load to SLASH: per unit, month by month since 2017-01-01' : 'everything since 2017-01-01',
+          ],
+          [`npx kpr run --config ${sh(s.configFile)}`, 'the daily run'],
+          [`npx kpr status --config ${sh(s.configFile)}`, 'what was sent, what was rejected'],
+          [`kill $(cat ${sh(pidFile)})`, 'stops the sandbox'],
+        ];
+        const width = Math.max(...steps.map(([cmd]) => cmd.length));
+        process.stdout.write(
+          [
+            `wrote a sandbox setup in ${s.dir} (${o.channel === 'slash' ? `channel slash, ${s.records} demo appointments` : `${s.records} demo EPJ records`}, seed ${o.seed})`,
+            'next (the sandbox in the background, or without the & in a second terminal):',
+            ...steps.map(([cmd, why]) => `  ${cmd.padEnd(width)}   # ${why}`),
+            '',
+          ].join('\n'),
+        );
+        process.exitCode = EXIT.ok;
+      },
+    );
 }

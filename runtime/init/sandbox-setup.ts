@@ -19,11 +19,12 @@ import { writeFileAtomic } from '../io/atomic.ts';
 import { schemaPathFrom } from './example.ts';
 import { demoMunicipalities, generateRecords } from '../demo-data/generate.ts';
 import type { Municipality } from '../demo-data/population.ts';
-import { appointmentLines } from './slash-appointments.ts';
+import { generateAppointments } from '../demo-data/appointments.ts';
 import { prepareSandboxData } from '../sandbox/server.ts';
 import { SANDBOX_SETTINGS_FILE, type SandboxSettings } from '../sandbox/cli.ts';
 
 const examples = fileURLToPath(new URL('../../examples/demo-epj/', import.meta.url));
+const appointmentExamples = fileURLToPath(new URL('../../examples/demo-epj-appointments/', import.meta.url));
 
 export interface SandboxSetupOptions {
   dir: string;
@@ -85,7 +86,23 @@ export async function writeRecords(file: string, records: Iterable<unknown>): Pr
   return n;
 }
 
-function configText(s: { schemaRel: string; sandboxRel: string; url: string; port: number; receiverHerId: string; senderHerId: string; clientId: string; scopes: string[]; seed: string; today: string; signerCert: string; signerKey: string; recipientCert: string; jwk: string; municipalities: Municipality[] }): string {
+function configText(s: {
+  schemaRel: string;
+  sandboxRel: string;
+  url: string;
+  port: number;
+  receiverHerId: string;
+  senderHerId: string;
+  clientId: string;
+  scopes: string[];
+  seed: string;
+  today: string;
+  signerCert: string;
+  signerKey: string;
+  recipientCert: string;
+  jwk: string;
+  municipalities: Municipality[];
+}): string {
   return `# yaml-language-server: $schema=${s.schemaRel}
 # kpr-kit configuration for the local sandbox, written by \`kpr init --profile sandbox\`
 # (seed ${s.seed}, today ${s.today}). Paths are relative to this file; in this folder:
@@ -164,6 +181,7 @@ helseid:
 
 message:
   spec: hst-avtale@1                          # msg_type HST_Avtale, msg_version 1
+mapping: mapping.yaml                         # the appointment book onto HST_Avtale 1, rooted at Enhet
 
 slash:
   vendor:
@@ -227,7 +245,7 @@ async function writeSetup(dir: string, opts: SandboxSetupOptions) {
   makePrivateDir(epjDir);
   makePrivateDir(sandboxDir);
 
-  const port = opts.port === 0 ? await freePort() : opts.port ?? 8089;
+  const port = opts.port === 0 ? await freePort() : (opts.port ?? 8089);
   const url = `http://127.0.0.1:${port}`;
   // Keys, test PKI and the registered client, made now; the sandbox starts later, on this port.
   const prepared = await prepareSandboxData({ dataDir: sandboxDir });
@@ -237,9 +255,26 @@ async function writeSetup(dir: string, opts: SandboxSetupOptions) {
 
   const rel = (p: string) => relative(dir, p);
   if (opts.channel === 'slash') {
-    // Appointments in the SLASH channel's passthrough form: no mapping needed.
-    const records = (opts.extract ?? 'file') === 'file' ? await writeRecords(join(epjDir, 'extract.ndjson'), appointmentLines({ seed: opts.seed, from: (opts.from ?? '2017-01-01').slice(0, 7), to: opts.today.slice(0, 7), perMonth: 4 })) : 0;
-    const text = slashConfigText({ schemaRel: schemaPathFrom(opts.dir), sandboxRel: rel(sandboxDir), url, clientId: c.clientId, scope: c.slashScope, jwk: rel(c.jwkFile), seed: opts.seed, today: opts.today });
+    // The demo EPJ's appointment book (the same children and units as its consultations) and
+    // its mapping onto HST_Avtale 1, rooted at Enhet.
+    writeAppointmentMapping(dir);
+    const records =
+      (opts.extract ?? 'file') === 'file'
+        ? await writeRecords(
+            join(epjDir, 'extract.ndjson'),
+            generateAppointments({ children: opts.children, from: opts.from ?? '2017-01-01', to: opts.today, seed: opts.seed, badRate: opts.badRate ?? 0 }),
+          )
+        : 0;
+    const text = slashConfigText({
+      schemaRel: schemaPathFrom(opts.dir),
+      sandboxRel: rel(sandboxDir),
+      url,
+      clientId: c.clientId,
+      scope: c.slashScope,
+      jwk: rel(c.jwkFile),
+      seed: opts.seed,
+      today: opts.today,
+    });
     writeFileAtomic(join(dir, 'kpr.yaml'), text);
     writeFileSync(join(dir, '.gitignore'), '# test keys, the database and the sandbox state are local\n*\n');
     return { url, port, records };
@@ -296,10 +331,16 @@ export function kommuneYaml(municipalities: Municipality[], indent = '    '): st
     .join('\n');
 }
 
+/** The appointment book's mapping and source schema, copied beside a SLASH kpr.yaml. */
+export function writeAppointmentMapping(dir: string): void {
+  const text = readFileSync(join(appointmentExamples, 'mapping.yaml'), 'utf8');
+  writeFileAtomic(join(dir, 'mapping.yaml'), copiedMapping(text, 'examples/demo-epj-appointments/'));
+  copyFileSync(join(appointmentExamples, 'source.schema.json'), join(dir, 'source.schema.json'));
+}
+
 /** The example mapping's comments name its place in the repository; the copy names itself. */
-function copiedMapping(text: string): string {
-  return text.replaceAll('examples/demo-epj/mapping.yaml', 'mapping.yaml').replace(
-    '# Mapping of the demo EPJ',
-    '# Copied by `npx kpr init --profile sandbox` from kpr-kit\'s examples/demo-epj/.\n# Mapping of the demo EPJ',
-  );
+function copiedMapping(text: string, from = 'examples/demo-epj/'): string {
+  return text
+    .replaceAll(`${from}mapping.yaml`, 'mapping.yaml')
+    .replace('# Mapping of the demo EPJ', `# Copied by \`npx kpr init --profile sandbox\` from kpr-kit's ${from}.\n# Mapping of the demo EPJ`);
 }

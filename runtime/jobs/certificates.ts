@@ -46,7 +46,10 @@ export function signingMaterial(config: KprConfig): SigningMaterial {
   const keyPem = at('certificates.signing.keyFile', () => loadPrivateKey(s.keyFile));
   const spki = (k: Parameters<typeof createPublicKey>[0]) => createPublicKey(k).export({ type: 'spki', format: 'der' });
   if (!spki(keyPem).equals(new X509Certificate(certPems[0]!).publicKey.export({ type: 'spki', format: 'der' }))) {
-    throw new CertificateError('unreadable', `certificates.signing.keyFile (${s.keyFile}): the key does not belong to the certificate in certificates.signing.certFile (${s.certFile}). Fix: give the key that was issued with that certificate`);
+    throw new CertificateError(
+      'unreadable',
+      `certificates.signing.keyFile (${s.keyFile}): the key does not belong to the certificate in certificates.signing.certFile (${s.certFile}). Fix: give the key that was issued with that certificate`,
+    );
   }
   return { certPem: certPems[0]!, keyPem, role: { setting: 'certificates.signing.certFile', file: s.certFile, purpose: 'signing', certPems } };
 }

@@ -44,7 +44,11 @@ function withOutputOptions(cmd: Command): Command {
   return cmd
     .option('-q, --quiet', 'no progress; log warnings and errors only (--log-level warn)')
     .option('-v, --verbose', 'log what every step does (--log-level debug)')
-    .addOption(new Option('--log-level <level>', "log level of the JSON log lines on stderr (default: kpr.yaml's log.level; at least warn while a progress bar is shown)").choices(LOG_LEVELS));
+    .addOption(
+      new Option('--log-level <level>', "log level of the JSON log lines on stderr (default: kpr.yaml's log.level; at least warn while a progress bar is shown)").choices(
+        LOG_LEVELS,
+      ),
+    );
 }
 
 /**
@@ -174,7 +178,9 @@ export const register: Registrar = (program: Command) => {
 
   program
     .command('errors')
-    .description('Every rejected record (source id, path, rule, message, consequence), every record sent with a warning (by rule), and every message the receiver rejected; exit 1 only for rejected records or messages (a warning is not a failure)')
+    .description(
+      'Every rejected record (source id, path, rule, message, consequence), every record sent with a warning (by rule), and every message the receiver rejected; exit 1 only for rejected records or messages (a warning is not a failure)',
+    )
     .addOption(configOption())
     .addOption(new Option('--format <format>', 'output format: text (wrapped to the terminal, at most 120 columns), json or csv').default('text').argParser(errorsFormat))
     .action((o: { config: string; format: 'text' | 'json' | 'csv' }) => {

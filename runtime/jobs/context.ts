@@ -68,18 +68,14 @@ export async function openJob(config: KprConfig, opts: { log?: Logger; databaseP
   let kit: MessageKit | undefined;
   if (config.channel === 'kneik') {
     kit = await loadMessageKit(config.message.generatedDir, config.message.spec);
-    if (kit.genericXml) log.warn({ spec: kit.id }, 'no generated XML codec for this message version: using the generic serialiser (XSD order not guaranteed); run `npx kpr spec build`');
+    if (kit.genericXml)
+      log.warn({ spec: kit.id }, 'no generated XML codec for this message version: using the generic serialiser (XSD order not guaranteed); run `npx kpr spec build`');
   }
   const store = openStore(opts.databasePath ?? config.database);
   return { store, kit, log };
 }
 
-export async function transferDeps(
-  config: KprConfig,
-  base: KneikBase,
-  meldingstype: string,
-  io: Pick<TransferDeps, 'sender' | 'sealer' | 'onProgress'>,
-): Promise<TransferDeps> {
+export async function transferDeps(config: KprConfig, base: KneikBase, meldingstype: string, io: Pick<TransferDeps, 'sender' | 'sealer' | 'onProgress'>): Promise<TransferDeps> {
   const header = meldingHeader(config, base.kit, meldingstype);
   checkHeader(config, base.kit, header);
   const extractDate = osloDate(new Date());

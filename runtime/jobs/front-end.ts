@@ -79,7 +79,9 @@ export function inProcessFrontEnd(source: Source, mapper: RecordMapper): FrontEn
     progress: () => source.progress(),
     async *read(opts) {
       for await (const l of source.read(opts)) {
-        yield l.parseError !== undefined ? { file: l.file, line: l.line, parseError: l.parseError, parseRule: l.parseRule } : { file: l.file, line: l.line, mapped: frontMapped(mapper.map(l.value, l)) };
+        yield l.parseError !== undefined
+          ? { file: l.file, line: l.line, parseError: l.parseError, parseRule: l.parseRule }
+          : { file: l.file, line: l.line, mapped: frontMapped(mapper.map(l.value, l)) };
       }
     },
   };
@@ -89,7 +91,9 @@ export function inProcessFrontEnd(source: Source, mapper: RecordMapper): FrontEn
 
 /** What the worker is started with: everything it needs to open the same source and mapping. */
 /** The parts of kpr.yaml the worker needs (plain data: what crosses to a thread is copied). */
-export type WorkerConfig = Pick<KprConfig, 'source' | 'dir' | 'mapping' | 'rules' | 'profileName'> & { sender?: Pick<SenderConfig, 'Kommune'> } & { message: Pick<KprConfig['message'], 'generatedDir' | 'spec'> };
+export type WorkerConfig = Pick<KprConfig, 'source' | 'dir' | 'mapping' | 'rules' | 'profileName'> & { sender?: Pick<SenderConfig, 'Kommune'> } & {
+  message: Pick<KprConfig['message'], 'generatedDir' | 'spec'>;
+};
 
 export interface WorkerInit {
   config: WorkerConfig;
@@ -132,7 +136,15 @@ export function workerFrontEnd(config: KprConfig, extractDate: string): FrontEnd
       }
       const { skipFile: _s, onFileDone: _d, ...read } = opts;
       const plain: WorkerConfig = JSON.parse(
-        JSON.stringify({ source: config.source, dir: config.dir, mapping: config.mapping, rules: config.rules, profileName: config.profileName, sender: config.sender && { Kommune: config.sender.Kommune }, message: { generatedDir: config.message.generatedDir, spec: config.message.spec } }),
+        JSON.stringify({
+          source: config.source,
+          dir: config.dir,
+          mapping: config.mapping,
+          rules: config.rules,
+          profileName: config.profileName,
+          sender: config.sender && { Kommune: config.sender.Kommune },
+          message: { generatedDir: config.message.generatedDir, spec: config.message.spec },
+        }),
       );
       const init: WorkerInit = { config: plain, extractDate, read, skip };
       // A smaller young generation than the default: the worker's garbage is short-lived, and the

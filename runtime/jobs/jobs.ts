@@ -54,7 +54,8 @@ export async function runJob(o: JobOptions): Promise<TransferSummary> {
  * written to DIR (XML and API envelope) instead of sent. The real database is not changed.
  */
 export async function dryRunJob(o: JobOptions & { out: string }): Promise<TransferSummary> {
-  if (o.config.channel !== 'kneik') throw new UserError(`kpr run --dry-run writes 2021 Meldinger; channel ${o.config.channel} has no dry run yet (kpr slash encrypt shows what one message would be)`);
+  if (o.config.channel !== 'kneik')
+    throw new UserError(`kpr run --dry-run writes 2021 Meldinger; channel ${o.config.channel} has no dry run yet (kpr slash encrypt shows what one message would be)`);
   // The messages written here hold health data and identity numbers.
   makePrivateDir(o.out);
   const work = join(tmpdir(), `kpr-dry-run-${process.pid}-${Date.now()}`);

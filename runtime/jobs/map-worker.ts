@@ -37,7 +37,10 @@ try {
   };
   const lines = source.read({ ...init.read, skipFile: (f) => skip.has(identityKey(f)), onFileDone: (f) => items.push({ fileDone: f }) });
   for await (const l of lines) {
-    const item: FrontItem = l.parseError !== undefined ? { file: l.file, line: l.line, parseError: l.parseError, parseRule: l.parseRule } : { file: l.file, line: l.line, mapped: frontMapped(mapper.map(l.value, l)) };
+    const item: FrontItem =
+      l.parseError !== undefined
+        ? { file: l.file, line: l.line, parseError: l.parseError, parseRule: l.parseRule }
+        : { file: l.file, line: l.line, mapped: frontMapped(mapper.map(l.value, l)) };
     // The object stays here: its JSON (what the transfer stores) and its XML are cheaper to send.
     if (item.mapped?.kind === 'konsultasjon') {
       const m = item.mapped;
@@ -47,7 +50,14 @@ try {
       } catch (err) {
         // A record the writer cannot write is held here, with why, and the others go on.
         const month = monthOf(m.day);
-        item.mapped = { kind: 'rejected', sourceId: m.sourceId, changedAt: m.changedAt, konsultasjonId: m.konsultasjonId, ...(month && { month }), findings: [unwritableFinding(err)] };
+        item.mapped = {
+          kind: 'rejected',
+          sourceId: m.sourceId,
+          changedAt: m.changedAt,
+          konsultasjonId: m.konsultasjonId,
+          ...(month && { month }),
+          findings: [unwritableFinding(err)],
+        };
       }
     }
     items.push(item);

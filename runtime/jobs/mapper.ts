@@ -122,7 +122,8 @@ export async function mappingMapper(
       const month = monthOf(res.value?.datoTidStart);
       // The mapping names the record's id (`id:`): a record without one cannot have its versions
       // told apart (each would look new), so it is held rather than guessed at.
-      if (idDeclared && (res.sourceId === undefined || res.sourceId === '')) return reject(fallbackId, changedAt, '/', 'REC1008', `the record has no id (the mapping's id: ${idText}): ${at.file} line ${at.line}`, month);
+      if (idDeclared && (res.sourceId === undefined || res.sourceId === ''))
+        return reject(fallbackId, changedAt, '/', 'REC1008', `the record has no id (the mapping's id: ${idText}): ${at.file} line ${at.line}`, month);
       if (!changedAt) return reject(sourceId, null, `/${field}`, 'REC1003', `${field} is missing or not a point in time`, month);
       if (!res.ok) {
         const errors = res.issues.filter((i) => i.severity !== 'warning');
@@ -169,12 +170,25 @@ async function passthroughStage(config: MapperConfig, extractDate: string): Prom
   const { compileSemanticRules } = await import('../rules/semantic.ts');
   const { makeRuleStage } = await import('../rules/stage.ts');
   const validate = await loadValidator(target, 'Konsultasjon');
-  return makeRuleStage(target, 'Konsultasjon', validate, compileSemanticRules(target, 'Konsultasjon'), { extractDate, enhetIds: enhetIdsOf(config), production: isProduction(config) }, config.rules.consequences);
+  return makeRuleStage(
+    target,
+    'Konsultasjon',
+    validate,
+    compileSemanticRules(target, 'Konsultasjon'),
+    { extractDate, enhetIds: enhetIdsOf(config), production: isProduction(config) },
+    config.rules.consequences,
+  );
 }
 
 /** The mapper kpr.yaml asks for: the vendor's mapping when it names one, else passthrough records. */
 export async function configMapper(config: MapperConfig, kit: MessageKit, extractDate: string): Promise<RecordMapper> {
   return config.mapping
-    ? mappingMapper(config.mapping, { extractDate, changedAtField: config.source.changedAtField, profile: config.rules.consequences, enhetIds: enhetIdsOf(config), production: isProduction(config) })
+    ? mappingMapper(config.mapping, {
+        extractDate,
+        changedAtField: config.source.changedAtField,
+        profile: config.rules.consequences,
+        enhetIds: enhetIdsOf(config),
+        production: isProduction(config),
+      })
     : passthroughMapper(kit, await passthroughStage(config, extractDate));
 }

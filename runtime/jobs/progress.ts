@@ -58,8 +58,7 @@ export function progressReporter(out: NodeJS.WriteStream | NodeJS.WritableStream
       if (tty) {
         bar = describeProgress(p);
         out.write(`${CLEAR}${bar}`);
-      }
-      else out.write(`progress: ${describeProgress(p)}\n`);
+      } else out.write(`progress: ${describeProgress(p)}\n`);
     },
     done(final) {
       const end = final ?? last;

@@ -117,9 +117,13 @@ export function formatStatus(r: StatusReport): string {
     const s = r.lastRun.summary as { error?: string; stopped?: { messageId: string; state: string; reason: string } } | null;
     let why = s?.error ? ` (${s.error})` : s?.stopped ? ` (message ${s.stopped.messageId} ${s.stopped.state}: ${s.stopped.reason})` : '';
     if (!r.lastRun.endedAt) why = ' (did not finish: interrupted, or still running)';
-    lines.push(`last run  ${r.lastRun.kind} #${r.lastRun.id} started ${r.lastRun.startedAt}: ${r.lastRun.outcome ?? 'unfinished'}${r.lastRun.exitCode !== null ? `, exit ${r.lastRun.exitCode}` : ''}${why}`);
+    lines.push(
+      `last run  ${r.lastRun.kind} #${r.lastRun.id} started ${r.lastRun.startedAt}: ${r.lastRun.outcome ?? 'unfinished'}${r.lastRun.exitCode !== null ? `, exit ${r.lastRun.exitCode}` : ''}${why}`,
+    );
   } else lines.push('last run  never');
-  lines.push(`chain     accepted head ${r.chain.acceptedHead}; built head ${r.chain.builtHead}; notifikasjonLopeNr ${r.chain.notifikasjonLopeNr}; lopenr this year ${r.chain.lopenrThisYear}`);
+  lines.push(
+    `chain     accepted head ${r.chain.acceptedHead}; built head ${r.chain.builtHead}; notifikasjonLopeNr ${r.chain.notifikasjonLopeNr}; lopenr this year ${r.chain.lopenrThisYear}`,
+  );
   lines.push(
     r.oldestUnconfirmed
       ? `oldest unconfirmed  ${r.oldestUnconfirmed.messageId} (${r.oldestUnconfirmed.state}, built ${r.oldestUnconfirmed.createdAt}, ${r.oldestUnconfirmed.attempts} attempt(s)${r.oldestUnconfirmed.lastError ? `, last error: ${r.oldestUnconfirmed.lastError}` : ''})`
@@ -130,7 +134,8 @@ export function formatStatus(r: StatusReport): string {
       ? `rejected records by rule: ${r.rejectedRecordsByRule.map((x) => `${x.rule} ${x.count}`).join(', ')} (details: npx kpr errors)`
       : 'rejected records: none',
   );
-  if (r.sentWithWarningByRule.length) lines.push(`sent with a warning by rule: ${r.sentWithWarningByRule.map((x) => `${x.rule} ${x.count}`).join(', ')} (at the receiver; details: npx kpr errors)`);
+  if (r.sentWithWarningByRule.length)
+    lines.push(`sent with a warning by rule: ${r.sentWithWarningByRule.map((x) => `${x.rule} ${x.count}`).join(', ')} (at the receiver; details: npx kpr errors)`);
   for (const c of r.certificates) {
     lines.push(c.error ? `certificate ${c.name}: ${c.error}` : `certificate ${c.name}: ${c.daysLeft} day(s) left (until ${c.notAfter}, ${c.status})`);
     if (c.problem) lines.push(`warning   certificate ${c.name}: the next run stops: ${c.problem}`);
@@ -213,7 +218,9 @@ export function errorRowsOf(store: Store): ErrorRow[] {
       rule: 'receiver',
       message: m.validationMessage ?? '',
       consequence:
-        m.state === 'requeued' ? 'whole message discarded by the receiver; its consultations were queued again' : `whole message discarded by the receiver; after fixing the cause: npx kpr resend ${m.messageId}`,
+        m.state === 'requeued'
+          ? 'whole message discarded by the receiver; its consultations were queued again'
+          : `whole message discarded by the receiver; after fixing the cause: npx kpr resend ${m.messageId}`,
       validationCode: m.validationCode ?? null,
       refId: m.refId ?? null,
     }),
@@ -247,19 +254,21 @@ export const MAX_COLUMNS = 120;
 function slashErrorRows(store: Store): ErrorRow[] {
   return slashStatus(store)
     .filter((u) => u.stop)
-    .map((u): ErrorRow => ({
-      kind: 'unit',
-      id: u.unit,
-      changedAt: u.stop!.since,
-      file: null,
-      line: null,
-      path: null,
-      rule: 'receiver',
-      message: [...codeLines(u.stop!.codes), ...(u.stop!.codes.length ? [] : [u.stop!.reason ?? ''])].join('\n'),
-      consequence: `${u.state === 'attention' ? 'marked for attention' : 'unit stopped'} at delivery ${u.stop!.seq} (period ${u.stop!.period}); ${u.stop!.todo}`,
-      validationCode: u.stop!.codes[0]?.code ?? u.stop!.status,
-      refId: u.stop!.correlationId,
-    }));
+    .map(
+      (u): ErrorRow => ({
+        kind: 'unit',
+        id: u.unit,
+        changedAt: u.stop!.since,
+        file: null,
+        line: null,
+        path: null,
+        rule: 'receiver',
+        message: [...codeLines(u.stop!.codes), ...(u.stop!.codes.length ? [] : [u.stop!.reason ?? ''])].join('\n'),
+        consequence: `${u.state === 'attention' ? 'marked for attention' : 'unit stopped'} at delivery ${u.stop!.seq} (period ${u.stop!.period}); ${u.stop!.todo}`,
+        validationCode: u.stop!.codes[0]?.code ?? u.stop!.status,
+        refId: u.stop!.correlationId,
+      }),
+    );
 }
 
 export function formatErrors(rows: ErrorRow[], format: 'text' | 'json' | 'csv', width = MAX_COLUMNS): string {
@@ -324,24 +333,23 @@ export function warningsByRule(rows: ErrorRow[]): { rule: string; records: numbe
     .sort((a, b) => b.records - a.records || a.rule.localeCompare(b.rule) || a.consequence.words.localeCompare(b.consequence.words));
 }
 
-function warningSections(
-  warnings: ErrorRow[],
-  w: number,
-  section: (intro: string, columns: Column[], cells: string[][]) => string,
-  where: (r: ErrorRow) => string,
-): string {
+function warningSections(warnings: ErrorRow[], w: number, section: (intro: string, columns: Column[], cells: string[][]) => string, where: (r: ErrorRow) => string): string {
   if (!warnings.length) return '';
   const groups = warningsByRule(warnings);
   const records = new Set(warnings.map((r) => r.id)).size;
   const head = wrap(`${records} record(s) sent with a warning (not a failure: they are at the receiver; correct them in the EPJ where the warning is right):`, w);
   const parts = groups.map((g) => {
     const name = ruleOf(g.rule)?.name;
-    return section(`${g.rule}${name ? ` ${name}` : ''}: ${g.records} record(s); ${describeConsequence(g.consequence)}`, [
-      { head: 'record', max: 20 },
-      { head: 'where', max: 28 },
-      { head: 'rule', max: 20 },
-      { head: 'path: message', max: w },
-    ], g.rows.map((r) => [r.id, where(r), r.rule, `${r.path ? `${r.path}: ` : ''}${r.message}`]));
+    return section(
+      `${g.rule}${name ? ` ${name}` : ''}: ${g.records} record(s); ${describeConsequence(g.consequence)}`,
+      [
+        { head: 'record', max: 20 },
+        { head: 'where', max: 28 },
+        { head: 'rule', max: 20 },
+        { head: 'path: message', max: w },
+      ],
+      g.rows.map((r) => [r.id, where(r), r.rule, `${r.path ? `${r.path}: ` : ''}${r.message}`]),
+    );
   });
   return [head.join('\n'), ...parts].join('\n\n');
 }

@@ -83,7 +83,15 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
     if (flowing) {
       for (const q of store.requeued()) {
         const k = q.json ? (JSON.parse(q.json) as Record<string, unknown>) : undefined;
-        builder.consider({ konsultasjonId: q.konsultasjonId, sourceId: q.sourceId, changedAt: q.changedAt, deleted: q.deleted, konsultasjon: k, json: q.json, hash: q.hash ?? (k ? contentHash(k) : null) });
+        builder.consider({
+          konsultasjonId: q.konsultasjonId,
+          sourceId: q.sourceId,
+          changedAt: q.changedAt,
+          deleted: q.deleted,
+          konsultasjon: k,
+          json: q.json,
+          hash: q.hash ?? (k ? contentHash(k) : null),
+        });
         builder.batch.requeueDone.push(q.konsultasjonId);
       }
       if (builder.batch.requeueDone.length) {

@@ -141,7 +141,13 @@ function buildBlock(b: BlockPlan, childName: string, array: boolean): ChildFn {
     const list = each(root, item, index);
     if (list === undefined || list === null) return;
     if (!Array.isArray(list)) {
-      ctx.issues.push({ path: `${path}/${childName}`, rule: 'REC1103', message: `${childName}: each: ${b.each!.text} is not a list`, consequence: 'discard-row', severity: 'error' });
+      ctx.issues.push({
+        path: `${path}/${childName}`,
+        rule: 'REC1103',
+        message: `${childName}: each: ${b.each!.text} is not a list`,
+        consequence: 'discard-row',
+        severity: 'error',
+      });
       return;
     }
     for (let i = 0; i < list.length; i++) {

@@ -79,28 +79,40 @@ export function register(program: Command): void {
     .option('--max-line-bytes <n>', 'reject lines longer than this', '1048576')
     .option('--strict', 'hold back every record with a finding, not only those the receiver would discard (docs/consequences.md)')
     .option('--generated <dir>', 'folder of generated artefacts (default: generated/)')
-    .action(async (opts: { mapping: string; in: string; out: string; rejects: string; warnings?: string; extractDate?: string; maxLineBytes: string; generated?: string; strict?: boolean }) => {
-      if (opts.extractDate !== undefined && !DATE.test(opts.extractDate)) throw new UserError(`--extract-date must be YYYY-MM-DD, not "${opts.extractDate}"`);
-      const maxLineBytes = Number(opts.maxLineBytes);
-      if (!Number.isInteger(maxLineBytes) || maxLineBytes < 1) throw new UserError(`--max-line-bytes must be a positive whole number`);
-      if (!existsSync(opts.in)) throw new UserError(`${opts.in}: no such file`);
-      let mapper: Awaited<ReturnType<typeof loadMapping>>;
-      try {
-        mapper = await loadMapping(opts.mapping, { generated: opts.generated, extractDate: opts.extractDate, profile: opts.strict ? 'strict' : 'receiver' });
-      } catch (err) {
-        if (err instanceof MappingError) {
-          printDiagnostics(err.diagnostics);
-          throw new UserError(`${opts.mapping} has errors (${summary(err.diagnostics)}); nothing mapped`);
+    .action(
+      async (opts: {
+        mapping: string;
+        in: string;
+        out: string;
+        rejects: string;
+        warnings?: string;
+        extractDate?: string;
+        maxLineBytes: string;
+        generated?: string;
+        strict?: boolean;
+      }) => {
+        if (opts.extractDate !== undefined && !DATE.test(opts.extractDate)) throw new UserError(`--extract-date must be YYYY-MM-DD, not "${opts.extractDate}"`);
+        const maxLineBytes = Number(opts.maxLineBytes);
+        if (!Number.isInteger(maxLineBytes) || maxLineBytes < 1) throw new UserError(`--max-line-bytes must be a positive whole number`);
+        if (!existsSync(opts.in)) throw new UserError(`${opts.in}: no such file`);
+        let mapper: Awaited<ReturnType<typeof loadMapping>>;
+        try {
+          mapper = await loadMapping(opts.mapping, { generated: opts.generated, extractDate: opts.extractDate, profile: opts.strict ? 'strict' : 'receiver' });
+        } catch (err) {
+          if (err instanceof MappingError) {
+            printDiagnostics(err.diagnostics);
+            throw new UserError(`${opts.mapping} has errors (${summary(err.diagnostics)}); nothing mapped`);
+          }
+          throw err;
         }
-        throw err;
-      }
-      const started = performance.now();
-      const c = await mapStream({ apply: mapper.apply, input: opts.in, out: opts.out, rejects: opts.rejects, warnings: opts.warnings, maxLineBytes });
-      const secs = (performance.now() - started) / 1000;
-      process.stderr.write(
-        `${c.lines} lines: ${c.konsultasjoner} konsultasjoner, ${c.annulments} annulments, ${c.rejected} rejected, ${c.warnings} warnings ` +
-          `(${Math.round(c.lines / Math.max(secs, 1e-9))} lines/s)\n`,
-      );
-      process.exitCode = c.rejected ? EXIT.partial : EXIT.ok;
-    });
+        const started = performance.now();
+        const c = await mapStream({ apply: mapper.apply, input: opts.in, out: opts.out, rejects: opts.rejects, warnings: opts.warnings, maxLineBytes });
+        const secs = (performance.now() - started) / 1000;
+        process.stderr.write(
+          `${c.lines} lines: ${c.konsultasjoner} konsultasjoner, ${c.annulments} annulments, ${c.rejected} rejected, ${c.warnings} warnings ` +
+            `(${Math.round(c.lines / Math.max(secs, 1e-9))} lines/s)\n`,
+        );
+        process.exitCode = c.rejected ? EXIT.partial : EXIT.ok;
+      },
+    );
 }

@@ -15,7 +15,6 @@ import type { ParsedPath } from './paths.ts';
 import { compileSource, literal as lit } from '../codegen/compile.ts';
 import { TransformError, type Fn } from './transforms.ts';
 
-
 export interface MapContext {
   issues: Issue[];
 }
@@ -150,7 +149,14 @@ const helpers = {
     ctx.issues.push({ path, rule: 'REC1102', message: `${name}: ${step}: ${e.message}`, consequence, severity: 'error', original });
   },
   unmapped(ctx: MapContext, path: string, name: string, v: unknown, table: string | null, consequence: Issue['consequence']) {
-    ctx.issues.push({ path, rule: 'REC1101', message: `${name}: the source value ${JSON.stringify(v)} has no translation${table ? ` in table ${table}` : ''}`, consequence, severity: 'error', original: v });
+    ctx.issues.push({
+      path,
+      rule: 'REC1101',
+      message: `${name}: the source value ${JSON.stringify(v)} has no translation${table ? ` in table ${table}` : ''}`,
+      consequence,
+      severity: 'error',
+      original: v,
+    });
   },
   notAList(ctx: MapContext, path: string, name: string, each: string) {
     ctx.issues.push({ path, rule: 'REC1103', message: `${name}: each: ${each} is not a list`, consequence: 'discard-row', severity: 'error' });

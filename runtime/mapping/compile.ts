@@ -150,7 +150,7 @@ class Checker {
     return { src, cond };
   }
 
-    path(node: unknown, scope: Scope): { path: ParsedPath; type: ValueType; enum?: unknown[]; schema?: SchemaJson } | undefined {
+  path(node: unknown, scope: Scope): { path: ParsedPath; type: ValueType; enum?: unknown[]; schema?: SchemaJson } | undefined {
     const text = this.text(node, 'a source path');
     if (text === undefined) return undefined;
     const path = parsePath(text);
@@ -162,7 +162,7 @@ class Checker {
     return { path, ...info };
   }
 
-    sourceInfo(path: ParsedPath, scope: Scope, node: unknown): { type: ValueType; enum?: unknown[]; schema?: SchemaJson } {
+  sourceInfo(path: ParsedPath, scope: Scope, node: unknown): { type: ValueType; enum?: unknown[]; schema?: SchemaJson } {
     if (path.base === 'index') {
       if (!scope.inEach) this.report('MAP2006', node, '$index is only defined inside a block with `each:`');
       return { type: 'integer' };
@@ -172,7 +172,11 @@ class Checker {
     if (!start) return { type: 'any' };
     const info = this.source.lookup(start, path.segments);
     if (info === undefined) {
-      this.report('MAP2006', node, `source path "${path.text}" does not exist in the source description${scope.inEach && path.base === 'item' ? ' (relative to the `each` item; use $. for the record)' : ''}`);
+      this.report(
+        'MAP2006',
+        node,
+        `source path "${path.text}" does not exist in the source description${scope.inEach && path.base === 'item' ? ' (relative to the `each` item; use $. for the record)' : ''}`,
+      );
       return { type: 'any' };
     }
     if (info === 'open') return { type: 'any' };
@@ -203,7 +207,8 @@ class Checker {
     const check = (v: string | number, at: unknown, key: string) => {
       const vv = attr.kind === 'integer' || attr.kind === 'nonNegativeInteger' || typeof v !== 'number' ? v : String(v);
       const problem = constantProblem(vv, attr);
-      if (problem) this.report(attr.kind === 'coded' ? 'MAP2003' : 'MAP2012', at, `table ${t.name ? `"${t.name}" ` : ''}maps "${key}" to ${JSON.stringify(v)}, but ${attr.name}: ${problem}`);
+      if (problem)
+        this.report(attr.kind === 'coded' ? 'MAP2003' : 'MAP2012', at, `table ${t.name ? `"${t.name}" ` : ''}maps "${key}" to ${JSON.stringify(v)}, but ${attr.name}: ${problem}`);
     };
     const nodes = new Map(tableNode ? entries(tableNode).map((e) => [e.key, e.value]) : []);
     for (const [k, v] of t.entries) check(v, nodes.get(k) ?? node, k);
@@ -221,7 +226,9 @@ export function constantProblem(v: string | number, attr: TargetAttribute): stri
     case 'boolean':
       return 'must be true or false: map it from a source field (a constant true/false is not supported)';
     case 'dateTimeOffset':
-      return typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(v) ? undefined : 'must be a date-time with offset, e.g. 2024-05-10T17:08:31+02:00';
+      return typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(v)
+        ? undefined
+        : 'must be a date-time with offset, e.g. 2024-05-10T17:08:31+02:00';
     case 'coded':
       if (typeof v !== 'string' || !attr.codes?.has(v)) {
         const list = [...(attr.codes?.keys() ?? [])];
@@ -259,13 +266,15 @@ export function typeProblem(t: ValueType, attr: TargetAttribute): string | undef
     return t === 'localDateTime' ? 'a local date-time has no offset: map the UTC timestamp itself' : `a ${t} cannot be sent as a date-time with offset`;
   }
   const numeric = attr.kind === 'integer' || attr.kind === 'nonNegativeInteger';
-  if (t === 'array' || t === 'object' || t === 'boolean') return `a ${t} cannot be sent as ${attr.kind}${t === 'array' ? ' (use concat, count, or each:)' : t === 'boolean' ? ' (use a table: map: { true: ..., false: ... })' : ''}`;
+  if (t === 'array' || t === 'object' || t === 'boolean')
+    return `a ${t} cannot be sent as ${attr.kind}${t === 'array' ? ' (use concat, count, or each:)' : t === 'boolean' ? ' (use a table: map: { true: ..., false: ... })' : ''}`;
   if (numeric) {
     if (t === 'integer') return undefined;
     if (t === 'number') return `a number may have decimals, ${attr.name} is a whole number (add transform round or integer)`;
     return `a text cannot be sent as a whole number (add transform integer${t === 'date' || t === 'localDateTime' ? ' or year' : ''})`;
   }
-  if (t === 'number' || t === 'integer') return `a number cannot be sent as ${attr.kind === 'coded' ? 'a code' : 'a text'} (add transform string${attr.kind === 'coded' ? ', or a table' : ''})`;
+  if (t === 'number' || t === 'integer')
+    return `a number cannot be sent as ${attr.kind === 'coded' ? 'a code' : 'a text'} (add transform string${attr.kind === 'coded' ? ', or a table' : ''})`;
   switch (attr.kind) {
     case 'date':
       if (t === 'instant') return 'a UTC timestamp is not a Norwegian date (add transform local-date)';
@@ -296,7 +305,12 @@ function ruleOf(ck: Checker, node: unknown, attr: TargetAttribute, scope: Scope,
     return rule;
   }
   if (!isMap(node)) {
-    ck.report('MAP1006', node ?? keyNode, `the rule for ${attr.name} must be a source path or a mapping (from, const, table, map, default, when, transform)`, 'Constants are written `{ const: 1 }`, so they are never mistaken for source paths.');
+    ck.report(
+      'MAP1006',
+      node ?? keyNode,
+      `the rule for ${attr.name} must be a source path or a mapping (from, const, table, map, default, when, transform)`,
+      'Constants are written `{ const: 1 }`, so they are never mistaken for source paths.',
+    );
     return undefined;
   }
   const es = entries(node);
@@ -367,7 +381,11 @@ function ruleOf(ck: Checker, node: unknown, attr: TargetAttribute, scope: Scope,
     if (sourceEnum && !rule.transforms.length && rule.table.fallback === undefined) {
       const missing = sourceEnum.filter((v) => !rule.table!.entries.has(String(v)));
       if (missing.length) {
-        ck.report('MAP2004', (tableRef ?? inline)!.value, `${attr.name}: the table has no translation for ${missing.map((m) => JSON.stringify(m)).join(', ')}, which the source may hold`);
+        ck.report(
+          'MAP2004',
+          (tableRef ?? inline)!.value,
+          `${attr.name}: the table has no translation for ${missing.map((m) => JSON.stringify(m)).join(', ')}, which the source may hold`,
+        );
       }
     }
     const vals = [...rule.table.entries.values(), ...(rule.table.fallback !== undefined ? [rule.table.fallback] : [])];
@@ -478,7 +496,8 @@ function classOf(ck: Checker, node: YAMLMap, cls: TargetClass, scope: Scope, key
     ck.report('MAP2001', keyNode, `${path.slice(1) || cls.name}: required attribute ${attr.name} (${attr.title}) is not mapped`);
   }
   for (const [name, ch] of cls.children) {
-    if (ch.min > 0 && !children.has(name)) ck.report('MAP2010', keyNode, `${path.slice(1) || cls.name}: required child ${name} (${ch.min}${ch.max === 1 ? '' : '..*'}) is not mapped`);
+    if (ch.min > 0 && !children.has(name))
+      ck.report('MAP2010', keyNode, `${path.slice(1) || cls.name}: required child ${name} (${ch.min}${ch.max === 1 ? '' : '..*'}) is not mapped`);
   }
   // Keep the spec's order, so output objects read like the message.
   return {
@@ -549,7 +568,11 @@ export function compileMappingText(text: string, file: string, opts: CompileOpti
     ck.report('MAP1005', e.keyNode, `unknown top-level key "${e.key}" (spec, source, tables, annul, or the class the mapping produces, e.g. Konsultasjon)`);
   }
   if (classKeys.length !== 1) {
-    ck.report('MAP1006', classKeys[1]?.keyNode ?? top, classKeys.length ? 'a mapping produces one class: map the others as its children' : 'no class to produce: add e.g. Konsultasjon:');
+    ck.report(
+      'MAP1006',
+      classKeys[1]?.keyNode ?? top,
+      classKeys.length ? 'a mapping produces one class: map the others as its children' : 'no class to produce: add e.g. Konsultasjon:',
+    );
     return { diagnostics: sortMappingDiagnostics(ck.diags.concat(diagnostics)) };
   }
   const rootEntry = classKeys[0];
@@ -581,7 +604,12 @@ export function compileMappingText(text: string, file: string, opts: CompileOpti
     }
   }
   for (const name of ck.tables.keys()) {
-    if (!ck.usedTables.has(name)) ck.report('MAP2014', tableNodes.get(name) ? (tables!.value as YAMLMap).items.find((p) => isScalar(p.key) && p.key.value === name)?.key : tables!.keyNode, `table "${name}" is never used`);
+    if (!ck.usedTables.has(name))
+      ck.report(
+        'MAP2014',
+        tableNodes.get(name) ? (tables!.value as YAMLMap).items.find((p) => isScalar(p.key) && p.key.value === name)?.key : tables!.keyNode,
+        `table "${name}" is never used`,
+      );
   }
   const diags = sortMappingDiagnostics(ck.diags.concat(diagnostics));
   if (hasMappingErrors(diags)) return { diagnostics: diags };

@@ -52,7 +52,8 @@ class Emitter {
     } else {
       const src = Array.isArray(r.from) ? `[${r.from.map((p) => `${this.getter(p)}(root, item, index)`).join(', ')}]` : `${this.getter(r.from)}(root, item, index)`;
       let v = src;
-      if (r.transforms.length) v = `apply([${r.transforms.map((t) => this.constant('step', `step(${lit(t.name + (t.args.length ? `(${t.args.map((x) => lit(x)).join(', ')})` : ''))})`)).join(', ')}], ${v})`;
+      if (r.transforms.length)
+        v = `apply([${r.transforms.map((t) => this.constant('step', `step(${lit(t.name + (t.args.length ? `(${t.args.map((x) => lit(x)).join(', ')})` : ''))})`)).join(', ')}], ${v})`;
       if (r.table) {
         const entries = Object.fromEntries([...r.table.entries].map(([k, val]) => [k, a.kind === 'coded' ? String(val) : val]));
         const table = this.constant('table', `${lit(entries)} as const satisfies Readonly<Record<string, NonNullable<${typeRef}>>>`);
@@ -185,4 +186,3 @@ export function writeMappingModule(plan: MappingPlan, outDir: string): string {
   writeFileAtomic(file, emitMappingModule(plan, outDir));
   return file;
 }
-

@@ -118,7 +118,6 @@ function writeText(b: Buffer, p: number, text: string): number {
   return p + b.write(text, p, 'utf8');
 }
 
-
 interface ClassShape {
   attributes: Set<string>;
   children: Map<string, { className: string; array: boolean }>;

@@ -76,7 +76,9 @@ export class SourceSchema {
 
   /** The schema of the items of the array at `node`. */
   itemsOf(node: Json): Json | undefined {
-    const items = this.branches(node).map((n) => n.items).filter((i) => i && typeof i === 'object');
+    const items = this.branches(node)
+      .map((n) => n.items)
+      .filter((i) => i && typeof i === 'object');
     if (!items.length) return undefined;
     return items.length === 1 ? items[0] : { anyOf: items };
   }

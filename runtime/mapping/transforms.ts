@@ -34,7 +34,6 @@ interface TransformDef {
  */
 const UUID5_GENERATION = 100_000;
 
-
 /** Default namespace of uuid5: fixed, so the same source value always gives the same GUID. */
 export const KPR_KIT_NAMESPACE = '6f1c1d2e-4b7a-5c3d-9e8f-0a1b2c3d4e5f';
 
@@ -203,7 +202,10 @@ export const TRANSFORMS: Record<string, TransformDef> = {
     takes: NUMERIC,
     gives: 'string',
     doc: 'a number as text with exactly n decimals (12.3 → "12.30" with fixed(2))',
-    make: ([n]) => (v) => num('fixed', v).toFixed(Number(n)),
+    make:
+      ([n]) =>
+      (v) =>
+        num('fixed', v).toFixed(Number(n)),
   },
   'grams-to-kg': scale('grams-to-kg', 0.001),
   'kg-to-grams': scale('kg-to-grams', 1000),
@@ -215,27 +217,50 @@ export const TRANSFORMS: Record<string, TransformDef> = {
     takes: ['array'],
     gives: 'string',
     doc: 'joins the values of a list of paths (`from: [a, b]`) with a separator, leaving out empty ones',
-    make: ([sep = '']) => (v) => {
-      if (!Array.isArray(v)) throw new TransformError('concat needs a list of values (from: [a, b])');
-      let out = '';
-      let first = true;
-      for (const x of v) {
-        if (x === undefined || x === null || x === '') continue;
-        if (typeof x === 'object') throw new TransformError(`concat cannot join ${JSON.stringify(x)}`);
-        out += first ? String(x) : String(sep) + String(x);
-        first = false;
-      }
-      return out;
-    },
+    make:
+      ([sep = '']) =>
+      (v) => {
+        if (!Array.isArray(v)) throw new TransformError('concat needs a list of values (from: [a, b])');
+        let out = '';
+        let first = true;
+        for (const x of v) {
+          if (x === undefined || x === null || x === '') continue;
+          if (typeof x === 'object') throw new TransformError(`concat cannot join ${JSON.stringify(x)}`);
+          out += first ? String(x) : String(sep) + String(x);
+          first = false;
+        }
+        return out;
+      },
   },
-  prefix: { args: ['string'], takes: STRINGY, gives: 'string', doc: 'puts a text in front', make: ([p]) => (v) => String(p) + str('prefix', v) },
-  suffix: { args: ['string'], takes: STRINGY, gives: 'string', doc: 'puts a text after', make: ([p]) => (v) => str('suffix', v) + String(p) },
+  prefix: {
+    args: ['string'],
+    takes: STRINGY,
+    gives: 'string',
+    doc: 'puts a text in front',
+    make:
+      ([p]) =>
+      (v) =>
+        String(p) + str('prefix', v),
+  },
+  suffix: {
+    args: ['string'],
+    takes: STRINGY,
+    gives: 'string',
+    doc: 'puts a text after',
+    make:
+      ([p]) =>
+      (v) =>
+        str('suffix', v) + String(p),
+  },
   truncate: {
     args: ['number'],
     takes: STRINGY,
     gives: 'string',
     doc: 'keeps at most n characters (for "Streng max n tegn" fields)',
-    make: ([n]) => (v) => str('truncate', v).slice(0, Number(n)),
+    make:
+      ([n]) =>
+      (v) =>
+        str('truncate', v).slice(0, Number(n)),
   },
   uuid5: {
     args: ['string?'],

@@ -22,7 +22,8 @@ function attribute(p: Json): Json {
     out[k] = v;
   }
   const pattern: string | undefined = p.pattern;
-  if (pattern?.includes('[0-9a-fA-F]{8}-')) out.pattern = pattern; // nprx:guid, from NPR.xsd
+  if (pattern?.includes('[0-9a-fA-F]{8}-'))
+    out.pattern = pattern; // nprx:guid, from NPR.xsd
   else if (pattern?.startsWith('^[0-9]{4}-(0[1-9]|1[0-2])')) out.pattern = pattern.includes('T(') ? XSD_DATETIME : XSD_DATE;
   // The XSD's xs:string for code lists.
   if (Array.isArray(p.enum) && p.const === undefined) out.type = 'string';

@@ -9,7 +9,9 @@ import { renderReport } from './html.ts';
 export function register(program: Command): void {
   program
     .command('report')
-    .description('Write a self-contained HTML report: volumes by consultation month and by run (sent, not yet confirmed, rejected, held back), records held back by rule and by month, records sent with a warning by rule, chain health')
+    .description(
+      'Write a self-contained HTML report: volumes by consultation month and by run (sent, not yet confirmed, rejected, held back), records held back by rule and by month, records sent with a warning by rule, chain health',
+    )
     .addOption(new Option('-c, --config <file>', 'the configuration file').default('kpr.yaml'))
     .requiredOption('--html <file>', 'where to write the report')
     .action((o: { config: string; html: string }) => {

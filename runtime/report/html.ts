@@ -82,12 +82,20 @@ export function renderReport(config: KprConfig, now = new Date()): string {
   };
   const run = status.lastRun;
   const lastRun = run
-    ? { outcome: run.outcome ?? 'running', class: run.exitCode === 0 ? 'ok' : run.exitCode === 1 ? 'warn' : 'bad', detail: `#${run.id} ${run.kind}, ${run.startedAt}, exit ${run.exitCode ?? '–'}` }
+    ? {
+        outcome: run.outcome ?? 'running',
+        class: run.exitCode === 0 ? 'ok' : run.exitCode === 1 ? 'warn' : 'bad',
+        detail: `#${run.id} ${run.kind}, ${run.startedAt}, exit ${run.exitCode ?? '–'}`,
+      }
     : { outcome: 'never', class: 'warn', detail: 'no run yet' };
   const confirmed = status.chain.acceptedHead === status.chain.builtHead;
   const chain = confirmed
     ? { state: 'complete', class: 'ok', detail: `every notification accepted; notifikasjonLopeNr ${status.chain.notifikasjonLopeNr}` }
-    : { state: 'on its way', class: messages.rejected && !messages.unconfirmed ? 'bad' : 'warn', detail: `${messages.unconfirmed} message(s) unconfirmed since ${status.oldestUnconfirmed?.createdAt ?? '?'}` };
+    : {
+        state: 'on its way',
+        class: messages.rejected && !messages.unconfirmed ? 'bad' : 'warn',
+        detail: `${messages.unconfirmed} message(s) unconfirmed since ${status.oldestUnconfirmed?.createdAt ?? '?'}`,
+      };
   const rules = byRule(rejections);
   const warned = byRule(warnings);
   return template({
@@ -146,7 +154,10 @@ function byRule(findings: { sourceId: string; rule: string; consequence: string;
     let e = by.get(f.rule);
     if (!e) {
       const c = consequenceWords(f.rule, f.consequence);
-      e = { row: { rule: f.rule, name: ruleOf(f.rule)?.name ?? '', count: 0, consequence: c.words, receivers: c.whose === 'receiver', kit: c.kit, example: f.message }, ids: new Set() };
+      e = {
+        row: { rule: f.rule, name: ruleOf(f.rule)?.name ?? '', count: 0, consequence: c.words, receivers: c.whose === 'receiver', kit: c.kit, example: f.message },
+        ids: new Set(),
+      };
       by.set(f.rule, e);
     }
     e.ids.add(f.sourceId);

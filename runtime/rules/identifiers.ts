@@ -13,13 +13,7 @@ import { daysIn, num2, pad2 } from '../time/civil.ts';
 
 export type PersonIdKind = 'fnr' | 'dnr' | 'hnr';
 
-export type PersonIdReason =
-  | 'not-11-digits'
-  | 'check-digit-1'
-  | 'check-digit-2'
-  | 'invalid-date'
-  | 'unknown-century'
-  | 'synthetic-not-allowed';
+export type PersonIdReason = 'not-11-digits' | 'check-digit-1' | 'check-digit-2' | 'invalid-date' | 'unknown-century' | 'synthetic-not-allowed';
 
 export interface PersonIdInfo {
   ok: true;

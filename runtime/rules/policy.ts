@@ -21,7 +21,11 @@ export const PROFILES: readonly Profile[] = ['receiver', 'strict'];
 /** The policy table (docs/consequences.md renders the same). */
 export const POLICY: Readonly<Record<Consequence, { action: Action; published: string; kit: string }>> = {
   none: { action: 'sent', published: 'Ingen handling', kit: 'sent unchanged, with a warning' },
-  'set-null': { action: 'substituted', published: 'Sett verdi til NULL', kit: 'sent without the value (an empty text where the XSD requires the attribute), with a warning naming the original' },
+  'set-null': {
+    action: 'substituted',
+    published: 'Sett verdi til NULL',
+    kit: 'sent without the value (an empty text where the XSD requires the attribute), with a warning naming the original',
+  },
   'set-minus-one': { action: 'substituted', published: 'Sett verdi til -1', kit: 'sent as -1, with a warning naming the original' },
   'set-zero': { action: 'substituted', published: 'Sett verdi til 0', kit: 'sent as 0, with a warning naming the original' },
   'discard-row': { action: 'held', published: 'Slettemerk rad med underelementer', kit: 'held back until the EPJ sends a corrected version' },
@@ -144,7 +148,10 @@ export function settle(target: Target, rootClass: string, value: Obj, issues: Is
       // The XSD would refuse what the receiver's consequence leaves: the Melding would be lost.
       for (const i of list) {
         i.action = 'held';
-        i.message += final === undefined ? `; held back: the official XSD requires ${name}, and the consequence leaves it out` : `; held back: the official XSD would refuse ${shown(final)} for ${name}`;
+        i.message +=
+          final === undefined
+            ? `; held back: the official XSD requires ${name}, and the consequence leaves it out`
+            : `; held back: the official XSD would refuse ${shown(final)} for ${name}`;
       }
       return false;
     }
@@ -182,7 +189,8 @@ export interface ConsequenceWords {
  * passing it off as the receiver's (docs/consequences.md).
  */
 export function consequenceWords(rule: string, consequence: string): ConsequenceWords {
-  const p = (POLICY as Record<string, (typeof POLICY)[Consequence] | undefined>)[consequence] ?? Object.values(POLICY).find((x) => x.published === consequence || x.kit === consequence);
+  const p =
+    (POLICY as Record<string, (typeof POLICY)[Consequence] | undefined>)[consequence] ?? Object.values(POLICY).find((x) => x.published === consequence || x.kit === consequence);
   if (!p) return { words: consequence, whose: 'text', kit: consequence };
   const def = ruleOf(rule);
   const whose = !def || def.consequence === 'published' || def.owner === 'receiver-control' ? 'receiver' : 'kit';

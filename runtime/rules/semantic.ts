@@ -126,7 +126,8 @@ function checksFor(attr: TargetAttribute, cls: TargetClass): Check[] {
   if (/^(orgNr|kommuneOrgNr|\w+OrgNr)$/.test(name)) {
     checks.push((v, here) => {
       // Nine digits only: the published pattern allows up to ten (IPLOS type C numbers), and -1.
-      if (typeof v === 'string' && v.length === 9 && !isValidOrganisasjonsnummer(v)) push(here, name, 'REC4003', `${name} ${JSON.stringify(v)} is not a valid organisasjonsnummer (the kit's check; sent)`, 'none', 'warning');
+      if (typeof v === 'string' && v.length === 9 && !isValidOrganisasjonsnummer(v))
+        push(here, name, 'REC4003', `${name} ${JSON.stringify(v)} is not a valid organisasjonsnummer (the kit's check; sent)`, 'none', 'warning');
     });
   }
   if (name === 'enhetID' && cls.attributes.has('typeEnhet')) {
@@ -135,7 +136,14 @@ function checksFor(attr: TargetAttribute, cls: TargetClass): Check[] {
     checks.push((v, here) => {
       const known = here.ctx.enhetIds;
       if (known && typeof v === 'string' && !known.has(v)) {
-        push(here, name, 'REC4008', `enhetID ${JSON.stringify(v)} names no Enhet of sender.Kommune in kpr.yaml (the keyref RefEnhet_IDREF0 as meant); add the Enhet there`, 'none', 'warning');
+        push(
+          here,
+          name,
+          'REC4008',
+          `enhetID ${JSON.stringify(v)} names no Enhet of sender.Kommune in kpr.yaml (the keyref RefEnhet_IDREF0 as meant); add the Enhet there`,
+          'none',
+          'warning',
+        );
       }
     });
   }
@@ -220,7 +228,6 @@ function hasChecks(target: Target, cls: TargetClass): boolean {
   }
   return false;
 }
-
 
 /**
  * The walk as JavaScript source, compiled once per target and root class (as the mapping's
@@ -325,7 +332,13 @@ function numberingCheck(here: Here): void {
   for (let i = 0; i < results.length; i++) {
     const nr = (results[i] as Obj | undefined)?.maleresultatNr;
     if (nr !== undefined && nr !== i + 1) {
-      here.issues.push({ path: `${pathOf(here)}/Maleresultat/${i}/maleresultatNr`, rule: 'REC3005', message: `maleresultatNr ${JSON.stringify(nr)} where ${i + 1} is expected ("Angi 1 for første måleresultat, 2 for neste osv.")`, consequence: 'none', severity: 'warning' });
+      here.issues.push({
+        path: `${pathOf(here)}/Maleresultat/${i}/maleresultatNr`,
+        rule: 'REC3005',
+        message: `maleresultatNr ${JSON.stringify(nr)} where ${i + 1} is expected ("Angi 1 for første måleresultat, 2 for neste osv.")`,
+        consequence: 'none',
+        severity: 'warning',
+      });
       return;
     }
   }

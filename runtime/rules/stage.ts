@@ -30,10 +30,27 @@ export function schemaIssues(target: Target, rootClass: string, errors: NonNulla
     const c = attr?.controls;
     // Identity constraints have no published control: a duplicate costs the Melding at the XSD.
     const identity = e.keyword === 'unique' || e.keyword === 'keyref';
-    const published: Consequence | undefined = identity ? undefined : e.keyword === 'required' ? c?.required : e.keyword === 'enum' ? c?.code?.consequence : c?.datatype?.consequence;
-    const field = path.split('/').filter((p) => p && !/^\d+$/.test(p)).pop() ?? rootClass;
+    const published: Consequence | undefined = identity
+      ? undefined
+      : e.keyword === 'required'
+        ? c?.required
+        : e.keyword === 'enum'
+          ? c?.code?.consequence
+          : c?.datatype?.consequence;
+    const field =
+      path
+        .split('/')
+        .filter((p) => p && !/^\d+$/.test(p))
+        .pop() ?? rootClass;
     // An attribute without a published control: the kit holds the record (the XSD may refuse it).
-    return { path, rule: schemaRule(e.keyword), message: `${field}: ${e.message ?? e.keyword}`, consequence: published ?? (identity ? 'discard-message' : 'discard-row'), severity: 'error' as const, published: !!published };
+    return {
+      path,
+      rule: schemaRule(e.keyword),
+      message: `${field}: ${e.message ?? e.keyword}`,
+      consequence: published ?? (identity ? 'discard-message' : 'discard-row'),
+      severity: 'error' as const,
+      published: !!published,
+    };
   });
 }
 

@@ -77,7 +77,10 @@ export function checkChain(view: ChainView, fromHerId: string, melding: MeldingJ
       }
       const status = known.get(n.notifikasjonRef) ?? view.notificationStatus?.(fromHerId, n.notifikasjonRef);
       if (status !== undefined && !isOriginal(status)) {
-        return { validationCode: CODES.ref, validationMessage: `${where}: notifikasjonRef ${n.notifikasjonRef} is a ${status}, not the original N ("referansen skal alltid peke på en N 'Original'")` };
+        return {
+          validationCode: CODES.ref,
+          validationMessage: `${where}: notifikasjonRef ${n.notifikasjonRef} is a ${status}, not the original N ("referansen skal alltid peke på en N 'Original'")`,
+        };
       }
     }
     known.set(n.notifikasjonGUID, n.statusNotifikasjon);

@@ -72,8 +72,7 @@ export function registerSandbox(loadCodec?: () => Promise<MessageCodec>, loadSla
       .option('--pid-file <file>', 'where to write the process id, removed on exit (default: <data>/sandbox.pid); stop with kill $(cat FILE)')
       .action(async (o, cmd: Command) => {
         const saved = readSettings(o.data);
-        const fromFile = (key: keyof SandboxSettings, value: unknown) =>
-          cmd.getOptionValueSource(key) === 'default' && saved[key] !== undefined ? saved[key] : value;
+        const fromFile = (key: keyof SandboxSettings, value: unknown) => (cmd.getOptionValueSource(key) === 'default' && saved[key] !== undefined ? saved[key] : value);
         o.host = fromFile('host', o.host);
         o.port = fromFile('port', o.port);
         o.receiverHerId = String(fromFile('receiverHerId', o.receiverHerId));
@@ -110,7 +109,8 @@ export function registerSandbox(loadCodec?: () => Promise<MessageCodec>, loadSla
           });
         } catch (err) {
           const e = err as NodeJS.ErrnoException;
-          if (e.code === 'EADDRINUSE') throw new UserError(`sandbox could not start: ${o.host}:${o.port} is in use (another sandbox?); stop that one, or choose another port with --port (0 = any free one)`);
+          if (e.code === 'EADDRINUSE')
+            throw new UserError(`sandbox could not start: ${o.host}:${o.port} is in use (another sandbox?); stop that one, or choose another port with --port (0 = any free one)`);
           throw new UserError(`sandbox could not start: ${e.message}`);
         }
         const s = sandbox;

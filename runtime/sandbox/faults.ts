@@ -26,12 +26,7 @@ export interface FaultSettings {
   slash?: SlashFaultSettings;
 }
 
-export type FaultAction =
-  | { kind: 'none' }
-  | { kind: 'fail500' }
-  | { kind: 'delay'; ms: number }
-  | { kind: 'drop' }
-  | { kind: 'rateLimit'; retryAfterSec: number };
+export type FaultAction = { kind: 'none' } | { kind: 'fail500' } | { kind: 'delay'; ms: number } | { kind: 'drop' } | { kind: 'rateLimit'; retryAfterSec: number };
 
 export class Faults {
   fail500 = 0;

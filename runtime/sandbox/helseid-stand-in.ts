@@ -198,10 +198,7 @@ export class HelseIdStandIn {
     };
   }
 
-  private async checkAssertion(
-    assertion: string,
-    client: RegisteredClient,
-  ): Promise<{ payload: JWTPayload } | { error: string; description: string }> {
+  private async checkAssertion(assertion: string, client: RegisteredClient): Promise<{ payload: JWTPayload } | { error: string; description: string }> {
     const bad = (description: string) => ({ error: 'invalid_client', description });
     let header: ReturnType<typeof decodeProtectedHeader>;
     try {
@@ -236,11 +233,7 @@ export class HelseIdStandIn {
   }
 
   /** Verifies a DPoP proof's signature, typ, htm, htu, age and jti; returns its key thumbprint. */
-  async checkProof(
-    proof: string,
-    htm: string,
-    htu: string,
-  ): Promise<{ payload: JWTPayload; jkt: string } | { error: string }> {
+  async checkProof(proof: string, htm: string, htu: string): Promise<{ payload: JWTPayload; jkt: string } | { error: string }> {
     let payload: JWTPayload;
     let jwk: JWK;
     try {

@@ -1,6 +1,15 @@
 // The local sandbox of HelseID and the KPR API, for tests, the demo and vendors' development.
 export { startSandbox, DEFAULT_SCOPES, DEFAULT_RECEIVER_HER_ID, DEFAULT_SENDER_HER_ID, type Sandbox, type SandboxConnection, type SandboxOptions } from './server.ts';
-export { genericXmlCodec, xmlToElementJson, type MessageCodec, type MeldingJson, type NotifikasjonJson, type KonsultasjonJson, type ElementJson, type ParseResult } from './codec.ts';
+export {
+  genericXmlCodec,
+  xmlToElementJson,
+  type MessageCodec,
+  type MeldingJson,
+  type NotifikasjonJson,
+  type KonsultasjonJson,
+  type ElementJson,
+  type ParseResult,
+} from './codec.ts';
 export { CODES } from './chain.ts';
 export type { PublicState } from './store.ts';
 export type { FaultSettings } from './faults.ts';

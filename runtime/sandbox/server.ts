@@ -217,7 +217,13 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     all[herId] = [...new Set([...(all[herId] ?? []), certPem])];
     saveSenders(files, all);
   };
-  const stats = () => ({ ...helseid.stats, tokensIssuedByKey: { ...helseid.stats.tokensIssuedByKey }, ...counters, messageIdsSeen: [...messageIdsSeen], slash: { ...slash.stats } });
+  const stats = () => ({
+    ...helseid.stats,
+    tokensIssuedByKey: { ...helseid.stats.tokensIssuedByKey },
+    ...counters,
+    messageIdsSeen: [...messageIdsSeen],
+    slash: { ...slash.stats },
+  });
 
   async function slashMessage(req: IncomingMessage, res: ServerResponse, url: string): Promise<void> {
     const handling = slash.message(helseid, req.headers, await readBodyBytes(req), url, () => requireApiNonce);

@@ -53,7 +53,13 @@ export class SourceError extends Error {
 export function parseBytes(bytes: Buffer, file: string, line: number): SourceLine | undefined {
   const d = decodeLine(bytes);
   if ('text' in d) return parseLine(d.text, file, line);
-  return { value: undefined, parseError: `line ${line} holds bytes that are not UTF-8 at byte offset ${d.badAt} (${d.bytes}); nothing was read from it`, parseRule: 'REC1007', file, line };
+  return {
+    value: undefined,
+    parseError: `line ${line} holds bytes that are not UTF-8 at byte offset ${d.badAt} (${d.bytes}); nothing was read from it`,
+    parseRule: 'REC1007',
+    file,
+    line,
+  };
 }
 
 export function parseLine(text: string, file: string, line: number): SourceLine | undefined {

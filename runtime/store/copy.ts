@@ -170,5 +170,10 @@ export async function countPg(s: PgSession, t: TableSpec): Promise<number> {
 
 export function countSqlite(db: Database.Database, t: TableSpec): number {
   const f = filterOf(t, () => '?');
-  return db.prepare<unknown[], number>(`SELECT COUNT(*) FROM ${t.name}${f.sql ? ` WHERE ${f.sql}` : ''}`).pluck().get(...f.params) ?? 0;
+  return (
+    db
+      .prepare<unknown[], number>(`SELECT COUNT(*) FROM ${t.name}${f.sql ? ` WHERE ${f.sql}` : ''}`)
+      .pluck()
+      .get(...f.params) ?? 0
+  );
 }

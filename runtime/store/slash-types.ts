@@ -1,8 +1,10 @@
 // What the store keeps for the SLASH channel (FHI's FIFO per reporting unit): the current content
 // per item, the deliveries queued per unit in order, and each unit's standing. Part of `Store`
 // (types.ts); a second store implements these beside the rest.
-// (No import of types.ts: it imports this file. A rejection here has the fields of its
+// (No import of types.ts: it imports this file. A rejection here is a RecordFinding like its
 // `Rejection`, so the one rejection table and `kpr errors` serve both channels.)
+
+import type { RecordFinding } from './finding.ts';
 
 /** An item (e.g. one appointment) as the receiver should hold it once everything queued arrived. */
 export interface SlashItemRow {
@@ -69,16 +71,10 @@ export interface SlashUnitRow {
   lastAcceptedPeriod: string | null;
 }
 
-/** A record held back (types.ts `Rejection`, by structure): file:line, rule, message. */
-export interface SlashRejection {
+/** A record held back: file:line, rule, message (as types.ts `Rejection`). */
+export interface SlashRejection extends RecordFinding {
   sourceId: string;
   changedAt: string | null;
-  file: string | null;
-  line: number | null;
-  path: string;
-  rule: string;
-  message: string;
-  consequence: string;
 }
 
 /** Everything decided since the last commit, written in one transaction. */

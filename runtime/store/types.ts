@@ -4,6 +4,7 @@
 
 import type { ConsultationState, MessageState, StatusNotifikasjon } from '../model/notification.ts';
 import type { SlashStore } from './slash-types.ts';
+import type { RecordFinding } from './finding.ts';
 export type * from './slash-types.ts';
 
 export type { ConsultationState, MessageState, StatusNotifikasjon } from '../model/notification.ts';
@@ -37,16 +38,6 @@ export interface NewMessage {
   /** uttakDato of the Melding, kept so that a rebuilt message is the same message. */
   uttakDato: string;
   items: ItemRow[];
-}
-
-/** Where in the source a record's finding is, which rule, and what follows from it. */
-interface RecordFinding {
-  file: string | null;
-  line: number | null;
-  path: string;
-  rule: string;
-  message: string;
-  consequence: string;
 }
 
 export interface Rejection extends RecordFinding {

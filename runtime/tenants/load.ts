@@ -99,7 +99,10 @@ export function loadTenants(file: string): TenantsConfig {
       tenants.push({
         id: src.id,
         config,
-        store: store.kind === 'sqlite' ? { kind: 'sqlite', path: config.database } : { kind: 'postgres', url: secretOr(store.url, dir), schema: `${store.schemaPrefix ?? 'kpr_'}${src.id}` },
+        store:
+          store.kind === 'sqlite'
+            ? { kind: 'sqlite', path: config.database }
+            : { kind: 'postgres', url: secretOr(store.url, dir), schema: `${store.schemaPrefix ?? 'kpr_'}${src.id}` },
       });
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
@@ -145,7 +148,9 @@ function read(file: string, out: Diagnostic[]): PositionedYaml | undefined {
 function fromFolder(folder: string, main: PositionedYaml, out: Diagnostic[]): Source[] {
   let names: string[];
   try {
-    names = readdirSync(folder).filter((n) => /\.ya?ml$/.test(n)).sort();
+    names = readdirSync(folder)
+      .filter((n) => /\.ya?ml$/.test(n))
+      .sort();
   } catch (err) {
     out.push(TENANT_DIAGNOSTICS.make('TEN1004', main.pos(['tenantsDir']), `tenantsDir ${folder}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`));
     return [];
@@ -162,7 +167,13 @@ function fromFolder(folder: string, main: PositionedYaml, out: Diagnostic[]): So
       continue;
     }
     if (!ID.test(id)) {
-      out.push(TENANT_DIAGNOSTICS.make('TEN1002', yaml.pos(data.id === undefined ? [] : ['id']), `tenant id "${id}": lower-case letters, digits and _, starting with a letter (at most 40)`));
+      out.push(
+        TENANT_DIAGNOSTICS.make(
+          'TEN1002',
+          yaml.pos(data.id === undefined ? [] : ['id']),
+          `tenant id "${id}": lower-case letters, digits and _, starting with a letter (at most 40)`,
+        ),
+      );
       continue;
     }
     sources.push({ id, data, yaml, prefix: [] });
@@ -192,7 +203,8 @@ function crossChecks(tenants: Merged[], kind: 'sqlite' | 'postgres', dir: string
       const nr = String(k.kommuneNr);
       const other = kommuner.get(nr);
       if (other === undefined) kommuner.set(nr, t.id);
-      else if (other !== t.id) out.push(TENANT_DIAGNOSTICS.make('TEN2002', t.positions.pos(['sender', 'Kommune', i, 'kommuneNr']), `kommune ${nr} is reported by tenants ${other} and ${t.id}`));
+      else if (other !== t.id)
+        out.push(TENANT_DIAGNOSTICS.make('TEN2002', t.positions.pos(['sender', 'Kommune', i, 'kommuneNr']), `kommune ${nr} is reported by tenants ${other} and ${t.id}`));
     });
     if (kind === 'sqlite' && typeof t.data.database === 'string') {
       const file = resolve(dir, t.data.database);

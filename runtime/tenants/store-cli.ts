@@ -66,7 +66,9 @@ export const register: Registrar = (program: Command) => {
         for (const { name, target } of targets) {
           const applied = await migrateSchema(target);
           const who = `${name ? `tenant ${name}: ` : ''}${describeTarget(target)}`;
-          process.stdout.write(applied.length ? `${who}: applied schema version${applied.length > 1 ? 's' : ''} ${applied.join(', ')}\n` : `${who}: schema up to date (version ${LATEST})\n`);
+          process.stdout.write(
+            applied.length ? `${who}: applied schema version${applied.length > 1 ? 's' : ''} ${applied.join(', ')}\n` : `${who}: schema up to date (version ${LATEST})\n`,
+          );
         }
         return;
       }

@@ -65,7 +65,15 @@ export function osloOffsetMs(ms: number): number {
 /** Epoch milliseconds of an ISO 8601 instant with a zone (Z or ±HH:MM), or NaN. */
 export function parseInstant(s: string): number {
   // The usual `YYYY-MM-DDTHH:MM:SSZ`, read digit by digit; anything else goes the regex way.
-  if (s.length === 20 && s.charCodeAt(19) === 90 && s.charCodeAt(4) === 45 && s.charCodeAt(7) === 45 && s.charCodeAt(10) === 84 && s.charCodeAt(13) === 58 && s.charCodeAt(16) === 58) {
+  if (
+    s.length === 20 &&
+    s.charCodeAt(19) === 90 &&
+    s.charCodeAt(4) === 45 &&
+    s.charCodeAt(7) === 45 &&
+    s.charCodeAt(10) === 84 &&
+    s.charCodeAt(13) === 58 &&
+    s.charCodeAt(16) === 58
+  ) {
     const year = num4(s, 0);
     const month = num2(s, 5);
     const day = num2(s, 8);
@@ -114,9 +122,25 @@ function formatLocal(ms: number): string {
 function withHour(s: string, hour: number): string {
   // (No helper closure for charCodeAt: tsx would name each one with a defineProperty per call.)
   return String.fromCharCode(
-    s.charCodeAt(0), s.charCodeAt(1), s.charCodeAt(2), s.charCodeAt(3), s.charCodeAt(4), s.charCodeAt(5), s.charCodeAt(6),
-    s.charCodeAt(7), s.charCodeAt(8), s.charCodeAt(9), s.charCodeAt(10), 48 + ((hour / 10) | 0), 48 + (hour % 10),
-    s.charCodeAt(13), s.charCodeAt(14), s.charCodeAt(15), s.charCodeAt(16), s.charCodeAt(17), s.charCodeAt(18),
+    s.charCodeAt(0),
+    s.charCodeAt(1),
+    s.charCodeAt(2),
+    s.charCodeAt(3),
+    s.charCodeAt(4),
+    s.charCodeAt(5),
+    s.charCodeAt(6),
+    s.charCodeAt(7),
+    s.charCodeAt(8),
+    s.charCodeAt(9),
+    s.charCodeAt(10),
+    48 + ((hour / 10) | 0),
+    48 + (hour % 10),
+    s.charCodeAt(13),
+    s.charCodeAt(14),
+    s.charCodeAt(15),
+    s.charCodeAt(16),
+    s.charCodeAt(17),
+    s.charCodeAt(18),
   );
 }
 

@@ -136,11 +136,11 @@ export function register(program: Command): void {
     .option('--out <file>', 'where to write the sealed message, DER (default: stdout)')
     .action(async (o) =>
       guarded(async () => {
-        const signer = loadKeyPair(
-          { cert: o.signCert, key: o.signKey, p12: o.signP12, p12PassFile: o.p12PassFile },
-          'signing',
-          { cert: '--sign-cert', key: '--sign-key', p12: '--sign-p12' },
-        );
+        const signer = loadKeyPair({ cert: o.signCert, key: o.signKey, p12: o.signP12, p12PassFile: o.p12PassFile }, 'signing', {
+          cert: '--sign-cert',
+          key: '--sign-key',
+          p12: '--sign-p12',
+        });
         checkFit(signer.certPem, 'signing', 'signing certificate');
         let recipientCertPem: string;
         if (statSync(o.recipientCert, { throwIfNoEntry: false })?.isDirectory()) {
@@ -170,23 +170,19 @@ export function register(program: Command): void {
     .action(async (o) =>
       guarded(async () => {
         if (!o.expectSigner && !o.anySigner) {
-          throw new UserError('give --expect-signer (the sender\'s signing certificate), or --any-signer to skip that check');
+          throw new UserError("give --expect-signer (the sender's signing certificate), or --any-signer to skip that check");
         }
-        const recipient = loadKeyPair(
-          { cert: o.recipientCert, key: o.recipientKey, p12: o.recipientP12, p12PassFile: o.p12PassFile },
-          'recipient',
-          { cert: '--recipient-cert', key: '--recipient-key', p12: '--recipient-p12' },
-        );
+        const recipient = loadKeyPair({ cert: o.recipientCert, key: o.recipientKey, p12: o.recipientP12, p12PassFile: o.p12PassFile }, 'recipient', {
+          cert: '--recipient-cert',
+          key: '--recipient-key',
+          p12: '--recipient-p12',
+        });
         const expectSigner = o.expectSigner ? loadCredentials(o.expectSigner).certPem : undefined;
         const der = await readInput(o.in);
         const result = unseal(der, { recipient, expectSigner });
         writeOutput(o.out, result.content);
         const signer = inspectCertificate(result.signerCertPem);
-        process.stderr.write(
-          `kpr: unsealed ${result.content.length} bytes signed by ${signer.subject}` +
-            (result.signingTime ? ` at ${result.signingTime.toISOString()}` : '') +
-            '\n',
-        );
+        process.stderr.write(`kpr: unsealed ${result.content.length} bytes signed by ${signer.subject}${result.signingTime ? ` at ${result.signingTime.toISOString()}` : ''}\n`);
       }),
     );
 
@@ -212,7 +208,14 @@ export function register(program: Command): void {
         if (!file && !o.config) throw new UserError('kpr cert inspect needs a certificate file, or --config kpr.yaml to inspect the certificates it names');
         if (file && o.config) throw new UserError('give either a certificate file or --config, not both');
         const targets = file
-          ? [{ file, passphraseFile: o.p12PassFile as string | undefined, purpose: o.purpose as CertificatePurpose | undefined, warnDays: (o.warnDays as number | undefined) ?? 60 }]
+          ? [
+              {
+                file,
+                passphraseFile: o.p12PassFile as string | undefined,
+                purpose: o.purpose as CertificatePurpose | undefined,
+                warnDays: (o.warnDays as number | undefined) ?? 60,
+              },
+            ]
           : await configuredCertificates(o.config, o.warnDays, o.purpose);
         const ca = o.ca ? { caPems: readCertificates(o.ca), caSetting: `--ca ${o.ca}` } : {};
         let bad = false;

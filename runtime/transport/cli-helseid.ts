@@ -45,7 +45,8 @@ async function settings(o: TokenOptions): Promise<Required<Pick<TokenOptions, 'a
     merged.timeout ??= c.helseid.timeoutMs !== undefined ? String(c.helseid.timeoutMs) : undefined;
   }
   const missing = (['authority', 'clientId', 'jwk', 'scope'] as const).filter((k) => !merged[k]).map((k) => `--${k === 'clientId' ? 'client-id' : k}`);
-  if (missing.length) throw new UserError(`kpr token needs ${missing.join(', ')}${o.config ? ` (not in ${o.config} either)` : ', or --config kpr.yaml to take them from its helseid section'}`);
+  if (missing.length)
+    throw new UserError(`kpr token needs ${missing.join(', ')}${o.config ? ` (not in ${o.config} either)` : ', or --config kpr.yaml to take them from its helseid section'}`);
   return merged as Required<Pick<TokenOptions, 'authority' | 'clientId' | 'jwk' | 'scope'>> & TokenOptions;
 }
 

@@ -33,7 +33,8 @@ async function readInput(path: string | undefined, what: string): Promise<Buffer
 
 function write(path: string | undefined, data: Buffer | string): void {
   const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-  if (path && path !== '-') writeAtomic(path, buf); // owner-only: messages hold personal data
+  if (path && path !== '-')
+    writeAtomic(path, buf); // owner-only: messages hold personal data
   else process.stdout.write(buf);
 }
 
@@ -114,7 +115,8 @@ export const register: Registrar = (program: Command) => {
         } catch (err) {
           throw new UserError(`${o.message} is not JSON: ${(err as Error).message}`);
         }
-        if (typeof m.body !== 'string' || typeof m.enc_sym_key !== 'string') throw new UserError(`${o.message} must hold "body" and "enc_sym_key" (as \`kpr slash encrypt\` writes them)`);
+        if (typeof m.body !== 'string' || typeof m.enc_sym_key !== 'string')
+          throw new UserError(`${o.message} must hold "body" and "enc_sym_key" (as \`kpr slash encrypt\` writes them)`);
         body = m.body;
         encSymKey ??= m.enc_sym_key;
         msgHash ??= typeof m.msg_hash === 'string' ? m.msg_hash : undefined;
@@ -126,7 +128,8 @@ export const register: Registrar = (program: Command) => {
       try {
         json = unprotect(body, encSymKey!, privateKey);
       } catch (err) {
-        if (err instanceof UnprotectError) throw new UserError(`${err.stage === 'asymmetric' ? 'the wrapped key (FHI code 1008)' : 'the body (FHI code 1009)'}: ${err.message}`, EXIT.partial);
+        if (err instanceof UnprotectError)
+          throw new UserError(`${err.stage === 'asymmetric' ? 'the wrapped key (FHI code 1008)' : 'the body (FHI code 1009)'}: ${err.message}`, EXIT.partial);
         throw new UserError(`cannot use the private key in ${o.privateKey}: ${(err as Error).message}`);
       }
       write(o.out, json);

@@ -1,7 +1,9 @@
-// The one way transport code makes an HTTP request: Node's fetch with a hard deadline that
+// The one way transport code makes an HTTP request: Node's http(s) with a hard deadline that
 // covers headers and body, and errors sorted into "timed out" and "could not talk" so that
 // callers can decide what is worth retrying. TLS verification is never switched off; plain
 // http is allowed only to loopback (the local sandbox).
+import { Agent as HttpAgent, request as nodeHttpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 
 /** Why a request produced no HTTP response. */
 export type TransportFailure = 'timeout' | 'network';
@@ -47,31 +49,56 @@ export function assertSafeUrl(url: string): URL {
   throw new Error(`refusing ${parsed.protocol}//${parsed.host}: use https (plain http only to loopback)`);
 }
 
+// node:http(s) with keep-alive agents rather than fetch: on loopback, fetch's stream machinery
+// cost more CPU per request than the SLASH stand-in's own checks (docs/slash.md, the round trip).
+const agents = { 'http:': new HttpAgent({ keepAlive: true }), 'https:': new HttpsAgent({ keepAlive: true }) };
+
 export async function httpRequest(url: string, req: HttpRequest): Promise<HttpResponse> {
-  assertSafeUrl(url);
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), req.timeoutMs);
-  try {
-    const res = await fetch(url, {
-      method: req.method,
-      headers: req.headers,
-      // A Buffer is a Uint8Array, which fetch takes; the DOM typings want an ArrayBuffer-backed one.
-      body: req.body as BodyInit | undefined,
-      signal: controller.signal,
-      redirect: 'error',
+  const parsed = assertSafeUrl(url);
+  const body = req.body === undefined ? undefined : typeof req.body === 'string' ? Buffer.from(req.body, 'utf8') : req.body;
+  const headers: Record<string, string> = { ...req.headers };
+  if (body !== undefined) headers['content-length'] = String(body.length);
+  const send = parsed.protocol === 'https:' ? httpsRequest : nodeHttpRequest;
+  return new Promise<HttpResponse>((resolveAnswer, reject) => {
+    let timedOut = false;
+    let settled = false;
+    const finish = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      fn();
+    };
+    const fail = (err: Error) =>
+      finish(() => {
+        if (timedOut) reject(new TransportError(`no answer from ${url} within ${req.timeoutMs} ms`, 'timeout', url, { cause: err }));
+        else reject(new TransportError(`could not reach ${url}: ${(err as { code?: string }).code ?? err.message}`, 'network', url, { cause: err }));
+      });
+    const request = send(parsed, { method: req.method, headers, agent: agents[parsed.protocol as 'http:' | 'https:'] }, (res) => {
+      const status = res.statusCode ?? 0;
+      // Redirects are refused, as before: a receiver that moves must be configured anew.
+      if (status >= 300 && status < 400 && res.headers.location) {
+        res.resume();
+        request.destroy();
+        fail(new Error(`redirected to ${res.headers.location} (redirects are refused)`));
+        return;
+      }
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', fail);
+      res.on('aborted', () => fail(new Error('the answer was cut off')));
+      res.on('end', () => {
+        const h = new Headers();
+        for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) h.append(res.rawHeaders[i]!, res.rawHeaders[i + 1]!);
+        finish(() => resolveAnswer({ status, headers: h, body: Buffer.concat(chunks).toString('utf8') }));
+      });
     });
-    const body = await res.text();
-    return { status: res.status, headers: res.headers, body };
-  } catch (err) {
-    if (controller.signal.aborted) {
-      throw new TransportError(`no answer from ${url} within ${req.timeoutMs} ms`, 'timeout', url, { cause: err });
-    }
-    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-    const detail = cause?.code ?? cause?.message ?? (err as Error).message;
-    throw new TransportError(`could not reach ${url}: ${detail}`, 'network', url, { cause: err });
-  } finally {
-    clearTimeout(timer);
-  }
+    const timer = setTimeout(() => {
+      timedOut = true;
+      request.destroy(new Error('timeout'));
+    }, req.timeoutMs);
+    request.on('error', fail);
+    request.end(body);
+  });
 }
 
 /** Parses a JSON body, or returns undefined when it is not JSON. */

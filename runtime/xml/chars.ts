@@ -36,13 +36,27 @@ function escapeSlow(value: string): string | BadCharacter {
     let rep: string;
     if (c >= 0x20 && c < 0xd800 && c !== 0x22 && c !== 0x26 && c !== 0x3c && c !== 0x3e) continue;
     switch (c) {
-      case 0x22: rep = '&quot;'; break;
-      case 0x26: rep = '&amp;'; break;
-      case 0x3c: rep = '&lt;'; break;
-      case 0x3e: rep = '&gt;'; break;
-      case 0x09: rep = '&#9;'; break;
-      case 0x0a: rep = '&#10;'; break;
-      case 0x0d: rep = '&#13;'; break;
+      case 0x22:
+        rep = '&quot;';
+        break;
+      case 0x26:
+        rep = '&amp;';
+        break;
+      case 0x3c:
+        rep = '&lt;';
+        break;
+      case 0x3e:
+        rep = '&gt;';
+        break;
+      case 0x09:
+        rep = '&#9;';
+        break;
+      case 0x0a:
+        rep = '&#10;';
+        break;
+      case 0x0d:
+        rep = '&#13;';
+        break;
       default:
         if (c >= 0xd800 && c <= 0xdbff) {
           const d = i + 1 < value.length ? value.charCodeAt(i + 1) : 0;

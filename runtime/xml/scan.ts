@@ -41,9 +41,7 @@ for (let c = 0; c < 128; c++) NAME_CHAR[c] = /[A-Za-z0-9._-]/.test(String.fromCh
 // The declaration as XML 1.0 writes it, version 1.0 only (1.1 has other character rules).
 const S = '[ \\t\\r\\n]';
 const DECLARATION = new RegExp(
-  `<\\?xml${S}+version${S}*=${S}*(["'])1\\.0\\1` +
-    `(?:${S}+encoding${S}*=${S}*(["'])[A-Za-z][A-Za-z0-9._-]*\\2)?` +
-    `(?:${S}+standalone${S}*=${S}*(["'])(?:yes|no)\\3)?${S}*\\?>`,
+  `<\\?xml${S}+version${S}*=${S}*(["'])1\\.0\\1` + `(?:${S}+encoding${S}*=${S}*(["'])[A-Za-z][A-Za-z0-9._-]*\\2)?` + `(?:${S}+standalone${S}*=${S}*(["'])(?:yes|no)\\3)?${S}*\\?>`,
   'y',
 );
 
@@ -254,7 +252,7 @@ export function compileScanner<T>(shape: MessageShape): ((xml: string, latin1?: 
           const p = depth - 1;
           const pc = clss[p];
           // Only at or after the last child's place: anything else is unknown or out of order.
-          const seq = find(pc.children, Math.max(seqs[p] , 0), pc.children.length, xml, i + 1, j);
+          const seq = find(pc.children, Math.max(seqs[p], 0), pc.children.length, xml, i + 1, j);
           if (seq < 0) return undefined;
           cls = pc.classes[seq];
           if (!cls.ok) return undefined;

@@ -42,7 +42,11 @@ export class PositionedYaml {
       } catch (err) {
         // yaml throws a ReferenceError for excessive aliases; anything else is ours to see.
         if (!(err instanceof ReferenceError) || !/alias/i.test(err.message)) throw err;
-        errors.push({ at: yaml.firstAlias(), message: `aliases expand too far (more than ${MAX_ALIAS_COUNT} uses, as in an "alias bomb"): write the values out instead of aliasing aliases`, code: 'ALIAS_COUNT' });
+        errors.push({
+          at: yaml.firstAlias(),
+          message: `aliases expand too far (more than ${MAX_ALIAS_COUNT} uses, as in an "alias bomb"): write the values out instead of aliasing aliases`,
+          code: 'ALIAS_COUNT',
+        });
       }
     }
     return { yaml, errors };

@@ -34,7 +34,12 @@ function importsOf(file: string): string[] {
 }
 
 const graph = new Map<string, string[]>();
-for (const top of SOURCES) for (const f of files(join(ROOT, top))) graph.set(relative(ROOT, f), importsOf(f).filter((t) => t !== relative(ROOT, f)));
+for (const top of SOURCES)
+  for (const f of files(join(ROOT, top)))
+    graph.set(
+      relative(ROOT, f),
+      importsOf(f).filter((t) => t !== relative(ROOT, f)),
+    );
 
 /** The graph between runtime/'s folders (runtime/mapping, runtime/rules, …), each edge once. */
 function foldersOf(g: Map<string, string[]>): Map<string, string[]> {
@@ -104,14 +109,22 @@ describe('the import graph', () => {
   });
 
   it('finds a cycle when there is one (the checker itself)', () => {
-    const g = new Map([['a', ['b']], ['b', ['c']], ['c', ['a']], ['d', ['a']]]);
+    const g = new Map([
+      ['a', ['b']],
+      ['b', ['c']],
+      ['c', ['a']],
+      ['d', ['a']],
+    ]);
     expect(cycles(g)).toEqual([['a', 'b', 'c']]);
   });
 
   it('keeps runtime/ from generator/, and transport/ from the messages', () => {
     const bad = [...graph].flatMap(([f, ts]) =>
       ts
-        .filter((t) => (f.startsWith('runtime/') && t.startsWith('generator/')) || (f.startsWith('runtime/transport/') && /^(generated|runtime\/(mapping|rules|message|notify))\//.test(t)))
+        .filter(
+          (t) =>
+            (f.startsWith('runtime/') && t.startsWith('generator/')) || (f.startsWith('runtime/transport/') && /^(generated|runtime\/(mapping|rules|message|notify))\//.test(t)),
+        )
         .map((t) => `${f} → ${t}`),
     );
     expect(bad).toEqual([]);

@@ -77,7 +77,7 @@ describe('kpr.yaml channel', () => {
     ['qa', 'https://apimottak01.qa.fihr.no'],
     ['pilot', 'https://apimottak01.qa.fihr.no'],
     ['sandbox', 'http://127.0.0.1:8089'],
-  ])('profile %s is SLASH\'s %s', (name, url) => {
+  ])("profile %s is SLASH's %s", (name, url) => {
     expect(parse(SLASH_VALID.replace('profile: et', `profile: ${name}`)).profile.baseUrl).toBe(url);
   });
 
@@ -100,14 +100,16 @@ describe('kpr.yaml channel', () => {
     expect(issues(SLASH_VALID.replace(/slash:\n( {2}.*\n)+/, 'slash: { maxRequestBytes: 1000000 }\n'))).toEqual(['8:1: slash needs `vendor`']);
   });
 
-  it('a request size over the receiver\'s 15 MB, an XML message on SLASH, a JSON type on the 2021 channel', () => {
-    expect(issues(SLASH_VALID.replace('slash:\n', 'slash:\n  maxRequestBytes: 15000001\n'))).toEqual(['9:20: slash.maxRequestBytes 15000001 is over the receiver\'s limit of 15 MB (FHI answers 2009 PayloadSizeLimitExceeded) (CFG003)']);
+  it("a request size over the receiver's 15 MB, an XML message on SLASH, a JSON type on the 2021 channel", () => {
+    expect(issues(SLASH_VALID.replace('slash:\n', 'slash:\n  maxRequestBytes: 15000001\n'))).toEqual([
+      "9:20: slash.maxRequestBytes 15000001 is over the receiver's limit of 15 MB (FHI answers 2009 PayloadSizeLimitExceeded) (CFG003)",
+    ]);
     expect(issues(SLASH_VALID.replace('hst-avtale@1', 'hst@56.0.0'))[0]).toMatch(/^7:18: message.spec: hst@56.0.0 is not a generated JSON message type.*\(CFG001\)$/);
     const kneik = KNEIK.replace('spec: hst@56.0.0', 'spec: hst-avtale@1');
     expect(issues(kneik).join('\n')).toMatch(/message.spec: hst-avtale@1 is a JSON message type, which only SLASH receives.*\(CFG001\)/);
   });
 
-  it('the 2021 channel\'s sections in a slash file are pointed at, not silently ignored', () => {
+  it("the 2021 channel's sections in a slash file are pointed at, not silently ignored", () => {
     const text = `${SLASH_VALID}sender: { herId: 1, orgNr: "974770000", Kommune: [{ kommuneNr: "0301" }], Kontaktperson: [{ kontPerson: K, meldEpost1: k@x.invalid, typeKontaktperson: "1" }] }\n`;
     expect(issues(text)).toEqual(['15:1: sender: a setting of the 2021 channel; SLASH does not use it (channel: slash), so leave it out (CFG004)']);
   });

@@ -19,10 +19,12 @@ function item(unit: string, id: string, month: string, deleted = false): SlashIt
 }
 
 describe('SLASH bodies', () => {
-  it('writes the unit object in the sample\'s order, deletions as slettAvtale with erSlettet', () => {
+  it("writes the unit object in the sample's order, deletions as slettAvtale with erSlettet", () => {
     const unit = unitKey('974770000', 301, '4U');
     const [d] = buildDeliveries(unit, [item(unit, 'A', '2024-05'), item(unit, 'B', '2024-05', true)], form, 2_000_000);
-    expect(d!.body).toBe('[{"orgNr":974770000,"kommuneNr":301,"bydelNr":"4U","slettAvtale":[{"avtaleId":"B","erSlettet":true}],"avtale":[{"avtaleId":"A","datoTid":"2024-05-15T10:00:00+01:00","oppmoteStatus":1}]}]');
+    expect(d!.body).toBe(
+      '[{"orgNr":974770000,"kommuneNr":301,"bydelNr":"4U","slettAvtale":[{"avtaleId":"B","erSlettet":true}],"avtale":[{"avtaleId":"A","datoTid":"2024-05-15T10:00:00+01:00","oppmoteStatus":1}]}]',
+    );
     expect(d).toMatchObject({ period: '2024-05', ids: ['A', 'B'], items: 1, deletes: 1, orgNr: '974770000' });
     expect(validate(JSON.parse(d!.body))).toBe(true);
   });

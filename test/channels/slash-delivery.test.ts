@@ -24,7 +24,14 @@ function history(prefix: string): Line[] {
   let n = 0;
   for (const month of ['2018-03', '2017-01', '2016-12', '2017-06', '2018-01', '2017-02']) {
     for (const org of UNITS) {
-      for (let k = 0; k < 3; k++) lines.push({ orgNr: org, kommuneNr: 3253, id: `${prefix}-${org.slice(-2)}-${month}-${k}`, day: `${month}-1${k}`, changedAt: `2024-01-01T00:00:${String(n++ % 60).padStart(2, '0')}Z` });
+      for (let k = 0; k < 3; k++)
+        lines.push({
+          orgNr: org,
+          kommuneNr: 3253,
+          id: `${prefix}-${org.slice(-2)}-${month}-${k}`,
+          day: `${month}-1${k}`,
+          changedAt: `2024-01-01T00:00:${String(n++ % 60).padStart(2, '0')}Z`,
+        });
     }
   }
   const [a, b] = [lines[4]!, lines[9]!];
@@ -50,7 +57,10 @@ function monthsByDelivery(prefix: string): Record<string, string[][]> {
   for (const [org, ds] of Object.entries(st.units)) {
     for (const d of ds) {
       const body = sb.slash.ledger.message(d.correlationId) as Array<{ avtale?: { avtaleId: string; datoTid: string }[]; slettAvtale?: { avtaleId: string }[] }>;
-      const ids = [...(body[0]!.avtale ?? []).map((a) => [a.avtaleId, a.datoTid.slice(0, 7)]), ...(body[0]!.slettAvtale ?? []).map((x) => [x.avtaleId, x.avtaleId.split('-').slice(2, 4).join('-')])];
+      const ids = [
+        ...(body[0]!.avtale ?? []).map((a) => [a.avtaleId, a.datoTid.slice(0, 7)]),
+        ...(body[0]!.slettAvtale ?? []).map((x) => [x.avtaleId, x.avtaleId.split('-').slice(2, 4).join('-')]),
+      ];
       if (!ids.some(([id]) => id!.startsWith(`${prefix}-`))) continue;
       (out[org] ??= []).push([...new Set(ids.map(([, m]) => m!))]);
     }
@@ -109,7 +119,9 @@ describe('SLASH channel: the initial load', () => {
     const s = (await backfillJob({ config: config(), from: '2017-01-01', log: silentLogger, slashClient: await client() })) as SlashSummary;
     expect(s.exitCode).toBe(0);
     const st = sb.slash.state();
-    const bodies = Object.values(st.units).flat().map((d) => JSON.stringify(sb.slash.ledger.message(d.correlationId)));
+    const bodies = Object.values(st.units)
+      .flat()
+      .map((d) => JSON.stringify(sb.slash.ledger.message(d.correlationId)));
     const mineBodies = bodies.filter((b) => b.includes('"S-'));
     expect(mineBodies.length).toBeGreaterThan(15); // 15 unit-months, some split
     for (const b of mineBodies) expect(Buffer.byteLength(b)).toBeLessThanOrEqual(400);
@@ -143,7 +155,12 @@ describe('SLASH channel: answers', () => {
       const d = store.slashDelivery(u.seq!)!;
       expect(d).toMatchObject({ state: 'refused', status: 400, correlationId: stopped.correlationId });
       expect(d.codes.map((c) => [c.code, c.name])).toEqual([[2008, 'SchemaValidationFailed']]);
-      expect(store.slashUnits().filter((x) => x.orgNr !== stoppedOrg).every((x) => x.state === 'ok' && x.queued === 0)).toBe(true);
+      expect(
+        store
+          .slashUnits()
+          .filter((x) => x.orgNr !== stoppedOrg)
+          .every((x) => x.state === 'ok' && x.queued === 0),
+      ).toBe(true);
     } finally {
       store.close();
     }
@@ -194,7 +211,10 @@ describe('SLASH channel: answers', () => {
     const s = (await backfillJob({ config: cfg, from: '2017-01-01', log: silentLogger, slashClient: await client() })) as SlashSummary;
     expect(s.exitCode).toBe(0);
     // The receiver saw the killed delivery twice in a row, with the same msg_hash, and nothing skipped.
-    const hashes = sb.slash.state().units[UNITS[1]!]!.filter((d) => JSON.stringify(sb.slash.ledger.message(d.correlationId)).includes('"K-')).map((d) => d.msgHash);
+    const hashes = sb.slash
+      .state()
+      .units[UNITS[1]!]!.filter((d) => JSON.stringify(sb.slash.ledger.message(d.correlationId)).includes('"K-'))
+      .map((d) => d.msgHash);
     const repeats = hashes.filter((h, i) => i > 0 && hashes[i - 1] === h);
     expect(repeats).toEqual([hashes[1]]);
     expect(new Set(hashes).size).toBe(hashes.length - 1);

@@ -19,7 +19,10 @@ interface Want {
 type Setup = (dir: string) => void;
 type Case = [name: string, argv: string[], setup: Setup | undefined, want: Want];
 
-const file = (name: string, text: string): Setup => (dir) => writeFileSync(join(dir, name), text);
+const file =
+  (name: string, text: string): Setup =>
+  (dir) =>
+    writeFileSync(join(dir, name), text);
 let busyPort = 0;
 
 const CASES: Case[] = [
@@ -33,11 +36,31 @@ const CASES: Case[] = [
   ['backfill with an impossible date', ['backfill', '--config', 'kpr.yaml', '--from', '2017-13-01'], undefined, { says: /--from/ }],
   // The message id is optional since SLASH (which resumes units): without one, the configuration decides.
   ['resend without a message id or a configuration', ['resend'], undefined, { says: /kpr\.yaml: no such file.*npx kpr init/ }],
-  ['report without a configuration', ['report', '--config', 'missing.yaml', '--html', 'r.html'], undefined, { says: /npx kpr init/, after: (d) => expect(readdirSync(d)).not.toContain('r.html') }],
-  ['token with a missing key file', ['token', '--authority', 'http://127.0.0.1:9', '--client-id', 'c', '--jwk', 'missing.json', '--scope', 's'], undefined, { says: /missing\.json/ }],
+  [
+    'report without a configuration',
+    ['report', '--config', 'missing.yaml', '--html', 'r.html'],
+    undefined,
+    { says: /npx kpr init/, after: (d) => expect(readdirSync(d)).not.toContain('r.html') },
+  ],
+  [
+    'token with a missing key file',
+    ['token', '--authority', 'http://127.0.0.1:9', '--client-id', 'c', '--jwk', 'missing.json', '--scope', 's'],
+    undefined,
+    { says: /missing\.json/ },
+  ],
   ['token without configuration or options', ['token'], undefined, { says: /--config|--authority/ }],
-  ['seal a missing file', ['seal', '--in', 'missing.xml', '--recipient-cert', 'r.pem', '--sign-cert', 's.pem', '--sign-key', 's.key', '--out', 'o.p7m'], undefined, { says: /missing\.xml|r\.pem|s\.pem/ }],
-  ['cert test-pki into a file', ['cert', 'test-pki', '--dir', 'f'], file('f', 'mine\n'), { says: /f: a file is where a folder is needed/, after: (d) => expect(readFileSync(join(d, 'f'), 'utf8')).toBe('mine\n') }],
+  [
+    'seal a missing file',
+    ['seal', '--in', 'missing.xml', '--recipient-cert', 'r.pem', '--sign-cert', 's.pem', '--sign-key', 's.key', '--out', 'o.p7m'],
+    undefined,
+    { says: /missing\.xml|r\.pem|s\.pem/ },
+  ],
+  [
+    'cert test-pki into a file',
+    ['cert', 'test-pki', '--dir', 'f'],
+    file('f', 'mine\n'),
+    { says: /f: a file is where a folder is needed/, after: (d) => expect(readFileSync(join(d, 'f'), 'utf8')).toBe('mine\n') },
+  ],
   ['spec new without its required options', ['spec', 'new', 'hst', '57.0.0'], undefined, { says: /required options not specified: --from <version>, --valid-from <date>/ }],
   ['unseal without our certificate', ['unseal', '--in', 'x.p7m', '--any-signer'], undefined, { says: /--recipient-cert/ }],
   ['xml of a file that is not JSON', ['xml', '--spec', 'hst@56.0.0', '--in', 'k.yaml'], file('k.yaml', '# not json\n'), { code: 1, says: /k\.yaml: not valid JSON/ }],
@@ -53,13 +76,23 @@ const CASES: Case[] = [
   ['spec import from a missing folder', ['spec', 'import', '--from', 'missing', '--message', 'hst'], undefined, { says: /missing/ }],
   ['xml with an unknown spec', ['xml', '--spec', 'nope@1.0.0'], undefined, { says: /nope@1\.0\.0/ }],
   ['xml from a missing file', ['xml', '--spec', 'hst@56.0.0', '--in', 'missing.json'], undefined, { says: /missing\.json/ }],
-  ['map with a missing mapping', ['map', '--mapping', 'missing.yaml', '--in', 'in.ndjson', '--out', 'out.ndjson', '--rejects', 'rejects.ndjson'], undefined, { says: /in\.ndjson|missing\.yaml/, after: (d) => expect(readdirSync(d)).not.toContain('out.ndjson') }],
+  [
+    'map with a missing mapping',
+    ['map', '--mapping', 'missing.yaml', '--in', 'in.ndjson', '--out', 'out.ndjson', '--rejects', 'rejects.ndjson'],
+    undefined,
+    { says: /in\.ndjson|missing\.yaml/, after: (d) => expect(readdirSync(d)).not.toContain('out.ndjson') },
+  ],
   ['mapping template of a malformed reference', ['mapping', 'template', 'nope'], undefined, { says: /message@version/ }],
   ['demo-data with a word for a number', ['demo-data', '--children', 'many'], undefined, { says: /--children/ }],
   ['sandbox on a port that cannot exist', ['sandbox', '--port', '99999999'], undefined, { says: /--port/ }],
   ['sandbox on a port in use', ['sandbox', '--data', 'sbx'], (d) => file('p', '')(d), { says: /in use.*--port/ }],
   ['init with an unknown profile', ['init', '--profile', 'nope', '--dir', 'x'], undefined, { says: /--profile nope/, after: (d) => expect(readdirSync(d)).not.toContain('x') }],
-  ['init into a file', ['init', '--profile', 'sandbox', '--dir', 'f'], file('f', 'mine\n'), { says: /is a file/, after: (d) => expect(readFileSync(join(d, 'f'), 'utf8')).toBe('mine\n') }],
+  [
+    'init into a file',
+    ['init', '--profile', 'sandbox', '--dir', 'f'],
+    file('f', 'mine\n'),
+    { says: /is a file/, after: (d) => expect(readFileSync(join(d, 'f'), 'utf8')).toBe('mine\n') },
+  ],
   [
     'init over an existing setup',
     ['init', '--dir', 'mine'],

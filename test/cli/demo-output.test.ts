@@ -17,7 +17,10 @@ describe('kpr demo --quiet / --verbose', () => {
     const verbose = runKpr(['demo', '--dir', join(base, 'v'), '--children', '10', '--days', '1', '--verbose']);
     expect(verbose.code, verbose.stderr).toBe(0);
     expect(verbose.stdout).toMatch(/^1\. setup in /m);
-    const logs = verbose.stderr.trim().split('\n').map((l) => JSON.parse(l) as { msg: string });
+    const logs = verbose.stderr
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { msg: string });
     expect(logs.map((l) => l.msg)).toContain('transfer started');
   });
 });

@@ -21,7 +21,11 @@ function helpOf(cmd: Command): string {
 
 /** `npx kpr a b --x 1 y > f &` → the words after `kpr`, without redirections and `&`. */
 function words(example: string): string[] {
-  return example.replace(/\s[>|&].*$/, '').replace(/\s&$/, '').split(/\s+/).slice(2);
+  return example
+    .replace(/\s[>|&].*$/, '')
+    .replace(/\s&$/, '')
+    .split(/\s+/)
+    .slice(2);
 }
 
 describe('kpr --help', async () => {
@@ -29,7 +33,12 @@ describe('kpr --help', async () => {
   const all = commands(program);
 
   it('lists every command without loading their modules, grouped by who uses them', async () => {
-    expect(Object.keys(SUMMARIES).sort()).toEqual(program.commands.map((c) => c.name()).filter((n) => n !== 'help').sort());
+    expect(Object.keys(SUMMARIES).sort()).toEqual(
+      program.commands
+        .map((c) => c.name())
+        .filter((n) => n !== 'help')
+        .sort(),
+    );
     const help = helpOf(await buildProgram(['node', 'kpr', '--help']));
     const at = (s: string) => help.indexOf(s);
     expect(at('Getting started:')).toBeGreaterThan(0);

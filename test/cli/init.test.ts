@@ -7,7 +7,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { loadConfig } from '../../runtime/config/load.ts';
+import { generateAppointments } from '../../runtime/demo-data/appointments.ts';
 import { initSandboxSetup } from '../../runtime/init/sandbox-setup.ts';
+import { loadMapping } from '../../runtime/mapping/apply.ts';
 import { runKpr } from '../helpers/cli.ts';
 
 const schemaOf = (yamlFile: string) => /\$schema=(\S+)/.exec(readFileSync(yamlFile, 'utf8'))![1]!;
@@ -27,7 +30,10 @@ describe('kpr init --profile sandbox', () => {
       // Every unit a record names is an Enhet of its Kommune, so no record warns REC4008.
       const enheter = new Map<string, string>();
       for (const k of config.sender.Kommune) for (const e of k.Enhet) enheter.set(e.enhetID, k.kommuneNr);
-      const records = readFileSync(join(cwd, 'new/setup/epj/extract.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      const records = readFileSync(join(cwd, 'new/setup/epj/extract.ndjson'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
       const units = records.filter((x) => x.consultation).map((x) => [x.consultation.unitId, x.consultation.municipalityNumber]);
       expect(units.length).toBeGreaterThan(0);
       for (const [unit, kommune] of units) expect(enheter.get(unit), unit).toBe(kommune);
@@ -44,6 +50,31 @@ describe('kpr init --profile sandbox', () => {
       expect(r.stdout).toContain('kill $(cat new/setup/sandbox/sandbox.pid)');
     } finally {
       busy.close();
+    }
+  });
+
+  it("--channel slash writes the demo EPJ's appointment book and its mapping rooted at Enhet, which maps every line", async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'kpr-init-slash-'));
+    const r = runKpr(['init', '--profile', 'sandbox', '--channel', 'slash', '--dir', 'setup', '--children', '3', '--seed', 'i', '--today', '2026-11-24', '--bad-rate', '0'], {
+      cwd,
+    });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const dir = join(cwd, 'setup');
+    const config = loadConfig(join(dir, 'kpr.yaml'));
+    expect(config.mapping).toBe(join(dir, 'mapping.yaml'));
+    // The book is exactly what kpr demo-data --appointments writes for the same EPJ.
+    const book = [...generateAppointments({ children: 3, from: '2017-01-01', to: '2026-11-24', seed: 'i', badRate: 0 })];
+    expect(book.length).toBeGreaterThan(0);
+    expect(readFileSync(join(dir, 'epj/extract.ndjson'), 'utf8')).toBe(book.map((l) => `${JSON.stringify(l)}\n`).join(''));
+    expect(r.stdout).toContain(`${book.length} demo appointments`);
+    // The copied mapping (and its source schema beside it) maps every line to a unit object.
+    const text = readFileSync(join(dir, 'mapping.yaml'), 'utf8');
+    expect(text).not.toContain('examples/demo-epj-appointments/mapping.yaml');
+    const mapper = await loadMapping(config.mapping!);
+    for (const l of book) {
+      const m = mapper.apply(l);
+      expect(m.ok && m.value.orgNr, l.recordId).toBe(Number(l.unit.orgNumber));
     }
   });
 

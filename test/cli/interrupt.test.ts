@@ -47,11 +47,17 @@ describe('Ctrl-C in kpr backfill', () => {
 
     // On a terminal (script(1) gives it one): the bar is redrawn in place, info logs are held
     // back while it shows, and the last state drawn is the final one.
-    const tty = spawnSync('script', ['-qec', `${process.execPath} ${resolve(REPO_ROOT, 'bin/kpr.mjs')} backfill --config setup/kpr.yaml --restart`, '/dev/null'], { cwd, encoding: 'utf8' });
+    const tty = spawnSync('script', ['-qec', `${process.execPath} ${resolve(REPO_ROOT, 'bin/kpr.mjs')} backfill --config setup/kpr.yaml --restart`, '/dev/null'], {
+      cwd,
+      encoding: 'utf8',
+    });
     expect(tty.status, tty.stdout).toBe(0);
     expect(tty.stdout).toContain('\r\x1b[2Krecords ');
     expect(tty.stdout).not.toContain('"level":"info"');
-    const screen = tty.stdout.split(/\r?\n/).map((l) => l.split('\r').at(-1)!.replace('\x1b[2K', '')).filter(Boolean);
+    const screen = tty.stdout
+      .split(/\r?\n/)
+      .map((l) => l.split('\r').at(-1)!.replace('\x1b[2K', ''))
+      .filter(Boolean);
     expect(screen.at(-2)).toMatch(/^records [\d,]+ \| messages \d+ \| [\d,]+ rec\/s \| done in \d+s$/);
     expect(screen.at(-1)).toMatch(/^backfill \d+: /);
   });

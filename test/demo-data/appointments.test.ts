@@ -104,7 +104,11 @@ describe('the appointment extract', () => {
       expect(final.appointment.status).toBe('attended');
       expect(final.appointment.startTime).toBe(c.consultation.startTime);
       expect(final.appointment.type).toBe(c.consultation.programmeStep);
-      expect([final.unit.id, final.unit.orgNumber, final.unit.municipalityNumber]).toEqual([c.consultation.unitId, c.consultation.unitOrgNumber, c.consultation.municipalityNumber]);
+      expect([final.unit.id, final.unit.orgNumber, final.unit.municipalityNumber]).toEqual([
+        c.consultation.unitId,
+        c.consultation.unitOrgNumber,
+        c.consultation.municipalityNumber,
+      ]);
       expect([final.patient.patientId, final.patient.nationalId, final.patient.nationalIdType]).toEqual([c.child.patientId, c.child.nationalId, c.child.nationalIdType]);
     }
     expect(compared).toBeGreaterThan(consultations.length * 0.8);
@@ -169,10 +173,9 @@ describe('the appointment extract', () => {
   });
 
   it('matches the golden extract (six children, seed "golden")', () => {
-    const text =
-      `${[...generateAppointments({ children: 6, from: '2017-01-01', to: '2026-12-31', seed: 'golden', editRate: 0.2, deleteRate: 0.05, badRate: 0.1 })]
-        .map((r) => JSON.stringify(r))
-        .join('\n')}\n`;
+    const text = `${[...generateAppointments({ children: 6, from: '2017-01-01', to: '2026-12-31', seed: 'golden', editRate: 0.2, deleteRate: 0.05, badRate: 0.1 })]
+      .map((r) => JSON.stringify(r))
+      .join('\n')}\n`;
     expectGolden(fileURLToPath(new URL('./golden/appointments.ndjson', import.meta.url)), text);
   });
 });

@@ -38,7 +38,10 @@ describe('kpr demo-data', () => {
     expect(r.status).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines.length).toBeGreaterThan(5);
-    const starts = lines.map((l) => JSON.parse(l)).filter((r) => !r.deleted).map((r) => r.consultation.startTime);
+    const starts = lines
+      .map((l) => JSON.parse(l))
+      .filter((r) => !r.deleted)
+      .map((r) => r.consultation.startTime);
     expect(starts.length).toBeGreaterThan(5);
     expect(starts.filter((t) => t >= '2020')).toEqual([]);
   });

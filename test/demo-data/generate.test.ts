@@ -35,8 +35,7 @@ describe('determinism', () => {
 
   it('raising the edit rate adds edits without changing the original registrations', () => {
     const small = { ...base, children: 200, badRate: 0 };
-    const originals = (editRate: number) =>
-      [...generateRecords({ ...small, editRate })].filter((r) => r.version === 1).map((r) => JSON.stringify(r));
+    const originals = (editRate: number) => [...generateRecords({ ...small, editRate })].filter((r) => r.version === 1).map((r) => JSON.stringify(r));
     const few = originals(0);
     expect(originals(0.3)).toEqual(few);
   });
@@ -122,9 +121,7 @@ describe('validity', () => {
     const today = Date.parse('2021-06-30T23:59:59Z');
     const cut = [...generateRecords({ ...base, children: 300, today: '2021-06-30' })];
     expect(cut.length).toBeGreaterThan(500);
-    const late = cut.filter(
-      (r) => Date.parse(r.changedAt) > today || (!isDeletion(r) && !r._defect && Date.parse(r.consultation.startTime) > today),
-    );
+    const late = cut.filter((r) => Date.parse(r.changedAt) > today || (!isDeletion(r) && !r._defect && Date.parse(r.consultation.startTime) > today));
     expect(late).toEqual([]);
   });
 });
@@ -182,8 +179,16 @@ describe('realism', () => {
   it('infant programme steps happen at the ages of code list 9505', () => {
     // [vendor step, lowest age, highest age] in days, weekends and time zones allowed for.
     const expected: Array<[string, number, number]> = [
-      ['HB-JORDMOR', 0, 6], ['HB-HSYK', 6, 16], ['U04', 23, 35], ['U06', 36, 50], ['M03', 83, 101],
-      ['M06', 172, 196], ['M12', 350, 382], ['M17', 504, 548], ['A02', 708, 754], ['A04', 1430, 1494],
+      ['HB-JORDMOR', 0, 6],
+      ['HB-HSYK', 6, 16],
+      ['U04', 23, 35],
+      ['U06', 36, 50],
+      ['M03', 83, 101],
+      ['M06', 172, 196],
+      ['M12', 350, 382],
+      ['M17', 504, 548],
+      ['A02', 708, 754],
+      ['A04', 1430, 1494],
     ];
     for (const [step, lo, hi] of expected) {
       const ages = clean.filter((r) => r.consultation.programmeStep === step).map(ageDays);

@@ -11,10 +11,9 @@ const golden = fileURLToPath(new URL('./golden/sample.ndjson', import.meta.url))
 
 describe('golden extract', () => {
   it('six children, seed "golden", with edits, deletions and defects', () => {
-    const text =
-      `${[...generateRecords({ children: 6, from: '2017-01-01', to: '2026-12-31', seed: 'golden', editRate: 0.2, deleteRate: 0.05, badRate: 0.1 })]
-        .map((r) => JSON.stringify(r))
-        .join('\n')}\n`;
+    const text = `${[...generateRecords({ children: 6, from: '2017-01-01', to: '2026-12-31', seed: 'golden', editRate: 0.2, deleteRate: 0.05, badRate: 0.1 })]
+      .map((r) => JSON.stringify(r))
+      .join('\n')}\n`;
     expectGolden(golden, text);
   });
 });

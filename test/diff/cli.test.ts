@@ -40,7 +40,8 @@ const EXAMPLE = join(REPO, 'test/fixtures/hst-example-next/spec/hst/57.0.0.yaml'
 
 describe('kpr spec diff', () => {
   it('writes JSON that carries the same changes as the engine', async () => {
-    const a = caseFile('code-removed', 'a'), b = caseFile('code-removed', 'b');
+    const a = caseFile('code-removed', 'a'),
+      b = caseFile('code-removed', 'b');
     const { out, code } = await kpr('spec', 'diff', a, b, '--format', 'json');
     const json = JSON.parse(out);
     expect(code).toBe(0);
@@ -49,7 +50,8 @@ describe('kpr spec diff', () => {
   });
 
   it('sets exit code 1 only when a change of the --fail-on severity or worse is present', async () => {
-    const a = caseFile('attribute-added', 'a'), b = caseFile('attribute-added', 'b'); // one info change
+    const a = caseFile('attribute-added', 'a'),
+      b = caseFile('attribute-added', 'b'); // one info change
     expect((await kpr('spec', 'diff', a, b, '--fail-on', 'breaking')).code).toBe(0);
     expect((await kpr('spec', 'diff', a, b, '--fail-on', 'warning')).code).toBe(0);
     expect((await kpr('spec', 'diff', a, b, '--fail-on', 'info')).code).toBe(1);
@@ -71,7 +73,10 @@ describe('kpr spec diff', () => {
   });
 
   it('exits 1 through the real kpr binary when the example next version breaks senders', () => {
-    const r = spawnSync(process.execPath, [join(REPO, 'bin/kpr.mjs'), 'spec', 'diff', 'hst@56.0.0', EXAMPLE, '--fail-on', 'breaking', '--format', 'md'], { cwd: REPO, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [join(REPO, 'bin/kpr.mjs'), 'spec', 'diff', 'hst@56.0.0', EXAMPLE, '--fail-on', 'breaking', '--format', 'md'], {
+      cwd: REPO,
+      encoding: 'utf8',
+    });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/^# hst@56\.0\.0 → hst@57\.0\.0\n\n15 breaking/);
@@ -115,4 +120,3 @@ describe('kpr spec new', () => {
     await expect(kpr('spec', 'new', 'hst', '58.0.0', '--from', '56.0.0', '--valid-from', '1.1.2027', '--spec-dir', root)).rejects.toThrow(/YYYY-MM-DD/);
   });
 });
-

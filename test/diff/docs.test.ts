@@ -11,7 +11,8 @@ import { REPO } from './helpers.ts';
 it('docs/changelog.md lists exactly the catalogued change kinds', () => {
   const file = join(REPO, 'docs/changelog.md');
   const doc = readFileSync(file, 'utf8');
-  const start = doc.indexOf(TABLE_START), end = doc.indexOf(TABLE_END);
+  const start = doc.indexOf(TABLE_START),
+    end = doc.indexOf(TABLE_END);
   expect(start).toBeGreaterThan(0);
   expect(end).toBeGreaterThan(start);
   const current = doc.slice(start, end + TABLE_END.length);

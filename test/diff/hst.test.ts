@@ -27,8 +27,11 @@ describe('hst 56.0.0 → example 57.0.0', () => {
     expect(find('code-removed', 'codelists/8425/1')).toMatchObject({ severity: 'breaking', before: { file: 'spec/codelists/8425.yaml', line: 7 } });
     expect(find('class-added', 'Melding/Notifikasjon/Konsultasjon/Svangerskapskonsultasjon')).toBeDefined();
     expect(find('child-min-raised', 'Melding/Notifikasjon/Konsultasjon/Helseperson')).toMatchObject({ from: '0..*', to: '1..*' });
-    expect(find('consequence-harsher', 'Melding/Notifikasjon/Konsultasjon/@konsultasjonRegistrertTidspunkt/controls/required'))
-      .toMatchObject({ severity: 'warning', from: 'none', to: 'discard-row' });
+    expect(find('consequence-harsher', 'Melding/Notifikasjon/Konsultasjon/@konsultasjonRegistrertTidspunkt/controls/required')).toMatchObject({
+      severity: 'warning',
+      from: 'none',
+      to: 'discard-row',
+    });
     expect(find('fixed-value-changed', 'Melding/@versjon')).toMatchObject({ from: '56.0.0', to: '57.0.0' });
     expect(find('namespace-changed', 'message/namespace')).toMatchObject({ before: { file: 'spec/hst/56.0.0.yaml', line: 12 } });
     for (const c of changes) {

@@ -20,7 +20,8 @@ const all: [string, () => S, (s: S) => void, string?][] = [
   ...JSON_MUTATIONS.map(([k, m, i]): [string, () => S, (s: S) => void, string?] => [k, jsonBase, m, i]),
 ];
 for (const [kind, start, mutate, inverse] of all) {
-  const a = start(), b = start();
+  const a = start(),
+    b = start();
   mutate(b);
   write(join(ROOT, kind, 'a'), a, `${kind} (a, before)`);
   write(join(ROOT, kind, 'b'), b, `${kind} (b, after)`);

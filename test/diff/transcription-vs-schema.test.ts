@@ -36,7 +36,11 @@ describe('kpr spec diff: the sample-based HST_Avtale against an imported schema'
     const published = changes.filter((c) => c.kind === 'member-provenance-published').map((c) => c.path);
     // 5 objects and 17 scalars, all inferred in the transcription, all in the example schema.
     expect(published).toHaveLength(22);
-    const at = (path: string) => changes.filter((c) => c.path === path).map((c) => c.kind).sort();
+    const at = (path: string) =>
+      changes
+        .filter((c) => c.path === path)
+        .map((c) => c.kind)
+        .sort();
     expect(at('Enhet/avtale/person.fodselsNr')).toEqual(['attribute-type-changed', 'member-provenance-published', 'pattern-added']);
     expect(at('Enhet.kommuneNr')).toEqual(['attribute-became-required', 'attribute-type-changed', 'member-provenance-published', 'pattern-added']);
     expect(at('Enhet/avtale.oppmoteStatus')).toEqual(['attribute-became-required', 'enum-narrowed', 'member-provenance-published']);

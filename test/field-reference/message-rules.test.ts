@@ -44,7 +44,7 @@ describe('rules of the published text', () => {
     }
   });
 
-  it('the field reference shows every rule with its id, chapter, text and the kit\'s answer', () => {
+  it("the field reference shows every rule with its id, chapter, text and the kit's answer", () => {
     const md = emitFieldReference(iplos, 'spec/iplos/56.0.0.yaml');
     for (const r of iplos.rules) {
       expect(md).toContain(`**${r.id}** `);

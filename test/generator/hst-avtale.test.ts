@@ -100,7 +100,11 @@ describe('hst-avtale@1 (JSON message type)', async () => {
 
   it('warns in the field reference that fodselsNr, dNr and dufNr lose leading zeros as JSON numbers', () => {
     const md = built.files.get('hst-avtale/1/README.md')!;
-    for (const [name, digits] of [['fodselsNr', 11], ['dNr', 11], ['dufNr', 12]] as const) {
+    for (const [name, digits] of [
+      ['fodselsNr', 11],
+      ['dNr', 11],
+      ['dufNr', 12],
+    ] as const) {
       const section = md.slice(md.indexOf(`### $[*].avtale[*].person.${name} `));
       const own = section.slice(0, section.indexOf('<a id=', 1) === -1 ? undefined : section.indexOf('<a id=', 1));
       expect(own, name).toContain('**Warning: leading zeros are lost.**');

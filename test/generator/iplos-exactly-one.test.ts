@@ -13,19 +13,42 @@ import { toXml } from '../../generated/iplos/56.0.0/xml.ts';
 import { xmllint } from '../helpers/reference.ts';
 
 const bruker = { pasientGUID: '3f2504e0-4f89-11d3-9a0c-0305e82c3301', brukerNr: 'B-17', fid: '170219', typeID: '9' };
-const start = { tjenesteType: '21', hendelseRegTid: '2021-03-02T10:15:00', hendelseDato: '2021-03-01', tjenesteID: 'T-1', hendelseGUID: '9a1c7e52-0d4b-4c1e-8f0e-2b7d6c5a4e01', Bruker: bruker };
-const slutt = { hendelseGUID: '9a1c7e52-0d4b-4c1e-8f0e-2b7d6c5a4e02', tjenesteType: '21', hendelseRegTid: '2021-04-02T10:15:00', hendelseDato: '2021-04-01', tjenesteID: 'T-1', Bruker: bruker };
+const start = {
+  tjenesteType: '21',
+  hendelseRegTid: '2021-03-02T10:15:00',
+  hendelseDato: '2021-03-01',
+  tjenesteID: 'T-1',
+  hendelseGUID: '9a1c7e52-0d4b-4c1e-8f0e-2b7d6c5a4e01',
+  Bruker: bruker,
+};
+const slutt = {
+  hendelseGUID: '9a1c7e52-0d4b-4c1e-8f0e-2b7d6c5a4e02',
+  tjenesteType: '21',
+  hendelseRegTid: '2021-04-02T10:15:00',
+  hendelseDato: '2021-04-01',
+  tjenesteID: 'T-1',
+  Bruker: bruker,
+};
 
 function notifikasjon(events: Record<string, unknown>) {
   return {
-    statusNotifikasjon: 'N', notifikasjonTid: '2021-03-02T10:15:00', notifikasjonGUID: 'c0a80101-0000-4000-8000-000000000001',
-    notifikasjonForrigeGUID: '00000000-0000-0000-0000-000000000000', notifikasjonLopeNr: '1', ...events,
+    statusNotifikasjon: 'N',
+    notifikasjonTid: '2021-03-02T10:15:00',
+    notifikasjonGUID: 'c0a80101-0000-4000-8000-000000000001',
+    notifikasjonForrigeGUID: '00000000-0000-0000-0000-000000000000',
+    notifikasjonLopeNr: '1',
+    ...events,
   };
 }
 
 function melding(events: Record<string, unknown>) {
   return {
-    versjon: '56.0.0', meldingstype: 'K', leverandor: 'Test', navnEPJ: 'Test-EPJ', versjonEPJ: '1.0', versjonUt: '1.0',
+    versjon: '56.0.0',
+    meldingstype: 'K',
+    leverandor: 'Test',
+    navnEPJ: 'Test-EPJ',
+    versjonEPJ: '1.0',
+    versjonUt: '1.0',
     Notifikasjon: [notifikasjon(events)],
     Kontaktperson: [{ kontPerson: 'Kari Nordmann', meldEpost1: 'kari@example.invalid', typeKontaktperson: '1' }],
     Kommune: [{ kommuneNr: '0301' }],
@@ -53,7 +76,8 @@ describe('IPLOS Notifikasjon: exactly one event', () => {
       expect(validateMelding.errors!.map((e) => [e.keyword, e.instancePath])).toEqual([['oneOf', '/Notifikasjon/0']]);
       const held = Object.keys(events).join(' and ') || 'none';
       expect(validateMelding.errors![0].message).toBe(
-        `must hold exactly one of TjenesteStart, TjenesteSlutt, TjenesteutforerEndret, MidlertidigStoppFra, MidlertidigStoppTil (it holds ${held})`);
+        `must hold exactly one of TjenesteStart, TjenesteSlutt, TjenesteutforerEndret, MidlertidigStoppFra, MidlertidigStoppTil (it holds ${held})`,
+      );
     }
   });
 

@@ -16,9 +16,21 @@ const goldenDir = 'test/generator/golden/lint-json';
 
 /** [case, which fixture, text to find, replacement, ids that must be reported] */
 const cases: [string, 'json' | 'xml', string, string, string[]][] = [
-  ['missing-provenance', 'json', 'aktiv: { label: Aktiv, type: boolean, use: optional, provenance: { status: inferred, source: eksempel } }', 'aktiv: { label: Aktiv, type: boolean, use: optional }', ['KPR1601']],
+  [
+    'missing-provenance',
+    'json',
+    'aktiv: { label: Aktiv, type: boolean, use: optional, provenance: { status: inferred, source: eksempel } }',
+    'aktiv: { label: Aktiv, type: boolean, use: optional }',
+    ['KPR1601'],
+  ],
   ['missing-class-provenance', 'json', '    label: Merknad\n    provenance: { status: inferred, source: eksempel }\n', '    label: Merknad\n', ['KPR1601']],
-  ['unknown-source', 'json', 'aktiv: { label: Aktiv, type: boolean, use: optional, provenance: { status: inferred, source: eksempel } }', 'aktiv: { label: Aktiv, type: boolean, use: optional, provenance: { status: inferred, source: swagger } }', ['KPR1602']],
+  [
+    'unknown-source',
+    'json',
+    'aktiv: { label: Aktiv, type: boolean, use: optional, provenance: { status: inferred, source: eksempel } }',
+    'aktiv: { label: Aktiv, type: boolean, use: optional, provenance: { status: inferred, source: swagger } }',
+    ['KPR1602'],
+  ],
   ['bad-provenance-status', 'json', '{ status: inferred, source: eksempel } }\n  merknad', '{ status: guessed, source: eksempel } }\n  merknad', ['KPR1006']],
   ['json-without-message-type', 'json', 'messageType: EKKO_Test\n', '', ['KPR1004']],
   ['json-with-namespace', 'json', 'body: array\n', 'body: array\nnamespace: http://example.org/ekko\n', ['KPR1603']],
@@ -28,7 +40,13 @@ const cases: [string, 'json' | 'xml', string, string, string[]][] = [
   ['range-on-text', 'json', 'maxLength: 40,', 'maxLength: 40, maximum: 3,', ['KPR1605']],
   ['enum-type-mismatch', 'json', 'enum: [1, 2, 3]', 'enum: [1, "to", 3]', ['KPR1606']],
   ['xml-with-json-type', 'xml', 'lopenr: { label: Løpenummer, type: integer, use: required }', 'lopenr: { label: Løpenummer, type: number, use: required }', ['KPR1603']],
-  ['xml-with-provenance', 'xml', 'lopenr: { label: Løpenummer, type: integer, use: required }', 'lopenr: { label: Løpenummer, type: integer, use: required, provenance: { status: inferred, source: x } }', ['KPR1603']],
+  [
+    'xml-with-provenance',
+    'xml',
+    'lopenr: { label: Løpenummer, type: integer, use: required }',
+    'lopenr: { label: Løpenummer, type: integer, use: required, provenance: { status: inferred, source: x } }',
+    ['KPR1603'],
+  ],
   ['xml-version-form', 'xml', 'version: 1.0.0\n', 'version: "1"\n', ['KPR1006']],
 ];
 

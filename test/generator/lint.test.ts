@@ -17,14 +17,19 @@ const goldenDir = 'test/generator/golden/lint';
 /** [case, text to find, replacement, ids that must be reported] */
 const cases: [string, string, string, string[]][] = [
   ['yaml-syntax', '  Konsultasjon:\n    label: Konsultasjon', '  Konsultasjon:\n   label: Konsultasjon\n    children: [', ['KPR1001']],
-  ['duplicate-key', '      lopenr: { label: Løpenummer, type: integer, use: required }', '      lopenr: { label: Løpenummer, type: integer, use: required }\n      lopenr: { label: Igjen, type: integer, use: required }', ['KPR1002']],
+  [
+    'duplicate-key',
+    '      lopenr: { label: Løpenummer, type: integer, use: required }',
+    '      lopenr: { label: Løpenummer, type: integer, use: required }\n      lopenr: { label: Igjen, type: integer, use: required }',
+    ['KPR1002'],
+  ],
   ['unknown-key', '    label: Barn/ungdom', '    lable: Barn/ungdom\n    label: Barn/ungdom', ['KPR1003']],
   ['missing-key', '      nr: { label: Nummer, type: nonNegativeInteger, use: optional }', '      nr: { label: Nummer, use: optional }', ['KPR1004']],
   ['bad-value', 'use: obligatory', 'use: mandatory', ['KPR1006']],
   ['bad-date', 'published: 2026-01-15', 'published: 2026-02-30', ['KPR1101']],
   ['bad-version', 'version: 1.0.0\n', 'version: 1.0.1\n', ['KPR1102']],
   ['unknown-class', '      - Barn: 1', '      - Barn: 1\n      - Foreldre: 0..*', ['KPR1201']],
-  ['class-cycle', "    label: Barn/ungdom\n", '    label: Barn/ungdom\n    children:\n      - Konsultasjon: 0..1\n', ['KPR1203']],
+  ['class-cycle', '    label: Barn/ungdom\n', '    label: Barn/ungdom\n    children:\n      - Konsultasjon: 0..1\n', ['KPR1203']],
   ['bad-cardinality', '      - Konsultasjon: 0..*', '      - Konsultasjon: 2..1', ['KPR1206']],
   ['unknown-codelist', 'codelist: "8524"', 'codelist: "9999"', ['KPR1301']],
   ['unknown-code', 'accept: ["1", "9"]', 'accept: ["1", "7"]', ['KPR1302']],
@@ -32,9 +37,24 @@ const cases: [string, string, string, string[]][] = [
   ['fixed-type-mismatch', 'lopenr: { label: Løpenummer, type: integer, use: required }', 'lopenr: { label: Løpenummer, type: integer, use: required, fixed: "en" }', ['KPR1501']],
   ['control-unknown-xpath', 'to: /Melding/@uttakDato', 'to: ../@innDatoTid', ['KPR1504']],
   ['bad-exactly-one', '    children:\n      - Barn: 1', '    exactlyOne: [Barn, Maling]\n    children:\n      - Barn: 1', ['KPR1207']],
-  ['duplicate-rule-id', '\nclasses:\n', '\nrules:\n  - { id: MINI-2.1, chapter: 2. Om melding, title: Én, text: Tekst., notEnforced: Test. }\n  - { id: MINI-2.1, chapter: 2. Om melding, title: To, text: Tekst to., notEnforced: Test. }\nclasses:\n', ['KPR1801']],
-  ['unknown-kit-rule', '\nclasses:\n', '\nrules:\n  - { id: MINI-2.1, chapter: 2. Om melding, title: Én, text: Tekst., enforcedBy: [ REC2009, REC9999 ] }\nclasses:\n', ['KPR1802']],
-  ['control-on-unused', 'gammel: { label: Gammel, type: string, use: ignored }', 'gammel: { label: Gammel, type: string, use: ignored, controls: { required: set-null } }', ['KPR1506']],
+  [
+    'duplicate-rule-id',
+    '\nclasses:\n',
+    '\nrules:\n  - { id: MINI-2.1, chapter: 2. Om melding, title: Én, text: Tekst., notEnforced: Test. }\n  - { id: MINI-2.1, chapter: 2. Om melding, title: To, text: Tekst to., notEnforced: Test. }\nclasses:\n',
+    ['KPR1801'],
+  ],
+  [
+    'unknown-kit-rule',
+    '\nclasses:\n',
+    '\nrules:\n  - { id: MINI-2.1, chapter: 2. Om melding, title: Én, text: Tekst., enforcedBy: [ REC2009, REC9999 ] }\nclasses:\n',
+    ['KPR1802'],
+  ],
+  [
+    'control-on-unused',
+    'gammel: { label: Gammel, type: string, use: ignored }',
+    'gammel: { label: Gammel, type: string, use: ignored, controls: { required: set-null } }',
+    ['KPR1506'],
+  ],
 ];
 
 function lintCase(text: string): string {

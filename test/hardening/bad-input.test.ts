@@ -45,7 +45,10 @@ let fakeUrl: string;
 beforeAll(async () => {
   dir = tmp('kpr-bad-');
   setup = await initSandboxSetup({ dir: join(dir, 'NR'), seed: 'bad', children: 2, today: '2026-11-24', port: 0 });
-  records = readFileSync(join(setup.epjDir, 'extract.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  records = readFileSync(join(setup.epjDir, 'extract.ndjson'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   // A "receiver" that answers every request with a web page.
   fake = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>Maintenance</body></html>'));
   fake.listen(0, '127.0.0.1');
@@ -89,7 +92,12 @@ const cases: Case[] = [
   // configuration
   ['config: YAML alias bomb', () => ['status', '--config', file('bomb/kpr.yaml', BOMB)], 2, /invalid configuration:\n\s+\S+kpr\.yaml:2:8: aliases expand too far/],
   ['config: missing file', () => ['status', '--config', join(dir, 'nowhere', 'kpr.yaml')], 2, /cannot read configuration .*nowhere\/kpr\.yaml: no such file\..*npx kpr init/],
-  ['config: wrong type', () => ['status', '--config', file('typed/kpr.yaml', readFileSync(setup.configFile, 'utf8').replace('maxConsultations: 500', 'maxConsultations: many'))], 2, /kpr\.yaml:\d+:\d+: .*maxConsultations/],
+  [
+    'config: wrong type',
+    () => ['status', '--config', file('typed/kpr.yaml', readFileSync(setup.configFile, 'utf8').replace('maxConsultations: 500', 'maxConsultations: many'))],
+    2,
+    /kpr\.yaml:\d+:\d+: .*maxConsultations/,
+  ],
   // certificates
   ['certificate: not a certificate', () => ['cert', 'inspect', file('garbage.pem', 'garbage\n')], 2, /garbage\.pem is not PEM/],
   [
@@ -99,7 +107,9 @@ const cases: Case[] = [
       const old = issueCertificate({ commonName: 'TEST old', keyUsage: ['nonRepudiation'], issuer: ca, notBefore: new Date('2020-01-01'), notAfter: new Date('2021-01-01') });
       const cert = file('old/sign.pem', old.certPem);
       file('old/sign.key', old.keyPem);
-      const text = readFileSync(setup.configFile, 'utf8').replace(/certFile: .*/, `certFile: ${cert}`).replace(/keyFile: .*/, `keyFile: ${join(dir, 'old/sign.key')}`);
+      const text = readFileSync(setup.configFile, 'utf8')
+        .replace(/certFile: .*/, `certFile: ${cert}`)
+        .replace(/keyFile: .*/, `keyFile: ${join(dir, 'old/sign.key')}`);
       writeFileSync(`${setup.configFile}.old.yaml`, text);
       return ['run', '--config', `${setup.configFile}.old.yaml`, '--dry-run', '--out', join(dir, 'old-out')];
     },
@@ -108,7 +118,15 @@ const cases: Case[] = [
   ],
   // extract
   ['extract: U+0000 in a mapped string', () => extract([line(0, (r) => (r.consultation.unitId += '\u0000')), line(1)]), 1, /1 record\(s\) rejected/],
-  ['extract: bytes that are not UTF-8', () => extract([Buffer.from(line(0)).subarray(0, 20), line(1)].map((l, i) => (i === 0 ? Buffer.concat([l as Buffer, Buffer.from([0xff, 0xfe, 0xc3, 0x28]), Buffer.from('"}')]) : l))), 1, /1 record\(s\) rejected/],
+  [
+    'extract: bytes that are not UTF-8',
+    () =>
+      extract(
+        [Buffer.from(line(0)).subarray(0, 20), line(1)].map((l, i) => (i === 0 ? Buffer.concat([l as Buffer, Buffer.from([0xff, 0xfe, 0xc3, 0x28]), Buffer.from('"}')]) : l)),
+      ),
+    1,
+    /1 record\(s\) rejected/,
+  ],
   ['extract: a line that is not JSON', () => extract(['{"recordId": "BROKEN', line(1)]), 1, /1 record\(s\) rejected/],
   ['extract: a record without recordId', () => extract([line(0, (r) => delete r.recordId), line(1)]), 1, /1 record\(s\) rejected/],
   ['extract: a JSON array, not an object', () => extract(['[1,2,3]', line(1)]), 1, /1 record\(s\) rejected/],

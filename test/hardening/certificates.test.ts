@@ -31,7 +31,15 @@ beforeAll(async () => {
 
 /** Writes a signing certificate issued as asked over the setup's, and its key; returns the cert path. */
 function useSigning(o: { keyUsage: KeyUsageName[]; notBefore?: Date; notAfter?: Date; issuer?: KeyPairPem; der?: boolean }): string {
-  const pair = issueCertificate({ commonName: 'TEST Avsender signering', organisation: 'TEST Avsender kommune', orgNumber: '999999905', issuer: o.issuer ?? ca, keyUsage: o.keyUsage, notBefore: o.notBefore, notAfter: o.notAfter });
+  const pair = issueCertificate({
+    commonName: 'TEST Avsender signering',
+    organisation: 'TEST Avsender kommune',
+    orgNumber: '999999905',
+    issuer: o.issuer ?? ca,
+    keyUsage: o.keyUsage,
+    notBefore: o.notBefore,
+    notAfter: o.notAfter,
+  });
   const dir = tmp('kpr-cert-');
   const cert = join(dir, o.der ? 'sign.cer' : 'sign.pem');
   writeFileSync(cert, o.der ? new X509Certificate(pair.certPem).raw : pair.certPem);
@@ -40,16 +48,39 @@ function useSigning(o: { keyUsage: KeyUsageName[]; notBefore?: Date; notAfter?: 
     .replace(/certFile: .*/, `certFile: ${cert}`)
     .replace(/keyFile: .*/, `keyFile: ${join(dir, 'sign.key')}`);
   const file = join(dir, 'kpr.yaml');
-  writeFileSync(file, text.replace(/^(\s*)(mapping|database): (\S+)$/gm, (_m, sp, k, v) => `${sp}${k}: ${join(setup.dir, v)}`).replace(/path: epj/, `path: ${setup.epjDir}`).replace(/receiverEncryptionCertFile: (\S+)/, (_m, v) => `receiverEncryptionCertFile: ${join(setup.dir, v)}`).replace(/jwkFile: (\S+)/, (_m, v) => `jwkFile: ${join(setup.dir, v)}`));
+  writeFileSync(
+    file,
+    text
+      .replace(/^(\s*)(mapping|database): (\S+)$/gm, (_m, sp, k, v) => `${sp}${k}: ${join(setup.dir, v)}`)
+      .replace(/path: epj/, `path: ${setup.epjDir}`)
+      .replace(/receiverEncryptionCertFile: (\S+)/, (_m, v) => `receiverEncryptionCertFile: ${join(setup.dir, v)}`)
+      .replace(/jwkFile: (\S+)/, (_m, v) => `jwkFile: ${join(setup.dir, v)}`),
+  );
   return file;
 }
 
 describe('a run stops before anything is sent', () => {
   const cases: [string, Parameters<typeof useSigning>[0], RegExp][] = [
-    ['expired (valid 2020-2021)', { keyUsage: ['nonRepudiation'], notBefore: new Date('2020-01-01'), notAfter: new Date('2021-01-01') }, /expired on 2021-01-01.*Fix: order a new signing certificate/],
-    ['not yet valid', { keyUsage: ['nonRepudiation'], notBefore: new Date(Date.now() + 10 * DAY), notAfter: new Date(Date.now() + 400 * DAY) }, /is not valid before .*Fix: check this machine's clock/],
-    ['key usage keyEncipherment only', { keyUsage: ['keyEncipherment'] }, /has key usage keyEncipherment, without digitalSignature or nonRepudiation.*Fix: certificates\.signing\.certFile must name a signing certificate/],
-    ['issued by another CA', { keyUsage: ['nonRepudiation'], issuer: issueCertificate({ commonName: 'TEST other CA', keyUsage: ['keyCertSign', 'cRLSign'] }) }, /issued by .*TEST other CA, not by a CA in certificates\.caCertFile/],
+    [
+      'expired (valid 2020-2021)',
+      { keyUsage: ['nonRepudiation'], notBefore: new Date('2020-01-01'), notAfter: new Date('2021-01-01') },
+      /expired on 2021-01-01.*Fix: order a new signing certificate/,
+    ],
+    [
+      'not yet valid',
+      { keyUsage: ['nonRepudiation'], notBefore: new Date(Date.now() + 10 * DAY), notAfter: new Date(Date.now() + 400 * DAY) },
+      /is not valid before .*Fix: check this machine's clock/,
+    ],
+    [
+      'key usage keyEncipherment only',
+      { keyUsage: ['keyEncipherment'] },
+      /has key usage keyEncipherment, without digitalSignature or nonRepudiation.*Fix: certificates\.signing\.certFile must name a signing certificate/,
+    ],
+    [
+      'issued by another CA',
+      { keyUsage: ['nonRepudiation'], issuer: issueCertificate({ commonName: 'TEST other CA', keyUsage: ['keyCertSign', 'cRLSign'] }) },
+      /issued by .*TEST other CA, not by a CA in certificates\.caCertFile/,
+    ],
   ];
   it.each(cases)('%s: kpr run --dry-run exits 2 naming setting, file and fix, and writes nothing', (_name, cert, why) => {
     const config = useSigning(cert);
@@ -133,6 +164,8 @@ describe('kpr status counts down', () => {
     const t2 = formatStatus(statusReport(wrong));
     expect(t2).toMatch(/warning {3}certificate signing: the next run stops: certificates\.signing\.certFile .*key usage keyEncipherment/);
     // The HTML report marks it bad with the same reason.
-    expect(renderReport(wrong)).toMatch(/Certificate: signing<\/div><div class="v bad">[^<]*<\/div><div class="d">[^<]*has key usage keyEncipherment, without digitalSignature or nonRepudiation/);
+    expect(renderReport(wrong)).toMatch(
+      /Certificate: signing<\/div><div class="v bad">[^<]*<\/div><div class="d">[^<]*has key usage keyEncipherment, without digitalSignature or nonRepudiation/,
+    );
   });
 });

@@ -22,7 +22,10 @@ it('one record with U+0000 in a mapped string is held; the rest arrive; exit 1, 
   const setup = await initSandboxSetup({ dir: join(tmp('kpr-repro-'), 'NR'), seed: '6', children: 3, today: '2026-11-24', port: 0 });
   sandbox = await startSandbox({ dataDir: setup.sandboxDir, port: setup.port, host: '127.0.0.1', codec: generatedCodec(MESSAGES) });
   const file = join(setup.epjDir, 'extract.ndjson');
-  const records = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const records = readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   const victim = 3;
   records[victim - 1].consultation.unitId += '\u0000';
   writeFileSync(file, `${records.map((r) => JSON.stringify(r)).join('\n')}\n`);
@@ -36,7 +39,14 @@ it('one record with U+0000 in a mapped string is held; the rest arrive; exit 1, 
   // The held-back records (records sent with a warning follow them in the same list).
   const errors = JSON.parse((await runKpr(['errors', '--config', setup.configFile, '--format', 'json'])).stdout).filter((r: { kind: string }) => r.kind === 'record');
   expect(errors).toMatchObject([
-    { kind: 'record', id: records[victim - 1].recordId, file: 'extract.ndjson', rule: 'REC2012', path: '/RefEnhet/0/enhetID', message: expect.stringMatching(/contains U\+0000 at offset \d+, which XML 1\.0 cannot carry/) },
+    {
+      kind: 'record',
+      id: records[victim - 1].recordId,
+      file: 'extract.ndjson',
+      rule: 'REC2012',
+      path: '/RefEnhet/0/enhetID',
+      message: expect.stringMatching(/contains U\+0000 at offset \d+, which XML 1\.0 cannot carry/),
+    },
   ]);
   expect(String(errors[0].line)).toBe(String(victim));
 

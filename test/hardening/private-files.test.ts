@@ -55,7 +55,10 @@ describe.each([0o000, 0o022])('under umask %o', (umask) => {
     // While a store is open, SQLite's -wal and -shm exist: they hold the same data.
     const store = openStore(config.database);
     store.checkpoint('watermark');
-    const whileOpen = [config.database, `${config.database}-wal`, `${config.database}-shm`].map((f) => [relative(root, f), existsSync(f) ? octal(statSync(f).mode & 0o777) : 'missing']);
+    const whileOpen = [config.database, `${config.database}-wal`, `${config.database}-shm`].map((f) => [
+      relative(root, f),
+      existsSync(f) ? octal(statSync(f).mode & 0o777) : 'missing',
+    ]);
     store.close();
     expect(whileOpen).toEqual([
       ['s/kpr.db', '0600'],
@@ -63,7 +66,12 @@ describe.each([0o000, 0o022])('under umask %o', (umask) => {
       ['s/kpr.db-shm', '0600'],
     ]);
 
-    await mapStream({ apply: () => ({ ok: false, issues: [{ path: '/x', rule: 'r', message: 'm', consequence: 'discard-row', severity: 'error' }] }) as never, input: join(setup.epjDir, 'extract.ndjson'), out: join(setup.dir, 'mapped.ndjson'), rejects: join(setup.dir, 'rejects.ndjson') });
+    await mapStream({
+      apply: () => ({ ok: false, issues: [{ path: '/x', rule: 'r', message: 'm', consequence: 'discard-row', severity: 'error' }] }) as never,
+      input: join(setup.epjDir, 'extract.ndjson'),
+      out: join(setup.dir, 'mapped.ndjson'),
+      rejects: join(setup.dir, 'rejects.ndjson'),
+    });
 
     const all = modes(join(root, 's'));
     const wrong = [...all].filter(([name, mode]) => {
@@ -73,7 +81,17 @@ describe.each([0o000, 0o022])('under umask %o', (umask) => {
     });
     expect(wrong.map(([n, m]) => `${n} ${octal(m)}`)).toEqual([]);
     // The ones the issue found world-readable are there, and were judged.
-    for (const f of ['sandbox/client.jwk.json', 'sandbox/sandbox-signing.jwk.json', 'sandbox/sandbox.db', 'kpr.db', 'epj/extract.ndjson', 'rejects.ndjson', 'dry-run', 'dry-run/out', 'dry-run/out/summary.json']) {
+    for (const f of [
+      'sandbox/client.jwk.json',
+      'sandbox/sandbox-signing.jwk.json',
+      'sandbox/sandbox.db',
+      'kpr.db',
+      'epj/extract.ndjson',
+      'rejects.ndjson',
+      'dry-run',
+      'dry-run/out',
+      'dry-run/out/summary.json',
+    ]) {
       expect(all.has(f), f).toBe(true);
     }
     expect([...all.keys()].some((f) => /^dry-run\/out\/melding-.*\.xml$/.test(f))).toBe(true);

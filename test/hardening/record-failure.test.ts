@@ -93,7 +93,15 @@ describe('a Melding that cannot be written has its culprits held and the rest se
     records.push(rec('K6', '2024-05-01T08:00:00Z'));
     const first = await t.run(records);
     expect(first.summary).toMatchObject({ exitCode: 1, rejectedRecords: 1, notifications: { N: 6, M: 0, C: 0 } });
-    expect(first.rejections).toEqual([{ sourceId: 'K2', line: 6, rule: 'REC5004', path: '/Notifikasjon/0/Konsultasjon/0/amming', message: 'the Konsultasjon could not be written: /Notifikasjon/0/Konsultasjon/0/amming: a defect' }]);
+    expect(first.rejections).toEqual([
+      {
+        sourceId: 'K2',
+        line: 6,
+        rule: 'REC5004',
+        path: '/Notifikasjon/0/Konsultasjon/0/amming',
+        message: 'the Konsultasjon could not be written: /Notifikasjon/0/Konsultasjon/0/amming: a defect',
+      },
+    ]);
     // Every message was accepted by the chain rules: the held link left no gap.
     expect(t.receiver.holdings()).toEqual({ K1: 'active:1', K2: 'active:1', K3: 'active:1', K4: 'active:1', K5: 'active:1', K6: 'active:1' });
     const lope = t.receiver.meldinger.flatMap((x) => x.Notifikasjon!.map((y) => Number(y.notifikasjonLopeNr)));
@@ -118,7 +126,7 @@ describe('a Melding that cannot be written has its culprits held and the rest se
     expect(t.receiver.holdings()).toEqual({ K1: 'active:1', K3: 'active:1' });
   });
 
-  it('a failure no single record explains stops the run (exit 2): it is not the records\' fault', async () => {
+  it("a failure no single record explains stops the run (exit 2): it is not the records' fault", async () => {
     const broken: MessageKit = {
       ...STAND_IN_KIT,
       toXml: () => {

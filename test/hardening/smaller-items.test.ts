@@ -19,7 +19,14 @@ import { startSandbox, type Sandbox } from '../../runtime/sandbox/index.ts';
 import { FakeReceiver, identitySealer, tmp } from '../runtime/helpers.ts';
 
 it('a constant outside a code list is told with the list number and name', () => {
-  const attr = { kind: 'coded', codelist: { number: '8427', name: 'Status amming mor' }, codes: new Map([['1', 'Ja'], ['2', 'Nei']]) } as unknown as TargetAttribute;
+  const attr = {
+    kind: 'coded',
+    codelist: { number: '8427', name: 'Status amming mor' },
+    codes: new Map([
+      ['1', 'Ja'],
+      ['2', 'Nei'],
+    ]),
+  } as unknown as TargetAttribute;
   expect(constantProblem('7', attr)).toBe('not a code of code list 8427 Status amming mor (accepted: 1, 2)');
 });
 
@@ -41,7 +48,10 @@ describe('records of one extract', () => {
   beforeAll(async () => {
     setup = await initSandboxSetup({ dir: join(tmp('kpr-small-'), 's'), seed: 'small', children: 2, today: '2026-11-24', port: 0 });
     const file = join(setup.epjDir, 'extract.ndjson');
-    lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    lines = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     writeFileSync(file, '');
   });
   const run = async (records: unknown[], name: string) => {
@@ -68,7 +78,13 @@ describe('records of one extract', () => {
     changed.consultation.unitId = `${c!.consultation.unitId}-X`;
     const { summary, rows, receiver } = await run([c, d, structuredClone(c), changed], 'b.ndjson');
     expect(summary).toMatchObject({ exitCode: 1, skipped: 2 });
-    expect(rows.map((r) => [r.line, r.rule, r.message])).toEqual([[4, 'REC5003', `record ${c!.recordId} changedAt ${new Date(c!.changedAt).toISOString()} is given twice with different content: b.ndjson:1 and b.ndjson:4; the first was taken`]]);
+    expect(rows.map((r) => [r.line, r.rule, r.message])).toEqual([
+      [
+        4,
+        'REC5003',
+        `record ${c!.recordId} changedAt ${new Date(c!.changedAt).toISOString()} is given twice with different content: b.ndjson:1 and b.ndjson:4; the first was taken`,
+      ],
+    ]);
     // The first was sent, as it was.
     expect(receiver.state.consultations[c!.consultation.id]).toBeDefined();
   });
@@ -85,12 +101,16 @@ describe('the sandbox and a body that is too large', () => {
 
   const post = (body: Buffer, chunked: boolean) =>
     new Promise<{ status: number; json: any }>((resolve, reject) => {
-      const req = request(`${sb.url}/message/process`, { method: 'POST', headers: { 'content-type': 'application/json', ...(chunked ? {} : { 'content-length': String(body.length) }) } }, (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (d) => (text += d));
-        res.on('end', () => resolve({ status: res.statusCode!, json: JSON.parse(text) }));
-      });
+      const req = request(
+        `${sb.url}/message/process`,
+        { method: 'POST', headers: { 'content-type': 'application/json', ...(chunked ? {} : { 'content-length': String(body.length) }) } },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (d) => (text += d));
+          res.on('end', () => resolve({ status: res.statusCode!, json: JSON.parse(text) }));
+        },
+      );
       req.on('error', reject);
       if (chunked) for (let i = 0; i < body.length; i += 1 << 20) req.write(body.subarray(i, i + (1 << 20)));
       req.end(chunked ? undefined : body);

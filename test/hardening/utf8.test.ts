@@ -45,7 +45,9 @@ describe('finding where bytes stop being UTF-8', () => {
   it('agrees with a fatal WHATWG decoder on random bytes (and on mostly-valid text)', () => {
     const bytes = fc.oneof(
       fc.uint8Array({ maxLength: 40 }),
-      fc.tuple(fc.string({ unit: 'grapheme', maxLength: 12 }), fc.uint8Array({ maxLength: 3 }), fc.string({ maxLength: 6 })).map(([a, b, c]) => new Uint8Array(Buffer.concat([Buffer.from(a), b, Buffer.from(c)]))),
+      fc
+        .tuple(fc.string({ unit: 'grapheme', maxLength: 12 }), fc.uint8Array({ maxLength: 3 }), fc.string({ maxLength: 6 }))
+        .map(([a, b, c]) => new Uint8Array(Buffer.concat([Buffer.from(a), b, Buffer.from(c)]))),
     );
     fc.assert(
       fc.property(bytes, (b) => {
@@ -75,7 +77,10 @@ describe('a source line that is not UTF-8', () => {
     const dir = tmp('kpr-utf8-');
     const file = join(dir, 'epj.ndjson');
     const bad = lineWith(BAD, 'K2');
-    writeFileSync(file, Buffer.concat([Buffer.from(`${JSON.stringify(rec('K1', '2024-05-01T08:00:00Z'))}\r\n`), bad, Buffer.from(`\n${JSON.stringify(rec('K3', '2024-05-01T08:00:00Z'))}\n`)]));
+    writeFileSync(
+      file,
+      Buffer.concat([Buffer.from(`${JSON.stringify(rec('K1', '2024-05-01T08:00:00Z'))}\r\n`), bad, Buffer.from(`\n${JSON.stringify(rec('K3', '2024-05-01T08:00:00Z'))}\n`)]),
+    );
     const lines: SourceLine[] = await all(new FileSource(file, 'file').read());
     expect(lines.map((l) => [l.line, l.parseRule ?? 'ok'])).toEqual([
       [1, 'ok'],
@@ -103,7 +108,17 @@ describe('a source line that is not UTF-8', () => {
     const store = openStore(join(dir, 'kpr.db'));
     try {
       const s = await transfer(
-        { store, kit: STAND_IN_KIT, header: HEADER, limits: { maxConsultations: 100, maxBytes: 4_000_000, recordsPerTransaction: 100 }, sender: receiver, sealer: identitySealer, log: silentLogger, mapper: passthroughMapper(STAND_IN_KIT), source: new FileSource(file, 'file') },
+        {
+          store,
+          kit: STAND_IN_KIT,
+          header: HEADER,
+          limits: { maxConsultations: 100, maxBytes: 4_000_000, recordsPerTransaction: 100 },
+          sender: receiver,
+          sealer: identitySealer,
+          log: silentLogger,
+          mapper: passthroughMapper(STAND_IN_KIT),
+          source: new FileSource(file, 'file'),
+        },
         { kind: 'run', readSource: true },
       );
       expect(s).toMatchObject({ exitCode: 1, rejectedRecords: 1, notifications: { N: 1 } });
@@ -119,9 +134,18 @@ describe('a source line that is not UTF-8', () => {
     const dir = tmp('kpr-utf8-');
     const input = join(dir, 'in.ndjson');
     writeFileSync(input, Buffer.concat([Buffer.from('{"a":1}\n'), Buffer.from('{"a":"'), BAD, Buffer.from('"}\n')]));
-    const counts = await mapStream({ apply: (r) => ({ ok: true, kind: 'konsultasjon', value: r as Record<string, unknown>, warnings: [] }), input, out: join(dir, 'out'), rejects: join(dir, 'rej') });
+    const counts = await mapStream({
+      apply: (r) => ({ ok: true, kind: 'konsultasjon', value: r as Record<string, unknown>, warnings: [] }),
+      input,
+      out: join(dir, 'out'),
+      rejects: join(dir, 'rej'),
+    });
     expect(counts).toMatchObject({ lines: 2, konsultasjoner: 1, rejected: 1 });
-    expect(JSON.parse(readFileSync(join(dir, 'rej'), 'utf8'))).toMatchObject({ line: 2, rule: 'REC1007', message: 'line 2 holds bytes that are not UTF-8 at byte offset 6 (\\xff\\xfe\\xc3\\x28)' });
+    expect(JSON.parse(readFileSync(join(dir, 'rej'), 'utf8'))).toMatchObject({
+      line: 2,
+      rule: 'REC1007',
+      message: 'line 2 holds bytes that are not UTF-8 at byte offset 6 (\\xff\\xfe\\xc3\\x28)',
+    });
     expect(readFileSync(join(dir, 'out'), 'utf8')).toBe('{"a":1}\n');
   });
 });

@@ -26,7 +26,10 @@ beforeAll(async () => {
   setup = await initSandboxSetup({ dir: join(tmp('kpr-defect-'), 's'), seed: 'defect', children: 1, today: '2026-11-24', port: 0 });
   // Passthrough records (no mapping in kpr.yaml): the demo records as the mapping makes them.
   const mapping = await loadMapping(join(setup.dir, 'mapping.yaml'), { extractDate: '2026-11-24' });
-  const demo = readFileSync(join(setup.epjDir, 'extract.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const demo = readFileSync(join(setup.epjDir, 'extract.ndjson'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   passthrough = demo
     .map((r) => ({ r, m: mapping.apply(r) }))
     .filter(({ r, m }) => m.ok && m.kind === 'konsultasjon' && !r.deleted)

@@ -4,6 +4,8 @@ import { findReference, inCi, PACKAGES, referenceHint } from './reference-locate
 
 export default function setup(): void {
   if (inCi()) return;
-  if (findReference() === undefined) process.stderr.write(`kpr-kit: skipping the tests that compare with the official package (spec fidelity, import, xmllint judges): ${referenceHint()}\n`);
-  if (findReference(process.env, PACKAGES.fhiSlash) === undefined) process.stderr.write(`kpr-kit: skipping the tests of FHI's sample (hst-avtale): ${referenceHint(process.env, PACKAGES.fhiSlash)}\n`);
+  if (findReference() === undefined)
+    process.stderr.write(`kpr-kit: skipping the tests that compare with the official package (spec fidelity, import, xmllint judges): ${referenceHint()}\n`);
+  if (findReference(process.env, PACKAGES.fhiSlash) === undefined)
+    process.stderr.write(`kpr-kit: skipping the tests of FHI's sample (hst-avtale): ${referenceHint(process.env, PACKAGES.fhiSlash)}\n`);
 }

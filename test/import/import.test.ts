@@ -71,7 +71,5 @@ describeOfficial('kpr spec import', () => {
  * (the {XOR} the importer keeps as text in the class comment). Everything else must match.
  */
 function withoutHandTranscribed(yaml: string): string {
-  return yaml
-    .replace(/^rules:\n(?: {2}.*\n)+/m, '')
-    .replace(/^(?: {4}# .*\n)* {4}exactlyOne: .*\n/gm, '');
+  return yaml.replace(/^rules:\n(?: {2}.*\n)+/m, '').replace(/^(?: {4}# .*\n)* {4}exactlyOne: .*\n/gm, '');
 }

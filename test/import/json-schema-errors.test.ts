@@ -43,7 +43,11 @@ const cases: [string, string, string[]][] = [
     ['KPR1702'],
   ],
   ['pattern-properties', unitSchema(`        "koder": { "type": "object", "patternProperties": { "^k": { "type": "string" } } }`), ['KPR1702']],
-  ['dependent-schemas', unitSchema(`        "person": { "type": "object", "properties": { "a": { "type": "string" } }, "dependentSchemas": { "a": { "required": ["b"] } } }`), ['KPR1702']],
+  [
+    'dependent-schemas',
+    unitSchema(`        "person": { "type": "object", "properties": { "a": { "type": "string" } }, "dependentSchemas": { "a": { "required": ["b"] } } }`),
+    ['KPR1702'],
+  ],
   ['external-ref', unitSchema(`        "sted": { "$ref": "https://example.invalid/sted.json" }`), ['KPR1703']],
   ['missing-ref', unitSchema(`        "sted": { "$ref": "#/$defs/Sted" }`), ['KPR1703']],
   ['array-of-scalars', unitSchema(`        "koder": { "type": "array", "items": { "type": "string" } }`), ['KPR1702']],
@@ -56,7 +60,13 @@ const cases: [string, string, string[]][] = [
     ),
     ['KPR1704'],
   ],
-  ['several-at-once', unitSchema(`        "a": { "type": "string", "format": "email" },\n        "b": { "allOf": [{ "type": "string" }] },\n        "c": { "type": "object", "additionalProperties": { "type": "string" } }`), ['KPR1702']],
+  [
+    'several-at-once',
+    unitSchema(
+      `        "a": { "type": "string", "format": "email" },\n        "b": { "allOf": [{ "type": "string" }] },\n        "c": { "type": "object", "additionalProperties": { "type": "string" } }`,
+    ),
+    ['KPR1702'],
+  ],
   ['not-json', '{ "type": "array", ', ['KPR1701']],
 ];
 

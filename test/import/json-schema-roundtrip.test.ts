@@ -25,7 +25,9 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 /** The same schema as draft-07 writes it: `definitions`, and the draft-07 meta-schema. */
 function asDraft07(s: unknown): unknown {
-  const text = JSON.stringify(s).replace(/#\/\$defs\//g, '#/definitions/').replace('"$defs":', '"definitions":');
+  const text = JSON.stringify(s)
+    .replace(/#\/\$defs\//g, '#/definitions/')
+    .replace('"$defs":', '"definitions":');
   return { ...JSON.parse(text), $schema: 'http://json-schema.org/draft-07/schema#' };
 }
 
@@ -61,10 +63,34 @@ function boundaryValues(schema: unknown): unknown[] {
 
 const POOL = [
   ...boundaryValues(example),
-  null, true, false, 0, -1, 1, 1.5, '', 'x', 'sms', '0301', '301', '01017012345', '0101701234', '1234567890a',
-  '2024-05-10', '2024-5-10', '2024-05-10T17:08:31+02:00', '2024-05-10T17:08:31', '2024-05-10T17:08:31.5Z', '2024-05-10t17:08:31z',
-  '0f8fad5b-d9cb-469f-a165-70867728950e', '0F8FAD5B-D9CB-469F-A165-70867728950E', '0f8fad5b-d9cb-469f-a165-70867728950',
-  [], {}, [{}], { stedId: 'S' },
+  null,
+  true,
+  false,
+  0,
+  -1,
+  1,
+  1.5,
+  '',
+  'x',
+  'sms',
+  '0301',
+  '301',
+  '01017012345',
+  '0101701234',
+  '1234567890a',
+  '2024-05-10',
+  '2024-5-10',
+  '2024-05-10T17:08:31+02:00',
+  '2024-05-10T17:08:31',
+  '2024-05-10T17:08:31.5Z',
+  '2024-05-10t17:08:31z',
+  '0f8fad5b-d9cb-469f-a165-70867728950e',
+  '0F8FAD5B-D9CB-469F-A165-70867728950E',
+  '0f8fad5b-d9cb-469f-a165-70867728950',
+  [],
+  {},
+  [{}],
+  { stedId: 'S' },
 ];
 
 type Doc = unknown;

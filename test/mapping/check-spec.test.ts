@@ -22,7 +22,11 @@ function nextVersion(): string {
   next = edit(next, 'version: 56.0.0\nschemaVersion: 56.0.0.27', 'version: 57.0.0\nschemaVersion: 57.0.0.1');
   next = edit(next, 'fixed: 56.0.0', 'fixed: 57.0.0');
   // episodeGUID becomes required; helsepersonHPR is renamed.
-  next = edit(next, '      episodeGUID:\n        label: Episode GUID\n        type: guid\n        use: optional', '      episodeGUID:\n        label: Episode GUID\n        type: guid\n        use: required');
+  next = edit(
+    next,
+    '      episodeGUID:\n        label: Episode GUID\n        type: guid\n        use: optional',
+    '      episodeGUID:\n        label: Episode GUID\n        type: guid\n        use: required',
+  );
   next = edit(next, '      helsepersonHPR:\n', '      hprNummer:\n');
   writeFileSync(join(specDir, 'hst/57.0.0.yaml'), next);
   return specDir;

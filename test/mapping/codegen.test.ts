@@ -47,7 +47,7 @@ describe('escaping', () => {
   const hostile = `x"]; process.exit(3); //*/ \\' \${1}\n`;
   const text = readFileSync(MAPPING, 'utf8')
     .replace('typeMaling: { const: Høyde }', `typeMaling: { const: ${JSON.stringify(hostile.trim())} }`)
-    .replace('    M: \'1\'', `    M: '1'\n    ${JSON.stringify(hostile)}: '2'`)
+    .replace("    M: '1'", `    M: '1'\n    ${JSON.stringify(hostile)}: '2'`)
     .replace("where: type == 'height'", `where: "type == 'height' or type == '\\"]); process.exit(4); //'"`)
     .replace('./source.schema.json', join(REPO_ROOT, 'examples/demo-epj/source.schema.json'));
 

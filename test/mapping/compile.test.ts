@@ -36,20 +36,44 @@ describe('mistakes', () => {
   const cases: [string, string, string, string, string][] = [
     // [name, replace this, with this, id, the line (found by this text in the edited file)]
     ['required attribute not mapped', '  konsultasjonID: consultation.id\n  datoTidStart', '  datoTidStart', 'MAP2001', 'Konsultasjon:'],
-    ['unknown target attribute', 'konsultasjonID: consultation.id\n  datoTidStart', 'konsultasjonID: consultation.id\n  konsultasjonsId: consultation.id\n  datoTidStart', 'MAP2002', 'konsultasjonsId'],
+    [
+      'unknown target attribute',
+      'konsultasjonID: consultation.id\n  datoTidStart',
+      'konsultasjonID: consultation.id\n  konsultasjonsId: consultation.id\n  datoTidStart',
+      'MAP2002',
+      'konsultasjonsId',
+    ],
     ['code not in the target list', "    none: '3'", "    none: '4'", 'MAP2003', "none: '4'"],
     ['table not total over the source enum', '    school: I\n', '', 'MAP2004', 'table: form }'],
     ['UTC time without utc-to-local', '{ from: consultation.startTime, transform: utc-to-local }', 'consultation.startTime', 'MAP2005', 'datoTidStart:'],
-    ['number into a text', '{ from: valueCm, transform: string }\n            enhet: { const: cm }\n    - each: measurements\n      where: type == \'weight\'', 'valueCm\n            enhet: { const: cm }\n    - each: measurements\n      where: type == \'weight\'', 'MAP2005', 'verdi: valueCm'],
+    [
+      'number into a text',
+      "{ from: valueCm, transform: string }\n            enhet: { const: cm }\n    - each: measurements\n      where: type == 'weight'",
+      "valueCm\n            enhet: { const: cm }\n    - each: measurements\n      where: type == 'weight'",
+      'MAP2005',
+      'verdi: valueCm',
+    ],
     ['unknown source path', 'barn_ungdomNr: child.patientId', 'barn_ungdomNr: child.patientID', 'MAP2006', 'child.patientID'],
     ['record path inside each without $', 'helsepersonHPR: hpr', 'helsepersonHPR: consultation.unitId', 'MAP2006', 'helsepersonHPR: consultation'],
     ['unknown table', 'table: role }', 'table: roles }', 'MAP2007', 'table: roles'],
     ['unknown transform', 'transform: year }', 'transform: years }', 'MAP2008', 'transform: years'],
     ['bad condition', "where: type == 'height'", "where: type = 'height'", 'MAP2009', "type = 'height'"],
     ['required child not mapped', '  Barn_ungdom:\n    pasientGUID', '  Barn_ungdomX:\n    pasientGUID', 'MAP2010', 'Konsultasjon:'],
-    ['each on a single child', '  Barn_ungdom:\n    pasientGUID: { from: child.patientId, transform: uuid5 }', '  Barn_ungdom:\n    each: personnel\n    map:\n      pasientGUID: { from: child.patientId, transform: uuid5 }', 'MAP2011', 'each: personnel'],
+    [
+      'each on a single child',
+      '  Barn_ungdom:\n    pasientGUID: { from: child.patientId, transform: uuid5 }',
+      '  Barn_ungdom:\n    each: personnel\n    map:\n      pasientGUID: { from: child.patientId, transform: uuid5 }',
+      'MAP2011',
+      'each: personnel',
+    ],
     ['constant of the wrong type', "typeEnhet: { const: '9' }", 'typeEnhet: { const: 99 }', 'MAP2003', 'const: 99'],
-    ['whole number constant wanted', 'maleresultatNr: { const: 1 }\n            verdi: { from: valueGrams', "maleresultatNr: { const: 'one' }\n            verdi: { from: valueGrams", 'MAP2012', "'one'"],
+    [
+      'whole number constant wanted',
+      'maleresultatNr: { const: 1 }\n            verdi: { from: valueGrams',
+      "maleresultatNr: { const: 'one' }\n            verdi: { from: valueGrams",
+      'MAP2012',
+      "'one'",
+    ],
     ['unknown rule key', 'amming: { from: breastfeeding, table: breastfeeding', 'amming: { from: breastfeeding, tabel: breastfeeding', 'MAP1005', 'tabel'],
     ['a bare number is not a rule', "typeEnhet: { const: '9' }", 'typeEnhet: 9', 'MAP1006', 'typeEnhet: 9'],
     ['unknown spec version', 'spec: hst@56.0.0', 'spec: hst@99.0.0', 'MAP1004', 'hst@99'],
@@ -82,7 +106,7 @@ describe('mistakes', () => {
 
   it('warns about an unused table and a required attribute under a condition', () => {
     const text = edit('  role:                            # 8456 Rolle', '  unused: { a: b }\n  role:                            # 8456 Rolle').replace(
-      "  konsultasjonID: consultation.id\n",
+      '  konsultasjonID: consultation.id\n',
       "  konsultasjonID: { from: consultation.id, when: 'version == 1' }\n",
     );
     const ds = check(text);

@@ -17,7 +17,9 @@ import { REPO_ROOT, runKpr } from '../helpers/cli.ts';
 
 const MAPPING = join(REPO_ROOT, 'examples/demo-epj-appointments/mapping.yaml');
 const EXTRACT_DATE = '2026-11-30';
-const lines = [...generateAppointments({ children: 250, from: '2017-01-01', to: EXTRACT_DATE, seed: 'avtale', editRate: 0.1, deleteRate: 0.04, badRate: 0.03, municipalities: 3 })] as Record<string, any>[];
+const lines = [
+  ...generateAppointments({ children: 250, from: '2017-01-01', to: EXTRACT_DATE, seed: 'avtale', editRate: 0.1, deleteRate: 0.04, badRate: 0.03, municipalities: 3 }),
+] as Record<string, any>[];
 
 type Validate = ((data: unknown) => boolean) & { errors?: unknown[] | null };
 const validators = await import(pathToFileURL(join(REPO_ROOT, 'generated/hst-avtale/1/validator.js')).href);
@@ -31,7 +33,11 @@ type Enhet = { orgNr: number; kommuneNr?: number; bydelNr?: string; avtale?: Rec
 function byUnit(values: Enhet[]): Enhet[] {
   const units = new Map<number, Enhet>();
   for (const v of values) {
-    const u = units.get(v.orgNr) ?? { orgNr: v.orgNr, ...(v.kommuneNr !== undefined ? { kommuneNr: v.kommuneNr } : {}), ...(v.bydelNr !== undefined ? { bydelNr: v.bydelNr } : {}) };
+    const u = units.get(v.orgNr) ?? {
+      orgNr: v.orgNr,
+      ...(v.kommuneNr !== undefined ? { kommuneNr: v.kommuneNr } : {}),
+      ...(v.bydelNr !== undefined ? { bydelNr: v.bydelNr } : {}),
+    };
     expect([u.kommuneNr, u.bydelNr], `unit ${v.orgNr}`).toEqual([v.kommuneNr, v.bydelNr]);
     if (v.avtale) u.avtale = [...(u.avtale ?? []), ...v.avtale];
     if (v.slettAvtale) u.slettAvtale = [...(u.slettAvtale ?? []), ...v.slettAvtale];
@@ -159,13 +165,31 @@ describe('examples/demo-epj-appointments/mapping.yaml onto hst-avtale@1', async 
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
     const some = lines.slice(0, 400);
     writeFileSync(join(dir, 'appointments.ndjson'), `${some.map((l) => JSON.stringify(l)).join('\n')}\n`);
-    const r = runKpr(['map', '--mapping', MAPPING, '--in', join(dir, 'appointments.ndjson'), '--out', join(dir, 'enheter.ndjson'), '--rejects', join(dir, 'rejects.ndjson'), '--extract-date', EXTRACT_DATE]);
+    const r = runKpr([
+      'map',
+      '--mapping',
+      MAPPING,
+      '--in',
+      join(dir, 'appointments.ndjson'),
+      '--out',
+      join(dir, 'enheter.ndjson'),
+      '--rejects',
+      join(dir, 'rejects.ndjson'),
+      '--extract-date',
+      EXTRACT_DATE,
+    ]);
     const spoiled = some.flatMap((l, i) => (l._defect ? [i + 1] : []));
     expect(spoiled.length).toBeGreaterThan(0);
     expect(r.code, r.stderr).toBe(1);
-    const out = readFileSync(join(dir, 'enheter.ndjson'), 'utf8').trimEnd().split('\n').map((t) => JSON.parse(t));
+    const out = readFileSync(join(dir, 'enheter.ndjson'), 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((t) => JSON.parse(t));
     expect(out).toEqual(results.slice(0, 400).flatMap((x) => (x.ok ? [x.value] : [])));
-    const rejects = readFileSync(join(dir, 'rejects.ndjson'), 'utf8').trimEnd().split('\n').map((t) => JSON.parse(t));
+    const rejects = readFileSync(join(dir, 'rejects.ndjson'), 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((t) => JSON.parse(t));
     expect(rejects.map((x) => x.line)).toEqual(spoiled);
     expect(rejects.map((x) => x.sourceId)).toEqual(spoiled.map((n) => some[n - 1].recordId));
     // No national id reaches the terminal.

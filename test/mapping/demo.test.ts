@@ -44,10 +44,11 @@ beforeAll(async () => {
 /** A minimal valid Melding around mapped Konsultasjoner: one N notification each. */
 function melding(ks: Konsultasjon[], lopenr: number): Melding {
   const units = new Map<string, Set<string>>();
-  for (const k of ks) for (const r of k.RefEnhet ?? []) {
-    const kommune = r.enhetID.split('-')[1];
-    units.set(kommune, (units.get(kommune) ?? new Set()).add(r.enhetID));
-  }
+  for (const k of ks)
+    for (const r of k.RefEnhet ?? []) {
+      const kommune = r.enhetID.split('-')[1];
+      units.set(kommune, (units.get(kommune) ?? new Set()).add(r.enhetID));
+    }
   let previous = randomUUID();
   return {
     versjon: '56.0.0',
@@ -62,7 +63,14 @@ function melding(ks: Konsultasjon[], lopenr: number): Melding {
     lopenr,
     Notifikasjon: ks.map((k, i) => {
       const guid = randomUUID();
-      const n = { statusNotifikasjon: 'N' as const, notifikasjonTid: '2024-12-31T23:00:00', notifikasjonGUID: guid, notifikasjonForrigeGUID: previous, notifikasjonLopeNr: String(i + 1), Konsultasjon: [k] };
+      const n = {
+        statusNotifikasjon: 'N' as const,
+        notifikasjonTid: '2024-12-31T23:00:00',
+        notifikasjonGUID: guid,
+        notifikasjonForrigeGUID: previous,
+        notifikasjonLopeNr: String(i + 1),
+        Konsultasjon: [k],
+      };
       previous = guid;
       return n;
     }),
@@ -82,11 +90,18 @@ describe('the example mapping over demo data', () => {
       const res = results[i];
       if (!r._defect) {
         expect(res.ok, `${r.recordId}: ${JSON.stringify(!res.ok && res.issues)}`).toBe(true);
-        if (res.ok) expect(res.warnings.filter((w) => w.rule !== 'REC4006'), r.recordId).toEqual([]);
+        if (res.ok)
+          expect(
+            res.warnings.filter((w) => w.rule !== 'REC4006'),
+            r.recordId,
+          ).toEqual([]);
         continue;
       }
       const found = res.ok ? res.warnings : res.issues;
-      expect(found.some((x) => EXPECTED_RULES[r._defect!].includes(x.rule)), `${r._defect}: ${JSON.stringify(found)}`).toBe(true);
+      expect(
+        found.some((x) => EXPECTED_RULES[r._defect!].includes(x.rule)),
+        `${r._defect}: ${JSON.stringify(found)}`,
+      ).toBe(true);
       expect(res.ok, `${r.recordId} (${r._defect}) ${res.ok ? 'was sent' : 'was held back'}: ${JSON.stringify(found)}`).toBe(!heldBack(r as never));
       if (res.ok) {
         // Sent: every finding is one the receiver logs or overwrites, and says which.
@@ -156,7 +171,10 @@ describe('the example mapping over demo data', () => {
 describe('kpr map', () => {
   it('puts every line in exactly one output, rejects malformed lines by number, and never crashes', () => {
     const dir = mkdtempSync(join(tmpdir(), 'kpr-map-cli-'));
-    const good = records.filter((r) => !('_defect' in r && r._defect)).slice(0, 40).map((r) => JSON.stringify(r));
+    const good = records
+      .filter((r) => !('_defect' in r && r._defect))
+      .slice(0, 40)
+      .map((r) => JSON.stringify(r));
     const bad = JSON.stringify({ ...(records.find((r) => '_defect' in r && r._defect === 'invalid-fnr') as object) });
     const lines = [
       ...good.slice(0, 10),
@@ -175,7 +193,10 @@ describe('kpr map', () => {
     const r = runKpr(['map', '--mapping', MAPPING, '--in', input, '--out', out, '--rejects', rejects, '--extract-date', EXTRACT_DATE, '--max-line-bytes', '4096']);
     expect(r.code, r.stderr).toBe(1);
     const outLines = readFileSync(out, 'utf8').split('\n').filter(Boolean);
-    const rejLines = readFileSync(rejects, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    const rejLines = readFileSync(rejects, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
     expect(outLines.length + rejLines.length).toBe(lines.length);
     expect(rejLines.map((x) => [x.line, x.rule])).toEqual([
       [11, 'REC1001'],
@@ -195,11 +216,21 @@ describe('kpr map', () => {
   it('exits 0 when nothing was rejected, and 2 on a broken mapping with nothing written', () => {
     const dir = mkdtempSync(join(tmpdir(), 'kpr-map-cli-'));
     const input = join(dir, 'epj.ndjson');
-    writeFileSync(input, records.filter((r) => !('_defect' in r && r._defect)).slice(0, 5).map((r) => `${JSON.stringify(r)}\n`).join(''));
+    writeFileSync(
+      input,
+      records
+        .filter((r) => !('_defect' in r && r._defect))
+        .slice(0, 5)
+        .map((r) => `${JSON.stringify(r)}\n`)
+        .join(''),
+    );
     const ok = runKpr(['map', '--mapping', MAPPING, '--in', input, '--out', join(dir, 'k'), '--rejects', join(dir, 'r'), '--extract-date', EXTRACT_DATE]);
     expect(ok.code, ok.stderr).toBe(0);
     const broken = join(dir, 'broken.yaml');
-    writeFileSync(broken, readFileSync(MAPPING, 'utf8').replace('table: role }', 'table: roles }').replace('./source.schema.json', join(REPO_ROOT, 'examples/demo-epj/source.schema.json')));
+    writeFileSync(
+      broken,
+      readFileSync(MAPPING, 'utf8').replace('table: role }', 'table: roles }').replace('./source.schema.json', join(REPO_ROOT, 'examples/demo-epj/source.schema.json')),
+    );
     const bad = runKpr(['map', '--mapping', broken, '--in', input, '--out', join(dir, 'k2'), '--rejects', join(dir, 'r2')]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/broken\.yaml:\d+:\d+: error MAP2007/);

@@ -62,7 +62,12 @@ describe('a mapping onto hst-avtale@1', () => {
     ['unknown member', '  journalId: journal\n', '  journalID: journal\n', /MAP2002.*avtale has no attribute or child "journalID"; did you mean journalId\?/],
     ['a text into a number member', '  oppmoteStatus: { from: status, table: status }\n', '  oppmoteStatus: { const: "1" }\n', /MAP2012.*oppmoteStatus/],
     ['an unknown spec version', 'spec: hst-avtale@1', 'spec: hst-avtale@2', /MAP1004.*hst-avtale@2 has not been generated/],
-    ['a date where an offset date-time is wanted', '  datoTid: start\n', '  datoTid: { from: start, transform: local-date }\n', /MAP2005: datoTid: a date cannot be sent as a date-time with offset/],
+    [
+      'a date where an offset date-time is wanted',
+      '  datoTid: start\n',
+      '  datoTid: { from: start, transform: local-date }\n',
+      /MAP2005: datoTid: a date cannot be sent as a date-time with offset/,
+    ],
   ];
   it.each(mistakes)('%s', (_name, from, to, want) => {
     expect(mapping.includes(from)).toBe(true);

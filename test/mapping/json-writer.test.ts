@@ -54,7 +54,15 @@ describe('generated JSON writer', () => {
   // values, also ones the mapping never makes. An object where a child is, is always one of
   // that class (the only objects the mapping puts there); anything else may stand there too.
   const text = fc.string({ unit: 'binary', maxLength: 12 });
-  const notObject = fc.oneof(text, fc.double(), fc.integer(), fc.constant(undefined), fc.constant(null), fc.boolean(), fc.array(fc.oneof(text, fc.constant(undefined)), { maxLength: 2 }));
+  const notObject = fc.oneof(
+    text,
+    fc.double(),
+    fc.integer(),
+    fc.constant(undefined),
+    fc.constant(null),
+    fc.boolean(),
+    fc.array(fc.oneof(text, fc.constant(undefined)), { maxLength: 2 }),
+  );
   const anyValue = fc.oneof(notObject, fc.dictionary(text, text, { maxKeys: 2 }));
   const shape = <T extends Record<string, fc.Arbitrary<unknown>>>(keys: T) => fc.record(keys, { requiredKeys: [] });
   const maleresultat = shape({ maleresultatNr: anyValue, verdi: anyValue, enhet: anyValue });

@@ -47,13 +47,24 @@ describe('the HST mapping template', () => {
   it('parses as YAML with the required attributes live and the optional ones commented out', () => {
     const doc = parse(text);
     expect(doc.spec).toBe('hst@56.0.0');
-    expect(Object.keys(doc.Konsultasjon)).toEqual(['konsultasjonID', 'datoTidStart', 'formKonsultasjon', 'anbefaltTypeKonsultasjon', 'konsultasjonRegistrertTidspunkt', 'amming', 'Barn_ungdom']);
+    expect(Object.keys(doc.Konsultasjon)).toEqual([
+      'konsultasjonID',
+      'datoTidStart',
+      'formKonsultasjon',
+      'anbefaltTypeKonsultasjon',
+      'konsultasjonRegistrertTidspunkt',
+      'amming',
+      'Barn_ungdom',
+    ]);
     expect(doc.Konsultasjon.episodeGUID).toBeUndefined();
   });
 
   it('fails to compile exactly at each blank until filled in', () => {
     const blanks = text.split('\n').filter((l) => /^\s*\w+: ~$/.test(l)).length;
-    const r = compileMappingText(text.replace('schema: ./source.schema.json', `schema: ${join(REPO_ROOT, 'examples/demo-epj/source.schema.json')}`).replace('id: id ', 'id: recordId '), join(tmpdir(), 'template.yaml'));
+    const r = compileMappingText(
+      text.replace('schema: ./source.schema.json', `schema: ${join(REPO_ROOT, 'examples/demo-epj/source.schema.json')}`).replace('id: id ', 'id: recordId '),
+      join(tmpdir(), 'template.yaml'),
+    );
     const errors = r.diagnostics.filter((d) => d.severity === 'error');
     expect(errors.length).toBe(blanks);
     expect(errors.every((d) => d.id === 'MAP1006')).toBe(true);

@@ -84,7 +84,9 @@ class World {
     const requeued = s.requeued();
     // What was queued again is rebuilt from what the store kept (the EPJ does not send an
     // unchanged record twice); a newer edit in the EPJ replaces it.
-    const versions = new Map<string, { hash: string | null; changedAt: string }>(requeued.map((r) => [r.konsultasjonId, { hash: r.deleted ? null : r.hash, changedAt: r.changedAt }]));
+    const versions = new Map<string, { hash: string | null; changedAt: string }>(
+      requeued.map((r) => [r.konsultasjonId, { hash: r.deleted ? null : r.hash, changedAt: r.changedAt }]),
+    );
     for (const k of this.dirty) {
       const v = this.epj.get(k);
       if (v) versions.set(k, { hash: v.content === null ? null : `h${v.content}`, changedAt: v.changedAt });
@@ -99,7 +101,17 @@ class World {
       if (!d) continue;
       const link = chain.next();
       const json = hash && JSON.stringify({ k, hash });
-      items.push({ konsultasjonId: k, status: d.status, ref: d.ref, ...link, hash: d.status === 'C' ? null : hash, sourceId: k, changedAt: v.changedAt, json: d.status === 'C' ? null : json, notifikasjonTid: v.changedAt });
+      items.push({
+        konsultasjonId: k,
+        status: d.status,
+        ref: d.ref,
+        ...link,
+        hash: d.status === 'C' ? null : hash,
+        sourceId: k,
+        changedAt: v.changedAt,
+        json: d.status === 'C' ? null : json,
+        notifikasjonTid: v.changedAt,
+      });
     }
     const lopenr = s.lastLopenr(YEAR) + 1;
     const messages = items.length ? [{ messageId: `m${++this.messages}`, year: YEAR, lopenr, meldingstype: 'B', bytes: 1, uttakDato: `${YEAR}-01-02`, items }] : [];
@@ -170,12 +182,25 @@ describe('the chain policy, judged by a model of the receiver', () => {
 });
 
 describe('planRejection', () => {
-  const item = (k: string, status: 'N' | 'M' | 'C', changedAt: string) => ({ konsultasjonId: k, status, hash: status === 'C' ? null : `h-${changedAt}`, sourceId: k, changedAt, json: null });
+  const item = (k: string, status: 'N' | 'M' | 'C', changedAt: string) => ({
+    konsultasjonId: k,
+    status,
+    hash: status === 'C' ? null : `h-${changedAt}`,
+    sourceId: k,
+    changedAt,
+    json: null,
+  });
 
   it('supersedes the unconfirmed messages after the rejected one and queues each consultation’s latest version', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.record({ state: fc.constantFrom('built', 'sent', 'retrying', 'accepted', 'rejected' as const), items: fc.array(fc.record({ k: fc.constantFrom('a', 'b', 'c'), status: fc.constantFrom('N', 'M', 'C' as const) }), { maxLength: 4 }) }), { maxLength: 8 }),
+        fc.array(
+          fc.record({
+            state: fc.constantFrom('built', 'sent', 'retrying', 'accepted', 'rejected' as const),
+            items: fc.array(fc.record({ k: fc.constantFrom('a', 'b', 'c'), status: fc.constantFrom('N', 'M', 'C' as const) }), { maxLength: 4 }),
+          }),
+          { maxLength: 8 },
+        ),
         fc.nat(8),
         (spec, rejected) => {
           let t = 0;
@@ -197,11 +222,14 @@ describe('planRejection', () => {
 
 describe('countersAfterRejection', () => {
   it('continues each counter from the highest number left, 0 where none is', () => {
-    const c = countersAfterRejection([2023, 2024, 2025], [
-      { year: 2024, lopenr: 3, lastLopeNr: 40 },
-      { year: 2024, lopenr: 5, lastLopeNr: null },
-      { year: 2023, lopenr: 9, lastLopeNr: 12 },
-    ]);
+    const c = countersAfterRejection(
+      [2023, 2024, 2025],
+      [
+        { year: 2024, lopenr: 3, lastLopeNr: 40 },
+        { year: 2024, lopenr: 5, lastLopeNr: null },
+        { year: 2023, lopenr: 9, lastLopeNr: 12 },
+      ],
+    );
     expect(c.notifLopeNr).toBe(40);
     expect([...c.lopenr]).toEqual([
       [2023, 9],

@@ -14,7 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JSON_MESSAGES } from '../../generated/index.ts';
-import { initSandboxSetup, type SandboxSetup } from '../../runtime/init/sandbox-setup.ts';
+import { generateAppointments } from '../../runtime/demo-data/appointments.ts';
+import { initSandboxSetup, writeRecords, type SandboxSetup } from '../../runtime/init/sandbox-setup.ts';
 import { deliveryForm, itemsOfUnit } from '../../runtime/jobs/channels/slash/form.ts';
 import { startSandbox, type Sandbox } from '../../runtime/sandbox/index.ts';
 import { generatedMessageTypes } from '../../runtime/sandbox/slash/index.ts';
@@ -23,6 +24,7 @@ import { prng } from '../helpers/prng.ts';
 
 const TRIALS = Number(process.env.KPR_RELIABILITY_TRIALS ?? (process.env.KPR_RELIABILITY === 'long' ? 24 : 4));
 const TODAY = '2026-11-24';
+const FROM = '2024-06-01';
 
 const slashOptions = {
   messageTypes: generatedMessageTypes(JSON_MESSAGES),
@@ -54,9 +56,11 @@ function kpr(configFile: string, command: 'run' | 'backfill', kill?: { lines: nu
 }
 
 async function setupIn(base: string, name: string): Promise<{ setup: SandboxSetup; sandbox: Sandbox }> {
-  // Two and a half years of appointments of three units; requests of about two appointments, so
-  // a load has many deliveries to be killed between.
-  const setup = await initSandboxSetup({ dir: join(base, name), seed: 'slash-kill-9', children: 1, today: TODAY, from: '2024-06-01', port: 0, channel: 'slash' });
+  // Two and a half years of the demo EPJ's appointment book (kpr init's own generator and
+  // mapping), with more corrections and deletions than by default; requests of about two
+  // appointments, so a load has many deliveries to be killed between.
+  const setup = await initSandboxSetup({ dir: join(base, name), seed: 'slash-kill-9', children: 1, today: TODAY, from: FROM, port: 0, channel: 'slash', extract: 'none' });
+  await writeRecords(join(setup.epjDir, 'extract.ndjson'), generateAppointments({ children: 20, from: FROM, to: TODAY, seed: 'slash-kill-9', editRate: 0.2, deleteRate: 0.1 }));
   const cfg = readFileSync(setup.configFile, 'utf8').replace('maxRequestBytes: 2000000', 'maxRequestBytes: 700').replace('scopes:', 'timeoutMs: 2000\n  scopes:');
   writeFileSync(setup.configFile, cfg.replace('database: kpr.db', 'database: kpr.db\nbatch: { recordsPerTransaction: 40 }'));
   const sandbox = await startSandbox({ dataDir: setup.sandboxDir, port: setup.port, host: '127.0.0.1', slash: slashOptions });
@@ -110,40 +114,52 @@ describe('SLASH: kill -9 during a multi-unit initial load, with faults', () => {
     await clean?.sandbox.close();
   });
 
-  it(`ends as an uninterrupted load after ${TRIALS} kill cycles`, async () => {
-    const reference = await kpr(clean.setup.configFile, 'backfill');
-    expect(reference.code, reference.stderr.slice(-2000)).toBe(0);
+  it(
+    `ends as an uninterrupted load after ${TRIALS} kill cycles`,
+    async () => {
+      const reference = await kpr(clean.setup.configFile, 'backfill');
+      expect(reference.code, reference.stderr.slice(-2000)).toBe(0);
 
-    const rnd = prng(Number(process.env.KPR_RELIABILITY_SEED ?? 20261202));
-    const faults = [{ slash: { fail500: 2 } }, { slash: { drop: 1 } }, { expireTokens: true }, { slash: { rotateKey: true } }, { slash: { delay: { count: 1, ms: 2500 } } }];
-    let kills = 0;
-    for (let trial = 0; trial < TRIALS; trial++) {
-      killed.sandbox.applyFaults(faults[trial % faults.length] as never);
-      const r = await kpr(killed.setup.configFile, rnd() < 0.7 ? 'backfill' : 'run', { lines: Math.floor(rnd() * 25), ms: Math.floor(rnd() * 150) });
-      if (r.signal === 'SIGKILL') kills++;
-      else expect([0], r.stderr.slice(-2000)).toContain(r.code);
-    }
-    killed.sandbox.applyFaults({ clear: true });
-    let final: Outcome | undefined;
-    for (let i = 0; i < 3; i++) {
-      final = await kpr(killed.setup.configFile, 'run');
-      if (final.code === 0) break;
-    }
-    expect(final!.code, final!.stderr.slice(-2000)).toBe(0);
-    expect(kills).toBeGreaterThan(0);
+      const rnd = prng(Number(process.env.KPR_RELIABILITY_SEED ?? 20261202));
+      const faults = [{ slash: { fail500: 2 } }, { slash: { drop: 1 } }, { expireTokens: true }, { slash: { rotateKey: true } }, { slash: { delay: { count: 1, ms: 2500 } } }];
+      let kills = 0;
+      for (let trial = 0; trial < TRIALS; trial++) {
+        killed.sandbox.applyFaults(faults[trial % faults.length] as never);
+        const r = await kpr(killed.setup.configFile, rnd() < 0.7 ? 'backfill' : 'run', { lines: Math.floor(rnd() * 25), ms: Math.floor(rnd() * 150) });
+        if (r.signal === 'SIGKILL') kills++;
+        else expect([0], r.stderr.slice(-2000)).toContain(r.code);
+      }
+      killed.sandbox.applyFaults({ clear: true });
+      let final: Outcome | undefined;
+      for (let i = 0; i < 3; i++) {
+        final = await kpr(killed.setup.configFile, 'run');
+        if (final.code === 0) break;
+      }
+      expect(final!.code, final!.stderr.slice(-2000)).toBe(0);
+      expect(kills).toBeGreaterThan(0);
 
-    // The same content per unit and item, the same deliveries in the same order.
-    expect(contentOf(killed.sandbox)).toEqual(contentOf(clean.sandbox));
-    expect(orderOf(killed.sandbox)).toEqual(orderOf(clean.sandbox));
-    // No unit out of order: each unit's periods ascend.
-    for (const months of Object.values(monthsOf(killed.sandbox))) {
-      const m = months.filter(Boolean);
-      expect(m).toEqual([...m].sort());
-    }
-    expect(Object.keys(orderOf(killed.sandbox))).toHaveLength(3);
-    if (process.env.KPR_RELIABILITY_REPORT) {
-      const deliveries = Object.values(orderOf(clean.sandbox)).reduce((n, l) => n + l.length, 0);
-      process.stdout.write(`slash kill -9: ${TRIALS} trials, ${kills} killed, ${deliveries} deliveries, received ${killed.sandbox.slash.state().deliveries} (with repeats)\n`);
-    }
-  }, 120_000 + TRIALS * 45_000);
+      // The same content per unit and item, the same deliveries in the same order.
+      expect(contentOf(killed.sandbox)).toEqual(contentOf(clean.sandbox));
+      expect(orderOf(killed.sandbox)).toEqual(orderOf(clean.sandbox));
+      // No unit out of order: each unit's periods ascend.
+      for (const months of Object.values(monthsOf(killed.sandbox))) {
+        const m = months.filter(Boolean);
+        expect(m).toEqual([...m].sort());
+      }
+      // Every unit of the extract received its appointments.
+      const units = new Set(
+        readFileSync(join(killed.setup.epjDir, 'extract.ndjson'), 'utf8')
+          .trim()
+          .split('\n')
+          .map((l) => (JSON.parse(l) as { unit: { orgNumber: string } }).unit.orgNumber),
+      );
+      expect(units.size).toBeGreaterThan(3);
+      expect(Object.keys(orderOf(killed.sandbox))).toHaveLength(units.size);
+      if (process.env.KPR_RELIABILITY_REPORT) {
+        const deliveries = Object.values(orderOf(clean.sandbox)).reduce((n, l) => n + l.length, 0);
+        process.stdout.write(`slash kill -9: ${TRIALS} trials, ${kills} killed, ${deliveries} deliveries, received ${killed.sandbox.slash.state().deliveries} (with repeats)\n`);
+      }
+    },
+    120_000 + TRIALS * 45_000,
+  );
 });

@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Validator } from '@cfworker/json-schema';
-import { expect, } from 'vitest';
+import { expect } from 'vitest';
 import { validateMelding } from '../../generated/hst/56.0.0/validator.js';
 import { toXml } from '../../generated/hst/56.0.0/xml.ts';
 import { itOfficial, officialXsd } from '../helpers/reference.ts';
@@ -39,7 +39,7 @@ function second(): Obj {
 /** Every [object, key] holding a scalar, for mutation. */
 function slots(o: unknown, out: [Obj, string][] = []): [Obj, string][] {
   if (Array.isArray(o)) for (const x of o) slots(x, out);
-  else if (o && typeof o === 'object') for (const [k, v] of Object.entries(o)) (v && typeof v === 'object' ? slots(v, out) : out.push([o as Obj, k]));
+  else if (o && typeof o === 'object') for (const [k, v] of Object.entries(o)) v && typeof v === 'object' ? slots(v, out) : out.push([o as Obj, k]);
   return out;
 }
 
@@ -52,7 +52,29 @@ function lists(o: unknown, out: unknown[][] = []): unknown[][] {
   return out;
 }
 
-const VALUES = ['2017-02-30', '2017-02-29', '2017-04-31', '0000-01-01', '1899-12-31', '9999-12-31', '2017-02-29T10:00:00', '0000-01-01T00:00:00', '2016-02-29T10:00:00+01:00', '2016-02-29T10:00:00.5', 2 ** 53, -1, 100000, 0, '-1', 'ZZ', '', 'x'.repeat(101), '𝔥'.repeat(100), ' ', 'A'];
+const VALUES = [
+  '2017-02-30',
+  '2017-02-29',
+  '2017-04-31',
+  '0000-01-01',
+  '1899-12-31',
+  '9999-12-31',
+  '2017-02-29T10:00:00',
+  '0000-01-01T00:00:00',
+  '2016-02-29T10:00:00+01:00',
+  '2016-02-29T10:00:00.5',
+  2 ** 53,
+  -1,
+  100000,
+  0,
+  '-1',
+  'ZZ',
+  '',
+  'x'.repeat(101),
+  '𝔥'.repeat(100),
+  ' ',
+  'A',
+];
 
 function mutate(base: Obj, rnd: () => number): Obj {
   const m = structuredClone(base);
@@ -78,48 +100,61 @@ function astralOnly(m: Obj, pointer: string, limit: number): boolean {
   return typeof v === 'string' && v.length > limit && [...v].length <= limit;
 }
 
-itOfficial(`${MUTANTS} seeded mutants (seed ${SEED}): the XSD takes all the generated validator accepts, and the JSON Schema judges agree`, () => {
-  const schema = JSON.parse(readFileSync('generated/hst/56.0.0/schema.json', 'utf8'));
-  const independent = new Validator(schema, '2020-12', false);
-  const rnd = prng(SEED);
-  const bases = [example, second()];
-  for (const b of bases) expect(validateMelding(b), JSON.stringify(validateMelding.errors)).toBe(true);
-  const dir = mkdtempSync(join(tmpdir(), 'kpr-diff-'));
-  const accepted: { file: string; m: Obj }[] = [];
-  const disagreements: string[] = [];
-  let refusedByKit = 0;
-  for (let i = 0; i < MUTANTS; i++) {
-    const m = mutate(bases[i % bases.length]!, rnd);
-    const kit = validateMelding(m);
-    const other = independent.validate(m).valid;
-    // The generated validator counts maxLength in UTF-16 units (no run-time helper), the other
-    // judge in characters: a text of astral characters is refused by one only. The rule stage
-    // counts characters, as the published "max N tegn" does (docs/consequences.md).
-    const extras = (validateMelding.errors ?? []).every((e) => EXTRA_KEYWORDS.has(e.keyword) || (e.keyword === 'maxLength' && astralOnly(m, e.instancePath, e.params.limit as number)));
-    // Beyond JSON Schema the generated validator only refuses more, never less.
-    if (kit && !other) disagreements.push(`#${i}: the generated validator accepts what @cfworker/json-schema refuses`);
-    if (!kit && other && !extras) disagreements.push(`#${i}: refused for ${JSON.stringify(validateMelding.errors?.[0])}, which @cfworker/json-schema accepts`);
-    if (!kit) {
-      refusedByKit++;
-      continue;
+itOfficial(
+  `${MUTANTS} seeded mutants (seed ${SEED}): the XSD takes all the generated validator accepts, and the JSON Schema judges agree`,
+  () => {
+    const schema = JSON.parse(readFileSync('generated/hst/56.0.0/schema.json', 'utf8'));
+    const independent = new Validator(schema, '2020-12', false);
+    const rnd = prng(SEED);
+    const bases = [example, second()];
+    for (const b of bases) expect(validateMelding(b), JSON.stringify(validateMelding.errors)).toBe(true);
+    const dir = mkdtempSync(join(tmpdir(), 'kpr-diff-'));
+    const accepted: { file: string; m: Obj }[] = [];
+    const disagreements: string[] = [];
+    let refusedByKit = 0;
+    for (let i = 0; i < MUTANTS; i++) {
+      const m = mutate(bases[i % bases.length]!, rnd);
+      const kit = validateMelding(m);
+      const other = independent.validate(m).valid;
+      // The generated validator counts maxLength in UTF-16 units (no run-time helper), the other
+      // judge in characters: a text of astral characters is refused by one only. The rule stage
+      // counts characters, as the published "max N tegn" does (docs/consequences.md).
+      const extras = (validateMelding.errors ?? []).every(
+        (e) => EXTRA_KEYWORDS.has(e.keyword) || (e.keyword === 'maxLength' && astralOnly(m, e.instancePath, e.params.limit as number)),
+      );
+      // Beyond JSON Schema the generated validator only refuses more, never less.
+      if (kit && !other) disagreements.push(`#${i}: the generated validator accepts what @cfworker/json-schema refuses`);
+      if (!kit && other && !extras) disagreements.push(`#${i}: refused for ${JSON.stringify(validateMelding.errors?.[0])}, which @cfworker/json-schema accepts`);
+      if (!kit) {
+        refusedByKit++;
+        continue;
+      }
+      let xml: string;
+      try {
+        xml = toXml(m as never, { declaration: true });
+      } catch (err) {
+        disagreements.push(`#${i}: valid, but the XML writer refuses it: ${(err as Error).message}`);
+        continue;
+      }
+      const file = join(dir, `m${i}.xml`);
+      writeFileSync(file, xml);
+      accepted.push({ file, m });
     }
-    let xml: string;
-    try {
-      xml = toXml(m as never, { declaration: true });
-    } catch (err) {
-      disagreements.push(`#${i}: valid, but the XML writer refuses it: ${(err as Error).message}`);
-      continue;
-    }
-    const file = join(dir, `m${i}.xml`);
-    writeFileSync(file, xml);
-    accepted.push({ file, m });
-  }
-  expect(disagreements).toEqual([]);
-  // Both outcomes are exercised: the mutants are neither all valid nor all refused.
-  expect(refusedByKit).toBeGreaterThan(MUTANTS / 4);
-  expect(accepted.length).toBeGreaterThan(MUTANTS / 10);
-  const r = spawnSync('xmllint', ['--noout', '--schema', officialXsd('hst'), ...accepted.map((a) => a.file)], { encoding: 'utf8', maxBuffer: 64 << 20 });
-  if (r.error) throw r.error;
-  const refused = r.stderr.split('\n').filter((l) => l.endsWith('fails to validate'));
-  expect(refused, r.stderr.split('\n').filter((l) => !l.endsWith(' validates')).slice(0, 6).join('\n')).toEqual([]);
-}, 120_000);
+    expect(disagreements).toEqual([]);
+    // Both outcomes are exercised: the mutants are neither all valid nor all refused.
+    expect(refusedByKit).toBeGreaterThan(MUTANTS / 4);
+    expect(accepted.length).toBeGreaterThan(MUTANTS / 10);
+    const r = spawnSync('xmllint', ['--noout', '--schema', officialXsd('hst'), ...accepted.map((a) => a.file)], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    if (r.error) throw r.error;
+    const refused = r.stderr.split('\n').filter((l) => l.endsWith('fails to validate'));
+    expect(
+      refused,
+      r.stderr
+        .split('\n')
+        .filter((l) => !l.endsWith(' validates'))
+        .slice(0, 6)
+        .join('\n'),
+    ).toEqual([]);
+  },
+  120_000,
+);

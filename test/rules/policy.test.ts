@@ -12,7 +12,8 @@ import { konsultasjon } from '../runtime/helpers.ts';
 
 const hst = loadTarget('hst@56.0.0')!;
 const validate = await loadValidator(hst, 'Konsultasjon');
-const stage = (profile: 'receiver' | 'strict' = 'receiver') => makeRuleStage(hst, 'Konsultasjon', validate, compileSemanticRules(hst, 'Konsultasjon'), { extractDate: '2024-12-31' }, profile);
+const stage = (profile: 'receiver' | 'strict' = 'receiver') =>
+  makeRuleStage(hst, 'Konsultasjon', validate, compileSemanticRules(hst, 'Konsultasjon'), { extractDate: '2024-12-31' }, profile);
 
 const issue = (path: string, consequence: Issue['consequence'], rule = 'REC2005'): Issue => ({ path, rule, message: path.slice(1), consequence, severity: 'error' });
 
@@ -77,7 +78,7 @@ describe('the rule stage', () => {
     expect(s.ok).toBe(false);
   });
 
-  it('holds a record whose required attribute has no published control (the kit\'s choice), and says so', () => {
+  it("holds a record whose required attribute has no published control (the kit's choice), and says so", () => {
     const k = konsultasjon('K1') as any;
     delete k.Barn_ungdom.kjonn;
     const r = stage()(k);

@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, } from 'vitest';
+import { describe, expect } from 'vitest';
 import { loadValidator } from '../../runtime/mapping/apply.ts';
 import type { Consequence } from '../../runtime/spec/consequence.ts';
 import { loadTarget, type Target, type TargetAttribute, type TargetClass } from '../../runtime/spec/target.ts';
@@ -73,7 +73,11 @@ function subtree(t: Target, root: string, path = ''): [TargetClass, string][] {
 /** A value the published datatype control refuses (as the receiver runs its regex), if any can. */
 const RANK: Consequence[] = ['discard-message', 'discard-row', 'set-null', 'set-minus-one', 'set-zero', 'none'];
 
-function violating(a: TargetAttribute, regex: string | undefined, candidates = ['x'.repeat(1001), 'abc', 'a', '1234567890123456789012345', '2017-13-45T99:99:99', '']): string | undefined {
+function violating(
+  a: TargetAttribute,
+  regex: string | undefined,
+  candidates = ['x'.repeat(1001), 'abc', 'a', '1234567890123456789012345', '2017-13-45T99:99:99', ''],
+): string | undefined {
   if (!regex) return a.kind === 'date' || a.kind === 'dateTime' ? 'not a date' : undefined;
   let r: RegExp;
   try {
@@ -125,7 +129,8 @@ function cases(t: Target, root: string, base: Obj): { cases: Case[]; unviolable:
       }
       if (c.code) out.push({ id: `${id} code`, published: strongest(c.code.consequence, 'ZZ9'), record: set('ZZ9'), path });
       if (c.range) {
-        if (c.range.to === '/Melding/@uttakDato') out.push({ id: `${id} range to uttakDato`, published: c.range.consequence, record: set(a.kind === 'date' ? '2025-06-01' : '2025-06-01T10:00:00'), path });
+        if (c.range.to === '/Melding/@uttakDato')
+          out.push({ id: `${id} range to uttakDato`, published: c.range.consequence, record: set(a.kind === 'date' ? '2025-06-01' : '2025-06-01T10:00:00'), path });
         else unviolable.push(`${id} range ${c.range.from ?? ''}..${c.range.to ?? ''} (between attributes; test/rules/semantic.test.ts)`);
       }
     }
@@ -184,95 +189,104 @@ describe.each([
   { message: 'hst' as const, roots: ['Konsultasjon'] },
   { message: 'iplos' as const, roots: ['TjenesteStart', 'MidlertidigStoppTil', 'MidlertidigStoppFra', 'TjenesteutforerEndret', 'TjenesteSlutt'] },
 ])('$message 56.0.0: every published control, applied as published', ({ message, roots }) => {
-  itOfficial('sends, substitutes or holds each violation as the published consequence says, and the XSD takes all that is sent', async () => {
-    const t = loadTarget(`${message}@56.0.0`)!;
-    const dir = mkdtempSync(join(tmpdir(), `kpr-list-${message}-`));
-    const recordClasses = new Set<string>();
-    const all: { c: Case; outcome: 'held' | 'sent' | 'substituted'; root: string; sent?: Obj; file?: string; unchangedFile?: string; byKit: boolean }[] = [];
-    let unviolable: string[] = [];
-    for (const root of roots) {
-      for (const [cls] of subtree(t, root)) recordClasses.add(cls.name);
-      const validate = await loadValidator(t, root);
-      const stage = makeRuleStage(t, root, validate, compileSemanticRules(t, root), { extractDate: EXTRACT });
-      const base = message === 'hst' ? structuredClone(require_example().Notifikasjon[0].Konsultasjon[0]) : full(t, t.classes.get(root)!);
-      if (message === 'hst') {
-        base.datoTidStart = '2024-03-01T09:30:00';
-        base.konsultasjonRegistrertTidspunkt = '2024-03-01T10:05:00';
-        for (const m of base.Maling) m.malingDatoTid = '2024-03-01T09:40:00';
-        base.Barn_ungdom.fodselsar = 2023;
-        base.Barn_ungdom.fid = FNR;
-        base.Maling[0].Maleresultat[0].verdi = '9.5'; // kg, plausible at 13 months
-        base.Maling[1].Maleresultat[0].verdi = '76'; // cm
-      }
-      // The base record itself is clean: every finding below comes from the violation.
-      const clean = stage(structuredClone(base));
-      expect(clean, `${message} ${root} base`).toEqual({ ok: true, warnings: [] });
-      const found = cases(t, root, base);
-      unviolable = unviolable.concat(found.unviolable);
-      for (const c of found.cases) {
-        const record = structuredClone(c.record);
-        const r = stage(record);
-        const outcome = !r.ok ? 'held' : r.warnings.some((w) => w.action === 'substituted') ? 'substituted' : 'sent';
-        // Held by one of the kit's own rules (e.g. a fid that is no fødselsnummer for typeID 1).
-        const byKit = !r.ok && r.issues.some((i) => i.action === 'held' && ruleOf(i.rule)?.owner === 'kit' && i.path === c.path);
-        all.push({ c, outcome, root, sent: r.ok ? record : undefined, byKit });
-      }
-    }
-    // Every violation is judged; the published consequences are all represented.
-    expect(all.length).toBeGreaterThan(message === "hst" ? 50 : 40);
-    const wrap = (root: string, rec: Obj) => (message === 'hst' ? HST_MELDING(rec) : IPLOS_MELDING(t, root, rec));
-    const write = message === 'hst' ? hstToXml : iplosToXml;
-    const wrong: string[] = [];
-    const kitHeld: string[] = [];
-    const unwritable = new Map<string, string>();
-    all.forEach((x, i) => {
-      // What the XSD says of the record as the published consequence would leave it, unchanged.
-      x.unchangedFile = join(dir, `unchanged-${i}.xml`);
-      try {
-        writeFileSync(x.unchangedFile, write(wrap(x.root, x.c.record) as never, { declaration: true }));
-      } catch (err) {
-        // The writer refuses what the XSD cannot hold (a required attribute missing).
-        unwritable.set(x.unchangedFile, (err as Error).message);
-      }
-      if (x.sent) {
-        x.file = join(dir, `sent-${i}.xml`);
-        try {
-          writeFileSync(x.file, write(wrap(x.root, x.sent) as never, { declaration: true }));
-        } catch (err) {
-          wrong.push(`${x.c.id}: sent, but the XML writer refuses it: ${(err as Error).message}`);
-          x.file = undefined;
+  itOfficial(
+    'sends, substitutes or holds each violation as the published consequence says, and the XSD takes all that is sent',
+    async () => {
+      const t = loadTarget(`${message}@56.0.0`)!;
+      const dir = mkdtempSync(join(tmpdir(), `kpr-list-${message}-`));
+      const recordClasses = new Set<string>();
+      const all: { c: Case; outcome: 'held' | 'sent' | 'substituted'; root: string; sent?: Obj; file?: string; unchangedFile?: string; byKit: boolean }[] = [];
+      let unviolable: string[] = [];
+      for (const root of roots) {
+        for (const [cls] of subtree(t, root)) recordClasses.add(cls.name);
+        const validate = await loadValidator(t, root);
+        const stage = makeRuleStage(t, root, validate, compileSemanticRules(t, root), { extractDate: EXTRACT });
+        const base = message === 'hst' ? structuredClone(require_example().Notifikasjon[0].Konsultasjon[0]) : full(t, t.classes.get(root)!);
+        if (message === 'hst') {
+          base.datoTidStart = '2024-03-01T09:30:00';
+          base.konsultasjonRegistrertTidspunkt = '2024-03-01T10:05:00';
+          for (const m of base.Maling) m.malingDatoTid = '2024-03-01T09:40:00';
+          base.Barn_ungdom.fodselsar = 2023;
+          base.Barn_ungdom.fid = FNR;
+          base.Maling[0].Maleresultat[0].verdi = '9.5'; // kg, plausible at 13 months
+          base.Maling[1].Maleresultat[0].verdi = '76'; // cm
+        }
+        // The base record itself is clean: every finding below comes from the violation.
+        const clean = stage(structuredClone(base));
+        expect(clean, `${message} ${root} base`).toEqual({ ok: true, warnings: [] });
+        const found = cases(t, root, base);
+        unviolable = unviolable.concat(found.unviolable);
+        for (const c of found.cases) {
+          const record = structuredClone(c.record);
+          const r = stage(record);
+          const outcome = !r.ok ? 'held' : r.warnings.some((w) => w.action === 'substituted') ? 'substituted' : 'sent';
+          // Held by one of the kit's own rules (e.g. a fid that is no fødselsnummer for typeID 1).
+          const byKit = !r.ok && r.issues.some((i) => i.action === 'held' && ruleOf(i.rule)?.owner === 'kit' && i.path === c.path);
+          all.push({ c, outcome, root, sent: r.ok ? record : undefined, byKit });
         }
       }
-    });
-    const refused = refusedByXsd(message, all.flatMap((x) => [...(unwritable.has(x.unchangedFile!) ? [] : [x.unchangedFile!]), ...(x.file ? [x.file] : [])]));
-    for (const [f, why] of unwritable) refused.set(f, why);
-    for (const x of all) {
-      // 1. Nothing sent that the XSD refuses.
-      if (x.file && refused.has(x.file)) wrong.push(`${x.c.id}: sent, but the XSD refuses it: ${refused.get(x.file)}`);
-      // 2. The outcome is the published one, held only where the XSD would refuse what it leaves.
-      const action = POLICY[x.c.published].action;
-      const allowed =
-        action === 'held'
-          ? ['held']
-          : action === 'sent'
-            ? refused.has(x.unchangedFile!) ? ['held'] : ['sent']
-            : // A substitution: sent with the receiver's value, or held where the XSD refuses that value too.
-              ['substituted', 'held'];
-      if (x.byKit) kitHeld.push(x.c.id);
-      else if (!allowed.includes(x.outcome)) wrong.push(`${x.c.id} (${x.c.published}): ${x.outcome}, expected ${allowed.join(' or ')}`);
-    }
-    expect(wrong).toEqual([]);
-    // All three outcomes occur: the list is not judged by a kit that holds (or sends) everything.
-    const outcomes = new Set(all.map((x) => x.outcome));
-    expect(outcomes.has('held') && outcomes.has('sent')).toBe(true);
-    if (message === 'hst') expect(outcomes.has('substituted')).toBe(true);
-    // The kit's own rules hold only what is no identity at all (fid not a number of its typeID).
-    for (const k of kitHeld) expect(k).toMatch(/\/@fid /);
-    // Controls that cannot be violated by a record (a regex that takes everything) are named.
-    for (const u of unviolable) expect(u).toMatch(/datatype (Streng|.*)|range/);
-    // Header controls belong to the classes the kit builds from kpr.yaml.
-    const header = headerControls(t, recordClasses);
-    expect(header.length).toBeGreaterThan(10);
-    for (const h of header) expect(HEADER.has(h.split('/')[0]!), h).toBe(true);
-  }, 120_000);
+      // Every violation is judged; the published consequences are all represented.
+      expect(all.length).toBeGreaterThan(message === 'hst' ? 50 : 40);
+      const wrap = (root: string, rec: Obj) => (message === 'hst' ? HST_MELDING(rec) : IPLOS_MELDING(t, root, rec));
+      const write = message === 'hst' ? hstToXml : iplosToXml;
+      const wrong: string[] = [];
+      const kitHeld: string[] = [];
+      const unwritable = new Map<string, string>();
+      all.forEach((x, i) => {
+        // What the XSD says of the record as the published consequence would leave it, unchanged.
+        x.unchangedFile = join(dir, `unchanged-${i}.xml`);
+        try {
+          writeFileSync(x.unchangedFile, write(wrap(x.root, x.c.record) as never, { declaration: true }));
+        } catch (err) {
+          // The writer refuses what the XSD cannot hold (a required attribute missing).
+          unwritable.set(x.unchangedFile, (err as Error).message);
+        }
+        if (x.sent) {
+          x.file = join(dir, `sent-${i}.xml`);
+          try {
+            writeFileSync(x.file, write(wrap(x.root, x.sent) as never, { declaration: true }));
+          } catch (err) {
+            wrong.push(`${x.c.id}: sent, but the XML writer refuses it: ${(err as Error).message}`);
+            x.file = undefined;
+          }
+        }
+      });
+      const refused = refusedByXsd(
+        message,
+        all.flatMap((x) => [...(unwritable.has(x.unchangedFile!) ? [] : [x.unchangedFile!]), ...(x.file ? [x.file] : [])]),
+      );
+      for (const [f, why] of unwritable) refused.set(f, why);
+      for (const x of all) {
+        // 1. Nothing sent that the XSD refuses.
+        if (x.file && refused.has(x.file)) wrong.push(`${x.c.id}: sent, but the XSD refuses it: ${refused.get(x.file)}`);
+        // 2. The outcome is the published one, held only where the XSD would refuse what it leaves.
+        const action = POLICY[x.c.published].action;
+        const allowed =
+          action === 'held'
+            ? ['held']
+            : action === 'sent'
+              ? refused.has(x.unchangedFile!)
+                ? ['held']
+                : ['sent']
+              : // A substitution: sent with the receiver's value, or held where the XSD refuses that value too.
+                ['substituted', 'held'];
+        if (x.byKit) kitHeld.push(x.c.id);
+        else if (!allowed.includes(x.outcome)) wrong.push(`${x.c.id} (${x.c.published}): ${x.outcome}, expected ${allowed.join(' or ')}`);
+      }
+      expect(wrong).toEqual([]);
+      // All three outcomes occur: the list is not judged by a kit that holds (or sends) everything.
+      const outcomes = new Set(all.map((x) => x.outcome));
+      expect(outcomes.has('held') && outcomes.has('sent')).toBe(true);
+      if (message === 'hst') expect(outcomes.has('substituted')).toBe(true);
+      // The kit's own rules hold only what is no identity at all (fid not a number of its typeID).
+      for (const k of kitHeld) expect(k).toMatch(/\/@fid /);
+      // Controls that cannot be violated by a record (a regex that takes everything) are named.
+      for (const u of unviolable) expect(u).toMatch(/datatype (Streng|.*)|range/);
+      // Header controls belong to the classes the kit builds from kpr.yaml.
+      const header = headerControls(t, recordClasses);
+      expect(header.length).toBeGreaterThan(10);
+      for (const h of header) expect(HEADER.has(h.split('/')[0]!), h).toBe(true);
+    },
+    120_000,
+  );
 });

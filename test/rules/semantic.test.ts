@@ -56,7 +56,8 @@ describe('identifiers', () => {
   it('takes a birth date ddmmyy with type 9 (Annet), and warns of anything else ("fødselsdato med format ddmmyy")', () => {
     expect(rulesOf(konsultasjon({}, { fid: '170219', typeID: '9' }))).toEqual([]);
     expect(rulesOf(konsultasjon({}, { fid: '290200', typeID: '9' }))).toEqual([]);
-    for (const fid of ['17021', '310419', '2019-02-17', CHILD_FNR]) expect(rulesOf(konsultasjon({}, { fid, typeID: '9' })), fid).toEqual([['REC3004', '/Barn_ungdom/fid', 'none', 'warning']]);
+    for (const fid of ['17021', '310419', '2019-02-17', CHILD_FNR])
+      expect(rulesOf(konsultasjon({}, { fid, typeID: '9' })), fid).toEqual([['REC3004', '/Barn_ungdom/fid', 'none', 'warning']]);
   });
 
   it('checks no number of a type that gives no fødselsnummer (IPLOS DUF-nummer, 10)', () => {
@@ -168,7 +169,9 @@ describe('growth', () => {
 });
 
 describe('maleresultatNr numbering ("Angi 1 for første måleresultat, 2 for neste osv.")', () => {
-  const maling = (nrs: number[]) => ({ Maling: [{ typeMaling: 'Hodeomkrets', malingDatoTid: '2020-03-01T10:00:00', Maleresultat: nrs.map((n) => ({ maleresultatNr: n, verdi: '40' })) }] });
+  const maling = (nrs: number[]) => ({
+    Maling: [{ typeMaling: 'Hodeomkrets', malingDatoTid: '2020-03-01T10:00:00', Maleresultat: nrs.map((n) => ({ maleresultatNr: n, verdi: '40' })) }],
+  });
   it('takes 1, 2, 3 and warns of a gap or another start', () => {
     expect(rulesOf(konsultasjon(maling([1, 2, 3])))).toEqual([]);
     expect(rulesOf(konsultasjon(maling([1, 3])))).toEqual([['REC3005', '/Maling/0/Maleresultat/1/maleresultatNr', 'none', 'warning']]);
@@ -179,7 +182,9 @@ describe('maleresultatNr numbering ("Angi 1 for første måleresultat, 2 for nes
 describe('RefEnhet names an Enhet the Melding reports (the keyref RefEnhet_IDREF0 as meant)', () => {
   it('warns of an enhetID that kpr.yaml does not report, and checks nothing when the list is unknown', () => {
     const k = konsultasjon({ RefEnhet: [{ enhetID: 'E9', typeEnhet: '1' }] });
-    expect(rules(k, { ...ctx, enhetIds: new Set(['E1']) }).map((i) => [i.rule, i.path, i.consequence, i.severity])).toEqual([['REC4008', '/RefEnhet/0/enhetID', 'none', 'warning']]);
+    expect(rules(k, { ...ctx, enhetIds: new Set(['E1']) }).map((i) => [i.rule, i.path, i.consequence, i.severity])).toEqual([
+      ['REC4008', '/RefEnhet/0/enhetID', 'none', 'warning'],
+    ]);
     expect(rules(k, { ...ctx, enhetIds: new Set(['E9']) })).toEqual([]);
     expect(rules(k, ctx)).toEqual([]);
   });

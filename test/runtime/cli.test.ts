@@ -126,7 +126,16 @@ describe('kpr errors and exit codes', () => {
   });
 });
 
-const R1: Rejection = { sourceId: 'R1', changedAt: '2024-05-01T08:00:00.000Z', file: 'epj.ndjson', line: 2, path: '/Konsultasjon/amming', rule: 'REC2005', message: 'not a code, "quoted", =x', consequence: 'not sent' };
+const R1: Rejection = {
+  sourceId: 'R1',
+  changedAt: '2024-05-01T08:00:00.000Z',
+  file: 'epj.ndjson',
+  line: 2,
+  path: '/Konsultasjon/amming',
+  rule: 'REC2005',
+  message: 'not a code, "quoted", =x',
+  consequence: 'not sent',
+};
 
 describe('kpr status, kpr errors, the lock', () => {
   /** A project whose database holds one run with these findings (by default one held-back record). */
@@ -178,7 +187,18 @@ describe('kpr status, kpr errors, the lock', () => {
     const dir = seeded({
       rejections: [],
       warnings: [
-        { sourceId: 'W1', konsultasjonId: 'W1', changedAt: '2024-05-01T08:00:00.000Z', file: 'epj.ndjson', line: 1, path: '/Konsultasjon/amming', rule: 'REC2005', message: 'amming: not a code', consequence: 'none', action: 'sent' },
+        {
+          sourceId: 'W1',
+          konsultasjonId: 'W1',
+          changedAt: '2024-05-01T08:00:00.000Z',
+          file: 'epj.ndjson',
+          line: 1,
+          path: '/Konsultasjon/amming',
+          rule: 'REC2005',
+          message: 'amming: not a code',
+          consequence: 'none',
+          action: 'sent',
+        },
       ],
     });
     const cfg = join(dir, 'kpr.yaml');
@@ -189,7 +209,19 @@ describe('kpr status, kpr errors, the lock', () => {
     const json = runKpr(['errors', '--config', cfg, '--format', 'json']);
     expect(json.code).toBe(0);
     expect(JSON.parse(json.stdout)).toEqual([
-      { kind: 'warning', id: 'W1', changedAt: '2024-05-01T08:00:00.000Z', file: 'epj.ndjson', line: 1, path: '/Konsultasjon/amming', rule: 'REC2005', message: 'amming: not a code', consequence: 'Ingen handling', validationCode: null, refId: null },
+      {
+        kind: 'warning',
+        id: 'W1',
+        changedAt: '2024-05-01T08:00:00.000Z',
+        file: 'epj.ndjson',
+        line: 1,
+        path: '/Konsultasjon/amming',
+        rule: 'REC2005',
+        message: 'amming: not a code',
+        consequence: 'Ingen handling',
+        validationCode: null,
+        refId: null,
+      },
     ]);
     expect(runKpr(['errors', '--help']).stdout).toMatch(/exit 1 only for rejected records or messages/);
   });
@@ -197,8 +229,32 @@ describe('kpr status, kpr errors, the lock', () => {
   it('kpr errors as text fits 120 columns and any narrower terminal, wrapping messages whole', () => {
     const long = `${Array.from({ length: 40 }, (_, i) => `word${i}`).join(' ')} ${'#'.repeat(150)}`;
     const rows = [
-      { kind: 'record', id: `K-${'long-id-'.repeat(4)}`, changedAt: null, file: 'epj/2024-05-01.ndjson', line: 300, path: '/Konsultasjon/Barn_ungdom/fodselsar', rule: 'hst/range', message: long, consequence: 'discard-message', validationCode: null, refId: null },
-      { kind: 'message', id: '0f8e6b1c-2a4d-4e8f-9b7a-3c5d6e7f8a9b', changedAt: '2024-05-02T00:00:00Z', file: null, line: null, path: null, rule: 'receiver', message: long, consequence: 'queued again', validationCode: 3002, refId: 'r-1' },
+      {
+        kind: 'record',
+        id: `K-${'long-id-'.repeat(4)}`,
+        changedAt: null,
+        file: 'epj/2024-05-01.ndjson',
+        line: 300,
+        path: '/Konsultasjon/Barn_ungdom/fodselsar',
+        rule: 'hst/range',
+        message: long,
+        consequence: 'discard-message',
+        validationCode: null,
+        refId: null,
+      },
+      {
+        kind: 'message',
+        id: '0f8e6b1c-2a4d-4e8f-9b7a-3c5d6e7f8a9b',
+        changedAt: '2024-05-02T00:00:00Z',
+        file: null,
+        line: null,
+        path: null,
+        rule: 'receiver',
+        message: long,
+        consequence: 'queued again',
+        validationCode: 3002,
+        refId: 'r-1',
+      },
     ];
     for (const width of [200, 120, 80, 60]) {
       const text = formatErrors(rows as Parameters<typeof formatErrors>[0], 'text', width);

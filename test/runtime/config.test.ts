@@ -83,17 +83,22 @@ describe('kpr.yaml', () => {
   it('checks the header across its records: obligatory contact types, one Kommune per kommuneNr, one Enhet per enhetID, one kommune for IPLOS', () => {
     const dir = dirWithKeys();
     const only1 = VALID.replace(/, \{ kontPerson: Ola Fag[^}]*\}/, '');
-    expect(issues(only1, dir)).toEqual([expect.stringMatching(/^18:5: sender.Kontaktperson: no contact of type 15 \(typeKontaktperson, Bruk: "Det er obligatorisk å ha en kontaktperson av type 1 og type 15/)]);
-    const twice = VALID.replace('      Enhet: [{ enhetID: E1, orgNr: "974770000" }]', '      Enhet: [{ enhetID: E1, orgNr: "974770000" }]\n    - kommuneNr: "0301"\n      Enhet: [{ enhetID: E1 }]');
-    expect(issues(twice, dir)).toEqual([
-      expect.stringMatching(/^17:18: sender.Kommune: kommuneNr 0301 twice/),
-      expect.stringMatching(/^18:26: sender.Kommune: enhetID E1 twice/),
+    expect(issues(only1, dir)).toEqual([
+      expect.stringMatching(/^18:5: sender.Kontaktperson: no contact of type 15 \(typeKontaktperson, Bruk: "Det er obligatorisk å ha en kontaktperson av type 1 og type 15/),
     ]);
+    const twice = VALID.replace(
+      '      Enhet: [{ enhetID: E1, orgNr: "974770000" }]',
+      '      Enhet: [{ enhetID: E1, orgNr: "974770000" }]\n    - kommuneNr: "0301"\n      Enhet: [{ enhetID: E1 }]',
+    );
+    expect(issues(twice, dir)).toEqual([expect.stringMatching(/^17:18: sender.Kommune: kommuneNr 0301 twice/), expect.stringMatching(/^18:26: sender.Kommune: enhetID E1 twice/)]);
     const iplos = twice.replace('message: { spec: hst@56.0.0 }', 'message: { spec: iplos@56.0.0 }');
     const found = issues(iplos, dir);
     expect(found).toHaveLength(4);
     for (const text of ['no contact of type 16, 17', 'kommuneNr 0301 twice', 'enhetID E1 twice', 'an IPLOS Melding reports for one kommune']) {
-      expect(found.some((i) => i.includes(text)), text).toBe(true);
+      expect(
+        found.some((i) => i.includes(text)),
+        text,
+      ).toBe(true);
     }
   });
 
@@ -102,18 +107,33 @@ describe('kpr.yaml', () => {
     expect(parseConfig(join(dir, 'kpr.yaml'), VALID.replace('profile: test', 'profile: pilot')).profile.receiverHerId).toBe(159000);
     const prod = parseConfig(join(dir, 'kpr.yaml'), VALID.replace('profile: test', 'profile: prod'));
     expect(() => requireTransport(prod)).toThrow(/1:10: profile prod has no baseUrl: set api.baseUrl/);
-    const set = parseConfig(join(dir, 'kpr.yaml'), `${VALID.replace('profile: test', 'profile: prod')}api: { baseUrl: "https://kpr.example.invalid/api", receiverHerId: 42, helseidAuthority: "https://helseid-sts.nhn.no" }\n`);
+    const set = parseConfig(
+      join(dir, 'kpr.yaml'),
+      `${VALID.replace('profile: test', 'profile: prod')}api: { baseUrl: "https://kpr.example.invalid/api", receiverHerId: 42, helseidAuthority: "https://helseid-sts.nhn.no" }\n`,
+    );
     expect(requireTransport(set)).toMatchObject({ baseUrl: 'https://kpr.example.invalid/api', receiverHerId: 42 });
   });
 
   it.each([
     ['an unknown key, at the key', VALID.replace('  orgNr: "974770000"\n  Kommune', '  orgNr: "974770000"\n  orgnr: x\n  Kommune'), ['14:3: unknown setting `orgnr` in sender']],
-    ['a wrong organisation number', VALID.replace('orgNr: "974770000"\n  Kommune', 'orgNr: "97477"\n  Kommune'), ['13:10: sender.orgNr has the wrong form (expected an organisation number of 9 digits)']],
+    [
+      'a wrong organisation number',
+      VALID.replace('orgNr: "974770000"\n  Kommune', 'orgNr: "97477"\n  Kommune'),
+      ['13:10: sender.orgNr has the wrong form (expected an organisation number of 9 digits)'],
+    ],
     ['a missing required section', VALID.replace('epj: { leverandor: Test AS, navnEPJ: TestEPJ, versjonEPJ: "1.0" }\n', ''), ['1:1: kpr.yaml needs `epj`']],
     ['a missing key inside a section', VALID.replace(', versjonEPJ: "1.0"', ''), ['19:1: epj needs `versjonEPJ`']],
     ['a bad enum', VALID.replace('type: folder', 'type: database'), ['21:17: source.type must be one of: file, folder, command']],
-    ['both P12 and PEM', VALID.replace('    p12File: keys/signing.p12\n', '    p12File: keys/signing.p12\n    certFile: keys/receiver.pem\n'), ['8:5: certificates.signing needs either certFile and keyFile (PEM), or p12File (with passphrase), not both']],
-    ['a secret both in a file and in the environment', VALID.replace('{ env: KPR_P12_PASS }', '{ env: KPR_P12_PASS, file: pass.txt }'), ['9:17: certificates.signing.passphrase needs exactly one of file or env']],
+    [
+      'both P12 and PEM',
+      VALID.replace('    p12File: keys/signing.p12\n', '    p12File: keys/signing.p12\n    certFile: keys/receiver.pem\n'),
+      ['8:5: certificates.signing needs either certFile and keyFile (PEM), or p12File (with passphrase), not both'],
+    ],
+    [
+      'a secret both in a file and in the environment',
+      VALID.replace('{ env: KPR_P12_PASS }', '{ env: KPR_P12_PASS, file: pass.txt }'),
+      ['9:17: certificates.signing.passphrase needs exactly one of file or env'],
+    ],
     ['an unknown profile', VALID.replace('profile: test', 'profile: staging'), ['1:10: unknown profile "staging"; known: sandbox, dev, test, pilot, prod']],
     ['a YAML syntax error', VALID.replace('sender:\n  herId', 'sender:\n  herId: [1'), ['13:3: Flow sequence in block collection must be sufficiently indented and end with a ]']],
     ['a duplicate key', VALID.replace('database: state/kpr.db', 'database: a.db\ndatabase: b.db'), ['23:1: Map keys must be unique']],

@@ -24,8 +24,20 @@ function project(): { config: KprConfig; files: string[] } {
   const half = Math.floor(records.length / 2);
   const files = ['2024-01.ndjson', '2024-02.ndjson'];
   // Malformed lines and a blank one among the records, as exports have them.
-  writeFileSync(join(dir, 'exports', files[0]!), `${records.slice(0, half).map((r) => JSON.stringify(r)).join('\n')}\n{"broken": \n\n[1,2]\n`);
-  writeFileSync(join(dir, 'exports', files[1]!), `${records.slice(half).map((r) => JSON.stringify(r)).join('\n')}\n`);
+  writeFileSync(
+    join(dir, 'exports', files[0]!),
+    `${records
+      .slice(0, half)
+      .map((r) => JSON.stringify(r))
+      .join('\n')}\n{"broken": \n\n[1,2]\n`,
+  );
+  writeFileSync(
+    join(dir, 'exports', files[1]!),
+    `${records
+      .slice(half)
+      .map((r) => JSON.stringify(r))
+      .join('\n')}\n`,
+  );
   const yaml = `profile: sandbox
 sender:
   herId: 8139519
@@ -63,7 +75,7 @@ describe('the mapping worker', () => {
   it('gives the same items, parse errors, rejections and file ends as mapping in process', async () => {
     const { config } = project();
     const expected = await collect(await inProcess(config));
-    const kinds = new Set(expected.map((i) => ('fileDone' in i ? 'fileDone' : (i.parseError !== undefined ? 'parseError' : i.mapped!.kind))));
+    const kinds = new Set(expected.map((i) => ('fileDone' in i ? 'fileDone' : i.parseError !== undefined ? 'parseError' : i.mapped!.kind)));
     // The judge only means something if the data has every kind of line.
     expect([...kinds].sort()).toEqual(['deleted', 'fileDone', 'konsultasjon', 'parseError', 'rejected']);
     const worker = workerFrontEnd(config, EXTRACT_DATE);

@@ -106,7 +106,8 @@ export class FakeReceiver implements Sender {
     const refId = `ref-${this.calls.length}`;
     this.store.accept({ messageId: m.messageId, refId, fromHerId: this.herId, toHerId: '8139520', messageType: 'HST', messageVersion: '56.0.0', melding });
     this.meldinger.push(melding);
-    for (const n of melding.Notifikasjon ?? []) this.applied.push({ guid: n.notifikasjonGUID, status: n.statusNotifikasjon, ids: (n.Konsultasjon ?? []).map((k) => k.konsultasjonID) });
+    for (const n of melding.Notifikasjon ?? [])
+      this.applied.push({ guid: n.notifikasjonGUID, status: n.statusNotifikasjon, ids: (n.Konsultasjon ?? []).map((k) => k.konsultasjonID) });
     if (plan === 'lose-answer') throw new Error('socket hang up after the receiver stored it');
     return { outcome: 'accepted', refId };
   }

@@ -24,7 +24,9 @@ describe('report charts', () => {
   });
 
   it('ten years: a bar per month with no gaps, years as labels, none overlapping', () => {
-    const months = monthRange('2017-01', '2026-12').filter((_, i) => i % 7 !== 3).map((month, i) => ({ month, accepted: 10 + (i % 5), unconfirmed: 0, rejected: i === 5 ? 1 : 0, heldBack: i === 9 ? 3 : 0 }));
+    const months = monthRange('2017-01', '2026-12')
+      .filter((_, i) => i % 7 !== 3)
+      .map((month, i) => ({ month, accepted: 10 + (i % 5), unconfirmed: 0, rejected: i === 5 ? 1 : 0, heldBack: i === 9 ? 3 : 0 }));
     const svg = monthChart(months);
     expect(monthRange('2017-01', '2026-12')).toHaveLength(120);
     expect(bars(svg).filter((b) => b.includes('sent and accepted'))).toHaveLength(months.length);

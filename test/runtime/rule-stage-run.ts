@@ -22,7 +22,10 @@ export interface RuleStageRunner {
 
 export async function ruleStageRunner(): Promise<RuleStageRunner> {
   const hst = loadTarget('hst@56.0.0')!;
-  const stage = makeRuleStage(hst, 'Konsultasjon', await loadValidator(hst, 'Konsultasjon'), compileSemanticRules(hst, 'Konsultasjon'), { extractDate: '2024-12-31', enhetIds: new Set(['E1']) });
+  const stage = makeRuleStage(hst, 'Konsultasjon', await loadValidator(hst, 'Konsultasjon'), compileSemanticRules(hst, 'Konsultasjon'), {
+    extractDate: '2024-12-31',
+    enhetIds: new Set(['E1']),
+  });
   const dir = tmp();
   const file = join(dir, 'epj.ndjson');
   const dbPath = join(dir, 'kpr.db');

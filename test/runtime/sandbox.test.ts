@@ -68,7 +68,12 @@ describe('kpr run against the sandbox', () => {
     // The operator signs with a certificate fit for signing but not registered for the sender's
     // HER-id (one the kit cannot know is wrong): the receiver says no. (An encryption
     // certificate named as the signing one no longer gets this far: the run refuses it.)
-    const unregistered = issueCertificate({ commonName: 'TEST Avsender signering (ny)', organisation: 'TEST Avsender kommune', keyUsage: ['nonRepudiation'], issuer: sb.pki.test.ca });
+    const unregistered = issueCertificate({
+      commonName: 'TEST Avsender signering (ny)',
+      organisation: 'TEST Avsender kommune',
+      keyUsage: ['nonRepudiation'],
+      issuer: sb.pki.test.ca,
+    });
     const wrong = { certPath: join(dir, 'unregistered.pem'), keyPath: join(dir, 'unregistered.key') };
     writeFileSync(wrong.certPath, unregistered.certPem);
     writeFileSync(wrong.keyPath, unregistered.keyPem, { mode: 0o600 });
@@ -107,7 +112,12 @@ describe('kpr run against the sandbox', () => {
 
       // A fault the receiver refuses (a signing certificate not registered for the HER-id):
       // the message with K2 and K3 is rejected.
-      const unregistered = issueCertificate({ commonName: 'TEST Avsender signering (ny)', organisation: 'TEST Avsender kommune', keyUsage: ['nonRepudiation'], issuer: own.pki.test.ca });
+      const unregistered = issueCertificate({
+        commonName: 'TEST Avsender signering (ny)',
+        organisation: 'TEST Avsender kommune',
+        keyUsage: ['nonRepudiation'],
+        issuer: own.pki.test.ca,
+      });
       const wrong = { certPath: join(home, 'unregistered.pem'), keyPath: join(home, 'unregistered.key') };
       writeFileSync(wrong.certPath, unregistered.certPem);
       writeFileSync(wrong.keyPath, unregistered.keyPem, { mode: 0o600 });

@@ -22,7 +22,9 @@ it('stores the findings of records sent with a warning apart from the held-back 
   expect(r1).toMatchObject({ rejectedRecords: 1, notifications: { N: 2, M: 0, C: 0 } });
   expect(Object.keys(receiver.holdings()).sort()).toEqual(['A', 'W']);
   let store = openStore(dbPath);
-  expect(store.sentWarnings().map((w) => [w.sourceId, w.konsultasjonId, w.path, w.rule, w.consequence, w.action])).toEqual([['W', 'W', '/Konsultasjon/amming', 'REC2005', 'none', 'sent']]);
+  expect(store.sentWarnings().map((w) => [w.sourceId, w.konsultasjonId, w.path, w.rule, w.consequence, w.action])).toEqual([
+    ['W', 'W', '/Konsultasjon/amming', 'REC2005', 'none', 'sent'],
+  ]);
   expect(store.sentWarningsByRule()).toEqual([{ rule: 'REC2005', count: 1 }]);
   expect(store.rejections().map((r) => [r.sourceId, r.rule])).toEqual([['H', 'REC4001']]);
   store.close();

@@ -88,7 +88,16 @@ function expected(model: Model) {
   const out: Record<string, ConsultationState | undefined | boolean> = {};
   for (let k = 0; k < 40; k++) {
     const c = model.consultation.get(`K${k}`);
-    out[`K${k}`] = c && { accHash: null, accGuid: null, accActive: false, pendHash: c.hash, pendGuid: c.guid, pendActive: c.status !== 'C', hasPending: true, origGuid: c.status === 'N' ? c.guid : c.ref };
+    out[`K${k}`] = c && {
+      accHash: null,
+      accGuid: null,
+      accActive: false,
+      pendHash: c.hash,
+      pendGuid: c.guid,
+      pendActive: c.status !== 'C',
+      hasPending: true,
+      origGuid: c.status === 'N' ? c.guid : c.ref,
+    };
   }
   const seenAt = (id: string, at: string) => (model.seen.get(id) ?? '') >= at && model.seen.has(id);
   for (let k = 0; k < 40; k++) out[`seen R-K${k}`] = seenAt(`R-K${k}`, '2024-01-15T10:00:00.000Z');

@@ -12,7 +12,17 @@ import type { Rejection, Store } from '../../runtime/store/types.ts';
 
 const held = (store: Store, sourceId: string, month?: string) => {
   const runId = store.startRun('run');
-  const r: Rejection = { sourceId, changedAt: '2024-05-01T08:00:00.000Z', ...(month && { month }), file: 'epj.ndjson', line: 1, path: '/Barn_ungdom/fid', rule: 'REC4001', message: 'bad', consequence: 'discard-row' };
+  const r: Rejection = {
+    sourceId,
+    changedAt: '2024-05-01T08:00:00.000Z',
+    ...(month && { month }),
+    file: 'epj.ndjson',
+    line: 1,
+    path: '/Barn_ungdom/fid',
+    rule: 'REC4001',
+    message: 'bad',
+    consequence: 'discard-row',
+  };
   store.commitBatch({ runId, messages: [], seen: [{ sourceId, changedAt: r.changedAt!, rejected: true }], rejections: [r], requeueDone: [], chainHead: NIL_GUID, notifLopeNr: 0 });
   store.finishRun(runId, 'partial', 1, {});
 };
@@ -25,7 +35,12 @@ it('opens a database whose rejections have no month, and stores the month from t
   // The table as it was before the month.
   const raw = new Database(file);
   raw.exec('ALTER TABLE rejection DROP COLUMN month');
-  expect(raw.prepare<[], { name: string }>('PRAGMA table_info(rejection)').all().map((c) => c.name)).not.toContain('month');
+  expect(
+    raw
+      .prepare<[], { name: string }>('PRAGMA table_info(rejection)')
+      .all()
+      .map((c) => c.name),
+  ).not.toContain('month');
   raw.close();
 
   const store = openStore(file);

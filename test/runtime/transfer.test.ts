@@ -88,7 +88,10 @@ describe('N/M/C decisions across runs', () => {
     await t.run([rec('K1', '2024-05-05T08:00:00Z')]);
     await t.run([rec('K1', '2024-05-06T08:00:00Z', 1)]);
     const later = t.receiver.meldinger.flatMap((x) => x.Notifikasjon!).slice(4);
-    expect(later.map((x) => [x.statusNotifikasjon, x.notifikasjonRef ?? null])).toEqual([['N', null], ['M', later[0]!.notifikasjonGUID]]);
+    expect(later.map((x) => [x.statusNotifikasjon, x.notifikasjonRef ?? null])).toEqual([
+      ['N', null],
+      ['M', later[0]!.notifikasjonGUID],
+    ]);
   });
 
   it('an edit of a consultation whose N is not confirmed yet becomes an M referring to that N', async () => {
@@ -303,7 +306,9 @@ describe('rejected records', () => {
     validateKonsultasjon: Object.assign(
       function validate(k: unknown): boolean {
         const ok = ['1', '2', '3'].includes(String((k as { amming?: unknown }).amming));
-        (validate as { errors?: unknown }).errors = ok ? null : [{ instancePath: '/amming', keyword: 'enum', params: { allowedValues: ['1', '2', '3'] }, schemaPath: '', message: '' }];
+        (validate as { errors?: unknown }).errors = ok
+          ? null
+          : [{ instancePath: '/amming', keyword: 'enum', params: { allowedValues: ['1', '2', '3'] }, schemaPath: '', message: '' }];
         return ok;
       },
       { errors: null },
@@ -458,11 +463,22 @@ describe('several messages in one transaction', () => {
   it('are committed together and sent in order; a crash before the commit loses none of them', async () => {
     const t = setup({ maxConsultations: 2, recordsPerTransaction: 6 });
     const recs = ['A', 'B', 'C', 'D', 'E', 'F', 'G'].map((id) => rec(id, '2024-05-01T08:00:00Z'));
-    await expect(t.run(recs, { failpoint: (p) => { if (p === 'before-commit') throw new Error('crash'); } })).rejects.toThrow('crash');
+    await expect(
+      t.run(recs, {
+        failpoint: (p) => {
+          if (p === 'before-commit') throw new Error('crash');
+        },
+      }),
+    ).rejects.toThrow('crash');
     expect(t.receiver.calls).toHaveLength(0);
     const r = await t.run(recs);
     expect(r).toMatchObject({ messagesBuilt: 4, messagesAccepted: 4 });
-    expect(t.receiver.meldinger.map((m) => [m.lopenr, m.Notifikasjon!.length])).toEqual([['1', 2], ['2', 2], ['3', 2], ['4', 1]]);
+    expect(t.receiver.meldinger.map((m) => [m.lopenr, m.Notifikasjon!.length])).toEqual([
+      ['1', 2],
+      ['2', 2],
+      ['3', 2],
+      ['4', 1],
+    ]);
     expect(Object.values(t.receiver.newCounts())).toEqual([1, 1, 1, 1, 1, 1, 1]);
   });
 });

@@ -19,8 +19,22 @@ import { FakeReceiver, HEADER, identitySealer, rec, STAND_IN_KIT, tmp, writeNdjs
 import { FileSource } from '../../runtime/sources/files.ts';
 
 const none = undefined;
-const accepted = (active: boolean, hash = 'h1'): ConsultationState => ({ accHash: hash, accGuid: 'g-acc', accActive: active, pendHash: null, pendGuid: null, pendActive: false, hasPending: false });
-const pending = (active: boolean, hash = 'h2'): ConsultationState => ({ ...accepted(true), pendHash: active ? hash : null, pendGuid: 'g-pend', pendActive: active, hasPending: true });
+const accepted = (active: boolean, hash = 'h1'): ConsultationState => ({
+  accHash: hash,
+  accGuid: 'g-acc',
+  accActive: active,
+  pendHash: null,
+  pendGuid: null,
+  pendActive: false,
+  hasPending: false,
+});
+const pending = (active: boolean, hash = 'h2'): ConsultationState => ({
+  ...accepted(true),
+  pendHash: active ? hash : null,
+  pendGuid: 'g-pend',
+  pendActive: active,
+  hasPending: true,
+});
 
 describe('decide', () => {
   it.each([
@@ -68,7 +82,15 @@ describe('chain, batches, hashing, time', () => {
     expect(osloDateTime('2024-03-31T01:00:00Z')).toBe('2024-03-31T03:00:00');
     expect(osloDateTime('2024-10-27T00:59:59Z')).toBe('2024-10-27T02:59:59');
     expect(osloDateTime('2024-10-27T01:00:00Z')).toBe('2024-10-27T02:00:00');
-    const n = (d?: string) => ({ status: 'N' as const, guid: 'g', forrigeGuid: 'f', lopeNr: 1, ref: null, notifikasjonTid: 't', konsultasjon: d ? { datoTidStart: d } : undefined });
+    const n = (d?: string) => ({
+      status: 'N' as const,
+      guid: 'g',
+      forrigeGuid: 'f',
+      lopeNr: 1,
+      ref: null,
+      notifikasjonTid: 't',
+      konsultasjon: d ? { datoTidStart: d } : undefined,
+    });
     expect(period([n('2024-02-03T10:00:00'), n(), n('2023-12-31T23:00:00')], '2024-06-01')).toEqual({ fra: '2023-12-31', til: '2024-02-03' });
     expect(period([n()], '2024-06-01')).toEqual({ fra: '2024-06-01', til: '2024-06-01' });
   });
@@ -122,7 +144,10 @@ describe('logs', () => {
     );
     store.close();
     log.info({ token: 'eyJsecret', fid: '01822350018', nested: { passphrase: 'p' } }, 'redaction check');
-    const lines = out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.map((l) => l.msg)).toEqual(expect.arrayContaining(['transfer started', 'record rejected', 'message built', 'message accepted', 'transfer finished']));
     expect(out).not.toContain('01822350018');
     expect(out).not.toContain('Kari');

@@ -27,6 +27,6 @@ it('accepts an M or C referring to the original N', () => {
 });
 
 it('refuses an M or C referring to an M, from an earlier message or this one', () => {
-  expect(checkChain(view, 'h', melding(note(3, 'M', 2)))).toMatchObject({ validationCode: CODES.ref, validationMessage: expect.stringContaining("is a M, not the original N") });
+  expect(checkChain(view, 'h', melding(note(3, 'M', 2)))).toMatchObject({ validationCode: CODES.ref, validationMessage: expect.stringContaining('is a M, not the original N') });
   expect(checkChain(view, 'h', melding(note(3, 'M', 1), note(4, 'C', 3)))).toMatchObject({ validationCode: CODES.ref });
 });

@@ -44,7 +44,12 @@ export function meldingXml(notifs: NotifSpec[]): string {
     .map((n) => {
       const ref = n.ref ? ` notifikasjonRef="${n.ref}"` : '';
       const ks = (n.konsultasjoner ?? [])
-        .map((k) => `<Konsultasjon ${Object.entries(k).map(([a, v]) => `${a}="${v}"`).join(' ')}><Barn_ungdom kjonn="1"/></Konsultasjon>`)
+        .map(
+          (k) =>
+            `<Konsultasjon ${Object.entries(k)
+              .map(([a, v]) => `${a}="${v}"`)
+              .join(' ')}><Barn_ungdom kjonn="1"/></Konsultasjon>`,
+        )
         .join('');
       return `<Notifikasjon statusNotifikasjon="${n.status}" notifikasjonGUID="${n.guid}" notifikasjonForrigeGUID="${n.prev}" notifikasjonLopeNr="${n.lopeNr}"${ref}>${ks}</Notifikasjon>`;
     })

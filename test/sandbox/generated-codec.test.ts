@@ -28,7 +28,7 @@ it('accepts a valid HST Melding and stores its consultations', async () => {
   expect(sb.state().senders[sb.senderHerId]?.chainHead).toBe(melding.Notifikasjon[0].notifikasjonGUID);
 });
 
-it('answers 400 with the validator\'s reason', async () => {
+it("answers 400 with the validator's reason", async () => {
   const xml = toXml(hstMelding(1)).replace(/ uttakDato="[^"]*"/, '');
   const r = await client.send(partsFor(sb, xml));
   expect(r).toMatchObject({ outcome: 'rejected', validationCode: 1020 });

@@ -35,16 +35,35 @@ describe('parseBody', () => {
         const b64Other = Buffer.from(other).toString('base64');
         let body: string;
         switch (shape) {
-          case 'plain': body = JSON.stringify({ messageHeader: header, payload: b64 }); break;
-          case 'escaped-slash': body = `{"messageHeader":${JSON.stringify(header)},"payload":"${b64.replace(/\//g, '\\/')}"}`; break;
-          case 'nested-key-first': body = JSON.stringify({ messageHeader: { ...header, payload: b64Other }, payload: b64 }); break;
-          case 'repeated-key': body = `{"payload":"${b64Other}","messageHeader":${JSON.stringify(header)},"payload":"${b64}"}`; break;
-          case 'not-base64': body = JSON.stringify({ messageHeader: header, payload: `${b64}!` }); break;
-          case 'empty': body = JSON.stringify({ messageHeader: header, payload: '' }); break;
-          case 'spaced': body = `{ "messageHeader" : ${JSON.stringify(header)}, "payload" : "${b64}" }`; break;
-          case 'number': body = `{"messageHeader":${JSON.stringify(header)},"payload":"${b64}","payload":7}`; break;
-          case 'truncated': body = JSON.stringify({ messageHeader: header, payload: b64 }).slice(0, -2); break;
-          default: body = JSON.stringify({ messageHeader: { ...header, messageType: 'HØST' }, payload: b64 });
+          case 'plain':
+            body = JSON.stringify({ messageHeader: header, payload: b64 });
+            break;
+          case 'escaped-slash':
+            body = `{"messageHeader":${JSON.stringify(header)},"payload":"${b64.replace(/\//g, '\\/')}"}`;
+            break;
+          case 'nested-key-first':
+            body = JSON.stringify({ messageHeader: { ...header, payload: b64Other }, payload: b64 });
+            break;
+          case 'repeated-key':
+            body = `{"payload":"${b64Other}","messageHeader":${JSON.stringify(header)},"payload":"${b64}"}`;
+            break;
+          case 'not-base64':
+            body = JSON.stringify({ messageHeader: header, payload: `${b64}!` });
+            break;
+          case 'empty':
+            body = JSON.stringify({ messageHeader: header, payload: '' });
+            break;
+          case 'spaced':
+            body = `{ "messageHeader" : ${JSON.stringify(header)}, "payload" : "${b64}" }`;
+            break;
+          case 'number':
+            body = `{"messageHeader":${JSON.stringify(header)},"payload":"${b64}","payload":7}`;
+            break;
+          case 'truncated':
+            body = JSON.stringify({ messageHeader: header, payload: b64 }).slice(0, -2);
+            break;
+          default:
+            body = JSON.stringify({ messageHeader: { ...header, messageType: 'HØST' }, payload: b64 });
         }
         expect(meaning(parseBody(Buffer.from(body, 'utf8'))), `${shape}: ${body.slice(0, 80)}`).toEqual(judge(body));
       }),

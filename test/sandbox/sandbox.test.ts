@@ -49,7 +49,12 @@ describe('notification chain', () => {
     ]);
     expect(broken).toMatchObject({ outcome: 'rejected', validationCode: 1030 });
     expect(sb.state().senders[sb.senderHerId]).toEqual({ chainHead: a, notifications: 1, messages: 1 });
-    expect(await sendXml(sb, [{ status: 'N', guid: b, prev: a, lopeNr: 2 }, { status: 'N', guid: c, prev: b, lopeNr: 5 }])).toMatchObject({
+    expect(
+      await sendXml(sb, [
+        { status: 'N', guid: b, prev: a, lopeNr: 2 },
+        { status: 'N', guid: c, prev: b, lopeNr: 5 },
+      ]),
+    ).toMatchObject({
       outcome: 'accepted',
     });
     expect(sb.state().senders[sb.senderHerId]).toEqual({ chainHead: c, notifications: 3, messages: 2 });
@@ -194,7 +199,10 @@ describe('admin endpoints', () => {
       const client = new HelseIdClient({ authority: sb.url, clientId, key: await signingKeyFromJwk(jwk), dpop: true });
       expect((await client.getToken({ scopes: [HST_SCOPE] })).tokenType).toBe('DPoP');
     }
-    const refused = await fetch(`${sb.url}/sandbox/clients`, { method: 'POST', body: JSON.stringify({ client_id: 'x', jwk: { kty: 'EC', d: 'secret', alg: 'ES256' }, scopes: [] }) });
+    const refused = await fetch(`${sb.url}/sandbox/clients`, {
+      method: 'POST',
+      body: JSON.stringify({ client_id: 'x', jwk: { kty: 'EC', d: 'secret', alg: 'ES256' }, scopes: [] }),
+    });
     expect(refused.status).toBe(400);
   });
 });
@@ -228,12 +236,22 @@ describe('persistence', () => {
     const dataDir = tmpDir();
     const crashed = new SandboxStore(dataDir);
     const k = { konsultasjonID: 'K1', amming: '1' };
-    crashed.accept({ messageId: randomUUID(), refId: 'r1', fromHerId: '1', toHerId: '2', messageType: 'HST', messageVersion: '56.0.0', melding: { Notifikasjon: [{ statusNotifikasjon: 'N', notifikasjonGUID: 'g1', notifikasjonForrigeGUID: guid(0), notifikasjonLopeNr: 1, Konsultasjon: [k] }] } });
+    crashed.accept({
+      messageId: randomUUID(),
+      refId: 'r1',
+      fromHerId: '1',
+      toHerId: '2',
+      messageType: 'HST',
+      messageVersion: '56.0.0',
+      melding: { Notifikasjon: [{ statusNotifikasjon: 'N', notifikasjonGUID: 'g1', notifikasjonForrigeGUID: guid(0), notifikasjonLopeNr: 1, Konsultasjon: [k] }] },
+    });
     // No close(): what a killed process leaves behind (the commit is in the write-ahead log).
     const reopened = new SandboxStore(dataDir);
     expect(reopened.publicState()).toEqual({ senders: { '1': { chainHead: 'g1', notifications: 1, messages: 1 } }, consultations: { K1: { status: 'active', content: k } } });
     expect(reopened.sender('1')).toEqual({ chainHead: 'g1', lastLopeNr: 1 });
-    expect(reopened.notifications()).toEqual([{ fromHerId: '1', notifikasjonGUID: 'g1', statusNotifikasjon: 'N', notifikasjonForrigeGUID: guid(0), notifikasjonLopeNr: 1, konsultasjonIDs: ['K1'] }]);
+    expect(reopened.notifications()).toEqual([
+      { fromHerId: '1', notifikasjonGUID: 'g1', statusNotifikasjon: 'N', notifikasjonForrigeGUID: guid(0), notifikasjonLopeNr: 1, konsultasjonIDs: ['K1'] },
+    ]);
     reopened.close();
     crashed.close();
   });
@@ -256,11 +274,24 @@ describe('persistence', () => {
     };
     writeFileSync(join(dataDir, 'state.json'), JSON.stringify(state));
     const entry = (seq: number, messageId: string, notifs: unknown[]) =>
-      JSON.stringify({ seq, receivedAt: '2026-01-01T00:00:00Z', messageId, refId: `r${seq}`, fromHerId: '7', toHerId: '8', messageType: 'HST', messageVersion: '56.0.0', melding: { Notifikasjon: notifs } });
+      JSON.stringify({
+        seq,
+        receivedAt: '2026-01-01T00:00:00Z',
+        messageId,
+        refId: `r${seq}`,
+        fromHerId: '7',
+        toHerId: '8',
+        messageType: 'HST',
+        messageVersion: '56.0.0',
+        melding: { Notifikasjon: notifs },
+      });
     // Entry 1 is in the snapshot already; entry 2 (an M and a C by reference) came after it; a torn line last.
-    writeFileSync(join(dataDir, 'journal.jsonl'), `${entry(1, 'm1', [n('g1', guid(0), 1, 'K1')])}
+    writeFileSync(
+      join(dataDir, 'journal.jsonl'),
+      `${entry(1, 'm1', [n('g1', guid(0), 1, 'K1')])}
 ${entry(2, 'm2', [n('g2', 'g1', 2, 'K2'), n('g3', 'g2', 3, '', 'C', 'g1')])}
-{"seq":3,"mess`);
+{"seq":3,"mess`,
+    );
     const store = new SandboxStore(dataDir);
     expect(store.publicState()).toEqual({
       senders: { '7': { chainHead: 'g3', notifications: 3, messages: 2 } },
@@ -280,7 +311,9 @@ ${entry(2, 'm2', [n('g2', 'g1', 2, 'K2'), n('g3', 'g2', 3, '', 'C', 'g1')])}
 describe('kpr sandbox', () => {
   it('prints its URL as the first line, serves its state there, and takes faults as flags', async () => {
     const dataDir = tmpDir();
-    const child = spawn(process.execPath, ['bin/kpr.mjs', 'sandbox', '--port', '0', '--data', dataDir, '--pki', pkiDir, '--fail-500', '1'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['bin/kpr.mjs', 'sandbox', '--port', '0', '--data', dataDir, '--pki', pkiDir, '--fail-500', '1'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     try {
       const lines = createInterface({ input: child.stdout! });
       const first = await new Promise<string>((resolve, reject) => {

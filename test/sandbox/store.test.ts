@@ -79,7 +79,10 @@ class Model {
 /** Messages of two senders over a small pool of konsultasjonIDs, so the same ones meet often. */
 function* messages(rnd: () => number, count: number): Generator<AcceptedMessage> {
   const pick = <T>(xs: T[]): T => xs[Math.floor(rnd() * xs.length)]!;
-  const sent = new Map<string, string[]>([['1', []], ['2', []]]);
+  const sent = new Map<string, string[]>([
+    ['1', []],
+    ['2', []],
+  ]);
   let lopeNr = 0;
   for (let m = 0; m < count; m++) {
     const fromHerId = pick(['1', '2']);
@@ -96,7 +99,11 @@ function* messages(rnd: () => number, count: number): Generator<AcceptedMessage>
       if (status === 'C') {
         if (rnd() < 0.5) n.Konsultasjon = ids.map((konsultasjonID) => ({ konsultasjonID }));
       } else {
-        n.Konsultasjon = ids.map((konsultasjonID) => ({ konsultasjonID, versjon: `${status}${lopeNr}`, ...(rnd() < 0.7 ? { Maling: [{ typeMaling: `${status}${lopeNr}` }] } : {}) }));
+        n.Konsultasjon = ids.map((konsultasjonID) => ({
+          konsultasjonID,
+          versjon: `${status}${lopeNr}`,
+          ...(rnd() < 0.7 ? { Maling: [{ typeMaling: `${status}${lopeNr}` }] } : {}),
+        }));
       }
       Notifikasjon.push(n);
       guids.push(notifikasjonGUID);
@@ -138,7 +145,8 @@ describe('SandboxStore folding', () => {
           expect(store.answered(m.messageId)).toEqual({ refId: m.refId, fromHerId: m.fromHerId });
           const r = rnd();
           if (r < 0.03) store.fold();
-          else if (r < 0.06) store = open(); // the one before is never closed: a killed process
+          else if (r < 0.06)
+            store = open(); // the one before is never closed: a killed process
           else if (r < 0.08) expectSame(store, model);
         }
         expectSame(store, model);
@@ -152,8 +160,22 @@ describe('SandboxStore folding', () => {
 
   it('a C that names only its ref finds a notification not yet folded, in an earlier message or its own', () => {
     const store = new SandboxStore(tmpDir(), { foldAfter: 1_000_000 });
-    const n = (status: string, guid: string, lopeNr: number, more: Partial<NotifikasjonJson> = {}): NotifikasjonJson => ({ statusNotifikasjon: status, notifikasjonGUID: guid, notifikasjonForrigeGUID: 'x', notifikasjonLopeNr: lopeNr, ...more });
-    const msg = (Notifikasjon: NotifikasjonJson[]): AcceptedMessage => ({ messageId: randomUUID(), refId: 'r', fromHerId: '1', toHerId: '2', messageType: 'HST', messageVersion: '56.0.0', melding: { Notifikasjon } });
+    const n = (status: string, guid: string, lopeNr: number, more: Partial<NotifikasjonJson> = {}): NotifikasjonJson => ({
+      statusNotifikasjon: status,
+      notifikasjonGUID: guid,
+      notifikasjonForrigeGUID: 'x',
+      notifikasjonLopeNr: lopeNr,
+      ...more,
+    });
+    const msg = (Notifikasjon: NotifikasjonJson[]): AcceptedMessage => ({
+      messageId: randomUUID(),
+      refId: 'r',
+      fromHerId: '1',
+      toHerId: '2',
+      messageType: 'HST',
+      messageVersion: '56.0.0',
+      melding: { Notifikasjon },
+    });
     store.accept(msg([n('N', 'g1', 1, { Konsultasjon: [{ konsultasjonID: 'K1' }, { konsultasjonID: 'K2' }] })]));
     expect(store.hasNotification('1', 'g1')).toBe(true);
     expect(store.hasNotification('2', 'g1')).toBe(false); // GUIDs are per sender
@@ -188,8 +210,23 @@ describe('SandboxStore folding', () => {
     const dataDir = tmpDir();
     const store = new SandboxStore(dataDir);
     const note = (guid: string, lopeNr: number, ids: string[]): AcceptedMessage => ({
-      messageId: randomUUID(), refId: 'r', fromHerId: '1', toHerId: '2', messageType: 'HST', messageVersion: '56.0.0',
-      melding: { Notifikasjon: [{ statusNotifikasjon: 'N', notifikasjonGUID: guid, notifikasjonForrigeGUID: 'x', notifikasjonLopeNr: lopeNr, Konsultasjon: ids.map((konsultasjonID) => ({ konsultasjonID })) }] },
+      messageId: randomUUID(),
+      refId: 'r',
+      fromHerId: '1',
+      toHerId: '2',
+      messageType: 'HST',
+      messageVersion: '56.0.0',
+      melding: {
+        Notifikasjon: [
+          {
+            statusNotifikasjon: 'N',
+            notifikasjonGUID: guid,
+            notifikasjonForrigeGUID: 'x',
+            notifikasjonLopeNr: lopeNr,
+            Konsultasjon: ids.map((konsultasjonID) => ({ konsultasjonID })),
+          },
+        ],
+      },
     });
     store.accept(note('g1', 1, ['K1']));
     store.accept(note('gX', 2, ['K2']));
@@ -201,7 +238,10 @@ describe('SandboxStore folding', () => {
     db.close();
     expect(store.hasNotification('1', 'gY')).toBe(false);
     expect(store.hasNotification('1', 'gX')).toBe(true);
-    store.accept({ ...note('g4', 4, []), melding: { Notifikasjon: [{ statusNotifikasjon: 'C', notifikasjonGUID: 'g4', notifikasjonForrigeGUID: 'g3', notifikasjonLopeNr: 4, notifikasjonRef: 'gX' }] } });
+    store.accept({
+      ...note('g4', 4, []),
+      melding: { Notifikasjon: [{ statusNotifikasjon: 'C', notifikasjonGUID: 'g4', notifikasjonForrigeGUID: 'g3', notifikasjonLopeNr: 4, notifikasjonRef: 'gX' }] },
+    });
     expect(store.statusCounts()).toEqual({ active: 2, annulled: 1 });
     expect(store.publicState().consultations.K2!.status).toBe('annulled');
     expect(store.notifications().map((r) => r.notifikasjonGUID)).toEqual(['g1', 'gX', 'g3', 'g4']);
@@ -234,9 +274,24 @@ describe('SandboxStore folding', () => {
     expect(store.hasNotification('7', 'g2')).toBe(true);
     expect(store.answered('m2')).toEqual({ refId: 'r2', fromHerId: '7' });
     // It goes on: a T supplements migrated content, a C by ref annuls what a migrated notification carried.
-    const melding = { Notifikasjon: [{ statusNotifikasjon: 'T', notifikasjonGUID: 'g4', notifikasjonForrigeGUID: 'g3', notifikasjonLopeNr: 4, notifikasjonRef: 'g1', Konsultasjon: [{ konsultasjonID: 'K1', Maling: [3] }] }, { statusNotifikasjon: 'C', notifikasjonGUID: 'g5', notifikasjonForrigeGUID: 'g4', notifikasjonLopeNr: 5, notifikasjonRef: 'g1' }] };
+    const melding = {
+      Notifikasjon: [
+        {
+          statusNotifikasjon: 'T',
+          notifikasjonGUID: 'g4',
+          notifikasjonForrigeGUID: 'g3',
+          notifikasjonLopeNr: 4,
+          notifikasjonRef: 'g1',
+          Konsultasjon: [{ konsultasjonID: 'K1', Maling: [3] }],
+        },
+        { statusNotifikasjon: 'C', notifikasjonGUID: 'g5', notifikasjonForrigeGUID: 'g4', notifikasjonLopeNr: 5, notifikasjonRef: 'g1' },
+      ],
+    };
     store.accept({ messageId: 'm3', refId: 'r3', fromHerId: '7', toHerId: '8', messageType: 'HST', messageVersion: '56.0.0', melding });
-    expect(store.publicState().consultations).toEqual({ K1: { status: 'annulled', content: { konsultasjonID: 'K1', Maling: [1, 2, 3] } }, K2: { status: 'annulled', content: { konsultasjonID: 'K2' } } });
+    expect(store.publicState().consultations).toEqual({
+      K1: { status: 'annulled', content: { konsultasjonID: 'K1', Maling: [1, 2, 3] } },
+      K2: { status: 'annulled', content: { konsultasjonID: 'K2' } },
+    });
     store.close();
     const again = new SandboxStore(dataDir);
     expect(again.statusCounts()).toEqual({ annulled: 2 });

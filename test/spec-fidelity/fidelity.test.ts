@@ -8,15 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { describeOfficial, itOfficial, referenceDir } from '../helpers/reference.ts';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { parse as parseYaml } from 'yaml';
-import {
-  readAnnotations,
-  readCodingSchemes,
-  readNprTypes,
-  readSchema,
-  readUsageRows,
-  REPO_ROOT,
-  type OfficialAnnotation,
-} from './official.ts';
+import { readAnnotations, readCodingSchemes, readNprTypes, readSchema, readUsageRows, REPO_ROOT, type OfficialAnnotation } from './official.ts';
 
 const CONSEQUENCE: Record<string, string> = {
   'Slettemerk melding': 'discard-message',
@@ -199,7 +191,10 @@ describeOfficial.each(MESSAGES)('$message $version agrees with the official pack
       if (letter !== 'I' && letter !== 'O') continue;
       const want = letter === 'I' ? 'ignored' : 'obligatory';
       const hits = all.filter((a) => a.label === label.trim() && (a.cls === cls || !Object.values(spec.classes).some((k: Any) => k.label === cls)));
-      expect(hits.map((h) => h.use), `${cls} / ${label} (${letter})`).toContain(want);
+      expect(
+        hits.map((h) => h.use),
+        `${cls} / ${label} (${letter})`,
+      ).toContain(want);
     }
     const count = (l: string) => rows.filter((r) => r[3] === l).length;
     expect(all.filter((a) => a.use === 'ignored').length).toBe(count('I'));
@@ -227,8 +222,17 @@ describeOfficial.each(MESSAGES)('$message $version agrees with the official pack
   it('has the texts of the Annotations and the class descriptions of the XSD', () => {
     // Quotation marks: the Annotations write them as "SpesTegn"; whitespace is not content.
     const norm = (x: string | string[] | undefined) =>
-      (Array.isArray(x) ? x.join(' ') : (x ?? '')).replace(/SpesTegn|["'“”‘’«»]/g, '"').replace(/\s+/g, ' ').trim();
-    const fields: [string, string][] = [['description', 'attributeDoc'], ['usage', 'attributeUse'], ['comment', 'attributeComment'], ['examples', 'example'], ['origin', 'origin']];
+      (Array.isArray(x) ? x.join(' ') : (x ?? ''))
+        .replace(/SpesTegn|["'“”‘’«»]/g, '"')
+        .replace(/\s+/g, ' ')
+        .trim();
+    const fields: [string, string][] = [
+      ['description', 'attributeDoc'],
+      ['usage', 'attributeUse'],
+      ['comment', 'attributeComment'],
+      ['examples', 'example'],
+      ['origin', 'origin'],
+    ];
     for (const c of schema.classes) {
       const y = spec.classes[c.name];
       for (const a of c.attributes) {
@@ -267,7 +271,11 @@ describeOfficial.each(MESSAGES)('$message $version agrees with the official pack
         const norm = (k: { code: string; text: string; comment?: string }) => [k.code, k.text.trim(), (k.comment ?? '').trim()];
         const sort = (xs: string[][]) => [...xs].sort((p, q) => p[0].localeCompare(q[0]));
         expect(sort(codes.map(norm)), where).toEqual(sort(official.codes.map(norm)));
-        for (const code of y.accept ?? []) expect(official.codes.map((k) => k.code), `${where} accept ${code}`).toContain(code);
+        for (const code of y.accept ?? [])
+          expect(
+            official.codes.map((k) => k.code),
+            `${where} accept ${code}`,
+          ).toContain(code);
       }
     }
   });

@@ -170,7 +170,10 @@ export function readAnnotations(path: string): Map<string, OfficialAnnotation> {
 /** The usage table: [class label, attribute label, K, letter, comment] rows. */
 export function readUsageRows(path: string): string[][] {
   const text = readFileSync(path, 'utf8').replace(/\r\n/g, '\n');
-  const cells = text.slice(text.indexOf('Klassenavn')).split('|').map((c) => c.trim());
+  const cells = text
+    .slice(text.indexOf('Klassenavn'))
+    .split('|')
+    .map((c) => c.trim());
   const rows: string[][] = [];
   for (let i = 5; i + 2 < cells.length; i += 5) rows.push(cells.slice(i, i + 5));
   return rows.filter((r) => r[0] !== '');

@@ -46,7 +46,14 @@ const chainOps = [
       abandon: fc.boolean(),
     }),
   },
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('send' as const), index: fc.nat(2), outcome: fc.constantFrom('accept' as const, 'retry' as const, 'reject' as const, 'sending' as const) }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('send' as const),
+      index: fc.nat(2),
+      outcome: fc.constantFrom('accept' as const, 'retry' as const, 'reject' as const, 'sending' as const),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('resend' as const), index: fc.nat(2) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('checkpoint' as const), value: fc.nat(1000) }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'run' as const }) },
@@ -184,9 +191,19 @@ async function apply(o: Op, stores: AsyncStore[], run: number): Promise<void> {
   }
   const parts = o.split && items.length > 1 ? [items.slice(0, 1), items.slice(1)] : [items];
   let lopenr = await ref.lastLopenr(o.year);
-  const messages: NewMessage[] = parts.map((p) => ({ messageId: `m${++counter}`, year: o.year, lopenr: ++lopenr, meldingstype: 'HST', bytes: 10, uttakDato: '2024-09-01T00:00:00', items: p }));
+  const messages: NewMessage[] = parts.map((p) => ({
+    messageId: `m${++counter}`,
+    year: o.year,
+    lopenr: ++lopenr,
+    meldingstype: 'HST',
+    bytes: 10,
+    uttakDato: '2024-09-01T00:00:00',
+    items: p,
+  }));
   const requeued = new Set((await ref.requeued()).map((r) => r.konsultasjonId));
-  const rejections: Rejection[] = o.reject ? [{ sourceId: 's-bad', konsultasjonId: null, changedAt: null, rule: `REC${counter % 3}`, month: counter % 2 ? `${o.year}-0${(counter % 9) + 1}` : null, ...finding }] : [];
+  const rejections: Rejection[] = o.reject
+    ? [{ sourceId: 's-bad', konsultasjonId: null, changedAt: null, rule: `REC${counter % 3}`, month: counter % 2 ? `${o.year}-0${(counter % 9) + 1}` : null, ...finding }]
+    : [];
   // A consultation deleted in the EPJ that the receiver holds nothing of: a rejected message's content for it goes.
   const deletedUnsent = o.delete[2] ? KEYS.filter((k) => !o.keys.includes(k)).slice(0, 1) : [];
   const warnings: SentWarning[] =
@@ -199,7 +216,17 @@ async function apply(o: Op, stores: AsyncStore[], run: number): Promise<void> {
     await s.beginBatch();
     for (const i of items) await s.seen(i.sourceId, i.changedAt);
     if (o.abandon) return s.rollbackBatch();
-    await s.commitBatch({ runId: run, messages, seen, rejections, warnings, deletedUnsent, requeueDone: o.keys.filter((k) => requeued.has(k)), chainHead: head, notifLopeNr: lopeNr });
+    await s.commitBatch({
+      runId: run,
+      messages,
+      seen,
+      rejections,
+      warnings,
+      deletedUnsent,
+      requeueDone: o.keys.filter((k) => requeued.has(k)),
+      chainHead: head,
+      notifLopeNr: lopeNr,
+    });
   });
 }
 

@@ -124,8 +124,7 @@ export async function observe(s: AsyncStore, keys: readonly string[], years: rea
   const rejected = await s.rejectedMessages();
   const messages = [...unconfirmed, ...rejected].sort((a, b) => a.seq - b.seq);
   const rank = new Map(messages.map((m, n) => [m.seq, n]));
-  const withItems = async (list: typeof messages) =>
-    Promise.all(list.map(async (m) => ({ ...m, seq: rank.get(m.seq), items: await s.messageItems(m.seq) })));
+  const withItems = async (list: typeof messages) => Promise.all(list.map(async (m) => ({ ...m, seq: rank.get(m.seq), items: await s.messageItems(m.seq) })));
   const byKey: Record<string, unknown> = {};
   for (const k of keys) byKey[k] = { consultation: (await s.consultation(k)) ?? null, seen: await s.seen(`s-${k}`, '2024-03-05T10:00:00.000Z') };
   const byYear: Record<string, number> = {};

@@ -248,7 +248,7 @@ describePg('store contract: PostgreSQL', () => {
     await next.close();
   });
 
-  it('a server that ends the session is the operator\'s to see, not a stack trace', async () => {
+  it("a server that ends the session is the operator's to see, not a stack trace", async () => {
     const kind = postgresKind(() => server as PgServer);
     const victim = await kind.fresh();
     const admin = await kind.same();

@@ -34,7 +34,16 @@ describePg('kpr store migrate', () => {
     const seq = s.message('op-1')?.seq ?? -1;
     s.markRejected(seq, { validationCode: 1012, validationMessage: 'ukjent avsender', refId: null });
     expect(s.requeueMessage(seq)).toBe(2);
-    keys = [...new Set(s.rejections().map((r) => r.sourceId)), ...s.sentWarnings().slice(0, 20).map((w) => w.konsultasjonId), 'X1', 'X2', 'X3'];
+    keys = [
+      ...new Set(s.rejections().map((r) => r.sourceId)),
+      ...s
+        .sentWarnings()
+        .slice(0, 20)
+        .map((w) => w.konsultasjonId),
+      'X1',
+      'X2',
+      'X3',
+    ];
     expect(s.rejections().length).toBeGreaterThan(0);
     expect(s.sentWarnings().length).toBeGreaterThan(0);
     s.close();
@@ -81,7 +90,9 @@ describePg('kpr store migrate', () => {
       const want = await observe(sqlite, keys);
       expect(await observe(pg, keys)).toEqual(want);
       expect((want as { rejected: unknown[] }).rejected).toHaveLength(1);
-      expect((await pg.rejections()).map((x) => [x.sourceId, x.rule, x.line, x.createdAt])).toEqual((await sqlite.rejections()).map((x) => [x.sourceId, x.rule, x.line, x.createdAt]));
+      expect((await pg.rejections()).map((x) => [x.sourceId, x.rule, x.line, x.createdAt])).toEqual(
+        (await sqlite.rejections()).map((x) => [x.sourceId, x.rule, x.line, x.createdAt]),
+      );
       expect(await pg.sentWarnings()).toEqual(await sqlite.sentWarnings());
       // The next message continues after the copied ones: the sequences moved past them.
       const last = Math.max(...(await sqlite.rejectedMessages()).map((m) => m.seq), ...(await sqlite.unconfirmed()).map((m) => m.seq));
@@ -144,10 +155,12 @@ describePg('kpr store migrate', () => {
     );
     const env = { KPR_PG_URL: server.url };
     const schema = runKpr(['store', 'migrate', '--schema', '--config', file], { env });
-    expect(schema.stdout.split('\n').filter(Boolean).map((l) => l.replace(/: postgresql:.*\(schema (\w+)\): /, ' $1 '))).toEqual([
-      'tenant oslo kpr_oslo applied schema versions 1, 2, 3',
-      'tenant bergen kpr_bergen applied schema versions 1, 2, 3',
-    ]);
+    expect(
+      schema.stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.replace(/: postgresql:.*\(schema (\w+)\): /, ' $1 ')),
+    ).toEqual(['tenant oslo kpr_oslo applied schema versions 1, 2, 3', 'tenant bergen kpr_bergen applied schema versions 1, 2, 3']);
     expect(runKpr(['store', 'migrate', '--from', db, '--config', file], { env }).stderr).toMatch(/give --tenant/);
     const moved = runKpr(['store', 'migrate', '--from', db, '--config', file, '--tenant', 'bergen'], { env });
     expect([moved.code, moved.stderr]).toEqual([0, '']);

@@ -52,7 +52,8 @@ describe('tenants file', () => {
   });
 
   it('SQLite: one file per tenant under store.dir, the URL as a secret for PostgreSQL', () => {
-    const tenant = (id: string, kommune: string) => `  - { id: ${id}, sender: { herId: 1, orgNr: "974770000", Kommune: [{ kommuneNr: "${kommune}" }], Kontaktperson: ${CONTACTS} } }\n`;
+    const tenant = (id: string, kommune: string) =>
+      `  - { id: ${id}, sender: { herId: 1, orgNr: "974770000", Kommune: [{ kommuneNr: "${kommune}" }], Kontaktperson: ${CONTACTS} } }\n`;
     const dir = setup({ 'tenants.yaml': `store: { kind: sqlite, dir: data }\n${DEFAULTS}tenants:\n${tenant('a', '0301')}${tenant('b', '4601')}` });
     expect(loadTenants(join(dir, 'tenants.yaml')).tenants.map((t) => t.store)).toEqual([
       { kind: 'sqlite', path: join(dir, 'data/a.db') },
@@ -97,10 +98,10 @@ tenantsDir: tenants
   });
 
   it('the file itself: unknown settings, no tenants, two tenants on one SQLite file', () => {
-    expect(problems(setup({ 'tenants.yaml': 'store: { kind: sqlite }\ntenant: []\n' }))).toEqual([
-      'tenants.yaml:2:1 TEN1002 unknown setting `tenant` in the tenants file',
+    expect(problems(setup({ 'tenants.yaml': 'store: { kind: sqlite }\ntenant: []\n' }))).toEqual(['tenants.yaml:2:1 TEN1002 unknown setting `tenant` in the tenants file']);
+    expect(problems(setup({ 'tenants.yaml': 'store: { kind: sqlite }\ntenants: []\n' }))).toEqual([
+      'tenants.yaml:1:1 TEN1003 tenants.yaml names no tenant (neither `tenants` nor files in `tenantsDir`)',
     ]);
-    expect(problems(setup({ 'tenants.yaml': 'store: { kind: sqlite }\ntenants: []\n' }))).toEqual(['tenants.yaml:1:1 TEN1003 tenants.yaml names no tenant (neither `tenants` nor files in `tenantsDir`)']);
     expect(problems(setup({ 'tenants.yaml': 'store: { kind: postgres }\ntenants: []\n' }))).toEqual(['tenants.yaml:1:1 TEN1002 store needs `url`']);
     const shared = `store: { kind: sqlite }\n${DEFAULTS}  database: one.db\ntenants:\n  - { id: a, sender: { herId: 1, orgNr: "974770000", Kommune: [{ kommuneNr: "0301" }], Kontaktperson: ${CONTACTS} } }\n  - { id: b, sender: { herId: 2, orgNr: "974770000", Kommune: [{ kommuneNr: "4601" }], Kontaktperson: ${CONTACTS} } }\n`;
     const dir = setup({ 'tenants.yaml': shared });

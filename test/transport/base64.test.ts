@@ -86,7 +86,14 @@ describe('envelopeBody', () => {
   it('is JSON.stringify of the envelope, byte for byte, also with non-ASCII in the header', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 500 }), fc.string(), fc.integer({ min: 1, max: 99_999_999 }), (payload, messageType, herId) => {
-        const parts = { fromHerId: herId, toHerId: 8139520, messageType, messageVersion: '56.0.0', messageId: 'b8c6f0d2-8f57-4a1e-9a57-1f6f0b9e2c11', payload: Buffer.from(payload) };
+        const parts = {
+          fromHerId: herId,
+          toHerId: 8139520,
+          messageType,
+          messageVersion: '56.0.0',
+          messageId: 'b8c6f0d2-8f57-4a1e-9a57-1f6f0b9e2c11',
+          payload: Buffer.from(payload),
+        };
         expect(envelopeBody(parts).equals(Buffer.from(JSON.stringify(buildEnvelope(parts)), 'utf8'))).toBe(true);
       }),
       { numRuns: 300 },

@@ -71,7 +71,15 @@ describe('mini codec: behaviour', () => {
   it('writes children in XSD order and attributes in spec order whatever the key order', () => {
     const m = melding();
     const reversed = (o: any): any =>
-      Array.isArray(o) ? o.map(reversed) : o && typeof o === 'object' ? Object.fromEntries(Object.entries(o).reverse().map(([k, v]) => [k, reversed(v)])) : o;
+      Array.isArray(o)
+        ? o.map(reversed)
+        : o && typeof o === 'object'
+          ? Object.fromEntries(
+              Object.entries(o)
+                .reverse()
+                .map(([k, v]) => [k, reversed(v)]),
+            )
+          : o;
     const r = reversed(m);
     expect(Object.keys(r)[0]).toBe('Konsultasjon');
     expect(codec.toXml(r)).toBe(codec.toXml(m));
@@ -180,7 +188,11 @@ describe('mini codec: behaviour', () => {
     ['a wrong namespace', `<Melding xmlns="urn:other" versjon="1.0.0"/>`, /line 1, column \d+: .*namespace "urn:other", expected "http:\/\/example.invalid\/mini"/],
     ['no namespace', `<Melding versjon="1.0.0"/>`, /no namespace/],
     ['a wrong root', `<Konsultasjon xmlns="${NS}"/>`, /root element is <Konsultasjon>, expected <Melding>/],
-    ['an unknown attribute', `<Melding xmlns="${NS}">\n  <Konsultasjon konsultasjonID="K" farge="blå"/></Melding>`, /line 2, .*\/Konsultasjon\/0\/farge: attribute farge on <Konsultasjon> is unknown/],
+    [
+      'an unknown attribute',
+      `<Melding xmlns="${NS}">\n  <Konsultasjon konsultasjonID="K" farge="blå"/></Melding>`,
+      /line 2, .*\/Konsultasjon\/0\/farge: attribute farge on <Konsultasjon> is unknown/,
+    ],
     ['an ignored attribute', `<Melding xmlns="${NS}"><Konsultasjon gammel="x"/></Melding>`, /gammel on <Konsultasjon> is not used in this message/],
     ['a qualified attribute', `<Melding xmlns="${NS}" xmlns:m="${NS}" m:lopenr="1"/>`, /foreign namespace/],
     ['an unknown element', `<Melding xmlns="${NS}">\n<Konsultasjon/>\n<Pasient/></Melding>`, /line 3, .*unknown element <Pasient> in <Melding>: expected one of: Konsultasjon/],
@@ -210,7 +222,17 @@ describe('mini codec: behaviour', () => {
     const read = compileReader({
       namespace: 'urn:t',
       root: 'R',
-      classes: { R: { attributes: [], children: [['A', true], ['B', false]] }, A: { attributes: [], children: [] }, B: { attributes: [], children: [] } },
+      classes: {
+        R: {
+          attributes: [],
+          children: [
+            ['A', true],
+            ['B', false],
+          ],
+        },
+        A: { attributes: [], children: [] },
+        B: { attributes: [], children: [] },
+      },
     });
     expect(read('<R xmlns="urn:t"><A/><A/><B/></R>')).toEqual({ A: [{}, {}], B: {} });
     expect(() => read('<R xmlns="urn:t"><B/><A/></R>')).toThrow(/<A> is out of order in <R>: the XSD sequence is A, B/);

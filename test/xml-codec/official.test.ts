@@ -53,7 +53,15 @@ for (const [message, o] of Object.entries(OFFICIAL)) {
 
     it('writes children in XSD order and attributes in spec order whatever the JSON key order', () => {
       const reversed = (v: any): any =>
-        Array.isArray(v) ? v.map(reversed) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).reverse().map(([k, x]) => [k, reversed(x)])) : v;
+        Array.isArray(v)
+          ? v.map(reversed)
+          : v && typeof v === 'object'
+            ? Object.fromEntries(
+                Object.entries(v)
+                  .reverse()
+                  .map(([k, x]) => [k, reversed(x)]),
+              )
+            : v;
       for (const [name, m] of o.samples()) {
         const r = reversed(m);
         expect(JSON.stringify(r), name).not.toBe(JSON.stringify(m));

@@ -92,7 +92,7 @@ const ATTR = /([\w.-]+)="([^"]*)"/g;
 
 /** The XML toXml wrote, spelt differently with the same meaning, choices drawn from `rnd`. */
 function respell(xml: string, rnd: () => number): string {
-  const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];
   const body = xml.replace(/^<\?xml[^>]*\?>\n?/, '').replace(TAG, (_all, close: string, name: string, attrs: string, slash: string) => {
     const lead = pick(['', '', '\n', '\n  ', '\r\n\t', ' ']);
     if (close) return `${lead}</${name}${pick(['', ' ', '\n'])}>`;
@@ -120,11 +120,67 @@ function respell(xml: string, rnd: () => number): string {
 // ---- mutations: single edits that mostly break the document --------------------------------
 
 const PIECES = [
-  '<', '>', '/', '=', '"', "'", '&', ';', '#', 'x', ':', '!', '?', ' ', '\t', '\n', '\r', '\r\n',
-  '\u0000', '\u0001', '\u001f', '\uD800', '\uDC00', '\uD834\uDD1E', '\uFFFE', '\uFFFF', '\uFEFF', '\u00A0',
-  'a', 'Z', '0', '-', '.', '_', 'é', ']]>', '&amp;', '&#10;', '&#x9;', '&#X41;', '&#0;', '&#xD800;', '&lt;', '&bogus;',
-  '&#1114112;', '&#x10FFFF;', '<!-- c -->', '<![CDATA[x]]>', '<?pi x?>', '<!DOCTYPE x>', 'xmlns="urn:x"', ' xmlns=""',
-  ' xmlns:p="urn:x"', ' p:a="1"', ' xsi:type="x"', ' a="1"', '</', '/>', '<Deltaker/>', '<Melding>', 'tekst',
+  '<',
+  '>',
+  '/',
+  '=',
+  '"',
+  "'",
+  '&',
+  ';',
+  '#',
+  'x',
+  ':',
+  '!',
+  '?',
+  ' ',
+  '\t',
+  '\n',
+  '\r',
+  '\r\n',
+  '\u0000',
+  '\u0001',
+  '\u001f',
+  '\uD800',
+  '\uDC00',
+  '\uD834\uDD1E',
+  '\uFFFE',
+  '\uFFFF',
+  '\uFEFF',
+  '\u00A0',
+  'a',
+  'Z',
+  '0',
+  '-',
+  '.',
+  '_',
+  'é',
+  ']]>',
+  '&amp;',
+  '&#10;',
+  '&#x9;',
+  '&#X41;',
+  '&#0;',
+  '&#xD800;',
+  '&lt;',
+  '&bogus;',
+  '&#1114112;',
+  '&#x10FFFF;',
+  '<!-- c -->',
+  '<![CDATA[x]]>',
+  '<?pi x?>',
+  '<!DOCTYPE x>',
+  'xmlns="urn:x"',
+  ' xmlns=""',
+  ' xmlns:p="urn:x"',
+  ' p:a="1"',
+  ' xsi:type="x"',
+  ' a="1"',
+  '</',
+  '/>',
+  '<Deltaker/>',
+  '<Melding>',
+  'tekst',
 ];
 
 interface Edit {
@@ -194,7 +250,7 @@ for (const { message, yaml, toXml, samples } of MESSAGES) {
       fc.assert(
         fc.property(carrier, fc.integer(), (m, seed) => {
           let s = seed >>> 0;
-          const rnd = (): number => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32);
+          const rnd = (): number => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32;
           const xml = respell(toXml(m as never), rnd);
           expect(agree(p, xml)).toBe('scan');
           expect(p.scan(xml)).toEqual(m);
@@ -203,12 +259,12 @@ for (const { message, yaml, toXml, samples } of MESSAGES) {
       );
     });
 
-    it('mutated documents: what the scanner accepts saxes accepts alike; the rest gets saxes\'s answer, errors included', () => {
+    it("mutated documents: what the scanner accepts saxes accepts alike; the rest gets saxes's answer, errors included", () => {
       const seen = { scan: 0, sax: 0, error: 0 };
       fc.assert(
         fc.property(carrier, fc.array(edit, { minLength: 1, maxLength: 3 }), fc.boolean(), (m, edits, respelt) => {
           let s = edits[0].at >>> 0;
-          const rnd = (): number => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32);
+          const rnd = (): number => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32;
           const xml = toXml(m as never);
           seen[agree(p, mutate(respelt ? respell(xml, rnd) : xml, edits))]++;
         }),
@@ -253,7 +309,17 @@ describe('the scanner and saxes: chosen cases', () => {
     namespace: NS,
     root: 'R',
     classes: {
-      R: { attributes: [['v', 'string'], ['n', 'integer']], unused: ['old'], children: [['A', true], ['B', false]] },
+      R: {
+        attributes: [
+          ['v', 'string'],
+          ['n', 'integer'],
+        ],
+        unused: ['old'],
+        children: [
+          ['A', true],
+          ['B', false],
+        ],
+      },
       A: { attributes: [['v', 'string']], children: [] },
       B: { attributes: [['w', 'string']], children: [] },
     },
@@ -269,7 +335,11 @@ describe('the scanner and saxes: chosen cases', () => {
     ['a character outside the BMP, raw and as a reference', r(' v="𝄞&#x1D11E;&#119070;"'), { v: '𝄞𝄞𝄞' }],
     ['private-use and other BMP characters', r(' v="\uE000\uFFFD\u00A0"'), { v: '\uE000\uFFFD\u00A0' }],
     ['integers as XSD writes them', r(' n=" +007 "'), { n: 7 }],
-    ['whitespace everywhere it may be', `\uFEFF<?xml version = '1.0'  encoding='UTF-8' standalone = "no"?>\r\n<R\n xmlns =\t"${NS}"\r\nv = "1" ><A\n/>\t<A v="2"></A ><B/>\n</R\r\n>\n`, { v: '1', A: [{}, { v: '2' }], B: {} }],
+    [
+      'whitespace everywhere it may be',
+      `\uFEFF<?xml version = '1.0'  encoding='UTF-8' standalone = "no"?>\r\n<R\n xmlns =\t"${NS}"\r\nv = "1" ><A\n/>\t<A v="2"></A ><B/>\n</R\r\n>\n`,
+      { v: '1', A: [{}, { v: '2' }], B: {} },
+    ],
     ['the namespace declared again on a child', r('', `<A xmlns="${NS}"/>`), { A: [{}] }],
   ])('reads %s', (_name, xml, want) => {
     expect(agree(p, xml)).toBe('scan');

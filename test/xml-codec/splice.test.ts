@@ -9,7 +9,9 @@ const el = (xml: string) => new SerialisedElement('K', xml);
 describe('Splice', () => {
   it('gives the UTF-8 of the document with every element in its place, whatever the order', () => {
     // Text that XML can carry (no U+0001), with multi-byte and astral characters.
-    const text = fc.string({ unit: fc.oneof(fc.constantFrom('a', '<', 'ø', 'Å', '€', '😀', ' '), fc.string({ unit: 'binary', minLength: 1, maxLength: 1 })) }).map((s) => s.replace(/\u0001/g, ''));
+    const text = fc
+      .string({ unit: fc.oneof(fc.constantFrom('a', '<', 'ø', 'Å', '€', '😀', ' '), fc.string({ unit: 'binary', minLength: 1, maxLength: 1 })) })
+      .map((s) => s.replace(/\u0001/g, ''));
     fc.assert(
       fc.property(fc.array(text), fc.array(text, { minLength: 1 }), fc.infiniteStream(fc.nat()), (elements, between, order) => {
         const splice = new Splice();

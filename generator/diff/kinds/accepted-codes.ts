@@ -5,10 +5,18 @@ import { acceptedCodes } from '../../model/json-form.ts';
 import { named, site } from '../context.ts';
 import { kind, type DiffRule } from './rule.ts';
 
-const restricted = kind('accepted-codes-restricted', 'breaking', 'accepted-codes-widened',
-  'An attribute accepts fewer codes of its list: messages using the dropped codes are rejected.');
-const widened = kind('accepted-codes-widened', 'info', 'accepted-codes-restricted',
-  'An attribute accepts more codes of its list: messages valid before stay valid; senders may map more.');
+const restricted = kind(
+  'accepted-codes-restricted',
+  'breaking',
+  'accepted-codes-widened',
+  'An attribute accepts fewer codes of its list: messages using the dropped codes are rejected.',
+);
+const widened = kind(
+  'accepted-codes-widened',
+  'info',
+  'accepted-codes-restricted',
+  'An attribute accepts more codes of its list: messages valid before stay valid; senders may map more.',
+);
 
 /** A few codes by name, the rest counted: a long list helps nobody in one sentence. */
 export function someCodes(codes: readonly string[]): string {
@@ -20,8 +28,10 @@ export const acceptedCodesRule: DiffRule = {
   detect(ctx) {
     for (const p of ctx.attributes) {
       if (!p.a || !p.b || p.a.type !== 'coded' || p.b.type !== 'coded' || !p.a.codelist || p.a.codelist !== p.b.codelist) continue;
-      const accA = acceptedCodes(ctx.a, p.a), accB = acceptedCodes(ctx.b, p.b);
-      const setA = new Set(accA), setB = new Set(accB);
+      const accA = acceptedCodes(ctx.a, p.a),
+        accB = acceptedCodes(ctx.b, p.b);
+      const setA = new Set(accA),
+        setB = new Set(accB);
       const listA = new Set(ctx.a.codelists.get(p.a.codelist)?.codes.map((c) => c.code));
       const listB = new Set(ctx.b.codelists.get(p.b.codelist)?.codes.map((c) => c.code));
       const dropped = accA.filter((c) => !setB.has(c) && listB.has(c));

@@ -4,16 +4,31 @@ import { named, site } from '../context.ts';
 import { useLevel } from './attributes.ts';
 import { kind, type DiffRule } from './rule.ts';
 
-const becameRequired = kind('attribute-became-required', 'breaking', 'attribute-became-optional',
-  'An attribute senders could leave out must now be sent: they must supply new data, and messages without it fail validation.');
-const becameOptional = kind('attribute-became-optional', 'info', 'attribute-became-required',
-  'A required attribute may now be left out: messages valid before stay valid.');
-const becameProhibited = kind('attribute-became-prohibited', 'breaking', 'attribute-became-allowed',
-  'An attribute senders could send is now prohibited or ignored (the XSD prohibits both): messages that send it fail validation.');
-const becameAllowed = kind('attribute-became-allowed', 'info', 'attribute-became-prohibited',
-  'An attribute that was prohibited or ignored may now be sent: messages valid before stay valid.');
-const useChanged = kind('attribute-use-changed', 'info', 'attribute-use-changed',
-  'required ↔ obligatory, or prohibited ↔ ignored: the same for the XML a sender writes, different in the documents\' wording.');
+const becameRequired = kind(
+  'attribute-became-required',
+  'breaking',
+  'attribute-became-optional',
+  'An attribute senders could leave out must now be sent: they must supply new data, and messages without it fail validation.',
+);
+const becameOptional = kind('attribute-became-optional', 'info', 'attribute-became-required', 'A required attribute may now be left out: messages valid before stay valid.');
+const becameProhibited = kind(
+  'attribute-became-prohibited',
+  'breaking',
+  'attribute-became-allowed',
+  'An attribute senders could send is now prohibited or ignored (the XSD prohibits both): messages that send it fail validation.',
+);
+const becameAllowed = kind(
+  'attribute-became-allowed',
+  'info',
+  'attribute-became-prohibited',
+  'An attribute that was prohibited or ignored may now be sent: messages valid before stay valid.',
+);
+const useChanged = kind(
+  'attribute-use-changed',
+  'info',
+  'attribute-use-changed',
+  "required ↔ obligatory, or prohibited ↔ ignored: the same for the XML a sender writes, different in the documents' wording.",
+);
 
 const RANK = { unused: 0, optional: 1, required: 2 } as const;
 
@@ -22,7 +37,8 @@ export const attributeUse: DiffRule = {
   detect(ctx) {
     for (const p of ctx.attributes) {
       if (!p.a || !p.b || p.a.use === p.b.use) continue;
-      const ra = RANK[useLevel(p.a)], rb = RANK[useLevel(p.b)];
+      const ra = RANK[useLevel(p.a)],
+        rb = RANK[useLevel(p.b)];
       const who = named(p.name, p.b.label);
       const common = { path: p.path, label: p.b.label, before: site(p.a.at), after: site(p.b.at), from: p.a.use, to: p.b.use };
       if (ra === rb) {

@@ -6,8 +6,12 @@ import { named, pair, site } from '../context.ts';
 import type { SourcePos } from '../../model/types.ts';
 import { kind, type DiffRule } from './rule.ts';
 
-const documentationChanged = kind('documentation-changed', 'info', 'documentation-changed',
-  'A description, usage note, comment, example or origin changed (of a class, an attribute, a code list or a code). Read it: usage notes can state rules in prose that no validator checks.');
+const documentationChanged = kind(
+  'documentation-changed',
+  'info',
+  'documentation-changed',
+  'A description, usage note, comment, example or origin changed (of a class, an attribute, a code list or a code). Read it: usage notes can state rules in prose that no validator checks.',
+);
 
 const FIELDS = [
   ['description', 'Beskrivelse'],
@@ -29,11 +33,19 @@ export const documentation: DiffRule = {
   detect(ctx) {
     const compare = (path: string, what: string, a: Documented, b: Documented, label: string) => {
       for (const [field, nb] of FIELDS) {
-        const x = text(a[field]), y = text(b[field]);
+        const x = text(a[field]),
+          y = text(b[field]);
         if (x === y) continue;
         const verb = x === undefined ? 'was added' : y === undefined ? 'was removed' : 'changed';
-        ctx.emit(documentationChanged, { path: `${path}/${field}`, label, before: site(a.at), after: site(b.at),
-          from: x, to: y, description: `${named(field, nb)} of ${what} ${verb}.` });
+        ctx.emit(documentationChanged, {
+          path: `${path}/${field}`,
+          label,
+          before: site(a.at),
+          after: site(b.at),
+          from: x,
+          to: y,
+          description: `${named(field, nb)} of ${what} ${verb}.`,
+        });
       }
     };
     for (const c of ctx.classes) {

@@ -2,12 +2,14 @@
 import { named, site } from '../context.ts';
 import { kind, type DiffRule } from './rule.ts';
 
-const fixedChanged = kind('fixed-value-changed', 'breaking', 'fixed-value-changed',
-  'An attribute must carry a different fixed value (e.g. Melding/@versjon): every message with the old value fails validation.');
-const fixedAdded = kind('fixed-value-added', 'breaking', 'fixed-value-removed',
-  'An attribute is now fixed to one value: messages with any other value fail validation.');
-const fixedRemoved = kind('fixed-value-removed', 'info', 'fixed-value-added',
-  'An attribute is no longer fixed to one value: messages valid before stay valid.');
+const fixedChanged = kind(
+  'fixed-value-changed',
+  'breaking',
+  'fixed-value-changed',
+  'An attribute must carry a different fixed value (e.g. Melding/@versjon): every message with the old value fails validation.',
+);
+const fixedAdded = kind('fixed-value-added', 'breaking', 'fixed-value-removed', 'An attribute is now fixed to one value: messages with any other value fail validation.');
+const fixedRemoved = kind('fixed-value-removed', 'info', 'fixed-value-added', 'An attribute is no longer fixed to one value: messages valid before stay valid.');
 
 export const fixed: DiffRule = {
   kinds: [fixedChanged, fixedAdded, fixedRemoved],

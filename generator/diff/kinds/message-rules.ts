@@ -4,12 +4,19 @@ import type { MessageRule } from '../../model/types.ts';
 import { pair, site } from '../context.ts';
 import { kind, type DiffRule } from './rule.ts';
 
-const ruleAdded = kind('message-rule-added', 'warning', 'message-rule-removed',
-  'A new rule in the published text: senders may have to change what or when they report, though the XSD may not check it.');
-const ruleRemoved = kind('message-rule-removed', 'info', 'message-rule-added',
-  'A rule of the published text is gone: what met it still meets the rest.');
-const ruleChanged = kind('message-rule-changed', 'warning', 'message-rule-changed',
-  'The text of a published rule, its chapter, or how the kit enforces it changed: read the new text.');
+const ruleAdded = kind(
+  'message-rule-added',
+  'warning',
+  'message-rule-removed',
+  'A new rule in the published text: senders may have to change what or when they report, though the XSD may not check it.',
+);
+const ruleRemoved = kind('message-rule-removed', 'info', 'message-rule-added', 'A rule of the published text is gone: what met it still meets the rest.');
+const ruleChanged = kind(
+  'message-rule-changed',
+  'warning',
+  'message-rule-changed',
+  'The text of a published rule, its chapter, or how the kit enforces it changed: read the new text.',
+);
 
 /** What a reader of the rule must notice: its words and how the kit applies them. */
 const shape = (r: MessageRule) =>
@@ -25,8 +32,15 @@ export const messageRules: DiffRule = {
       } else if (p.a && !p.b) {
         ctx.emit(ruleRemoved, { path, label: p.a.title, before: site(p.a.at), from: p.a.text, description: `The rule ${p.name} (${p.a.title}) is gone.` });
       } else if (p.a && p.b && shape(p.a) !== shape(p.b)) {
-        ctx.emit(ruleChanged, { path, label: p.b.title, before: site(p.a.at), after: site(p.b.at), from: shape(p.a), to: shape(p.b),
-          description: `The rule ${p.name} (${p.b.title}) changed.` });
+        ctx.emit(ruleChanged, {
+          path,
+          label: p.b.title,
+          before: site(p.a.at),
+          after: site(p.b.at),
+          from: shape(p.a),
+          to: shape(p.b),
+          description: `The rule ${p.name} (${p.b.title}) changed.`,
+        });
       }
     }
   },

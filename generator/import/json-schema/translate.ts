@@ -16,7 +16,22 @@ import { diag, type Diagnostic, type DiagnosticId } from '../../diagnostics.ts';
 import { pointer, type Json, type JsonObject, type SchemaFile } from './read.ts';
 
 /** Keywords that say nothing a validator checks: kept where the spec has a place, else ignored. */
-const ANNOTATIONS = new Set(['title', 'description', '$comment', 'examples', 'example', 'default', 'deprecated', 'readOnly', 'writeOnly', '$schema', '$id', '$defs', 'definitions', 'discriminator']);
+const ANNOTATIONS = new Set([
+  'title',
+  'description',
+  '$comment',
+  'examples',
+  'example',
+  'default',
+  'deprecated',
+  'readOnly',
+  'writeOnly',
+  '$schema',
+  '$id',
+  '$defs',
+  'definitions',
+  'discriminator',
+]);
 const OBJECT_KEYS = new Set(['type', 'properties', 'required', 'additionalProperties', 'nullable']);
 const ARRAY_KEYS = new Set(['type', 'items', 'minItems', 'maxItems', 'nullable']);
 const SCALAR_KEYS = new Set(['type', 'format', 'pattern', 'minLength', 'maxLength', 'enum', 'const', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'nullable']);
@@ -100,7 +115,10 @@ class Translator {
         this.err('KPR1703', [...path, '$ref'], `$ref ${JSON.stringify(ref)} is not a local reference (#/$defs/… or #/definitions/…)`);
         return undefined;
       }
-      const target = ref.slice(2).split('/').map((p) => decodeURIComponent(p).replace(/~1/g, '/').replace(/~0/g, '~'));
+      const target = ref
+        .slice(2)
+        .split('/')
+        .map((p) => decodeURIComponent(p).replace(/~1/g, '/').replace(/~0/g, '~'));
       let node: Json | undefined = this.f.root;
       for (const step of target) node = node && typeof node === 'object' && !Array.isArray(node) ? (node as JsonObject)[step] : undefined;
       if (node === undefined) {
@@ -194,7 +212,8 @@ class Translator {
       this.err('KPR1702', [...r.path, 'additionalProperties'], WHY.additionalProperties, true);
       return false;
     }
-    if (ap !== false) this.notes.push({ where: pointer(r.path) || '/', message: `${name}: the schema lets unknown members through; the spec (and its generated schema) refuses them` });
+    if (ap !== false)
+      this.notes.push({ where: pointer(r.path) || '/', message: `${name}: the schema lets unknown members through; the spec (and its generated schema) refuses them` });
     const data: ClassData = { label: r.title ?? name, ...(r.description && { description: r.description }), provenance: this.provenance() };
     this.classes.set(name, { identity, shape: JSON.stringify(r.s), data });
     this.stack.push(identity);
@@ -257,7 +276,12 @@ class Translator {
   }
 
   /** head: label and type; tail: the restrictions; notes: description and examples. */
-  private scalar(name: string, type: string, nullable: boolean, r: Resolved): { head: Record<string, unknown>; tail: Record<string, unknown>; notes: Record<string, unknown> } | undefined {
+  private scalar(
+    name: string,
+    type: string,
+    nullable: boolean,
+    r: Resolved,
+  ): { head: Record<string, unknown>; tail: Record<string, unknown>; notes: Record<string, unknown> } | undefined {
     if (!this.unsupportedKeys(r, SCALAR_KEYS, `a ${type}`)) return undefined;
     const s = r.s;
     const out: Record<string, unknown> = { label: r.title ?? name };
@@ -274,7 +298,7 @@ class Translator {
           this.err('KPR1702', [...r.path, 'format'], `format ${JSON.stringify(format)}: only date, date-time and uuid can be expressed`, true);
           return undefined;
         }
-        if (s.pattern !== undefined && (format !== undefined)) {
+        if (s.pattern !== undefined && format !== undefined) {
           this.err('KPR1702', [...r.path, 'pattern'], `pattern together with format ${String(format)} cannot be expressed`, true);
           return undefined;
         }
@@ -345,7 +369,14 @@ export function translate(f: SchemaFile, opts: TranslateOptions): { draft?: Draf
   if (sh && sh.type === 'array') {
     body = 'array';
     const extra = Object.keys(sh.r.s).filter((k) => !['type', 'items'].includes(k) && !ANNOTATIONS.has(k) && !k.startsWith('x-'));
-    for (const k of extra) t.errors.push(diag('KPR1702', f.pos([...sh.r.path, k], true), `${pointer([...sh.r.path, k])}: ${k} on the message body cannot be expressed (the body is an array of any number of root objects)`));
+    for (const k of extra)
+      t.errors.push(
+        diag(
+          'KPR1702',
+          f.pos([...sh.r.path, k], true),
+          `${pointer([...sh.r.path, k])}: ${k} on the message body cannot be expressed (the body is an array of any number of root objects)`,
+        ),
+      );
     const items = sh.r.s.items;
     const ir = items !== undefined && !Array.isArray(items) ? t.resolve(items, [...sh.r.path, 'items']) : undefined;
     const ish = ir && t.shape(ir);

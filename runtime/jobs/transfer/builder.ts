@@ -280,12 +280,22 @@ export class Builder {
         else b.overlay.delete(id);
       }
       const err = culprits.get(p);
-      const finding = err ? unwritableFinding(err) : { path: '/', rule: 'REC5004', message: 'held with the earlier version of the same consultation, which could not be written', consequence: NOT_SENT };
+      const finding = err
+        ? unwritableFinding(err)
+        : { path: '/', rule: 'REC5004', message: 'held with the earlier version of the same consultation, which could not be written', consequence: NOT_SENT };
       this.summary.notifications[p.row.status]--;
       this.summary.rejectedRecords++;
       b.seen.set(p.row.sourceId, { sourceId: p.row.sourceId, changedAt: p.row.changedAt, rejected: true });
       b.rejectedInBatch.add(id);
-      b.rejections.push({ sourceId: p.row.sourceId, konsultasjonId: id, changedAt: p.row.changedAt, month: monthOfJson(p.row.json), file: p.at?.file ?? null, line: p.at?.line ?? null, ...finding });
+      b.rejections.push({
+        sourceId: p.row.sourceId,
+        konsultasjonId: id,
+        changedAt: p.row.changedAt,
+        month: monthOfJson(p.row.json),
+        file: p.at?.file ?? null,
+        line: p.at?.line ?? null,
+        ...finding,
+      });
       log.warn({ sourceId: p.row.sourceId, file: p.at?.file, line: p.at?.line, rule: finding.rule }, 'record held: the Melding could not be written with it');
     }
     // Link again: the first kept takes the first item's place in the chain, the rest follow it.

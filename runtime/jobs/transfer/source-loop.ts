@@ -66,7 +66,16 @@ export class SourceLoop {
     const sourceId = `${line.file}:${line.line}`;
     this.summary.rejectedRecords++;
     const rule = line.parseRule ?? 'REC1001';
-    this.deps.builder.batch.rejections.push({ sourceId, changedAt: null, file: line.file, line: line.line, path: '/', rule, message: rule === 'REC1001' ? `not JSON: ${parseError}` : parseError, consequence: 'not sent' });
+    this.deps.builder.batch.rejections.push({
+      sourceId,
+      changedAt: null,
+      file: line.file,
+      line: line.line,
+      path: '/',
+      rule,
+      message: rule === 'REC1001' ? `not JSON: ${parseError}` : parseError,
+      consequence: 'not sent',
+    });
   }
 
   private handle(m: FrontMapped, line: { file: string; line: number }): void {
@@ -84,7 +93,18 @@ export class SourceLoop {
         if (first) {
           s.rejectedRecords++;
           const both = `${first.file}:${first.line} and ${line.file}:${line.line}`;
-          builder.batch.rejections.push({ sourceId: m.sourceId, konsultasjonId: m.konsultasjonId ?? null, changedAt, month: monthOf(m.kind === 'konsultasjon' ? m.day : undefined), file: line.file, line: line.line, path: '/', rule: 'REC5003', message: `record ${m.sourceId} changedAt ${changedAt} is given twice with different content: ${both}; the first was taken`, consequence: 'this line is not sent: give the changed record a later changedAt' });
+          builder.batch.rejections.push({
+            sourceId: m.sourceId,
+            konsultasjonId: m.konsultasjonId ?? null,
+            changedAt,
+            month: monthOf(m.kind === 'konsultasjon' ? m.day : undefined),
+            file: line.file,
+            line: line.line,
+            path: '/',
+            rule: 'REC5003',
+            message: `record ${m.sourceId} changedAt ${changedAt} is given twice with different content: ${both}; the first was taken`,
+            consequence: 'this line is not sent: give the changed record a later changedAt',
+          });
           log.warn({ sourceId: m.sourceId, first, second: line, rule: 'REC5003' }, 'one record version given twice with different content');
         }
         return;
@@ -104,7 +124,18 @@ export class SourceLoop {
       if (m.changedAt) b.seen.set(m.sourceId, { sourceId: m.sourceId, changedAt: m.changedAt, rejected: true });
       if (m.konsultasjonId) b.rejectedInBatch.add(m.konsultasjonId);
       for (const f of m.findings) {
-        b.rejections.push({ sourceId: m.sourceId, konsultasjonId: m.konsultasjonId ?? null, changedAt: m.changedAt, month: m.month ?? null, file: line.file, line: line.line, path: f.path, rule: f.rule, message: f.message, consequence: f.consequence });
+        b.rejections.push({
+          sourceId: m.sourceId,
+          konsultasjonId: m.konsultasjonId ?? null,
+          changedAt: m.changedAt,
+          month: m.month ?? null,
+          file: line.file,
+          line: line.line,
+          path: f.path,
+          rule: f.rule,
+          message: f.message,
+          consequence: f.consequence,
+        });
       }
       log.debug({ sourceId: m.sourceId, file: line.file, line: line.line, rules: m.findings.map((f) => f.rule) }, 'record rejected');
       return;
@@ -122,7 +153,10 @@ export class SourceLoop {
     now.seen.set(m.sourceId, { sourceId: m.sourceId, konsultasjonId: m.konsultasjonId, changedAt: m.changedAt, rejected: false });
     if (m.kind === 'konsultasjon' && m.warnings) {
       const w = { sourceId: m.sourceId, konsultasjonId: m.konsultasjonId, changedAt: m.changedAt, file: line.file, line: line.line };
-      now.warnings.set(m.konsultasjonId, m.warnings.map((f) => ({ ...w, path: f.path, rule: f.rule, message: f.message, consequence: f.consequence, action: f.action === 'substituted' ? 'substituted' : 'sent' })));
+      now.warnings.set(
+        m.konsultasjonId,
+        m.warnings.map((f) => ({ ...w, path: f.path, rule: f.rule, message: f.message, consequence: f.consequence, action: f.action === 'substituted' ? 'substituted' : 'sent' })),
+      );
     } else if (now.warnings.size) now.warnings.delete(m.konsultasjonId);
     // A corrected version in the same batch as the rejected one: the rejection is void.
     if (now.rejectedInBatch.has(m.konsultasjonId)) {

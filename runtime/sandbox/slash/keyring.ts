@@ -68,8 +68,6 @@ export class Keyring {
       case 'expired':
         return this.keys.map((k) => ({ id: k.id, expirationDate: new Date(Math.min(k.expiresAt, this.now() - DAY)).toISOString(), publicKey: k.publicKeyPem }));
     }
-    return this.keys
-      .filter((k) => k.expiresAt > this.now())
-      .map((k) => ({ id: k.id, expirationDate: new Date(k.expiresAt).toISOString(), publicKey: k.publicKeyPem }));
+    return this.keys.filter((k) => k.expiresAt > this.now()).map((k) => ({ id: k.id, expirationDate: new Date(k.expiresAt).toISOString(), publicKey: k.publicKeyPem }));
   }
 }

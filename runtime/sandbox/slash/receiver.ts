@@ -75,11 +75,22 @@ export async function receiveMessage(deps: ReceiverDeps, req: SlashRequest): Pro
   const now = deps.now?.() ?? Date.now();
   const h = req.headers;
 
-  const auth = await deps.helseid.checkApiRequest({ authorization: h.authorization, dpop: h.dpop, method: 'POST', url: req.url, acceptedScopes: deps.acceptedScopes, requireNonce: deps.requireNonce() });
+  const auth = await deps.helseid.checkApiRequest({
+    authorization: h.authorization,
+    dpop: h.dpop,
+    method: 'POST',
+    url: req.url,
+    acceptedScopes: deps.acceptedScopes,
+    requireNonce: deps.requireNonce(),
+  });
   if (!('claims' in auth)) return withId(auth);
   // SLASH requires DPoP; checkApiRequest verified the proof only for a bound token.
   if (!(auth.claims.cnf as { jkt?: string } | undefined)?.jkt || !h.dpop) {
-    return withId({ status: 401, headers: { 'WWW-Authenticate': 'DPoP error="invalid_token", error_description="SLASH requires a DPoP-bound token and a DPoP proof"' }, body: { error: 'invalid_token', error_description: 'SLASH requires a DPoP-bound token and a DPoP proof' } });
+    return withId({
+      status: 401,
+      headers: { 'WWW-Authenticate': 'DPoP error="invalid_token", error_description="SLASH requires a DPoP-bound token and a DPoP proof"' },
+      body: { error: 'invalid_token', error_description: 'SLASH requires a DPoP-bound token and a DPoP proof' },
+    });
   }
   const parent = auth.claims[ORG_PARENT_CLAIM];
   if (typeof parent !== 'string' || !parent) return refuse(correlationId, 2002, 'Authorization', 'the access token has no helseid://claims/client/claims/orgnr_parent');

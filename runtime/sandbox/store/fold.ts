@@ -56,34 +56,36 @@ export class SandboxFolding {
    * content (active), T supplements the content there is (or sets it), C annuls what there is.
    */
   fold(): void {
-    this.db.transaction(() => {
-      const notificationMark = this.st.watermark.get('notification') ?? 0;
-      const contentMark = this.st.watermark.get('content') ?? 0;
-      const notificationMax = this.st.notificationMax.get() ?? 0;
-      if (notificationMax > notificationMark) {
-        this.st.foldGuids.run(notificationMark);
-        this.st.watermarkSet.run('notification', notificationMax);
-      }
-      const contentMax = this.st.contentMax.get() ?? 0;
-      if (contentMax > contentMark) {
-        // The rows this store appended, if they are all there is (seqs run without gaps);
-        // else (on opening, after an import) as the database has them.
-        const mine = this.rows;
-        const rows =
-          mine.length === contentMax - contentMark && mine[0]!.seq === contentMark + 1
-            ? mine.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : a.seq - b.seq))
-            : this.st.unfoldedContent.all(contentMark);
-        const plain: [string, number][] = [];
-        for (let i = 0; i < rows.length; ) {
-          let j = i + 1;
-          while (j < rows.length && rows[j]!.id === rows[i]!.id) j++;
-          this.foldConsultation(rows, i, j, plain);
-          i = j;
+    this.db
+      .transaction(() => {
+        const notificationMark = this.st.watermark.get('notification') ?? 0;
+        const contentMark = this.st.watermark.get('content') ?? 0;
+        const notificationMax = this.st.notificationMax.get() ?? 0;
+        if (notificationMax > notificationMark) {
+          this.st.foldGuids.run(notificationMark);
+          this.st.watermarkSet.run('notification', notificationMax);
         }
-        this.st.consultationPutAll.run(JSON.stringify(plain));
-        this.st.watermarkSet.run('content', contentMax);
-      }
-    }).immediate();
+        const contentMax = this.st.contentMax.get() ?? 0;
+        if (contentMax > contentMark) {
+          // The rows this store appended, if they are all there is (seqs run without gaps);
+          // else (on opening, after an import) as the database has them.
+          const mine = this.rows;
+          const rows =
+            mine.length === contentMax - contentMark && mine[0]!.seq === contentMark + 1
+              ? mine.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : a.seq - b.seq))
+              : this.st.unfoldedContent.all(contentMark);
+          const plain: [string, number][] = [];
+          for (let i = 0; i < rows.length; ) {
+            let j = i + 1;
+            while (j < rows.length && rows[j]!.id === rows[i]!.id) j++;
+            this.foldConsultation(rows, i, j, plain);
+            i = j;
+          }
+          this.st.consultationPutAll.run(JSON.stringify(plain));
+          this.st.watermarkSet.run('content', contentMax);
+        }
+      })
+      .immediate();
     this.notifications.clear();
     this.rows = [];
   }

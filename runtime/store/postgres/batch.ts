@@ -147,10 +147,12 @@ export class PgBatch {
     const write = async () => {
       const consultations: [string, number][] = [];
       for (const m of b.messages) {
-        const seq = (await s.one<{ seq: number }>(
-          "INSERT INTO outbox (message_id, state, year, lopenr, meldingstype, consultations, bytes, created_at, uttak_dato, run_id) VALUES ($1, 'built', $2, $3, $4, $5, $6, $7, $8, $9) RETURNING seq",
-          [m.messageId, m.year, m.lopenr, m.meldingstype, m.items.length, m.bytes, t, m.uttakDato, b.runId],
-        ))?.seq as number;
+        const seq = (
+          await s.one<{ seq: number }>(
+            "INSERT INTO outbox (message_id, state, year, lopenr, meldingstype, consultations, bytes, created_at, uttak_dato, run_id) VALUES ($1, 'built', $2, $3, $4, $5, $6, $7, $8, $9) RETURNING seq",
+            [m.messageId, m.year, m.lopenr, m.meldingstype, m.items.length, m.bytes, t, m.uttakDato, b.runId],
+          )
+        )?.seq as number;
         // Ids taken in chain order first, so the items keep it (messageItems reads by id).
         const ids = (await s.rows<{ id: number }>("SELECT nextval(pg_get_serial_sequence('item', 'id')) AS id FROM generate_series(1, $1::int)", [m.items.length]))
           .map((r) => r.id)
@@ -159,7 +161,20 @@ export class PgBatch {
         await s.run(
           `INSERT INTO item (id, seq, konsultasjon_id, status, guid, forrige_guid, ref, lope_nr, hash, source_id, changed_at, month)
            SELECT id, $2, k, st, g, fg, r, ln, h, sid, ca, mo FROM unnest($1::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[], $9::text[], $10::text[], $11::text[], $12::text[]) AS u(id, k, st, g, fg, r, ln, h, sid, ca, mo)`,
-          [ids, seq, col('konsultasjonId'), col('status'), col('guid'), col('forrigeGuid'), col('ref'), col('lopeNr'), col('hash'), col('sourceId'), col('changedAt'), m.items.map((i) => monthOfJson(i.json))],
+          [
+            ids,
+            seq,
+            col('konsultasjonId'),
+            col('status'),
+            col('guid'),
+            col('forrigeGuid'),
+            col('ref'),
+            col('lopeNr'),
+            col('hash'),
+            col('sourceId'),
+            col('changedAt'),
+            m.items.map((i) => monthOfJson(i.json)),
+          ],
         );
         const withJson = m.items.flatMap((i, n) => (i.json === null ? [] : [[ids[n], i.json] as const]));
         if (withJson.length > 0) {

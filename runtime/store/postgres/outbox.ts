@@ -40,7 +40,9 @@ export class PgOutbox {
   // before anything new is sent, is fully durable and makes these durable with it.
 
   markSending(seq: number): Promise<void> {
-    return this.s.tx(async () => void (await this.s.run("UPDATE outbox SET state = 'sent', sent_at = $1, attempts = attempts + 1 WHERE seq = $2", [now(), seq])), { relaxed: true });
+    return this.s.tx(async () => void (await this.s.run("UPDATE outbox SET state = 'sent', sent_at = $1, attempts = attempts + 1 WHERE seq = $2", [now(), seq])), {
+      relaxed: true,
+    });
   }
 
   markAccepted(seq: number, refId: string | null): Promise<void> {
@@ -77,7 +79,9 @@ export class PgOutbox {
         seq,
       ]);
       // What happens to the messages after it is the chain's policy (notify/rejection.ts).
-      const laterRows = await s.rows<{ seq: number; state: MessageState }>("SELECT seq, state FROM outbox WHERE seq > $1 AND state IN ('built', 'sent', 'retrying') ORDER BY seq", [seq]);
+      const laterRows = await s.rows<{ seq: number; state: MessageState }>("SELECT seq, state FROM outbox WHERE seq > $1 AND state IN ('built', 'sent', 'retrying') ORDER BY seq", [
+        seq,
+      ]);
       const later = [];
       for (const m of laterRows) later.push({ ...m, items: (await this.itemsForRequeue(m.seq)).map(toChainItem) });
       const plan = planRejection(seq, later, (await this.meta.get('accepted_head')) ?? NIL_GUID);

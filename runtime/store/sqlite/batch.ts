@@ -132,7 +132,9 @@ export class SqliteBatch {
       for (const m of b.messages) {
         const seq = Number(st.insertMessage.run(m.messageId, m.year, m.lopenr, m.meldingstype, m.items.length, m.bytes, t, m.uttakDato, b.runId).lastInsertRowid);
         for (const i of m.items) {
-          const itemId = Number(st.insertItem.run(seq, i.konsultasjonId, i.status, i.guid, i.forrigeGuid, i.ref, i.lopeNr, i.hash, i.sourceId, i.changedAt, monthOfJson(i.json)).lastInsertRowid);
+          const itemId = Number(
+            st.insertItem.run(seq, i.konsultasjonId, i.status, i.guid, i.forrigeGuid, i.ref, i.lopeNr, i.hash, i.sourceId, i.changedAt, monthOfJson(i.json)).lastInsertRowid,
+          );
           if (i.json !== null) st.insertJson.run(itemId, i.json);
           items.push([i.konsultasjonId, itemId]);
         }

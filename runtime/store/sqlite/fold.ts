@@ -129,7 +129,8 @@ export class Folding {
   /** What the in-memory decisions are once a fold is committed: their keys go to the filters. */
   folded(): void {
     const f = this.filters;
-    if (f && this.leftovers) this.filters = undefined; // keys this process never saw: read them again
+    if (f && this.leftovers)
+      this.filters = undefined; // keys this process never saw: read them again
     else if (f) {
       for (const id of this.pendingSeen.keys()) f.seen.add(id);
       for (const id of this.pendingConsultation.keys()) f.consultation.add(id);

@@ -19,14 +19,14 @@ function prepare(db: Database.Database) {
     accept: db.prepare<[string | null, string, number]>("UPDATE outbox SET state = 'accepted', ref_id = ?, done_at = ?, last_error = NULL WHERE seq = ?"),
     lastItemGuid: db.prepare<[number], string>('SELECT guid FROM item WHERE seq = ? ORDER BY id DESC LIMIT 1').pluck(),
     // A message's items have consecutive ids (inserted together): drop their JSON by range.
-    dropJson: db.prepare<[number, number]>(
-      'DELETE FROM item_json WHERE item_id BETWEEN (SELECT MIN(id) FROM item WHERE seq = ?) AND (SELECT MAX(id) FROM item WHERE seq = ?)',
-    ),
+    dropJson: db.prepare<[number, number]>('DELETE FROM item_json WHERE item_id BETWEEN (SELECT MIN(id) FROM item WHERE seq = ?) AND (SELECT MAX(id) FROM item WHERE seq = ?)'),
     retrying: db.prepare<[string, string | null, number]>("UPDATE outbox SET state = 'retrying', last_error = ?, ref_id = COALESCE(?, ref_id) WHERE seq = ?"),
     reject: db.prepare<[number | null, string, string | null, string, number]>(
       "UPDATE outbox SET state = 'rejected', validation_code = ?, validation_message = ?, ref_id = COALESCE(?, ref_id), done_at = ? WHERE seq = ?",
     ),
-    laterUnconfirmed: db.prepare<[number], { seq: number; state: MessageState }>("SELECT seq, state FROM outbox WHERE seq > ? AND state IN ('built', 'sent', 'retrying') ORDER BY seq"),
+    laterUnconfirmed: db.prepare<[number], { seq: number; state: MessageState }>(
+      "SELECT seq, state FROM outbox WHERE seq > ? AND state IN ('built', 'sent', 'retrying') ORDER BY seq",
+    ),
     requeueSuperseded: db.prepare<[string, string, string, number, string | null, string | null]>(
       "INSERT INTO requeue (konsultasjon_id, source_id, changed_at, deleted, hash, json, reason) VALUES (?, ?, ?, ?, ?, ?, 'superseded') ON CONFLICT(konsultasjon_id) DO UPDATE SET source_id = excluded.source_id, changed_at = excluded.changed_at, deleted = excluded.deleted, hash = excluded.hash, json = excluded.json, reason = excluded.reason",
     ),

@@ -55,9 +55,7 @@ function prepare(db: Database.Database) {
     itemsByMonth: db.prepare<[], { month: string; state: string; n: number }>(
       'SELECT i.month AS month, o.state AS state, COUNT(*) AS n FROM item i JOIN outbox o ON o.seq = i.seq WHERE i.month IS NOT NULL GROUP BY i.month, o.state ORDER BY i.month',
     ),
-    heldByMonth: db.prepare<[], { month: string; n: number }>(
-      'SELECT month, COUNT(DISTINCT source_id) AS n FROM rejection WHERE month IS NOT NULL GROUP BY month ORDER BY month',
-    ),
+    heldByMonth: db.prepare<[], { month: string; n: number }>('SELECT month, COUNT(DISTINCT source_id) AS n FROM rejection WHERE month IS NOT NULL GROUP BY month ORDER BY month'),
     runs: db.prepare<[], { id: number; kind: string; startedAt: string }>('SELECT id, kind, started_at AS startedAt FROM run ORDER BY id'),
     itemsByRun: db.prepare<[], { run: number; state: string; n: number }>(
       'SELECT o.run_id AS run, o.state AS state, COUNT(*) AS n FROM item i JOIN outbox o ON o.seq = i.seq WHERE o.run_id IS NOT NULL GROUP BY o.run_id, o.state',

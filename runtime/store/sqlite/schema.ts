@@ -110,7 +110,10 @@ function migrate(db: Database.Database, path: string): void {
 }
 
 function hasColumn(db: Database.Database, table: 'item' | 'rejection', column: string): boolean {
-  return db.prepare<[], { name: string }>(`PRAGMA table_info(${table})`).all().some((c) => c.name === column);
+  return db
+    .prepare<[], { name: string }>(`PRAGMA table_info(${table})`)
+    .all()
+    .some((c) => c.name === column);
 }
 
 /** The key/value table `meta`: the chain's head and counters, the fold's position. */

@@ -118,9 +118,7 @@ function prepare(db: Database.Database) {
       'UPDATE slash_delivery SET state = ?, msg_hash = ?, correlation_id = ?, status = ?, codes = ?, reason = ? WHERE seq = ?',
     ),
     stopUnit: db.prepare<[string, number, number, string, string]>('UPDATE slash_unit SET state = ?, seq = ?, auth = ?, since = ? WHERE unit = ?'),
-    unitOf: db.prepare<[string], UnitDbRow>(
-      "SELECT unit, org_nr, state, seq, auth, since, 0 AS delivered, 0 AS queued, NULL AS last_period FROM slash_unit WHERE unit = ?",
-    ),
+    unitOf: db.prepare<[string], UnitDbRow>('SELECT unit, org_nr, state, seq, auth, since, 0 AS delivered, 0 AS queued, NULL AS last_period FROM slash_unit WHERE unit = ?'),
     units: db.prepare<[], UnitDbRow>(
       `SELECT u.unit, u.org_nr, u.state, u.seq, u.auth, u.since,
               (SELECT COUNT(*) FROM slash_delivery d WHERE d.unit = u.unit AND d.state = 'delivered') AS delivered,
@@ -129,7 +127,9 @@ function prepare(db: Database.Database) {
        FROM slash_unit u ORDER BY u.unit`,
     ),
     // From the refused delivery on: every delivery of the unit not yet delivered.
-    unsentFrom: db.prepare<[string, number], { seq: number; ids: string }>("SELECT seq, ids FROM slash_delivery WHERE unit = ? AND seq >= ? AND state IN ('queued', 'refused') ORDER BY seq"),
+    unsentFrom: db.prepare<[string, number], { seq: number; ids: string }>(
+      "SELECT seq, ids FROM slash_delivery WHERE unit = ? AND seq >= ? AND state IN ('queued', 'refused') ORDER BY seq",
+    ),
     discard: db.prepare<[string, number]>("UPDATE slash_delivery SET state = 'discarded', done_at = ? WHERE seq = ?"),
     requeueItem: db.prepare<[string, string]>('UPDATE slash_item SET pending = 1 WHERE unit = ? AND id = ?'),
     requeueDelivery: db.prepare<[number]>("UPDATE slash_delivery SET state = 'queued' WHERE seq = ?"),

@@ -31,7 +31,8 @@ export function chainProblems(certPems: string[], ca: CaOptions = {}, now = new 
   const problems: string[] = [];
   for (let i = 0; i + 1 < chain.length; i++) {
     const [a, b] = [chain[i]!, chain[i + 1]!];
-    if (!a.checkIssued(b) || !a.verify(b.publicKey)) problems.push(`certificate ${i + 1} in the file (${oneLine(a.subject)}) is not issued by the next one (${oneLine(b.subject)})`);
+    if (!a.checkIssued(b) || !a.verify(b.publicKey))
+      problems.push(`certificate ${i + 1} in the file (${oneLine(a.subject)}) is not issued by the next one (${oneLine(b.subject)})`);
     if (now > new Date(b.validTo)) problems.push(`the chain's ${oneLine(b.subject)} expired on ${new Date(b.validTo).toISOString()}`);
   }
   if (ca.caPems?.length) {
@@ -68,7 +69,10 @@ function fixFor(code: 'expired' | 'not-yet-valid' | 'key-usage' | 'chain', role:
 export function checkCertificate(role: CertificateRole, opts: CaOptions & { now?: Date; warnDays?: number } = {}): CertificateReport {
   const report = inspectCertificate(role.certPems[0]!, { now: opts.now, warnDays: opts.warnDays });
   const fail = (code: 'expired' | 'not-yet-valid' | 'key-usage' | 'chain', what: string): never => {
-    throw new CertificateError(code === 'not-yet-valid' ? 'expired' : code, `${role.setting} (${role.file}): the ${role.purpose} certificate "${report.subject}" ${what}. Fix: ${fixFor(code, role, report)}.`);
+    throw new CertificateError(
+      code === 'not-yet-valid' ? 'expired' : code,
+      `${role.setting} (${role.file}): the ${role.purpose} certificate "${report.subject}" ${what}. Fix: ${fixFor(code, role, report)}.`,
+    );
   };
   if (report.status === 'expired') fail('expired', `expired on ${report.notAfter.toISOString()}`);
   if (report.status === 'not-yet-valid') fail('not-yet-valid', `is not valid before ${report.notBefore.toISOString()}`);

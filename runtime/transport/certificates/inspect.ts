@@ -104,8 +104,7 @@ export function inspectCertificate(certPem: string | Buffer, opts: { now?: Date;
   const notBefore = new Date(x.validFrom);
   const notAfter = new Date(x.validTo);
   const daysLeft = Math.floor((notAfter.getTime() - now.getTime()) / DAY);
-  const status: ValidityStatus =
-    now < notBefore ? 'not-yet-valid' : now > notAfter ? 'expired' : daysLeft < warnDays ? 'expiring' : 'valid';
+  const status: ValidityStatus = now < notBefore ? 'not-yet-valid' : now > notAfter ? 'expired' : daysLeft < warnDays ? 'expiring' : 'valid';
   const serialAttr = subjectAttr(x, 'serialNumber');
   return {
     subject: x.subject.replace(/\n/g, ', '),

@@ -101,13 +101,7 @@ export function oidToString(content: Buffer): string {
 export function time(date: Date): DerNode {
   const pad = (n: number, w = 2) => String(n).padStart(w, '0');
   const y = date.getUTCFullYear();
-  const rest =
-    pad(date.getUTCMonth() + 1) +
-    pad(date.getUTCDate()) +
-    pad(date.getUTCHours()) +
-    pad(date.getUTCMinutes()) +
-    pad(date.getUTCSeconds()) +
-    'Z';
+  const rest = `${pad(date.getUTCMonth() + 1) + pad(date.getUTCDate()) + pad(date.getUTCHours()) + pad(date.getUTCMinutes()) + pad(date.getUTCSeconds())}Z`;
   if (y >= 1950 && y < 2050) return node(TAG.UTC_TIME, Buffer.from(pad(y % 100) + rest, 'latin1'));
   return node(TAG.GENERALIZED_TIME, Buffer.from(pad(y, 4) + rest, 'latin1'));
 }

@@ -29,12 +29,7 @@ export function rsaPkcs1Encrypt(publicKey: KeyObject, message: Buffer, random: (
 }
 
 /** The encoding of a ContentInfo holding the EnvelopedData. */
-export function buildEnvelopedData(
-  inner: Buffer | DerNode,
-  recipient: CertInfo,
-  cipherName: ContentCipher,
-  random: (n: number) => Buffer,
-): Buffer {
+export function buildEnvelopedData(inner: Buffer | DerNode, recipient: CertInfo, cipherName: ContentCipher, random: (n: number) => Buffer): Buffer {
   const cipher = CIPHERS[cipherName];
   const key = random(cipher.keyLength);
   const iv = random(cipher.ivLength);
@@ -46,17 +41,8 @@ export function buildEnvelopedData(
   for (const chunk of chunks(inner)) encrypted.push(c.update(chunk));
   encrypted.push(c.final());
 
-  const recipientInfo = seq(
-    smallInt(0),
-    seq(recipient.issuer, node(TAG.INTEGER, recipient.serial)),
-    seq(ENCODED.rsaEncryption, NULL_VALUE),
-    octets(encryptedKey),
-  );
-  const encryptedContentInfo = seq(
-    ENCODED.data,
-    seq(oid(cipher.oid), octets(iv)),
-    node(TAG.CTX0, node(TAG.OCTET_STRING, ...encrypted)),
-  );
+  const recipientInfo = seq(smallInt(0), seq(recipient.issuer, node(TAG.INTEGER, recipient.serial)), seq(ENCODED.rsaEncryption, NULL_VALUE), octets(encryptedKey));
+  const encryptedContentInfo = seq(ENCODED.data, seq(oid(cipher.oid), octets(iv)), node(TAG.CTX0, node(TAG.OCTET_STRING, ...encrypted)));
   const envelopedData = seq(smallInt(0), set(recipientInfo), encryptedContentInfo);
   return toBuffer(seq(ENCODED.envelopedData, node(TAG.CTX0, envelopedData)));
 }

@@ -55,4 +55,3 @@ export function forgeSeal(payload: Buffer, opts: ForgeSealOptions, hooks: SealHo
   withRandom(hooks.random ?? defaultRandom, () => env.encrypt(undefined, cipherOid));
   return Buffer.from(forge.asn1.toDer(env.toAsn1()).getBytes(), 'binary');
 }
-

@@ -79,10 +79,7 @@ export function unseal(der: Buffer, opts: UnsealOptions): Unsealed {
   try {
     readAll(inner);
   } catch {
-    throw new CmsError(
-      'decrypt-failed',
-      'the decrypted content is not a CMS structure: wrong key or altered message (or the sender encrypted an unsigned payload)',
-    );
+    throw new CmsError('decrypt-failed', 'the decrypted content is not a CMS structure: wrong key or altered message (or the sender encrypted an unsigned payload)');
   }
   const v = guard('the decrypted SignedData', () => verifySignedData(inner, expect));
   return { content: v.content, signerCertPem: derToPem(v.signer.der, 'CERTIFICATE'), signingTime: v.signingTime };

@@ -38,9 +38,7 @@ export const CIPHERS: Readonly<Record<ContentCipher, CipherInfo>> = {
   'des-ede3-cbc': { name: 'des-ede3-cbc', oid: OID.desEde3Cbc, keyLength: 24, ivLength: 8 },
 };
 
-export const CIPHER_BY_OID: ReadonlyMap<string, CipherInfo> = new Map(
-  Object.values(CIPHERS).map((c) => [c.oid, c]),
-);
+export const CIPHER_BY_OID: ReadonlyMap<string, CipherInfo> = new Map(Object.values(CIPHERS).map((c) => [c.oid, c]));
 
 /** Digests accepted on unseal, by OID, as node:crypto names. SHA-1 and MD5 are refused. */
 export const DIGEST_BY_OID: ReadonlyMap<string, string> = new Map([
@@ -58,7 +56,4 @@ export const RSA_SIGNATURE_OIDS: ReadonlyMap<string, string | undefined> = new M
 ]);
 
 /** Encoded OIDs, computed once. */
-export const ENCODED = Object.fromEntries(Object.entries(OID).map(([k, v]) => [k, oid(v)])) as Record<
-  keyof typeof OID,
-  Buffer
->;
+export const ENCODED = Object.fromEntries(Object.entries(OID).map(([k, v]) => [k, oid(v)])) as Record<keyof typeof OID, Buffer>;

@@ -9,8 +9,7 @@ import { CmsError } from './errors.ts';
 import { CIPHER_BY_OID, OID } from './oids.ts';
 import type { CertInfo } from './pem.ts';
 
-const DECRYPT_FAILED =
-  'could not decrypt the message: it was altered in transit or is not encrypted for this key';
+const DECRYPT_FAILED = 'could not decrypt the message: it was altered in transit or is not encrypted for this key';
 
 function rsaPkcs1Decrypt(key: KeyObject, encrypted: Buffer, keyLength: number): Buffer {
   const fallback = randomBytes(keyLength);

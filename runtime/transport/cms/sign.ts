@@ -19,11 +19,7 @@ function attribute(type: Buffer, value: Buffer | DerNode): DerNode {
 /** A ContentInfo holding the SignedData, as a tree (serialise with toBuffer or chunks). */
 export function buildSignedData(payload: Buffer, cert: CertInfo, key: KeyObject, signingTime: Date): DerNode {
   const digest = createHash('sha256').update(payload).digest();
-  const attrs = [
-    attribute(ENCODED.contentType, ENCODED.data),
-    attribute(ENCODED.signingTime, time(signingTime)),
-    attribute(ENCODED.messageDigest, octets(digest)),
-  ];
+  const attrs = [attribute(ENCODED.contentType, ENCODED.data), attribute(ENCODED.signingTime, time(signingTime)), attribute(ENCODED.messageDigest, octets(digest))];
   // The signature covers the attributes encoded as a SET OF; the SignerInfo carries the same
   // bytes under the [0] IMPLICIT tag.
   const signedAttrs = toBuffer(set(...attrs));
@@ -31,20 +27,7 @@ export function buildSignedData(payload: Buffer, cert: CertInfo, key: KeyObject,
   const implicitAttrs = Buffer.from(signedAttrs);
   implicitAttrs[0] = TAG.CTX0;
 
-  const signerInfo = seq(
-    smallInt(1),
-    seq(cert.issuer, node(TAG.INTEGER, cert.serial)),
-    SHA256_ALG,
-    implicitAttrs,
-    RSA_ALG,
-    octets(signature),
-  );
-  const signedData = seq(
-    smallInt(1),
-    set(SHA256_ALG),
-    seq(ENCODED.data, node(TAG.CTX0, octets(payload))),
-    node(TAG.CTX0, cert.der),
-    set(signerInfo),
-  );
+  const signerInfo = seq(smallInt(1), seq(cert.issuer, node(TAG.INTEGER, cert.serial)), SHA256_ALG, implicitAttrs, RSA_ALG, octets(signature));
+  const signedData = seq(smallInt(1), set(SHA256_ALG), seq(ENCODED.data, node(TAG.CTX0, octets(payload))), node(TAG.CTX0, cert.der), set(signerInfo));
   return seq(ENCODED.signedData, node(TAG.CTX0, signedData));
 }

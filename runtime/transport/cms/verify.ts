@@ -3,18 +3,7 @@
 // the contentType attribute against the encapsulated type, and, when asked, that the signer is
 // exactly the expected certificate.
 import { createHash, timingSafeEqual, verify as rsaVerify, constants } from 'node:crypto';
-import {
-  children,
-  content,
-  encoding,
-  expectTag,
-  readOctets,
-  readAll,
-  readOid,
-  readTime,
-  TAG,
-  type Tlv,
-} from './der.ts';
+import { children, content, encoding, expectTag, readOctets, readAll, readOid, readTime, TAG, type Tlv } from './der.ts';
 import { CmsError } from './errors.ts';
 import { DIGEST_BY_OID, OID, RSA_SIGNATURE_OIDS } from './oids.ts';
 import { certFromDer, describeCert, type CertInfo } from './pem.ts';
@@ -142,10 +131,7 @@ export function verifySignedData(der: Buffer, expectSigner?: CertInfo): Verified
     throw new CmsError('bad-signature', `the signature does not verify with the certificate of ${describeCert(signer)}`);
   }
   if (expectSigner && !signer.der.equals(expectSigner.der)) {
-    throw new CmsError(
-      'unexpected-signer',
-      `signed by ${describeCert(signer)}, expected ${describeCert(expectSigner)}`,
-    );
+    throw new CmsError('unexpected-signer', `signed by ${describeCert(signer)}, expected ${describeCert(expectSigner)}`);
   }
   return { content: payload, signer, signingTime };
 }

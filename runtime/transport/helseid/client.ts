@@ -117,21 +117,11 @@ export class HelseIdClient {
         continue;
       }
       if (isHelseIdErrorCode(code)) throw new HelseIdError(code, description, res.status);
-      throw new HelseIdError(
-        'unexpected_response',
-        `token endpoint answered HTTP ${res.status}${description ? `: ${description}` : ''}`,
-        res.status,
-      );
+      throw new HelseIdError('unexpected_response', `token endpoint answered HTTP ${res.status}${description ? `: ${description}` : ''}`, res.status);
     }
   }
 
-  private async post(
-    audience: string,
-    tokenEndpoint: string,
-    req: TokenRequest,
-    timeoutMs: number,
-    nonce: string | undefined,
-  ): Promise<HttpResponse> {
+  private async post(audience: string, tokenEndpoint: string, req: TokenRequest, timeoutMs: number, nonce: string | undefined): Promise<HttpResponse> {
     const o = this.options;
     // A fresh assertion every time: HelseID refuses a jti it has seen.
     const assertion = await createClientAssertion({ clientId: o.clientId, audience, key: o.key, org: req.org });

@@ -15,19 +15,15 @@ export type HelseIdErrorCode =
   | 'missing_org_claims';
 
 const ADVICE: Record<HelseIdErrorCode, string> = {
-  invalid_request:
-    'HelseID found the token request malformed: a parameter is missing or repeated, or the DPoP proof or assertion_details is wrong.',
+  invalid_request: 'HelseID found the token request malformed: a parameter is missing or repeated, or the DPoP proof or assertion_details is wrong.',
   invalid_client:
     'HelseID did not accept the client authentication: check the client id, that the JWK is the one registered in HelseID selvbetjening, its kid and alg, and the machine clock (the client assertion lives at most 60 s).',
   invalid_grant:
     'HelseID refused the grant: the client assertion may be expired, reused (same jti) or addressed to the wrong audience, or the organisation numbers in assertion_details are not delegated to this client.',
-  unauthorized_client:
-    'The client is not allowed to use this grant type (client_credentials): check the client configuration in HelseID selvbetjening.',
+  unauthorized_client: 'The client is not allowed to use this grant type (client_credentials): check the client configuration in HelseID selvbetjening.',
   unsupported_grant_type: 'HelseID does not support the grant type sent; machine-to-machine clients use client_credentials.',
-  invalid_scope:
-    'A requested scope is unknown or not granted to this client: check the scope setting against what the API owner has granted.',
-  use_dpop_nonce:
-    'HelseID demands a DPoP nonce and did not accept the one sent, even after one retry with the nonce it gave.',
+  invalid_scope: 'A requested scope is unknown or not granted to this client: check the scope setting against what the API owner has granted.',
+  use_dpop_nonce: 'HelseID demands a DPoP nonce and did not accept the one sent, even after one retry with the nonce it gave.',
   invalid_dpop_proof: 'HelseID rejected the DPoP proof: check the machine clock and that the DPoP key is a valid signing key.',
   discovery_failed: 'The HelseID discovery document could not be read: check the authority URL and the network path to it.',
   unexpected_response: 'HelseID answered in a way this client does not understand.',

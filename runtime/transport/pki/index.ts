@@ -50,7 +50,6 @@ export const PKI_FILES = {
 
 type PartyName = 'ca' | 'senderSigning' | 'senderEncryption' | 'receiverEncryption' | 'receiverSigning';
 
-
 function generate(): { files: Map<string, { data: string | Buffer; mode: number }> } {
   const files = new Map<string, { data: string | Buffer; mode: number }>();
   const put = (name: string, pair: KeyPairPem) => {

@@ -136,7 +136,17 @@ export class SlashClient {
             note('token', { correlationId });
             continue;
           }
-          return { outcome: 'refused', action: 'stop-unit', msgHash, status: 401, codes: [], answer: c.answer, correlationId, reason: `${c.reason} (after a fresh token)`, attempts };
+          return {
+            outcome: 'refused',
+            action: 'stop-unit',
+            msgHash,
+            status: 401,
+            codes: [],
+            answer: c.answer,
+            correlationId,
+            reason: `${c.reason} (after a fresh token)`,
+            attempts,
+          };
         }
         if (c.action === 'refresh-keys' && !keysRefreshed) {
           keysRefreshed = true;

@@ -16,7 +16,9 @@ export function explainRefusal(r: Extract<SlashResult, { outcome: 'refused' }>):
   const errors = r.answer?.errors ?? [];
   for (const e of errors) {
     const c = e.errorCode !== undefined ? slashCode(e.errorCode) : undefined;
-    lines.push(`  ${c ? `${c.code} ${c.name} (${c.meaning})` : 'no error code'}${e.propertyName ? ` at ${e.propertyName}` : ''}${e.errorMessage && e.errorMessage !== c?.name ? `: ${e.errorMessage}` : ''}`);
+    lines.push(
+      `  ${c ? `${c.code} ${c.name} (${c.meaning})` : 'no error code'}${e.propertyName ? ` at ${e.propertyName}` : ''}${e.errorMessage && e.errorMessage !== c?.name ? `: ${e.errorMessage}` : ''}`,
+    );
     if (c) lines.push(`    what to do: ${c.fix}`);
     const schema = schemaErrorLines(e.errorDetails);
     if (schema) for (const s of schema) lines.push(`    ${s}`);

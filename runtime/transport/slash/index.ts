@@ -1,7 +1,19 @@
 // Public face of the SLASH transport (FHI's API Mottak): protection, keys, proof, request,
 // answers and their classification, and the client that ties them together. It knows nothing of
 // message types: it sends JSON bytes under a type and version it is given.
-export { protect, unprotect, unwrapKey, decryptBody, decodeEncSymKey, msgHashOf, UnprotectError, SYMMETRIC_KEY_BYTES, IV_BYTES, type Protected, type WrappingKey } from './protect.ts';
+export {
+  protect,
+  unprotect,
+  unwrapKey,
+  decryptBody,
+  decodeEncSymKey,
+  msgHashOf,
+  UnprotectError,
+  SYMMETRIC_KEY_BYTES,
+  IV_BYTES,
+  type Protected,
+  type WrappingKey,
+} from './protect.ts';
 export { SlashKeys, SlashKeyError, chooseKey, parseExpiration, type SlashKey, type SlashKeyErrorCode, type SlashKeysOptions } from './keys.ts';
 export { createSlashProof, bindingsOf, describeProof, BINDING_CLAIMS, type MessageBindings, type SlashProofInput } from './proof.ts';
 export { slashHeaders, checkVendorHeaders, extractionDate, isExtractionDate, VENDOR_HEADER_NAMES, EXTRACTION_DATE_HEADER, type VendorHeaders } from './request.ts';

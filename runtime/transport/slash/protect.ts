@@ -3,7 +3,18 @@
 // the ciphertext, and that key is wrapped for the receiver with RSA-OAEP (SHA-256 for the digest
 // and MGF1). The body is standard base64; the hash and the wrapped key are base64url, as FHI's
 // own sender writes them. Knows nothing of message types.
-import { createCipheriv, createDecipheriv, createHash, createPrivateKey, createPublicKey, constants, privateDecrypt, publicEncrypt, randomBytes, type KeyObject } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  constants,
+  privateDecrypt,
+  publicEncrypt,
+  randomBytes,
+  type KeyObject,
+} from 'node:crypto';
 import { base64Decode } from '../base64.ts';
 
 export const SYMMETRIC_KEY_BYTES = 32;

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { describe, expect, } from 'vitest';
+import { describe, expect } from 'vitest';
 import { runKpr } from '../../helpers/cli.ts';
 import { clearDiscoveryCache, HelseIdClient, loadSigningKey } from '../../../runtime/transport/helseid/index.ts';
 import { SlashClient } from '../../../runtime/transport/slash/index.ts';
@@ -51,7 +51,9 @@ describe('kpr sandbox serves SLASH', () => {
   itFhiSlash('says where, and a SLASH client delivers with what connection.json holds', async () => {
     const dataDir = tmpDir();
     await withSandbox(dataDir, async (url, out) => {
-      expect(out.find((l) => l.startsWith('SLASH'))).toBe(`SLASH (FHI): GET ${url}/keys, POST ${url}/message   scope: fhi:slash.mottak/all   state: GET ${url}/sandbox/slash/state`);
+      expect(out.find((l) => l.startsWith('SLASH'))).toBe(
+        `SLASH (FHI): GET ${url}/keys, POST ${url}/message   scope: fhi:slash.mottak/all   state: GET ${url}/sandbox/slash/state`,
+      );
       expect(await deliver(url, dataDir)).toMatchObject({ outcome: 'delivered' });
       const state = await (await fetch(`${url}/sandbox/slash/state`)).json();
       expect(Object.keys(state.units)).toEqual([String(JSON.parse(sample().toString())[0].orgNr)]);
@@ -73,7 +75,7 @@ describe('kpr sandbox serves SLASH', () => {
     });
   });
 
-  itFhiSlash('--slash-faults sets the receiver\'s faults at start, and a bad one is refused before it listens', async () => {
+  itFhiSlash("--slash-faults sets the receiver's faults at start, and a bad one is refused before it listens", async () => {
     const dataDir = tmpDir();
     await withSandbox(
       dataDir,

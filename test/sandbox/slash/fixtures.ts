@@ -4,14 +4,26 @@ import { createHash } from 'node:crypto';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../../runtime/sandbox/index.ts';
 import { httpRequest } from '../../../runtime/transport/http.ts';
 import { loadSigningKey } from '../../../runtime/transport/helseid/index.ts';
-import { bindingsOf, createSlashProof, parseAnswer, protect, slashHeaders, SlashClient, SlashKeys, type SlashClientOptions, type SlashAnswer, type MessageBindings } from '../../../runtime/transport/slash/index.ts';
+import {
+  bindingsOf,
+  createSlashProof,
+  parseAnswer,
+  protect,
+  slashHeaders,
+  SlashClient,
+  SlashKeys,
+  type SlashClientOptions,
+  type SlashAnswer,
+  type MessageBindings,
+} from '../../../runtime/transport/slash/index.ts';
 import { clientFor, tmpDir } from '../fixtures.ts';
 
 export const VENDOR = { vendorName: 'Acme EPJ AS', softwareName: 'Acme Journal', softwareVersion: '4.2.0', exportSoftwareVersion: 'kpr-kit 0.1.0' };
 export const PARENT = '999999905';
 export const OTHER_PARENT = '999999913';
 
-export const unitMessage = (orgNr: string | number = PARENT, extra: Record<string, unknown> = {}) => Buffer.from(JSON.stringify([{ orgNr, kommuneNr: 3253, avtale: [{ avtaleId: 'A1', ...extra }] }]), 'utf8');
+export const unitMessage = (orgNr: string | number = PARENT, extra: Record<string, unknown> = {}) =>
+  Buffer.from(JSON.stringify([{ orgNr, kommuneNr: 3253, avtale: [{ avtaleId: 'A1', ...extra }] }]), 'utf8');
 
 export function startSlashSandbox(pkiDir: string, extra: Partial<SandboxOptions> = {}): Promise<Sandbox> {
   return startSandbox({ dataDir: tmpDir(), pkiDir, ...extra });
@@ -59,7 +71,12 @@ export async function rawSend(
   const dpopKey = await loadSigningKey(sb.files.clientJwkFile);
   let bindings = bindingsOf(p, tamper.msgType ?? 'HST_Avtale', '1');
   if (tamper.bindings) bindings = tamper.bindings(bindings);
-  const proof = await createSlashProof({ key: dpopKey, url: `${sb.url}/message`, accessToken: tamper.proofToken ? tamper.proofToken(token.accessToken) : token.accessToken, bindings });
+  const proof = await createSlashProof({
+    key: dpopKey,
+    url: `${sb.url}/message`,
+    accessToken: tamper.proofToken ? tamper.proofToken(token.accessToken) : token.accessToken,
+    bindings,
+  });
   let raw: RawParts = {
     headers: { 'content-type': 'text/plain', authorization: `DPoP ${token.accessToken}`, dpop: proof, ...slashHeaders(VENDOR) },
     body: p.body,

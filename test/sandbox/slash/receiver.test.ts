@@ -16,7 +16,8 @@ beforeAll(async () => {
   sb = await startSlashSandbox(pkiDir, {
     slash: {
       messageTypes: {
-        'HST_Avtale|1': (m) => (Array.isArray(m) && m.every((u) => typeof u === 'object' && u && 'orgNr' in u) ? [] : [{ location: '/0', message: 'Required properties ["orgNr"] are not present' }]),
+        'HST_Avtale|1': (m) =>
+          Array.isArray(m) && m.every((u) => typeof u === 'object' && u && 'orgNr' in u) ? [] : [{ location: '/0', message: 'Required properties ["orgNr"] are not present' }],
         'HST_Konsultasjon|1': null, // known, but no schema: 2006
         'Forbidden|1': () => [],
       },
@@ -102,7 +103,12 @@ describe('SLASH /message', () => {
   it('a Bearer token without DPoP is refused (401): SLASH requires DPoP', async () => {
     const helseid = new HelseIdClient({ authority: sb.url, clientId: sb.clientId, key: await loadSigningKey(sb.files.clientJwkFile), dpop: false });
     const token = await helseid.getToken({ scopes: [sb.connection.slashScope], org: { parent: PARENT } });
-    const res = await httpRequest(`${sb.url}/message`, { method: 'POST', headers: { authorization: `Bearer ${token.accessToken}`, 'content-type': 'text/plain' }, body: 'AAAA', timeoutMs: 10_000 });
+    const res = await httpRequest(`${sb.url}/message`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token.accessToken}`, 'content-type': 'text/plain' },
+      body: 'AAAA',
+      timeoutMs: 10_000,
+    });
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toContain('DPoP-bound');
     expect(res.headers.get('x-correlation-id')).toBeTruthy();
@@ -114,7 +120,7 @@ describe('SLASH /message', () => {
     expect(a.correlationId).toBeTruthy();
   });
 
-  it('content: not JSON → 2007, no schema → 2006, not valid → 2008 with FHI\'s errorDetails form', async () => {
+  it("content: not JSON → 2007, no schema → 2006, not valid → 2008 with FHI's errorDetails form", async () => {
     expect(codeOf(await rawSend(sb, Buffer.from('{"not": json')))).toEqual([2007]);
     expect(codeOf(await rawSend(sb, unitMessage(), { msgType: 'HST_Konsultasjon' }))).toEqual([2006]);
     const bad = await rawSend(sb, Buffer.from('[{"kommuneNr":3253}]'));
@@ -156,7 +162,12 @@ describe('SLASH state', () => {
   it('keeps deliveries per unit in order and the current content per id, deleted ones marked', async () => {
     const unit = '999999948';
     const send = (u: object) => rawSend(sb, Buffer.from(JSON.stringify([{ orgNr: unit, ...u }])), { parent: PARENT });
-    const first = await send({ avtale: [{ avtaleId: 'B1', oppmoteStatus: 1 }, { avtaleId: 'B2', oppmoteStatus: 1 }] });
+    const first = await send({
+      avtale: [
+        { avtaleId: 'B1', oppmoteStatus: 1 },
+        { avtaleId: 'B2', oppmoteStatus: 1 },
+      ],
+    });
     const second = await send({ avtale: [{ avtaleId: 'B2', oppmoteStatus: 2 }], slettAvtale: [{ avtaleId: 'B1', erSlettet: true }] });
     expect([first.status, second.status]).toEqual([200, 200]);
     const state = sb.slash.state();
@@ -170,4 +181,3 @@ describe('SLASH state', () => {
     expect((await res.json()).content[unit].HST_Avtale.B1.deleted).toBe(true);
   });
 });
-

@@ -13,9 +13,20 @@ describe('ensureTestPki', () => {
     const a = await ensureTestPki(dir);
     expect(readdirSync(dir).sort()).toEqual(
       [
-        'ca.key', 'ca.pem', 'p12-pass.txt', 'pki.json',
-        'receiver-enc.key', 'receiver-enc.pem', 'receiver-sign.key', 'receiver-sign.pem',
-        'sender-enc.key', 'sender-enc.p12', 'sender-enc.pem', 'sender-sign.key', 'sender-sign.p12', 'sender-sign.pem',
+        'ca.key',
+        'ca.pem',
+        'p12-pass.txt',
+        'pki.json',
+        'receiver-enc.key',
+        'receiver-enc.pem',
+        'receiver-sign.key',
+        'receiver-sign.pem',
+        'sender-enc.key',
+        'sender-enc.p12',
+        'sender-enc.pem',
+        'sender-sign.key',
+        'sender-sign.p12',
+        'sender-sign.pem',
       ].sort(),
     );
     expect(statSync(a.senderSigning.keyPath).mode & 0o077).toBe(0);
@@ -25,9 +36,7 @@ describe('ensureTestPki', () => {
     for (const party of [a.senderSigning, a.senderEncryption, a.receiverEncryption, a.receiverSigning]) {
       const x = new X509Certificate(party.certPem);
       expect(x.subject).toMatch(/TEST/);
-      expect(x.publicKey.export({ type: 'spki', format: 'der' }).equals(
-        createPublicKey(party.keyPem).export({ type: 'spki', format: 'der' }),
-      )).toBe(true);
+      expect(x.publicKey.export({ type: 'spki', format: 'der' }).equals(createPublicKey(party.keyPem).export({ type: 'spki', format: 'der' }))).toBe(true);
       const v = openssl(['verify', '-CAfile', a.ca.certPath, party.certPath]);
       expect(v.status, v.stderr).toBe(0);
     }

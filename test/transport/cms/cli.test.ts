@@ -20,7 +20,10 @@ describe('kpr seal / unseal / cert inspect', { timeout: 180_000 }, async () => {
   const unsealArgs = ['unseal', '--recipient-cert', pki.receiverEncryption.certPath, '--recipient-key', pki.receiverEncryption.keyPath];
 
   it('seals stdin to stdout with a PKCS#12 signer, unseals file to file with PEM keys', () => {
-    const s = kpr(['seal', '--sign-p12', pki.senderSigning.p12Path, '--p12-pass-file', pki.p12PassPath, '--recipient-cert', pki.receiverEncryption.certPath, '--cipher', 'aes-128-cbc'], payload);
+    const s = kpr(
+      ['seal', '--sign-p12', pki.senderSigning.p12Path, '--p12-pass-file', pki.p12PassPath, '--recipient-cert', pki.receiverEncryption.certPath, '--cipher', 'aes-128-cbc'],
+      payload,
+    );
     expect(s.status, s.stderr).toBe(0);
     expect(s.stdout[0]).toBe(0x30);
     writeFileSync(sealedPath, s.stdout);
@@ -51,7 +54,19 @@ describe('kpr seal / unseal / cert inspect', { timeout: 180_000 }, async () => {
   it('seal refuses to write DER to a terminal, and says to give --out', () => {
     const input = join(dir, 'payload.xml');
     writeFileSync(input, payload);
-    const cmd = [process.execPath, 'bin/kpr.mjs', 'seal', '--in', input, '--sign-cert', pki.senderSigning.certPath, '--sign-key', pki.senderSigning.keyPath, '--recipient-cert', pki.receiverEncryption.certPath].join(' ');
+    const cmd = [
+      process.execPath,
+      'bin/kpr.mjs',
+      'seal',
+      '--in',
+      input,
+      '--sign-cert',
+      pki.senderSigning.certPath,
+      '--sign-key',
+      pki.senderSigning.keyPath,
+      '--recipient-cert',
+      pki.receiverEncryption.certPath,
+    ].join(' ');
     // script(1) runs it on a pseudo-terminal, as a person at a shell would.
     const r = spawnSync('script', ['-qec', cmd, '/dev/null'], { cwd: process.cwd(), encoding: 'utf8' });
     expect(r.status).toBe(2);

@@ -19,7 +19,11 @@ describe('der', () => {
   it('chunks() concatenated equals toBuffer(), for any tree shape', () => {
     const leaf = fc.uint8Array({ maxLength: 40_000 }).map((a) => octets(Buffer.from(a)));
     const tree = fc.letrec<{ t: ReturnType<typeof seq> }>((tie) => ({
-      t: fc.oneof({ depthSize: 'small' }, leaf, fc.array(tie('t'), { maxLength: 4 }).map((xs) => seq(...xs))),
+      t: fc.oneof(
+        { depthSize: 'small' },
+        leaf,
+        fc.array(tie('t'), { maxLength: 4 }).map((xs) => seq(...xs)),
+      ),
     })).t;
     fc.assert(
       fc.property(tree, fc.integer({ min: 1, max: 50_000 }), (t, coalesce) => {

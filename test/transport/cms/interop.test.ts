@@ -27,13 +27,38 @@ describe('openssl cms interop', async () => {
     const signed = join(dir, `signed-${cipher}-${stream}.der`);
     const enveloped = join(dir, `sealed-${cipher}-${stream}.p7m`);
     const s = openssl([
-      'cms', '-sign', '-in', payloadPath, '-signer', pki.senderSigning.certPath, '-inkey', pki.senderSigning.keyPath,
-      '-md', 'sha256', '-binary', '-nodetach', '-outform', 'DER', '-out', signed, ...(stream ? ['-stream'] : []),
+      'cms',
+      '-sign',
+      '-in',
+      payloadPath,
+      '-signer',
+      pki.senderSigning.certPath,
+      '-inkey',
+      pki.senderSigning.keyPath,
+      '-md',
+      'sha256',
+      '-binary',
+      '-nodetach',
+      '-outform',
+      'DER',
+      '-out',
+      signed,
+      ...(stream ? ['-stream'] : []),
     ]);
     expect(s.status, s.stderr).toBe(0);
     const e = openssl([
-      'cms', '-encrypt', '-in', signed, '-binary', OPENSSL_CIPHER[cipher], '-outform', 'DER', '-out', enveloped,
-      ...(stream ? ['-stream'] : []), pki.receiverEncryption.certPath,
+      'cms',
+      '-encrypt',
+      '-in',
+      signed,
+      '-binary',
+      OPENSSL_CIPHER[cipher],
+      '-outform',
+      'DER',
+      '-out',
+      enveloped,
+      ...(stream ? ['-stream'] : []),
+      pki.receiverEncryption.certPath,
     ]);
     expect(e.status, e.stderr).toBe(0);
     return readFileSync(enveloped);

@@ -71,7 +71,24 @@ describe('unseal refuses', async () => {
 
   it('tampered signed content, re-encrypted by openssl: digest-mismatch', () => {
     const signedPath = join(dir, 'signed.der');
-    const s = openssl(['cms', '-sign', '-in', payloadPath, '-signer', pki.senderSigning.certPath, '-inkey', pki.senderSigning.keyPath, '-md', 'sha256', '-binary', '-nodetach', '-outform', 'DER', '-out', signedPath]);
+    const s = openssl([
+      'cms',
+      '-sign',
+      '-in',
+      payloadPath,
+      '-signer',
+      pki.senderSigning.certPath,
+      '-inkey',
+      pki.senderSigning.keyPath,
+      '-md',
+      'sha256',
+      '-binary',
+      '-nodetach',
+      '-outform',
+      'DER',
+      '-out',
+      signedPath,
+    ]);
     expect(s.status, s.stderr).toBe(0);
     const signed = readFileSync(signedPath);
     const at = signed.indexOf(payload);
@@ -109,11 +126,7 @@ describe('unseal refuses', async () => {
       key: forge.pki.privateKeyFromPem(pki.receiverSigning.keyPem),
       certificate: cert,
       digestAlgorithm: forge.pki.oids.sha256,
-      authenticatedAttributes: [
-        { type: forge.pki.oids.contentType, value: forge.pki.oids.data },
-        { type: forge.pki.oids.signingTime },
-        { type: forge.pki.oids.messageDigest },
-      ],
+      authenticatedAttributes: [{ type: forge.pki.oids.contentType, value: forge.pki.oids.data }, { type: forge.pki.oids.signingTime }, { type: forge.pki.oids.messageDigest }],
     });
     p7.sign();
     const signed = Buffer.from(forge.asn1.toDer(p7.toAsn1()).getBytes(), 'binary');
@@ -131,10 +144,7 @@ describe('unseal refuses', async () => {
       key: forge.pki.privateKeyFromPem(signer.keyPem),
       certificate: signer.certPem,
       digestAlgorithm: forge.pki.oids.sha256,
-      authenticatedAttributes: [
-        { type: forge.pki.oids.contentType, value: forge.pki.oids.signedData },
-        { type: forge.pki.oids.messageDigest },
-      ],
+      authenticatedAttributes: [{ type: forge.pki.oids.contentType, value: forge.pki.oids.signedData }, { type: forge.pki.oids.messageDigest }],
     });
     p7.sign();
     const signed = Buffer.from(forge.asn1.toDer(p7.toAsn1()).getBytes(), 'binary');
@@ -143,7 +153,25 @@ describe('unseal refuses', async () => {
 
   it('no certificate in the message: signer-not-found, unless the expected signer is given', () => {
     const signedPath = join(dir, 'nocerts.der');
-    const s = openssl(['cms', '-sign', '-in', payloadPath, '-signer', pki.senderSigning.certPath, '-inkey', pki.senderSigning.keyPath, '-md', 'sha256', '-binary', '-nodetach', '-nocerts', '-outform', 'DER', '-out', signedPath]);
+    const s = openssl([
+      'cms',
+      '-sign',
+      '-in',
+      payloadPath,
+      '-signer',
+      pki.senderSigning.certPath,
+      '-inkey',
+      pki.senderSigning.keyPath,
+      '-md',
+      'sha256',
+      '-binary',
+      '-nodetach',
+      '-nocerts',
+      '-outform',
+      'DER',
+      '-out',
+      signedPath,
+    ]);
     expect(s.status, s.stderr).toBe(0);
     const msg = opensslEnvelope(readFileSync(signedPath), 'nocerts');
     expect(codeOf(() => unseal(msg, { recipient }))).toBe('signer-not-found');
@@ -152,7 +180,24 @@ describe('unseal refuses', async () => {
 
   it('a signed-only message and garbage: malformed', () => {
     const signedPath = join(dir, 'plain-signed.der');
-    openssl(['cms', '-sign', '-in', payloadPath, '-signer', pki.senderSigning.certPath, '-inkey', pki.senderSigning.keyPath, '-md', 'sha256', '-binary', '-nodetach', '-outform', 'DER', '-out', signedPath]);
+    openssl([
+      'cms',
+      '-sign',
+      '-in',
+      payloadPath,
+      '-signer',
+      pki.senderSigning.certPath,
+      '-inkey',
+      pki.senderSigning.keyPath,
+      '-md',
+      'sha256',
+      '-binary',
+      '-nodetach',
+      '-outform',
+      'DER',
+      '-out',
+      signedPath,
+    ]);
     expect(codeOf(() => open(readFileSync(signedPath)))).toBe('malformed');
     expect(codeOf(() => open(Buffer.from('not CMS at all')))).toBe('malformed');
     expect(codeOf(() => open(sealed.subarray(0, sealed.length - 10)))).toBe('malformed');
@@ -160,7 +205,24 @@ describe('unseal refuses', async () => {
 
   it('SHA-1 signatures: unsupported-algorithm', () => {
     const signedPath = join(dir, 'sha1.der');
-    const s = openssl(['cms', '-sign', '-in', payloadPath, '-signer', pki.senderSigning.certPath, '-inkey', pki.senderSigning.keyPath, '-md', 'sha1', '-binary', '-nodetach', '-outform', 'DER', '-out', signedPath]);
+    const s = openssl([
+      'cms',
+      '-sign',
+      '-in',
+      payloadPath,
+      '-signer',
+      pki.senderSigning.certPath,
+      '-inkey',
+      pki.senderSigning.keyPath,
+      '-md',
+      'sha1',
+      '-binary',
+      '-nodetach',
+      '-outform',
+      'DER',
+      '-out',
+      signedPath,
+    ]);
     expect(s.status, s.stderr).toBe(0);
     expect(codeOf(() => open(opensslEnvelope(readFileSync(signedPath), 'sha1')))).toBe('unsupported-algorithm');
   });

@@ -45,7 +45,11 @@ beforeEach(() => {
 });
 
 const client = (dpop = false) => new HelseIdClient({ authority: url, clientId: 'c1', key, dpop, timeoutMs: 5_000 });
-const fail = (p: Promise<unknown>) => p.then(() => expect.unreachable('expected a HelseIdError'), (e) => e as HelseIdError);
+const fail = (p: Promise<unknown>) =>
+  p.then(
+    () => expect.unreachable('expected a HelseIdError'),
+    (e) => e as HelseIdError,
+  );
 
 describe('HelseID errors', () => {
   const codes: HelseIdErrorCode[] = ['invalid_request', 'invalid_client', 'invalid_grant', 'unauthorized_client', 'unsupported_grant_type', 'invalid_scope'];

@@ -44,8 +44,7 @@ async function postToken(assertion: string, opts: { dpop?: string; scope?: strin
   return { status: res.status, nonce: res.headers.get('dpop-nonce'), body: (await res.json()) as Record<string, string> };
 }
 
-const assertion = (over: { audience?: string; key?: SigningKey } = {}) =>
-  createClientAssertion({ clientId: sb.clientId, audience: over.audience ?? sb.url, key: over.key ?? key });
+const assertion = (over: { audience?: string; key?: SigningKey } = {}) => createClientAssertion({ clientId: sb.clientId, audience: over.audience ?? sb.url, key: over.key ?? key });
 
 /** An assertion built by hand, to break one rule at a time. */
 async function handAssertion(o: { typ?: string; lifetime?: number }) {

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { classifySlash, explainRefusal, parseAnswer, schemaErrorLines, SLASH_CODES, slashCode } from '../../../runtime/transport/slash/index.ts';
 
 const h = (o: Record<string, string> = {}) => new Headers(o);
-const body = (...codes: number[]) => JSON.stringify({ delivered: false, errors: codes.map((c) => ({ errorCode: c, propertyName: 'p', errorMessage: `m${c}`, errorDetails: null })) });
+const body = (...codes: number[]) =>
+  JSON.stringify({ delivered: false, errors: codes.map((c) => ({ errorCode: c, propertyName: 'p', errorMessage: `m${c}`, errorDetails: null })) });
 
 // The table as FHI publishes it (README of Fhi.Slash.Public), with the action we chose for each.
 const EXPECTED: Array<[number, string, string]> = [
@@ -29,7 +30,7 @@ const EXPECTED: Array<[number, string, string]> = [
 ];
 
 describe('SLASH error codes', () => {
-  it('the catalogue is exactly FHI\'s table', () => {
+  it("the catalogue is exactly FHI's table", () => {
     expect(SLASH_CODES.map((c) => c.code)).toEqual(EXPECTED.map(([c]) => c));
   });
 
@@ -78,7 +79,11 @@ describe('SLASH answers by status', () => {
 
   it('parses errors, string codes, and the schema errors inside errorDetails', () => {
     const details = JSON.stringify([{ Location: '/0', Errors: [{ Value: 'Required properties ["orgNr"] are not present' }] }]);
-    const a = parseAnswer(400, h({ 'x-correlation-id': 'c-9' }), JSON.stringify({ delivered: false, errors: [{ errorCode: '2008', propertyName: 'payload', errorMessage: 'SchemaValidationFailed', errorDetails: details }] }));
+    const a = parseAnswer(
+      400,
+      h({ 'x-correlation-id': 'c-9' }),
+      JSON.stringify({ delivered: false, errors: [{ errorCode: '2008', propertyName: 'payload', errorMessage: 'SchemaValidationFailed', errorDetails: details }] }),
+    );
     expect(a).toMatchObject({ status: 400, delivered: false, correlationId: 'c-9', errors: [{ errorCode: 2008, errorDetails: details }] });
     expect(schemaErrorLines(a.errors[0]!.errorDetails)).toEqual(['/0: Required properties ["orgNr"] are not present']);
     expect(schemaErrorLines('not json')).toBeUndefined();
@@ -89,9 +94,23 @@ describe('SLASH answers by status', () => {
 describe('explainRefusal', () => {
   it('names each code, says what to do, lists schema errors and quotes the correlation id', () => {
     const details = JSON.stringify([{ Location: '/0', Errors: [{ Value: 'Required properties ["orgNr"] are not present' }, { Value: 'x' }] }]);
-    const c = classifySlash(400, h({ 'x-correlation-id': 'corr-42' }), JSON.stringify({ delivered: false, errors: [{ errorCode: 2008, propertyName: 'payload', errorMessage: 'SchemaValidationFailed', errorDetails: details }] }));
+    const c = classifySlash(
+      400,
+      h({ 'x-correlation-id': 'corr-42' }),
+      JSON.stringify({ delivered: false, errors: [{ errorCode: 2008, propertyName: 'payload', errorMessage: 'SchemaValidationFailed', errorDetails: details }] }),
+    );
     if (c.kind !== 'refused') throw new Error('expected refused');
-    const lines = explainRefusal({ outcome: 'refused', action: c.action, msgHash: 'H', status: 400, codes: c.codes, answer: c.answer, correlationId: c.answer.correlationId, reason: c.reason, attempts: 1 });
+    const lines = explainRefusal({
+      outcome: 'refused',
+      action: c.action,
+      msgHash: 'H',
+      status: 400,
+      codes: c.codes,
+      answer: c.answer,
+      correlationId: c.answer.correlationId,
+      reason: c.reason,
+      attempts: 1,
+    });
     expect(lines).toEqual([
       'SLASH refused the delivery (HTTP 400, msg_hash H): this unit is stopped: fix the cause, then regenerate from the last accepted period and resend',
       '  2008 SchemaValidationFailed (decrypted payload does not match the schema) at payload',

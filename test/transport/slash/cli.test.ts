@@ -49,7 +49,13 @@ describe('kpr slash encrypt / decrypt', () => {
   it('encrypt for a saved /keys answer picks the latest key; decrypt takes enc_sym_key and the body apart', () => {
     const keysFile = join(dir, 'keys.json');
     const pem = readFileSync(pubFile, 'utf8');
-    writeFileSync(keysFile, JSON.stringify([{ id: 'old', expirationDate: '2099-01-01T00:00:00Z', publicKey: pem }, { id: 'new', expirationDate: '2099-06-01T00:00:00Z', publicKey: pem }]));
+    writeFileSync(
+      keysFile,
+      JSON.stringify([
+        { id: 'old', expirationDate: '2099-01-01T00:00:00Z', publicKey: pem },
+        { id: 'new', expirationDate: '2099-06-01T00:00:00Z', publicKey: pem },
+      ]),
+    );
     const r = runKpr(['slash', 'encrypt', '--key', keysFile, '--in', jsonFile]);
     expect(r.code).toBe(0);
     const m = JSON.parse(r.stdout);

@@ -86,7 +86,10 @@ describe('SlashClient under faults', () => {
       sb.applyFaults({ slash: { keys: fault } });
       const client = await slashClientFor(sb);
       const before = sb.slash.stats.messages;
-      const err = await client.send({ json: unitMessage(), msgType: 'HST_Avtale', msgVersion: '1', parentOrgNr: PARENT }).then(() => undefined, (e) => e);
+      const err = await client.send({ json: unitMessage(), msgType: 'HST_Avtale', msgVersion: '1', parentOrgNr: PARENT }).then(
+        () => undefined,
+        (e) => e,
+      );
       expect(err).toBeInstanceOf(SlashKeyError);
       expect(err.code).toBe(`keys-${fault}`);
       expect(sb.slash.stats.messages).toBe(before);
@@ -103,8 +106,15 @@ describe('multi-tenant HelseID for SLASH', () => {
       expect((await client.send({ json: unitMessage(parent), msgType: 'HST_Avtale', msgVersion: '1', parentOrgNr: parent })).outcome).toBe('delivered');
     }
     const after = sb.stats().tokensIssuedByKey as Record<string, number>;
-    const issued = Object.entries(after).filter(([k, n]) => n > (before[k] ?? 0)).map(([k, n]) => [k.split('|')[2], n - (before[k] ?? 0)]);
-    expect(issued.sort()).toEqual([[PARENT, 1], [OTHER_PARENT, 1]].sort());
+    const issued = Object.entries(after)
+      .filter(([k, n]) => n > (before[k] ?? 0))
+      .map(([k, n]) => [k.split('|')[2], n - (before[k] ?? 0)]);
+    expect(issued.sort()).toEqual(
+      [
+        [PARENT, 1],
+        [OTHER_PARENT, 1],
+      ].sort(),
+    );
     expect(sb.slash.state().units[OTHER_PARENT]!.every((d) => d.parentOrgNr === OTHER_PARENT)).toBe(true);
   });
 
@@ -119,7 +129,10 @@ describe('multi-tenant HelseID for SLASH', () => {
     const client = await slashClientFor(sb);
     const token = await (client as any).options.helseid.getToken({ scopes: [sb.connection.slashScope], org: { parent: PARENT } });
     expect(orgClaimsOf(token.accessToken)).toEqual({ parent: PARENT, supplier: '999999921', child: undefined });
-    const unsigned = (claims: object): AccessToken => ({ ...token, accessToken: `${Buffer.from('{"alg":"RS256"}').toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.sig` });
+    const unsigned = (claims: object): AccessToken => ({
+      ...token,
+      accessToken: `${Buffer.from('{"alg":"RS256"}').toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.sig`,
+    });
     for (const [claims, words] of [
       [{ client_id: 'c' }, 'carries no orgnr_parent'],
       [{ 'helseid://claims/client/claims/orgnr_parent': OTHER_PARENT }, `the token names ${OTHER_PARENT}`],

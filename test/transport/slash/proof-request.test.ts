@@ -3,7 +3,16 @@ import { createHash, generateKeyPairSync } from 'node:crypto';
 import { EmbeddedJWK, exportJWK, generateKeyPair, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { signingKeyFromJwk } from '../../../runtime/transport/helseid/index.ts';
-import { bindingsOf, checkVendorHeaders, createSlashProof, describeProof, extractionDate, isExtractionDate, protect, slashHeaders } from '../../../runtime/transport/slash/index.ts';
+import {
+  bindingsOf,
+  checkVendorHeaders,
+  createSlashProof,
+  describeProof,
+  extractionDate,
+  isExtractionDate,
+  protect,
+  slashHeaders,
+} from '../../../runtime/transport/slash/index.ts';
 
 const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const VENDOR = { vendorName: 'Acme EPJ AS', softwareName: 'Acme Journal', softwareVersion: '4.2.0', exportSoftwareVersion: 'kpr-kit 0.1.0' };

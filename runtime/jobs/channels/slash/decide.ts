@@ -18,9 +18,7 @@ export interface DecideSettings {
   map?: (record: unknown) => MapResult;
 }
 
-export type LineDecision =
-  | { kind: 'item'; unit: ReportingUnit; item: SlashItemRow }
-  | { kind: 'rejected'; rejection: Rejection };
+export type LineDecision = { kind: 'item'; unit: ReportingUnit; item: SlashItemRow } | { kind: 'rejected'; rejection: Rejection };
 
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -53,7 +51,6 @@ export function decideLine(line: SourceLine, s: DecideSettings): LineDecision {
   const unit = unitOf(r, s.unit);
   const deleted = r[s.deletedField] === true;
   let item: Record<string, unknown> | undefined;
-  let id: string | undefined;
   if (s.map && !deleted) {
     const m = s.map(rec);
     if (!m.ok) {
@@ -63,7 +60,8 @@ export function decideLine(line: SourceLine, s: DecideSettings): LineDecision {
     item = m.value;
   } else if (!deleted) {
     const v = r[s.form.list];
-    if (v === null || typeof v !== 'object' || Array.isArray(v)) return reject(line, fallbackId, 'REC1002', `no \`${s.form.list}\` object (the item, as the message carries it; or configure a mapping)`, changedAt);
+    if (v === null || typeof v !== 'object' || Array.isArray(v))
+      return reject(line, fallbackId, 'REC1002', `no \`${s.form.list}\` object (the item, as the message carries it; or configure a mapping)`, changedAt);
     item = v as Record<string, unknown>;
   }
   let rawId: unknown;
@@ -73,7 +71,7 @@ export function decideLine(line: SourceLine, s: DecideSettings): LineDecision {
     const m = s.map(rec);
     rawId = m.value?.[s.form.id] ?? m.sourceId;
   } else rawId = r[s.form.id] ?? (r[s.form.list] as Record<string, unknown> | undefined)?.[s.form.id];
-  id = typeof rawId === 'string' && rawId ? rawId : typeof rawId === 'number' ? String(rawId) : undefined;
+  const id = typeof rawId === 'string' && rawId ? rawId : typeof rawId === 'number' ? String(rawId) : undefined;
   if (!id) return reject(line, fallbackId, 'REC1008', `no \`${s.form.id}\`: the item's identity, which later versions and deletions name`, changedAt);
   if ('problem' in unit) return reject(line, id, 'REC1009', unit.problem, changedAt);
   if (!item) return { kind: 'item', unit, item: { unit: unit.key, id, month: '', hash: sha(`deleted:${id}`), json: null, changedAt } };
@@ -91,10 +89,18 @@ function fromUnitObject(line: SourceLine, value: Record<string, unknown>, source
   const one = (v: unknown): Record<string, unknown>[] => (Array.isArray(v) ? v : v && typeof v === 'object' ? [v] : []) as Record<string, unknown>[];
   const items = one(value[s.form.list]);
   const dels = one(value[s.form.deleteList]).filter((d) => d[s.form.deletedFlag] === true);
-  if (items.length + dels.length !== 1) return reject(line, sourceId, 'REC1002', `the mapping made ${items.length} ${s.form.list} and ${dels.length} ${s.form.deleteList} of one line; the SLASH channel takes one item per line`, changedAt);
+  if (items.length + dels.length !== 1)
+    return reject(
+      line,
+      sourceId,
+      'REC1002',
+      `the mapping made ${items.length} ${s.form.list} and ${dels.length} ${s.form.deleteList} of one line; the SLASH channel takes one item per line`,
+      changedAt,
+    );
   const it = items[0] ?? dels[0]!;
   const id = it[s.form.id];
-  if ((typeof id !== 'string' || !id) && typeof id !== 'number') return reject(line, sourceId, 'REC1008', `no \`${s.form.id}\`: the item's identity, which later versions and deletions name`, changedAt);
+  if ((typeof id !== 'string' || !id) && typeof id !== 'number')
+    return reject(line, sourceId, 'REC1008', `no \`${s.form.id}\`: the item's identity, which later versions and deletions name`, changedAt);
   if (!items.length) return { kind: 'item', unit, item: { unit: unit.key, id: String(id), month: '', hash: sha(`deleted:${id}`), json: null, changedAt } };
   const time = it[s.form.time];
   const month = typeof time === 'string' && /^\d{4}-\d{2}/.test(time) ? time.slice(0, 7) : '';

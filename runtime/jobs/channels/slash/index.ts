@@ -39,7 +39,7 @@ export async function configSlashClient(config: KprConfig): Promise<SlashClient>
 async function deps(o: JobOptions, base: JobBase): Promise<SlashDeps> {
   const config = o.config;
   const sc = settings(config);
-  let form;
+  let form: ReturnType<typeof deliveryForm>;
   try {
     form = deliveryForm(sc.msgType, sc.msgVersion);
   } catch (err) {

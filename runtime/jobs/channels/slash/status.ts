@@ -53,7 +53,11 @@ export function slashStatus(store: Store): SlashUnitStatus[] {
         reason: d.reason,
         correlationId: d.correlationId,
         msgHash: d.msgHash,
-        todo: todo(u.state, u.auth, d.codes.map((c) => c.code)),
+        todo: todo(
+          u.state,
+          u.auth,
+          d.codes.map((c) => c.code),
+        ),
       };
     }
     return s;
@@ -75,7 +79,9 @@ export function codeLines(codes: NonNullable<SlashUnitStatus['stop']>['codes']):
 /** Lines for `kpr status`: one per unit, and for a stopped one what stopped it and what to do. */
 export function formatSlashStatus(units: SlashUnitStatus[]): string[] {
   if (!units.length) return [];
-  const lines = [`SLASH units ${units.length}: ${units.filter((u) => u.state === 'ok').length} ok, ${units.filter((u) => u.state === 'stopped').length} stopped, ${units.filter((u) => u.state === 'attention').length} for attention`];
+  const lines = [
+    `SLASH units ${units.length}: ${units.filter((u) => u.state === 'ok').length} ok, ${units.filter((u) => u.state === 'stopped').length} stopped, ${units.filter((u) => u.state === 'attention').length} for attention`,
+  ];
   for (const u of units) {
     lines.push(`unit      ${u.unit} (orgNr ${u.orgNr}): ${u.state}; ${u.delivered} delivered, ${u.queued} queued; last accepted period ${u.lastAcceptedPeriod ?? 'none'}`);
     if (!u.stop) continue;

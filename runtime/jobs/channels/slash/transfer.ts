@@ -156,7 +156,8 @@ async function readSource(deps: SlashDeps, opts: SlashOptions, s: SlashSummary, 
       if (d.item.changedAt > watermark) watermark = d.item.changedAt;
       if (before && before.changedAt > d.item.changedAt) s.skipped++;
       else if (before && before.hash === d.item.hash) s.unchanged++;
-      else if (d.item.json === null && !before) s.unchanged++; // deleted before it was ever delivered
+      else if (d.item.json === null && !before)
+        s.unchanged++; // deleted before it was ever delivered
       else if (d.item.json !== null && from && d.item.month < from) s.outsideWindow++;
       else {
         items.set(key, d.item.json === null ? { ...d.item, month: before!.month } : d.item);
@@ -174,7 +175,10 @@ function build(deps: SlashDeps, s: SlashSummary, fail: (n: SlashFailPoint) => vo
   const byUnit = new Map<string, SlashItemRow[]>();
   for (const it of deps.store.slashPending()) {
     let list = byUnit.get(it.unit);
-    if (!list) byUnit.set(it.unit, (list = []));
+    if (!list) {
+      list = [];
+      byUnit.set(it.unit, list);
+    }
     list.push(it);
   }
   for (const [unit, items] of byUnit) {
@@ -192,7 +196,10 @@ async function sendQueue(deps: SlashDeps, s: SlashSummary, fail: (n: SlashFailPo
   const queues = new Map<string, SlashDeliveryRow[]>();
   for (const d of store.slashQueue()) {
     let q = queues.get(d.unit);
-    if (!q) queues.set(d.unit, (q = []));
+    if (!q) {
+      q = [];
+      queues.set(d.unit, q);
+    }
     q.push(d);
   }
   const units = [...queues.keys()].filter((u) => standing.get(u) === 'ok');
@@ -224,7 +231,15 @@ async function sendOne(deps: SlashDeps, s: SlashSummary, d: SlashDeliveryRow, fa
       ...(e.errorMessage !== undefined && { errorMessage: e.errorMessage }),
     }));
     const auth = r.status === 401 || r.status === 403 || r.codes.some((c) => c.action === 'new-token');
-    answer = { outcome: r.action === 'retry-later' ? 'attention' : 'refused', msgHash: r.msgHash, correlationId: r.correlationId ?? null, status: r.status ?? null, codes, reason: r.reason, auth };
+    answer = {
+      outcome: r.action === 'retry-later' ? 'attention' : 'refused',
+      msgHash: r.msgHash,
+      correlationId: r.correlationId ?? null,
+      status: r.status ?? null,
+      codes,
+      reason: r.reason,
+      auth,
+    };
   }
   store.slashAnswered(d.seq, answer);
   fail('after-answer');
@@ -234,6 +249,9 @@ async function sendOne(deps: SlashDeps, s: SlashSummary, d: SlashDeliveryRow, fa
     return true;
   }
   s.slash.stopped.push({ unit: d.unit, seq: d.seq, state: answer.outcome === 'refused' ? 'stopped' : 'attention', reason: answer.reason, correlationId: answer.correlationId });
-  log.warn({ unit: d.unit, seq: d.seq, period: d.period, status: answer.status, codes: answer.codes.map((c) => c.code), correlationId: answer.correlationId }, `SLASH unit ${answer.outcome === 'refused' ? 'stopped' : 'marked for attention'}: ${answer.reason}`);
+  log.warn(
+    { unit: d.unit, seq: d.seq, period: d.period, status: answer.status, codes: answer.codes.map((c) => c.code), correlationId: answer.correlationId },
+    `SLASH unit ${answer.outcome === 'refused' ? 'stopped' : 'marked for attention'}: ${answer.reason}`,
+  );
   return false;
 }
