@@ -2,16 +2,12 @@
 // can offer without faking synchronous I/O. The runtime speaks `Store` (SQLite, synchronous);
 // `asyncStore` lets SQLite stand behind AsyncStore too, so one contract suite judges both and
 // the runtime can move to AsyncStore one caller at a time (docs/postgres.md).
-import type { SlashStore } from './slash-types.ts';
 import type { Store } from './types.ts';
 
 type Method<F> = F extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : never;
 
-/**
- * Every method of `Store` but SLASH's per-unit queue (`SlashStore`, not yet on PostgreSQL: see
- * docs/postgres.md), the same arguments, a promise of the same result.
- */
-export type AsyncStore = { readonly path: string } & { [K in Exclude<keyof Store, 'path' | keyof SlashStore>]: Method<Store[K]> };
+/** Every method of `Store` (SLASH's per-unit queue included), the same arguments, a promise of the same result. */
+export type AsyncStore = { readonly path: string } & { [K in Exclude<keyof Store, 'path'>]: Method<Store[K]> };
 
 /**
  * `store` behind AsyncStore. Each call runs at once (synchronously, as before) and its result or

@@ -1,14 +1,16 @@
 // Moving a store's rows between SQLite and PostgreSQL as they are: the two schemas have the same
 // tables and columns (postgres/schema.ts), less what only SQLite's folding needs. Used by
 // `kpr store migrate` (SQLite → PostgreSQL) and by the PostgreSQL store's snapshotTo (→ a SQLite
-// file, for --dry-run). Reads and writes go by chunks, so a large store is never all in memory.
+// file, for --dry-run); the 2021 channel's tables and SLASH's. Reads and writes go by chunks, so a large store is never all in memory.
 import type Database from 'better-sqlite3';
 import type { PgSession } from './postgres/connect.ts';
 
 export interface TableSpec {
   name: string;
-  /** The primary key: rows are read in its order (by chunks, from the last one read). */
+  /** The primary key, its columns separated by ", ": rows are read in its order (by chunks, from the last one read). */
   key: string;
+  /** Rows per chunk, when rows can be large (a SLASH delivery's body is up to 2 MB); 2,000 unless told. */
+  chunk?: number;
   cols: readonly string[];
   /** The key is text (ordered by code point); otherwise a number. */
   textKey?: true;
@@ -69,6 +71,17 @@ export const TABLES: readonly TableSpec[] = [
   },
   { name: 'run', key: 'id', serial: 'id', cols: ['id', 'kind', 'started_at', 'ended_at', 'pid', 'outcome', 'exit_code', 'summary'] },
   { name: 'checkpoint', key: 'key', textKey: true, cols: ['key', 'value'] },
+  // SLASH's per-unit queue (sqlite/slash.ts): the items' current content, the deliveries with
+  // their exact bytes (a resend sends them again), each unit's standing.
+  { name: 'slash_item', key: 'unit, id', textKey: true, chunk: 500, cols: ['unit', 'id', 'month', 'hash', 'json', 'changed_at', 'pending'] },
+  {
+    name: 'slash_delivery',
+    key: 'seq',
+    serial: 'seq',
+    chunk: 50,
+    cols: ['seq', 'unit', 'org_nr', 'period', 'body', 'ids', 'items', 'deletes', 'bytes', 'state', 'attempts', 'msg_hash', 'correlation_id', 'status', 'codes', 'reason', 'run_id', 'created_at', 'done_at'],
+  },
+  { name: 'slash_unit', key: 'unit', textKey: true, cols: ['unit', 'org_nr', 'state', 'seq', 'auth', 'since'] },
 ];
 
 /** meta keys that belong to the store's state; the rest (schema_version, indexed_item) are SQLite's bookkeeping. */
@@ -87,10 +100,11 @@ function filterOf(t: TableSpec, param: (n: number) => string): { sql: string; pa
 export async function* readSqlite(db: Database.Database, t: TableSpec): AsyncGenerator<Rows> {
   const f = filterOf(t, () => '?');
   const stmt = db.prepare<unknown[], unknown[]>(`SELECT ${t.cols.join(', ')} FROM ${t.name}${f.sql ? ` WHERE ${f.sql}` : ''} ORDER BY ${t.key}`).raw();
+  const size = t.chunk ?? CHUNK;
   let chunk: Rows = [];
   for (const row of stmt.iterate(...f.params)) {
     chunk.push(row);
-    if (chunk.length === CHUNK) {
+    if (chunk.length === size) {
       yield chunk;
       chunk = [];
     }
@@ -100,22 +114,27 @@ export async function* readSqlite(db: Database.Database, t: TableSpec): AsyncGen
 
 export async function* readPg(s: PgSession, t: TableSpec): AsyncGenerator<Rows> {
   const f = filterOf(t, (n) => `$${n}`);
-  const keyAt = t.cols.indexOf(t.key);
+  const size = t.chunk ?? CHUNK;
+  const keys = t.key.split(', ');
+  const keyAt = keys.map((k) => t.cols.indexOf(k));
   // Text keys in code-point order, as SQLite orders them, whatever the server's locale.
-  const key = t.textKey ? `${t.key} COLLATE "C"` : t.key;
-  let after: unknown;
+  const key = keys.map((k) => (t.textKey ? `${k} COLLATE "C"` : k)).join(', ');
+  let after: unknown[] | undefined;
   for (;;) {
-    const params = after === undefined ? f.params : [...f.params, after];
-    const where = [f.sql, after === undefined ? '' : `${key} > $${params.length}`].filter(Boolean).join(' AND ');
+    const params = after === undefined ? f.params : [...f.params, ...after];
+    // A row comparison: after the last key read, column by column.
+    const from = after === undefined ? '' : `(${key}) > (${keys.map((_, n) => `$${f.params.length + n + 1}`).join(', ')})`;
+    const where = [f.sql, from].filter(Boolean).join(' AND ');
     const res = await s.client.query({
-      text: `SELECT ${t.cols.join(', ')} FROM ${t.name}${where ? ` WHERE ${where}` : ''} ORDER BY ${key} LIMIT ${CHUNK}`,
+      text: `SELECT ${t.cols.join(', ')} FROM ${t.name}${where ? ` WHERE ${where}` : ''} ORDER BY ${key} LIMIT ${size}`,
       values: params,
       rowMode: 'array',
     });
     const rows = res.rows as Rows;
     if (rows.length > 0) yield rows;
-    if (rows.length < CHUNK) return;
-    after = rows[rows.length - 1]?.[keyAt];
+    if (rows.length < size) return;
+    const last = rows[rows.length - 1];
+    after = keyAt.map((at) => last?.[at]);
   }
 }
 

@@ -1,8 +1,8 @@
 // `kpr store migrate`: an existing SQLite store (kpr.db) into PostgreSQL, in one transaction:
 // every table's rows as they are (the chain, the outbox, items and their JSON, rejected records,
-// sent warnings, requeued consultations, runs, checkpoints), then each table's count and the
-// store's own answers (counters, states, consultations, findings) compared between the two
-// before committing. Anything different and nothing is kept.
+// sent warnings, requeued consultations, runs, checkpoints; SLASH's items, deliveries and units),
+// then each table's count and the store's own answers (counters, states, consultations,
+// findings, SLASH's units and queue) compared between the two before committing. Anything different and nothing is kept.
 import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { UserError } from '../cli/program.ts';
@@ -28,7 +28,7 @@ export interface MigrateResult {
   tables: TableCount[];
 }
 
-/** What both stores must answer alike after the copy: the chain, the outbox, the findings. */
+/** What both stores must answer alike after the copy: the chain, the outbox, the findings, SLASH's queue. */
 async function answers(s: AsyncStore): Promise<unknown> {
   return {
     counters: await s.counters(),
@@ -41,6 +41,9 @@ async function answers(s: AsyncStore): Promise<unknown> {
     sentWarningsByRule: await s.sentWarningsByRule(),
     monthlyVolumes: await s.monthlyVolumes(),
     lastRun: (await s.lastRun())?.id ?? null,
+    slashUnits: await s.slashUnits(),
+    slashQueue: (await s.slashQueue()).map((d) => [d.seq, d.unit, d.period, d.state, d.attempts, d.msgHash]),
+    slashPending: (await s.slashPending()).map((i) => [i.unit, i.id, i.hash]),
   };
 }
 

@@ -11,8 +11,11 @@ import { PgLock } from './postgres/lock.ts';
 import { PgOutbox } from './postgres/outbox.ts';
 import { PgQueries } from './postgres/queries.ts';
 import { PgRuns } from './postgres/runs.ts';
+import { PgSlash } from './postgres/slash.ts';
 import { checkSchema, migrate } from './postgres/schema.ts';
 import { openDatabase } from './sqlite/schema.ts';
+import { SLASH_SCHEMA } from './sqlite/slash.ts';
+import type { SlashAnswered, SlashCommit, SlashDeliveryRow, SlashItemRow, SlashUnitRow } from './slash-types.ts';
 import type {
   BatchCommit,
   ChainCounters,
@@ -44,6 +47,7 @@ export class PgStore implements AsyncStore {
   private readonly batch: PgBatch;
   private readonly outbox: PgOutbox;
   private readonly queries: PgQueries;
+  private readonly slash: PgSlash;
 
   private constructor(
     readonly path: string,
@@ -55,6 +59,7 @@ export class PgStore implements AsyncStore {
     this.batch = new PgBatch(s, () => this.lock.isHeld, opts.filterAfter);
     this.outbox = new PgOutbox(s);
     this.queries = new PgQueries(s);
+    this.slash = new PgSlash(s);
   }
 
   static async open(target: PgTarget, opts: PgOpenOptions = {}): Promise<PgStore> {
@@ -87,6 +92,7 @@ export class PgStore implements AsyncStore {
   snapshotTo(file: string): Promise<void> {
     return this.s.serial(async () => {
       const db = openDatabase(file);
+      db.exec(SLASH_SCHEMA);
       const own = !this.s.inTransaction;
       if (own) await this.s.begin('REPEATABLE READ');
       try {
@@ -243,5 +249,43 @@ export class PgStore implements AsyncStore {
 
   runVolumes(): Promise<RunVolume[]> {
     return this.s.serial(() => this.queries.runVolumes());
+  }
+
+  // --- the SLASH channel (postgres/slash.ts) ------------------------------------------------
+
+  slashItem(unit: string, id: string): Promise<SlashItemRow | undefined> {
+    return this.s.serial(() => this.slash.item(unit, id));
+  }
+
+  slashPending(): Promise<SlashItemRow[]> {
+    return this.s.serial(() => this.slash.pending());
+  }
+
+  commitSlash(c: SlashCommit): Promise<void> {
+    return this.s.serial(() => this.slash.commit(c));
+  }
+
+  slashQueue(): Promise<SlashDeliveryRow[]> {
+    return this.s.serial(() => this.slash.queue());
+  }
+
+  slashDelivery(seq: number): Promise<SlashDeliveryRow | undefined> {
+    return this.s.serial(() => this.slash.delivery(seq));
+  }
+
+  markSlashSending(seq: number): Promise<void> {
+    return this.s.serial(() => this.slash.markSending(seq));
+  }
+
+  slashAnswered(seq: number, a: SlashAnswered): Promise<void> {
+    return this.s.serial(() => this.slash.answered(seq, a));
+  }
+
+  resumeSlashUnit(unit: string): Promise<number> {
+    return this.s.serial(() => this.slash.resume(unit));
+  }
+
+  slashUnits(): Promise<SlashUnitRow[]> {
+    return this.s.serial(() => this.slash.units());
   }
 }

@@ -48,7 +48,7 @@ export const register: Registrar = (program: Command) => {
   store
     .command('migrate')
     .description(
-      `apply the PostgreSQL store's schema migrations (up to version ${LATEST}, each once, recorded in schema_migration), and with --from copy an existing SQLite store (kpr.db) into it: chain, outbox, rejected records, sent warnings, runs and checkpoints, in one transaction, counts and the chain compared before it is kept. An empty target only, unless --replace`,
+      `apply the PostgreSQL store's schema migrations (up to version ${LATEST}, each once, recorded in schema_migration), and with --from copy an existing SQLite store (kpr.db) into it: chain, outbox, rejected records, sent warnings, runs, checkpoints and SLASH's per-unit queue, in one transaction, counts and the chain compared before it is kept. An empty target only, unless --replace`,
     )
     .option('--from <kpr.db>', 'the SQLite store to move into PostgreSQL (its run lock is taken while it is read)')
     .option('--schema', 'only bring the schema up to date (what --from also does first)')
@@ -78,6 +78,6 @@ export const register: Registrar = (program: Command) => {
       process.stdout.write(`${flags.from} → ${r.target}\n`);
       process.stdout.write(`  ${'table'.padEnd(width)}  ${'SQLite'.padStart(9)}  ${'PostgreSQL'.padStart(10)}\n`);
       for (const t of r.tables) process.stdout.write(`  ${t.table.padEnd(width)}  ${String(t.source).padStart(9)}  ${String(t.target).padStart(10)}\n`);
-      process.stdout.write('every count and the chain (head, counters, states, consultations, findings) agree; the SQLite store is left as it was\n');
+      process.stdout.write("every count and the chain (head, counters, states, consultations, findings) and SLASH's units and queue agree; the SQLite store is left as it was\n");
     });
 };

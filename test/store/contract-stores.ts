@@ -3,6 +3,7 @@
 // (test/helpers/postgres.ts). Plus what the suite compares: a store's observable state.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { afterAll } from 'vitest';
 import { join } from 'node:path';
 import type { AsyncStore } from '../../runtime/store/async.ts';
 import { openAsyncStore } from '../../runtime/store/open.ts';
@@ -40,6 +41,26 @@ export function postgresKind(server: () => PgServer): StoreKind {
     },
     same: () => openAsyncStore({ kind: 'postgres', url: server().url, schema: last }),
   };
+}
+
+/** Stores a suite opens with `fresh` (or hands to `keep`), all closed after the suite. */
+export function opened(kind: StoreKind): { fresh(): Promise<AsyncStore>; keep(s: AsyncStore): AsyncStore } {
+  const open: AsyncStore[] = [];
+  afterAll(async () => {
+    for (const s of open) await s.close().catch(() => {});
+  });
+  const keep = (s: AsyncStore) => {
+    open.push(s);
+    return s;
+  };
+  return { fresh: async () => keep(await kind.fresh()), keep };
+}
+
+/** A snapshot of `s` (snapshotTo: a SQLite file), opened behind AsyncStore. */
+export async function snapshotOf(s: AsyncStore): Promise<AsyncStore> {
+  const file = join(mkdtempSync(join(tmpdir(), 'kpr-snap-')), 'copy.db');
+  await s.snapshotTo(file);
+  return openAsyncStore({ kind: 'sqlite', path: file });
 }
 
 /** Starts the throwaway cluster for a test file: call in beforeAll, stop in afterAll. */
@@ -88,7 +109,7 @@ export function batch(runId: number, messages: NewMessage[], more: Partial<Batch
   };
 }
 
-const TIMES = new Set(['createdAt', 'sentAt', 'doneAt', 'startedAt', 'endedAt', 'heartbeatAt', 'day']);
+const TIMES = new Set(['createdAt', 'sentAt', 'doneAt', 'startedAt', 'endedAt', 'heartbeatAt', 'day', 'since']);
 
 /** `v` without the wall-clock times the two stores write at different instants, seq as its rank. */
 function timeless(v: unknown): unknown {
@@ -127,5 +148,18 @@ export async function observe(s: AsyncStore, keys: readonly string[], years: rea
     checkpoint: (await s.checkpoint('position')) ?? null,
     byKey,
     byYear,
+    slash: await observeSlash(s),
   });
+}
+
+/** SLASH's queue, units and pending items, a delivery's seq as its rank in the queue. */
+async function observeSlash(s: AsyncStore): Promise<unknown> {
+  const queue = await s.slashQueue();
+  const rank = new Map(queue.map((d, n) => [d.seq, n]));
+  const ranked = (seq: number | null) => (seq === null ? null : (rank.get(seq) ?? 'not queued'));
+  return {
+    queue: queue.map((d) => ({ ...d, seq: ranked(d.seq) })),
+    units: (await s.slashUnits()).map((u) => ({ ...u, seq: ranked(u.seq) })),
+    pending: await s.slashPending(),
+  };
 }

@@ -4,10 +4,9 @@
 // rejections and sent warnings replaced by newer versions, the run lock.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NIL_GUID } from '../../runtime/notify/chain.ts';
-import type { AsyncStore } from '../../runtime/store/async.ts';
 import type { Rejection, SentWarning } from '../../runtime/store/types.ts';
 import { describePg, type PgServer } from '../helpers/postgres.ts';
-import { batch, item, message, observe, pgForFile, postgresKind, type StoreKind, sqliteKind } from './contract-stores.ts';
+import { batch, item, message, observe, opened, pgForFile, postgresKind, snapshotOf, type StoreKind, sqliteKind } from './contract-stores.ts';
 
 const finding = { file: 'epj.ndjson', line: 3, path: 'konsultasjon.datoTidStart', message: 'missing', consequence: 'Avvis melding' };
 
@@ -20,15 +19,7 @@ function warning(sourceId: string, konsultasjonId: string, rule: string): SentWa
 }
 
 function contract(kind: StoreKind): void {
-  const open: AsyncStore[] = [];
-  const fresh = async () => {
-    const s = await kind.fresh();
-    open.push(s);
-    return s;
-  };
-  afterAll(async () => {
-    for (const s of open) await s.close().catch(() => {});
-  });
+  const { fresh, keep } = opened(kind);
 
   it('starts empty: nil chain, no messages, no runs, no lock', async () => {
     const s = await fresh();
@@ -214,7 +205,7 @@ function contract(kind: StoreKind): void {
     await s.heartbeat();
     expect(await s.lockHolder()).toMatchObject({ pid: process.pid });
     const other = await kind.same();
-    open.push(other);
+    keep(other);
     await expect(other.acquireLock('backfill')).rejects.toThrow(/holds/);
     expect((await other.lockHolder())?.pid).toBe(process.pid);
     await s.releaseLock();
@@ -228,14 +219,7 @@ function contract(kind: StoreKind): void {
     const s = await fresh();
     await s.commitBatch(batch(1, [message('m1', 1, [item('a')]), message('m2', 2, [item('b')])]));
     await s.markAccepted((await s.message('m1'))?.seq ?? -1, 'r');
-    const { mkdtempSync } = await import('node:fs');
-    const { join } = await import('node:path');
-    const { tmpdir } = await import('node:os');
-    const { openAsyncStore } = await import('../../runtime/store/open.ts');
-    const file = join(mkdtempSync(join(tmpdir(), 'kpr-snap-')), 'copy.db');
-    await s.snapshotTo(file);
-    const copy = await openAsyncStore({ kind: 'sqlite', path: file });
-    open.push(copy);
+    const copy = keep(await snapshotOf(s));
     expect(await observe(copy, ['a', 'b'])).toEqual(await observe(s, ['a', 'b']));
   });
 }

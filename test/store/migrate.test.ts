@@ -2,7 +2,8 @@
 // run through HelseID, CMS and the sandbox receiver, with spoiled records held back and findings
 // sent with a warning), then rejected and requeued by an operator: PostgreSQL answers every
 // question of the store exactly as SQLite does, its sequences continue after the copied ids,
-// a non-empty target is refused unless --replace, and schema migrations are applied once.
+// a non-empty target is refused unless --replace, and schema migrations are applied once. The
+// demo's SLASH store, with a unit stopped and one waiting, moves its per-unit queue as it is.
 import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +17,7 @@ describePg('kpr store migrate', () => {
   let server: PgServer;
   let db: string;
   let keys: string[];
+  let slashDb: string;
   beforeAll(async () => {
     server = await pgForFile();
     const dir = mkdtempSync(join(tmpdir(), 'kpr-migrate-'));
@@ -45,6 +47,31 @@ describePg('kpr store migrate', () => {
     expect(s.rejections().length).toBeGreaterThan(0);
     expect(s.sentWarnings().length).toBeGreaterThan(0);
     s.close();
+    // The demo's SLASH store (FIFO per unit, everything delivered), then an operator's morning
+    // after: one unit stopped by a content refusal with a later delivery queued behind it, one
+    // waiting for attention after a 5xx with an attempt counted, and items not yet delivered.
+    slashDb = join(dir, 'slash.db');
+    copyFileSync(join(dir, 'demo', 'slash', 'kpr.db'), slashDb);
+    const sl = openStore(slashDb);
+    const [u1, u2] = sl.slashUnits().map((u) => u.unit);
+    expect([u1, u2].every(Boolean)).toBe(true);
+    for (const [n, unit] of [u1, u2, u1].entries()) {
+      const id = `late-${n}`;
+      const period = `2030-0${n + 1}`;
+      const body = JSON.stringify({ period, avtale: [{ avtaleId: id, sted: 'Tromsø' }] });
+      sl.commitSlash({ runId: 99, items: [{ unit: unit ?? '', id, month: period, hash: `h${n}`, json: body, changedAt: '2030-01-01T00:00:00Z' }], deliveries: [], pendingDone: [], rejections: [] });
+      sl.commitSlash({ runId: 99, items: [], deliveries: [{ unit: unit ?? '', orgNr: (unit ?? '').split('|')[0] ?? '', period, body, ids: [id], items: 1, deletes: 0 }], pendingDone: [{ unit: unit ?? '', id }], rejections: [] });
+    }
+    const [q1, q2] = sl.slashQueue();
+    if (!q1 || !q2) throw new Error('no SLASH deliveries queued');
+    const codes = [{ code: 2008, name: 'Ugyldig verdi', errorDetails: 'avtale[0].oppmoteStatus' }];
+    sl.markSlashSending(q1.seq);
+    sl.slashAnswered(q1.seq, { outcome: 'refused', msgHash: 'mh-1', correlationId: 'c-1', status: 400, codes, reason: 'innhold', auth: false });
+    sl.markSlashSending(q2.seq);
+    sl.slashAnswered(q2.seq, { outcome: 'attention', msgHash: 'mh-2', correlationId: null, status: 503, codes: [], reason: 'HTTP 503', auth: false });
+    sl.commitSlash({ runId: 99, items: [{ unit: u2 ?? '', id: 'pending-1', month: '2030-04', hash: 'hp', json: '{}', changedAt: '2030-04-01T00:00:00Z' }], deliveries: [], pendingDone: [], rejections: [] });
+    expect(sl.slashUnits().filter((u) => u.state !== 'ok').map((u) => u.state).sort()).toEqual(['attention', 'stopped']);
+    sl.close();
   }, 180_000);
   afterAll(async () => {
     await server?.stop();
@@ -77,6 +104,36 @@ describePg('kpr store migrate', () => {
     }
   });
 
+  it("moves SLASH's per-unit queue of a SLASH run: delivered, stopped, waiting units and their exact bytes, answered alike", async () => {
+    const r = runKpr(['store', 'migrate', '--from', slashDb, '--pg-schema', 'slash_units'], { env: { KPR_PG_URL: server.url } });
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(r.stdout).toMatch(/^ {2}slash_delivery +(\d+) +\1$/m);
+    expect(r.stdout).toMatch(/^ {2}slash_item +(\d+) +\1$/m);
+    expect(r.stdout).toMatch(/^ {2}slash_unit +([1-9]\d*) +\1$/m);
+    const sqlite = await openAsyncStore({ kind: 'sqlite', path: slashDb });
+    const pg = await openAsyncStore({ kind: 'postgres', url: server.url, schema: 'slash_units' });
+    try {
+      expect(await observe(pg, [])).toEqual(await observe(sqlite, []));
+      // Beyond the answers: each delivery as kept, its body byte for byte, its seq unchanged.
+      const queue = await sqlite.slashQueue();
+      expect(queue.map((d) => d.state)).toEqual(['refused', 'queued', 'queued']);
+      expect(await pg.slashQueue()).toEqual(queue);
+      expect((await sqlite.slashUnits()).find((u) => u.state === 'ok')?.delivered).toBeGreaterThan(0);
+      const delivered = (await sqlite.slashUnits()).reduce((n, u) => n + u.delivered, 0);
+      for (let seq = 1; seq <= delivered; seq++) expect(await pg.slashDelivery(seq)).toEqual(await sqlite.slashDelivery(seq));
+      // Both go on alike: the stopped unit regenerated, the next delivery numbered after the copied ones.
+      const stopped = (await sqlite.slashUnits()).find((u) => u.state === 'stopped')?.unit ?? '';
+      expect(await pg.resumeSlashUnit(stopped)).toBe(2);
+      expect((await pg.slashPending()).filter((i) => i.unit === stopped).map((i) => i.id)).toEqual(['late-0', 'late-2']);
+      await pg.commitSlash({ runId: 100, items: [], deliveries: [{ unit: stopped, orgNr: '1', period: '2030-01', body: '{}', ids: ['late-0'], items: 1, deletes: 0 }], pendingDone: [], rejections: [] });
+      const last = Math.max(...queue.map((d) => d.seq));
+      expect((await pg.slashQueue()).at(-1)?.seq).toBeGreaterThan(last);
+    } finally {
+      await sqlite.close();
+      await pg.close();
+    }
+  });
+
   it('refuses a target that holds a store unless --replace, which replaces it', () => {
     const env = { KPR_PG_URL: server.url };
     expect(runKpr(['store', 'migrate', '--from', db, '--pg-schema', 'twice'], { env }).code).toBe(0);
@@ -103,7 +160,7 @@ describePg('kpr store migrate', () => {
         .split('\n')
         .filter(Boolean)
         .map((l) => l.replace(/: postgresql:.*\(schema (\w+)\): /, ' $1 ')),
-    ).toEqual(['tenant oslo kpr_oslo applied schema versions 1, 2', 'tenant bergen kpr_bergen applied schema versions 1, 2']);
+    ).toEqual(['tenant oslo kpr_oslo applied schema versions 1, 2, 3', 'tenant bergen kpr_bergen applied schema versions 1, 2, 3']);
     expect(runKpr(['store', 'migrate', '--from', db, '--config', file], { env }).stderr).toMatch(/give --tenant/);
     const moved = runKpr(['store', 'migrate', '--from', db, '--config', file, '--tenant', 'bergen'], { env });
     expect([moved.code, moved.stderr]).toEqual([0, '']);
@@ -113,8 +170,8 @@ describePg('kpr store migrate', () => {
 
   it('applies schema migrations once, and says what is missing without a stack', () => {
     const env = { KPR_PG_URL: server.url };
-    expect(runKpr(['store', 'migrate', '--schema', '--pg-schema', 'fresh'], { env }).stdout).toMatch(/applied schema versions 1, 2\n/);
-    expect(runKpr(['store', 'migrate', '--schema', '--pg-schema', 'fresh'], { env }).stdout).toMatch(/schema up to date \(version 2\)/);
+    expect(runKpr(['store', 'migrate', '--schema', '--pg-schema', 'fresh'], { env }).stdout).toMatch(/applied schema versions 1, 2, 3\n/);
+    expect(runKpr(['store', 'migrate', '--schema', '--pg-schema', 'fresh'], { env }).stdout).toMatch(/schema up to date \(version 3\)/);
     const missing = runKpr(['store', 'migrate', '--from', '/nonexistent/kpr.db'], { env });
     expect([missing.code, missing.stderr.trim()]).toEqual([2, 'kpr: /nonexistent/kpr.db: no such SQLite store']);
     const noTarget = runKpr(['store', 'migrate', '--schema'], { env: { KPR_PG_URL: '' } });

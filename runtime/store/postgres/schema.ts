@@ -81,6 +81,32 @@ CREATE TABLE checkpoint (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     name: "a held-back record's consultation month (the report's months)",
     sql: 'ALTER TABLE rejection ADD COLUMN month TEXT;',
   },
+  {
+    version: 3,
+    name: "SLASH's per-unit queue: items' current content, deliveries in FIFO order, each unit's standing",
+    // SQLite's columns (sqlite/slash.ts), so the rows move as they are; seq numbers the
+    // deliveries in commit order, which is each unit's FIFO order.
+    sql: `
+CREATE TABLE slash_item (
+  unit TEXT NOT NULL, id TEXT NOT NULL, month TEXT NOT NULL, hash TEXT NOT NULL, json TEXT, changed_at TEXT NOT NULL,
+  pending INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (unit, id)
+);
+CREATE INDEX slash_item_pending ON slash_item(pending) WHERE pending = 1;
+CREATE TABLE slash_delivery (
+  seq BIGSERIAL PRIMARY KEY,
+  unit TEXT NOT NULL, org_nr TEXT NOT NULL, period TEXT NOT NULL,
+  body TEXT NOT NULL, ids TEXT NOT NULL, items INTEGER NOT NULL, deletes INTEGER NOT NULL, bytes INTEGER NOT NULL,
+  state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
+  msg_hash TEXT, correlation_id TEXT, status INTEGER, codes TEXT, reason TEXT,
+  run_id BIGINT, created_at TEXT NOT NULL, done_at TEXT
+);
+CREATE INDEX slash_delivery_unit ON slash_delivery(unit, state, seq);
+CREATE TABLE slash_unit (
+  unit TEXT PRIMARY KEY, org_nr TEXT NOT NULL, state TEXT NOT NULL DEFAULT 'ok', seq BIGINT, auth INTEGER NOT NULL DEFAULT 0, since TEXT
+);
+`,
+  },
 ];
 
 export const LATEST = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

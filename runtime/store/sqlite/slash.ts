@@ -6,7 +6,7 @@ import type Database from 'better-sqlite3';
 import type { NewSlashDelivery, SlashAnswered, SlashCommit, SlashDeliveryRow, SlashItemRow, SlashUnitRow } from '../slash-types.ts';
 import { now } from './rows.ts';
 
-const SCHEMA = `
+export const SLASH_SCHEMA = `
 CREATE TABLE IF NOT EXISTS slash_item (
   unit TEXT NOT NULL, id TEXT NOT NULL, month TEXT NOT NULL, hash TEXT NOT NULL, json TEXT, changed_at TEXT NOT NULL,
   -- 1: new content (or its delivery was refused and discarded) not yet in a delivery
@@ -28,7 +28,7 @@ CREATE TABLE IF NOT EXISTS slash_unit (
 ) WITHOUT ROWID;
 `;
 
-interface DeliveryDbRow {
+export interface DeliveryDbRow {
   seq: number;
   unit: string;
   org_nr: string;
@@ -49,7 +49,7 @@ interface DeliveryDbRow {
   done_at: string | null;
 }
 
-interface ItemDbRow {
+export interface ItemDbRow {
   unit: string;
   id: string;
   month: string;
@@ -58,7 +58,7 @@ interface ItemDbRow {
   changed_at: string;
 }
 
-interface UnitDbRow {
+export interface UnitDbRow {
   unit: string;
   org_nr: string;
   state: SlashUnitRow['state'];
@@ -70,9 +70,9 @@ interface UnitDbRow {
   last_period: string | null;
 }
 
-const DELIVERY_COLS = 'seq, unit, org_nr, period, body, ids, items, deletes, bytes, state, attempts, msg_hash, correlation_id, status, codes, reason, created_at, done_at';
+export const DELIVERY_COLS = 'seq, unit, org_nr, period, body, ids, items, deletes, bytes, state, attempts, msg_hash, correlation_id, status, codes, reason, created_at, done_at';
 
-function toDelivery(r: DeliveryDbRow): SlashDeliveryRow {
+export function toDelivery(r: DeliveryDbRow): SlashDeliveryRow {
   return {
     seq: r.seq,
     unit: r.unit,
@@ -142,7 +142,19 @@ function prepare(db: Database.Database) {
   };
 }
 
-const toItem = (r: ItemDbRow): SlashItemRow => ({ unit: r.unit, id: r.id, month: r.month, hash: r.hash, json: r.json, changedAt: r.changed_at });
+export const toItem = (r: ItemDbRow): SlashItemRow => ({ unit: r.unit, id: r.id, month: r.month, hash: r.hash, json: r.json, changedAt: r.changed_at });
+
+export const toUnit = (u: UnitDbRow): SlashUnitRow => ({
+  unit: u.unit,
+  orgNr: u.org_nr,
+  state: u.state,
+  seq: u.seq,
+  auth: u.auth === 1,
+  since: u.since,
+  delivered: u.delivered,
+  queued: u.queued,
+  lastAcceptedPeriod: u.last_period,
+});
 
 export class SqliteSlash {
   private readonly st: ReturnType<typeof prepare>;
@@ -151,7 +163,7 @@ export class SqliteSlash {
   private readonly resumeTx: (unit: string) => number;
 
   constructor(db: Database.Database) {
-    db.exec(SCHEMA);
+    db.exec(SLASH_SCHEMA);
     this.st = prepare(db);
     const st = this.st;
     this.commitTx = db.transaction((c: SlashCommit) => {
@@ -235,17 +247,7 @@ export class SqliteSlash {
   }
 
   units(): SlashUnitRow[] {
-    return this.st.units.all().map((u) => ({
-      unit: u.unit,
-      orgNr: u.org_nr,
-      state: u.state,
-      seq: u.seq,
-      auth: u.auth === 1,
-      since: u.since,
-      delivered: u.delivered,
-      queued: u.queued,
-      lastAcceptedPeriod: u.last_period,
-    }));
+    return this.st.units.all().map(toUnit);
   }
 
   delivery(seq: number): SlashDeliveryRow | undefined {
