@@ -105,7 +105,14 @@ async function applySlash(o: Extract<Op, { kind: `slash${string}` }>, stores: As
   for (const s of stores) {
     if (o.kind === 'slashResume') await s.resumeSlashUnit(unit);
     else if (o.kind === 'slashItems') {
-      const items = o.ids.map((id) => ({ unit, id, month: o.month, hash: `sh${n}-${id}`, json: o.deleted ? null : `{"avtaleId":"${id}","n":${n}}`, changedAt: `${o.month}-0${(n % 9) + 1}T08:00:00.000Z` }));
+      const items = o.ids.map((id) => ({
+        unit,
+        id,
+        month: o.month,
+        hash: `sh${n}-${id}`,
+        json: o.deleted ? null : `{"avtaleId":"${id}","n":${n}}`,
+        changedAt: `${o.month}-0${(n % 9) + 1}T08:00:00.000Z`,
+      }));
       const rejections = o.reject ? [{ sourceId: `s-${o.ids[0]}`, changedAt: null, rule: `SL${n % 2}`, ...finding }] : [];
       await s.commitSlash({ runId: run, items, deliveries: [], pendingDone: [], rejections });
     } else if (o.kind === 'slashDeliver') {
@@ -253,7 +260,8 @@ describePg('store contract: random histories, SQLite and PostgreSQL alike', () =
       await pg.startRun('run');
       for (const o of ops) {
         await apply(o, stores, run);
-        if ((o.kind === 'send' && o.outcome === 'reject') || (o.kind === 'slashAnswer' && o.outcome === 'refused')) expect(await observe(pg, KEYS)).toEqual(await observe(sqlite, KEYS));
+        if ((o.kind === 'send' && o.outcome === 'reject') || (o.kind === 'slashAnswer' && o.outcome === 'refused'))
+          expect(await observe(pg, KEYS)).toEqual(await observe(sqlite, KEYS));
       }
       expect(await observe(pg, KEYS)).toEqual(await observe(sqlite, KEYS));
     } finally {

@@ -201,19 +201,31 @@ function contract(kind: StoreKind): void {
     expect(await copy.slashQueue()).toEqual(await s.slashQueue());
     expect(await copy.slashUnits()).toEqual(await s.slashUnits());
     expect(await copy.slashPending()).toEqual(await s.slashPending());
-    for (const [unit, n] of [[A, 300], [B, 400]] as const) {
+    for (const [unit, n] of [
+      [A, 300],
+      [B, 400],
+    ] as const) {
       for (const id of ids(n)) expect(await copy.slashItem(unit, id)).toEqual(await s.slashItem(unit, id));
     }
     expect(await copy.slashItem(B, 'i0400')).toBeUndefined();
   });
 
-  it('a commit is all or nothing; a newer run replaces a record\'s rejections', async () => {
+  it("a commit is all or nothing; a newer run replaces a record's rejections", async () => {
     const s = await fresh();
     const bad = { ...slashItem(A, 'a2', '2024-01'), month: null as unknown as string };
     const attempt = s.commitSlash({ runId: 1, items: [slashItem(A, 'a1', '2024-01'), bad], deliveries: [delivery(A, '2024-01', ['a1'])], pendingDone: [], rejections: [] });
     await expect(attempt).rejects.toThrow();
     expect([await s.slashPending(), await s.slashQueue(), await s.slashUnits()]).toEqual([[], [], []]);
-    const r = (rule: string): SlashRejection => ({ sourceId: 'x9', changedAt: null, file: 'avtaler.ndjson', line: 4, path: 'tid', rule, message: 'missing', consequence: 'holdt tilbake' });
+    const r = (rule: string): SlashRejection => ({
+      sourceId: 'x9',
+      changedAt: null,
+      file: 'avtaler.ndjson',
+      line: 4,
+      path: 'tid',
+      rule,
+      message: 'missing',
+      consequence: 'holdt tilbake',
+    });
     await s.commitSlash({ runId: 1, items: [], deliveries: [], pendingDone: [], rejections: [r('SL1'), r('SL2')] });
     await s.commitSlash({ runId: 2, items: [], deliveries: [], pendingDone: [], rejections: [r('SL3')] });
     expect((await s.rejections()).map((x) => [x.sourceId, x.rule, x.file, x.line])).toEqual([['x9', 'SL3', 'avtaler.ndjson', 4]]);

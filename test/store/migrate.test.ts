@@ -59,8 +59,20 @@ describePg('kpr store migrate', () => {
       const id = `late-${n}`;
       const period = `2030-0${n + 1}`;
       const body = JSON.stringify({ period, avtale: [{ avtaleId: id, sted: 'Tromsø' }] });
-      sl.commitSlash({ runId: 99, items: [{ unit: unit ?? '', id, month: period, hash: `h${n}`, json: body, changedAt: '2030-01-01T00:00:00Z' }], deliveries: [], pendingDone: [], rejections: [] });
-      sl.commitSlash({ runId: 99, items: [], deliveries: [{ unit: unit ?? '', orgNr: (unit ?? '').split('|')[0] ?? '', period, body, ids: [id], items: 1, deletes: 0 }], pendingDone: [{ unit: unit ?? '', id }], rejections: [] });
+      sl.commitSlash({
+        runId: 99,
+        items: [{ unit: unit ?? '', id, month: period, hash: `h${n}`, json: body, changedAt: '2030-01-01T00:00:00Z' }],
+        deliveries: [],
+        pendingDone: [],
+        rejections: [],
+      });
+      sl.commitSlash({
+        runId: 99,
+        items: [],
+        deliveries: [{ unit: unit ?? '', orgNr: (unit ?? '').split('|')[0] ?? '', period, body, ids: [id], items: 1, deletes: 0 }],
+        pendingDone: [{ unit: unit ?? '', id }],
+        rejections: [],
+      });
     }
     const [q1, q2] = sl.slashQueue();
     if (!q1 || !q2) throw new Error('no SLASH deliveries queued');
@@ -69,8 +81,20 @@ describePg('kpr store migrate', () => {
     sl.slashAnswered(q1.seq, { outcome: 'refused', msgHash: 'mh-1', correlationId: 'c-1', status: 400, codes, reason: 'innhold', auth: false });
     sl.markSlashSending(q2.seq);
     sl.slashAnswered(q2.seq, { outcome: 'attention', msgHash: 'mh-2', correlationId: null, status: 503, codes: [], reason: 'HTTP 503', auth: false });
-    sl.commitSlash({ runId: 99, items: [{ unit: u2 ?? '', id: 'pending-1', month: '2030-04', hash: 'hp', json: '{}', changedAt: '2030-04-01T00:00:00Z' }], deliveries: [], pendingDone: [], rejections: [] });
-    expect(sl.slashUnits().filter((u) => u.state !== 'ok').map((u) => u.state).sort()).toEqual(['attention', 'stopped']);
+    sl.commitSlash({
+      runId: 99,
+      items: [{ unit: u2 ?? '', id: 'pending-1', month: '2030-04', hash: 'hp', json: '{}', changedAt: '2030-04-01T00:00:00Z' }],
+      deliveries: [],
+      pendingDone: [],
+      rejections: [],
+    });
+    expect(
+      sl
+        .slashUnits()
+        .filter((u) => u.state !== 'ok')
+        .map((u) => u.state)
+        .sort(),
+    ).toEqual(['attention', 'stopped']);
     sl.close();
   }, 180_000);
   afterAll(async () => {
@@ -125,7 +149,13 @@ describePg('kpr store migrate', () => {
       const stopped = (await sqlite.slashUnits()).find((u) => u.state === 'stopped')?.unit ?? '';
       expect(await pg.resumeSlashUnit(stopped)).toBe(2);
       expect((await pg.slashPending()).filter((i) => i.unit === stopped).map((i) => i.id)).toEqual(['late-0', 'late-2']);
-      await pg.commitSlash({ runId: 100, items: [], deliveries: [{ unit: stopped, orgNr: '1', period: '2030-01', body: '{}', ids: ['late-0'], items: 1, deletes: 0 }], pendingDone: [], rejections: [] });
+      await pg.commitSlash({
+        runId: 100,
+        items: [],
+        deliveries: [{ unit: stopped, orgNr: '1', period: '2030-01', body: '{}', ids: ['late-0'], items: 1, deletes: 0 }],
+        pendingDone: [],
+        rejections: [],
+      });
       const last = Math.max(...queue.map((d) => d.seq));
       expect((await pg.slashQueue()).at(-1)?.seq).toBeGreaterThan(last);
     } finally {

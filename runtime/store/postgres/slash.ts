@@ -113,7 +113,10 @@ export class PgSlash {
         // Content refused: every delivery of the unit from the refused one on is discarded and
         // its items go again from their current content, from the last accepted period on.
         const at = now();
-        const unsent = await s.rows<{ seq: number; ids: string }>("SELECT seq, ids FROM slash_delivery WHERE unit = $1 AND seq >= $2 AND state IN ('queued', 'refused') ORDER BY seq", [unit, u.seq]);
+        const unsent = await s.rows<{ seq: number; ids: string }>(
+          "SELECT seq, ids FROM slash_delivery WHERE unit = $1 AND seq >= $2 AND state IN ('queued', 'refused') ORDER BY seq",
+          [unit, u.seq],
+        );
         for (const d of unsent) {
           await s.run("UPDATE slash_delivery SET state = 'discarded', done_at = $1 WHERE seq = $2", [at, d.seq]);
           const ids = JSON.parse(d.ids) as string[];
