@@ -2,21 +2,14 @@
 // sqlite/queries.ts). Text is ordered by code point (COLLATE "C"), as SQLite orders it,
 // whatever the server's locale.
 import type { DailyVolume, MonthlyVolume, OutboxMessage, Rejection, RunVolume, SentWarning, StatusNotifikasjon } from '../types.ts';
-import { UNCONFIRMED } from '../types.ts';
 import { OUTBOX_COLS, type OutboxDbRow, toMessage } from '../sqlite/rows.ts';
+import { dailyVolumes, monthlyVolumes, runVolumes } from '../volumes.ts';
 import type { PgSession } from './connect.ts';
 
 type ByRule = { rule: string; count: number };
 const FINDING_COLS = 'file, line, path, rule, message, consequence, created_at AS "createdAt"';
 
 const UNCONFIRMED_SQL = "('built', 'sent', 'retrying')";
-
-/** Adds `n` to the bucket of `state` (accepted, rejected or requeued, unconfirmed). */
-function tally(v: { accepted: number; unconfirmed: number; rejected: number }, state: string, n: number): void {
-  if (state === 'accepted') v.accepted += n;
-  else if (state === 'rejected' || state === 'requeued') v.rejected += n;
-  else if ((UNCONFIRMED as readonly string[]).includes(state)) v.unconfirmed += n;
-}
 
 export class PgQueries {
   constructor(private readonly s: PgSession) {}
@@ -54,68 +47,33 @@ export class PgQueries {
   }
 
   async dailyVolumes(): Promise<DailyVolume[]> {
-    const days = new Map<string, DailyVolume>();
-    const day = (d: string): DailyVolume => {
-      let v = days.get(d);
-      if (!v) {
-        v = { day: d, messages: { accepted: 0, rejected: 0, unconfirmed: 0 }, accepted: { N: 0, M: 0, C: 0 }, rejectedNotifications: 0, rejectedRecords: 0 };
-        days.set(d, v);
-      }
-      return v;
-    };
-    for (const r of await this.s.rows<{ d: string; state: string; n: number }>('SELECT substr(created_at, 1, 10) AS d, state, COUNT(*) AS n FROM outbox GROUP BY 1, 2')) {
-      tally(day(r.d).messages, r.state, r.n);
-    }
-    const items = await this.s.rows<{ d: string; state: string; status: StatusNotifikasjon; n: number }>(
-      'SELECT substr(o.created_at, 1, 10) AS d, o.state AS state, i.status AS status, COUNT(*) AS n FROM item i JOIN outbox o ON o.seq = i.seq GROUP BY 1, 2, 3',
+    return dailyVolumes(
+      await this.s.rows<{ d: string; state: string; n: number }>('SELECT substr(created_at, 1, 10) AS d, state, COUNT(*) AS n FROM outbox GROUP BY 1, 2'),
+      await this.s.rows<{ d: string; state: string; status: StatusNotifikasjon; n: number }>(
+        'SELECT substr(o.created_at, 1, 10) AS d, o.state AS state, i.status AS status, COUNT(*) AS n FROM item i JOIN outbox o ON o.seq = i.seq GROUP BY 1, 2, 3',
+      ),
+      await this.s.rows<{ d: string; n: number }>('SELECT substr(created_at, 1, 10) AS d, COUNT(DISTINCT source_id) AS n FROM rejection GROUP BY 1'),
     );
-    for (const r of items) {
-      const v = day(r.d);
-      if (r.state === 'accepted') v.accepted[r.status] += r.n;
-      else if (r.state === 'rejected' || r.state === 'requeued') v.rejectedNotifications += r.n;
-    }
-    for (const r of await this.s.rows<{ d: string; n: number }>('SELECT substr(created_at, 1, 10) AS d, COUNT(DISTINCT source_id) AS n FROM rejection GROUP BY 1')) {
-      day(r.d).rejectedRecords += r.n;
-    }
-    return [...days.values()].sort((a, b) => a.day.localeCompare(b.day));
   }
 
   async monthlyVolumes(): Promise<MonthlyVolume[]> {
-    const months = new Map<string, MonthlyVolume>();
-    const rows = await this.s.rows<{ month: string; state: string; n: number }>(
-      'SELECT i.month AS month, o.state AS state, COUNT(*) AS n FROM item i JOIN outbox o ON o.seq = i.seq WHERE i.month IS NOT NULL GROUP BY 1, 2 ORDER BY i.month COLLATE "C"',
+    return monthlyVolumes(
+      await this.s.rows<{ month: string; state: string; n: number }>(
+        'SELECT i.month AS month, o.state AS state, COUNT(*) AS n FROM item i JOIN outbox o ON o.seq = i.seq WHERE i.month IS NOT NULL GROUP BY 1, 2 ORDER BY i.month COLLATE "C"',
+      ),
+      // The records held back, by the month of their consultation (where it could be read).
+      await this.s.rows<{ month: string; n: number }>('SELECT month, COUNT(DISTINCT source_id) AS n FROM rejection WHERE month IS NOT NULL GROUP BY month'),
     );
-    const month = (m: string): MonthlyVolume => {
-      let v = months.get(m);
-      if (!v) {
-        v = { month: m, accepted: 0, unconfirmed: 0, rejected: 0, heldBack: 0 };
-        months.set(m, v);
-      }
-      return v;
-    };
-    for (const r of rows) tally(month(r.month), r.state, r.n);
-    // The records held back, by the month of their consultation (where it could be read).
-    for (const r of await this.s.rows<{ month: string; n: number }>('SELECT month, COUNT(DISTINCT source_id) AS n FROM rejection WHERE month IS NOT NULL GROUP BY month')) {
-      month(r.month).heldBack += r.n;
-    }
-    return [...months.values()].sort((a, b) => a.month.localeCompare(b.month));
   }
 
   async runVolumes(): Promise<RunVolume[]> {
-    const runs = await this.s.rows<{ id: number; kind: string; startedAt: string }>('SELECT id, kind, started_at AS "startedAt" FROM run ORDER BY id');
-    const byRun = new Map<number, RunVolume>(runs.map((r) => [r.id, { run: r.id, kind: r.kind, startedAt: r.startedAt, accepted: 0, unconfirmed: 0, rejected: 0, heldBack: 0 }]));
-    const items = await this.s.rows<{ run: number; state: string; n: number }>(
-      'SELECT o.run_id AS run, o.state AS state, COUNT(*) AS n FROM item i JOIN outbox o ON o.seq = i.seq WHERE o.run_id IS NOT NULL GROUP BY 1, 2',
+    return runVolumes(
+      await this.s.rows<{ id: number; kind: string; startedAt: string }>('SELECT id, kind, started_at AS "startedAt" FROM run ORDER BY id'),
+      await this.s.rows<{ run: number; state: string; n: number }>(
+        'SELECT o.run_id AS run, o.state AS state, COUNT(*) AS n FROM item i JOIN outbox o ON o.seq = i.seq WHERE o.run_id IS NOT NULL GROUP BY 1, 2',
+      ),
+      await this.s.rows<{ run: number; n: number }>('SELECT run_id AS run, COUNT(DISTINCT source_id) AS n FROM rejection WHERE run_id IS NOT NULL GROUP BY 1'),
     );
-    for (const r of items) {
-      const v = byRun.get(r.run);
-      if (v) tally(v, r.state, r.n);
-    }
-    for (const r of await this.s.rows<{ run: number; n: number }>('SELECT run_id AS run, COUNT(DISTINCT source_id) AS n FROM rejection WHERE run_id IS NOT NULL GROUP BY 1')) {
-      const v = byRun.get(r.run);
-      if (v) v.heldBack += r.n;
-    }
-    return [...byRun.values()];
   }
 
   async consultationCounts(): Promise<{ active: number; annulled: number; pending: number }> {

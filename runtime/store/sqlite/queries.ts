@@ -2,7 +2,7 @@
 // so they answer while a run holds the lock.
 import type Database from 'better-sqlite3';
 import type { DailyVolume, MonthlyVolume, OutboxMessage, Rejection, RunVolume, SentWarning, StatusNotifikasjon } from '../types.ts';
-import { UNCONFIRMED } from '../types.ts';
+import { dailyVolumes, monthlyVolumes, runVolumes } from '../volumes.ts';
 import type { Folding } from './fold.ts';
 import { OUTBOX_COLS, type OutboxDbRow, toMessage } from './rows.ts';
 
@@ -110,28 +110,7 @@ export class SqliteQueries {
   }
 
   dailyVolumes(): DailyVolume[] {
-    const days = new Map<string, DailyVolume>();
-    const day = (d: string): DailyVolume => {
-      let v = days.get(d);
-      if (!v) {
-        v = { day: d, messages: { accepted: 0, rejected: 0, unconfirmed: 0 }, accepted: { N: 0, M: 0, C: 0 }, rejectedNotifications: 0, rejectedRecords: 0 };
-        days.set(d, v);
-      }
-      return v;
-    };
-    for (const r of this.st.messagesByDay.all()) {
-      const m = day(r.d).messages;
-      if (r.state === 'accepted') m.accepted += r.n;
-      else if (r.state === 'rejected' || r.state === 'requeued') m.rejected += r.n;
-      else if ((UNCONFIRMED as readonly string[]).includes(r.state)) m.unconfirmed += r.n;
-    }
-    for (const r of this.st.itemsByDay.all()) {
-      const v = day(r.d);
-      if (r.state === 'accepted') v.accepted[r.status] += r.n;
-      else if (r.state === 'rejected' || r.state === 'requeued') v.rejectedNotifications += r.n;
-    }
-    for (const r of this.st.rejectedByDay.all()) day(r.d).rejectedRecords += r.n;
-    return [...days.values()].sort((a, b) => a.day.localeCompare(b.day));
+    return dailyVolumes(this.st.messagesByDay.all(), this.st.itemsByDay.all(), this.st.rejectedByDay.all());
   }
 
   /**
@@ -139,42 +118,12 @@ export class SqliteQueries {
    * state of their message, and the records held back (those whose month could be read).
    */
   monthlyVolumes(): MonthlyVolume[] {
-    const months = new Map<string, MonthlyVolume>();
-    const month = (m: string): MonthlyVolume => {
-      let v = months.get(m);
-      if (!v) {
-        v = { month: m, accepted: 0, unconfirmed: 0, rejected: 0, heldBack: 0 };
-        months.set(m, v);
-      }
-      return v;
-    };
-    for (const r of this.st.itemsByMonth.all()) {
-      const v = month(r.month);
-      if (r.state === 'accepted') v.accepted += r.n;
-      else if (r.state === 'rejected' || r.state === 'requeued') v.rejected += r.n;
-      else if ((UNCONFIRMED as readonly string[]).includes(r.state)) v.unconfirmed += r.n;
-    }
-    for (const r of this.st.heldByMonth.all()) month(r.month).heldBack += r.n;
-    return [...months.values()].sort((a, b) => a.month.localeCompare(b.month));
+    return monthlyVolumes(this.st.itemsByMonth.all(), this.st.heldByMonth.all());
   }
 
   /** Per run: its notifications by the state of their message, and the records it held back. */
   runVolumes(): RunVolume[] {
-    const byRun = new Map<number, RunVolume>(
-      this.st.runs.all().map((r) => [r.id, { run: r.id, kind: r.kind, startedAt: r.startedAt, accepted: 0, unconfirmed: 0, rejected: 0, heldBack: 0 }]),
-    );
-    for (const r of this.st.itemsByRun.all()) {
-      const v = byRun.get(r.run);
-      if (!v) continue;
-      if (r.state === 'accepted') v.accepted += r.n;
-      else if (r.state === 'rejected' || r.state === 'requeued') v.rejected += r.n;
-      else if ((UNCONFIRMED as readonly string[]).includes(r.state)) v.unconfirmed += r.n;
-    }
-    for (const r of this.st.heldByRun.all()) {
-      const v = byRun.get(r.run);
-      if (v) v.heldBack += r.n;
-    }
-    return [...byRun.values()];
+    return runVolumes(this.st.runs.all(), this.st.itemsByRun.all(), this.st.heldByRun.all());
   }
 
   oldestUnconfirmed(): OutboxMessage | undefined {
