@@ -25,6 +25,8 @@ export interface Tenant {
 export interface TenantsConfig {
   file: string;
   tenants: Tenant[];
+  /** The `workers` section as written (runtime/workers/settings.ts reads it). */
+  workers?: Record<string, unknown>;
 }
 
 /** The tenants file is wrong: every diagnostic, with its position and rule id. Exit code 2. */
@@ -117,7 +119,7 @@ export function loadTenants(file: string): TenantsConfig {
   for (const { at, tenants: ids } of settingIssues.values()) out.push({ ...at, message: `tenant${ids.length > 1 ? 's' : ''} ${ids.join(', ')}: ${at.message}` });
   crossChecks(merged, store.kind, dir, out);
   if (out.length) throw new TenantsError(sortDiagnostics(out));
-  return { file: abs, tenants };
+  return { file: abs, tenants, ...(top.workers !== undefined && { workers: top.workers as Record<string, unknown> }) };
 }
 
 function secretOr(url: string | { file?: string; env?: string } | undefined, dir: string): string | SecretRef {
