@@ -20,7 +20,7 @@ describePg('kpr worker against the sandbox, with kill -9', () => {
     const c = new pg.Client({ connectionString: urls.get(name) });
     await c.connect();
     try {
-      return Number((await c.query("SELECT count(*) AS n FROM kpr_control.work_item WHERE attempts > 1")).rows[0].n);
+      return Number((await c.query('SELECT count(*) AS n FROM kpr_control.work_item WHERE attempts > 1')).rows[0].n);
     } finally {
       await c.end();
     }
