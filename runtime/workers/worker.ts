@@ -19,11 +19,12 @@ export interface ItemOutcome {
   note?: string;
 }
 
-export type Execute = (item: WorkItem, tenant: Tenant, transports: Pick<JobOptions, 'sender' | 'slashClient'>) => Promise<ItemOutcome>;
+/** Runs one item's job; `log` names the worker, tenant and item. */
+export type Execute = (item: WorkItem, tenant: Tenant, gate: ReceiverGate, log: (msg: string) => void) => Promise<ItemOutcome>;
 
-/** The real execution: `kpr run` or `kpr backfill --from --to` of the tenant. */
-export const executeJob: Execute = async (item, tenant, transports) => {
-  const o = { config: tenant.config, ...transports };
+/** The real execution: `kpr run` or `kpr backfill --from --to` of the tenant, its transports gated. */
+export const executeJob: Execute = async (item, tenant, gate, log) => {
+  const o: JobOptions = { config: tenant.config, ...(await gatedTransports(tenant.config, gate, log)) };
   if (item.kind === 'run') {
     const s = await runJob(o);
     return { state: s.exitCode === EXIT.failed ? 'attention' : 'done', summary: s, note: s.stopped ? `stopped at ${s.stopped.messageId}: ${s.stopped.state}` : undefined };
@@ -123,7 +124,7 @@ export async function runWorker(o: WorkerOptions): Promise<{ exitCode: number; p
       }
       let outcome: ItemOutcome;
       try {
-        outcome = await execute(item, tenant, await gatedTransports(tenant.config, gate, (m) => say(`${what}: ${m}`)));
+        outcome = await execute(item, tenant, gate, (m) => say(`${what}: ${m}`));
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
         const state = await queue.fail(item.id, me, message, o.retryDelayMs);
