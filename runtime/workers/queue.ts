@@ -258,16 +258,6 @@ export class WorkQueue {
     });
   }
 
-  /** Gives the item back untouched (a worker told to stop before it began): the attempt is not counted. */
-  async release(id: number, worker: WorkerIdentity): Promise<boolean> {
-    const r = await this.client.query(
-      `UPDATE work_item SET state = 'queued', attempts = greatest(attempts - 1, 0), lease_until = NULL, not_before = now()
-       WHERE id = $1 AND state = 'claimed' AND claimed_by = $2`,
-      [id, worker.id],
-    );
-    return r.rowCount === 1;
-  }
-
   async items(opts: { tenant?: string; states?: ItemState[] } = {}): Promise<WorkItem[]> {
     const r = await this.client.query('SELECT * FROM work_item WHERE ($1::text IS NULL OR tenant = $1) AND ($2::text[] IS NULL OR state = ANY($2)) ORDER BY tenant, id', [
       opts.tenant ?? null,
