@@ -13,14 +13,17 @@ function example(edit: (text: string) => string): string {
   const dir = mkdtempSync(join(tmpdir(), 'kpr-workers-settings-'));
   cpSync(join(REPO_ROOT, 'examples/tenants'), dir, { recursive: true });
   const file = join(dir, 'tenants.yaml');
-  writeFileSync(file, edit(readFileSync(file, 'utf8')));
+  // The example's own workers section (its defaults) is left out: each test writes its own.
+  writeFileSync(file, edit(readFileSync(file, 'utf8').replace(/\n# the work queue[\s\S]*$/, '\n')));
   return file;
 }
 
-it('takes the queue from the PostgreSQL store by default, with 30 s leases and four slots per receiver', () => {
+it('takes the queue from the PostgreSQL store without a workers section, with 30 s leases and four slots per receiver, as the example says', () => {
   const s = workerSettings(loadTenants(example((t) => t)));
   expect(s).toMatchObject({ url: 'postgresql://kpr@db.example/kpr', schema: 'kpr_control', leaseMs: 30_000, maxAttempts: 5, backfillSlice: 'year', maxInFlight: 4 });
   expect(workerSettings(loadTenants(example((t) => t)), { lease: '5s' }).leaseMs).toBe(5000);
+  const given = workerSettings(loadTenants(join(REPO_ROOT, 'examples/tenants/tenants.yaml')));
+  expect(given).toEqual(workerSettings(loadTenants(example((t) => t))));
 });
 
 it('reads the workers section, and needs a queue of its own beside SQLite stores', () => {
