@@ -3,63 +3,9 @@
 // and three workers on three tenants, never more than two requests are in flight at once; and
 // when the receiver answers one request 429 with Retry-After, no worker sends it anything until
 // the wait is over (the pause row in the queue's database), not only the worker that was told.
-import { once } from 'node:events';
-import { createServer, request } from 'node:http';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describePg, type PgServer, startPg } from '../helpers/postgres.ts';
-import { FROM, kpr, makeVendor, startTrial, TODAY, type Vendor } from './fixture.ts';
-
-interface Counter {
-  url: string;
-  max: number;
-  arrivals: number[];
-  pausedAt?: number;
-  close(): void;
-}
-
-/** A proxy to `target` that counts the requests in flight, and answers the `refuseAt`-th with 429. */
-async function countingProxy(target: string, refuseAt: number, retryAfterS: number): Promise<Counter> {
-  const to = new URL(target);
-  let inFlight = 0;
-  let seen = 0;
-  const c: Counter = { url: '', max: 0, arrivals: [], close: () => srv.close() };
-  const srv = createServer((req, res) => {
-    seen++;
-    c.arrivals.push(Date.now());
-    inFlight++;
-    c.max = Math.max(c.max, inFlight);
-    const done = () => {
-      inFlight--;
-    };
-    if (seen === refuseAt) {
-      c.pausedAt = Date.now();
-      req.resume();
-      req.on('end', () => {
-        setTimeout(() => {
-          done();
-          res.writeHead(429, { 'retry-after': String(retryAfterS), 'content-type': 'application/json' });
-          res.end(JSON.stringify({ errorMessage: 'too many requests' }));
-        }, 20);
-      });
-      return;
-    }
-    // The Host header goes on as the client wrote it: the DPoP proof names this proxy's URL.
-    const up = request({ host: to.hostname, port: to.port, method: req.method, path: req.url, headers: req.headers }, (r) => {
-      res.writeHead(r.statusCode ?? 502, r.headers);
-      r.pipe(res);
-      r.on('end', done);
-    });
-    up.on('error', () => {
-      done();
-      res.destroy();
-    });
-    req.pipe(up);
-  });
-  srv.listen(0, '127.0.0.1');
-  await once(srv, 'listening');
-  c.url = `http://127.0.0.1:${(srv.address() as { port: number }).port}`;
-  return c;
-}
+import { type Counter, countingProxy, FROM, kpr, makeVendor, startTrial, TODAY, type Vendor } from './fixture.ts';
 
 describePg('backpressure per receiver across workers', () => {
   let server: PgServer;

@@ -2,6 +2,8 @@
 // tenants each with its own sender HER-id (registered with the sandbox), EPJ folder and SQLite
 // store, one tenants file naming a work queue in PostgreSQL; and `kpr worker` processes.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer, request } from 'node:http';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -134,4 +136,64 @@ export function holdings(s: Sandbox): { consultations: Record<string, unknown>; 
     consultations: state.consultations,
     notifications: Object.fromEntries(Object.entries(state.senders).map(([id, x]) => [id, x.notifications])),
   };
+}
+
+export interface Counter {
+  url: string;
+  max: number;
+  arrivals: number[];
+  pausedAt?: number;
+  close(): void;
+}
+
+/**
+ * A proxy to `target` that counts the requests in flight as the receiver sees them (those
+ * `counts` picks), and answers the `refuseAt`-th with 429 and Retry-After.
+ */
+export async function countingProxy(target: string, refuseAt: number, retryAfterS: number, counts: (method: string, path: string) => boolean = () => true): Promise<Counter> {
+  const to = new URL(target);
+  let inFlight = 0;
+  let seen = 0;
+  const c: Counter = { url: '', max: 0, arrivals: [], close: () => srv.close() };
+  const srv = createServer((req, res) => {
+    const counted = counts(req.method ?? '', req.url ?? '');
+    if (counted) {
+      seen++;
+      c.arrivals.push(Date.now());
+      inFlight++;
+      c.max = Math.max(c.max, inFlight);
+    }
+    let open = counted;
+    const done = () => {
+      if (open) inFlight--;
+      open = false;
+    };
+    if (counted && seen === refuseAt) {
+      c.pausedAt = Date.now();
+      req.resume();
+      req.on('end', () => {
+        setTimeout(() => {
+          done();
+          res.writeHead(429, { 'retry-after': String(retryAfterS), 'content-type': 'application/json' });
+          res.end(JSON.stringify({ errorMessage: 'too many requests' }));
+        }, 20);
+      });
+      return;
+    }
+    // The Host header goes on as the client wrote it: the DPoP proof names this proxy's URL.
+    const up = request({ host: to.hostname, port: to.port, method: req.method, path: req.url, headers: req.headers }, (r) => {
+      res.writeHead(r.statusCode ?? 502, r.headers);
+      r.pipe(res);
+      r.on('end', done);
+    });
+    up.on('error', () => {
+      done();
+      res.destroy();
+    });
+    req.pipe(up);
+  });
+  srv.listen(0, '127.0.0.1');
+  await once(srv, 'listening');
+  c.url = `http://127.0.0.1:${(srv.address() as { port: number }).port}`;
+  return c;
 }
