@@ -6,6 +6,7 @@
 import { EXIT } from '../cli/program.ts';
 import { backfillJob, runJob } from '../jobs/jobs.ts';
 import type { JobOptions } from '../jobs/channels/types.ts';
+import { createLogger, type Logger } from '../log.ts';
 import type { Tenant, TenantsConfig } from '../tenants/load.ts';
 import { ReceiverGate } from './backpressure.ts';
 import { thisWorker, type WorkerIdentity, type WorkItem, WorkQueue } from './queue.ts';
@@ -24,7 +25,12 @@ export type Execute = (item: WorkItem, tenant: Tenant, gate: ReceiverGate, log: 
 
 /** The real execution: `kpr run` or `kpr backfill --from --to` of the tenant, its transports gated. */
 export const executeJob: Execute = async (item, tenant, gate, log) => {
-  const o: JobOptions = { config: tenant.config, ...(await gatedTransports(tenant.config, gate, log)) };
+  // The job's own log lines carry the tenant and the item, so a vendor's logs say whose they are.
+  const o: JobOptions = {
+    config: tenant.config,
+    log: jobLogger(tenant.config.log.level).child({ tenant: tenant.id, item: item.id }),
+    ...(await gatedTransports(tenant.config, gate, log)),
+  };
   if (item.kind === 'run') {
     const s = await runJob(o);
     return { state: s.exitCode === EXIT.failed ? 'attention' : 'done', summary: s, note: s.stopped ? `stopped at ${s.stopped.messageId}: ${s.stopped.state}` : undefined };
@@ -34,6 +40,15 @@ export const executeJob: Execute = async (item, tenant, gate, log) => {
   if ('alreadyComplete' in r) return { state: 'done', summary: r };
   return { state: r.exitCode === EXIT.failed ? 'attention' : 'done', summary: r, note: r.stopped ? `stopped at ${r.stopped.messageId}: ${r.stopped.state}` : undefined };
 };
+
+const loggers = new Map<string, Logger>();
+function jobLogger(level: string): Logger {
+  const known = loggers.get(level);
+  if (known) return known;
+  const made = createLogger({ level });
+  loggers.set(level, made);
+  return made;
+}
 
 export interface WorkerOptions {
   tenants: TenantsConfig;

@@ -51,6 +51,8 @@ describePg('kpr worker against the sandbox, with kill -9', () => {
     const reference = await prepared('reference');
     const alone = await kpr(['worker', '--config', reference.tenantsFile, '--id', 'alone', '--drain']);
     expect(alone.code, alone.stderr).toBe(0);
+    // The jobs' own log lines say whose they are.
+    expect(alone.stderr).toMatch(/"tenant":"t2","item":\d+/);
     const expected = holdings(reference.sandbox);
     await reference.sandbox.close();
     expect(Object.keys(expected.notifications)).toHaveLength(3);
