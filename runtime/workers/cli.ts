@@ -1,12 +1,11 @@
 // `kpr enqueue`, `kpr worker` and `kpr queue`: a vendor's daily runs and backfills as work items
 // in PostgreSQL, drained by any number of workers on any machines (docs/workers.md).
 import { type Command, InvalidArgumentError } from 'commander';
-import pg from 'pg';
 import { EXIT, type Registrar, UserError } from '../cli/program.ts';
 import { loadTenants, type TenantsConfig } from '../tenants/load.ts';
 import { osloDate, osloDateTime } from '../time/oslo.ts';
 import { backfillSlices, WorkQueue } from './queue.ts';
-import { CONTROL_LATEST, migrateControl } from './schema.ts';
+import { CONTROL_LATEST } from './schema.ts';
 import { workerSettings } from './settings.ts';
 
 const OBLIGATION_START = '2017-01-01';
@@ -128,14 +127,7 @@ export const register: Registrar = (program: Command) => {
     .description(`create or bring the work queue's control schema up to date (version ${CONTROL_LATEST}): its tables, in the queue's database (workers.queue)`)
     .requiredOption('--config <tenants.yaml>', 'the tenants file')
     .action(async (flags: { config: string }) => {
-      const s = workerSettings(loadTenants(flags.config));
-      const client = new pg.Client({ connectionString: s.url });
-      await client.connect();
-      try {
-        const applied = await migrateControl(client, s.schema);
-        process.stdout.write(applied.length ? `${s.where}: applied control schema version(s) ${applied.join(', ')}\n` : `${s.where}: up to date (version ${CONTROL_LATEST})\n`);
-      } finally {
-        await client.end();
-      }
+      const { migrateQueue } = await import('./schema-cli.ts');
+      process.stdout.write(`${await migrateQueue(flags.config)}\n`);
     });
 };

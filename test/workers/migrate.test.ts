@@ -1,0 +1,47 @@
+// The queue's control schema, created by `kpr queue migrate`, and by `kpr store migrate
+// --schema --config` when the queue lives in the tenants' PostgreSQL store; then `kpr enqueue`
+// and `kpr queue` work on it.
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { REPO_ROOT } from '../helpers/cli.ts';
+import { describePg, type PgServer, startPg } from '../helpers/postgres.ts';
+import { kpr } from './fixture.ts';
+
+describePg('the queue migrations from the command line', () => {
+  let server: PgServer;
+  beforeAll(async () => {
+    server = await startPg();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  function tenantsOn(url: string): string {
+    const dir = mkdtempSync(join(tmpdir(), 'kpr-workers-migrate-'));
+    cpSync(join(REPO_ROOT, 'examples/tenants'), dir, { recursive: true });
+    const file = join(dir, 'tenants.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('url: postgresql://kpr@db.example/kpr', `url: "${url}"`));
+    return file;
+  }
+
+  it('kpr store migrate --schema --config makes the tenants schemas and the queue; kpr queue migrate then has nothing to do', async () => {
+    const file = tenantsOn(await server.newDatabase());
+    const before = await kpr(['enqueue', 'run', '--config', file]);
+    expect(before.code).toBe(2);
+    expect(before.stderr).toMatch(/schema version 0, this kpr-kit needs 1: run kpr queue migrate/);
+    const store = await kpr(['store', 'migrate', '--schema', '--config', file]);
+    expect(store.code, store.stderr).toBe(0);
+    expect(store.stdout).toMatch(/tenant oslo: .*applied schema version/);
+    expect(store.stdout).toMatch(/work queue .*\(schema kpr_control\): applied control schema version\(s\) 1/);
+    const again = await kpr(['queue', 'migrate', '--config', file]);
+    expect(again.stdout).toMatch(/work queue .*: up to date \(version 1\)/);
+    const enq = await kpr(['enqueue', 'run', '--config', file]);
+    expect(enq.stdout).toBe('tenant oslo: run queued as item #1\ntenant bergen: run queued as item #2\n');
+    expect((await kpr(['enqueue', 'run', '--config', file, '--tenant', 'oslo'])).stdout).toBe('tenant oslo: a run is already queued\n');
+    const list = await kpr(['queue', '--config', file]);
+    expect(list.stdout).toMatch(/ {2}oslo {2}queued 1 {2}running - {2}done 0/);
+    expect(list.stdout).toMatch(/#2 bergen run: queued, attempt 0\/5 not before /);
+  });
+});
