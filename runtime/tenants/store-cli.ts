@@ -70,12 +70,6 @@ export const register: Registrar = (program: Command) => {
             applied.length ? `${who}: applied schema version${applied.length > 1 ? 's' : ''} ${applied.join(', ')}\n` : `${who}: schema up to date (version ${LATEST})\n`,
           );
         }
-        // The whole tenants file: its work queue's control schema too, when it is in this store (docs/workers.md).
-        if (flags.config && !flags.tenant) {
-          const { migrateQueueOf } = await import('../workers/schema-cli.ts');
-          const line = await migrateQueueOf(flags.config);
-          if (line) process.stdout.write(`${line}\n`);
-        }
         return;
       }
       if (targets.length !== 1) throw new UserError('--from moves one SQLite store into one tenant: give --tenant');

@@ -1,5 +1,5 @@
-// The work queue's migrations as `kpr queue migrate` and `kpr store migrate --schema --config`
-// apply them: in the queue's database (workers.queue.url, or the tenants' PostgreSQL store).
+// The work queue's migrations as `kpr queue migrate` applies them: in the queue's database
+// (workers.queue.url, or the tenants' PostgreSQL store).
 import pg from 'pg';
 import { loadTenants } from '../tenants/load.ts';
 import { CONTROL_LATEST, migrateControl } from './schema.ts';
@@ -16,15 +16,4 @@ export async function migrateQueue(configFile: string): Promise<string> {
   } finally {
     await client.end();
   }
-}
-
-/**
- * For `kpr store migrate --schema --config`: the queue as well when it lives in the tenants'
- * PostgreSQL store (no workers.queue.url of its own); a queue elsewhere is `kpr queue migrate`'s.
- */
-export async function migrateQueueOf(configFile: string): Promise<string | undefined> {
-  const cfg = loadTenants(configFile);
-  const own = (cfg.workers as { queue?: { url?: unknown } } | undefined)?.queue?.url;
-  if (own !== undefined || cfg.tenants[0]?.store.kind !== 'postgres') return undefined;
-  return migrateQueue(configFile);
 }

@@ -1,6 +1,5 @@
-// The queue's control schema, created by `kpr queue migrate`, and by `kpr store migrate
-// --schema --config` when the queue lives in the tenants' PostgreSQL store; then `kpr enqueue`
-// and `kpr queue` work on it.
+// The queue's control schema, created by `kpr queue migrate` in the tenants' PostgreSQL store
+// (no workers.queue.url of its own); then `kpr enqueue` and `kpr queue` work on it.
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,15 +25,14 @@ describePg('the queue migrations from the command line', () => {
     return file;
   }
 
-  it('kpr store migrate --schema --config makes the tenants schemas and the queue; kpr queue migrate then has nothing to do', async () => {
+  it('kpr queue migrate makes the queue once; kpr enqueue and kpr queue work on it', async () => {
     const file = tenantsOn(await server.newDatabase());
     const before = await kpr(['enqueue', 'run', '--config', file]);
     expect(before.code).toBe(2);
     expect(before.stderr).toMatch(/schema version 0, this kpr-kit needs 1: run kpr queue migrate/);
-    const store = await kpr(['store', 'migrate', '--schema', '--config', file]);
-    expect(store.code, store.stderr).toBe(0);
-    expect(store.stdout).toMatch(/tenant oslo: .*applied schema version/);
-    expect(store.stdout).toMatch(/work queue .*\(schema kpr_control\): applied control schema version\(s\) 1/);
+    const first = await kpr(['queue', 'migrate', '--config', file]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/work queue .*\(schema kpr_control\): applied control schema version\(s\) 1/);
     const again = await kpr(['queue', 'migrate', '--config', file]);
     expect(again.stdout).toMatch(/work queue .*: up to date \(version 1\)/);
     const enq = await kpr(['enqueue', 'run', '--config', file]);
