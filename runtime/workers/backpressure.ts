@@ -36,6 +36,7 @@ export class ReceiverGate {
     checkSchemaName(schema);
     if (!Number.isInteger(maxInFlight) || maxInFlight < 1) throw new Error(`maxInFlight must be a whole number of at least 1, got ${maxInFlight}`);
     const client = new pg.Client({ connectionString: url, application_name: 'kpr worker receiver slots' });
+    client.on('error', () => {});
     await client.connect();
     return new ReceiverGate(client, schema, maxInFlight, pollMs);
   }

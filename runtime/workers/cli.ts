@@ -78,6 +78,11 @@ export const register: Registrar = (program: Command) => {
       try {
         const r = await runWorker({ tenants: cfg, settings, id: flags.id, drain: flags.drain, signal: stop.signal });
         process.exitCode = r.exitCode;
+      } catch (err) {
+        // The queue's database went away (or refused us): said in one line; a supervisor restarts
+        // the worker, and the item it held goes to another after its lease.
+        if (err instanceof UserError) throw err;
+        throw new UserError(`worker ${flags.id ?? 'on this host'}: the work queue at ${settings.where}: ${(err as Error).message}`);
       } finally {
         process.off('SIGTERM', onTerm);
         process.off('SIGINT', onTerm);

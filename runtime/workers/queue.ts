@@ -96,6 +96,8 @@ export class WorkQueue {
   static async open(url: string, schema: string, where = schema): Promise<WorkQueue> {
     checkSchemaName(schema);
     const client = new pg.Client({ connectionString: url, application_name: 'kpr worker queue' });
+    // A lost connection is reported by the next query; unheard, the event would end the process.
+    client.on('error', () => {});
     await client.connect();
     try {
       await checkControl(client, schema, where);

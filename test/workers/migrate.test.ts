@@ -3,6 +3,7 @@
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { REPO_ROOT } from '../helpers/cli.ts';
 import { describePg, type PgServer, startPg } from '../helpers/postgres.ts';
@@ -41,5 +42,30 @@ describePg('the queue migrations from the command line', () => {
     const list = await kpr(['queue', '--config', file]);
     expect(list.stdout).toMatch(/ {2}oslo {2}queued 1 {2}running - {2}done 0/);
     expect(list.stdout).toMatch(/#2 bergen run: queued, attempt 0\/5 not before /);
+  });
+
+  it('a worker whose queue connection is cut exits 2 with one line naming the queue, no stack', async () => {
+    const url = await server.newDatabase();
+    const file = tenantsOn(url);
+    expect((await kpr(['queue', 'migrate', '--config', file])).code).toBe(0);
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    try {
+      // No items: the worker polls the queue until its connection is cut under it.
+      const worker = kpr(['worker', '--config', file, '--id', 'cut']);
+      let cut = 0;
+      for (let i = 0; i < 100 && cut === 0; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        const r = await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'kpr worker queue'");
+        cut = r.rowCount ?? 0;
+      }
+      expect(cut).toBe(1);
+      const ended = await worker;
+      expect(ended.code).toBe(2);
+      expect(ended.stderr).toMatch(/worker cut: the work queue at postgresql:\/\/.*\(schema kpr_control\): /);
+      expect(ended.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      await admin.end();
+    }
   });
 });
