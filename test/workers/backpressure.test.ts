@@ -3,6 +3,7 @@
 // and three workers on three tenants, never more than two requests are in flight at once; and
 // when the receiver answers one request 429 with Retry-After, no worker sends it anything until
 // the wait is over (the pause row in the queue's database), not only the worker that was told.
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describePg, type PgServer, startPg } from '../helpers/postgres.ts';
 import { type Counter, countingProxy, FROM, kpr, makeVendor, startTrial, TODAY, type Vendor } from './fixture.ts';
@@ -16,6 +17,7 @@ describePg('backpressure per receiver across workers', () => {
   });
   afterAll(async () => {
     await server?.stop();
+    if (vendor) rmSync(vendor.dir, { recursive: true, force: true });
   });
 
   it('keeps at most maxInFlight requests at the receiver, and a 429 pauses every worker', async () => {

@@ -4,7 +4,7 @@
 // of the sandbox's SLASH /message) never sees more than two. The backfill, cut into a work item
 // per year, leaves the receiver with the same deliveries per unit, in the same order, as one
 // `kpr backfill` of the whole window.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -47,6 +47,7 @@ describePg('a SLASH tenant through kpr worker', () => {
   });
   afterAll(async () => {
     await server?.stop();
+    if (base) rmSync(base, { recursive: true, force: true });
   });
 
   it('keeps SLASH within maxInFlight, and delivers per unit what one kpr backfill delivers', async () => {

@@ -3,6 +3,7 @@
 // receiver must end up holding exactly what one uninterrupted worker leaves, per tenant: every
 // consultation in the same version, the same number of notifications per sender (none reported
 // twice, none missing; the sandbox refuses a chain with a gap).
+import { rmSync } from 'node:fs';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { prng } from '../helpers/prng.ts';
@@ -31,6 +32,7 @@ describePg('kpr worker against the sandbox, with kill -9', () => {
   });
   afterAll(async () => {
     await server?.stop();
+    if (vendor) rmSync(vendor.dir, { recursive: true, force: true });
   });
 
   async function prepared(name: string) {
