@@ -199,6 +199,10 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     faults.add(f);
     if (f.expireTokens) helseid.epoch++;
     if (f.rotateNonce) helseid.rotateNonce();
+    if (f.dropOrgClaims !== undefined) {
+      if (!Number.isInteger(f.dropOrgClaims) || f.dropOrgClaims < 0) throw new Error('dropOrgClaims must be a whole number');
+      helseid.dropOrgClaims += f.dropOrgClaims;
+    }
     if (f.tokenLifetimeSec !== undefined) {
       if (!Number.isInteger(f.tokenLifetimeSec) || f.tokenLifetimeSec < 1) throw new Error('tokenLifetimeSec must be a positive integer');
       helseid.tokenLifetimeSec = f.tokenLifetimeSec;

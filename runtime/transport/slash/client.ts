@@ -107,7 +107,15 @@ export class SlashClient {
         const p = protect(msg.json, key);
         msgHash = p.msgHash;
         token = await o.helseid.getToken(tokenRequest);
-        if (parent) requireOrgClaims(token, parent);
+        if (parent) {
+          try {
+            requireOrgClaims(token, parent);
+          } catch (err) {
+            // Not kept for the next job: once the delegation is fixed, a new token carries it.
+            o.helseid.invalidate(token);
+            throw err;
+          }
+        }
         const proof = await o.helseid.apiProof('POST', this.url, token, this.apiNonce, { ...bindingsOf(p, msg.msgType, msg.msgVersion) });
         const headers = {
           'content-type': 'text/plain',
