@@ -37,6 +37,8 @@ export interface DemoDataOptions {
   badRate?: number;
   /** How many municipalities (1..24). Default 3. */
   municipalities?: number;
+  /** Added to the children's numbers in ids (K…, P…): each tenant of a vendor's sandbox its own range. Default 0. */
+  idOffset?: number;
   /** Which municipality is the first (0 = Oslo, the largest): each tenant of a vendor's sandbox its own. Default 0. */
   firstMunicipality?: number;
 }
@@ -104,6 +106,7 @@ export function makeContext(opts: DemoDataOptions): GenContext {
     editRate: rate('edit-rate', opts.editRate, 0.05),
     deleteRate: rate('delete-rate', opts.deleteRate, 0.01),
     badRate: rate('bad-rate', opts.badRate, 0),
+    idOffset: opts.idOffset ?? 0,
   };
 }
 

@@ -192,7 +192,7 @@ function nationalIdFor(rng: Rng, birthDay: number, sex: SexCode, type: NationalI
 }
 
 /** Child number `index`: everything about it except its consultations. */
-export function childOf(seed: number, span: BirthSpan, municipalities: Municipality[], index: number): Child {
+export function childOf(seed: number, span: BirthSpan, municipalities: Municipality[], index: number, idOffset = 0): Child {
   const rng = new Rng(seed, SEED_CHILD, index);
   const birthDay = birthDayOf(seed, span, index);
   const sex: SexCode = rng.chance(0.513) ? 'M' : 'F';
@@ -218,7 +218,7 @@ export function childOf(seed: number, span: BirthSpan, municipalities: Municipal
   const any = never ? 0 : exclusive + Math.round(Math.exp(Math.log(220) + 0.5 * rng.normal()));
   return {
     index,
-    patientId: `P${String(index + 1).padStart(7, '0')}`,
+    patientId: `P${String(idOffset + index + 1).padStart(7, '0')}`,
     nationalId,
     nationalIdType,
     birthDay,

@@ -121,6 +121,7 @@ async function writeTenantsSetup(dir: string, opts: TenantsSetupOptions) {
       badRate: opts.badRate ?? 0,
       municipalities: 1,
       firstMunicipality: plans.indexOf(p),
+      idOffset: plans.indexOf(p) * opts.children,
     };
     const records = await writeRecords(join(epj, 'extract.ndjson'), channel === 'slash' ? generateAppointments(gen) : generateRecords(gen));
     tenants.push({ ...p, records });

@@ -9,10 +9,12 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JSON_MESSAGES } from '../../generated/index.ts';
+import { JSON_MESSAGES, MESSAGES } from '../../generated/index.ts';
 import { generateAppointments } from '../../runtime/demo-data/appointments.ts';
 import { initTenantsSetup, type TenantPlan, type TenantsSetup } from '../../runtime/init/tenants-setup.ts';
 import { deliveryForm, itemsOfUnit } from '../../runtime/jobs/channels/slash/form.ts';
+import { silentLogger } from '../../runtime/log.ts';
+import { generatedCodec } from '../../runtime/sandbox/generated-codec.ts';
 import { startSandbox, type Sandbox } from '../../runtime/sandbox/index.ts';
 import { generatedMessageTypes } from '../../runtime/sandbox/slash/index.ts';
 import type { SlashLedgerState } from '../../runtime/sandbox/slash/ledger.ts';
@@ -173,5 +175,51 @@ describe("a vendor's tenants run one after another in one process (SQLite, SLASH
     const again = await runTenantJobs(cfg, 'run', { only: ['oslo'] });
     expect(again[0]?.error).toBeUndefined();
     expect((await stateOf(oslo!)).deliveries).toBeGreaterThan(osloBefore);
+  });
+});
+
+describe("a vendor's tenants on the 2021 channel (SQLite, KNEIK)", () => {
+  let base: string;
+  let setup: TenantsSetup;
+  let sandbox: Sandbox;
+
+  beforeAll(async () => {
+    base = mkdtempSync(join(tmpdir(), 'kpr-tenants-kneik-'));
+    setup = await initTenantsSetup({ dir: join(base, 'd'), tenants: 2, store: 'sqlite', channel: 'kneik', seed: 'issue-17', children: 4, today: TODAY, from: FROM, port: 0 });
+    sandbox = await startSandbox({ dataDir: setup.sandboxDir, port: setup.port, host: '127.0.0.1', codec: generatedCodec(MESSAGES) });
+    processTokenCache.clear();
+  });
+  afterAll(async () => {
+    await sandbox?.close();
+    rmSync(base, { recursive: true, force: true });
+  });
+
+  it("each tenant's chain under its own HER-id, its consultations alone in its state, one token per tenant", async () => {
+    const before = { ...(sandbox.stats().tokensIssuedByKey as Record<string, number>) };
+    const results = await runTenantJobs(loadTenants(setup.tenantsFile), 'run', { options: () => ({ log: silentLogger }) });
+    expect(results.map((r) => [r.tenant, r.error?.message, r.summary?.exitCode])).toEqual([
+      ['oslo', undefined, 0],
+      ['bergen', undefined, 0],
+    ]);
+    const after = sandbox.stats().tokensIssuedByKey as Record<string, number>;
+    const newKeys = Object.keys(after).filter((k) => after[k]! > (before[k] ?? 0));
+    expect(newKeys.sort()).toEqual(setup.tenants.map((t) => `${sandbox.clientId}|hdir:kneik/hst/submit|${t.orgNr}|`).sort());
+
+    const all = sandbox.store.publicState();
+    const seen: string[] = [];
+    for (const t of setup.tenants) {
+      const state = (await (await fetch(`${sandbox.url}/sandbox/state?sender=${t.herId}`)).json()) as { senders: Record<string, unknown>; consultations: Record<string, unknown> };
+      expect(Object.keys(state.senders)).toEqual([String(t.herId)]);
+      const lines = readFileSync(join(base, 'd/epj', t.id, 'extract.ndjson'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { consultation?: { id: string } });
+      const ids = new Set(lines.flatMap((l) => (l.consultation ? [l.consultation.id] : [])));
+      const received = Object.keys(state.consultations);
+      // Every consultation of the tenant's extract, and no other tenant's (ids are apart per tenant).
+      expect(received.sort()).toEqual([...ids].sort());
+      seen.push(...received);
+    }
+    expect(seen.sort()).toEqual(Object.keys(all.consultations).sort());
   });
 });
