@@ -71,6 +71,8 @@ export function register(program: Command): void {
         force?: boolean;
       }) => {
         if (o.dir !== undefined && existsSync(o.dir) && !statSync(o.dir).isDirectory()) throw new UserError(`--dir ${o.dir} is a file, not a folder`);
+        if (o.tenants !== undefined && o.profile !== 'sandbox')
+          throw new UserError('--tenants writes a sandbox setup: use it with --profile sandbox --dir DIR (a real tenants file: docs/tenants.md)');
         if (!o.profile) {
           if (!o.dir) {
             process.stdout.write(exampleConfig('.'));

@@ -5,7 +5,7 @@
 // shows; the tokens are cached per tenant (counted at the stand-in: one per tenant, the second
 // job reuses it, never one for two tenants), and a tenant whose token comes back without its
 // organisation fails with an error naming the tenant and what to fix, without stopping others.
-import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -76,6 +76,20 @@ describe('kpr init --profile sandbox --tenants 3', () => {
       });
     }
   }
+});
+
+describe('kpr init --tenants refuses what it cannot write', () => {
+  it('more tenants than demo municipalities, or without --profile sandbox: a clear error and nothing written', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kpr-init-tenants-bad-'));
+    const many = runKpr(['init', '--profile', 'sandbox', '--tenants', '25', '--dir', join(dir, 'd')]);
+    expect(many.code).toBe(2);
+    expect(many.stderr).toContain('--tenants must be from 1 to 24 (one demo municipality each), got 25');
+    const bare = runKpr(['init', '--tenants', '2', '--dir', join(dir, 'd')]);
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toContain('--tenants writes a sandbox setup: use it with --profile sandbox');
+    expect(readdirSync(dir)).toEqual([]);
+    rmSync(dir, { recursive: true, force: true });
+  });
 });
 
 describe("a vendor's tenants run one after another in one process (SQLite, SLASH)", () => {
