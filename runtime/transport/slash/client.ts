@@ -110,7 +110,13 @@ export class SlashClient {
         msgHash = p.msgHash;
         token = await o.helseid.getToken(tokenRequest);
         if (parent && this.orgChecked.get(token) !== parent) {
-          requireOrgClaims(token, parent);
+          try {
+            requireOrgClaims(token, parent);
+          } catch (err) {
+            // Not kept for the next job: once the delegation is fixed, a new token carries it.
+            o.helseid.invalidate(token);
+            throw err;
+          }
           this.orgChecked.set(token, parent);
         }
         const proof = await o.helseid.apiProof('POST', this.url, token, this.apiNonce, { ...bindingsOf(p, msg.msgType, msg.msgVersion) });
