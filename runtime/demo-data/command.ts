@@ -44,7 +44,7 @@ export function register(program: Command): void {
     .option('--edit-rate <p>', 'share of consultations corrected later (second version)', '0.05')
     .option('--delete-rate <p>', 'share of consultations deleted later (tombstone)', '0.01')
     .option('--bad-rate <p>', 'share of versions spoiled on purpose, marked "_defect" (test only)', '0')
-    .option('--municipalities <n>', 'number of municipalities (1-12)', '3')
+    .option('--municipalities <n>', 'number of municipalities (1-24)', '3')
     .addHelpText(
       'after',
       '\nExample:\n  kpr demo-data --children 2000 --seed 7 --out epj.ndjson\n  kpr demo-data --children 50 --bad-rate 0.05 | head\n  kpr demo-data --children 200 --out epj/extract.ndjson --appointments epj/appointments.ndjson',

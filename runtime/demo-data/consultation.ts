@@ -34,6 +34,8 @@ export interface GenContext {
   editRate: number;
   deleteRate: number;
   badRate: number;
+  /** Added to the children's numbers in ids (K…, P…), so that the tenants of one sandbox have ids apart. */
+  idOffset?: number;
 }
 
 export type VersionKind = 'original' | 'edit' | 'deletion';
@@ -87,8 +89,8 @@ export function lowerBoundMs(slot: Slot, birthDay: number): number {
 }
 
 /** Consultation id of a programme step: the child and the slot, whatever the version. */
-export function programmeConsultationId(child: number, slot: Slot): string {
-  return `K${String(child + 1).padStart(7, '0')}-${slot.idPart}`;
+export function programmeConsultationId(child: number, slot: Slot, idOffset = 0): string {
+  return `K${String(idOffset + child + 1).padStart(7, '0')}-${slot.idPart}`;
 }
 
 /** When (and whether) a child has a programme step's consultation within the window; null if not. */
@@ -106,14 +108,14 @@ export function planProgrammeStep(ctx: GenContext, child: number, birthDay: numb
   } else {
     day = onWeekday(schoolBaseDay(birthDay, slot.grade!) + Math.floor(dayDraw * 11));
   }
-  const plan = timedPlan(ctx, rng, programmeConsultationId(child, slot), key, child, slot, day, 0);
+  const plan = timedPlan(ctx, rng, programmeConsultationId(child, slot, ctx.idOffset), key, child, slot, day, 0);
   return attends < slot.attendance ? plan : null;
 }
 
 /** A visit in an age band (youth, extra) on `day`, the `serial`-th of that slot's visits that day. */
 export function planBandVisit(ctx: GenContext, slot: Slot, day: number, serial: number, child: number): ConsultationPlan | null {
   const key = hashInts(2, slot.index, day, serial);
-  const id = `K${String(child + 1).padStart(7, '0')}-${slot.idPart}-${isoDate(day).replaceAll('-', '')}-${serial + 1}`;
+  const id = `K${String((ctx.idOffset ?? 0) + child + 1).padStart(7, '0')}-${slot.idPart}-${isoDate(day).replaceAll('-', '')}-${serial + 1}`;
   return timedPlan(ctx, new Rng(ctx.seed, SEED_PLAN, key), id, key, child, slot, day, serial);
 }
 
@@ -337,7 +339,7 @@ function applyEdit(ctx: GenContext, plan: ConsultationPlan, child: Child, record
 
 /** The record for one version of a planned consultation. */
 export function buildRecord(ctx: GenContext, plan: ConsultationPlan, version: VersionPlan): DemoRecord {
-  const child = childOf(ctx.seed, ctx.span, ctx.municipalities, plan.child);
+  const child = childOf(ctx.seed, ctx.span, ctx.municipalities, plan.child, ctx.idOffset);
   const id = plan.id;
   if (version.kind === 'deletion') {
     const unit = unitFor(child, plan.slot, plan.startDay - child.birthDay);

@@ -35,8 +35,12 @@ export interface DemoDataOptions {
   deleteRate?: number;
   /** Share of written versions spoiled on purpose, marked `_defect`. Default 0. */
   badRate?: number;
-  /** How many municipalities (1..12). Default 3. */
+  /** How many municipalities (1..24). Default 3. */
   municipalities?: number;
+  /** Added to the children's numbers in ids (K…, P…): each tenant of a vendor's sandbox its own range. Default 0. */
+  idOffset?: number;
+  /** Which municipality is the first (0 = Oslo, the largest): each tenant of a vendor's sandbox its own. Default 0. */
+  firstMunicipality?: number;
 }
 
 /** Births: a quarter of the children born 3–18 years before the window (pupils and teenagers when the backfill starts), the rest from 3 years before it to its end. */
@@ -48,8 +52,8 @@ const OLDER_SHARE = 0.25;
  * The demo's municipalities and their units for these options (the same the records name), so a
  * configuration can report them: kpr.yaml's sender.Kommune, each with its Enhet list.
  */
-export function demoMunicipalities(opts: Pick<DemoDataOptions, 'seed' | 'municipalities'>): Municipality[] {
-  return buildMunicipalities(hashSeed(opts.seed), opts.municipalities ?? 3);
+export function demoMunicipalities(opts: Pick<DemoDataOptions, 'seed' | 'municipalities' | 'firstMunicipality'>): Municipality[] {
+  return buildMunicipalities(hashSeed(opts.seed), opts.municipalities ?? 3, opts.firstMunicipality ?? 0);
 }
 
 /** Checks the options and fixes everything a run shares. Throws RangeError with a readable message. */
@@ -68,8 +72,12 @@ export function makeContext(opts: DemoDataOptions): GenContext {
     return v;
   };
   const municipalities = opts.municipalities ?? 3;
-  if (!Number.isInteger(municipalities) || municipalities < 1 || municipalities > MAX_MUNICIPALITIES) {
-    throw new RangeError(`--municipalities must be from 1 to ${MAX_MUNICIPALITIES}, got ${opts.municipalities}`);
+  const first = opts.firstMunicipality ?? 0;
+  if (!Number.isInteger(first) || first < 0 || first >= MAX_MUNICIPALITIES) {
+    throw new RangeError(`firstMunicipality must be from 0 to ${MAX_MUNICIPALITIES - 1}, got ${opts.firstMunicipality}`);
+  }
+  if (!Number.isInteger(municipalities) || municipalities < 1 || municipalities > MAX_MUNICIPALITIES - first) {
+    throw new RangeError(`--municipalities must be from 1 to ${MAX_MUNICIPALITIES - first}, got ${opts.municipalities}`);
   }
   const toMs = (toDay + 1) * DAY - 1000;
   let todayMs = toMs;
@@ -91,13 +99,14 @@ export function makeContext(opts: DemoDataOptions): GenContext {
   return {
     seed,
     span,
-    municipalities: buildMunicipalities(seed, municipalities),
+    municipalities: buildMunicipalities(seed, municipalities, first),
     fromMs: fromDay * DAY,
     toMs,
     todayMs,
     editRate: rate('edit-rate', opts.editRate, 0.05),
     deleteRate: rate('delete-rate', opts.deleteRate, 0.01),
     badRate: rate('bad-rate', opts.badRate, 0),
+    idOffset: opts.idOffset ?? 0,
   };
 }
 

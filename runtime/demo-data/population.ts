@@ -9,7 +9,11 @@ import type { GrowthProfile } from './growth.ts';
 import { dayFromParts, isoDate, yearOfDay, DAY } from './time.ts';
 import { fodselsnummerCheckDigits, organisasjonsnummerCheckDigit } from '../rules/identifiers.ts';
 
-/** Real kommunenummer (as from 2024) and rough populations, largest first. */
+/**
+ * Real kommunenummer (as from 2024) and rough populations: the twelve largest first (what a demo
+ * of a few municipalities takes), then more, so that a vendor's sandbox of many tenants
+ * (`kpr init --tenants N`) gives each tenant a municipality of its own.
+ */
 const MUNICIPALITIES: ReadonlyArray<readonly [string, string, number]> = [
   ['0301', 'Oslo', 717],
   ['4601', 'Bergen', 291],
@@ -23,6 +27,18 @@ const MUNICIPALITIES: ReadonlyArray<readonly [string, string, number]> = [
   ['1508', 'Ålesund', 60],
   ['1804', 'Bodø', 53],
   ['3403', 'Hamar', 32],
+  ['3201', 'Bærum', 128],
+  ['3203', 'Asker', 97],
+  ['3205', 'Lillestrøm', 90],
+  ['3907', 'Sandefjord', 65],
+  ['3905', 'Tønsberg', 58],
+  ['3909', 'Larvik', 48],
+  ['4203', 'Arendal', 46],
+  ['1106', 'Haugesund', 38],
+  ['1506', 'Molde', 32],
+  ['3407', 'Gjøvik', 31],
+  ['3405', 'Lillehammer', 29],
+  ['5006', 'Steinkjer', 24],
 ];
 export const MAX_MUNICIPALITIES = MUNICIPALITIES.length;
 
@@ -91,10 +107,10 @@ function staffFor(rng: Rng, unitSerial: number, kind: 'HS' | 'SHT'): StaffMember
   return staff;
 }
 
-/** The first `count` municipalities with their units and staff, fixed by the seed. */
-export function buildMunicipalities(seed: number, count: number): Municipality[] {
+/** `count` municipalities from the `first`th on, with their units and staff, fixed by the seed. */
+export function buildMunicipalities(seed: number, count: number, first = 0): Municipality[] {
   let unitSerial = 0;
-  return MUNICIPALITIES.slice(0, count).map(([number, name, weight]) => {
+  return MUNICIPALITIES.slice(first, first + count).map(([number, name, weight]) => {
     const rng = new Rng(seed, SEED_UNIT, Number(number));
     const unitsOf = (kind: 'HS' | 'SHT', n: number): Unit[] =>
       Array.from({ length: n }, (_, i) => {
@@ -176,7 +192,7 @@ function nationalIdFor(rng: Rng, birthDay: number, sex: SexCode, type: NationalI
 }
 
 /** Child number `index`: everything about it except its consultations. */
-export function childOf(seed: number, span: BirthSpan, municipalities: Municipality[], index: number): Child {
+export function childOf(seed: number, span: BirthSpan, municipalities: Municipality[], index: number, idOffset = 0): Child {
   const rng = new Rng(seed, SEED_CHILD, index);
   const birthDay = birthDayOf(seed, span, index);
   const sex: SexCode = rng.chance(0.513) ? 'M' : 'F';
@@ -202,7 +218,7 @@ export function childOf(seed: number, span: BirthSpan, municipalities: Municipal
   const any = never ? 0 : exclusive + Math.round(Math.exp(Math.log(220) + 0.5 * rng.normal()));
   return {
     index,
-    patientId: `P${String(index + 1).padStart(7, '0')}`,
+    patientId: `P${String(idOffset + index + 1).padStart(7, '0')}`,
     nationalId,
     nationalIdType,
     birthDay,

@@ -56,7 +56,7 @@ export interface SandboxSetup {
   records: number;
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const srv = createServer();
   srv.listen(0, '127.0.0.1');
   await once(srv, 'listening');
@@ -199,8 +199,8 @@ database: kpr.db
 `;
 }
 
-/** What a sandbox setup consists of in its folder; `--force` replaces exactly these. */
-const SETUP_ENTRIES = ['kpr.yaml', 'mapping.yaml', 'source.schema.json', 'epj', 'sandbox', '.gitignore', 'kpr.db', 'kpr.db-wal', 'kpr.db-shm'];
+/** What a sandbox setup (one unit or a vendor's tenants) consists of in its folder; `--force` replaces exactly these. */
+const SETUP_ENTRIES = ['kpr.yaml', 'tenants.yaml', 'mapping.yaml', 'source.schema.json', 'epj', 'sandbox', 'state', '.gitignore', 'kpr.db', 'kpr.db-wal', 'kpr.db-shm'];
 
 /**
  * Writes the setup into a staging folder beside `dir` and moves it into place only when it is
@@ -209,22 +209,41 @@ const SETUP_ENTRIES = ['kpr.yaml', 'mapping.yaml', 'source.schema.json', 'epj', 
  */
 export async function initSandboxSetup(opts: SandboxSetupOptions): Promise<SandboxSetup> {
   const dir = opts.dir;
-  const configFile = join(dir, 'kpr.yaml');
+  const built = await staged(dir, 'kpr.yaml', opts.force, (staging) => writeSetup(staging, opts));
+  return { dir, configFile: join(dir, 'kpr.yaml'), sandboxDir: join(dir, 'sandbox'), epjDir: join(dir, 'epj'), ...built };
+}
+
+/**
+ * Runs `write` on a staging folder beside `dir` and moves what it wrote into `dir`: a setup of
+ * one unit and one of many tenants are made alike. `configName` existing means a setup is there.
+ */
+export async function staged<T>(dir: string, configName: string, force: boolean | undefined, write: (staging: string) => Promise<T>): Promise<T> {
+  const configFile = join(dir, configName);
   if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UserError(`--dir ${dir} is a file, not a folder`);
-  if (existsSync(configFile) && !opts.force) throw new UserError(`${configFile} exists; use --force to replace the setup`);
+  if (existsSync(configFile) && !force) throw new UserError(`${configFile} exists; use --force to replace the setup`);
   const target = resolve(dir);
   mkdirSync(dirname(target), { recursive: true });
   const staging = join(dirname(target), `.${basename(target)}.kpr-init-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
   mkdirSync(staging, { mode: 0o700 });
-  let built: Omit<SandboxSetup, 'dir' | 'configFile' | 'sandboxDir' | 'epjDir'>;
+  let built: T;
   try {
-    built = await writeSetup(staging, opts);
+    built = await write(staging);
   } catch (err) {
     rmSync(staging, { recursive: true, force: true });
     throw err;
   }
   moveIntoPlace(staging, target);
-  return { dir, configFile, sandboxDir: join(dir, 'sandbox'), epjDir: join(dir, 'epj'), ...built };
+  return built;
+}
+
+/** The demo mapping of the channel's message (and its source schema), beside the configuration. */
+export function writeDemoMapping(dir: string, channel: 'kneik' | 'slash'): void {
+  if (channel === 'slash') {
+    writeAppointmentMapping(dir);
+    return;
+  }
+  writeFileAtomic(join(dir, 'mapping.yaml'), copiedMapping(readFileSync(join(examples, 'mapping.yaml'), 'utf8')));
+  copyFileSync(join(examples, 'source.schema.json'), join(dir, 'source.schema.json'));
 }
 
 function moveIntoPlace(staging: string, target: string): void {
@@ -257,7 +276,7 @@ async function writeSetup(dir: string, opts: SandboxSetupOptions) {
   if (opts.channel === 'slash') {
     // The demo EPJ's appointment book (the same children and units as its consultations) and
     // its mapping onto HST_Avtale 1, rooted at Enhet.
-    writeAppointmentMapping(dir);
+    writeDemoMapping(dir, 'slash');
     const records =
       (opts.extract ?? 'file') === 'file'
         ? await writeRecords(
@@ -280,8 +299,7 @@ async function writeSetup(dir: string, opts: SandboxSetupOptions) {
     return { url, port, records };
   }
 
-  writeFileAtomic(join(dir, 'mapping.yaml'), copiedMapping(readFileSync(join(examples, 'mapping.yaml'), 'utf8')));
-  copyFileSync(join(examples, 'source.schema.json'), join(dir, 'source.schema.json'));
+  writeDemoMapping(dir, 'kneik');
 
   let records = 0;
   if ((opts.extract ?? 'file') === 'file') {

@@ -6,7 +6,7 @@ import { requireKneik, requireTransport, type KprConfig } from '../config/load.t
 import { writePrivateFile } from '../io/private.ts';
 import { checkedCertificates } from './certificates.ts';
 import { seal } from '../transport/cms/index.ts';
-import { HelseIdClient, loadSigningKey } from '../transport/helseid/index.ts';
+import { HelseIdClient, loadSigningKey, processTokenCache } from '../transport/helseid/index.ts';
 import { buildEnvelope, createSender } from '../transport/kpr-client/index.ts';
 
 export interface OutgoingMessage {
@@ -46,7 +46,14 @@ export function configSealer(config: KprConfig, now = new Date()): Sealer {
 export async function transportSender(config: KprConfig, messageVersion: string): Promise<Sender> {
   const t = requireTransport(config);
   const key = await loadSigningKey(t.helseid.jwkFile);
-  const helseid = new HelseIdClient({ authority: t.helseid.authority, clientId: t.helseid.clientId, key, dpop: t.helseid.dpop, timeoutMs: t.helseid.timeoutMs });
+  const helseid = new HelseIdClient({
+    authority: t.helseid.authority,
+    clientId: t.helseid.clientId,
+    key,
+    dpop: t.helseid.dpop,
+    timeoutMs: t.helseid.timeoutMs,
+    cache: processTokenCache,
+  });
   const send = createSender({ baseUrl: t.baseUrl, helseid, token: { scopes: t.helseid.scopes, org: t.helseid.orgNumbers } });
   const parts = (m: OutgoingMessage) => ({
     fromHerId: requireKneik(config).sender.herId,

@@ -20,6 +20,8 @@ export interface FaultSettings {
   rotateNonce?: boolean;
   /** Lifetime of tokens issued from now on. */
   tokenLifetimeSec?: number;
+  /** Issue the next N multi-tenant tokens without their organisation claims (a delegation missing in HelseID). */
+  dropOrgClaims?: number;
   /** Make the API demand a DPoP nonce (RFC 9449 §9). */
   requireApiNonce?: boolean;
   /** Faults of the SLASH receiver (`/keys`, `/message`). */

@@ -199,6 +199,10 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     faults.add(f);
     if (f.expireTokens) helseid.epoch++;
     if (f.rotateNonce) helseid.rotateNonce();
+    if (f.dropOrgClaims !== undefined) {
+      if (!Number.isInteger(f.dropOrgClaims) || f.dropOrgClaims < 0) throw new Error('dropOrgClaims must be a whole number');
+      helseid.dropOrgClaims += f.dropOrgClaims;
+    }
     if (f.tokenLifetimeSec !== undefined) {
       if (!Number.isInteger(f.tokenLifetimeSec) || f.tokenLifetimeSec < 1) throw new Error('tokenLifetimeSec must be a positive integer');
       helseid.tokenLifetimeSec = f.tokenLifetimeSec;
@@ -282,10 +286,13 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
 
   async function admin(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
     const method = req.method ?? 'GET';
-    if (method === 'GET' && path === '/sandbox/state') return send(res, { status: 200, body: store.publicState() });
+    // One tenant's part: the 2021 channel's by its sender HER-id, SLASH's by its organisation.
+    const query = new URL(req.url ?? '/', 'http://sandbox').searchParams;
+    const only = (name: string) => query.get(name) ?? undefined;
+    if (method === 'GET' && path === '/sandbox/state') return send(res, { status: 200, body: store.publicState(only('sender')) });
     if (method === 'GET' && path === '/sandbox/notifications') return send(res, { status: 200, body: store.notifications() });
     if (method === 'GET' && path === '/sandbox/stats') return send(res, { status: 200, body: stats() });
-    if (method === 'GET' && path === '/sandbox/slash/state') return send(res, { status: 200, body: slash.state() });
+    if (method === 'GET' && path === '/sandbox/slash/state') return send(res, { status: 200, body: slash.state(only('parent')) });
     if (method === 'POST') {
       // biome-ignore lint/suspicious/noExplicitAny: an operator's fault request, checked member by member below
       let body: any;

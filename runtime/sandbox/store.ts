@@ -136,10 +136,13 @@ export class SandboxStore implements ChainView {
 
   // --- what is served ------------------------------------------------------------------------
 
-  /** GET /sandbox/state: every sender's chain and every consultation (meant for tests and demos). */
-  publicState(): PublicState {
+  /**
+   * GET /sandbox/state: every sender's chain and every consultation (meant for tests and demos);
+   * with `sender` (a HER-id, `?sender=`) that sender's alone: one tenant of a vendor.
+   */
+  publicState(sender?: string): PublicState {
     this.fold();
-    return publicState(this.st);
+    return publicState(this.st, sender);
   }
 
   /** Every accepted notification in the order it arrived: the chains as the receiver saw them. */

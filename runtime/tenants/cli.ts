@@ -22,10 +22,11 @@ export const register: Registrar = (program: Command) => {
       const cfg = loadTenants(flags.config);
       const rows = cfg.tenants.map((t) => ({
         id: t.id,
-        orgNr: t.config.sender?.orgNr ?? null,
+        orgNr: t.config.sender?.orgNr ?? t.config.helseid?.orgNumbers?.parent ?? null,
         herId: t.config.sender?.herId ?? null,
         kommuner: (t.config.sender?.Kommune ?? []).map((k) => String(k.kommuneNr)),
         spec: t.config.message.spec,
+        helseid: t.config.helseid ? { clientId: t.config.helseid.clientId, parent: t.config.helseid.orgNumbers?.parent ?? null } : null,
         store: storeOf(t),
       }));
       if (flags.format === 'json') {
@@ -33,6 +34,9 @@ export const register: Registrar = (program: Command) => {
         return;
       }
       process.stdout.write(`${cfg.file}: ${rows.length} tenant${rows.length === 1 ? '' : 's'}\n`);
-      for (const r of rows) process.stdout.write(`  ${r.id}  orgNr ${r.orgNr}  HER-id ${r.herId}  kommune ${r.kommuner.join(', ')}  ${r.spec}  ${r.store}\n`);
+      for (const r of rows)
+        process.stdout.write(
+          `  ${r.id}  orgNr ${r.orgNr}  HER-id ${r.herId}  kommune ${r.kommuner.join(', ')}  ${r.spec}  ${r.helseid ? `HelseID ${r.helseid.clientId}${r.helseid.parent ? ` for ${r.helseid.parent}` : ''}  ` : ''}${r.store}\n`,
+        );
     });
 };

@@ -26,6 +26,13 @@ const defs = [
     'Report each kommune from one tenant only: the receiver would get two chains for it.',
   ],
   ['TEN2003', 'shared-database', 'error', "Two tenants' SQLite stores are the same file.", 'Give each tenant its own `database`, or leave it out (state/<id>.db).'],
+  [
+    'TEN2004',
+    'shared-token',
+    'error',
+    'Two tenants act as the same organisation through the same HelseID client: they would share one token.',
+    "Give each tenant its own organisation in helseid.orgNumbers.parent (the vendor's multi-tenant client), or its own client.",
+  ],
   // 3000: a tenant's own settings (those of kpr.yaml, after the defaults are merged in)
   [
     'TEN3001',
@@ -33,6 +40,13 @@ const defs = [
     'error',
     "A tenant's setting (its own or one it takes from `defaults`) is not valid as a kpr.yaml setting.",
     'Fix it where the position points: in the tenant, or in `defaults` for every tenant.',
+  ],
+  [
+    'TEN3002',
+    'helseid-organisation-missing',
+    'error',
+    "A tenant uses the vendor's HelseID client from `defaults` without naming its organisation, so its token would not carry orgnr_parent.",
+    "Set the tenant's helseid.orgNumbers.parent to its 9-digit organisation number (delegated to the vendor's client in HelseID selvbetjening), or give the tenant its own helseid client.",
   ],
   // 4000: the store
   [

@@ -11,6 +11,7 @@ import { ConfigError, configFromData, type KprConfig, type Positions } from '../
 import type { SecretRef } from '../config/secrets.ts';
 import { pointerPath, PositionedYaml, type Path } from '../yaml/positions.ts';
 import { TENANT_DIAGNOSTICS, type TenantDiagnosticId } from './diagnostics.ts';
+import { checkTenantsHelseId, type TenantHelseId } from './helseid.ts';
 import { type Layer, merge, mergedPositions } from './merge.ts';
 
 /** Where a tenant's state is kept. */
@@ -79,6 +80,7 @@ export function loadTenants(file: string): TenantsConfig {
   const defaults = (top.defaults ?? {}) as Record<string, unknown>;
   const tenants: Tenant[] = [];
   const merged: Merged[] = [];
+  const helseids: TenantHelseId[] = [];
   const firstOf = new Map<string, Source>();
   // A wrong default is wrong for every tenant that takes it: said once, naming them all.
   const settingIssues = new Map<string, { at: Diagnostic; tenants: string[] }>();
@@ -96,6 +98,7 @@ export function loadTenants(file: string): TenantsConfig {
     const layer = (yaml: PositionedYaml, prefix: Path, d: unknown): Layer => ({ data: d, at: (p, o) => yaml.pos([...prefix, ...p], o) });
     const positions = mergedPositions(layer(main, ['defaults'], defaults), layer(src.yaml, src.prefix, own));
     merged.push({ id: src.id, data, positions });
+    helseids.push({ id: src.id, own, data, positions, at: src.yaml.pos(src.prefix) });
     try {
       const config = configFromData(abs, data, positions);
       tenants.push({
@@ -118,6 +121,7 @@ export function loadTenants(file: string): TenantsConfig {
   }
   for (const { at, tenants: ids } of settingIssues.values()) out.push({ ...at, message: `tenant${ids.length > 1 ? 's' : ''} ${ids.join(', ')}: ${at.message}` });
   crossChecks(merged, store.kind, dir, out);
+  checkTenantsHelseId(helseids, defaults, out);
   if (out.length) throw new TenantsError(sortDiagnostics(out));
   return { file: abs, tenants, ...(top.workers !== undefined && { workers: top.workers as Record<string, unknown> }) };
 }

@@ -7,6 +7,7 @@ import { EXIT } from '../cli/program.ts';
 import { backfillJob, runJob } from '../jobs/jobs.ts';
 import type { JobOptions } from '../jobs/channels/types.ts';
 import { createLogger, type Logger } from '../log.ts';
+import { tenantError } from '../tenants/jobs.ts';
 import type { Tenant, TenantsConfig } from '../tenants/load.ts';
 import { ReceiverGate } from './backpressure.ts';
 import { thisWorker, type WorkerIdentity, type WorkItem, WorkQueue } from './queue.ts';
@@ -141,7 +142,9 @@ export async function runWorker(o: WorkerOptions): Promise<{ exitCode: number; p
       try {
         outcome = await execute(item, tenant, gate, (m) => say(`${what}: ${m}`));
       } catch (err) {
-        const message = err instanceof Error ? err.message : String(err);
+        // With what to set up when the tenant's token lacks its organisation (the line and the
+        // item name the tenant already).
+        const message = tenantError(tenant, err).message.replace(`tenant ${tenant.id}: `, '');
         const state = await queue.fail(item.id, me, message, o.retryDelayMs);
         say(`${what}: ${state === 'failed' ? 'failed for good' : state === 'queued' ? 'failed, retried later' : 'failed, and the claim was lost'}: ${message}`);
         return;

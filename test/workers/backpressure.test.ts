@@ -28,7 +28,8 @@ describePg('backpressure per receiver across workers', () => {
       return proxy.url;
     });
     try {
-      expect((await kpr(['queue', 'migrate', '--config', trial.tenantsFile])).code).toBe(0);
+      const migrated = await kpr(['queue', 'migrate', '--config', trial.tenantsFile]);
+      expect(migrated.code, migrated.stderr).toBe(0);
       expect((await kpr(['enqueue', 'backfill', '--config', trial.tenantsFile, '--from', FROM, '--to', TODAY])).code).toBe(0);
       const workers = await Promise.all(['a', 'b', 'c'].map((id) => kpr(['worker', '--config', trial.tenantsFile, '--id', id, '--drain'])));
       for (const w of workers) expect(w.code, w.stderr).toBe(0);

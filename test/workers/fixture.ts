@@ -17,6 +17,8 @@ import { REPO_ROOT } from '../helpers/cli.ts';
 
 export const TODAY = '2026-11-24';
 export const FROM = '2024-01-01';
+/** Organisation numbers (valid check digits) the tenants act as, one each. */
+export const TENANT_ORGS = ['999990002', '999990010', '999990029', '999990037'];
 
 export interface Vendor {
   dir: string;
@@ -98,6 +100,8 @@ export async function startTrial(v: Vendor, name: string, queueUrl: string, work
       // records all name the first one's units, which only warns (REC4008) for the others.
       kommuneYaml([demoMunicipalities({ seed: t.seed, municipalities: v.tenants.length })[v.tenants.indexOf(t)]!], '        '),
       `    source: { type: folder, path: ${JSON.stringify(join(v.dir, 'epj', t.id))} }`,
+      // The vendor's client acting for the tenant's organisation (TEN3002 without it).
+      `    helseid: { orgNumbers: { parent: "${TENANT_ORGS[v.tenants.indexOf(t)]}" } }`,
     );
   }
   const tenantsFile = join(dir, 'tenants.yaml');

@@ -16,7 +16,7 @@ import { deliveryForm, itemsOfUnit } from '../../runtime/jobs/channels/slash/for
 import { type Sandbox, startSandbox } from '../../runtime/sandbox/index.ts';
 import { generatedMessageTypes } from '../../runtime/sandbox/slash/index.ts';
 import { describePg, type PgServer, startPg } from '../helpers/postgres.ts';
-import { type Counter, countingProxy, kpr, TODAY } from './fixture.ts';
+import { type Counter, countingProxy, kpr, TENANT_ORGS, TODAY } from './fixture.ts';
 
 const FROM = '2025-03-01';
 const slashOptions = {
@@ -67,8 +67,12 @@ describePg('a SLASH tenant through kpr worker', () => {
       defaults.api = { ...defaults.api, baseUrl: proxy.url };
       const tenantsFile = join(queued.setup.dir, 'tenants.yaml');
       const workers = { queue: { url: await server.newDatabase() }, maxInFlight: 2, lease: '10s' };
-      writeFileSync(tenantsFile, `store: { kind: sqlite, dir: state }\nworkers: ${JSON.stringify(workers)}\ndefaults: ${JSON.stringify(defaults)}\ntenants:\n  - id: demo\n`);
-      expect((await kpr(['queue', 'migrate', '--config', tenantsFile])).code).toBe(0);
+      writeFileSync(
+        tenantsFile,
+        `store: { kind: sqlite, dir: state }\nworkers: ${JSON.stringify(workers)}\ndefaults: ${JSON.stringify(defaults)}\ntenants:\n  - id: demo\n    helseid: { orgNumbers: { parent: "${TENANT_ORGS[0]}" } }\n`,
+      );
+      const migrated = await kpr(['queue', 'migrate', '--config', tenantsFile]);
+      expect(migrated.code, migrated.stderr).toBe(0);
       const enq = await kpr(['enqueue', 'backfill', '--config', tenantsFile, '--from', FROM, '--to', TODAY]);
       expect(enq.stdout).toMatch(/tenant demo: backfill 2025-03-01\.\.2026-11-24 queued as 2 item\(s\)/);
       const w = await kpr(['worker', '--config', tenantsFile, '--id', 'one', '--drain']);

@@ -4,7 +4,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Answer, HelseIdStandIn } from '../helseid-stand-in.ts';
 import { SlashFaults, type SlashFaultSettings } from './faults.ts';
 import { Keyring, type ReceiverKey } from './keyring.ts';
-import { SlashLedger, type ContentOf, type SlashLedgerState } from './ledger.ts';
+import { SlashLedger, stateOfParent, type ContentOf, type SlashLedgerState } from './ledger.ts';
 import { receiveMessage, refuse, SLASH_SCOPE } from './receiver.ts';
 import { DEFAULT_MESSAGE_TYPES, type MessageTypes } from './validate.ts';
 import { randomUUID } from 'node:crypto';
@@ -94,7 +94,9 @@ export class SlashReceiver {
     };
   }
 
-  state(): SlashLedgerState & { keys: unknown; pending: ReturnType<SlashFaults['pending']> } {
-    return { ...this.ledger.state(), keys: this.keyring.published(), pending: this.faults.pending() };
+  /** Everything received, or with `parent` one tenant's part (its organisation's units). */
+  state(parent?: string): SlashLedgerState & { keys: unknown; pending: ReturnType<SlashFaults['pending']> } {
+    const all = this.ledger.state();
+    return { ...(parent === undefined ? all : stateOfParent(all, parent)), keys: this.keyring.published(), pending: this.faults.pending() };
   }
 }

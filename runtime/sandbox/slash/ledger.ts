@@ -108,3 +108,30 @@ export class SlashLedger {
     return { deliveries: this.seq, units, content };
   }
 }
+
+/**
+ * One tenant's part of the state: the units its organisation (the tokens' orgnr_parent)
+ * delivered for, with `seq` counted among its own deliveries, so that one tenant's state is the
+ * same whatever the other tenants sent in between (`GET /sandbox/slash/state?parent=`).
+ */
+export function stateOfParent(state: SlashLedgerState, parent: string): SlashLedgerState {
+  const seqs = new Set<number>();
+  const units: SlashLedgerState['units'] = {};
+  for (const [org, list] of Object.entries(state.units)) {
+    if (!list.some((d) => d.parentOrgNr === parent)) continue;
+    units[org] = list;
+    for (const d of list) seqs.add(d.seq);
+  }
+  const local = new Map([...seqs].sort((a, b) => a - b).map((s, i) => [s, i + 1]));
+  const renumber = (seq: number) => local.get(seq) ?? 0;
+  const content: SlashLedgerState['content'] = {};
+  for (const org of Object.keys(units)) {
+    units[org] = units[org]!.map((d) => ({ ...d, seq: renumber(d.seq) }));
+    const types = state.content[org];
+    if (!types) continue;
+    content[org] = Object.fromEntries(
+      Object.entries(types).map(([type, items]) => [type, Object.fromEntries(Object.entries(items).map(([id, st]) => [id, { ...st, seq: renumber(st.seq) }]))]),
+    );
+  }
+  return { deliveries: seqs.size, units, content };
+}

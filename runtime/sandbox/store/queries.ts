@@ -5,11 +5,13 @@ import type { Statements } from './statements.ts';
 import type { NotificationRecord, PublicState, SenderSummary } from './types.ts';
 
 /** Every sender's chain and every consultation (GET /sandbox/state: tests and demos). */
-export function publicState(st: Statements): PublicState {
+export function publicState(st: Statements, sender?: string): PublicState {
   const senders: Record<string, SenderSummary> = {};
-  for (const r of st.senders.all()) senders[r.her_id] = { chainHead: r.chain_head, notifications: r.notifications, messages: r.messages };
+  for (const r of st.senders.all())
+    if (sender === undefined || r.her_id === sender) senders[r.her_id] = { chainHead: r.chain_head, notifications: r.notifications, messages: r.messages };
   const consultations: PublicState['consultations'] = {};
-  for (const r of st.consultations.iterate()) consultations[r.id] = { status: r.status, content: JSON.parse(r.content) as KonsultasjonJson };
+  for (const r of st.consultations.iterate())
+    if (sender === undefined || r.from_her_id === sender) consultations[r.id] = { status: r.status, content: JSON.parse(r.content) as KonsultasjonJson };
   return { senders, consultations };
 }
 

@@ -55,8 +55,8 @@ export function prepare(db: Database.Database) {
       `INSERT INTO consultation (id, status, content_seq) SELECT value ->> 0, NULL, value ->> 1 FROM json_each(?) WHERE true
        ON CONFLICT(id) DO UPDATE SET status = NULL, content_seq = excluded.content_seq`,
     ),
-    consultations: db.prepare<[], { id: string; status: string; content: string }>(
-      "SELECT c.id, coalesce(c.status, 'active') AS status, k.content FROM consultation c JOIN content k ON k.seq = c.content_seq ORDER BY c.id",
+    consultations: db.prepare<[], { id: string; status: string; content: string; from_her_id: string }>(
+      "SELECT c.id, coalesce(c.status, 'active') AS status, k.content, k.from_her_id FROM consultation c JOIN content k ON k.seq = c.content_seq ORDER BY c.id",
     ),
     statusCounts: db.prepare<[], { status: string; n: number }>("SELECT coalesce(status, 'active') AS status, COUNT(*) AS n FROM consultation GROUP BY 1"),
     // In key order, the last of a GUID winning: each index page is written once per fold.

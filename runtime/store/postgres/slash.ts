@@ -65,8 +65,14 @@ export class PgSlash {
     return r && toDelivery(r);
   }
 
+  /**
+   * Counts an attempt without waiting for the disk (relaxed: synchronous_commit off for this
+   * transaction), as sqlite/slash.ts does: lost in a crash, the delivery is still the unit's head
+   * and goes again with the same bytes; the answer's commit, which waits for the WAL flush, makes
+   * it durable with it before the unit's next delivery.
+   */
   markSending(seq: number): Promise<void> {
-    return this.s.tx(async () => void (await this.s.run('UPDATE slash_delivery SET attempts = attempts + 1 WHERE seq = $1', [seq])));
+    return this.s.tx(async () => void (await this.s.run('UPDATE slash_delivery SET attempts = attempts + 1 WHERE seq = $1', [seq])), { relaxed: true });
   }
 
   answered(seq: number, a: SlashAnswered): Promise<void> {

@@ -110,6 +110,11 @@ function prepare(db: Database.Database) {
     ensureUnit: db.prepare<[string, string]>('INSERT INTO slash_unit (unit, org_nr) VALUES (?, ?) ON CONFLICT(unit) DO NOTHING'),
     queue: db.prepare<[], DeliveryDbRow>(`SELECT ${DELIVERY_COLS} FROM slash_delivery WHERE state IN ('queued', 'refused') ORDER BY seq`),
     delivery: db.prepare<[number], DeliveryDbRow>(`SELECT ${DELIVERY_COLS} FROM slash_delivery WHERE seq = ?`),
+    // The answer needs only the unit, not the body it would otherwise read back for every delivery.
+    unitOfDelivery: db.prepare<[number], { unit: string }>('SELECT unit FROM slash_delivery WHERE seq = ?'),
+    // Prepared once: markSending runs per delivery.
+    syncNormal: db.prepare('PRAGMA synchronous = NORMAL'),
+    syncFull: db.prepare('PRAGMA synchronous = FULL'),
     sending: db.prepare<[number]>('UPDATE slash_delivery SET attempts = attempts + 1 WHERE seq = ?'),
     delivered: db.prepare<[string, string | null, string, number]>(
       "UPDATE slash_delivery SET state = 'delivered', msg_hash = ?, correlation_id = ?, status = 200, codes = NULL, reason = NULL, done_at = ? WHERE seq = ? AND state = 'queued'",
@@ -178,7 +183,7 @@ export class SqliteSlash {
       for (const k of c.checkpoints ?? []) st.checkpoint.run(k.key, k.value);
     });
     this.answerTx = db.transaction((seq: number, a: SlashAnswered) => {
-      const d = st.delivery.get(seq);
+      const d = st.unitOfDelivery.get(seq);
       if (!d) return;
       if (a.outcome === 'delivered') {
         st.delivered.run(a.msgHash, a.correlationId, now(), seq);
@@ -234,8 +239,21 @@ export class SqliteSlash {
     return this.st.queue.all().map(toDelivery);
   }
 
+  /**
+   * Counts an attempt without waiting for the disk (synchronous = NORMAL for this one commit).
+   * Lost in a power cut, the delivery is still the unit's head with the same bytes and goes again,
+   * which is what happens to a delivery in flight anyway; only the attempt count is one short.
+   * The WAL is sequential, so the answer's fully synced commit, before the unit's next delivery
+   * goes, makes this durable too. A killed process loses nothing either way (the WAL is written).
+   * Saves one fsync per delivery.
+   */
   markSending(seq: number): void {
-    this.st.sending.run(seq);
+    this.st.syncNormal.run();
+    try {
+      this.st.sending.run(seq);
+    } finally {
+      this.st.syncFull.run();
+    }
   }
 
   answered(seq: number, a: SlashAnswered): void {

@@ -1,6 +1,8 @@
 // The HelseID machine-to-machine client: client_credentials with a client assertion, DPoP when
-// asked, and a token cache per (key id, scopes, parent org, child org) that lets only one
-// token request per key be in flight: concurrent callers share its promise.
+// asked, and a token cache per (authority, client, keys, scopes, parent org, child org) that lets
+// only one token request per key be in flight: concurrent callers share its promise. A process
+// that runs job after job for many tenants passes `processTokenCache`, so each tenant's token
+// outlives the job that fetched it and no two tenants ever share one (docs/tenants.md).
 import { httpRequest, jsonBody, type HttpResponse } from '../http.ts';
 import { createClientAssertion, type OrgNumbers } from './assertion.ts';
 import { discover } from './discovery.ts';
@@ -19,6 +21,8 @@ export interface HelseIdClientOptions {
   timeoutMs?: number;
   /** A cached token is renewed this long before it expires (at most half its lifetime). */
   cacheMarginSec?: number;
+  /** Where tokens are kept; default one cache of this client's own. */
+  cache?: TokenCache;
 }
 
 export interface TokenRequest {
@@ -36,22 +40,41 @@ export interface AccessToken {
   cacheKey: string;
 }
 
-interface CacheEntry {
-  token: AccessToken;
+/**
+ * Tokens and the fetches in flight, by cache key. The key names everything a token is bound to,
+ * so clients built anew for every job can share one cache and still never hand one tenant's
+ * token to another. Holds tokens in memory only; nothing here is ever logged.
+ */
+export class TokenCache {
+  readonly tokens = new Map<string, AccessToken>();
+  readonly inFlight = new Map<string, Promise<AccessToken>>();
+
+  /** Cached tokens, expired ones included until they are asked for again (tests, stats). */
+  get size(): number {
+    return this.tokens.size;
+  }
+
+  clear(): void {
+    this.tokens.clear();
+    this.inFlight.clear();
+  }
 }
+
+/** The one cache of a process: the jobs' HelseID clients keep their tokens here. */
+export const processTokenCache = new TokenCache();
 
 const FORM = 'application/x-www-form-urlencoded';
 const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
 export class HelseIdClient {
-  private readonly cache = new Map<string, CacheEntry>();
-  private readonly inFlight = new Map<string, Promise<AccessToken>>();
+  private readonly cache: TokenCache;
   private readonly dpopKey: SigningKey | undefined;
   /** Token requests that reached HelseID with a fresh assertion (for benchmarks). */
   tokenFetches = 0;
 
   constructor(readonly options: HelseIdClientOptions) {
     this.dpopKey = options.dpop === true ? options.key : options.dpop ? options.dpop : undefined;
+    this.cache = options.cache ?? new TokenCache();
   }
 
   get usesDpop(): boolean {
@@ -59,37 +82,44 @@ export class HelseIdClient {
   }
 
   cacheKey(req: TokenRequest): string {
+    const o = this.options;
     const scopes = [...new Set(req.scopes)].sort().join(' ');
-    return [this.options.key.kid, scopes, req.org?.parent ?? '', req.org?.child ?? ''].join('|');
+    // The authority stands for its token endpoint (discovery maps one to the other); the key's
+    // thumbprint, not its kid, tells two keys apart; a Bearer and a DPoP token are not the same.
+    const authority = o.authority.replace(/\/+$/, '');
+    const bound = this.dpopKey ? this.dpopKey.thumbprint : 'bearer';
+    return [authority, o.clientId, o.key.thumbprint, bound, scopes, req.org?.parent ?? '', req.org?.child ?? ''].join('|');
   }
 
   /** A valid token for the request: from the cache, from a fetch in flight, or freshly fetched. */
   getToken(req: TokenRequest): Promise<AccessToken> {
     const key = this.cacheKey(req);
-    const cached = this.cache.get(key);
-    if (cached && Date.now() < cached.token.renewAt) return Promise.resolve(cached.token);
-    let pending = this.inFlight.get(key);
+    const { tokens, inFlight } = this.cache;
+    const cached = tokens.get(key);
+    if (cached && Date.now() < cached.renewAt) return Promise.resolve(cached);
+    if (cached) tokens.delete(key);
+    let pending = inFlight.get(key);
     if (!pending) {
       pending = this.fetchToken(req, key).then(
         (token) => {
-          this.cache.set(key, { token });
-          this.inFlight.delete(key);
+          tokens.set(key, token);
+          inFlight.delete(key);
           return token;
         },
         (err) => {
-          this.inFlight.delete(key);
+          inFlight.delete(key);
           throw err;
         },
       );
-      this.inFlight.set(key, pending);
+      inFlight.set(key, pending);
     }
     return pending;
   }
 
   /** Drops a token the API refused, so that the next getToken fetches a new one. */
   invalidate(token: AccessToken): void {
-    const entry = this.cache.get(token.cacheKey);
-    if (entry && entry.token.accessToken === token.accessToken) this.cache.delete(token.cacheKey);
+    const cached = this.cache.tokens.get(token.cacheKey);
+    if (cached && cached.accessToken === token.accessToken) this.cache.tokens.delete(token.cacheKey);
   }
 
   /** A DPoP proof for one API request carrying `token`; `claims` are a receiver's own bindings. */

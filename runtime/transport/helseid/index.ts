@@ -1,5 +1,5 @@
 // Public face of the HelseID client: keys, assertion, DPoP, the caching client and its errors.
-export { HelseIdClient, type AccessToken, type HelseIdClientOptions, type TokenRequest } from './client.ts';
+export { HelseIdClient, TokenCache, processTokenCache, type AccessToken, type HelseIdClientOptions, type TokenRequest } from './client.ts';
 export { createClientAssertion, assertionDetails, MAX_ASSERTION_LIFETIME_SEC, type OrgNumbers } from './assertion.ts';
 export { createDpopProof, accessTokenHash, htuOf } from './dpop.ts';
 export { discover, clearDiscoveryCache, type Discovery } from './discovery.ts';

@@ -74,6 +74,8 @@ export class SlashClient {
   readonly url: string;
   private readonly policy: RetryPolicy;
   private apiNonce: string | undefined;
+  /** The parent organisation each cached token was found to name: its claims are read once, not per delivery. */
+  private readonly orgChecked = new WeakMap<AccessToken, string>();
 
   constructor(private readonly options: SlashClientOptions) {
     if (!options.helseid.usesDpop) throw new Error('SLASH requires DPoP-bound tokens: configure the HelseID client with dpop');
@@ -107,7 +109,16 @@ export class SlashClient {
         const p = protect(msg.json, key);
         msgHash = p.msgHash;
         token = await o.helseid.getToken(tokenRequest);
-        if (parent) requireOrgClaims(token, parent);
+        if (parent && this.orgChecked.get(token) !== parent) {
+          try {
+            requireOrgClaims(token, parent);
+          } catch (err) {
+            // Not kept for the next job: once the delegation is fixed, a new token carries it.
+            o.helseid.invalidate(token);
+            throw err;
+          }
+          this.orgChecked.set(token, parent);
+        }
         const proof = await o.helseid.apiProof('POST', this.url, token, this.apiNonce, { ...bindingsOf(p, msg.msgType, msg.msgVersion) });
         const headers = {
           'content-type': 'text/plain',

@@ -151,4 +151,23 @@ describe('multi-tenant HelseID for SLASH', () => {
     expect(requireOrgClaims({ ...token, accessToken: 'opaque-reference-token' }, PARENT)).toBeUndefined();
     await expect(client.send({ json: unitMessage(), msgType: 'HST_Avtale', msgVersion: '1', parentOrgNr: '12345' })).rejects.toThrow(/9-digit/);
   });
+
+  it("reads a cached token's org claims once, yet refuses that token for another parent", async () => {
+    const client = await slashClientFor(sb);
+    const helseid = (client as any).options.helseid;
+    const token: AccessToken = await helseid.getToken({ scopes: [sb.connection.slashScope], org: { parent: PARENT } });
+    // A token provider that hands the same token out whatever parent is asked for.
+    const getToken = helseid.getToken;
+    helseid.getToken = async () => token;
+    try {
+      for (let i = 0; i < 2; i++) {
+        expect((await client.send({ json: unitMessage(PARENT, { i }), msgType: 'HST_Avtale', msgVersion: '1', parentOrgNr: PARENT })).outcome).toBe('delivered');
+      }
+      await expect(client.send({ json: unitMessage(OTHER_PARENT), msgType: 'HST_Avtale', msgVersion: '1', parentOrgNr: OTHER_PARENT })).rejects.toThrow(
+        `asked for parent organisation ${OTHER_PARENT}, the token names ${PARENT}`,
+      );
+    } finally {
+      helseid.getToken = getToken;
+    }
+  });
 });

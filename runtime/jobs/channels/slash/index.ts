@@ -6,7 +6,7 @@ import { ConfigError, type KprConfig, type SlashConfig } from '../../../config/l
 import { loadMapping } from '../../../mapping/apply.ts';
 import { openSource } from '../../../sources/index.ts';
 import { osloDate } from '../../../time/oslo.ts';
-import { HelseIdClient, loadSigningKey } from '../../../transport/helseid/index.ts';
+import { HelseIdClient, loadSigningKey, processTokenCache } from '../../../transport/helseid/index.ts';
 import { SlashClient } from '../../../transport/slash/client.ts';
 import type { JobBase } from '../../context.ts';
 import type { BackfillOptions, BackfillResult, Channel, JobOptions, ResendTarget } from '../types.ts';
@@ -32,7 +32,7 @@ export async function configSlashClient(config: KprConfig): Promise<SlashClient>
   if (issues.length) throw new ConfigError(issues);
   const h = config.helseid!;
   const key = await loadSigningKey(h.jwkFile);
-  const helseid = new HelseIdClient({ authority: authority!, clientId: h.clientId, key, dpop: true, timeoutMs: h.timeoutMs });
+  const helseid = new HelseIdClient({ authority: authority!, clientId: h.clientId, key, dpop: true, timeoutMs: h.timeoutMs, cache: processTokenCache });
   return new SlashClient({ baseUrl: baseUrl!, helseid, scopes: h.scopes, vendor: sc.vendor, timeoutMs: h.timeoutMs });
 }
 
