@@ -26,6 +26,7 @@ const registrars: [commands: string[], load: () => Promise<{ register: Registrar
   [['run', 'backfill', 'resend', 'status', 'errors'], () => import('../runtime/jobs/cli.ts')],
   [['store', 'store migrate'], () => import('../runtime/tenants/store-cli.ts')],
   [['tenants', 'tenants check'], () => import('../runtime/tenants/cli.ts')],
+  [['enqueue', 'worker', 'queue', 'queue list', 'queue migrate'], () => import('../runtime/workers/cli.ts')],
 ];
 
 /**
@@ -44,6 +45,9 @@ export const SUMMARIES: Record<string, string> = {
   resend: 'after fixing a configuration error: send or queue a message again',
   tenants: "check a vendor's tenants file: many reporting units, one store",
   store: 'PostgreSQL: apply the schema migrations, move a SQLite store (kpr.db) in',
+  enqueue: "add a vendor's daily runs or backfills to the work queue (PostgreSQL)",
+  worker: 'claim and run work items from the queue: any number, on any machine',
+  queue: "the work queue: every tenant's items and state; its schema migrations",
   token: 'fetch an access token from HelseID and show its claims',
   cert: 'inspect certificates (expiry, key usage); make a TEST PKI',
   mapping: 'write and check mappings from EPJ records to KPR messages',

@@ -26,6 +26,8 @@ export interface Tenant {
 export interface TenantsConfig {
   file: string;
   tenants: Tenant[];
+  /** The `workers` section as written (runtime/workers/settings.ts reads it). */
+  workers?: Record<string, unknown>;
 }
 
 /** The tenants file is wrong: every diagnostic, with its position and rule id. Exit code 2. */
@@ -121,7 +123,7 @@ export function loadTenants(file: string): TenantsConfig {
   crossChecks(merged, store.kind, dir, out);
   checkTenantsHelseId(helseids, defaults, out);
   if (out.length) throw new TenantsError(sortDiagnostics(out));
-  return { file: abs, tenants };
+  return { file: abs, tenants, ...(top.workers !== undefined && { workers: top.workers as Record<string, unknown> }) };
 }
 
 function secretOr(url: string | { file?: string; env?: string } | undefined, dir: string): string | SecretRef {
