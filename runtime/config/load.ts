@@ -485,12 +485,15 @@ function schemaIssues(errors: ErrorObject[], yaml: Positions): ConfigIssue[] {
   const out: ConfigIssue[] = [];
   const seen = new Set<string>();
   const oneOfAt = new Set(errors.filter((e) => e.keyword === 'oneOf').map((e) => e.instancePath));
+  // A value that may be a string or a secret ($defs) fails both forms: the outer oneOf says it once.
+  const outerOneOfAt = new Set(errors.filter((e) => e.keyword === 'oneOf' && !e.schemaPath.startsWith('#/$defs/')).map((e) => e.instancePath));
   for (const e of errors) {
     const path = pointerPath(e.instancePath);
     const name = path.length ? path.join('.') : 'kpr.yaml';
     // Errors inside a failed oneOf's branches are noise: the oneOf's own message says it.
     if (e.keyword !== 'oneOf' && e.schemaPath.includes('/oneOf/') && oneOfAt.has(e.instancePath)) continue;
     if (e.keyword === 'if') continue;
+    if (e.schemaPath.startsWith('#/$defs/') && outerOneOfAt.has(e.instancePath)) continue;
     let issue: ConfigIssue;
     switch (e.keyword) {
       case 'additionalProperties': {
