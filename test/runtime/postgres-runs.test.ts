@@ -158,6 +158,18 @@ describePg('runs on PostgreSQL chosen in kpr.yaml', () => {
     const r = runKpr(['report', '--config', cfg, '--html', html]);
     expect(r.code, r.stderr).toBe(0);
     expect(readFileSync(html, 'utf8')).toContain('notifications by consultation month');
+
+    // A dry run works on a SQLite copy of the PostgreSQL store: it builds what is new, and the store is unchanged.
+    await writeRecords(
+      join(postgres.setup.epjDir, '9999-new.ndjson'),
+      [...generateRecords({ children: 3, from: '2024-06-01', to: TODAY, seed: 'pg-new', badRate: 0, editRate: 0, deleteRate: 0 })].map((r) => ({ ...r, changedAt: `${TODAY}T23:59:59Z` })),
+    );
+    const out = join(postgres.setup.dir, 'dry');
+    const dry = runKpr(['run', '--dry-run', '--out', out, '--config', cfg]);
+    expect(dry.code, dry.stderr.slice(-2000)).toBe(0);
+    expect((JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { messagesBuilt: number }).messagesBuilt).toBeGreaterThan(0);
+    const after = JSON.parse(runKpr(['status', '--config', cfg, '--format', 'json']).stdout) as typeof report;
+    expect([after.messages, after.lastRun]).toEqual([report.messages, report.lastRun]);
   }, 240_000);
 
   it('a SLASH backfill, a refused unit and kpr resend: the same units, items and deliveries in order as on SQLite', async () => {
