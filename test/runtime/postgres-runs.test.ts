@@ -162,7 +162,10 @@ describePg('runs on PostgreSQL chosen in kpr.yaml', () => {
     // A dry run works on a SQLite copy of the PostgreSQL store: it builds what is new, and the store is unchanged.
     await writeRecords(
       join(postgres.setup.epjDir, '9999-new.ndjson'),
-      [...generateRecords({ children: 3, from: '2024-06-01', to: TODAY, seed: 'pg-new', badRate: 0, editRate: 0, deleteRate: 0 })].map((r) => ({ ...r, changedAt: `${TODAY}T23:59:59Z` })),
+      [...generateRecords({ children: 3, from: '2024-06-01', to: TODAY, seed: 'pg-new', badRate: 0, editRate: 0, deleteRate: 0 })].map((r) => ({
+        ...r,
+        changedAt: `${TODAY}T23:59:59Z`,
+      })),
     );
     const out = join(postgres.setup.dir, 'dry');
     const dry = runKpr(['run', '--dry-run', '--out', out, '--config', cfg]);
