@@ -95,6 +95,11 @@ export class Builder {
   private readonly collector: BatchCollector<Pending>;
   /** Meldinger that could not be written and had records held back. */
   private held = 0;
+  /**
+   * The batch's transaction is open in the store (beginBatch is idempotent, but each call is a
+   * turn of the event loop, and on PostgreSQL a trip through the store's queue: once per batch).
+   */
+  batchOpen = false;
 
   /** A builder continuing the chain where the store has it. */
   static async open(deps: BuilderDeps, summary: TransferSummary): Promise<Builder> {
@@ -111,6 +116,12 @@ export class Builder {
     this.collector = new BatchCollector<Pending>({ maxConsultations: deps.limits.maxConsultations, maxBytes: deps.limits.maxBytes }, (p) => estimate(p.row.json));
   }
 
+  /** Opens the batch's transaction, whose lookups share one snapshot; the next commit ends it. */
+  async openBatch(): Promise<void> {
+    await this.deps.store.beginBatch();
+    this.batchOpen = true;
+  }
+
   /** Decides one version and, when something is to be sent, adds its notification. */
   async consider(v: Version): Promise<void> {
     const { store } = this.deps;
@@ -118,7 +129,7 @@ export class Builder {
     // The lookups of a batch run inside its transaction (the store's reads see its own writes).
     let state = b.overlay.get(v.konsultasjonId);
     if (!state) {
-      await store.beginBatch();
+      if (!this.batchOpen) await this.openBatch();
       state = await store.consultation(v.konsultasjonId);
     }
     const d = decide(state, { deleted: v.deleted, hash: v.hash });
@@ -197,6 +208,7 @@ export class Builder {
     // Files read to their end: their last lines are handled, so they are decided with this commit.
     checkpoints.push(...mark.filesDone.splice(0));
     fail('before-commit');
+    this.batchOpen = false;
     await store.commitBatch({
       runId: this.deps.runId,
       messages: b.messages,

@@ -86,7 +86,7 @@ export class SourceLoop {
     // A rejected record without a readable changedAt is never "already decided".
     if (changedAt !== null && (m.kind !== 'rejected' || changedAt)) {
       const prior = builder.batch.seen.get(m.sourceId);
-      await store.beginBatch();
+      if (!builder.batchOpen) await builder.openBatch();
       if ((prior && prior.changedAt >= changedAt) || (await store.seen(m.sourceId, changedAt))) {
         s.skipped++;
         const first = hash === undefined ? undefined : this.versions.conflict(m.sourceId, changedAt, hash);
