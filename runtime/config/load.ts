@@ -89,11 +89,21 @@ export interface KprConfig {
   rules: { consequences: 'receiver' | 'strict' };
   batch: { maxConsultations: number; maxBytes: number; recordsPerTransaction: number };
   source: { type: 'file' | 'folder' | 'command'; path?: string; command?: string[]; env: Record<string, SecretRef>; timeoutSec: number; changedAtField: string };
+  /** The SQLite file (`database`, or `store.path`); the store is in `store` (PostgreSQL or this file). */
   database: string;
+  /** Where the transfer's state is kept (`store:`; default the SQLite file `database`). */
+  store: ConfigStore;
   log: { level: string };
   /** Position of a key in kpr.yaml, for errors found later (e.g. a profile without baseUrl). */
   positionOf(path: Path): Position;
 }
+
+/**
+ * Where a configuration's state is: an embedded SQLite file, or a schema on a PostgreSQL server.
+ * The URL may be a secret reference (read when the store is opened: storeLocation in
+ * store/location.ts). A tenants file sets each tenant's (runtime/tenants/load.ts).
+ */
+export type ConfigStore = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string | SecretRef; schema: string };
 
 export const DEFAULTS = {
   maxConsultations: 1000,
@@ -125,6 +135,7 @@ export const CONFIG_RULES = {
   vendorHeaders: 'CFG002',
   requestSize: 'CFG003',
   channelSection: 'CFG004',
+  store: 'CFG005',
 } as const;
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -250,10 +261,16 @@ export function configFromData(file: string, parsed: unknown, yaml: Positions): 
       timeoutSec: src.timeoutSec ?? DEFAULTS.sourceTimeoutSec,
       changedAtField: src.changedAtField ?? 'changedAt',
     },
-    database: path(data.database ?? 'kpr.db', ['database'], false),
+    database: path(
+      data.store?.kind === 'sqlite' && data.store.path !== undefined ? data.store.path : (data.database ?? 'kpr.db'),
+      data.database === undefined ? ['store', 'path'] : ['database'],
+      false,
+    ),
+    store: { kind: 'sqlite', path: '' },
     log: { level: data.log?.level ?? 'info' },
     positionOf: (p) => yaml.pos(p),
   };
+  config.store = storeSettings(config, data, yaml, issues, secret);
   if (channel === 'slash') config.slash = slashSettings(config, data, yaml, issues);
   else {
     checkChannelMessage(config, yaml, issues);
@@ -262,6 +279,36 @@ export function configFromData(file: string, parsed: unknown, yaml: Positions): 
   }
   if (issues.length) throw new ConfigError(issues.sort((a, b) => a.at.line - b.at.line || a.at.col - b.at.col));
   return config;
+}
+
+/**
+ * `store:`: SQLite (the default, the file `database` names) or a PostgreSQL schema. The URL holds
+ * no password (a kpr.yaml is read by many; PGPASSWORD, ~/.pgpass or a secret file take it), and
+ * each kind's settings only with that kind.
+ */
+function storeSettings(
+  config: KprConfig,
+  data: ConfigData,
+  yaml: Positions,
+  issues: ConfigIssue[],
+  secret: (s: { file?: string; env?: string }, at: Path) => SecretRef,
+): ConfigStore {
+  const st = data.store as { kind: 'sqlite' | 'postgres'; path?: string; url?: string | { file?: string; env?: string }; schema?: string } | undefined;
+  const rule = CONFIG_RULES.store;
+  if (!st || st.kind === 'sqlite') {
+    if (st && data.database !== undefined && st.path !== undefined)
+      issues.push({ at: yaml.pos(['store', 'path']), message: `store.path and database both name the SQLite file: keep one (${rule})` });
+    for (const key of ['url', 'schema'] as const)
+      if (st?.[key] !== undefined) issues.push({ at: yaml.pos(['store', key], { key: true }), message: `store.${key} is a setting of kind postgres, not sqlite (${rule})` });
+    return { kind: 'sqlite', path: config.database };
+  }
+  if (st.path !== undefined) issues.push({ at: yaml.pos(['store', 'path'], { key: true }), message: `store.path is a setting of kind sqlite, not postgres (${rule})` });
+  if (data.database !== undefined)
+    issues.push({ at: yaml.pos(['database'], { key: true }), message: `database names a SQLite file, but store.kind is postgres: leave it out (${rule})` });
+  if (typeof st.url === 'string' && /^postgres(ql)?:\/\/[^/@?]*:[^/@?]*@/.test(st.url))
+    issues.push({ at: yaml.pos(['store', 'url']), message: `store.url holds a password: name a secret ({ env: … } or { file: … }) or use PGPASSWORD or ~/.pgpass (${rule})` });
+  const url = typeof st.url === 'string' ? st.url : secret(st.url ?? {}, ['store', 'url']);
+  return { kind: 'postgres', url, schema: st.schema ?? 'kpr' };
 }
 
 /** The JSON message type's official name (`x-kpr-message-type`), or undefined for an XML one. */
@@ -431,18 +478,22 @@ export function requireTransport(config: KprConfig): {
 const ONE_OF_HINTS: [RegExp, string][] = [
   [/\/signing\/oneOf$/, 'needs either certFile and keyFile (PEM), or p12File (with passphrase), not both'],
   [/\/secret\/oneOf$/, 'needs exactly one of file or env'],
+  [/\/store\/properties\/url\/oneOf$/, 'must be a postgresql:// URL (no password) or a secret (file or env)'],
 ];
 
 function schemaIssues(errors: ErrorObject[], yaml: Positions): ConfigIssue[] {
   const out: ConfigIssue[] = [];
   const seen = new Set<string>();
   const oneOfAt = new Set(errors.filter((e) => e.keyword === 'oneOf').map((e) => e.instancePath));
+  // A value that may be a string or a secret ($defs) fails both forms: the outer oneOf says it once.
+  const outerOneOfAt = new Set(errors.filter((e) => e.keyword === 'oneOf' && !e.schemaPath.startsWith('#/$defs/')).map((e) => e.instancePath));
   for (const e of errors) {
     const path = pointerPath(e.instancePath);
     const name = path.length ? path.join('.') : 'kpr.yaml';
     // Errors inside a failed oneOf's branches are noise: the oneOf's own message says it.
     if (e.keyword !== 'oneOf' && e.schemaPath.includes('/oneOf/') && oneOfAt.has(e.instancePath)) continue;
     if (e.keyword === 'if') continue;
+    if (e.schemaPath.startsWith('#/$defs/') && outerOneOfAt.has(e.instancePath)) continue;
     let issue: ConfigIssue;
     switch (e.keyword) {
       case 'additionalProperties': {

@@ -119,7 +119,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     // Counted in the sandbox's database: no need to read every consultation's content.
     const { active = 0, annulled = 0 } = sandbox.store.statusCounts();
     const rejectedByRule: Record<string, number> = {};
-    const rows = errorRows(config);
+    const rows = await errorRows(config);
     for (const r of rows) if (r.kind !== 'warning') rejectedByRule[r.rule] = (rejectedByRule[r.rule] ?? 0) + 1;
     const warned = new Set(rows.filter((r) => r.kind === 'warning').map((r) => r.id)).size;
     const runs = [backfill, ...daily];

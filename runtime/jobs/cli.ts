@@ -10,6 +10,7 @@ import { createLogger } from '../log.ts';
 import { progressReporter } from './progress.ts';
 import type { TransferProgress } from './transfer.ts';
 import { errorRows, failures, formatErrors, formatStatus, MAX_COLUMNS, statusReport } from './report.ts';
+import { describeStore } from '../store/location.ts';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -68,7 +69,7 @@ function terminal(o: OutputOptions, config: KprConfig) {
     const p = bar.last;
     const got = p ? `${p.records.toLocaleString('en-US')} records read, ${p.messages.toLocaleString('en-US')} messages built` : 'stopped before the first record';
     process.stderr.write(
-      `\ninterrupted: ${got}. Every decision and message committed so far is saved in ${config.database}; nothing is lost or sent twice.\n` +
+      `\ninterrupted: ${got}. Every decision and message committed so far is saved in ${describeStore(config)}; nothing is lost or sent twice.\n` +
         `resume with: npx kpr ${process.argv.slice(2).map(shellWord).join(' ')}\n`,
     );
     process.exit(130);
@@ -168,8 +169,8 @@ export const register: Registrar = (program: Command) => {
     .description('Messages by state, the last run, the chain head, the oldest unconfirmed message, rejected records, certificate expiry')
     .addOption(configOption())
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .action((o: { config: string; format: 'text' | 'json' }) => {
-      const report = statusReport(loadConfig(o.config));
+    .action(async (o: { config: string; format: 'text' | 'json' }) => {
+      const report = await statusReport(loadConfig(o.config));
       process.stdout.write(o.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : `${formatStatus(report)}\n`);
       const last = report.lastRun;
       const interrupted = last !== null && last.endedAt === null && !report.runningNow?.alive;
@@ -183,8 +184,8 @@ export const register: Registrar = (program: Command) => {
     )
     .addOption(configOption())
     .addOption(new Option('--format <format>', 'output format: text (wrapped to the terminal, at most 120 columns), json or csv').default('text').argParser(errorsFormat))
-    .action((o: { config: string; format: 'text' | 'json' | 'csv' }) => {
-      const rows = errorRows(loadConfig(o.config));
+    .action(async (o: { config: string; format: 'text' | 'json' | 'csv' }) => {
+      const rows = await errorRows(loadConfig(o.config));
       process.stdout.write(formatErrors(rows, o.format, process.stdout.columns ?? MAX_COLUMNS));
       // Records sent with a warning are at the receiver: news for the operator, not a failure.
       process.exitCode = failures(rows) ? EXIT.partial : EXIT.ok;

@@ -8,8 +8,9 @@ import { buildMelding } from '../message/melding.ts';
 import { osloDate } from '../time/oslo.ts';
 import { describeAjvErrors, formatFinding } from '../message/validation.ts';
 import { openSource } from '../sources/index.ts';
-import { openStore } from '../store/open.ts';
-import type { Store } from '../store/types.ts';
+import type { AsyncStore } from '../store/async.ts';
+import { storeLocation } from '../store/location.ts';
+import { openAsyncStore } from '../store/open.ts';
 import { workerFrontEnd, workerWanted } from './front-end.ts';
 import { configMapper, type RecordMapper } from './mapper.ts';
 import { loadMessageKit, type MessageKit } from './message-kit.ts';
@@ -49,7 +50,9 @@ export async function loadMapper(config: KprConfig, kit: MessageKit, extractDate
 }
 
 export interface JobBase {
-  store: Store;
+  store: AsyncStore;
+  /** The store was handed in opened (JobOptions.store): its owner closes it, not the job. */
+  borrowed?: boolean;
   /** The 2021 channel's message kit (XML); a SLASH job has none (its JSON types are not XPR). */
   kit?: MessageKit;
   log: Logger;
@@ -63,7 +66,11 @@ export function withKit(base: JobBase): KneikBase {
   return base as KneikBase;
 }
 
-export async function openJob(config: KprConfig, opts: { log?: Logger; databasePath?: string } = {}): Promise<JobBase> {
+/**
+ * The job's store: one handed in (a worker keeps one per tenant open), a SQLite file named for
+ * this job (a dry run's copy), or the configuration's (kpr.yaml's `store:`, SQLite by default).
+ */
+export async function openJob(config: KprConfig, opts: { log?: Logger; databasePath?: string; store?: AsyncStore } = {}): Promise<JobBase> {
   const log = opts.log ?? createLogger({ level: config.log.level });
   let kit: MessageKit | undefined;
   if (config.channel === 'kneik') {
@@ -71,7 +78,8 @@ export async function openJob(config: KprConfig, opts: { log?: Logger; databaseP
     if (kit.genericXml)
       log.warn({ spec: kit.id }, 'no generated XML codec for this message version: using the generic serialiser (XSD order not guaranteed); run `npx kpr spec build`');
   }
-  const store = openStore(opts.databasePath ?? config.database);
+  if (opts.store) return { store: opts.store, borrowed: true, kit, log };
+  const store = await openAsyncStore(opts.databasePath !== undefined ? { kind: 'sqlite', path: opts.databasePath } : storeLocation(config));
   return { store, kit, log };
 }
 

@@ -132,7 +132,7 @@ export function workerFrontEnd(config: KprConfig, extractDate: string): FrontEnd
       // skipFile asks the store, which lives on this thread: ask it now, for every file.
       const skip: string[] = [];
       if (opts.skipFile && config.source.type !== 'command') {
-        for (const f of new FileSource(config.source.path!, config.source.type).identities()) if (opts.skipFile(f)) skip.push(identityKey(f));
+        for (const f of new FileSource(config.source.path!, config.source.type).identities()) if (await opts.skipFile(f)) skip.push(identityKey(f));
       }
       const { skipFile: _s, onFileDone: _d, ...read } = opts;
       const plain: WorkerConfig = JSON.parse(

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { EXIT, UserError } from '../cli/program.ts';
 import { requireKneik } from '../config/load.ts';
 import { makePrivateDir, writePrivateFile } from '../io/private.ts';
-import { openStore } from '../store/open.ts';
+import { openConfigStore } from '../store/location.ts';
 import { channelOf } from './channels/index.ts';
 import { runTransfer } from './channels/kneik/index.ts';
 import type { BackfillOptions, BackfillResult, JobOptions, ResendTarget } from './channels/types.ts';
@@ -30,17 +30,24 @@ function asUserError(err: unknown): unknown {
 }
 
 async function withLockedJob<T>(o: JobOptions, kind: string, body: (base: JobBase) => Promise<T>, databasePath?: string): Promise<T> {
-  const base = await openJob(o.config, { log: o.log, databasePath });
-  const timer = setInterval(() => base.store.heartbeat(), HEARTBEAT_MS);
+  const base = await openJob(o.config, { log: o.log, databasePath, store: databasePath === undefined ? o.store : undefined });
+  const timer = setInterval(() => {
+    // A heartbeat that fails says so; the run's own next write fails (and stops it) if the store is gone.
+    base.store.heartbeat().catch((err: unknown) => base.log.warn({ err: (err as Error).message }, 'heartbeat failed'));
+  }, HEARTBEAT_MS);
   timer.unref();
+  let locked = false;
   try {
-    base.store.acquireLock(kind);
+    await base.store.acquireLock(kind);
+    locked = true;
     return await body(base);
   } catch (err) {
     throw asUserError(err);
   } finally {
     clearInterval(timer);
-    base.store.close();
+    // A store handed in stays open for its owner (a worker's next job): only the lock goes.
+    if (!base.borrowed) await base.store.close();
+    else if (locked) await base.store.releaseLock();
   }
 }
 
@@ -62,12 +69,13 @@ export async function dryRunJob(o: JobOptions & { out: string }): Promise<Transf
   makePrivateDir(work);
   const snapshot = join(work, 'kpr.db');
   try {
-    if (existsSync(o.config.database)) {
-      const real = openStore(o.config.database);
+    if (o.store) await o.store.snapshotTo(snapshot);
+    else if (o.config.store.kind === 'postgres' || existsSync(o.config.database)) {
+      const real = await openConfigStore(o.config);
       try {
         await real.snapshotTo(snapshot);
       } finally {
-        real.close();
+        await real.close();
       }
     }
     const sealed = Boolean(o.config.certificates) && !o.sealer;
@@ -85,12 +93,12 @@ export async function dryRunJob(o: JobOptions & { out: string }): Promise<Transf
           sender: dryRunSender(o.out, header, sealed),
           sealer: o.sealer ?? (sealed ? configSealer(o.config) : (b: Buffer) => b),
         };
-        const since = base.store.checkpoint('watermark');
+        const since = await base.store.checkpoint('watermark');
         const summary = await runTransfer(o, base, o.config.message.meldingstype, { kind: 'run', readSource: true, read: { since } }, wired);
         writePrivateFile(join(o.out, 'summary.json'), `${JSON.stringify({ ...summary, dryRun: true, sealed }, null, 2)}\n`);
         // The copy of the database goes away with the dry run: what it rejected stays readable here
         // (owner-only: rejections quote the records).
-        writePrivateFile(join(o.out, 'rejected.json'), `${JSON.stringify(base.store.rejections(), null, 2)}\n`);
+        writePrivateFile(join(o.out, 'rejected.json'), `${JSON.stringify(await base.store.rejections(), null, 2)}\n`);
         return summary;
       },
       snapshot,

@@ -8,8 +8,9 @@ import { exposedPrivateFiles } from '../config/private-files.ts';
 import { consequenceWords, describeConsequence, type ConsequenceWords } from '../rules/policy.ts';
 import { ruleOf } from '../rules/catalogue.ts';
 import { lockAlive } from '../store/liveness.ts';
-import { openStore } from '../store/open.ts';
-import type { LockHolder, OutboxMessage, Rejection, RunRow, SentWarning, Store } from '../store/types.ts';
+import type { AsyncStore } from '../store/async.ts';
+import { describeStore, openConfigStore } from '../store/location.ts';
+import type { LockHolder, OutboxMessage, Rejection, RunRow, SentWarning } from '../store/types.ts';
 import { inspectCertificate, type CertificateRole } from '../transport/certificates/index.ts';
 import { certificateProblem, recipientRole, signingMaterial } from './certificates.ts';
 import { codeLines, formatSlashStatus, slashStatus, type SlashUnitStatus } from './channels/slash/status.ts';
@@ -46,9 +47,11 @@ export interface StatusReport {
   slash?: SlashUnitStatus[];
 }
 
-function openExisting(config: KprConfig): Store {
-  if (!existsSync(config.database)) throw new UserError(`no database at ${config.database} yet: nothing has run with this configuration`);
-  return openStore(config.database);
+/** The configuration's store, which must exist: a status does not create an empty one. */
+export function openExisting(config: KprConfig): Promise<AsyncStore> {
+  if (config.store.kind === 'sqlite' && !existsSync(config.store.path)) throw new UserError(`no database at ${config.store.path} yet: nothing has run with this configuration`);
+  // PostgreSQL: opening checks the schema and names `kpr store migrate --schema` when it is missing.
+  return openConfigStore(config);
 }
 
 function certificates(config: KprConfig, now: Date): CertificateStatus[] {
@@ -70,40 +73,41 @@ function certificates(config: KprConfig, now: Date): CertificateStatus[] {
   return out;
 }
 
-function holder(h: LockHolder | undefined): StatusReport['runningNow'] {
+function holder(config: KprConfig, h: LockHolder | undefined): StatusReport['runningNow'] {
   if (!h) return null;
-  return { ...h, alive: lockAlive(h.heartbeatAt, h.host, h.pid) };
+  // PostgreSQL names a holder only while its session holds the advisory lock: alive by definition.
+  return { ...h, alive: config.store.kind === 'postgres' || lockAlive(h.heartbeatAt, h.host, h.pid) };
 }
 
-export function statusReport(config: KprConfig, now = new Date()): StatusReport {
-  const store = openExisting(config);
+export async function statusReport(config: KprConfig, now = new Date()): Promise<StatusReport> {
+  const store = await openExisting(config);
   try {
-    const counters = store.counters();
-    const oldest = store.oldestUnconfirmed();
+    const counters = await store.counters();
+    const oldest = await store.oldestUnconfirmed();
     return {
-      database: config.database,
+      database: describeStore(config),
       profile: config.profileName,
-      messages: store.countsByState(),
-      consultations: store.consultationCounts(),
-      lastRun: store.lastRun() ?? null,
+      messages: await store.countsByState(),
+      consultations: await store.consultationCounts(),
+      lastRun: (await store.lastRun()) ?? null,
       chain: {
         acceptedHead: counters.acceptedHead,
         builtHead: counters.chainHead,
         notifikasjonLopeNr: counters.notifLopeNr,
-        lopenrThisYear: store.lastLopenr(now.getUTCFullYear()),
+        lopenrThisYear: await store.lastLopenr(now.getUTCFullYear()),
       },
       oldestUnconfirmed: oldest
         ? { messageId: oldest.messageId, state: oldest.state, createdAt: oldest.createdAt, attempts: oldest.attempts, lastError: oldest.lastError, lopenr: oldest.lopenr }
         : null,
-      rejectedRecordsByRule: store.rejectionsByRule(),
-      sentWithWarningByRule: store.sentWarningsByRule(),
+      rejectedRecordsByRule: await store.rejectionsByRule(),
+      sentWithWarningByRule: await store.sentWarningsByRule(),
       certificates: certificates(config, now),
-      runningNow: holder(store.lockHolder()),
+      runningNow: holder(config, await store.lockHolder()),
       exposedFiles: exposedPrivateFiles(config),
-      ...(config.channel === 'slash' && { slash: slashStatus(store) }),
+      ...(config.channel === 'slash' && { slash: await slashStatus(store) }),
     };
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -178,12 +182,12 @@ export interface ErrorRow {
   refId: string | null;
 }
 
-export function errorRows(config: KprConfig): ErrorRow[] {
-  const store = openExisting(config);
+export async function errorRows(config: KprConfig): Promise<ErrorRow[]> {
+  const store = await openExisting(config);
   try {
-    return errorRowsOf(store);
+    return await errorRowsOf(store);
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -191,7 +195,7 @@ export function errorRows(config: KprConfig): ErrorRow[] {
 const shownConsequence = (c: ConsequenceWords) => (c.whose === 'receiver' ? c.words : c.kit);
 
 /** Held-back records, records sent with a warning, then messages the receiver rejected. */
-export function errorRowsOf(store: Store): ErrorRow[] {
+export async function errorRowsOf(store: AsyncStore): Promise<ErrorRow[]> {
   const finding = (kind: 'record' | 'warning', f: Rejection | SentWarning, consequence: string): ErrorRow => ({
     kind,
     id: f.sourceId,
@@ -205,9 +209,9 @@ export function errorRowsOf(store: Store): ErrorRow[] {
     validationCode: null,
     refId: null,
   });
-  const records = store.rejections().map((r) => finding('record', r, r.consequence));
-  const warnings = store.sentWarnings().map((w) => finding('warning', w, shownConsequence(consequenceWords(w.rule, w.consequence))));
-  const messages = store.rejectedMessages().map(
+  const records = (await store.rejections()).map((r) => finding('record', r, r.consequence));
+  const warnings = (await store.sentWarnings()).map((w) => finding('warning', w, shownConsequence(consequenceWords(w.rule, w.consequence))));
+  const messages = (await store.rejectedMessages()).map(
     (m): ErrorRow => ({
       kind: 'message',
       id: m.messageId,
@@ -225,7 +229,7 @@ export function errorRowsOf(store: Store): ErrorRow[] {
       refId: m.refId ?? null,
     }),
   );
-  return [...records, ...warnings, ...messages, ...slashErrorRows(store)];
+  return [...records, ...warnings, ...messages, ...(await slashErrorRows(store))];
 }
 
 const COLUMNS: (keyof ErrorRow)[] = ['kind', 'id', 'changedAt', 'file', 'line', 'path', 'rule', 'message', 'consequence', 'validationCode', 'refId'];
@@ -251,8 +255,8 @@ export const MAX_COLUMNS = 120;
  * as tables (their columns differ), wrapped to `width` columns, nothing cut.
  */
 /** Stopped SLASH units as rows of `kpr errors`: the first code, all codes with errorDetails, the fix. */
-function slashErrorRows(store: Store): ErrorRow[] {
-  return slashStatus(store)
+async function slashErrorRows(store: AsyncStore): Promise<ErrorRow[]> {
+  return (await slashStatus(store))
     .filter((u) => u.stop)
     .map(
       (u): ErrorRow => ({

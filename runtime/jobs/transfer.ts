@@ -32,7 +32,7 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
   const { store, log } = deps;
   const now = deps.now ?? (() => new Date());
   const fail = deps.failpoint ?? (() => {});
-  const runId = store.startRun(opts.kind);
+  const runId = await store.startRun(opts.kind);
   const started = Date.now();
   const s: TransferSummary = emptySummary(runId, opts.kind);
   log.info({ runId, kind: opts.kind }, 'transfer started');
@@ -47,7 +47,7 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
   const writer = new MeldingWriter(deps.kit, deps.header, osloDate(now()));
   const pump = new Pump({ store, sender: deps.sender, sealer: deps.sealer, writer, log, fail }, s);
   const mark: SourceMark = { filesDone: [] };
-  const builder = new Builder(
+  const builder = await Builder.open(
     {
       store,
       log,
@@ -73,7 +73,7 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
     ? { ...opts.read }
     : {
         ...opts.read,
-        skipFile: (f) => store.checkpoint(fileKey(f).key) === fileKey(f).value,
+        skipFile: async (f) => (await store.checkpoint(fileKey(f).key)) === fileKey(f).value,
         onFileDone: (f) => mark.filesDone.push(fileKey(f)),
       };
 
@@ -81,9 +81,9 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
   try {
     let flowing = await pump.send(0);
     if (flowing) {
-      for (const q of store.requeued()) {
+      for (const q of await store.requeued()) {
         const k = q.json ? (JSON.parse(q.json) as Record<string, unknown>) : undefined;
-        builder.consider({
+        await builder.consider({
           konsultasjonId: q.konsultasjonId,
           sourceId: q.sourceId,
           changedAt: q.changedAt,
@@ -95,7 +95,7 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
         builder.batch.requeueDone.push(q.konsultasjonId);
       }
       if (builder.batch.requeueDone.length) {
-        builder.commit();
+        await builder.commit();
         flowing = await pump.send(0);
       }
     }
@@ -103,23 +103,23 @@ export async function transfer(deps: TransferDeps, opts: TransferOptions): Promi
       flowing = await new SourceLoop({ store, log, builder, pump, mark, window: opts.window }, s).run(front, readOpts);
     }
     if (flowing) {
-      builder.commit();
+      await builder.commit();
       flowing = await pump.send(0);
     }
   } catch (err) {
     exitError = err;
-    store.rollbackBatch();
+    await store.rollbackBatch().catch(() => {});
   }
   // Whatever the pump still does finishes (or fails) before the run is recorded; its outcomes
   // are kept even when the builder failed.
   await pump.settle();
   try {
-    pump.applyEvents();
+    await pump.applyEvents();
   } catch (err) {
     exitError ??= err;
   }
 
-  settleRun(store, log, s, Boolean(s.stopped), exitError);
+  await settleRun(store, log, s, Boolean(s.stopped), exitError);
   deps.onProgress?.(progress());
   if (exitError) throw exitError;
   return s;

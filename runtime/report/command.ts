@@ -14,8 +14,8 @@ export function register(program: Command): void {
     )
     .addOption(new Option('-c, --config <file>', 'the configuration file').default('kpr.yaml'))
     .requiredOption('--html <file>', 'where to write the report')
-    .action((o: { config: string; html: string }) => {
-      const html = renderReport(loadConfig(o.config));
+    .action(async (o: { config: string; html: string }) => {
+      const html = await renderReport(loadConfig(o.config));
       mkdirSync(dirname(o.html), { recursive: true });
       writeFileAtomic(o.html, html);
       process.stdout.write(`wrote ${o.html}\n`);

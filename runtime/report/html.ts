@@ -5,11 +5,11 @@
 import { readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
 import type { KprConfig } from '../config/load.ts';
-import { statusReport } from '../jobs/report.ts';
-import { openStore } from '../store/open.ts';
+import { openExisting, statusReport } from '../jobs/report.ts';
 import { ruleOf } from '../rules/catalogue.ts';
 import { consequenceWords } from '../rules/policy.ts';
-import type { MonthlyVolume, Rejection, RunVolume, Store } from '../store/types.ts';
+import type { AsyncStore } from '../store/async.ts';
+import type { MonthlyVolume, Rejection, RunVolume } from '../store/types.ts';
 import { monthRange, stackedBars, type Series } from './chart.ts';
 
 const template = Handlebars.compile(readFileSync(new URL('./report.html.hbs', import.meta.url), 'utf8'), { strict: false });
@@ -57,22 +57,22 @@ export function runChart(runs: RunVolume[]): string {
   });
 }
 
-export function renderReport(config: KprConfig, now = new Date()): string {
-  const status = statusReport(config, now);
-  const store = openStore(config.database);
+export async function renderReport(config: KprConfig, now = new Date()): Promise<string> {
+  const status = await statusReport(config, now);
+  const store = await openExisting(config);
   let months: MonthlyVolume[];
   let runs: RunVolume[];
-  let rejections: ReturnType<Store['rejections']>;
-  let rejectedMessages: ReturnType<Store['rejectedMessages']>;
-  let warnings: ReturnType<Store['sentWarnings']>;
+  let rejections: Awaited<ReturnType<AsyncStore['rejections']>>;
+  let rejectedMessages: Awaited<ReturnType<AsyncStore['rejectedMessages']>>;
+  let warnings: Awaited<ReturnType<AsyncStore['sentWarnings']>>;
   try {
-    months = store.monthlyVolumes();
-    runs = store.runVolumes();
-    rejections = store.rejections();
-    rejectedMessages = store.rejectedMessages();
-    warnings = store.sentWarnings();
+    months = await store.monthlyVolumes();
+    runs = await store.runVolumes();
+    rejections = await store.rejections();
+    rejectedMessages = await store.rejectedMessages();
+    warnings = await store.sentWarnings();
   } finally {
-    store.close();
+    await store.close();
   }
   const m = status.messages;
   const messages = {

@@ -53,7 +53,7 @@ export class FileSource implements Source {
       const st = statSync(file);
       const size = st.size;
       const identity = { path: file, size, mtimeMs: Math.trunc(st.mtimeMs) };
-      if ((after && name < after.file) || opts.skipFile?.(identity)) {
+      if ((after && name < after.file) || (await opts.skipFile?.(identity))) {
         this.bytesRead += size;
         continue;
       }

@@ -24,7 +24,7 @@ export interface ReadOptions {
   /** Skip lines up to and including this position (a resumed backfill). */
   after?: { file: string; line: number };
   /** Files only: skip a whole file (e.g. one read to the end before and unchanged since). */
-  skipFile?: (f: FileIdentity) => boolean;
+  skipFile?: (f: FileIdentity) => boolean | Promise<boolean>;
   /** Files only: called when a file was read to its end (after its last line was yielded). */
   onFileDone?: (f: FileIdentity) => void;
 }

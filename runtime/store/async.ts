@@ -1,7 +1,7 @@
 // The Store's methods returning promises: what a store on a server (PostgreSQL, through `pg`)
-// can offer without faking synchronous I/O. The runtime speaks `Store` (SQLite, synchronous);
-// `asyncStore` lets SQLite stand behind AsyncStore too, so one contract suite judges both and
-// the runtime can move to AsyncStore one caller at a time (docs/postgres.md).
+// can offer without faking synchronous I/O. The runtime speaks AsyncStore; `asyncStore` lets
+// SQLite (synchronous, `Store`) stand behind it too, so one contract suite judges both and every
+// job runs on either (docs/postgres.md).
 import type { Store } from './types.ts';
 
 type Method<F> = F extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : never;

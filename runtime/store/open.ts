@@ -1,4 +1,5 @@
-// The one place that picks the Store's implementation: everything else holds a `Store`.
+// The one place that picks the store's implementation: the runtime holds an `AsyncStore`
+// (location.ts opens the one a configuration names); `Store` is SQLite's own, synchronous face.
 import { type AsyncStore, asyncStore } from './async.ts';
 import { SqliteStore } from './sqlite.ts';
 import type { FoldOptions } from './sqlite/fold.ts';

@@ -1,6 +1,7 @@
-// The durable state of the transfer, behind one interface (SQLite now; PostgreSQL later should
-// only need another implementation of `Store`). Every method that changes state is one
-// transaction: a crash leaves either all of it or none of it.
+// The durable state of the transfer, behind one interface: `Store` (SQLite, synchronous) and its
+// promise-returning twin `AsyncStore` (async.ts), which the runtime speaks and PostgreSQL
+// implements. Every method that changes state is one transaction: a crash leaves either all of
+// it or none of it.
 
 import type { ConsultationState, MessageState, StatusNotifikasjon } from '../model/notification.ts';
 import type { SlashStore } from './slash-types.ts';

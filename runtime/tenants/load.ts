@@ -7,7 +7,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import { EXIT, UserError } from '../cli/program.ts';
 import { type Diagnostic, formatDiagnostic, sortDiagnostics } from '../cli/diagnostics.ts';
-import { ConfigError, configFromData, type KprConfig, type Positions } from '../config/load.ts';
+import { ConfigError, type ConfigStore, configFromData, type KprConfig, type Positions } from '../config/load.ts';
 import type { SecretRef } from '../config/secrets.ts';
 import { pointerPath, PositionedYaml, type Path } from '../yaml/positions.ts';
 import { TENANT_DIAGNOSTICS, type TenantDiagnosticId } from './diagnostics.ts';
@@ -15,7 +15,7 @@ import { checkTenantsHelseId, type TenantHelseId } from './helseid.ts';
 import { type Layer, merge, mergedPositions } from './merge.ts';
 
 /** Where a tenant's state is kept. */
-export type TenantStore = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string | SecretRef; schema: string };
+export type TenantStore = ConfigStore;
 
 export interface Tenant {
   id: string;
@@ -101,14 +101,13 @@ export function loadTenants(file: string): TenantsConfig {
     helseids.push({ id: src.id, own, data, positions, at: src.yaml.pos(src.prefix) });
     try {
       const config = configFromData(abs, data, positions);
-      tenants.push({
-        id: src.id,
-        config,
-        store:
-          store.kind === 'sqlite'
-            ? { kind: 'sqlite', path: config.database }
-            : { kind: 'postgres', url: secretOr(store.url, dir), schema: `${store.schemaPrefix ?? 'kpr_'}${src.id}` },
-      });
+      const where: TenantStore =
+        store.kind === 'sqlite'
+          ? { kind: 'sqlite', path: config.database }
+          : { kind: 'postgres', url: secretOr(store.url, dir), schema: `${store.schemaPrefix ?? 'kpr_'}${src.id}` };
+      // The tenant's configuration alone says where its state is: its jobs open config.store.
+      config.store = where;
+      tenants.push({ id: src.id, config, store: where });
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
       for (const i of err.issues) {

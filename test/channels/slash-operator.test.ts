@@ -38,7 +38,7 @@ describe('a SLASH unit refused for its content', () => {
     expect(ledgerView(sb).content[UNITS[1]!]).toEqual(truth(lines)[UNITS[1]!]);
     expect(ledgerView(sb).content[UNITS[0]!]).toBeUndefined();
 
-    const status = statusReport(cfg);
+    const status = await statusReport(cfg);
     const unit = status.slash!.find((u) => u.orgNr === UNITS[0])!;
     expect(unit.state).toBe('stopped');
     expect(unit.stop!.codes[0]).toMatchObject({ code: 2008, name: 'SchemaValidationFailed' });
@@ -50,11 +50,11 @@ describe('a SLASH unit refused for its content', () => {
     expect(text).toContain(`correlation id (quote it to FHI): ${unit.stop!.correlationId}`);
     expect(text).toMatch(/what to do: .*regenerates this unit from its last accepted period/);
 
-    const rows = errorRows(cfg).filter((r) => r.kind === 'unit');
+    const rows = (await errorRows(cfg)).filter((r) => r.kind === 'unit');
     expect(rows).toEqual([
       expect.objectContaining({ id: `${UNITS[0]}|3253|`, validationCode: 2008, refId: unit.stop!.correlationId, message: expect.stringMatching(/^2008 SchemaValidationFailed/) }),
     ]);
-    const table = formatErrors(errorRows(cfg), 'text', 120);
+    const table = formatErrors(await errorRows(cfg), 'text', 120);
     expect(table).toContain('1 SLASH unit(s) stopped');
     expect(table).toContain(unit.stop!.correlationId!);
 
@@ -66,7 +66,7 @@ describe('a SLASH unit refused for its content', () => {
     expect(next.slash.resumed).toEqual([`${UNITS[0]}|3253|`]);
     const want = truth([...lines, { ...bad, status: 2, changedAt: '2024-03-02T00:00:00Z' }]);
     expect(ledgerView(sb).content[UNITS[0]!]).toEqual(want[UNITS[0]!]);
-    expect(statusReport(cfg).slash!.every((u) => u.state === 'ok')).toBe(true);
-    expect(errorRows(cfg).filter((r) => r.kind === 'unit')).toEqual([]);
+    expect((await statusReport(cfg)).slash!.every((u) => u.state === 'ok')).toBe(true);
+    expect((await errorRows(cfg)).filter((r) => r.kind === 'unit')).toEqual([]);
   });
 });

@@ -12,6 +12,7 @@ import { awaitingCorrection, expectedHoldings } from '../helpers/expected.ts';
 import { loadConfig } from '../../runtime/config/load.ts';
 import { errorRowsOf, failures, formatErrors } from '../../runtime/jobs/report.ts';
 import { renderReport } from '../../runtime/report/html.ts';
+import { asyncStore } from '../../runtime/store/async.ts';
 import { openStore } from '../../runtime/store/open.ts';
 
 it('backfill and daily runs leave the receiver holding the EPJ truth', async () => {
@@ -56,7 +57,7 @@ it('backfill and daily runs leave the receiver holding the EPJ truth', async () 
   const runs = store.runVolumes();
   const rejections = store.rejections();
   const warnings = store.sentWarningsByRule();
-  const rows = errorRowsOf(store);
+  const rows = await errorRowsOf(asyncStore(store));
   store.close();
   const total = (k: 'N' | 'M' | 'C') => volumes.reduce((n, v) => n + v.accepted[k], 0);
   const sent = [r.backfill, ...r.daily].reduce((acc, s) => ({ N: acc.N + s.notifications.N, M: acc.M + s.notifications.M, C: acc.C + s.notifications.C }), { N: 0, M: 0, C: 0 });
@@ -84,7 +85,7 @@ it('backfill and daily runs leave the receiver holding the EPJ truth', async () 
   const text = formatErrors(rows, 'text');
   expect(text).toMatch(/\d+ record\(s\) held back \(not sent\)[\s\S]*\d+ record\(s\) sent with a warning/);
   for (const w of warnings) expect(text).toContain(`${w.rule} `);
-  const html = renderReport(config);
+  const html = await renderReport(config);
   expect(html).toContain(`<div class="v">${r.active}</div>`);
   for (const rule of Object.keys(r.rejectedByRule)) expect(html).toContain(`<code>${rule}</code>`);
   // The report's sections: held back by rule, by consultation month, and sent with a warning by

@@ -156,15 +156,15 @@ describe('kpr status counts down', () => {
   it('warns 30 days ahead, and says when the next run would stop', async () => {
     const soon = loadConfig(useSigning({ keyUsage: ['nonRepudiation'], notAfter: new Date(Date.now() + 20 * DAY) }));
     await runJob({ config: soon, log: silentLogger, sender: new FakeReceiver() });
-    const text = formatStatus(statusReport(soon));
+    const text = formatStatus(await statusReport(soon));
     expect(text).toMatch(/certificate signing: (19|20) day\(s\) left .*expiring\)/);
     expect(text).toMatch(/warning {3}certificate signing expires in (19|20) day\(s\): order its successor now/);
 
     const wrong = loadConfig(useSigning({ keyUsage: ['keyEncipherment'] }));
-    const t2 = formatStatus(statusReport(wrong));
+    const t2 = formatStatus(await statusReport(wrong));
     expect(t2).toMatch(/warning {3}certificate signing: the next run stops: certificates\.signing\.certFile .*key usage keyEncipherment/);
     // The HTML report marks it bad with the same reason.
-    expect(renderReport(wrong)).toMatch(
+    expect(await renderReport(wrong)).toMatch(
       /Certificate: signing<\/div><div class="v bad">[^<]*<\/div><div class="d">[^<]*has key usage keyEncipherment, without digitalSignature or nonRepudiation/,
     );
   });

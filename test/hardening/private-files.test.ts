@@ -103,11 +103,11 @@ it('kpr status warns about a private file others can read, and names the fix', a
   writeFileSync(join(setup.epjDir, 'a.ndjson'), '');
   const config = loadConfig(setup.configFile);
   await runJob({ config, log: silentLogger, sender: new FakeReceiver(), sealer: identitySealer });
-  expect(statusReport(config).exposedFiles).toEqual([]);
+  expect((await statusReport(config)).exposedFiles).toEqual([]);
 
   chmodSync(config.database, 0o644);
   chmodSync(config.helseid!.jwkFile, 0o640);
-  const report = statusReport(config);
+  const report = await statusReport(config);
   // Opening the store made its -wal and -shm, with the database file's mode: all three named.
   const db = config.database;
   expect(report.exposedFiles).toEqual([

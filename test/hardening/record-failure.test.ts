@@ -9,6 +9,7 @@ import type { MessageKit } from '../../runtime/jobs/message-kit.ts';
 import { transfer, type TransferDeps } from '../../runtime/jobs/transfer.ts';
 import { silentLogger } from '../../runtime/log.ts';
 import { FileSource } from '../../runtime/sources/files.ts';
+import { asyncStore } from '../../runtime/store/async.ts';
 import { openStore } from '../../runtime/store/open.ts';
 import { XmlCodecError } from '../../runtime/xml/errors.ts';
 import { FakeReceiver, HEADER, identitySealer, rec, STAND_IN_KIT, tmp, writeNdjson, type Rec } from '../runtime/helpers.ts';
@@ -24,7 +25,7 @@ function setup(kit: MessageKit = STAND_IN_KIT, maxConsultations = 1000) {
     try {
       const summary = await transfer(
         {
-          store,
+          store: asyncStore(store),
           kit,
           header: HEADER,
           limits: { maxConsultations, maxBytes: 4_000_000, recordsPerTransaction: 5000 },

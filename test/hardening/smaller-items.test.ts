@@ -59,7 +59,7 @@ describe('records of one extract', () => {
     const config = loadConfig(setup.configFile);
     const receiver = new FakeReceiver();
     const summary = await runJob({ config, log: silentLogger, sender: receiver, sealer: identitySealer });
-    return { summary, rows: errorRows(config).filter((r) => r.kind === 'record' && r.file === name), receiver };
+    return { summary, rows: (await errorRows(config)).filter((r) => r.kind === 'record' && r.file === name), receiver };
   };
 
   it('a record without its recordId is held (REC1008), not sent under a made-up id', async () => {

@@ -13,6 +13,7 @@ import { CommandSource } from '../../runtime/sources/command.ts';
 import { FileSource } from '../../runtime/sources/files.ts';
 import { byteLines, firstInvalid } from '../../runtime/sources/lines.ts';
 import type { SourceLine } from '../../runtime/sources/types.ts';
+import { asyncStore } from '../../runtime/store/async.ts';
 import { openStore } from '../../runtime/store/open.ts';
 import { FakeReceiver, HEADER, identitySealer, rec, STAND_IN_KIT, tmp } from '../runtime/helpers.ts';
 
@@ -109,7 +110,7 @@ describe('a source line that is not UTF-8', () => {
     try {
       const s = await transfer(
         {
-          store,
+          store: asyncStore(store),
           kit: STAND_IN_KIT,
           header: HEADER,
           limits: { maxConsultations: 100, maxBytes: 4_000_000, recordsPerTransaction: 100 },

@@ -52,7 +52,7 @@ describe.each(['worker', 'this thread'])('a number the writer could not carry, m
     const receiver = new FakeReceiver();
     const s = await runJob({ config, log: silentLogger, sender: receiver, sealer: identitySealer });
     expect(s).toMatchObject({ exitCode: 1, rejectedRecords: 1 });
-    const rows = errorRows(config).filter((r) => r.kind === 'record' && r.file === name);
+    const rows = (await errorRows(config)).filter((r) => r.kind === 'record' && r.file === name);
     // Only line 2 is held; its findings name the number (and may carry warnings beside it).
     expect([...new Set(rows.map((r) => r.line))]).toEqual([2]);
     expect(rows).toContainEqual(expect.objectContaining({ rule: 'REC2006', path: '/Konsultasjon/Barn_ungdom/fodselsar' }));

@@ -234,7 +234,7 @@ describe('kill -9 at random points, with sandbox faults and bad input', () => {
       expect(sender.notifications).toBe(count);
 
       // 4. Every bad input is listed by `kpr errors`: spoiled records by id, malformed lines by line.
-      const rows = errorRows(loadConfig(setup.configFile));
+      const rows = await errorRows(loadConfig(setup.configFile));
       const listed = new Set(rows.filter((r) => r.kind === 'record').map((r) => r.id));
       const waiting = awaitingCorrection(records);
       for (const r of waiting) expect(listed, r.recordId).toContain(r.recordId);

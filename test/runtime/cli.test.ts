@@ -153,10 +153,10 @@ describe('kpr status, kpr errors, the lock', () => {
     return dir;
   }
 
-  it('kpr errors: text, json and csv', () => {
+  it('kpr errors: text, json and csv', async () => {
     const dir = seeded();
     const cfg = join(dir, 'kpr.yaml');
-    const rows = errorRows(loadConfig(cfg));
+    const rows = await errorRows(loadConfig(cfg));
     const table = formatErrors(rows, 'text');
     expect(table.split('\n')[1]).toMatch(/^record\s+where\s+rule\s+path: message → consequence$/);
     expect(table).toMatch(/R1\s+epj\.ndjson:2\s+/);
@@ -266,9 +266,9 @@ describe('kpr status, kpr errors, the lock', () => {
     }
   });
 
-  it('kpr status shows the last run, rejected records by rule and the chain head', () => {
+  it('kpr status shows the last run, rejected records by rule and the chain head', async () => {
     const dir = seeded();
-    const report = statusReport(loadConfig(join(dir, 'kpr.yaml')));
+    const report = await statusReport(loadConfig(join(dir, 'kpr.yaml')));
     expect(report.rejectedRecordsByRule).toEqual([{ rule: 'REC2005', count: 1 }]);
     const text = formatStatus(report);
     expect(text).toContain('last run  run #1');

@@ -141,6 +141,35 @@ describe('kpr.yaml', () => {
     expect(issues(text)).toEqual(want);
   });
 
+  it('store: SQLite by default (the database file), or a PostgreSQL schema with the URL as a secret', () => {
+    const dir = dirWithKeys();
+    expect(parseConfig(join(dir, 'kpr.yaml'), VALID).store).toEqual({ kind: 'sqlite', path: join(dir, 'state/kpr.db') });
+    const noDb = VALID.replace('database: state/kpr.db\n', '');
+    const sqlite = parseConfig(join(dir, 'kpr.yaml'), `${noDb}store: { kind: sqlite, path: data/my.db }\n`);
+    expect([sqlite.store, sqlite.database]).toEqual([{ kind: 'sqlite', path: join(dir, 'data/my.db') }, join(dir, 'data/my.db')]);
+    const pg = parseConfig(join(dir, 'kpr.yaml'), `${noDb}store: { kind: postgres, url: { env: KPR_PG_URL }, schema: unit_0301 }\n`);
+    expect(pg.store).toEqual({ kind: 'postgres', url: { env: 'KPR_PG_URL', where: 'store.url' }, schema: 'unit_0301' });
+    expect(parseConfig(join(dir, 'kpr.yaml'), `${noDb}store: { kind: postgres, url: "postgresql://kpr@db.example/kpr" }\n`).store).toEqual({
+      kind: 'postgres',
+      url: 'postgresql://kpr@db.example/kpr',
+      schema: 'kpr',
+    });
+  });
+
+  it.each([
+    ['a PostgreSQL store without its url', 'store: { kind: postgres }\n', ['22:1: store needs `url`']],
+    ['a password in the url', 'store: { kind: postgres, url: "postgresql://kpr:secret@db/kpr" }\n', [expect.stringMatching(/^22:31: store.url holds a password: .*\(CFG005\)$/)]],
+    ['a url that is not one', 'store: { kind: postgres, url: "mysql://db/kpr" }\n', ['22:31: store.url must be a postgresql:// URL (no password) or a secret (file or env)']],
+    ['a sqlite store with a schema', 'store: { kind: sqlite, schema: a }\n', ['22:24: store.schema is a setting of kind postgres, not sqlite (CFG005)']],
+    ['a path on a postgres store', 'store: { kind: postgres, url: { env: U }, path: x.db }\n', ['22:43: store.path is a setting of kind sqlite, not postgres (CFG005)']],
+  ])('store: reports %s with its position', (_name, line, want) => {
+    expect(issues(`${VALID.replace('database: state/kpr.db\n', '')}${line}`)).toEqual(want);
+  });
+
+  it('store: a database file beside a PostgreSQL store is a mistake, at the database key', () => {
+    expect(issues(`${VALID}store: { kind: postgres, url: { env: U } }\n`)).toEqual(['22:1: database names a SQLite file, but store.kind is postgres: leave it out (CFG005)']);
+  });
+
   it('reports a file that does not exist at the line naming it, and several problems at once', () => {
     const dir = tmp('kpr-cfg-');
     const got = issues(VALID, dir);

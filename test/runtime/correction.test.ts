@@ -24,12 +24,12 @@ it('a corrected version of a rejected record clears it from kpr errors', async (
   writeFileSync(join(setup.epjDir, 'a.ndjson'), `${JSON.stringify(bad)}\n`);
   expect((await run()).exitCode).toBe(1);
   // Held back (records sent with a warning, if any, are listed after them and are not asked about).
-  const held = () => errorRows(loadConfig(setup.configFile)).filter((r) => r.kind === 'record');
-  expect(held().map((r) => [r.id, r.rule])).toEqual([[first.recordId, 'REC4001']]);
+  const held = async () => (await errorRows(loadConfig(setup.configFile))).filter((r) => r.kind === 'record');
+  expect((await held()).map((r) => [r.id, r.rule])).toEqual([[first.recordId, 'REC4001']]);
 
   writeFileSync(join(setup.epjDir, 'b.ndjson'), `${JSON.stringify(fixed)}\n`);
   const s = await run();
   expect(s.notifications.N).toBe(1);
-  expect(held()).toEqual([]);
+  expect(await held()).toEqual([]);
   expect(Object.keys(receiver.state.consultations)).toEqual([first.consultation.id]);
 });

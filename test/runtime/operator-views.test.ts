@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { errorRowsOf, failures, formatErrors, warningsByRule } from '../../runtime/jobs/report.ts';
+import { asyncStore } from '../../runtime/store/async.ts';
 import { openStore } from '../../runtime/store/open.ts';
 import { expectGolden } from '../helpers/golden.ts';
 import { konsultasjon } from './helpers.ts';
@@ -54,7 +55,7 @@ it('kpr errors: held back, then sent with a warning by rule, then rejected messa
       ['2024-04', 0, 1],
     ]);
 
-    const rows = errorRowsOf(store);
+    const rows = await errorRowsOf(asyncStore(store));
     expect(rows.map((r) => [r.kind, r.id])).toEqual([
       ['record', 'H1'],
       ['record', 'H2'],

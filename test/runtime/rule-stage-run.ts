@@ -10,6 +10,7 @@ import { compileSemanticRules } from '../../runtime/rules/semantic.ts';
 import { makeRuleStage } from '../../runtime/rules/stage.ts';
 import { FileSource } from '../../runtime/sources/files.ts';
 import { loadTarget } from '../../runtime/spec/target.ts';
+import { asyncStore } from '../../runtime/store/async.ts';
 import { openStore } from '../../runtime/store/open.ts';
 import { FakeReceiver, HEADER, identitySealer, STAND_IN_KIT, tmp, writeNdjson } from './helpers.ts';
 
@@ -36,7 +37,7 @@ export async function ruleStageRunner(): Promise<RuleStageRunner> {
     try {
       return await transfer(
         {
-          store,
+          store: asyncStore(store),
           kit: STAND_IN_KIT,
           header: HEADER,
           limits: { maxConsultations: 1000, maxBytes: 4_000_000, recordsPerTransaction: 5000 },

@@ -83,7 +83,7 @@ describe('kpr run against the sandbox', () => {
     expect(r3.exitCode).toBe(2);
     expect(r3.stopped?.state).toBe('rejected');
     const rejectedId = r3.stopped!.messageId;
-    expect(formatStatus(statusReport(loadConfig(cfgFile)))).toMatch(/last run {2}run #3 .*: failed, exit 2 \(message .* rejected: 1012/);
+    expect(formatStatus(await statusReport(loadConfig(cfgFile)))).toMatch(/last run {2}run #3 .*: failed, exit 2 \(message .* rejected: 1012/);
 
     // Fixed: resend delivers K4 in a new message continuing the accepted chain.
     writeFileSync(cfgFile, yaml(signing.certPath, signing.keyPath));
@@ -93,7 +93,7 @@ describe('kpr run against the sandbox', () => {
     const store = openStore(join(dir, 'kpr.db'));
     expect(store.countsByState()).toEqual({ accepted: 4, requeued: 1 });
     store.close();
-    const status = statusReport(loadConfig(cfgFile));
+    const status = await statusReport(loadConfig(cfgFile));
     expect(status.certificates.map((c) => c.name)).toEqual(['signing', 'receiver encryption']);
     expect(status.certificates.every((c) => typeof c.daysLeft === 'number' && c.daysLeft > 0)).toBe(true);
   });

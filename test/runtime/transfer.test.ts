@@ -9,6 +9,7 @@ import { transfer, type FailPoint, type TransferDeps } from '../../runtime/jobs/
 import { silentLogger } from '../../runtime/log.ts';
 import { FileSource } from '../../runtime/sources/files.ts';
 import { NIL_GUID } from '../../runtime/notify/chain.ts';
+import { asyncStore } from '../../runtime/store/async.ts';
 import { openStore } from '../../runtime/store/open.ts';
 import type { Store } from '../../runtime/store/types.ts';
 import { del, FakeReceiver, HEADER, identitySealer, rec, STAND_IN_KIT, tmp, writeNdjson, type Rec } from './helpers.ts';
@@ -25,7 +26,7 @@ function setup(limits: Partial<TransferDeps['limits']> = {}) {
     try {
       return await transfer(
         {
-          store,
+          store: asyncStore(store),
           kit: STAND_IN_KIT,
           header: HEADER,
           // One message per transaction unless a test says otherwise (crash points per message).
@@ -348,7 +349,7 @@ describe('lines that are not JSON', () => {
       const store = openStore(t.dbPath);
       const r = await transfer(
         {
-          store,
+          store: asyncStore(store),
           kit: STAND_IN_KIT,
           header: HEADER,
           limits: { maxConsultations: 10, maxBytes: 1e6, recordsPerTransaction: 10 },
@@ -381,7 +382,7 @@ describe('a folder of daily exports', () => {
       try {
         return await transfer(
           {
-            store,
+            store: asyncStore(store),
             kit: STAND_IN_KIT,
             header: HEADER,
             limits: { maxConsultations: 10, maxBytes: 1e6, recordsPerTransaction: 10 },
@@ -432,7 +433,7 @@ describe('a failure inside a store transaction', () => {
     await expect(
       transfer(
         {
-          store,
+          store: asyncStore(store),
           kit: STAND_IN_KIT,
           header: HEADER,
           limits: { maxConsultations: 3, maxBytes: 1e6, recordsPerTransaction: 3 },

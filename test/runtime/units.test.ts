@@ -13,6 +13,7 @@ import { ChainBuilder } from '../../runtime/notify/chain.ts';
 import { decide } from '../../runtime/notify/decide.ts';
 import { contentHash, hashJson } from '../../runtime/notify/hash.ts';
 import { CommandSource } from '../../runtime/sources/command.ts';
+import { asyncStore } from '../../runtime/store/async.ts';
 import { openStore } from '../../runtime/store/open.ts';
 import type { ConsultationState } from '../../runtime/store/types.ts';
 import { FakeReceiver, HEADER, identitySealer, rec, STAND_IN_KIT, tmp, writeNdjson } from './helpers.ts';
@@ -130,7 +131,7 @@ describe('logs', () => {
     const kit = { ...STAND_IN_KIT, validateKonsultasjon: Object.assign((k: unknown) => typeof (k as { datoTidStart?: unknown }).datoTidStart === 'string', { errors: [] }) };
     await transfer(
       {
-        store,
+        store: asyncStore(store),
         kit,
         header: HEADER,
         limits: { maxConsultations: 10, maxBytes: 1e6, recordsPerTransaction: 10 },

@@ -60,7 +60,10 @@ describe('tenants file', () => {
       { kind: 'sqlite', path: join(dir, 'data/b.db') },
     ]);
     const pg = setup({ 'tenants.yaml': `store: { kind: postgres, url: { env: KPR_PG_URL }, schemaPrefix: unit_ }\n${DEFAULTS}tenants:\n${tenant('a', '0301')}` });
-    expect(loadTenants(join(pg, 'tenants.yaml')).tenants[0]?.store).toEqual({ kind: 'postgres', url: { env: 'KPR_PG_URL', where: 'store.url' }, schema: 'unit_a' });
+    const [a] = loadTenants(join(pg, 'tenants.yaml')).tenants;
+    expect(a?.store).toEqual({ kind: 'postgres', url: { env: 'KPR_PG_URL', where: 'store.url' }, schema: 'unit_a' });
+    // The tenant's own configuration says where its state is (its jobs open config.store).
+    expect(a?.config.store).toEqual(a?.store);
   });
 
   it('every problem at once, each where it is written, with its rule id', () => {

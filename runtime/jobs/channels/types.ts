@@ -5,6 +5,7 @@
 // index.ts.
 import type { KprConfig } from '../../config/load.ts';
 import type { Logger } from '../../log.ts';
+import type { AsyncStore } from '../../store/async.ts';
 import type { JobBase } from '../context.ts';
 import type { Sealer, Sender } from '../sender.ts';
 import type { FailPoint, TransferProgress, TransferSummary } from '../transfer/types.ts';
@@ -13,6 +14,11 @@ import type { SlashDeps, SlashFailPoint } from './slash/transfer.ts';
 export interface JobOptions {
   config: KprConfig;
   log?: Logger;
+  /**
+   * An opened store to use instead of the configuration's (a worker keeps one per tenant): the
+   * job takes and releases its run lock but leaves it open.
+   */
+  store?: AsyncStore;
   /** Replace the KPR API client and CMS sealing (tests, harnesses): the 2021 channel. */
   sender?: Sender;
   sealer?: Sealer;

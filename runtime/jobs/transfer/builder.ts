@@ -8,7 +8,8 @@ import { BatchCollector, serialiseWithin } from '../../message/batch.ts';
 import { osloDateTime } from '../../time/oslo.ts';
 import { ChainBuilder } from '../../notify/chain.ts';
 import { afterDecision, decide } from '../../notify/decide.ts';
-import type { ConsultationState, NewMessage, Rejection, SeenRecord, SentWarning, Store } from '../../store/types.ts';
+import type { AsyncStore } from '../../store/async.ts';
+import type { ChainCounters, ConsultationState, NewMessage, Rejection, SeenRecord, SentWarning } from '../../store/types.ts';
 import { NOT_SENT, unwritableFinding } from '../mapper.ts';
 import type { Pump } from './pump.ts';
 import type { FailPoint, SourceMark, TransferLimits, TransferOptions, TransferSummary } from './types.ts';
@@ -70,7 +71,7 @@ const openBatch = (): OpenBatch => ({
 });
 
 export interface BuilderDeps {
-  store: Store;
+  store: AsyncStore;
   log: Logger;
   limits: TransferLimits;
   writer: MeldingWriter;
@@ -94,26 +95,42 @@ export class Builder {
   private readonly collector: BatchCollector<Pending>;
   /** Meldinger that could not be written and had records held back. */
   private held = 0;
+  /**
+   * The batch's transaction is open in the store (beginBatch is idempotent, but each call is a
+   * turn of the event loop, and on PostgreSQL a trip through the store's queue: once per batch).
+   */
+  batchOpen = false;
 
-  constructor(
+  /** A builder continuing the chain where the store has it. */
+  static async open(deps: BuilderDeps, summary: TransferSummary): Promise<Builder> {
+    return new Builder(deps, summary, await deps.store.counters());
+  }
+
+  private constructor(
     private readonly deps: BuilderDeps,
     private readonly summary: TransferSummary,
+    counters: ChainCounters,
   ) {
     this.year = Number(deps.writer.today.slice(0, 4));
-    const counters = deps.store.counters();
     this.chain = new ChainBuilder(counters.chainHead, counters.notifLopeNr, deps.newGuid);
     this.collector = new BatchCollector<Pending>({ maxConsultations: deps.limits.maxConsultations, maxBytes: deps.limits.maxBytes }, (p) => estimate(p.row.json));
   }
 
+  /** Opens the batch's transaction, whose lookups share one snapshot; the next commit ends it. */
+  async openBatch(): Promise<void> {
+    await this.deps.store.beginBatch();
+    this.batchOpen = true;
+  }
+
   /** Decides one version and, when something is to be sent, adds its notification. */
-  consider(v: Version): void {
+  async consider(v: Version): Promise<void> {
     const { store } = this.deps;
     const b = this.batch;
     // The lookups of a batch run inside its transaction (the store's reads see its own writes).
     let state = b.overlay.get(v.konsultasjonId);
     if (!state) {
-      store.beginBatch();
-      state = store.consultation(v.konsultasjonId);
+      if (!this.batchOpen) await this.openBatch();
+      state = await store.consultation(v.konsultasjonId);
     }
     const d = decide(state, { deleted: v.deleted, hash: v.hash });
     if (!d) {
@@ -128,10 +145,10 @@ export class Builder {
     // complete (its records, its chain head), and this item starts the next message.
     if (!this.collector.fitsSize(estimate(json))) {
       const before = this.held;
-      this.cut();
+      await this.cut();
       // A version held back in cut() changes what the receiver is about to hold: decide again.
       if (this.held !== before) {
-        this.consider(v);
+        await this.consider(v);
         return;
       }
     }
@@ -163,14 +180,14 @@ export class Builder {
   /** After each source line: cuts a full message, commits a full batch. False: stop building. */
   async maybeCommit(): Promise<boolean> {
     const { limits, pump, store } = this.deps;
-    if (this.collector.full) this.cut();
+    if (this.collector.full) await this.cut();
     // A transaction holds up to recordsPerTransaction records, and at least one full message.
     if (this.batch.records >= limits.recordsPerTransaction || this.batch.messages.length * limits.maxConsultations >= limits.recordsPerTransaction) {
       // A commit holds this thread for a while (thousands of rows, an fsync): first let the pump
       // take an answer that has come and send the next message, so the receiver is not idle.
       if (pump.active) await new Promise<void>((resolve) => setImmediate(resolve));
-      this.commit();
-      store.heartbeat();
+      await this.commit();
+      await store.heartbeat();
       this.deps.onCommit();
       return pump.send(MESSAGES_AHEAD + Math.ceil(limits.recordsPerTransaction / limits.maxConsultations));
     }
@@ -178,20 +195,21 @@ export class Builder {
   }
 
   /** Cuts what is collected and commits the open batch (one transaction); then a new batch opens. */
-  commit(): void {
+  async commit(): Promise<void> {
     const { store, pump, mark, fail, log } = this.deps;
     pump.throwIfFailed();
-    this.cut();
+    await this.cut();
     const b = this.batch;
     const checkpoints = [];
     let watermark: string | undefined;
     for (const r of b.seen.values()) if (!watermark || r.changedAt > watermark) watermark = r.changedAt;
-    if (watermark && watermark > (store.checkpoint('watermark') ?? '')) checkpoints.push({ key: 'watermark', value: watermark });
+    if (watermark && watermark > ((await store.checkpoint('watermark')) ?? '')) checkpoints.push({ key: 'watermark', value: watermark });
     if (this.deps.checkpointKey && mark.position) checkpoints.push({ key: this.deps.checkpointKey, value: JSON.stringify({ file: mark.position.file, line: mark.position.line }) });
     // Files read to their end: their last lines are handled, so they are decided with this commit.
     checkpoints.push(...mark.filesDone.splice(0));
     fail('before-commit');
-    store.commitBatch({
+    this.batchOpen = false;
+    await store.commitBatch({
       runId: this.deps.runId,
       messages: b.messages,
       seen: [...b.seen.values()],
@@ -212,12 +230,12 @@ export class Builder {
   }
 
   /** Turns the collected notifications into one Melding (or more, if it came out too large). */
-  private cut(): void {
+  private async cut(): Promise<void> {
     const { store, limits, writer } = this.deps;
     const b = this.batch;
     let items = this.collector.take();
     if (!items.length) return;
-    const first = b.messages.length ? b.nextLopenr : store.lastLopenr(this.year) + 1;
+    const first = b.messages.length ? b.nextLopenr : (await store.lastLopenr(this.year)) + 1;
     let parts: ReturnType<typeof serialiseWithin<Pending, Serialised>>;
     try {
       parts = serialiseWithin(items, limits.maxBytes, (p) => writer.write(p, first));

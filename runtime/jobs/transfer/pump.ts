@@ -10,7 +10,8 @@
 // answers as before. The first message that is not accepted halts the pump: later ones would
 // break the chain. The builder notices at its next commit and stops too.
 import type { Logger } from '../../log.ts';
-import type { OutboxMessage, Store } from '../../store/types.ts';
+import type { AsyncStore } from '../../store/async.ts';
+import type { OutboxMessage } from '../../store/types.ts';
 import type { Sealer, SendOutcome, Sender } from '../sender.ts';
 import type { FailPoint, TransferSummary } from './types.ts';
 import type { MeldingWriter, Serialised } from './writer.ts';
@@ -23,7 +24,7 @@ export type PumpEvent =
   | { kind: 'rejected'; seq: number; validationCode: number | null; validationMessage: string; refId: string | null };
 
 export interface PumpDeps {
-  store: Store;
+  store: AsyncStore;
   sender: Sender;
   sealer: Sealer;
   writer: MeldingWriter;
@@ -81,22 +82,22 @@ export class Pump {
    * for it (memory stays bounded). False once the pump halted: stop building.
    */
   async send(ahead: number): Promise<boolean> {
-    this.enqueue();
+    await this.enqueue();
     while (this.s.running && this.s.queue.length > ahead) await this.nextStep();
-    this.applyEvents();
+    await this.applyEvents();
     return !this.s.halted;
   }
 
   /** Writes the pump's events to the store; only where no batch transaction is open. */
-  applyEvents(): void {
+  async applyEvents(): Promise<void> {
     // A crash of the pump (a failpoint in tests) writes nothing more, as a real crash would.
     this.throwIfFailed();
     const { store } = this.deps;
     for (const e of this.s.events.splice(0)) {
-      if (e.kind === 'sending') store.markSending(e.seq);
-      else if (e.kind === 'accepted') store.markAccepted(e.seq, e.refId);
-      else if (e.kind === 'retrying') store.markRetrying(e.seq, e.reason, e.refId);
-      else store.markRejected(e.seq, { validationCode: e.validationCode, validationMessage: e.validationMessage, refId: e.refId });
+      if (e.kind === 'sending') await store.markSending(e.seq);
+      else if (e.kind === 'accepted') await store.markAccepted(e.seq, e.refId);
+      else if (e.kind === 'retrying') await store.markRetrying(e.seq, e.reason, e.refId);
+      else await store.markRejected(e.seq, { validationCode: e.validationCode, validationMessage: e.validationMessage, refId: e.refId });
     }
   }
 
@@ -110,9 +111,9 @@ export class Pump {
   }
 
   /** Queues what the outbox holds unconfirmed and not yet queued, and keeps the pump going. */
-  private enqueue(): void {
+  private async enqueue(): Promise<void> {
     const s = this.s;
-    for (const m of this.deps.store.unconfirmed()) {
+    for (const m of await this.deps.store.unconfirmed()) {
       if (s.queued.has(m.seq)) continue;
       s.queued.add(m.seq);
       s.queue.push(m);
@@ -162,7 +163,7 @@ export class Pump {
     let payload: Buffer;
     if (s.presealed?.messageId === m.messageId) ({ xml, payload } = s.presealed);
     else {
-      xml = (s.built.get(m.messageId) ?? deps.writer.rebuild(deps.store, m)).xml;
+      xml = (s.built.get(m.messageId) ?? (await deps.writer.rebuild(deps.store, m))).xml;
       payload = deps.sealer(xml);
     }
     s.presealed = undefined;

@@ -4,7 +4,7 @@
 import type { Logger } from '../../log.ts';
 import { monthOf } from '../../model/month.ts';
 import type { ReadOptions } from '../../sources/types.ts';
-import type { Store } from '../../store/types.ts';
+import type { AsyncStore } from '../../store/async.ts';
 import { SerialisedElement } from '../../xml/write.ts';
 import type { FrontEnd, FrontItem, FrontMapped } from '../front-end.ts';
 import { VersionMemo } from '../versions.ts';
@@ -21,7 +21,7 @@ import type { SourceMark, TransferOptions, TransferSummary } from './types.ts';
 const YIELD_EVERY = 4;
 
 export interface SourceLoopDeps {
-  store: Store;
+  store: AsyncStore;
   log: Logger;
   builder: Builder;
   pump: Pump;
@@ -53,7 +53,7 @@ export class SourceLoop {
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
       if (line.parseError !== undefined) this.unreadable(line, line.parseError);
-      else if (line.mapped) this.handle(line.mapped, line);
+      else if (line.mapped) await this.handle(line.mapped, line);
       // The position a commit saves is that of the last line fully handled.
       mark.position = line;
       if (!(await builder.maybeCommit())) return false;
@@ -78,7 +78,7 @@ export class SourceLoop {
     });
   }
 
-  private handle(m: FrontMapped, line: { file: string; line: number }): void {
+  private async handle(m: FrontMapped, line: { file: string; line: number }): Promise<void> {
     const { store, log, builder, window } = this.deps;
     const s = this.summary;
     const hash = m.kind === 'konsultasjon' ? m.hash : m.kind === 'deleted' ? 'deleted' : undefined;
@@ -86,8 +86,8 @@ export class SourceLoop {
     // A rejected record without a readable changedAt is never "already decided".
     if (changedAt !== null && (m.kind !== 'rejected' || changedAt)) {
       const prior = builder.batch.seen.get(m.sourceId);
-      store.beginBatch();
-      if ((prior && prior.changedAt >= changedAt) || store.seen(m.sourceId, changedAt)) {
+      if (!builder.batchOpen) await builder.openBatch();
+      if ((prior && prior.changedAt >= changedAt) || (await store.seen(m.sourceId, changedAt))) {
         s.skipped++;
         const first = hash === undefined ? undefined : this.versions.conflict(m.sourceId, changedAt, hash);
         if (first) {
@@ -142,10 +142,19 @@ export class SourceLoop {
     }
     const at = { file: line.file, line: line.line };
     if (m.kind === 'deleted') {
-      builder.consider({ konsultasjonId: m.konsultasjonId, sourceId: m.sourceId, changedAt: m.changedAt, deleted: true, konsultasjon: undefined, json: null, hash: null, at });
+      await builder.consider({
+        konsultasjonId: m.konsultasjonId,
+        sourceId: m.sourceId,
+        changedAt: m.changedAt,
+        deleted: true,
+        konsultasjon: undefined,
+        json: null,
+        hash: null,
+        at,
+      });
     } else {
       const konsultasjon = m.konsultasjon ?? (m.xml === undefined ? undefined : new SerialisedElement('Konsultasjon', m.xml));
-      builder.consider({ konsultasjonId: m.konsultasjonId, sourceId: m.sourceId, changedAt: m.changedAt, deleted: false, konsultasjon, json: m.json, hash: m.hash, at });
+      await builder.consider({ konsultasjonId: m.konsultasjonId, sourceId: m.sourceId, changedAt: m.changedAt, deleted: false, konsultasjon, json: m.json, hash: m.hash, at });
     }
     // Only now, and in the batch open now: a commit inside consider() must not mark this record
     // before its notification.

@@ -2,7 +2,7 @@
 // (outcome and exit code) and recording it in the run log.
 import { EXIT } from '../../cli/program.ts';
 import type { Logger } from '../../log.ts';
-import type { Store } from '../../store/types.ts';
+import type { AsyncStore } from '../../store/async.ts';
 import type { TransferSummary } from './types.ts';
 
 export function emptySummary(runId: number, kind: string): TransferSummary {
@@ -26,7 +26,7 @@ export function emptySummary(runId: number, kind: string): TransferSummary {
  * Sets the outcome (failed when the run failed or `stopped`; partial with rejected records),
  * records the run, and logs it. The caller rethrows `exitError`.
  */
-export function settleRun(store: Store, log: Logger, s: TransferSummary, stopped: boolean, exitError: unknown): void {
+export async function settleRun(store: AsyncStore, log: Logger, s: TransferSummary, stopped: boolean, exitError: unknown): Promise<void> {
   if (exitError || stopped) {
     s.outcome = 'failed';
     s.exitCode = EXIT.failed;
@@ -36,7 +36,7 @@ export function settleRun(store: Store, log: Logger, s: TransferSummary, stopped
   }
   const summary = { ...s, error: exitError ? String((exitError as Error).message ?? exitError) : undefined };
   try {
-    store.finishRun(s.runId, s.outcome, s.exitCode, summary);
+    await store.finishRun(s.runId, s.outcome, s.exitCode, summary);
   } catch {
     // The store itself failed; the error the caller rethrows says why.
   }

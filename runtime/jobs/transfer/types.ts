@@ -3,14 +3,14 @@
 import type { Logger } from '../../log.ts';
 import type { MeldingHeader } from '../../message/melding.ts';
 import type { ReadOptions, Source } from '../../sources/types.ts';
-import type { Store } from '../../store/types.ts';
+import type { AsyncStore } from '../../store/async.ts';
 import type { FrontEnd } from '../front-end.ts';
 import type { RecordMapper } from '../mapper.ts';
 import type { MessageKit } from '../message-kit.ts';
 import type { Sealer, Sender } from '../sender.ts';
 
 export interface TransferDeps {
-  store: Store;
+  store: AsyncStore;
   kit: MessageKit;
   header: MeldingHeader;
   limits: TransferLimits;

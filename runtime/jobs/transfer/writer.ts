@@ -2,7 +2,8 @@
 // (its items still in memory) and for one rebuilt from the outbox (a resend keeps one stored copy
 // of each consultation, not two, and rebuilds the same XML from it).
 import { buildMelding, type MeldingHeader, type NotificationInput } from '../../message/melding.ts';
-import type { ConsultationState, ItemRow, Store } from '../../store/types.ts';
+import type { AsyncStore } from '../../store/async.ts';
+import type { ConsultationState, ItemRow } from '../../store/types.ts';
 import { SerialisedElement, Splice } from '../../xml/write.ts';
 import type { MessageKit } from '../message-kit.ts';
 
@@ -51,9 +52,9 @@ export class MeldingWriter {
   }
 
   /** A message of the outbox, from its stored notifications (same GUIDs, lopenr, uttakDato, content). */
-  rebuild(store: Store, m: { seq: number; lopenr: number; uttakDato: string; meldingstype: string }): Serialised {
+  async rebuild(store: AsyncStore, m: { seq: number; lopenr: number; uttakDato: string; meldingstype: string }): Promise<Serialised> {
     return this.write(
-      store.messageItems(m.seq).map((row) => ({ row, konsultasjon: row.json ? (JSON.parse(row.json) as Record<string, unknown>) : undefined })),
+      (await store.messageItems(m.seq)).map((row) => ({ row, konsultasjon: row.json ? (JSON.parse(row.json) as Record<string, unknown>) : undefined })),
       m.lopenr,
       m.uttakDato,
       m.meldingstype,

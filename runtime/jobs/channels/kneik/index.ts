@@ -2,6 +2,7 @@
 // `/message/process` (the transfer in jobs/transfer.ts and its rooms). Unchanged by the channel
 // seam: these are the bodies `kpr run`, `kpr backfill` and `kpr resend` always had.
 import { EXIT, UserError } from '../../../cli/program.ts';
+import { describeStore } from '../../../store/location.ts';
 import { transferDeps, withKit, type JobBase, type KneikBase } from '../../context.ts';
 import { configSealer, transportSender, type Sealer, type Sender } from '../../sender.ts';
 import { transfer, type TransferOptions, type TransferSummary } from '../../transfer.ts';
@@ -21,8 +22,8 @@ export async function runTransfer(o: JobOptions, job: JobBase, meldingstype: str
 }
 
 /** `kpr run`: resend what is unconfirmed, then everything changed in the EPJ since the last run. */
-function run(o: JobOptions, base: JobBase): Promise<TransferSummary> {
-  const since = base.store.checkpoint('watermark');
+async function run(o: JobOptions, base: JobBase): Promise<TransferSummary> {
+  const since = await base.store.checkpoint('watermark');
   return runTransfer(o, base, o.config.message.meldingstype, { kind: 'run', readSource: true, read: { since } });
 }
 
@@ -33,7 +34,7 @@ function run(o: JobOptions, base: JobBase): Promise<TransferSummary> {
  */
 async function backfill(o: BackfillOptions, base: JobBase): Promise<BackfillResult> {
   const key = `backfill:${o.from}:${o.to ?? ''}`;
-  const saved = base.store.checkpoint(key);
+  const saved = await base.store.checkpoint(key);
   const state = saved ? (JSON.parse(saved) as { file?: string; line?: number; completedAt?: string }) : undefined;
   if (state?.completedAt && !o.restart) return { alreadyComplete: state.completedAt };
   const after = !o.restart && state?.file !== undefined ? { file: state.file, line: state.line! } : undefined;
@@ -45,7 +46,7 @@ async function backfill(o: BackfillOptions, base: JobBase): Promise<BackfillResu
     window: { from: o.from, to: o.to },
     checkpointKey: key,
   });
-  if (summary.exitCode !== EXIT.failed) base.store.setCheckpoint(key, JSON.stringify({ completedAt: new Date().toISOString() }));
+  if (summary.exitCode !== EXIT.failed) await base.store.setCheckpoint(key, JSON.stringify({ completedAt: new Date().toISOString() }));
   return summary;
 }
 
@@ -58,8 +59,8 @@ async function backfill(o: BackfillOptions, base: JobBase): Promise<BackfillResu
  */
 async function resend(o: JobOptions, base: JobBase, target: ResendTarget): Promise<TransferSummary & { action: string }> {
   if (!target.messageId) throw new UserError('kpr resend on the 2021 channel names a MESSAGE-ID (npx kpr errors lists them)');
-  const m = base.store.message(target.messageId);
-  if (!m) throw new UserError(`no message ${target.messageId} in ${o.config.database}`);
+  const m = await base.store.message(target.messageId);
+  if (!m) throw new UserError(`no message ${target.messageId} in ${describeStore(o.config)}`);
   let action: string;
   switch (m.state) {
     case 'accepted':
@@ -69,7 +70,7 @@ async function resend(o: JobOptions, base: JobBase, target: ResendTarget): Promi
     case 'requeued':
       throw new UserError(`message ${m.messageId} was already queued again`);
     case 'rejected': {
-      const n = base.store.requeueMessage(m.seq);
+      const n = await base.store.requeueMessage(m.seq);
       action = `queued ${n} consultation(s) of rejected message ${m.messageId} again`;
       break;
     }

@@ -76,8 +76,8 @@ async function transfer(o: JobOptions, base: JobBase, opts: SlashOptions): Promi
   return slashTransfer(await deps(o, base), opts);
 }
 
-function run(o: JobOptions, base: JobBase): Promise<SlashSummary> {
-  const since = base.store.checkpoint('slash:watermark');
+async function run(o: JobOptions, base: JobBase): Promise<SlashSummary> {
+  const since = await base.store.checkpoint('slash:watermark');
   return transfer(o, base, { kind: 'run', readSource: true, read: { since }, from: settings(o.config).backfillFrom });
 }
 
@@ -89,18 +89,18 @@ function run(o: JobOptions, base: JobBase): Promise<SlashSummary> {
 async function backfill(o: BackfillOptions, base: JobBase): Promise<BackfillResult> {
   const from = o.from || settings(o.config).backfillFrom;
   const key = `slash:backfill:${from}:${o.to ?? ''}`;
-  const saved = base.store.checkpoint(key);
+  const saved = await base.store.checkpoint(key);
   const state = saved ? (JSON.parse(saved) as { file?: string; line?: number; completedAt?: string }) : undefined;
   if (state?.completedAt && !o.restart) return { alreadyComplete: state.completedAt };
   const after = !o.restart && state?.file !== undefined ? { file: state.file, line: state.line! } : undefined;
   const summary = await transfer(o, base, { kind: 'backfill', readSource: true, read: { from, to: o.to, after }, from, checkpointKey: key });
-  if (summary.exitCode !== EXIT.failed) base.store.setCheckpoint(key, JSON.stringify({ completedAt: new Date().toISOString() }));
+  if (summary.exitCode !== EXIT.failed) await base.store.setCheckpoint(key, JSON.stringify({ completedAt: new Date().toISOString() }));
   return summary;
 }
 
 /** After the operator's fix: the named units (or every stopped one) go on; nothing new is read. */
 async function resend(o: JobOptions, base: JobBase, target: ResendTarget): Promise<SlashSummary & { action: string }> {
-  const stopped = base.store.slashUnits().filter((u) => u.state !== 'ok');
+  const stopped = (await base.store.slashUnits()).filter((u) => u.state !== 'ok');
   const units = target.units?.length ? target.units : target.messageId ? [target.messageId] : [];
   const named = units.length ? stopped.filter((u) => units.includes(u.unit) || units.includes(u.orgNr)) : stopped;
   if (units.length && !named.length) throw new UserError(`no stopped SLASH unit ${units.join(', ')} (npx kpr status lists the units)`);

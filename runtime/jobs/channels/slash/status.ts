@@ -2,7 +2,7 @@
 // the refused delivery, FHI's codes with their names and errorDetails (schema errors one per
 // line), the correlation id to quote to FHI, and what to do (codes.ts `fix`, and how the unit
 // goes on: regenerated from its last accepted period, or the same delivery again).
-import type { Store } from '../../../store/types.ts';
+import type { AsyncStore } from '../../../store/async.ts';
 import { schemaErrorLines } from '../../../transport/slash/answer.ts';
 import { slashCode } from '../../../transport/slash/codes.ts';
 
@@ -39,10 +39,11 @@ function todo(state: 'stopped' | 'attention', auth: boolean, codes: number[]): s
   return `${fixes.length ? fixes.join('; ') : 'fix the cause FHI names'}; ${then}`;
 }
 
-export function slashStatus(store: Store): SlashUnitStatus[] {
-  return store.slashUnits().map((u) => {
+export async function slashStatus(store: AsyncStore): Promise<SlashUnitStatus[]> {
+  const out: SlashUnitStatus[] = [];
+  for (const u of await store.slashUnits()) {
     const s: SlashUnitStatus = { unit: u.unit, orgNr: u.orgNr, state: u.state, delivered: u.delivered, queued: u.queued, lastAcceptedPeriod: u.lastAcceptedPeriod };
-    const d = u.state !== 'ok' && u.seq !== null ? store.slashDelivery(u.seq) : undefined;
+    const d = u.state !== 'ok' && u.seq !== null ? await store.slashDelivery(u.seq) : undefined;
     if (d && u.state !== 'ok') {
       s.stop = {
         seq: d.seq,
@@ -60,8 +61,9 @@ export function slashStatus(store: Store): SlashUnitStatus[] {
         ),
       };
     }
-    return s;
-  });
+    out.push(s);
+  }
+  return out;
 }
 
 /** The receiver's codes as lines: `2008 SchemaValidationFailed`, then errorDetails (schema errors one per line). */

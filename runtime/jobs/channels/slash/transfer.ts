@@ -17,7 +17,8 @@
 import type { Logger } from '../../../log.ts';
 import type { MapResult } from '../../../mapping/apply.ts';
 import type { ReadOptions, Source } from '../../../sources/types.ts';
-import type { Rejection, SlashAnswered, SlashDeliveryRow, SlashItemRow, Store } from '../../../store/types.ts';
+import type { AsyncStore } from '../../../store/async.ts';
+import type { Rejection, SlashAnswered, SlashDeliveryRow, SlashItemRow } from '../../../store/types.ts';
 import type { SlashMessage, SlashResult } from '../../../transport/slash/client.ts';
 import { emptySummary, settleRun } from '../../transfer/summary.ts';
 import type { TransferSummary } from '../../transfer/types.ts';
@@ -29,7 +30,7 @@ import { parseUnitKey } from './unit.ts';
 export type SlashFailPoint = 'before-commit' | 'after-commit' | 'after-build' | 'before-send' | 'after-send' | 'after-answer';
 
 export interface SlashDeps {
-  store: Store;
+  store: AsyncStore;
   log: Logger;
   client: { send(msg: SlashMessage): Promise<SlashResult> };
   msgType: string;
@@ -81,7 +82,7 @@ const WATERMARK = 'slash:watermark';
 export async function slashTransfer(deps: SlashDeps, opts: SlashOptions): Promise<SlashSummary> {
   const { store, log } = deps;
   const fail = deps.failpoint ?? (() => {});
-  const runId = store.startRun(opts.kind);
+  const runId = await store.startRun(opts.kind);
   const s: SlashSummary = {
     ...emptySummary(runId, opts.kind),
     slash: { built: 0, delivered: 0, items: 0, deletions: 0, resumed: [], regenerated: 0, stopped: [], waiting: [] },
@@ -89,35 +90,36 @@ export async function slashTransfer(deps: SlashDeps, opts: SlashOptions): Promis
   log.info({ runId, kind: opts.kind, channel: 'slash' }, 'transfer started');
   let exitError: unknown;
   try {
-    resume(store, opts, s);
+    await resume(store, opts, s);
     await sendQueue(deps, s, fail);
     // Pending items are built after the source is read: a unit regenerated after a refusal
     // takes the EPJ's corrected content, not the refused one.
     if (opts.readSource && deps.source) await readSource(deps, opts, s, fail);
-    build(deps, s, fail);
+    await build(deps, s, fail);
     await sendQueue(deps, s, fail);
   } catch (err) {
     exitError = err;
   }
   s.messagesBuilt = s.slash.built;
   s.messagesAccepted = s.slash.delivered;
-  s.slash.waiting = store
-    .slashUnits()
-    .filter((u) => u.state !== 'ok' && !s.slash.stopped.some((x) => x.unit === u.unit))
-    .map((u) => u.unit);
-  settleRun(store, log, s, s.slash.stopped.length > 0 || s.slash.waiting.length > 0, exitError);
+  try {
+    s.slash.waiting = (await store.slashUnits()).filter((u) => u.state !== 'ok' && !s.slash.stopped.some((x) => x.unit === u.unit)).map((u) => u.unit);
+  } catch (err) {
+    exitError ??= err;
+  }
+  await settleRun(store, log, s, s.slash.stopped.length > 0 || s.slash.waiting.length > 0, exitError);
   if (exitError) throw exitError;
   return s;
 }
 
 /** Step 1: units stopped before go on, as their stop says (see Store.resumeSlashUnit). */
-function resume(store: Store, opts: SlashOptions, s: SlashSummary): void {
+async function resume(store: AsyncStore, opts: SlashOptions, s: SlashSummary): Promise<void> {
   const wanted = opts.units?.length ? new Set(opts.units) : undefined;
-  for (const u of store.slashUnits()) {
+  for (const u of await store.slashUnits()) {
     if (u.state === 'ok') continue;
     // A run resumes every unit: the operator's fix is assumed; a unit still wrong stops again.
     if (wanted && !wanted.has(u.unit) && !wanted.has(u.orgNr)) continue;
-    s.slash.regenerated += store.resumeSlashUnit(u.unit);
+    s.slash.regenerated += await store.resumeSlashUnit(u.unit);
     s.slash.resumed.push(u.unit);
   }
 }
@@ -131,12 +133,12 @@ async function readSource(deps: SlashDeps, opts: SlashOptions, s: SlashSummary, 
   let rejections: Rejection[] = [];
   let lines = 0;
   let position: { file: string; line: number } | undefined;
-  let watermark = store.checkpoint(WATERMARK) ?? '';
-  const commit = () => {
+  let watermark = (await store.checkpoint(WATERMARK)) ?? '';
+  const commit = async () => {
     const checkpoints = [{ key: WATERMARK, value: watermark }];
     if (opts.checkpointKey && position) checkpoints.push({ key: opts.checkpointKey, value: JSON.stringify(position) });
     fail('before-commit');
-    store.commitSlash({ runId: s.runId, items: [...items.values()], deliveries: [], pendingDone: [], rejections, checkpoints });
+    await store.commitSlash({ runId: s.runId, items: [...items.values()], deliveries: [], pendingDone: [], rejections, checkpoints });
     fail('after-commit');
     items = new Map();
     rejections = [];
@@ -152,7 +154,7 @@ async function readSource(deps: SlashDeps, opts: SlashOptions, s: SlashSummary, 
       rejections.push(d.rejection);
     } else {
       const key = `${d.item.unit}\u0000${d.item.id}`;
-      const before = items.get(key) ?? store.slashItem(d.item.unit, d.item.id);
+      const before = items.get(key) ?? (await store.slashItem(d.item.unit, d.item.id));
       if (d.item.changedAt > watermark) watermark = d.item.changedAt;
       if (before && before.changedAt > d.item.changedAt) s.skipped++;
       else if (before && before.hash === d.item.hash) s.unchanged++;
@@ -165,15 +167,15 @@ async function readSource(deps: SlashDeps, opts: SlashOptions, s: SlashSummary, 
         else s.slash.items++;
       }
     }
-    if (lines >= deps.recordsPerTransaction) commit();
+    if (lines >= deps.recordsPerTransaction) await commit();
   }
-  commit();
+  await commit();
 }
 
 /** Step 4: pending items become deliveries, one transaction per unit. */
-function build(deps: SlashDeps, s: SlashSummary, fail: (n: SlashFailPoint) => void): void {
+async function build(deps: SlashDeps, s: SlashSummary, fail: (n: SlashFailPoint) => void): Promise<void> {
   const byUnit = new Map<string, SlashItemRow[]>();
-  for (const it of deps.store.slashPending()) {
+  for (const it of await deps.store.slashPending()) {
     let list = byUnit.get(it.unit);
     if (!list) {
       list = [];
@@ -183,7 +185,7 @@ function build(deps: SlashDeps, s: SlashSummary, fail: (n: SlashFailPoint) => vo
   }
   for (const [unit, items] of byUnit) {
     const deliveries = buildDeliveries(unit, items, deps.form, deps.maxRequestBytes);
-    deps.store.commitSlash({ runId: s.runId, items: [], deliveries, pendingDone: items.map((i) => ({ unit, id: i.id })), rejections: [] });
+    await deps.store.commitSlash({ runId: s.runId, items: [], deliveries, pendingDone: items.map((i) => ({ unit, id: i.id })), rejections: [] });
     s.slash.built += deliveries.length;
     fail('after-build');
   }
@@ -192,9 +194,9 @@ function build(deps: SlashDeps, s: SlashSummary, fail: (n: SlashFailPoint) => vo
 /** Steps 2 and 5: every unit's queue in order; units side by side. */
 async function sendQueue(deps: SlashDeps, s: SlashSummary, fail: (n: SlashFailPoint) => void): Promise<void> {
   const { store } = deps;
-  const standing = new Map(store.slashUnits().map((u) => [u.unit, u.state]));
+  const standing = new Map((await store.slashUnits()).map((u) => [u.unit, u.state]));
   const queues = new Map<string, SlashDeliveryRow[]>();
-  for (const d of store.slashQueue()) {
+  for (const d of await store.slashQueue()) {
     let q = queues.get(d.unit);
     if (!q) {
       q = [];
@@ -216,7 +218,7 @@ async function sendQueue(deps: SlashDeps, s: SlashSummary, fail: (n: SlashFailPo
 async function sendOne(deps: SlashDeps, s: SlashSummary, d: SlashDeliveryRow, fail: (n: SlashFailPoint) => void): Promise<boolean> {
   const { store, log } = deps;
   const orgNr = parseUnitKey(d.unit).orgNr;
-  store.markSlashSending(d.seq);
+  await store.markSlashSending(d.seq);
   fail('before-send');
   const r = await deps.client.send({ json: Buffer.from(d.body, 'utf8'), msgType: deps.msgType, msgVersion: deps.msgVersion, parentOrgNr: deps.parentOf?.(orgNr) ?? orgNr });
   fail('after-send');
@@ -241,7 +243,7 @@ async function sendOne(deps: SlashDeps, s: SlashSummary, d: SlashDeliveryRow, fa
       auth,
     };
   }
-  store.slashAnswered(d.seq, answer);
+  await store.slashAnswered(d.seq, answer);
   fail('after-answer');
   if (answer.outcome === 'delivered') {
     s.slash.delivered++;
