@@ -176,10 +176,12 @@ describePg('the work queue in PostgreSQL', () => {
     const runs = finished.filter((f) => f.kind === 'run');
     expect(slices).toHaveLength(10);
     expect(runs).toHaveLength(19);
-    // Claimed: the second slice only once no daily run was waiting. Done: every run before it.
+    // Claimed: the second slice only once no daily run was waiting, but for runs whose claims
+    // were under way at that moment (SKIP LOCKED passes over a row another worker is claiming),
+    // at most one per other worker. When each finishes is the machine's timing, not the queue's.
     const secondSliceClaimed = claimed.filter((c) => c.tenant === 'big')[0]!.at;
-    expect(Math.max(...claimed.filter((c) => c.kind === 'run').map((r) => r.at))).toBeLessThan(secondSliceClaimed);
-    expect(Math.max(...runs.map((r) => r.at))).toBeLessThan(slices[1]!.at);
+    const runsClaimedAfter = claimed.filter((c) => c.kind === 'run' && c.at > secondSliceClaimed);
+    expect(runsClaimedAfter.length).toBeLessThanOrEqual(workers.length - 1);
     for (const q of [admin, ...workers]) await q.close();
   });
 });
