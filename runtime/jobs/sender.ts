@@ -7,7 +7,7 @@ import { writePrivateFile } from '../io/private.ts';
 import { checkedCertificates } from './certificates.ts';
 import { seal } from '../transport/cms/index.ts';
 import { HelseIdClient, loadSigningKey, processTokenCache } from '../transport/helseid/index.ts';
-import { buildEnvelope, createSender } from '../transport/kpr-client/index.ts';
+import { buildEnvelope, createSender, type KprClientOptions } from '../transport/kpr-client/index.ts';
 
 export interface OutgoingMessage {
   seq: number;
@@ -42,8 +42,11 @@ export function configSealer(config: KprConfig, now = new Date()): Sealer {
   return (content) => seal(content, { signer, recipientCertPem, cipher });
 }
 
-/** The KPR API client for the configured profile, with HelseID tokens. */
-export async function transportSender(config: KprConfig, messageVersion: string): Promise<Sender> {
+/**
+ * The KPR API client for the configured profile, with HelseID tokens. `hooks` reach the client's
+ * waits and attempts (a worker's receiver gate, runtime/workers/).
+ */
+export async function transportSender(config: KprConfig, messageVersion: string, hooks: Pick<KprClientOptions, 'sleep' | 'onAttempt'> = {}): Promise<Sender> {
   const t = requireTransport(config);
   const key = await loadSigningKey(t.helseid.jwkFile);
   const helseid = new HelseIdClient({
@@ -54,7 +57,7 @@ export async function transportSender(config: KprConfig, messageVersion: string)
     timeoutMs: t.helseid.timeoutMs,
     cache: processTokenCache,
   });
-  const send = createSender({ baseUrl: t.baseUrl, helseid, token: { scopes: t.helseid.scopes, org: t.helseid.orgNumbers } });
+  const send = createSender({ baseUrl: t.baseUrl, helseid, token: { scopes: t.helseid.scopes, org: t.helseid.orgNumbers }, ...hooks });
   const parts = (m: OutgoingMessage) => ({
     fromHerId: requireKneik(config).sender.herId,
     toHerId: t.receiverHerId,

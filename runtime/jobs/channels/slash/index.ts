@@ -7,7 +7,7 @@ import { loadMapping } from '../../../mapping/apply.ts';
 import { openSource } from '../../../sources/index.ts';
 import { osloDate } from '../../../time/oslo.ts';
 import { HelseIdClient, loadSigningKey, processTokenCache } from '../../../transport/helseid/index.ts';
-import { SlashClient } from '../../../transport/slash/client.ts';
+import { SlashClient, type SlashClientOptions } from '../../../transport/slash/client.ts';
 import type { JobBase } from '../../context.ts';
 import type { BackfillOptions, BackfillResult, Channel, JobOptions, ResendTarget } from '../types.ts';
 import { deliveryForm } from './form.ts';
@@ -20,8 +20,11 @@ function settings(config: KprConfig): SlashConfig {
   return config.slash;
 }
 
-/** What sending to SLASH needs: a base URL and a HelseID client (DPoP is mandatory there). */
-export async function configSlashClient(config: KprConfig): Promise<SlashClient> {
+/**
+ * What sending to SLASH needs: a base URL and a HelseID client (DPoP is mandatory there).
+ * `hooks` reach the client's waits and attempts (a worker's receiver gate, runtime/workers/).
+ */
+export async function configSlashClient(config: KprConfig, hooks: Pick<SlashClientOptions, 'sleep' | 'onAttempt'> = {}): Promise<SlashClient> {
   const sc = settings(config);
   const issues = [];
   const baseUrl = config.profile.baseUrl;
@@ -33,7 +36,7 @@ export async function configSlashClient(config: KprConfig): Promise<SlashClient>
   const h = config.helseid!;
   const key = await loadSigningKey(h.jwkFile);
   const helseid = new HelseIdClient({ authority: authority!, clientId: h.clientId, key, dpop: true, timeoutMs: h.timeoutMs, cache: processTokenCache });
-  return new SlashClient({ baseUrl: baseUrl!, helseid, scopes: h.scopes, vendor: sc.vendor, timeoutMs: h.timeoutMs });
+  return new SlashClient({ baseUrl: baseUrl!, helseid, scopes: h.scopes, vendor: sc.vendor, timeoutMs: h.timeoutMs, ...hooks });
 }
 
 async function deps(o: JobOptions, base: JobBase): Promise<SlashDeps> {
