@@ -207,6 +207,20 @@ const SETUP_ENTRIES = ['kpr.yaml', 'tenants.yaml', 'mapping.yaml', 'source.schem
  * complete, so a failure (disk full, Ctrl-C) leaves no half-written setup. No sandbox is started:
  * the data folder is prepared without listening, so no port needs to be free now.
  */
+/**
+ * Keys, test PKI and the registered client, made now in `sandboxDir`, with the settings the
+ * sandbox starts from later on `port` (0: a free one; default 8089).
+ */
+export async function prepareSandbox(sandboxDir: string, port?: number) {
+  const chosen = port === 0 ? await freePort() : (port ?? 8089);
+  const url = `http://127.0.0.1:${chosen}`;
+  const prepared = await prepareSandboxData({ dataDir: sandboxDir });
+  const c = prepared.connection(url);
+  const settings: SandboxSettings = { host: '127.0.0.1', port: chosen, receiverHerId: String(c.toHerId), senderHerId: String(c.fromHerId) };
+  writeFileAtomic(join(sandboxDir, SANDBOX_SETTINGS_FILE), `${JSON.stringify(settings, null, 2)}\n`);
+  return { url, port: chosen, prepared, c };
+}
+
 export async function initSandboxSetup(opts: SandboxSetupOptions): Promise<SandboxSetup> {
   const dir = opts.dir;
   const built = await staged(dir, 'kpr.yaml', opts.force, (staging) => writeSetup(staging, opts));
@@ -264,13 +278,7 @@ async function writeSetup(dir: string, opts: SandboxSetupOptions) {
   makePrivateDir(epjDir);
   makePrivateDir(sandboxDir);
 
-  const port = opts.port === 0 ? await freePort() : (opts.port ?? 8089);
-  const url = `http://127.0.0.1:${port}`;
-  // Keys, test PKI and the registered client, made now; the sandbox starts later, on this port.
-  const prepared = await prepareSandboxData({ dataDir: sandboxDir });
-  const c = prepared.connection(url);
-  const settings: SandboxSettings = { host: '127.0.0.1', port, receiverHerId: String(c.toHerId), senderHerId: String(c.fromHerId) };
-  writeFileAtomic(join(sandboxDir, SANDBOX_SETTINGS_FILE), `${JSON.stringify(settings, null, 2)}\n`);
+  const { url, port, c } = await prepareSandbox(sandboxDir, opts.port);
 
   const rel = (p: string) => relative(dir, p);
   if (opts.channel === 'slash') {

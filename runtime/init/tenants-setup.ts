@@ -15,10 +15,8 @@ import { generateAppointments } from '../demo-data/appointments.ts';
 import { demoMunicipalities, generateRecords } from '../demo-data/generate.ts';
 import { MAX_MUNICIPALITIES, type Municipality } from '../demo-data/population.ts';
 import { organisasjonsnummerCheckDigit } from '../rules/identifiers.ts';
-import { SANDBOX_SETTINGS_FILE, type SandboxSettings } from '../sandbox/cli.ts';
-import { prepareSandboxData } from '../sandbox/server.ts';
 import { readSenders, saveSenders } from '../sandbox/setup.ts';
-import { freePort, kommuneYaml, type SandboxSetupOptions, staged, writeDemoMapping, writeRecords } from './sandbox-setup.ts';
+import { kommuneYaml, prepareSandbox, type SandboxSetupOptions, staged, writeDemoMapping, writeRecords } from './sandbox-setup.ts';
 
 export const MAX_TENANTS = MAX_MUNICIPALITIES;
 
@@ -93,12 +91,7 @@ async function writeTenantsSetup(dir: string, opts: TenantsSetupOptions) {
   const channel = opts.channel ?? 'slash';
   const sandboxDir = join(dir, 'sandbox');
   makePrivateDir(sandboxDir);
-  const port = opts.port === 0 ? await freePort() : (opts.port ?? 8089);
-  const url = `http://127.0.0.1:${port}`;
-  const prepared = await prepareSandboxData({ dataDir: sandboxDir });
-  const c = prepared.connection(url);
-  const settings: SandboxSettings = { host: '127.0.0.1', port, receiverHerId: String(c.toHerId), senderHerId: String(c.fromHerId) };
-  writeFileAtomic(join(sandboxDir, SANDBOX_SETTINGS_FILE), `${JSON.stringify(settings, null, 2)}\n`);
+  const { url, port, prepared, c } = await prepareSandbox(sandboxDir, opts.port);
   writeDemoMapping(dir, channel);
 
   const plans = planTenants(opts.seed, opts.tenants);
