@@ -87,7 +87,8 @@ function withOutputOptions(cmd: Command): Command {
  * the bar so they never break into it; while a bar is shown, logs below warn are held back
  * unless asked for (--verbose, --log-level).
  */
-export function terminal(o: OutputOptions, config: KprConfig) {
+/** `where`: the store(s) named when interrupted (several tenants': each tenant's own). */
+export function terminal(o: OutputOptions, config: KprConfig, where = describeStore(config)) {
   if (o.quiet && (o.verbose || o.logLevel)) throw new UserError('--quiet goes alone: not with --verbose or --log-level');
   const bar = progressReporter(process.stderr, { quiet: o.quiet });
   const level = o.logLevel ?? (o.verbose ? 'debug' : o.quiet ? 'warn' : bar.tty ? atMost(config.log.level, 'warn') : config.log.level);
@@ -99,7 +100,7 @@ export function terminal(o: OutputOptions, config: KprConfig) {
     const p = bar.last;
     const got = p ? `${p.records.toLocaleString('en-US')} records read, ${p.messages.toLocaleString('en-US')} messages built` : 'stopped before the first record';
     process.stderr.write(
-      `\ninterrupted: ${got}. Every decision and message committed so far is saved in ${describeStore(config)}; nothing is lost or sent twice.\n` +
+      `\ninterrupted: ${got}. Every decision and message committed so far is saved in ${where}; nothing is lost or sent twice.\n` +
         `resume with: npx kpr ${process.argv.slice(2).map(shellWord).join(' ')}\n`,
     );
     process.exit(130);

@@ -14,6 +14,9 @@ import { runTenantJobs, tenantError, type TenantJobResult } from './jobs.ts';
 import { loadTenants, type Tenant } from './load.ts';
 import { chooseTenants, formatOverview, isTenantsFile, type Standing, tenantOverview, worst } from './operator.ts';
 
+/** Where an interrupted command over several tenants left what it committed. */
+const EACH_STORE = "each tenant's own store";
+
 const width = () => Math.min(process.stdout.columns ?? MAX_COLUMNS, MAX_COLUMNS);
 
 function chosen(o: OperatorFlags): { file: string; tenants: Tenant[] } {
@@ -37,7 +40,7 @@ export const tenantsHook: TenantsHook = {
 
   async run(o) {
     const { file, tenants } = chosen(o);
-    const t = terminal(o, tenants[0]!.config);
+    const t = terminal(o, tenants[0]!.config, EACH_STORE);
     try {
       const results = await runTenantJobs({ file, tenants }, 'run', { options: () => ({ log: t.log, onProgress: (p) => t.bar.update(p) }) });
       t.bar.done();
@@ -50,7 +53,7 @@ export const tenantsHook: TenantsHook = {
 
   async backfill(o) {
     const { file, tenants } = chosen(o);
-    const t = terminal(o, tenants[0]!.config);
+    const t = terminal(o, tenants[0]!.config, EACH_STORE);
     const results: TenantJobResult[] = [];
     try {
       // Each tenant's own default window start (slash.backfillFrom), unless --from is given.
@@ -71,7 +74,7 @@ export const tenantsHook: TenantsHook = {
     const { tenants } = chosen(o);
     // A message id belongs to one tenant's store: which one must be said, not guessed.
     if (messageId !== undefined && (o.tenant?.length ?? 0) !== 1) throw new UserError('a message id belongs to one tenant: give --tenant ID with it');
-    const t = terminal(o, tenants[0]!.config);
+    const t = terminal(o, tenants[0]!.config, EACH_STORE);
     const results: TenantJobResult[] = [];
     const actions = new Map<string, string>();
     try {

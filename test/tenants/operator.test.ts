@@ -10,9 +10,10 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JSON_MESSAGES } from '../../generated/index.ts';
+import { JSON_MESSAGES, MESSAGES } from '../../generated/index.ts';
 import { deliveryForm, itemsOfUnit } from '../../runtime/jobs/channels/slash/form.ts';
 import type { StatusReport } from '../../runtime/jobs/report.ts';
+import { generatedCodec } from '../../runtime/sandbox/generated-codec.ts';
 import { startSandbox, type Sandbox } from '../../runtime/sandbox/index.ts';
 import { generatedMessageTypes } from '../../runtime/sandbox/slash/index.ts';
 import type { SlashLedgerState } from '../../runtime/sandbox/slash/ledger.ts';
@@ -52,10 +53,10 @@ interface Setup {
 }
 
 /** `kpr init --tenants 3` into a new folder, and the sandbox it names started in this process. */
-async function setUp(store: 'sqlite' | 'postgres', env: NodeJS.ProcessEnv = {}): Promise<Setup> {
+async function setUp(store: 'sqlite' | 'postgres', env: NodeJS.ProcessEnv = {}, channel: 'slash' | 'kneik' = 'slash'): Promise<Setup> {
   const dir = mkdtempSync(join(tmpdir(), `kpr-operator-${store}-`));
   const init = await kpr(
-    ['init', '--profile', 'sandbox', '--tenants', '3', '--store', store, '--children', '3', '--port', '0', '--seed', 'operator', '--dir', join(dir, 'd')],
+    ['init', '--profile', 'sandbox', '--tenants', '3', '--store', store, '--channel', channel, '--children', '3', '--port', '0', '--seed', 'operator', '--dir', join(dir, 'd')],
     env,
   );
   expect(init.stderr).toBe('');
@@ -65,7 +66,7 @@ async function setUp(store: 'sqlite' | 'postgres', env: NodeJS.ProcessEnv = {}):
   const port = Number(/baseUrl: http:\/\/127\.0\.0\.1:(\d+)/.exec(text)?.[1]);
   const orgOf = Object.fromEntries([...text.matchAll(/- id: (\w+)[^\n]*\n\s+helseid: \{ orgNumbers: \{ parent: "(\d{9})"/g)].map((m) => [m[1]!, m[2]!]));
   expect(Object.keys(orgOf)).toEqual(['oslo', 'bergen', 'trondheim']);
-  const sandbox = await startSandbox({ dataDir: join(dir, 'd/sandbox'), port, host: '127.0.0.1', slash: slashOptions });
+  const sandbox = await startSandbox({ dataDir: join(dir, 'd/sandbox'), port, host: '127.0.0.1', slash: slashOptions, codec: generatedCodec(MESSAGES) });
   return { dir, file, sandbox, orgOf };
 }
 
@@ -274,6 +275,43 @@ describe('operator commands over a tenants file (SQLite)', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^tenant oslo: backfill \d+ \(SLASH\)/m);
     expect(r.stdout).not.toMatch(/bergen|trondheim/);
+  });
+});
+
+describe('operator commands over tenants on the 2021 channel (SQLite, KNEIK)', () => {
+  let s: Setup;
+  beforeAll(async () => {
+    s = await setUp('sqlite', {}, 'kneik');
+  });
+  afterAll(async () => {
+    await s?.sandbox.close();
+    if (s) rmSync(s.dir, { recursive: true, force: true });
+  });
+
+  it("each row's consultations and messages are what the receiver holds for the tenant's HER-id", async () => {
+    const run = await kpr(['run', '--config', s.file, '-q']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const check = json<{ tenants: { id: string; herId: number }[] }>(await kpr(['tenants', 'check', '--config', s.file, '--format', 'json']));
+    const o = json<Overview>(await kpr(['status', '--config', s.file, '--format', 'json']));
+    expect(o.exitCode).toBe(0);
+    expect(o.tenants.map((t) => [t.tenant, t.channel, t.standing, t.waiting, t.rejectedMessages])).toEqual([
+      ['oslo', 'kneik', 0, 0, 0],
+      ['bergen', 'kneik', 0, 0, 0],
+      ['trondheim', 'kneik', 0, 0, 0],
+    ]);
+    for (const t of check.tenants) {
+      const d = json<Overview>(await kpr(['status', '--config', s.file, '--tenant', t.id, '--format', 'json'])).detail!;
+      const state = (await (await fetch(`${s.sandbox.url}/sandbox/state?sender=${t.herId}`)).json()) as { consultations: Record<string, { status: string }> };
+      const at = Object.values(state.consultations);
+      expect(d.consultations.active).toBeGreaterThan(0);
+      expect([t.id, d.consultations.active, d.consultations.annulled]).toEqual([
+        t.id,
+        at.filter((c) => c.status === 'active').length,
+        at.filter((c) => c.status === 'annulled').length,
+      ]);
+      expect(d.messages.accepted).toBeGreaterThan(0);
+    }
   });
 });
 
