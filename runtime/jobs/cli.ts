@@ -1,6 +1,7 @@
 // `kpr run`, `kpr backfill`, `kpr resend`, `kpr status` and `kpr errors`: the operator's daily
 // commands. Exit codes for cron and systemd timers: 0 all sent, 1 sent but some records were
 // rejected, 2 failed (nothing or not everything could be sent; see the message and kpr status).
+// Each also takes a vendor's tenants file when runtime/tenants/operator-cli.ts registers it.
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { EXIT, UserError, type Registrar } from '../cli/program.ts';
 import { loadConfig } from '../config/load.ts';
@@ -209,7 +210,9 @@ export function registerOperatorCommands(program: Command, hook?: TenantsHook): 
 
   program
     .command('status')
-    .description('Messages by state, the last run, the chain head, the oldest unconfirmed message, rejected records, certificate expiry')
+    .description(
+      'Messages by state, the last run, the chain head, the oldest unconfirmed message, rejected records, certificate expiry; with a tenants file, one overview row per tenant (exit 0 every tenant fine, 1 records held back, 2 a tenant failed or needs attention)',
+    )
     .addOption(configOption())
     .addOption(tenantOption('all by default: one overview row each; one tenant: its detail too'))
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))

@@ -3,11 +3,12 @@
 // tenant's output comes from its own store alone; `--tenant` (repeatable) narrows, all tenants by
 // default. Exit codes across tenants: 0 every tenant fine, 1 records held back somewhere, 2 a
 // tenant failed or needs attention (and the output names it).
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { EXIT, type Registrar, UserError } from '../cli/program.ts';
 import { OBLIGATION_START, type OperatorFlags, registerOperatorCommands, type TenantsHook, terminal } from '../jobs/cli.ts';
 import { describeSummary, resendJob } from '../jobs/jobs.ts';
-import { errorRows, type ErrorRow, failures, formatErrors, formatStatus, MAX_COLUMNS } from '../jobs/report.ts';
+import { errorRows, type ErrorRow, failures, formatErrors, formatStatus, MAX_COLUMNS, openExisting } from '../jobs/report.ts';
 import { registerReport } from '../report/command.ts';
 import { writeTenantsReport } from './report.ts';
 import { runTenantJobs, tenantError, type TenantJobResult } from './jobs.ts';
@@ -33,6 +34,21 @@ function reportJobs(results: TenantJobResult[], describe = (r: TenantJobResult) 
   const failed = results.filter((r) => r.error || r.summary?.exitCode === EXIT.failed).map((r) => r.tenant);
   if (failed.length) process.stdout.write(`failed: ${failed.join(', ')} (see npx kpr status --config … --tenant ID)\n`);
   return worst(results.map((r) => (r.error ? EXIT.failed : (r.summary?.exitCode ?? EXIT.ok))));
+}
+
+/** The tenants (SLASH, with a store) in which one of `units` (key or orgNr) is stopped. */
+async function holdingUnits(tenants: Tenant[], units: string[]): Promise<Tenant[]> {
+  const out: Tenant[] = [];
+  for (const t of tenants) {
+    if (t.config.channel !== 'slash' || (t.config.store.kind === 'sqlite' && !existsSync(t.config.store.path))) continue;
+    const store = await openExisting(t.config);
+    try {
+      if ((await store.slashUnits()).some((u) => u.state !== 'ok' && (units.includes(u.unit) || units.includes(u.orgNr)))) out.push(t);
+    } finally {
+      await store.close();
+    }
+  }
+  return out;
 }
 
 export const tenantsHook: TenantsHook = {
@@ -71,9 +87,12 @@ export const tenantsHook: TenantsHook = {
   },
 
   async resend(messageId, o) {
-    const { tenants } = chosen(o);
+    const picked = chosen(o);
     // A message id belongs to one tenant's store: which one must be said, not guessed.
     if (messageId !== undefined && (o.tenant?.length ?? 0) !== 1) throw new UserError('a message id belongs to one tenant: give --tenant ID with it');
+    // Units without --tenant: the tenants where one of them is stopped (a unit is one tenant's).
+    const tenants = o.unit?.length && !o.tenant?.length ? await holdingUnits(picked.tenants, o.unit) : picked.tenants;
+    if (!tenants.length) throw new UserError(`no tenant of ${picked.file} has a stopped SLASH unit ${o.unit!.join(', ')} (npx kpr status --config … lists them)`);
     const t = terminal(o, tenants[0]!.config, EACH_STORE);
     const results: TenantJobResult[] = [];
     const actions = new Map<string, string>();

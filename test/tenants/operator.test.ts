@@ -251,11 +251,20 @@ describe('operator commands over a tenants file (SQLite)', () => {
     expect(resend.stderr).toContain('a message id belongs to one tenant: give --tenant ID with it');
   });
 
-  it("kpr resend across tenants resumes trondheim's stopped unit; then only bergen's held record is left (exit 1)", async () => {
-    const r = await kpr(['resend', '--config', s.file, '-q']);
+  it("kpr resend --unit finds the tenant whose unit is stopped and resumes it alone; then every tenant's resend finds nothing stopped; bergen's held record is left (exit 1)", async () => {
+    const nobody = await kpr(['resend', '--config', s.file, '--unit', '999999999']);
+    expect(nobody.code).toBe(2);
+    expect(nobody.stderr).toContain(`no tenant of ${s.file} has a stopped SLASH unit 999999999`);
+    const stopped = json<Overview>(await kpr(['status', '--config', s.file, '--tenant', 'trondheim', '--format', 'json'])).detail!.slash!.filter((u) => u.state !== 'ok');
+    expect(stopped).toHaveLength(1);
+    const r = await kpr(['resend', '--config', s.file, '--unit', stopped[0]!.unit, '-q']);
+    expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^tenant trondheim: resuming SLASH unit\(s\) \S+/m);
-    expect(r.stdout).toMatch(/^tenant oslo: no SLASH unit is stopped/m);
+    expect(r.stdout).toMatch(new RegExp(`^tenant trondheim: resuming SLASH unit\\(s\\) ${stopped[0]!.unit.replaceAll('|', '\\|')}$`, 'm'));
+    expect(r.stdout).not.toMatch(/oslo|bergen/);
+    const again = await kpr(['resend', '--config', s.file, '-q']);
+    expect(again.code).toBe(0);
+    expect(again.stdout.match(/^tenant (\w+): no SLASH unit is stopped/gm)).toHaveLength(3);
     const o = json<Overview>(await kpr(['status', '--config', s.file, '--format', 'json']));
     expect(o.exitCode).toBe(1);
     expect(o.tenants.map((t) => [t.tenant, t.standing, t.stoppedUnits, t.waiting])).toEqual([
