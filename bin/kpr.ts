@@ -15,7 +15,6 @@ const registrars: [commands: string[], load: () => Promise<{ register: Registrar
   [['xml'], () => import('../runtime/message/xml-command.ts')],
   [['demo'], () => import('../runtime/demo/command.ts')],
   [['init'], () => import('../runtime/init/command.ts')],
-  [['report'], () => import('../runtime/report/command.ts')],
   [['token'], () => import('../runtime/transport/cli-helseid.ts')],
   [['sandbox'], () => import('../runtime/sandbox/cli.ts')],
   [['seal', 'unseal', 'cert'], () => import('../runtime/transport/cli-cms.ts')],
@@ -23,7 +22,9 @@ const registrars: [commands: string[], load: () => Promise<{ register: Registrar
   [['demo-data'], () => import('../runtime/demo-data/command.ts')],
   [['mapping', 'map'], () => import('../runtime/mapping/cli.ts')],
   [['mapping'], () => import('../generator/mapping/cli.ts')],
-  [['run', 'backfill', 'resend', 'status', 'errors'], () => import('../runtime/jobs/cli.ts')],
+  // The operator's commands, over a kpr.yaml or a tenants file (runtime/jobs/cli.ts and
+  // runtime/report/command.ts, given the tenants' side).
+  [['run', 'backfill', 'resend', 'status', 'errors', 'report'], () => import('../runtime/tenants/operator-cli.ts')],
   [['store', 'store migrate'], () => import('../runtime/tenants/store-cli.ts')],
   [['tenants', 'tenants check'], () => import('../runtime/tenants/cli.ts')],
   [['enqueue', 'worker', 'queue', 'queue list', 'queue migrate'], () => import('../runtime/workers/cli.ts')],

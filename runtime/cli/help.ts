@@ -15,12 +15,21 @@ const GROUPS: [heading: string, commands: string[]][] = [
 const EXAMPLES: Record<string, string[]> = {
   demo: ['npx kpr demo', 'npx kpr demo --children 50 --days 1'],
   init: ['npx kpr init --profile sandbox --dir my-setup', 'npx kpr init --dir /etc/kpr-kit', 'npx kpr init > kpr.yaml'],
-  run: ['npx kpr run --config my-setup/kpr.yaml', 'npx kpr run --config my-setup/kpr.yaml --dry-run --out /tmp/dry'],
+  run: ['npx kpr run --config my-setup/kpr.yaml', 'npx kpr run --config my-setup/kpr.yaml --dry-run --out /tmp/dry', 'npx kpr run --config vendor/tenants.yaml --tenant oslo'],
   backfill: ['npx kpr backfill --config my-setup/kpr.yaml', 'npx kpr backfill --config my-setup/kpr.yaml --from 2024-01-01 --to 2024-12-31'],
-  status: ['npx kpr status --config my-setup/kpr.yaml', 'npx kpr status --config my-setup/kpr.yaml --format json'],
-  errors: ['npx kpr errors --config my-setup/kpr.yaml', 'npx kpr errors --config my-setup/kpr.yaml --format csv > errors.csv'],
-  report: ['npx kpr report --config my-setup/kpr.yaml --html report.html'],
-  resend: ['npx kpr resend --config my-setup/kpr.yaml 0f8e6b1c-2a4d-4e8f-9b7a-3c5d6e7f8a9b'],
+  status: [
+    'npx kpr status --config my-setup/kpr.yaml',
+    'npx kpr status --config my-setup/kpr.yaml --format json',
+    'npx kpr status --config vendor/tenants.yaml',
+    'npx kpr status --config vendor/tenants.yaml --tenant oslo',
+  ],
+  errors: [
+    'npx kpr errors --config my-setup/kpr.yaml',
+    'npx kpr errors --config my-setup/kpr.yaml --format csv > errors.csv',
+    'npx kpr errors --config vendor/tenants.yaml --format json',
+  ],
+  report: ['npx kpr report --config my-setup/kpr.yaml --html report.html', 'npx kpr report --config vendor/tenants.yaml --html report/'],
+  resend: ['npx kpr resend --config my-setup/kpr.yaml 0f8e6b1c-2a4d-4e8f-9b7a-3c5d6e7f8a9b', 'npx kpr resend --config vendor/tenants.yaml --tenant bergen'],
   store: ['npx kpr store migrate --schema --to postgresql://kpr@db.example/kpr'],
   'store migrate': [
     'npx kpr store migrate --schema --to postgresql://kpr@db.example/kpr',

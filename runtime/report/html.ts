@@ -57,7 +57,8 @@ export function runChart(runs: RunVolume[]): string {
   });
 }
 
-export async function renderReport(config: KprConfig, now = new Date()): Promise<string> {
+/** `tenant`: the page is one tenant's of a tenants file's report, `overview` the page across them. */
+export async function renderReport(config: KprConfig, now = new Date(), of: { tenant?: string; overview?: string } = {}): Promise<string> {
   const status = await statusReport(config, now);
   const store = await openExisting(config);
   let months: MonthlyVolume[];
@@ -102,6 +103,8 @@ export async function renderReport(config: KprConfig, now = new Date()): Promise
     generatedAt: now.toISOString(),
     generatedDay: now.toISOString().slice(0, 10),
     herId: config.sender?.herId,
+    tenant: of.tenant,
+    overview: of.overview,
     profile: status.profile,
     spec: config.message.spec,
     configFile: config.file,
