@@ -9,7 +9,7 @@ import type { JobOptions } from '../jobs/channels/types.ts';
 import type { TransferSummary } from '../jobs/transfer.ts';
 import { HelseIdError } from '../transport/helseid/errors.ts';
 import { clientOwner } from './helseid.ts';
-import type { Tenant, TenantsConfig } from './load.ts';
+import { chooseTenants, type Tenant, type TenantsConfig } from './load.ts';
 
 /** A tenant's job failed: the tenant named, the cause kept. Exit code 2. */
 export class TenantJobError extends UserError {
@@ -57,11 +57,8 @@ export async function runTenantJobs(
   kind: TenantJobKind,
   opts: { only?: string[]; from?: string; to?: string; options?: (t: Tenant) => Omit<JobOptions, 'config'> } = {},
 ): Promise<TenantJobResult[]> {
-  const unknown = (opts.only ?? []).filter((id) => !cfg.tenants.some((t) => t.id === id));
-  if (unknown.length) throw new UserError(`no tenant ${unknown.join(', ')} in ${cfg.file} (known: ${cfg.tenants.map((t) => t.id).join(', ')})`);
   const results: TenantJobResult[] = [];
-  for (const t of cfg.tenants) {
-    if (opts.only && !opts.only.includes(t.id)) continue;
+  for (const t of chooseTenants(cfg, opts.only)) {
     const o: JobOptions = { ...opts.options?.(t), config: t.config };
     try {
       const summary =

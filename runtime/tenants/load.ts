@@ -38,6 +38,15 @@ export class TenantsError extends UserError {
   }
 }
 
+/** The tenants `ids` names (all when none), or an error listing the known ones. */
+export function chooseTenants(cfg: TenantsConfig, ids: readonly string[] | string | undefined): Tenant[] {
+  const wanted = typeof ids === 'string' ? [ids] : (ids ?? []);
+  if (!wanted.length) return cfg.tenants;
+  const unknown = wanted.filter((id) => !cfg.tenants.some((t) => t.id === id));
+  if (unknown.length) throw new UserError(`no tenant ${unknown.join(', ')} in ${cfg.file}; known: ${cfg.tenants.map((t) => t.id).join(', ')}`, EXIT.failed);
+  return cfg.tenants.filter((t) => wanted.includes(t.id));
+}
+
 let validate: ReturnType<Ajv2020['compile']> | undefined;
 function schema() {
   validate ??= new Ajv2020({ allErrors: true, strict: false }).compile(JSON.parse(readFileSync(new URL('./tenants.schema.json', import.meta.url), 'utf8')));

@@ -9,7 +9,9 @@ import { EXIT, UserError } from '../cli/program.ts';
 import { formatTable } from '../cli/table.ts';
 import { type KprConfig, loadConfig } from '../config/load.ts';
 import { openExisting, type StatusReport, statusReport } from '../jobs/report.ts';
-import { loadTenants, type Tenant, type TenantsConfig } from './load.ts';
+import { chooseTenants, loadTenants, type Tenant, type TenantsConfig } from './load.ts';
+
+export { chooseTenants };
 
 /** What `--config` named: one kpr.yaml, or a tenants file with the tenants chosen. */
 export type OperatorTarget = { kind: 'single'; config: KprConfig } | { kind: 'tenants'; file: TenantsConfig; tenants: Tenant[]; all: boolean };
@@ -28,14 +30,6 @@ export function isTenantsFile(file: string): boolean {
   // The top's keys only: no aliases resolved (a hostile file is the loader's to refuse).
   const top = parseDocument(text).contents;
   return isMap(top) && (top.has('tenants') || top.has('tenantsDir'));
-}
-
-/** The tenants `ids` names (all when none), or an error listing the known ones. */
-export function chooseTenants(cfg: TenantsConfig, ids: string[] | undefined): Tenant[] {
-  if (!ids?.length) return cfg.tenants;
-  const unknown = ids.filter((id) => !cfg.tenants.some((t) => t.id === id));
-  if (unknown.length) throw new UserError(`no tenant ${unknown.join(', ')} in ${cfg.file}; known: ${cfg.tenants.map((t) => t.id).join(', ')}`, EXIT.failed);
-  return cfg.tenants.filter((t) => ids.includes(t.id));
 }
 
 /** Reads `--config` and applies `--tenant`, which only a tenants file takes. */

@@ -25,12 +25,10 @@ async function targetsOf(flags: MigrateFlags): Promise<{ name?: string; target: 
     return [{ target: targetOf(flags) }];
   }
   if (flags.to) throw new UserError('--to and --config: give one (the tenants file names its store)');
-  const { loadTenants } = await import('./load.ts');
+  const { chooseTenants, loadTenants } = await import('./load.ts');
   const { readSecret } = await import('../config/secrets.ts');
   const cfg = loadTenants(flags.config);
-  const chosen = flags.tenant ? cfg.tenants.filter((t) => t.id === flags.tenant) : cfg.tenants;
-  if (chosen.length === 0) throw new UserError(`${flags.config}: no tenant ${flags.tenant}; known: ${cfg.tenants.map((t) => t.id).join(', ')}`);
-  return chosen.map((t) => {
+  return chooseTenants(cfg, flags.tenant).map((t) => {
     if (t.store.kind !== 'postgres') throw new UserError(`${flags.config}: the tenants' store is SQLite (store.kind: sqlite); nothing to migrate into`);
     return { name: t.id, target: { url: typeof t.store.url === 'string' ? t.store.url : readSecret(t.store.url), schema: t.store.schema } };
   });

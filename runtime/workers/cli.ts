@@ -2,7 +2,7 @@
 // in PostgreSQL, drained by any number of workers on any machines (docs/workers.md).
 import { type Command, InvalidArgumentError } from 'commander';
 import { EXIT, type Registrar, UserError } from '../cli/program.ts';
-import { loadTenants, type TenantsConfig } from '../tenants/load.ts';
+import { chooseTenants, loadTenants } from '../tenants/load.ts';
 import { osloDate, osloDateTime } from '../time/oslo.ts';
 import { backfillSlices, WorkQueue } from './queue.ts';
 import { CONTROL_LATEST } from './schema.ts';
@@ -13,13 +13,6 @@ const OBLIGATION_START = '2017-01-01';
 function date(v: string): string {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(v) || Number.isNaN(Date.parse(v))) throw new InvalidArgumentError('expected a date YYYY-MM-DD');
   return v;
-}
-
-function chosen(cfg: TenantsConfig, tenant?: string) {
-  if (!tenant) return cfg.tenants;
-  const t = cfg.tenants.filter((x) => x.id === tenant);
-  if (t.length === 0) throw new UserError(`${cfg.file}: no tenant ${tenant}; known: ${cfg.tenants.map((x) => x.id).join(', ')}`);
-  return t;
 }
 
 export const register: Registrar = (program: Command) => {
@@ -41,7 +34,7 @@ export const register: Registrar = (program: Command) => {
       const s = workerSettings(cfg);
       const queue = await WorkQueue.open(s.url, s.schema, s.where);
       try {
-        for (const t of chosen(cfg, flags.tenant)) {
+        for (const t of chooseTenants(cfg, flags.tenant)) {
           if (kind === 'run') {
             const id = await queue.enqueueRun(t.id, s.maxAttempts);
             process.stdout.write(id === undefined ? `tenant ${t.id}: a run is already queued\n` : `tenant ${t.id}: run queued as item #${id}\n`);
@@ -98,7 +91,7 @@ export const register: Registrar = (program: Command) => {
     .option('--format <format>', 'text or json', 'text')
     .action(async (flags: { config: string; tenant?: string; format: string }) => {
       const cfg = loadTenants(flags.config);
-      if (flags.tenant) chosen(cfg, flags.tenant);
+      if (flags.tenant) chooseTenants(cfg, flags.tenant);
       const s = workerSettings(cfg);
       const q = await WorkQueue.open(s.url, s.schema, s.where);
       try {

@@ -195,7 +195,7 @@ describePg('kpr store migrate', () => {
     const moved = runKpr(['store', 'migrate', '--from', db, '--config', file, '--tenant', 'bergen'], { env });
     expect([moved.code, moved.stderr]).toEqual([0, '']);
     expect(moved.stdout).toMatch(/\(schema kpr_bergen\)/);
-    expect(runKpr(['store', 'migrate', '--schema', '--config', file, '--tenant', 'tromso'], { env }).stderr).toMatch(/no tenant tromso; known: oslo, bergen/);
+    expect(runKpr(['store', 'migrate', '--schema', '--config', file, '--tenant', 'tromso'], { env }).stderr).toMatch(/no tenant tromso in .*tenants\.yaml; known: oslo, bergen/);
   });
 
   it('applies schema migrations once, and says what is missing without a stack', () => {
