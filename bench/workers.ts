@@ -158,27 +158,27 @@ export async function run(): Promise<Record<string, unknown>> {
       if (v.store === 'postgres') await ok(['store', 'migrate', '--schema', '--config', tenantsFile], env);
       await ok(['queue', 'migrate', '--config', tenantsFile], env);
       await ok(['enqueue', 'backfill', '--config', tenantsFile, '--from', FROM, '--to', TODAY], env);
+      const schemasBytes = async (schemas: string[]) =>
+        Number(
+          (
+            await query<{ bytes: string }>(
+              url,
+              `SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) AS bytes FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ANY($1) AND c.relkind = 'r'`,
+              [schemas],
+            )
+          )[0]!.bytes,
+        );
+      const schemas = setup.tenants.map((t) => `kpr_${t.id}`);
+      const emptyBytes = v.store === 'postgres' ? await schemasBytes(schemas) : 0;
       const receiver = await sandbox(setup, join(base, `sandbox-${v.name}`));
       try {
         const d = await drain(v.workers, tenantsFile, env);
         figures[v.name] = { ...d, deliveries: await receiver.delivered() };
         if (v.name === 'postgres-1') {
           // One tenant's schema after its backfill, and a daily run of every tenant with nothing new.
-          const bySize = [...setup.tenants].sort((a, b) => b.records - a.records);
-          const biggest = bySize[0]!;
-          const smallest = bySize.at(-1)!;
-          const schemaBytes = async (id: string) =>
-            Number(
-              (
-                await query<{ bytes: string }>(
-                  url,
-                  `SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) AS bytes FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind = 'r'`,
-                  [`kpr_${id}`],
-                )
-              )[0]!.bytes,
-            );
-          const big = await schemaBytes(biggest.id);
-          const small = await schemaBytes(smallest.id);
+          const biggest = [...setup.tenants].sort((a, b) => b.records - a.records)[0]!;
+          const big = await schemasBytes([`kpr_${biggest.id}`]);
+          const all = await schemasBytes(schemas);
           const [db] = await query<{ bytes: string }>(url, 'SELECT pg_database_size(current_database()) AS bytes');
           await ok(['enqueue', 'run', '--config', tenantsFile], env);
           const daily = await drain(1, tenantsFile, env);
@@ -187,9 +187,11 @@ export async function run(): Promise<Record<string, unknown>> {
             tenantRecords: biggest.records,
             tenantSchemaBytes: big,
             bytesPerRecord: round(big / biggest.records),
-            // What a record adds, without the empty tables' and indexes' pages every schema has.
-            smallestTenant: { schema: `kpr_${smallest.id}`, records: smallest.records, bytes: small },
-            marginalBytesPerRecord: biggest.records > smallest.records ? round((big - small) / (biggest.records - smallest.records)) : null,
+            // What a record adds: every tenant's schema after its backfill less the same schemas
+            // empty (the pages of empty tables and indexes each schema has from its migration).
+            emptySchemaBytes: round(emptyBytes / schemas.length),
+            allSchemasBytes: all,
+            marginalBytesPerRecord: round((all - emptyBytes) / records),
             databaseBytesAllTenants: Number(db!.bytes),
             dailyRunNothingNew: { tenants: TENANTS, workers: 1, sec: round(daily.sec, 1), secPerTenant: round(daily.sec / TENANTS, 2) },
           };
