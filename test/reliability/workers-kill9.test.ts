@@ -16,6 +16,7 @@ import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { JSON_MESSAGES } from '../../generated/index.ts';
 import { initTenantsSetup, type TenantsSetup } from '../../runtime/init/tenants-setup.ts';
@@ -161,6 +162,7 @@ describePg('twenty tenants, three workers, kill -9, receiver faults', () => {
       const rnd = prng(SEED);
       let kills = 0;
       let repeats = 0;
+      let reclaimed = 0;
       for (let n = 0; n < TRIALS; n++) {
         const where = `trial ${n} of seed ${SEED} (KPR_RELIABILITY_SEED=${SEED})`;
         const trial = await prepared(`trial-${n}`, 5 + Math.floor(rnd() * 60));
@@ -209,12 +211,23 @@ describePg('twenty tenants, three workers, kill -9, receiver faults', () => {
           const got = judged(state);
           expect(got, `${where}: tenant ${setup.tenants.find((t) => t.orgNr === org)?.id} (${org})`).toEqual(expected.get(org));
         }
+        // Items claimed more than once: a killed worker's item handed on after its lease (or retried).
+        const db = new pg.Client({ connectionString: trial.pgUrl });
+        await db.connect();
+        try {
+          reclaimed += Number((await db.query('SELECT count(*) AS n FROM kpr_control.work_item WHERE attempts > 1')).rows[0].n);
+        } finally {
+          await db.end();
+        }
         trial.proxy?.close();
         await trial.sandbox.close();
       }
       expect(kills, `seed ${SEED}: some workers were killed mid-drain`).toBeGreaterThan(0);
+      expect(reclaimed, `seed ${SEED}: a killed worker's item was taken over`).toBeGreaterThan(0);
       if (process.env.KPR_RELIABILITY_REPORT)
-        process.stdout.write(`workers kill -9: seed ${SEED}, ${TRIALS} trials, ${kills} workers killed, ${repeats} deliveries received again (same msg_hash)\n`);
+        process.stdout.write(
+          `workers kill -9: seed ${SEED}, ${TRIALS} trials, ${kills} workers killed, ${reclaimed} items claimed again, ${repeats} deliveries received again (same msg_hash)\n`,
+        );
     },
     180_000 + TRIALS * 90_000,
   );
