@@ -14,12 +14,16 @@ import { kpr } from '../workers/fixture.ts';
 describePg('kpr demo --tenants', () => {
   it('drains every tenant into the sandbox with two workers on a throwaway PostgreSQL', async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'kpr-demo-tenants-')), 'demo');
-    const lines: string[] = [];
-    const r = await runTenantsDemo({ dir, tenants: 2, children: 4, seed: 'demo-tenants', today: '2026-11-24', say: (s) => lines.push(s) });
-    const text = lines.join('\n');
-    expect(r.exitCode, text).toBe(0);
-    expect(Object.keys(r.tenants)).toEqual(['oslo', 'bergen']);
-    for (const [id, got] of Object.entries(r.tenants)) {
+    const r = await kpr(['demo', '--tenants', '2', '--children', '4', '--seed', 'demo-tenants', '--dir', dir]);
+    const text = r.stdout;
+    expect(r.code, `${text}\n${r.stderr}`).toBe(0);
+    expect(existsSync(join(dir, '.kpr-demo')), 'the folder carries the demo mark').toBe(true);
+    // The summary's line per tenant: what the receiver holds for its organisation.
+    const tenants: Record<string, { units: number; current: number; deleted: number }> = {};
+    for (const m of text.matchAll(/^ {2}(\w+) +.+ \d{9}: (\d+) unit\(s\), \d+ deliveries, (\d+) appointments current, (\d+) deleted$/gm))
+      tenants[m[1]!] = { units: Number(m[2]), current: Number(m[3]), deleted: Number(m[4]) };
+    expect(Object.keys(tenants)).toEqual(['oslo', 'bergen']);
+    for (const [id, got] of Object.entries(tenants)) {
       const latest = new Map<string, boolean>();
       const units = new Set<string>();
       for (const l of readFileSync(join(dir, 'epj', id, 'extract.ndjson'), 'utf8')
