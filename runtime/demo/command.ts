@@ -25,6 +25,9 @@ import type { TransferSummary } from '../jobs/transfer.ts';
 import { createLogger, silentLogger, type Logger } from '../log.ts';
 import { generatedCodec } from '../sandbox/generated-codec.ts';
 import { startSandbox } from '../sandbox/index.ts';
+import { MAX_TENANTS } from '../init/tenants-setup.ts';
+import { findPgBin } from './postgres.ts';
+import { runTenantsDemo } from './tenants.ts';
 
 export interface DemoOptions {
   dir: string;
@@ -227,7 +230,12 @@ export function register(program: Command): void {
       "The end-to-end demo, offline, on both channels: synthetic EPJ data → mapping → chain → CMS → HelseID → the 2021 API; appointments → FHI's SLASH (FIFO per unit); then a summary of what each delivered",
     )
     .option('--dir <dir>', 'working folder, replaced on every run (only a new, empty or earlier demo folder)', '.kpr/demo')
-    .option('--children <n>', 'children in the synthetic EPJ', int, 400)
+    .option('--children <n>', 'children in the synthetic EPJ (default 400; with --tenants 20 per tenant)', int)
+    .option(
+      '--tenants <n>',
+      "a vendor's deployment instead: N tenants (municipalities) on a throwaway PostgreSQL cluster, two kpr workers draining their work queue (needs PostgreSQL installed)",
+      int,
+    )
     .option('--seed <seed>', 'seed of the synthetic data', '2026')
     .option('--today <date>', 'the last day of data', '2026-11-24')
     .option('--days <n>', 'daily runs after the backfill', int, 3)
@@ -235,26 +243,53 @@ export function register(program: Command): void {
     .option('-q, --quiet', 'print only the summary')
     .option('-v, --verbose', "also the jobs' JSON log lines on stderr (--log-level debug)")
     .addOption(new Option('--log-level <level>', "the jobs' JSON log lines on stderr at this level (default: none)").choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace']))
-    .action(async (opts: { dir: string; children: number; seed: string; today: string; days: number; badRate: number; quiet?: boolean; verbose?: boolean; logLevel?: string }) => {
-      if (opts.quiet && (opts.verbose || opts.logLevel)) throw new UserError('--quiet goes alone: not with --verbose or --log-level');
-      let summary = false;
-      const say = (s: string) => {
-        if (s === 'summary') summary = true;
-        if (!opts.quiet || summary) process.stdout.write(`${s}\n`);
-      };
-      say('kpr-kit demo: the daily transfer to KPR, end to end against the local sandbox');
-      const level = opts.logLevel ?? (opts.verbose ? 'debug' : undefined);
-      const r = await runDemo({
-        dir: resolve(opts.dir),
-        children: opts.children,
-        seed: opts.seed,
-        today: opts.today,
-        dailyRuns: opts.days,
-        badRate: opts.badRate,
-        say,
-        log: level ? createLogger({ level }) : undefined,
-      });
-      // Rejected records are the point of the bad rate: the demo succeeded if everything else arrived.
-      process.exitCode = r.exitCode === EXIT.failed ? EXIT.failed : EXIT.ok;
-    });
+    .action(
+      async (opts: {
+        dir: string;
+        children?: number;
+        tenants?: number;
+        seed: string;
+        today: string;
+        days: number;
+        badRate: number;
+        quiet?: boolean;
+        verbose?: boolean;
+        logLevel?: string;
+      }) => {
+        if (opts.quiet && (opts.verbose || opts.logLevel)) throw new UserError('--quiet goes alone: not with --verbose or --log-level');
+        let summary = false;
+        const say = (s: string) => {
+          if (s === 'summary') summary = true;
+          if (!opts.quiet || summary) process.stdout.write(`${s}\n`);
+        };
+        if (opts.tenants !== undefined) {
+          if (opts.tenants > MAX_TENANTS) throw new UserError(`--tenants must be from 1 to ${MAX_TENANTS} (one demo municipality each), got ${opts.tenants}`);
+          const dir = resolve(opts.dir);
+          // Checked before anything is made: without PostgreSQL one line, and the folder stays as it was.
+          const pgBin = findPgBin();
+          if (pgBin !== undefined) {
+            say(`kpr-kit demo: a vendor's ${opts.tenants} tenants, one PostgreSQL, two workers, against the local sandbox`);
+            clearDemoFolder(dir);
+          }
+          const t = await runTenantsDemo({ dir, tenants: opts.tenants, children: opts.children ?? 20, seed: opts.seed, today: opts.today, say, pgBin });
+          if (pgBin !== undefined) writeFileSync(join(dir, DEMO_MARK), 'made by kpr demo: replaced on its next run\n');
+          process.exitCode = t.exitCode;
+          return;
+        }
+        say('kpr-kit demo: the daily transfer to KPR, end to end against the local sandbox');
+        const level = opts.logLevel ?? (opts.verbose ? 'debug' : undefined);
+        const r = await runDemo({
+          dir: resolve(opts.dir),
+          children: opts.children ?? 400,
+          seed: opts.seed,
+          today: opts.today,
+          dailyRuns: opts.days,
+          badRate: opts.badRate,
+          say,
+          log: level ? createLogger({ level }) : undefined,
+        });
+        // Rejected records are the point of the bad rate: the demo succeeded if everything else arrived.
+        process.exitCode = r.exitCode === EXIT.failed ? EXIT.failed : EXIT.ok;
+      },
+    );
 }
