@@ -1,18 +1,3 @@
-// Reliability of a vendor's deployment (issue 17, section 4): twenty tenants (`kpr init --profile
-// sandbox --tenants 20 --store postgres`'s setup, small extracts), their stores and the work
-// queue in one throwaway PostgreSQL, each tenant's backfill (a work item per year) and daily run
-// enqueued, three `kpr worker` processes draining them into the sandbox's SLASH stand-in while it
-// answers 500s, drops connections, holds requests past the client's timeout and (a proxy in
-// front) answers one request 429 with Retry-After; workers killed with SIGKILL at seeded moments
-// and started again. Afterwards, per tenant (`GET /sandbox/slash/state?parent=`), the receiver
-// holds what one uninterrupted worker without faults leaves: the same current content per unit
-// and item, and per unit the same deliveries in the same order with no gap, none new twice (a
-// delivery resent after a lost answer, or a held request arriving after its resend, carries the
-// same bytes and msg_hash: it counts once, where it first arrived).
-//
-// KPR_RELIABILITY_TRIALS sets the trials: 2 by default (in `npm test`), 8 with
-// KPR_RELIABILITY=long; KPR_RELIABILITY_SEED picks another seed. A failing trial names its seed.
-import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,7 +9,7 @@ import { deliveryForm, itemsOfUnit } from '../../runtime/jobs/channels/slash/for
 import type { SlashLedgerState } from '../../runtime/sandbox/slash/ledger.ts';
 import { type Sandbox, startSandbox } from '../../runtime/sandbox/index.ts';
 import { generatedMessageTypes } from '../../runtime/sandbox/slash/index.ts';
-import { REPO_ROOT } from '../helpers/cli.ts';
+import { type Ran, spawnKpr } from '../helpers/cli.ts';
 import { prng } from '../helpers/prng.ts';
 import { describePg, type PgServer, startPg } from '../helpers/postgres.ts';
 import { type Counter, countingProxy } from '../workers/fixture.ts';
@@ -40,32 +25,9 @@ const slashOptions = {
   contentOf: (type: string, version: string, unit: Record<string, unknown>) => (type === 'HST_Avtale' ? itemsOfUnit(deliveryForm(type, version), unit) : []),
 };
 
-interface Ran {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stderr: string;
-  stdout: string;
-}
-
 /** `kpr <args>` with the trial's database as KPR_PG_URL; `started` gets the child (to kill it). */
 function kpr(args: string[], pgUrl: string, started?: (kill: () => void) => void): Promise<Ran> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/kpr.mjs'), ...args], {
-      cwd: REPO_ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, KPR_PG_URL: pgUrl },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b: Buffer) => {
-      stdout += b.toString();
-    });
-    child.stderr.on('data', (b: Buffer) => {
-      stderr += b.toString();
-    });
-    child.on('exit', (code, signal) => done({ code, signal, stdout, stderr }));
-    started?.(() => child.kill('SIGKILL'));
-  });
+  return spawnKpr(args, { env: { KPR_PG_URL: pgUrl }, started: (child) => started?.(() => child.kill('SIGKILL')) });
 }
 
 /** One tenant's part of the receiver, read over HTTP as an operator would. */

@@ -1,7 +1,7 @@
 // A vendor's setup for the workers' tests: one sandbox (the 2021 KPR API and HelseID), several
 // tenants each with its own sender HER-id (registered with the sandbox), EPJ folder and SQLite
 // store, one tenants file naming a work queue in PostgreSQL; and `kpr worker` processes.
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, request } from 'node:http';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -13,7 +13,7 @@ import { demoMunicipalities, generateRecords } from '../../runtime/demo-data/gen
 import { initSandboxSetup, kommuneYaml, writeRecords } from '../../runtime/init/sandbox-setup.ts';
 import { generatedCodec } from '../../runtime/sandbox/generated-codec.ts';
 import { type Sandbox, startSandbox } from '../../runtime/sandbox/index.ts';
-import { REPO_ROOT } from '../helpers/cli.ts';
+import { type Ran, spawnKpr } from '../helpers/cli.ts';
 
 export const TODAY = '2026-11-24';
 export const FROM = '2024-01-01';
@@ -109,28 +109,11 @@ export async function startTrial(v: Vendor, name: string, queueUrl: string, work
   return { dir, tenantsFile, sandbox };
 }
 
-export interface Ran {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
+export type { Ran };
 
-/** `npx kpr <args>` as a child process; `onStderr` sees its progress as it comes. */
+/** `kpr <args>` as a child process; `onStderr` sees its progress as it comes. */
 export function kpr(args: string[], onStderr?: (text: string, child: ChildProcess) => void): Promise<Ran> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/kpr.mjs'), ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b: Buffer) => {
-      stdout += b.toString();
-    });
-    child.stderr.on('data', (b: Buffer) => {
-      stderr += b.toString();
-      onStderr?.(stderr, child);
-    });
-    child.on('exit', (code, signal) => done({ code, signal, stdout, stderr }));
-  });
+  return spawnKpr(args, { onStderr });
 }
 
 /** What the receiver holds, less what differs between two correct runs (GUIDs of chain heads). */
