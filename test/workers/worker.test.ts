@@ -10,7 +10,9 @@ import { prng } from '../helpers/prng.ts';
 import { describePg, type PgServer, startPg } from '../helpers/postgres.ts';
 import { FROM, holdings, kpr, makeVendor, startTrial, TODAY, type Vendor } from './fixture.ts';
 
-const TRIALS = Number(process.env.KPR_WORKER_TRIALS ?? 3);
+// Two trials in the suite (the twenty-tenant test in test/reliability/ kills workers too); more with
+// KPR_WORKER_TRIALS, or 8 with KPR_RELIABILITY=long as the other reliability tests.
+const TRIALS = Number(process.env.KPR_WORKER_TRIALS ?? (process.env.KPR_RELIABILITY === 'long' ? 8 : 2));
 
 describePg('kpr worker against the sandbox, with kill -9', () => {
   let server: PgServer;
