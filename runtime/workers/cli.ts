@@ -3,7 +3,10 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { EXIT, type Registrar, UserError } from '../cli/program.ts';
 import { chooseTenants, loadTenants } from '../tenants/load.ts';
-import { osloDate, osloDateTime } from '../time/oslo.ts';
+import { osloDate } from '../time/oslo.ts';
+
+/** An instant for the operator, in UTC with its Z, as kpr status shows run times (no zone to guess). */
+const instant = (t: Date | string) => new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z');
 import { backfillSlices, WorkQueue } from './queue.ts';
 import { CONTROL_LATEST } from './schema.ts';
 import { workerSettings } from './settings.ts';
@@ -104,14 +107,14 @@ export const register: Registrar = (program: Command) => {
         process.stdout.write(`work queue ${s.where}: ${tenants.length} tenant(s)\n`);
         for (const t of tenants) {
           process.stdout.write(
-            `  ${t.tenant}  queued ${t.queued}  running ${t.running ?? '-'}  done ${t.done}  failed ${t.failed}  attention ${t.attention}  last served ${t.lastServed ? osloDateTime(t.lastServed) : '-'}\n`,
+            `  ${t.tenant}  queued ${t.queued}  running ${t.running ?? '-'}  done ${t.done}  failed ${t.failed}  attention ${t.attention}  last served ${t.lastServed ? instant(t.lastServed) : '-'}\n`,
           );
         }
         if (items.length) process.stdout.write(flags.tenant ? 'items:\n' : 'items not done:\n');
         for (const i of items) {
           const window = i.kind === 'backfill' ? ` ${i.params.from}..${i.params.to}` : '';
-          const who = i.state === 'claimed' ? ` by ${i.claimedBy} on ${i.claimedHost} (pid ${i.claimedPid}), lease until ${i.leaseUntil ? osloDateTime(i.leaseUntil) : '-'}` : '';
-          const when = i.state === 'queued' ? ` not before ${osloDateTime(i.notBefore)}` : '';
+          const who = i.state === 'claimed' ? ` by ${i.claimedBy} on ${i.claimedHost} (pid ${i.claimedPid}), lease until ${i.leaseUntil ? instant(i.leaseUntil) : '-'}` : '';
+          const when = i.state === 'queued' ? ` not before ${instant(i.notBefore)}` : '';
           process.stdout.write(
             `  #${i.id} ${i.tenant} ${i.kind}${window}: ${i.state}, attempt ${i.attempts}/${i.maxAttempts}${who}${when}${i.lastError ? `; ${i.lastError}` : ''}\n`,
           );
