@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync 
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
-import { JSON_MESSAGES, MESSAGES } from '../../generated/index.ts';
+import { MESSAGES } from '../../generated/index.ts';
 import { EXIT, UserError } from '../cli/program.ts';
 import { loadConfig } from '../config/load.ts';
 import { generateRecords } from '../demo-data/generate.ts';
@@ -16,9 +16,7 @@ import { schemaPathFrom } from '../init/example.ts';
 import { generateAppointments } from '../demo-data/appointments.ts';
 import type { AppointmentLine } from '../demo-data/appointment-record.ts';
 import type { SlashSummary } from '../jobs/channels/slash/index.ts';
-import { deliveryForm, itemsOfUnit } from '../jobs/channels/slash/form.ts';
 import { makePrivateDir } from '../io/private.ts';
-import { generatedMessageTypes } from '../sandbox/slash/index.ts';
 import { backfillJob, runJob } from '../jobs/jobs.ts';
 import { errorRows } from '../jobs/report.ts';
 import type { TransferSummary } from '../jobs/transfer.ts';
@@ -27,6 +25,7 @@ import { generatedCodec } from '../sandbox/generated-codec.ts';
 import { startSandbox } from '../sandbox/index.ts';
 import { MAX_TENANTS } from '../init/tenants-setup.ts';
 import { findPgBin } from './postgres.ts';
+import { demoSlashStandIn } from './slash-stand-in.ts';
 import { runTenantsDemo } from './tenants.ts';
 
 export interface DemoOptions {
@@ -97,11 +96,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     port: setup.port,
     host: '127.0.0.1',
     codec: generatedCodec(MESSAGES),
-    // SLASH judged with the generated validators, its ledger reading each type's item lists.
-    slash: {
-      messageTypes: generatedMessageTypes(JSON_MESSAGES),
-      contentOf: (type, version, unit) => (type === 'HST_Avtale' && version === '1' ? itemsOfUnit(deliveryForm(type, version), unit) : []),
-    },
+    slash: demoSlashStandIn(),
   });
   say(`3. sandbox (HelseID, the 2021 KPR API and FHI's SLASH stand-ins) at ${sandbox.url}`);
   try {

@@ -7,13 +7,11 @@
 // and removed after, whatever happened.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { JSON_MESSAGES } from '../../generated/index.ts';
 import { EXIT } from '../cli/program.ts';
 import { initTenantsSetup } from '../init/tenants-setup.ts';
-import { deliveryForm, itemsOfUnit } from '../jobs/channels/slash/form.ts';
 import { startSandbox } from '../sandbox/index.ts';
-import { generatedMessageTypes } from '../sandbox/slash/index.ts';
 import { findPgBin, startCluster } from './postgres.ts';
+import { demoSlashStandIn } from './slash-stand-in.ts';
 
 const KPR = fileURLToPath(new URL('../../bin/kpr.mjs', import.meta.url));
 const WORKERS = 2;
@@ -78,10 +76,7 @@ export async function runTenantsDemo(o: TenantsDemoOptions): Promise<TenantsDemo
     dataDir: setup.sandboxDir,
     port: setup.port,
     host: '127.0.0.1',
-    slash: {
-      messageTypes: generatedMessageTypes(JSON_MESSAGES),
-      contentOf: (type, version, unit) => (type === 'HST_Avtale' ? itemsOfUnit(deliveryForm(type, version), unit) : []),
-    },
+    slash: demoSlashStandIn(),
   });
   try {
     say(`3. the sandbox at ${sandbox.url}: HelseID's multi-tenant client and FHI's SLASH stand-in for every tenant's organisation`);

@@ -56,79 +56,74 @@ export function register(program: Command): void {
     .option('--port <n>', 'the port the sandbox will serve on (0 = pick one that is free now)', int, 8089)
     .option('--bad-rate <r>', 'share of deliberately spoiled demo records (0 to 1)', rate, 0)
     .option('--force', 'replace an existing setup (its database and sandbox state too)')
-    .action(
-      async (o: {
-        profile?: string;
-        channel?: 'kneik' | 'slash';
-        tenants?: number;
-        store: 'sqlite' | 'postgres';
-        dir?: string;
-        seed: string;
-        children?: number;
-        today: string;
-        port: number;
-        badRate: number;
-        force?: boolean;
-      }) => {
-        if (o.dir !== undefined && existsSync(o.dir) && !statSync(o.dir).isDirectory()) throw new UserError(`--dir ${o.dir} is a file, not a folder`);
-        if (o.tenants !== undefined && o.profile !== 'sandbox')
-          throw new UserError('--tenants writes a sandbox setup: use it with --profile sandbox --dir DIR (a real tenants file: docs/tenants.md)');
-        if (!o.profile) {
-          if (!o.dir) {
-            process.stdout.write(exampleConfig('.'));
-            return;
-          }
-          const file = join(o.dir, 'kpr.yaml');
-          if (existsSync(file) && !o.force) throw new UserError(`${file} exists; use --force to replace it`);
-          mkdirSync(o.dir, { recursive: true });
-          writeFileAtomic(file, exampleConfig(o.dir));
-          process.stdout.write(`wrote ${file}: edit it, then check it with\n  npx kpr status --config ${sh(file)}\n`);
+    .action(async (o: InitFlags) => {
+      if (o.dir !== undefined && existsSync(o.dir) && !statSync(o.dir).isDirectory()) throw new UserError(`--dir ${o.dir} is a file, not a folder`);
+      if (o.tenants !== undefined && o.profile !== 'sandbox')
+        throw new UserError('--tenants writes a sandbox setup: use it with --profile sandbox --dir DIR (a real tenants file: docs/tenants.md)');
+      if (!o.profile) {
+        if (!o.dir) {
+          process.stdout.write(exampleConfig('.'));
           return;
         }
-        if (o.profile !== 'sandbox')
-          throw new UserError(`--profile ${o.profile}: only the sandbox can be set up automatically; run npx kpr init without --profile for a commented example`);
-        if (!o.dir) throw new UserError('--profile sandbox needs --dir DIR (the folder to write the setup in; created if missing)');
-        if (o.tenants !== undefined) return initTenants({ ...o, dir: o.dir, tenants: o.tenants });
-        const channel = o.channel ?? 'kneik';
-        const s = await initSandboxSetup({ dir: o.dir, seed: o.seed, children: o.children ?? 300, today: o.today, port: o.port, force: o.force, badRate: o.badRate, channel });
-        const pidFile = join(s.sandboxDir, 'sandbox.pid');
-        const steps: [string, string][] = [
-          [`npx kpr sandbox --data ${sh(s.sandboxDir)} &`, `serves ${s.url}; writes its pid to ${pidFile}`],
-          [
-            `npx kpr backfill --config ${sh(s.configFile)}`,
-            channel === 'slash' ? 'the initial load to SLASH: per unit, month by month since 2017-01-01' : 'everything since 2017-01-01',
-          ],
-          [`npx kpr run --config ${sh(s.configFile)}`, 'the daily run'],
-          [`npx kpr status --config ${sh(s.configFile)}`, 'what was sent, what was rejected'],
-          [`kill $(cat ${sh(pidFile)})`, 'stops the sandbox'],
-        ];
-        const width = Math.max(...steps.map(([cmd]) => cmd.length));
-        process.stdout.write(
-          [
-            `wrote a sandbox setup in ${s.dir} (${channel === 'slash' ? `channel slash, ${s.records} demo appointments` : `${s.records} demo EPJ records`}, seed ${o.seed})`,
-            'next (the sandbox in the background, or without the & in a second terminal):',
-            ...steps.map(([cmd, why]) => `  ${cmd.padEnd(width)}   # ${why}`),
-            '',
-          ].join('\n'),
-        );
-        process.exitCode = EXIT.ok;
-      },
-    );
+        const file = join(o.dir, 'kpr.yaml');
+        if (existsSync(file) && !o.force) throw new UserError(`${file} exists; use --force to replace it`);
+        mkdirSync(o.dir, { recursive: true });
+        writeFileAtomic(file, exampleConfig(o.dir));
+        process.stdout.write(`wrote ${file}: edit it, then check it with\n  npx kpr status --config ${sh(file)}\n`);
+        return;
+      }
+      if (o.profile !== 'sandbox')
+        throw new UserError(`--profile ${o.profile}: only the sandbox can be set up automatically; run npx kpr init without --profile for a commented example`);
+      if (!o.dir) throw new UserError('--profile sandbox needs --dir DIR (the folder to write the setup in; created if missing)');
+      if (o.tenants !== undefined) return initTenants({ ...o, dir: o.dir, tenants: o.tenants });
+      const channel = o.channel ?? 'kneik';
+      const s = await initSandboxSetup({ dir: o.dir, seed: o.seed, children: o.children ?? 300, today: o.today, port: o.port, force: o.force, badRate: o.badRate, channel });
+      const pidFile = join(s.sandboxDir, 'sandbox.pid');
+      const steps: [string, string][] = [
+        [`npx kpr sandbox --data ${sh(s.sandboxDir)} &`, `serves ${s.url}; writes its pid to ${pidFile}`],
+        [
+          `npx kpr backfill --config ${sh(s.configFile)}`,
+          channel === 'slash' ? 'the initial load to SLASH: per unit, month by month since 2017-01-01' : 'everything since 2017-01-01',
+        ],
+        [`npx kpr run --config ${sh(s.configFile)}`, 'the daily run'],
+        [`npx kpr status --config ${sh(s.configFile)}`, 'what was sent, what was rejected'],
+        [`kill $(cat ${sh(pidFile)})`, 'stops the sandbox'],
+      ];
+      process.stdout.write(
+        [
+          `wrote a sandbox setup in ${s.dir} (${channel === 'slash' ? `channel slash, ${s.records} demo appointments` : `${s.records} demo EPJ records`}, seed ${o.seed})`,
+          'next (the sandbox in the background, or without the & in a second terminal):',
+          ...stepLines(steps),
+          '',
+        ].join('\n'),
+      );
+      process.exitCode = EXIT.ok;
+    });
 }
 
-/** `--tenants N`: the vendor's setup, and what to do with it next. */
-async function initTenants(o: {
+/** The options of `kpr init`, as commander gives them. */
+interface InitFlags {
+  profile?: string;
   channel?: 'kneik' | 'slash';
-  tenants: number;
+  tenants?: number;
   store: 'sqlite' | 'postgres';
-  dir: string;
+  dir?: string;
   seed: string;
   children?: number;
   today: string;
   port: number;
   badRate: number;
   force?: boolean;
-}): Promise<void> {
+}
+
+/** What to run next, a command and why per line, the comments lined up. */
+function stepLines(steps: [cmd: string, why: string][]): string[] {
+  const width = Math.max(...steps.map(([cmd]) => cmd.length));
+  return steps.map(([cmd, why]) => `  ${cmd.padEnd(width)}   # ${why}`);
+}
+
+/** `--tenants N`: the vendor's setup, and what to do with it next. */
+async function initTenants(o: Omit<InitFlags, 'profile'> & { tenants: number; dir: string }): Promise<void> {
   const channel = o.channel ?? 'slash';
   const s = await initTenantsSetup({ ...o, channel, children: o.children ?? 30 });
   const records = s.tenants.reduce((n, t) => n + t.records, 0);
@@ -137,7 +132,6 @@ async function initTenants(o: {
     [`npx kpr sandbox --data ${sh(s.sandboxDir)} &`, `serves ${s.url} for every tenant's organisation`],
   ];
   if (o.store === 'postgres') steps.unshift(['export KPR_PG_URL=postgresql://kpr@localhost/kpr', 'the store: a schema per tenant (docs/postgres.md)']);
-  const width = Math.max(...steps.map(([cmd]) => cmd.length));
   process.stdout.write(
     [
       `wrote a sandbox setup of ${s.tenants.length} tenants in ${s.dir} (channel ${channel}, store ${o.store}, ${records} demo records, seed ${o.seed}):`,
@@ -146,7 +140,7 @@ async function initTenants(o: {
           `  ${t.id.padEnd(14)} ${t.municipality.number} ${t.municipality.name}, organisation ${t.orgNr}${channel === 'kneik' ? `, HER-id ${t.herId}` : ''}: ${t.records} records`,
       ),
       'next:',
-      ...steps.map(([cmd, why]) => `  ${cmd.padEnd(width)}   # ${why}`),
+      ...stepLines(steps),
       '',
     ].join('\n'),
   );

@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { OBLIGATION_START } from '../cli/dates.ts';
 import { UserError } from '../cli/program.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
 import { makePrivateDir } from '../io/private.ts';
@@ -108,7 +109,7 @@ async function writeTenantsSetup(dir: string, opts: TenantsSetupOptions) {
     makePrivateDir(epj);
     const gen = {
       children: opts.children,
-      from: opts.from ?? '2017-01-01',
+      from: opts.from ?? OBLIGATION_START,
       to: opts.today,
       seed: p.seed,
       badRate: opts.badRate ?? 0,

@@ -12,13 +12,7 @@ import { progressReporter } from './progress.ts';
 import type { TransferProgress } from './transfer.ts';
 import { errorRows, failures, formatErrors, formatStatus, MAX_COLUMNS, statusReport } from './report.ts';
 import { describeStore } from '../store/location.ts';
-
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-
-function date(v: string): string {
-  if (!DATE.test(v) || Number.isNaN(Date.parse(v))) throw new InvalidArgumentError('expected a date YYYY-MM-DD');
-  return v;
-}
+import { dateArgument, OBLIGATION_START } from '../cli/dates.ts';
 
 const configOption = () => new Option('-c, --config <file>', 'the configuration file: a kpr.yaml, or a tenants file (docs/tenants.md)').default('kpr.yaml');
 
@@ -52,8 +46,7 @@ function forTenants(hook: TenantsHook | undefined, o: OperatorFlags): hook is Te
   return false;
 }
 
-/** The obligation's start: Helsedirektoratet's order covers every consultation since this day. */
-export const OBLIGATION_START = '2017-01-01';
+export { OBLIGATION_START };
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -159,8 +152,8 @@ export function registerOperatorCommands(program: Command, hook?: TenantsHook): 
       .description(`Send all consultations in a date window (default: everything since ${OBLIGATION_START}, the obligation's start), resumably`)
       .addOption(configOption())
       .addOption(tenantOption('all by default, one after another'))
-      .option('--from <date>', `first consultation date (datoTidStart), YYYY-MM-DD (default ${OBLIGATION_START}; SLASH: slash.backfillFrom)`, date)
-      .option('--to <date>', 'last consultation date, YYYY-MM-DD (default: no end)', date)
+      .option('--from <date>', `first consultation date (datoTidStart), YYYY-MM-DD (default ${OBLIGATION_START}; SLASH: slash.backfillFrom)`, dateArgument)
+      .option('--to <date>', 'last consultation date, YYYY-MM-DD (default: no end)', dateArgument)
       .option('--restart', 'read the window again from the start even if it was completed'),
   ).action(async (opts: { config: string; tenant?: string[]; from?: string; to?: string; restart?: boolean } & OutputOptions) => {
     if (forTenants(hook, opts)) return hook.backfill(opts);

@@ -82,33 +82,38 @@ function holder(config: KprConfig, h: LockHolder | undefined): StatusReport['run
 export async function statusReport(config: KprConfig, now = new Date()): Promise<StatusReport> {
   const store = await openExisting(config);
   try {
-    const counters = await store.counters();
-    const oldest = await store.oldestUnconfirmed();
-    return {
-      database: describeStore(config),
-      profile: config.profileName,
-      messages: await store.countsByState(),
-      consultations: await store.consultationCounts(),
-      lastRun: (await store.lastRun()) ?? null,
-      chain: {
-        acceptedHead: counters.acceptedHead,
-        builtHead: counters.chainHead,
-        notifikasjonLopeNr: counters.notifLopeNr,
-        lopenrThisYear: await store.lastLopenr(now.getUTCFullYear()),
-      },
-      oldestUnconfirmed: oldest
-        ? { messageId: oldest.messageId, state: oldest.state, createdAt: oldest.createdAt, attempts: oldest.attempts, lastError: oldest.lastError, lopenr: oldest.lopenr }
-        : null,
-      rejectedRecordsByRule: await store.rejectionsByRule(),
-      sentWithWarningByRule: await store.sentWarningsByRule(),
-      certificates: certificates(config, now),
-      runningNow: holder(config, await store.lockHolder()),
-      exposedFiles: exposedPrivateFiles(config),
-      ...(config.channel === 'slash' && { slash: await slashStatus(store) }),
-    };
+    return await statusOf(store, config, now);
   } finally {
     await store.close();
   }
+}
+
+/** The status read from `store` (the configuration's, opened by the caller, who reads more from it). */
+export async function statusOf(store: AsyncStore, config: KprConfig, now = new Date()): Promise<StatusReport> {
+  const counters = await store.counters();
+  const oldest = await store.oldestUnconfirmed();
+  return {
+    database: describeStore(config),
+    profile: config.profileName,
+    messages: await store.countsByState(),
+    consultations: await store.consultationCounts(),
+    lastRun: (await store.lastRun()) ?? null,
+    chain: {
+      acceptedHead: counters.acceptedHead,
+      builtHead: counters.chainHead,
+      notifikasjonLopeNr: counters.notifLopeNr,
+      lopenrThisYear: await store.lastLopenr(now.getUTCFullYear()),
+    },
+    oldestUnconfirmed: oldest
+      ? { messageId: oldest.messageId, state: oldest.state, createdAt: oldest.createdAt, attempts: oldest.attempts, lastError: oldest.lastError, lopenr: oldest.lopenr }
+      : null,
+    rejectedRecordsByRule: await store.rejectionsByRule(),
+    sentWithWarningByRule: await store.sentWarningsByRule(),
+    certificates: certificates(config, now),
+    runningNow: holder(config, await store.lockHolder()),
+    exposedFiles: exposedPrivateFiles(config),
+    ...(config.channel === 'slash' && { slash: await slashStatus(store) }),
+  };
 }
 
 export function formatStatus(r: StatusReport): string {

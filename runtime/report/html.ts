@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
 import type { KprConfig } from '../config/load.ts';
-import { openExisting, statusReport } from '../jobs/report.ts';
+import { openExisting, type StatusReport, statusOf } from '../jobs/report.ts';
 import { ruleOf } from '../rules/catalogue.ts';
 import { consequenceWords } from '../rules/policy.ts';
 import type { AsyncStore } from '../store/async.ts';
@@ -59,14 +59,15 @@ export function runChart(runs: RunVolume[]): string {
 
 /** `tenant`: the page is one tenant's of a tenants file's report, `overview` the page across them. */
 export async function renderReport(config: KprConfig, now = new Date(), of: { tenant?: string; overview?: string } = {}): Promise<string> {
-  const status = await statusReport(config, now);
   const store = await openExisting(config);
+  let status: StatusReport;
   let months: MonthlyVolume[];
   let runs: RunVolume[];
   let rejections: Awaited<ReturnType<AsyncStore['rejections']>>;
   let rejectedMessages: Awaited<ReturnType<AsyncStore['rejectedMessages']>>;
   let warnings: Awaited<ReturnType<AsyncStore['sentWarnings']>>;
   try {
+    status = await statusOf(store, config, now);
     months = await store.monthlyVolumes();
     runs = await store.runVolumes();
     rejections = await store.rejections();

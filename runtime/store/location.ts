@@ -1,6 +1,6 @@
 // Where a configuration's store is, resolved for opening: kpr.yaml's `store:` (or a tenant's,
 // set by the tenants file) with its URL's secret read now, not when the file was loaded.
-import type { KprConfig } from '../config/load.ts';
+import type { ConfigStore, KprConfig } from '../config/load.ts';
 import { readSecret } from '../config/secrets.ts';
 import type { AsyncStore } from './async.ts';
 import { openAsyncStore, type StoreLocation } from './open.ts';
@@ -9,7 +9,12 @@ import { openAsyncStore, type StoreLocation } from './open.ts';
 export function storeLocation(config: Pick<KprConfig, 'store'>): StoreLocation {
   const s = config.store;
   if (s.kind === 'sqlite') return { kind: 'sqlite', path: s.path };
-  return { kind: 'postgres', url: typeof s.url === 'string' ? s.url : readSecret(s.url), schema: s.schema };
+  return { kind: 'postgres', ...pgTarget(s) };
+}
+
+/** A PostgreSQL store's server and schema, its URL's secret read now. */
+export function pgTarget(s: Extract<ConfigStore, { kind: 'postgres' }>): { url: string; schema: string } {
+  return { url: typeof s.url === 'string' ? s.url : readSecret(s.url), schema: s.schema };
 }
 
 /** For messages and `kpr status`: the file, or the server, database and schema (never a password). */

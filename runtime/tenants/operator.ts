@@ -8,7 +8,7 @@ import { isMap, parseDocument } from 'yaml';
 import { EXIT, UserError } from '../cli/program.ts';
 import { formatTable } from '../cli/table.ts';
 import { type KprConfig, loadConfig } from '../config/load.ts';
-import { openExisting, type StatusReport, statusReport } from '../jobs/report.ts';
+import { openExisting, type StatusReport, statusOf } from '../jobs/report.ts';
 import { chooseTenants, loadTenants, type Tenant, type TenantsConfig } from './load.ts';
 
 export { chooseTenants };
@@ -74,9 +74,9 @@ export async function tenantOverview(t: Tenant, now = new Date()): Promise<{ row
   let status: StatusReport;
   let heldBack: number;
   try {
-    status = await statusReport(t.config, now);
     const store = await openExisting(t.config);
     try {
+      status = await statusOf(store, t.config, now);
       heldBack = new Set((await store.rejections()).map((r) => r.sourceId)).size;
     } finally {
       await store.close();

@@ -26,11 +26,11 @@ async function targetsOf(flags: MigrateFlags): Promise<{ name?: string; target: 
   }
   if (flags.to) throw new UserError('--to and --config: give one (the tenants file names its store)');
   const { chooseTenants, loadTenants } = await import('./load.ts');
-  const { readSecret } = await import('../config/secrets.ts');
+  const { pgTarget } = await import('../store/location.ts');
   const cfg = loadTenants(flags.config);
   return chooseTenants(cfg, flags.tenant).map((t) => {
     if (t.store.kind !== 'postgres') throw new UserError(`${flags.config}: the tenants' store is SQLite (store.kind: sqlite); nothing to migrate into`);
-    return { name: t.id, target: { url: typeof t.store.url === 'string' ? t.store.url : readSecret(t.store.url), schema: t.store.schema } };
+    return { name: t.id, target: pgTarget(t.store) };
   });
 }
 

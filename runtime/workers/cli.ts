@@ -1,22 +1,16 @@
 // `kpr enqueue`, `kpr worker` and `kpr queue`: a vendor's daily runs and backfills as work items
 // in PostgreSQL, drained by any number of workers on any machines (docs/workers.md).
-import { type Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
 import { EXIT, type Registrar, UserError } from '../cli/program.ts';
+import { dateArgument, OBLIGATION_START } from '../cli/dates.ts';
 import { chooseTenants, loadTenants } from '../tenants/load.ts';
 import { osloDate } from '../time/oslo.ts';
-
-/** An instant for the operator, in UTC with its Z, as kpr status shows run times (no zone to guess). */
-const instant = (t: Date | string) => new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z');
 import { backfillSlices, WorkQueue } from './queue.ts';
 import { CONTROL_LATEST } from './schema.ts';
 import { workerSettings } from './settings.ts';
 
-const OBLIGATION_START = '2017-01-01';
-
-function date(v: string): string {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(v) || Number.isNaN(Date.parse(v))) throw new InvalidArgumentError('expected a date YYYY-MM-DD');
-  return v;
-}
+/** An instant for the operator, in UTC with its Z, as kpr status shows run times (no zone to guess). */
+const instant = (t: Date | string) => new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 export const register: Registrar = (program: Command) => {
   program
@@ -27,8 +21,8 @@ export const register: Registrar = (program: Command) => {
     .argument('<kind>', 'run or backfill')
     .requiredOption('--config <tenants.yaml>', 'the tenants file')
     .option('--tenant <id>', 'only this tenant (default: every tenant)')
-    .option('--from <date>', `backfill: first consultation date (default: slash.backfillFrom or ${OBLIGATION_START})`, date)
-    .option('--to <date>', "backfill: last consultation date (default: today, Oslo's date)", date)
+    .option('--from <date>', `backfill: first consultation date (default: slash.backfillFrom or ${OBLIGATION_START})`, dateArgument)
+    .option('--to <date>', "backfill: last consultation date (default: today, Oslo's date)", dateArgument)
     .option('--restart', 'backfill: read each slice again even if an earlier backfill completed it')
     .action(async (kind: string, flags: { config: string; tenant?: string; from?: string; to?: string; restart?: boolean }) => {
       if (kind !== 'run' && kind !== 'backfill') throw new UserError(`kpr enqueue ${kind}: expected run or backfill`, EXIT.partial);

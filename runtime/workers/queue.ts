@@ -270,15 +270,14 @@ export class WorkQueue {
 
   async tenants(): Promise<TenantQueueState[]> {
     const r = await this.client.query(
-      `SELECT t.tenant,
+      `SELECT w.tenant,
          count(*) FILTER (WHERE w.state = 'queued') AS queued, count(*) FILTER (WHERE w.state = 'claimed') AS claimed,
          count(*) FILTER (WHERE w.state = 'done') AS done, count(*) FILTER (WHERE w.state = 'failed') AS failed,
          count(*) FILTER (WHERE w.state = 'attention') AS attention,
          max(w.kind || ' #' || w.id || ' by ' || w.claimed_by) FILTER (WHERE w.state = 'claimed') AS running,
          max(s.last_served) AS last_served
-       FROM (SELECT DISTINCT tenant FROM work_item) t
-       JOIN work_item w ON w.tenant = t.tenant LEFT JOIN tenant_served s ON s.tenant = t.tenant
-       GROUP BY t.tenant ORDER BY t.tenant`,
+       FROM work_item w LEFT JOIN tenant_served s ON s.tenant = w.tenant
+       GROUP BY w.tenant ORDER BY w.tenant`,
     );
     return r.rows.map((x) => ({
       tenant: String(x.tenant),

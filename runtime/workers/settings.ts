@@ -4,6 +4,8 @@
 import { dirname, resolve } from 'node:path';
 import { UserError } from '../cli/program.ts';
 import { readSecret, type SecretRef } from '../config/secrets.ts';
+import { describeTarget } from '../store/postgres/connect.ts';
+import { pgTarget } from '../store/location.ts';
 import type { TenantsConfig } from '../tenants/load.ts';
 
 export interface WorkerSettings {
@@ -44,14 +46,14 @@ export function workerSettings(cfg: TenantsConfig, overrides: { lease?: string }
     url = readSecret((given.file !== undefined ? { file: resolve(dir, given.file), where: 'workers.queue.url' } : { env: given.env, where: 'workers.queue.url' }) as SecretRef);
   else {
     const store = cfg.tenants[0]?.store;
-    if (store?.kind === 'postgres') url = typeof store.url === 'string' ? store.url : readSecret(store.url);
+    if (store?.kind === 'postgres') url = pgTarget(store).url;
   }
   if (!url) throw new UserError(`${cfg.file}: the tenants' store is SQLite, so the work queue needs a PostgreSQL database of its own: set workers.queue.url`);
   const schema = w.queue?.schema ?? DEFAULT_CONTROL_SCHEMA;
   return {
     url,
     schema,
-    where: `${url.replace(/^(postgres(?:ql)?:\/\/[^:/@?]*):[^@/?]*@/, '$1:***@')} (schema ${schema})`,
+    where: describeTarget({ url, schema }),
     leaseMs: durationMs(overrides.lease ?? w.lease ?? '30s', overrides.lease ? '--lease' : 'workers.lease'),
     maxAttempts: w.maxAttempts ?? 5,
     backfillSlice: w.backfillSlice ?? 'year',
